@@ -1,0 +1,261 @@
+"""One case per rule id: the refused side and the allowed side next to it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AP_UUID, CCW_UUID, ROOT, answers
+from zwizard.rules import RULES, NEVER_AVAILABLE, check
+
+PCI = {"type": "pci", "address": "0000:00:00.0", "zpci": {"uid": "0x0001", "fid": "0x0"}}
+AP = {"type": "vfio-ap", "uuid": AP_UUID}
+DASD = {"type": "vfio-ccw", "uuid": CCW_UUID}
+SE = {"enabled": True}
+DISK = "/var/lib/libvirt/images/web01.qcow2"
+PXE = {"enabled": True, "repo": "http://example.com/BaseOS/s390x/os/"}
+
+# rule id -> (severity, refused answers, allowed answers)
+CASES = {
+    "ccw-only": ("error", dict(nics=[{"source": {"network": "default"}, "model": "e1000"}]),
+                 dict(nics=[{"source": {"network": "default"}, "model": "virtio"}])),
+    "pci-passthrough": ("error", dict(passthrough=[{**PCI, "address": "00:00.0"}]),
+                        dict(passthrough=[PCI])),
+    "guest-os": ("warning", dict(guest={"os": "sles15"}), dict(guest={"os": "rhel8"})),
+    "boot-order": ("error",
+                   dict(nics=[{"source": {"network": "default"}, "boot_order": 1}]),
+                   dict(nics=[{"source": {"network": "default"}, "boot_order": 2}])),
+    "loadparm": ("error", dict(disks=[{"path": DISK, "boot_order": 1, "loadparm": "ABCDEFGHI"}]),
+                 dict(disks=[{"path": DISK, "boot_order": 1, "loadparm": "prompt"}])),
+    "no-mem-hotplug": ("error", dict(memory={"hotplug": True}), dict(memory={"hotplug": False})),
+    "no-numa": ("error", dict(cpu={"numa": True}), dict(cpu={})),
+    "vfio-ap": ("error", dict(passthrough=[AP, {**AP, "uuid": CCW_UUID}]), dict(passthrough=[AP])),
+    "vfio-ccw": ("error", dict(passthrough=[{"type": "vfio-ccw", "uuid": "not-a-uuid"}]),
+                 dict(passthrough=[DASD])),
+    "no-smbios": ("error", dict(guest={"smbios": True}), dict(guest={"smbios": False})),
+    "watchdog-diag288": ("error", dict(watchdog={"model": "i6300esb"}),
+                         dict(watchdog={"action": "reset"})),
+    "no-kvmclock": ("error", dict(clock={"timers": ["kvmclock"]}), dict(clock={"offset": "utc"})),
+    "cpu-migration": ("error", dict(cpu={"mode": "custom", "model": "gen15a-base"}),
+                      dict(cpu={"mode": "custom", "model": "z14"})),
+    "pxe-config": ("error", dict(pxe={**PXE, "repo": "example.com/BaseOS/s390x/os/"}),
+                   dict(pxe=PXE, nics=[{"source": {"network": "default"}, "boot_order": 1}],
+                        disks=[{"path": DISK, "boot_order": 2}])),
+    "se-launch": ("error", dict(secure_execution=SE, cpu={"mode": "host-passthrough"}),
+                  dict(secure_execution=SE)),
+    "se-no-vfio": ("error", dict(secure_execution=SE, passthrough=[DASD]),
+                   dict(secure_execution={"enabled": False}, passthrough=[DASD])),
+    "se-no-balloon-rng": ("error", dict(secure_execution=SE, rng={"enabled": True}),
+                          dict(secure_execution=SE, rng={})),
+    "se-no-hugepages": ("error", dict(secure_execution=SE, memory={"hugepages": True}),
+                        dict(secure_execution={"enabled": False}, memory={"hugepages": True})),
+    "se-max-vcpus": ("error", dict(secure_execution=SE, guest={"vcpus": 248}),
+                     dict(secure_execution=SE, guest={"vcpus": 247})),
+    "tcg-cpu": ("error", dict(guest={"domain_type": "qemu"}, cpu={"mode": "host-model"}),
+                dict(guest={"domain_type": "qemu"}, cpu={"mode": "maximum"})),
+    "guest-name": ("error", dict(guest={"name": "../etc/passwd"}), dict(guest={"name": "db-02.prod"})),
+    "uuid": ("error", dict(guest={"uuid": "1234"}), dict(guest={"uuid": AP_UUID})),
+    "vcpus": ("error", dict(guest={"vcpus": 249}), dict(guest={"vcpus": 248})),
+    "memory": ("warning", dict(guest={"memory_mib": 512}), dict(guest={"memory_mib": 1024})),
+    "ram-increment": ("warning", dict(guest={"memory_mib": 2049}),
+                      dict(guest={"memory_mib": 2048})),
+    "cpu-mode": ("error", dict(cpu={"mode": "host"}), dict(cpu={"mode": "host-model"})),
+    "cpu-model": ("error", dict(cpu={"mode": "custom", "model": "z15"}),
+                  dict(cpu={"mode": "custom", "model": "gen15a"})),
+    "disk-path": ("error", dict(disks=[{"path": "web01.qcow2", "boot_order": 1}]),
+                  dict(disks=[{"path": DISK, "boot_order": 1}])),
+    "cdrom-bus": ("error", dict(disks=[{"path": "/x.iso", "device": "cdrom", "bus": "virtio"}]),
+                  dict(disks=[{"path": "/x.iso", "device": "cdrom"}])),
+    "disk-target": ("error", dict(disks=[{"path": DISK, "target": "vda"}, {"path": "/b", "target": "vda"}]),
+                    dict(disks=[{"path": DISK, "target": "vda"}, {"path": "/b"}])),
+    "nic-source": ("error", dict(nics=[{"source": {"network": "default", "bridge": "br0"}}]),
+                   dict(nics=[{"source": {"direct": "encbdf0", "mode": "bridge"}}])),
+    "mac": ("error", dict(nics=[{"source": {"bridge": "br0"}, "mac": "01:00:5e:00:00:01"}]),
+            dict(nics=[{"source": {"bridge": "br0"}, "mac": "52:54:00:00:00:01"}])),
+    "ccw-address": ("error", dict(nics=[{"source": {"bridge": "br0"}, "ccw": "0.0.0001"}]),
+                    dict(nics=[{"source": {"bridge": "br0"}, "ccw": "fe.0.0001"}])),
+    "zpci": ("error", dict(passthrough=[{**PCI, "zpci": {"uid": "0x0000", "fid": "0x0"}}]),
+             dict(passthrough=[{**PCI, "zpci": {"uid": "0xffff", "fid": "0xffffffff"}}])),
+}  # fmt: skip
+
+SE_NOTE_RULES = [
+    "se-no-memstats",
+    "se-no-migration",
+    "se-no-save-restore",
+    "se-no-memory-snapshot",
+    "se-dump-memory-only",
+]
+
+
+def rule_ids(findings, severity=None):
+    return {f.rule for f in findings if severity is None or f.severity == severity}
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_refuses_and_allows(rule):
+    severity, bad, good = CASES[rule]
+    bad_findings = check(answers(**bad))
+    hits = [f for f in bad_findings if f.rule == rule]
+    assert hits, f"{rule} not reported for {bad}: {bad_findings}"
+    assert all(f.severity == severity for f in hits)
+    assert all(f.path and len(f.message) > 15 for f in hits)
+    assert rule not in rule_ids(check(answers(**good))), check(answers(**good))
+
+
+@pytest.mark.parametrize("rule", SE_NOTE_RULES)
+def test_secure_execution_notes(rule):
+    assert rule in rule_ids(check(answers(secure_execution=SE)), "note")
+    assert rule not in rule_ids(check(answers()))
+
+
+def test_no_v2v_is_a_reason_shown_not_an_answer():
+    from zwizard.rules import availability
+
+    verdict = availability(answers(), "v2v", True)
+    assert not verdict.allowed and verdict.rule == "no-v2v"
+    assert "zwizard convert" in verdict.reason
+
+
+def test_every_rule_id_is_registered_and_tested():
+    tested = set(CASES) | set(SE_NOTE_RULES) | {"no-v2v"}
+    assert tested == set(RULES)
+    assert {rule for rule, _ in NEVER_AVAILABLE.values()} <= set(RULES)
+
+
+def test_rule_table_covers_the_domain_document():
+    doc = ROOT.parent / "shared" / "ibmz-rules.md"
+    if not doc.exists():
+        doc = Path("/work/shared/ibmz-rules.md")
+    text = doc.read_text(encoding="utf-8")
+    section1 = text.split("## 2.")[0]
+    ids = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section1, re.M)) | {"tcg-cpu"}
+    assert len(ids) >= 25
+    assert ids <= set(RULES), ids - set(RULES)
+
+
+def test_the_base_guest_is_clean():
+    assert [f for f in check(answers()) if f.severity != "note"] == []
+
+
+def test_loadparm_on_a_device_that_does_not_boot_first_is_a_warning():
+    findings = check(
+        answers(
+            disks=[{"path": DISK, "boot_order": 1}, {"path": "/b.qcow2", "boot_order": 2, "loadparm": "1"}]
+        )
+    )
+    (hit,) = [f for f in findings if f.rule == "loadparm"]
+    assert hit.severity == "warning" and hit.path == "disks[1].loadparm"
+    assert "disks[0]" in hit.message
+
+
+def test_loadparm_needs_a_boot_order():
+    findings = check(answers(disks=[{"path": DISK, "boot_order": 1}, {"path": "/b", "loadparm": "1"}]))
+    assert any(f.rule == "loadparm" and f.severity == "error" for f in findings)
+
+
+def test_boot_order_zero_is_refused():
+    findings = check(answers(disks=[{"path": DISK, "boot_order": 0}]))
+    assert any(f.rule == "boot-order" and "start at 1" in f.message for f in findings)
+
+
+def test_vfio_ap_cannot_boot():
+    findings = check(answers(passthrough=[{**AP, "boot_order": 2}]))
+    assert any(f.rule == "vfio-ap" and f.path == "passthrough[0].boot_order" for f in findings)
+
+
+def test_vfio_ccw_may_boot_with_a_loadparm():
+    a = answers(disks=[], passthrough=[{**DASD, "boot_order": 1, "loadparm": "2"}])
+    assert not [f for f in check(a) if f.severity == "error"]
+
+
+def test_duplicate_ccw_address_names_both_devices():
+    findings = check(
+        answers(
+            disks=[{"path": DISK, "boot_order": 1, "ccw": "fe.0.0005"}],
+            nics=[{"source": {"bridge": "br0"}, "ccw": "fe.0.0005"}],
+        )
+    )
+    (hit,) = [f for f in findings if f.rule == "ccw-address"]
+    assert "disks[0]" in hit.message and "nics[0]" in hit.message
+
+
+@pytest.mark.parametrize("busid", ["fe.4.0001", "fe.0.10000", "ff.0.0001", "fe.0"])
+def test_ccw_out_of_range(busid):
+    findings = check(answers(nics=[{"source": {"bridge": "br0"}, "ccw": busid}]))
+    assert any(f.rule == "ccw-address" and f.path == "nics[0].ccw" for f in findings)
+
+
+def test_zpci_uid_and_fid_unique():
+    second = {**PCI, "address": "0000:00:01.0"}
+    findings = check(answers(passthrough=[PCI, second]))
+    assert {f.path for f in findings if f.rule == "zpci"} == {
+        "passthrough[1].zpci.uid",
+        "passthrough[1].zpci.fid",
+    }
+
+
+def test_custom_model_marketing_name_suggests_qemu_name():
+    findings = check(answers(cpu={"mode": "custom", "model": "z16"}))
+    assert any("gen16a" in f.message for f in findings if f.rule == "cpu-model")
+
+
+@pytest.mark.parametrize("model", ["qemu", "max", "host"])
+def test_custom_model_refuses_generic_names(model):
+    findings = check(answers(cpu={"mode": "custom", "model": model}))
+    assert "cpu-migration" in rule_ids(findings, "error")
+
+
+@pytest.mark.parametrize("mode", ["host-passthrough", "maximum"])
+def test_not_migration_safe_modes_warn(mode):
+    findings = check(answers(cpu={"mode": mode}))
+    assert "cpu-migration" in rule_ids(findings, "warning")
+    assert "cpu-migration" not in rule_ids(findings, "error")
+
+
+def test_secure_execution_needs_kvm():
+    findings = check(answers(secure_execution=SE, guest={"domain_type": "qemu"}))
+    assert "se-launch" in rule_ids(findings, "error")
+
+
+def test_secure_execution_refuses_balloon_asked_for_explicitly():
+    findings = check(answers(secure_execution=SE, memory={"balloon": True}))
+    assert any(f.path == "memory.balloon" for f in findings if f.rule == "se-no-balloon-rng")
+
+
+def test_pxe_needs_a_boot_nic():
+    findings = check(answers(pxe=PXE))
+    assert any(f.rule == "pxe-config" and "never tries the network" in f.message for f in findings)
+
+
+def test_pxe_boot_nic_not_first_warns_for_old_qemu():
+    a = answers(pxe=PXE, nics=[{"source": {"network": "default"}, "boot_order": 2}])
+    assert any(f.rule == "pxe-config" and f.severity == "warning" for f in check(a))
+
+
+def test_pxe_append_too_long():
+    a = answers(
+        pxe={**PXE, "extra_args": "inst.text " + "x" * 900},
+        nics=[{"source": {"network": "default"}, "boot_order": 2}],
+    )
+    assert any("895" in f.message for f in check(a) if f.rule == "pxe-config")
+
+
+def test_pxe_static_needs_addresses():
+    a = answers(
+        pxe={**PXE, "ip": "static", "address": "10.0.0.5"},
+        nics=[{"source": {"network": "default"}, "boot_order": 2}],
+    )
+    paths = {f.path for f in check(a) if f.rule == "pxe-config" and f.severity == "error"}
+    assert paths == {"pxe.netmask", "pxe.gateway"}
+
+
+def test_ram_increment_names_the_real_size():
+    (hit,) = [f for f in check(answers(guest={"memory_mib": 4099})) if f.rule == "ram-increment"]
+    assert "4096 MiB, not 4099" in hit.message
+
+
+def test_tcg_default_cpu_has_no_finding():
+    a = answers(guest={"domain_type": "qemu"})
+    assert "tcg-cpu" not in rule_ids(check(a))

@@ -1,0 +1,5 @@
+import sys
+
+from zwizard.cli import main
+
+sys.exit(main())

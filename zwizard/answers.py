@@ -1,0 +1,199 @@
+"""Answers files and drafts: TOML in, Answers out, and back.
+
+An error always names the file, the key path and, where it can be found, the
+line. tomllib gives no positions for keys, so `KeyLines` maps key paths to
+lines with a light scan of the text, which is enough for the flat shape of
+answers files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import uuid as uuidlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zwizard.model import FORMAT_VERSION, Answers
+from zwizard.structure import decode, encode
+
+MAX_ANSWERS_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an input could not be read: file, line (when known), key path, message."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = f" {self.path}:" if self.path else ""
+        return f"{where}:{key} {self.message}"
+
+
+class AnswersError(Exception):
+    """The input could not be read or parsed; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*)$")
+_INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
+
+
+class KeyLines:
+    """Key path -> line number in a TOML text."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[str, int] = {}
+        counters: dict[str, int] = {}
+        prefix = ""
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            header = _HEADER.match(line)
+            if header:
+                name = header[2]
+                if header[1] == "[[":
+                    counters[name] = counters.get(name, -1) + 1
+                    prefix = f"{name}[{counters[name]}]"
+                else:
+                    prefix = name
+                self.lines.setdefault(prefix, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                path = f"{prefix}.{key[1]}" if prefix else key[1]
+                self.lines.setdefault(path, number)
+                value = key[2]
+                if value.lstrip().startswith("{"):
+                    for inner in _INLINE_KEY.findall(value):
+                        self.lines.setdefault(f"{path}.{inner}", number)
+
+    def find(self, path: str) -> int | None:
+        """The line of `path`, or of the nearest enclosing key that is in the text."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path) if re.search(r"[.\[]", path) else ""
+        return None
+
+
+def parse(text: str, source: str = "<answers>", *, draft: bool = False) -> Answers:
+    """Text of an answers file -> Answers. Raises AnswersError with every problem found.
+
+    A draft may leave required keys out; an answers file may not.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(match[1]) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        col = f", column {match[2]}" if match else ""
+        raise AnswersError(
+            [Problem(source, line, "", f"TOML syntax error{col}: {message}")]
+        ) from None
+    return from_data(data, source, text, draft=draft)
+
+
+def from_data(data: dict[str, Any], source: str, text: str = "", *, draft: bool = False) -> Answers:
+    version = data.get("version", FORMAT_VERSION if draft else None)
+    lines = KeyLines(text)
+    if version != FORMAT_VERSION:
+        found = "missing" if version is None else repr(version)
+        raise AnswersError(
+            [
+                Problem(
+                    source,
+                    lines.find("version"),
+                    "version",
+                    f"answers format version {found}; this zwizard reads version "
+                    f"{FORMAT_VERSION} (write version = {FORMAT_VERSION} at the top)",
+                )
+            ]
+        )
+    answers, errs = decode(Answers, data)
+    if draft:
+        errs = [e for e in errs if not e.message.startswith("required key")]
+    if errs:
+        raise AnswersError([Problem(source, lines.find(e.path), e.path, e.message) for e in errs])
+    return answers
+
+
+def load(path: str | Path, *, draft: bool = False) -> tuple[Answers, KeyLines]:
+    """Read an answers file (or a draft) from disk."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_ANSWERS_BYTES:
+            raise AnswersError([Problem(str(p), None, "", "file is larger than 1 MiB")])
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise AnswersError([Problem(str(p), None, "", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AnswersError([Problem(str(p), None, "", f"not UTF-8 text: {exc.reason}")]) from None
+    return parse(text, str(p), draft=draft), KeyLines(text)
+
+
+def fill_generated(answers: Answers) -> list[str]:
+    """Give the guest a UUID when it has none; says what it generated.
+
+    MACs need no storing: they derive from the UUID (plan.derived_mac).
+    """
+    if answers.guest.uuid is None:
+        answers.guest.uuid = str(uuidlib.uuid4())
+        return [f"guest.uuid = {answers.guest.uuid} (generated)"]
+    return []
+
+
+# --- writing drafts --------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_scalar(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _table(lines: list[str], data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        lines.append(f"{key} = {_scalar(value)}")
+
+
+def dumps(answers: Answers | dict[str, Any]) -> str:
+    """Answers (or the raw data of a draft) -> TOML text in the contract's layout."""
+    data = encode(answers) if not isinstance(answers, dict) else answers
+    data = {"version": FORMAT_VERSION, **data}
+    lines = [f"version = {FORMAT_VERSION}"]
+    for key, value in data.items():
+        if key == "version":
+            continue
+        if isinstance(value, dict):
+            lines += ["", f"[{key}]"]
+            _table(lines, value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                lines += ["", f"[[{key}]]"]
+                _table(lines, item)
+        else:
+            lines.insert(1, f"{key} = {_scalar(value)}")
+    return "\n".join(lines) + "\n"

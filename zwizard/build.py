@@ -1,0 +1,124 @@
+"""From answers to the set of output files: check, render, validate, summarise.
+
+Every front end calls `build`; what it returns is exactly what would be
+written, so the wizard's preview and the answers mode cannot disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from zwizard.model import Answers
+from zwizard.plan import Plan, make_plan
+from zwizard.rules import Finding, check, errors
+
+SCHEMA_DIRS = ("/usr/share/libvirt/schemas",)
+
+
+@dataclass
+class Build:
+    answers: Answers
+    plan: Plan
+    findings: list[Finding]
+    files: dict[str, str] = field(default_factory=dict)  # empty while there are errors
+    schema_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not errors(self.findings) and not self.schema_problems
+
+    @property
+    def xml_name(self) -> str:
+        return f"{self.answers.guest.name}.xml"
+
+
+def build(answers: Answers, *, validate: bool = True) -> Build:
+    plan = make_plan(answers)
+    findings = check(answers, plan)
+    result = Build(answers, plan, findings)
+    if errors(findings):
+        return result
+    result.files = render_files(answers, plan)
+    if validate:
+        result.schema_problems = validate_domain(result.files[result.xml_name])
+    return result
+
+
+def render_files(answers: Answers, plan: Plan) -> dict[str, str]:
+    """Output path (relative to the output directory) -> content."""
+    from zwizard.render.domain import render_domain, to_xml
+    from zwizard.render.pxe import pxe_files
+
+    files = {f"{answers.guest.name}.xml": to_xml(render_domain(answers, plan))}
+    files.update(pxe_files(answers, plan))
+    return files
+
+
+@cache
+def _relaxng(path: str) -> object:
+    from lxml import etree
+
+    return etree.RelaxNG(file=path)
+
+
+def schema_path() -> str | None:
+    override = os.environ.get("ZWIZARD_LIBVIRT_SCHEMAS")
+    for folder in (override,) if override else SCHEMA_DIRS:
+        candidate = Path(folder) / "domain.rng"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def validate_domain(xml: str) -> list[str]:
+    """Problems libvirt's RelaxNG schema finds in `xml` (none when it is not installed)."""
+    path = schema_path()
+    if path is None:
+        return []
+    from lxml import etree
+
+    rng = _relaxng(path)
+    doc = etree.fromstring(xml.encode())
+    if rng.validate(doc):  # type: ignore[attr-defined]
+        return []
+    return [f"line {e.line}: {e.message}" for e in rng.error_log]  # type: ignore[attr-defined]
+
+
+def summary(result: Build) -> list[str]:
+    """What the user should know about values the wizard chose for them."""
+    a, plan = result.answers, result.plan
+    lines = []
+    if a.guest.uuid:
+        lines.append(f"uuid {a.guest.uuid}")
+    for path, addr in plan.ccw.items():
+        lines.append(f"{path}: ccw {addr.busid}")
+    for i, mac in enumerate(plan.macs):
+        lines.append(f"nics[{i}]: mac {mac}")
+    boot = sorted(plan.boot.items(), key=lambda kv: kv[1])
+    how = " (assigned: no device had a boot order)" if plan.boot_assigned else ""
+    lines.append("boot order: " + ", ".join(f"{o}={p}" for p, o in boot) + how)
+    return lines
+
+
+def next_steps(result: Build, outdir: Path) -> list[str]:
+    a = result.answers
+    xml = outdir / result.xml_name
+    steps = [f"virsh define {xml}", f"virsh start {a.guest.name} --console"]
+    pxe = [rel for rel in result.files if rel.startswith("pxelinux.cfg/")]
+    if pxe:
+        steps.append(
+            f"copy {outdir / 'pxelinux.cfg'}/ to the TFTP root next to {a.pxe.kernel} and "
+            f"{a.pxe.initrd} (the files there: {', '.join(Path(p).name for p in pxe)})"
+        )
+    if a.secure_execution.enabled:
+        steps.append(
+            "prepare the secure boot image inside the guest (needs the host key document "
+            "HKD.crt of every host that may run it; kernel parameter swiotlb=262144):\n"
+            "    genprotimg -i /boot/vmlinuz -r /boot/initramfs.img -p parmfile "
+            "-k HKD.crt -o /boot/secure-linux    (newer s390-tools: pvimg create ...)\n"
+            "    then add it to /etc/zipl.conf and run zipl"
+        )
+    return steps

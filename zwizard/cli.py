@@ -1,0 +1,156 @@
+"""Command line: argument parsing and dispatch only.
+
+Exit codes: 0 done; 1 the configuration breaks rules (nothing written);
+2 the input could not be read or parsed (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
+SUBCOMMANDS = ("check", "convert", "schema")
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="zwizard",
+        description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
+        "PXE config that follow the IBM Z rules. Subcommands: check, convert, schema.",
+    )
+    p.add_argument("--answers", nargs="+", metavar="FILE", help="answers files: no questions asked")
+    p.add_argument("-o", "--output", metavar="DIR", default=".", help="output directory (.)")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument(
+        "--stdout", action="store_true", help="print the domain XML instead of writing files"
+    )
+    p.add_argument("--draft", metavar="FILE", help="reopen a saved draft in the wizard")
+    p.add_argument("--plain", action="store_true", help="ask plain questions, no full screen")
+    p.add_argument(
+        "--no-input", action="store_true", help="never ask; report what is missing instead"
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv[0], argv[1:])
+    args = _main_parser().parse_args(argv)
+    if args.answers:
+        return run_answers(args.answers, Path(args.output), args.force, args.stdout)
+    from zwizard.frontends import run_interactive
+
+    return run_interactive(args)
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    if name == "schema":
+        argparse.ArgumentParser(
+            prog="zwizard schema", description="print the JSON Schema of the answers format"
+        ).parse_args(argv)
+        import json
+
+        from zwizard.model import Answers
+        from zwizard.structure import json_schema
+
+        print(json.dumps(json_schema(Answers), indent=2))
+        return EXIT_OK
+    from zwizard.inspect_cli import run_check, run_convert
+
+    return run_check(argv) if name == "check" else run_convert(argv)
+
+
+def run_answers(
+    files: list[str], outdir: Path, force: bool, to_stdout: bool, err: TextIO | None = None
+) -> int:
+    """The no-questions mode: validate every file, then write all outputs or none."""
+    from zwizard.answers import AnswersError, fill_generated, load
+    from zwizard.build import build, next_steps, summary
+    from zwizard.output import OutputError, write_set
+
+    err = err or sys.stderr
+    parsed = []
+    problems = []
+    for name in files:
+        try:
+            answers, lines = load(name)
+        except AnswersError as exc:
+            problems += exc.problems
+            continue
+        parsed.append((name, answers, lines, fill_generated(answers)))
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=err)
+        print("nothing written", file=err)
+        return EXIT_INPUT
+
+    results = []
+    failed = False
+    for name, answers, lines, generated in parsed:
+        result = build(answers)
+        results.append((name, result, generated))
+        for f in result.findings:
+            line = lines.find(f.path)
+            where = f"{name}:{line}" if line else name
+            print(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=err)
+        for problem in result.schema_problems:
+            print(
+                f"error: {name}: the generated XML does not pass libvirt's schema — this is a "
+                f"zwizard bug, please report it: {problem}",
+                file=err,
+            )
+        failed |= not result.ok
+    if failed:
+        print("nothing written", file=err)
+        return EXIT_RULES
+
+    owners: dict[str, str] = {}
+    clashes = []
+    for name, result, _ in results:
+        for rel in result.files:
+            if rel in owners:
+                hint = (
+                    " (set pxe.write_default = false in all but one)"
+                    if rel.endswith("/default")
+                    else ""
+                )
+                clashes.append(
+                    f"error: {rel} would be written for both {owners[rel]} and {name}{hint}"
+                )
+            owners[rel] = name
+    if clashes:
+        print("\n".join(clashes) + "\nnothing written", file=err)
+        return EXIT_RULES
+
+    if to_stdout:
+        if len(results) != 1:
+            print("error: --stdout takes exactly one answers file", file=err)
+            return EXIT_INPUT
+        _, result, _ = results[0]
+        sys.stdout.write(result.files[result.xml_name])
+        return EXIT_OK
+
+    merged = {rel: text for _, result, _ in results for rel, text in result.files.items()}
+    try:
+        written = write_set(outdir, merged, force=force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_RULES
+    out = sys.stdout
+    for path in written:
+        print(f"wrote {path}", file=out)
+    for name, result, generated in results:
+        if len(results) > 1:
+            print(f"\n{name} ({result.answers.guest.name}):", file=out)
+        for line in generated:
+            print(f"  {line}", file=out)
+        for line in summary(result):
+            print(f"  {line}", file=out)
+        print("next steps:", file=out)
+        for step in next_steps(result, outdir):
+            print(f"  {step}", file=out)
+    return EXIT_OK

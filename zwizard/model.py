@@ -1,0 +1,196 @@
+"""The answers: everything the wizard knows about one guest.
+
+Field names are the public answers-file contract (architecture.md): extend,
+never rename. Values are kept as the user gave them; `rules` judges them and
+`render` turns them into XML, so a draft can hold values that are still wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from zwizard.structure import spec
+
+FORMAT_VERSION = 1
+
+DomainType = Literal["kvm", "qemu"]
+WatchdogAction = Literal["reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi"]
+DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
+
+
+@dataclass
+class Guest:
+    """Identity and size of the guest."""
+
+    name: str = spec(
+        "", "libvirt domain name; also names the output file <name>.xml", required=True
+    )
+    os: str = spec(
+        "rhel9",
+        "rhel7 | rhel8 | rhel9 | other (other works, but Red Hat supports only RHEL 7-9 on IBM Z)",
+    )
+    memory_mib: int = spec(2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)")
+    vcpus: int = spec(2, "number of virtual CPUs (1-248; 247 with Secure Execution)")
+    domain_type: DomainType = spec("kvm", "kvm on IBM Z; qemu = TCG emulation, for tests elsewhere")
+    uuid: str | None = spec(None, "domain UUID; generated when absent", format="uuid")
+    title: str | None = spec(None, "short description shown by virsh list --title")
+    smbios: bool = spec(False, "SMBIOS system information (not available on IBM Z)")
+
+
+@dataclass
+class Cpu:
+    """CPU model; host-model is the migration-safe default on IBM Z."""
+
+    mode: str | None = spec(
+        None, "host-model | host-passthrough | maximum | custom (default: by domain type)"
+    )
+    model: str | None = spec(None, "CPU model name for mode custom, e.g. gen15a or z14.2")
+    numa: bool = spec(False, "NUMA topology (not supported by libvirt on IBM Z)")
+
+
+@dataclass
+class Disk:
+    """A virtual disk on virtio-blk (or a CD-ROM ISO on virtio-scsi)."""
+
+    path: str = spec(doc="image file, block device or ISO")
+    kind: Literal["file", "block"] = spec("file", "file (an image) or block (a host block device)")
+    device: Literal["disk", "cdrom"] = spec("disk", "disk, or cdrom for an ISO on virtio-scsi")
+    format: Literal["qcow2", "raw"] | None = spec(
+        None, "image format (default: qcow2 for files, raw for block devices and CD-ROMs)"
+    )
+    bus: str | None = spec(
+        None, "virtio (virtio-blk-ccw) for disks, scsi (virtio-scsi-ccw) for CD-ROMs; the default"
+    )
+    target: str | None = spec(None, "guest device name (vda, sda, ...); assigned when absent")
+    boot_order: int | None = spec(None, "position in the boot sequence (1 boots first)")
+    loadparm: str | None = spec(None, "boot menu entry for this device: 1-8 of A-Z 0-9 . blank")
+    ccw: str | None = spec(None, "ccw bus-id such as fe.0.0001; assigned when absent")
+    readonly: bool = spec(False, "attach read-only (CD-ROMs always are)")
+    cache: Literal["none", "writethrough", "writeback", "directsync", "unsafe"] | None = spec(
+        None, "host cache mode (libvirt default when absent)"
+    )
+
+
+@dataclass
+class NicSource:
+    """Where the NIC connects: exactly one of network, bridge, direct."""
+
+    network: str | None = spec(None, "a libvirt network name")
+    bridge: str | None = spec(None, "a host bridge")
+    direct: str | None = spec(None, "host interface for macvtap (e.g. encbdf0)")
+    mode: DirectMode | None = spec(None, "macvtap mode with direct (default bridge)")
+
+
+@dataclass
+class Nic:
+    """A virtio-net-ccw network interface."""
+
+    source: NicSource = spec(doc="what the interface connects to", factory=NicSource)
+    mac: str | None = spec(None, "MAC address; generated (stable per guest UUID) when absent")
+    model: str = spec("virtio", "virtio (virtio-net-ccw) is the only model on IBM Z")
+    boot_order: int | None = spec(None, "position in the boot sequence (network boot)")
+    loadparm: str | None = spec(None, "boot entry selector when this NIC boots first")
+    ccw: str | None = spec(None, "ccw bus-id such as fe.0.0002; assigned when absent")
+
+
+@dataclass
+class Watchdog:
+    """The diag288 watchdog (present when the [watchdog] table is)."""
+
+    model: str = spec("diag288", "diag288 is the only watchdog on IBM Z")
+    action: WatchdogAction = spec("poweroff", "what happens when the guest stops feeding it")
+
+
+@dataclass
+class Zpci:
+    """zPCI identity of a passed-through PCI function, as the guest sees it."""
+
+    uid: str | int = spec(doc="user-defined identifier 0x0001-0xffff")
+    fid: str | int = spec(doc="function identifier 0x00000000-0xffffffff")
+
+
+@dataclass
+class Passthrough:
+    """A host device given to the guest: vfio-ap crypto, vfio-ccw DASD or PCI."""
+
+    type: Literal["vfio-ap", "vfio-ccw", "pci"] = spec(doc="vfio-ap | vfio-ccw | pci")
+    uuid: str | None = spec(None, "mediated device UUID (vfio-ap, vfio-ccw)", format="uuid")
+    ccw: str | None = spec(None, "guest ccw bus-id of a vfio-ccw device; assigned when absent")
+    address: str | None = spec(None, "host PCI address dddd:bb:ss.f (pci)")
+    zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees (pci)")
+    boot_order: int | None = spec(None, "boot position (vfio-ccw DASD only)")
+    loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
+
+
+@dataclass
+class Memory:
+    """Memory backing and the balloon."""
+
+    hugepages: bool = spec(False, "back guest memory with host huge pages")
+    balloon: bool | None = spec(None, "virtio memballoon (default: on, off with Secure Execution)")
+    hotplug: bool = spec(False, "memory hot-plug (<maxMemory>; not possible on IBM Z)")
+
+
+@dataclass
+class Rng:
+    """Entropy device fed from the host's /dev/urandom."""
+
+    enabled: bool | None = spec(None, "virtio-rng (default: on, off with Secure Execution)")
+
+
+@dataclass
+class Clock:
+    """Guest clock; IBM Z needs no timer setup."""
+
+    offset: Literal["utc", "localtime"] = spec("utc", "clock offset")
+    timers: list[str] = spec(doc="x86 timers such as kvmclock are refused", factory=list)
+
+
+@dataclass
+class SecureExecution:
+    """IBM Secure Execution (protected virtualization, <launchSecurity type='s390-pv'/>)."""
+
+    enabled: bool = spec(False, "boot a prepared secure image with encrypted guest memory")
+
+
+@dataclass
+class Pxe:
+    """Network install: writes pxelinux.cfg/default and pxelinux.cfg/01-<mac>."""
+
+    enabled: bool = spec(False, "write the PXE configuration")
+    kernel: str = spec("kernel.img", "kernel path, relative to the TFTP root")
+    initrd: str = spec("initrd.img", "initrd path, relative to the TFTP root")
+    repo: str | None = spec(None, "installation source for inst.repo= (http, https, ftp, nfs)")
+    ip: str = spec("dhcp", "dhcp, or static (then address, netmask, gateway are used)")
+    address: str | None = spec(None, "static IPv4 address of the guest")
+    netmask: str | None = spec(None, "static netmask, e.g. 255.255.255.0")
+    gateway: str | None = spec(None, "static default gateway")
+    hostname: str | None = spec(None, "host name for a static address (default: guest name)")
+    interface: str | None = spec(None, "guest interface name (default: enc<devno> of the boot NIC)")
+    nameserver: str | None = spec(None, "DNS server for the installer")
+    kickstart: str | None = spec(None, "kickstart URL for inst.ks=")
+    extra_args: str | None = spec(None, "more kernel arguments, e.g. inst.text inst.sshd")
+    label: str = spec("linux", "label name in the pxelinux file")
+    per_mac: bool = spec(True, "also write pxelinux.cfg/01-<mac> for the boot NIC")
+    write_default: bool = spec(
+        True, "write pxelinux.cfg/default (turn off when several guests share one TFTP root)"
+    )
+
+
+@dataclass
+class Answers:
+    """A zwizard answers file (format version 1); a draft may be incomplete."""
+
+    version: int = spec(FORMAT_VERSION, "answers format version")
+    guest: Guest = spec(doc="the guest", factory=Guest)
+    cpu: Cpu = spec(doc="CPU mode and model", factory=Cpu)
+    disks: list[Disk] = spec(doc="virtual disks, in the order they are listed", factory=list)
+    nics: list[Nic] = spec(doc="network interfaces", factory=list)
+    watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
+    passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
+    memory: Memory = spec(doc="memory backing", factory=Memory)
+    rng: Rng = spec(doc="virtio-rng", factory=Rng)
+    clock: Clock = spec(doc="guest clock", factory=Clock)
+    secure_execution: SecureExecution = spec(doc="Secure Execution", factory=SecureExecution)
+    pxe: Pxe = spec(doc="PXE network install", factory=Pxe)

@@ -1,0 +1,753 @@
+"""The IBM Z rules: the one place that decides what a guest may be.
+
+`check(answers)` returns every finding; `availability(answers, path, value)`
+tells a front end whether a choice is allowed *now* and, if not, why. The
+second is the first applied to a trial copy, so a rule can never say one thing
+to the answers mode and another to the wizard. Rule ids come from
+../shared/ibmz-rules.md and are never renamed.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import re
+import uuid as uuidlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from zwizard.model import Answers, Passthrough
+from zwizard.plan import VIRTUAL_CSSID, Plan, make_plan, parse_ccw, parse_int
+from zwizard.render.pxe import append_line, render_pxe
+
+Severity = Literal["error", "warning", "note"]
+
+SUPPORTED_OS = {"rhel7": "RHEL 7", "rhel8": "RHEL 8", "rhel9": "RHEL 9"}
+MAX_VCPUS = 248
+SE_MAX_VCPUS = 247
+PXE_FILE_MAX = 2047
+PXE_APPEND_MAX = 895
+LOADPARM = re.compile(r"^[A-Z0-9. ]{1,8}$")
+GUEST_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
+MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
+PCI_ADDR = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
+DISK_TARGET = re.compile(r"^(vd|sd)[a-z]{1,3}$")
+
+# QEMU s390x CPU model names (each also has a -base twin); see ibmz-rules.md §6.
+CPU_MODELS = (
+    "z900", "z900.2", "z900.3", "z800", "z990", "z990.2", "z990.3", "z890", "z990.4",
+    "z890.2", "z990.5", "z890.3", "z9EC", "z9EC.2", "z9BC", "z9EC.3", "z9BC.2",
+    "z10EC", "z10EC.2", "z10BC", "z10EC.3", "z10BC.2", "z196", "z196.2", "z114",
+    "zEC12", "zEC12.2", "zBC12", "z13", "z13.2", "z13s", "z14", "z14.2", "z14ZR1",
+    "gen15a", "gen15b", "gen16a", "gen16b", "gen17a", "gen17b",
+)  # fmt: skip
+MARKETING_NAMES = {"z15": "gen15a", "z16": "gen16a", "z17": "gen17a", "z14zr1": "z14ZR1"}
+CPU_MODES = ("host-model", "host-passthrough", "maximum", "custom")
+SE_NOTES = {
+    "se-no-memstats": "memory statistics are not available (virsh domstats, virsh memstat)",
+    "se-no-migration": "the guest cannot be migrated, live or offline",
+    "se-no-save-restore": "the guest cannot be saved and restored (virsh save/restore)",
+    "se-no-memory-snapshot": "snapshots that include memory (--memspec) are not possible",
+    "se-dump-memory-only": "no full memory dump; use virsh dump --memory-only",
+}
+NOT_MIGRATION_SAFE = "not migration-safe; host-model is the mode for moving to later machines"
+
+
+# Every rule id the engine reports, with what it guards. Ids from ibmz-rules.md come
+# first; the rest are the value rules of its sections 2-9. Never rename an id.
+RULES = {
+    "ccw-only": "no virtual PCI or USB devices: virtio devices are virtio-*-ccw",
+    "pci-passthrough": "PCI passthrough is supported, with a host address and zPCI ids",
+    "guest-os": "Red Hat supports RHEL 7, 8 and 9 guests on IBM Z",
+    "boot-order": "per-device <boot order>, positive and unique; never <os><boot dev>",
+    "loadparm": "loadparm: 1-8 of A-Z 0-9 . blank, used on the first boot device",
+    "no-mem-hotplug": "no memory hot-plug (<maxMemory>, DIMMs)",
+    "no-numa": "no NUMA topology",
+    "vfio-ap": "one vfio-ap crypto device at most; it cannot boot",
+    "vfio-ccw": "vfio-ccw DASD passthrough by mediated device UUID",
+    "no-smbios": "no SMBIOS",
+    "watchdog-diag288": "the only watchdog is diag288",
+    "no-kvmclock": "no kvmclock or other x86 timers",
+    "no-v2v": "virt-v2v and virt-p2v do not exist on IBM Z",
+    "cpu-migration": "host-model for migration; custom models without -base, not qemu/max/host",
+    "pxe-config": "a pxelinux file the s390 firmware can read",
+    "se-launch": "Secure Execution: <launchSecurity type='s390-pv'/>, KVM, host-model",
+    "se-no-vfio": "Secure Execution: no vfio passthrough",
+    "se-no-memstats": "Secure Execution: no memory statistics",
+    "se-no-balloon-rng": "Secure Execution: no memballoon, no virtio-rng",
+    "se-no-hugepages": "Secure Execution: no huge pages",
+    "se-no-migration": "Secure Execution: no migration",
+    "se-no-save-restore": "Secure Execution: no save/restore",
+    "se-no-memory-snapshot": "Secure Execution: no memory snapshots",
+    "se-dump-memory-only": "Secure Execution: memory-only dumps",
+    "se-max-vcpus": "Secure Execution: at most 247 vCPUs",
+    "tcg-cpu": "under emulation (domain type qemu) only maximum or the default CPU start",
+    "guest-name": "a domain name that is also a safe file name",
+    "uuid": "a well-formed UUID",
+    "vcpus": "1 to 248 vCPUs",
+    "memory": "a memory size the guest can install with",
+    "ram-increment": "QEMU rounds s390 memory down to its storage increment",
+    "cpu-mode": "a CPU mode libvirt knows",
+    "cpu-model": "a CPU model name QEMU s390x knows",
+    "disk-path": "an absolute disk path",
+    "cdrom-bus": "CD-ROMs on virtio-scsi",
+    "disk-target": "unique vdX/sdX target names",
+    "nic-source": "exactly one of network, bridge, direct",
+    "mac": "unicast, unique MAC addresses",
+    "ccw-address": "ccw bus-ids in channel subsystem fe, in range, unique",
+    "zpci": "zPCI uid 0x0001-0xffff and fid 0-0xffffffff, each unique",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict about one place in the answers."""
+
+    rule: str
+    severity: Severity
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message} [{self.rule}]"
+
+
+@dataclass
+class _Collector:
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, rule: str, path: str, message: str) -> None:
+        self.findings.append(Finding(rule, "error", path, message))
+
+    def warn(self, rule: str, path: str, message: str) -> None:
+        self.findings.append(Finding(rule, "warning", path, message))
+
+    def note(self, rule: str, path: str, message: str) -> None:
+        self.findings.append(Finding(rule, "note", path, message))
+
+
+def check(answers: Answers, plan: Plan | None = None) -> list[Finding]:
+    """Every finding for these answers, errors first, then in answers order."""
+    plan = plan or make_plan(answers)
+    out = _Collector()
+    for rule_group in _RULE_GROUPS:
+        rule_group(answers, plan, out)
+    order = {"error": 0, "warning": 1, "note": 2}
+    return sorted(out.findings, key=lambda f: order[f.severity])
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+# --- guest -----------------------------------------------------------------------------
+
+
+def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
+    g = a.guest
+    if not g.name:
+        out.error("guest-name", "guest.name", "a guest name is required")
+    elif not GUEST_NAME.match(g.name):
+        out.error(
+            "guest-name",
+            "guest.name",
+            f"'{g.name}' cannot be used: it names the libvirt domain and the output file, so "
+            "use 1-64 of letters, digits, '_', '.', '+', '-', not starting with '.', '-' or '+'",
+        )
+    if g.uuid is not None and not _is_uuid(g.uuid):
+        out.error("uuid", "guest.uuid", f"'{g.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
+    if g.os not in SUPPORTED_OS:
+        out.warn(
+            "guest-os",
+            "guest.os",
+            f"'{g.os}' is not supported by Red Hat on IBM Z (only RHEL 7, 8 and 9 are)",
+        )
+    if g.smbios:
+        out.error("no-smbios", "guest.smbios", "SMBIOS is not available on IBM Z")
+
+    if not 1 <= g.vcpus <= MAX_VCPUS:
+        out.error(
+            "vcpus", "guest.vcpus", f"{g.vcpus} vCPUs: IBM Z guests have 1 to {MAX_VCPUS} vCPUs"
+        )
+    if g.memory_mib < 1:
+        out.error("memory", "guest.memory_mib", f"{g.memory_mib} MiB is not a memory size")
+    else:
+        effective = s390_ram_mib(g.memory_mib)
+        if effective != g.memory_mib:
+            out.warn(
+                "ram-increment",
+                "guest.memory_mib",
+                f"QEMU will give the guest {effective} MiB, not {g.memory_mib}: s390 memory "
+                f"comes in increments of {ram_increment_mib(g.memory_mib)} MiB at this size; "
+                f"choose {effective} or {effective + ram_increment_mib(g.memory_mib)}",
+            )
+    if g.memory_mib < 1024 and g.os in SUPPORTED_OS and g.memory_mib >= 1:
+        out.warn(
+            "memory",
+            "guest.memory_mib",
+            f"{g.memory_mib} MiB is below what the {SUPPORTED_OS[g.os]} installer needs "
+            "(at least 1024 MiB; 2048 or more recommended)",
+        )
+    if a.memory.hotplug:
+        out.error(
+            "no-mem-hotplug",
+            "memory.hotplug",
+            "memory cannot be added to a running guest on IBM Z, so there is no maxMemory",
+        )
+
+
+def ram_increment_mib(mib: int) -> int:
+    """QEMU's s390 storage increment: 1 MiB, doubled until at most 1020 increments."""
+    increment = 1
+    while mib // increment > 1020:
+        increment *= 2
+    return increment
+
+
+def s390_ram_mib(mib: int) -> int:
+    """The memory size QEMU really gives an s390 guest (it rounds down to the increment)."""
+    increment = ram_increment_mib(mib)
+    return mib // increment * increment
+
+
+# --- CPU -------------------------------------------------------------------------------
+
+
+def _cpu(a: Answers, plan: Plan, out: _Collector) -> None:
+    cpu, mode = a.cpu, a.cpu.mode
+    if cpu.numa:
+        out.error("no-numa", "cpu.numa", "NUMA topology is not supported by libvirt on IBM Z")
+    if mode is not None and mode not in CPU_MODES:
+        out.error(
+            "cpu-mode", "cpu.mode", f"'{mode}' is not a CPU mode; use one of {', '.join(CPU_MODES)}"
+        )
+        return
+    if mode == "custom":
+        _cpu_model(cpu.model, out)
+    elif cpu.model is not None:
+        out.error(
+            "cpu-migration",
+            "cpu.model",
+            f"a CPU model is only used with mode custom (mode is {mode or 'the default'})",
+        )
+    tcg = a.guest.domain_type == "qemu"
+    if tcg and mode in ("host-model", "host-passthrough"):
+        out.error(
+            "tcg-cpu",
+            "cpu.mode",
+            f"{mode} needs KVM on an IBM Z host; under emulation (domain_type qemu) use "
+            "maximum or leave the mode unset",
+        )
+    elif tcg and mode == "custom":
+        out.warn(
+            "tcg-cpu",
+            "cpu.model",
+            "named CPU models usually fail to start under emulation (features not available); "
+            "use maximum or leave the mode unset",
+        )
+    elif mode in ("host-passthrough", "maximum") and not tcg:
+        out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
+
+
+def _cpu_model(model: str | None, out: _Collector) -> None:
+    path = "cpu.model"
+    if not model:
+        out.error("cpu-migration", path, "mode custom needs a model, e.g. gen15a or z14.2")
+    elif model.endswith("-base"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' is a -base model; use '{model[:-5]}' (the oldest host's model, "
+            "without -base)",
+        )
+    elif model in ("qemu", "max", "host"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' must not be used as a custom model; use host-model, or the oldest "
+            "host's model name",
+        )
+    elif model not in CPU_MODELS:
+        hint = MARKETING_NAMES.get(model.lower())
+        suggestion = f"; QEMU calls it '{hint}'" if hint else ""
+        out.error("cpu-model", path, f"'{model}' is not a QEMU s390x CPU model{suggestion}")
+
+
+# --- disks, NICs, addresses, boot --------------------------------------------------------
+
+
+def _disks(a: Answers, plan: Plan, out: _Collector) -> None:
+    for i, d in enumerate(a.disks):
+        p = f"disks[{i}]"
+        if not d.path:
+            out.error("disk-path", f"{p}.path", "a disk needs a path")
+        elif not d.path.startswith("/"):
+            out.error("disk-path", f"{p}.path", f"'{d.path}' must be an absolute path")
+        elif d.kind == "block" and not d.path.startswith("/dev/"):
+            out.warn("disk-path", f"{p}.path", f"block device '{d.path}' is not under /dev")
+        if d.bus is not None and d.bus not in ("virtio", "scsi"):
+            out.error(
+                "ccw-only",
+                f"{p}.bus",
+                f"bus '{d.bus}' does not exist on IBM Z (no virtual PCI, USB, SATA or IDE); "
+                "use virtio (virtio-blk-ccw) or scsi (virtio-scsi-ccw)",
+            )
+        if d.device == "cdrom" and d.bus == "virtio":
+            out.error("cdrom-bus", f"{p}.bus", "a CD-ROM cannot sit on virtio-blk; use bus scsi")
+        if d.target is not None and not DISK_TARGET.match(d.target):
+            out.error("disk-target", f"{p}.target", f"'{d.target}' is not a vdX/sdX name")
+    for target, count in Counter(plan.targets).items():
+        if count > 1:
+            out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
+
+
+def _nics(a: Answers, plan: Plan, out: _Collector) -> None:
+    for i, n in enumerate(a.nics):
+        p = f"nics[{i}]"
+        if n.model != "virtio":
+            out.error(
+                "ccw-only",
+                f"{p}.model",
+                f"NIC model '{n.model}' is a PCI device; IBM Z uses virtio-net-ccw (model virtio)",
+            )
+        given = [k for k in ("network", "bridge", "direct") if getattr(n.source, k)]
+        if len(given) != 1:
+            found = ", ".join(given) or "none"
+            out.error(
+                "nic-source",
+                f"{p}.source",
+                f"give exactly one of network, bridge, direct (found: {found})",
+            )
+        if n.source.mode and not n.source.direct:
+            out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
+        if n.mac is not None:
+            if not MAC.match(n.mac):
+                out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")
+            elif int(n.mac[:2], 16) & 1:
+                out.error("mac", f"{p}.mac", f"'{n.mac}' is a multicast address")
+    for mac, count in Counter(m.lower() for m in plan.macs).items():
+        if count > 1:
+            out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+
+
+def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
+    given: dict[str, str] = {}
+    given.update({f"disks[{i}]": d.ccw for i, d in enumerate(a.disks) if d.ccw is not None})
+    given.update({f"nics[{i}]": n.ccw for i, n in enumerate(a.nics) if n.ccw is not None})
+    given.update(
+        {f"passthrough[{i}]": p.ccw for i, p in enumerate(a.passthrough) if p.ccw is not None}
+    )
+    for path, text in given.items():
+        addr = parse_ccw(text)
+        if addr is None:
+            out.error(
+                "ccw-address",
+                f"{path}.ccw",
+                f"'{text}' is not a ccw bus-id; write it as fe.0.0001 (cssid.ssid.devno, hex)",
+            )
+        elif addr.ssid > 3:
+            out.error("ccw-address", f"{path}.ccw", f"ssid {addr.ssid:x} is out of range 0-3")
+        elif addr.cssid != VIRTUAL_CSSID:
+            out.error(
+                "ccw-address",
+                f"{path}.ccw",
+                f"'{text}': virtio devices live in channel subsystem fe "
+                f"(e.g. fe.0.{addr.devno:04x})",
+            )
+    seen: dict[Any, str] = {}
+    for path, addr in plan.ccw.items():
+        if addr in seen:
+            where = f"{path}.ccw" if path in given else seen[addr] + ".ccw"
+            out.error(
+                "ccw-address",
+                where,
+                f"ccw address {addr.busid} is used by both {seen[addr]} and {path}",
+            )
+        else:
+            seen[addr] = path
+
+
+def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
+    devices: list[tuple[str, Any]] = [(f"disks[{i}]", d) for i, d in enumerate(a.disks)]
+    devices += [(f"nics[{i}]", n) for i, n in enumerate(a.nics)]
+    devices += [(f"passthrough[{i}]", p) for i, p in enumerate(a.passthrough)]
+    orders: dict[int, list[str]] = {}
+    for path, dev in devices:
+        order = dev.boot_order
+        if order is not None:
+            if order < 1:
+                out.error(
+                    "boot-order",
+                    f"{path}.boot_order",
+                    f"boot order {order}: orders start at 1 (libvirt refuses zero and below)",
+                )
+            orders.setdefault(order, []).append(path)
+        if dev.loadparm is not None:
+            _loadparm(dev.loadparm, path, plan, out)
+    for order, paths in orders.items():
+        if len(paths) > 1:
+            for path in paths[1:]:
+                out.error(
+                    "boot-order",
+                    f"{path}.boot_order",
+                    f"boot order {order} is already used by {paths[0]}; each device needs its own",
+                )
+
+
+def _loadparm(value: str, path: str, plan: Plan, out: _Collector) -> None:
+    lp = f"{path}.loadparm"
+    if not LOADPARM.match(value.upper()):
+        out.error(
+            "loadparm",
+            lp,
+            f"loadparm '{value}' must be 1 to 8 characters of A-Z, 0-9, '.' and blank "
+            "(PROMPT shows the boot menu, 1-31 pick an entry)",
+        )
+    elif path not in plan.boot:
+        out.error("loadparm", lp, "a loadparm needs a boot order on the same device")
+    elif plan.first_boot != path:
+        out.warn(
+            "loadparm",
+            lp,
+            f"libvirt uses only the loadparm of the device that boots first ({plan.first_boot}); "
+            "this one is ignored",
+        )
+
+
+# --- watchdog, clock, memory, rng --------------------------------------------------------
+
+
+def _devices(a: Answers, plan: Plan, out: _Collector) -> None:
+    if a.watchdog is not None and a.watchdog.model != "diag288":
+        out.error(
+            "watchdog-diag288",
+            "watchdog.model",
+            f"'{a.watchdog.model}' is a PC (PCI/ISA) watchdog; IBM Z guests use diag288",
+        )
+    for i, timer in enumerate(a.clock.timers):
+        out.error(
+            "no-kvmclock",
+            f"clock.timers[{i}]",
+            f"timer '{timer}' is x86-only (like kvm-clock); IBM Z guests need no timer setup",
+        )
+
+
+# --- passthrough -----------------------------------------------------------------------
+
+
+def _passthrough(a: Answers, plan: Plan, out: _Collector) -> None:
+    ap = [i for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"]
+    for i in ap[1:]:
+        out.error(
+            "vfio-ap",
+            f"passthrough[{i}]",
+            f"only one vfio-ap crypto device per guest (passthrough[{ap[0]}] is one already); "
+            "put all adapters and domains into that one mediated device",
+        )
+    mdevs: dict[str, str] = {}
+    uids: dict[int, str] = {}
+    fids: dict[int, str] = {}
+    pci: dict[str, str] = {}
+    for i, dev in enumerate(a.passthrough):
+        p = f"passthrough[{i}]"
+        if dev.type in ("vfio-ap", "vfio-ccw"):
+            _mdev(dev, p, mdevs, out)
+        else:
+            _pci(dev, p, pci, uids, fids, out)
+        if dev.type == "vfio-ap":
+            if dev.boot_order is not None or dev.loadparm is not None:
+                out.error(
+                    "vfio-ap",
+                    f"{p}.boot_order",
+                    "a vfio-ap crypto device cannot boot; give the boot order to a disk, "
+                    "NIC or vfio-ccw DASD",
+                )
+            if dev.ccw is not None:
+                out.error("vfio-ap", f"{p}.ccw", "a vfio-ap device has no guest address")
+        if dev.type == "pci" and (dev.boot_order is not None or dev.ccw is not None):
+            key = "boot_order" if dev.boot_order is not None else "ccw"
+            out.error(
+                "pci-passthrough",
+                f"{p}.{key}",
+                "a PCI function has a zPCI address, not a ccw one, and cannot boot",
+            )
+        if dev.type != "pci" and (dev.address is not None or dev.zpci is not None):
+            key = "address" if dev.address is not None else "zpci"
+            out.error(dev.type, f"{p}.{key}", f"{key} applies to PCI passthrough only")
+
+
+def _mdev(dev: Passthrough, p: str, seen: dict[str, str], out: _Collector) -> None:
+    what = "crypto (AP)" if dev.type == "vfio-ap" else "DASD"
+    if not dev.uuid:
+        out.error(
+            dev.type,
+            f"{p}.uuid",
+            f"a {dev.type} {what} passthrough needs the UUID of its mediated device "
+            "(ls /sys/bus/mdev/devices/)",
+        )
+    elif not _is_uuid(dev.uuid):
+        out.error(dev.type, f"{p}.uuid", f"'{dev.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
+    elif dev.uuid.lower() in seen:
+        out.error(
+            dev.type, f"{p}.uuid", f"mediated device {dev.uuid} is already {seen[dev.uuid.lower()]}"
+        )
+    else:
+        seen[dev.uuid.lower()] = p
+
+
+def _pci(
+    dev: Passthrough,
+    p: str,
+    seen: dict[str, str],
+    uids: dict[int, str],
+    fids: dict[int, str],
+    out: _Collector,
+) -> None:
+    if not dev.address:
+        out.error("pci-passthrough", f"{p}.address", "a PCI passthrough needs the host address")
+    elif not PCI_ADDR.match(dev.address):
+        out.error(
+            "pci-passthrough",
+            f"{p}.address",
+            f"'{dev.address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:00.0)",
+        )
+    elif dev.address.lower() in seen:
+        out.error(
+            "pci-passthrough",
+            f"{p}.address",
+            f"{dev.address} is already {seen[dev.address.lower()]}",
+        )
+    else:
+        seen[dev.address.lower()] = p
+    if dev.zpci is None:
+        out.error(
+            "zpci", f"{p}.zpci", "a PCI function on IBM Z needs zPCI ids: zpci = { uid, fid }"
+        )
+        return
+    uid = parse_int(dev.zpci.uid)
+    fid = parse_int(dev.zpci.fid)
+    if uid is None or not 1 <= uid <= 0xFFFF:
+        out.error(
+            "zpci", f"{p}.zpci.uid", f"uid {dev.zpci.uid!r} must be 0x0001-0xffff (0 is invalid)"
+        )
+    elif uid in uids:
+        out.error("zpci", f"{p}.zpci.uid", f"uid {uid:#06x} is already used by {uids[uid]}")
+    else:
+        uids[uid] = p
+    if fid is None or not 0 <= fid <= 0xFFFFFFFF:
+        out.error("zpci", f"{p}.zpci.fid", f"fid {dev.zpci.fid!r} must be 0x00000000-0xffffffff")
+    elif fid in fids:
+        out.error("zpci", f"{p}.zpci.fid", f"fid {fid:#010x} is already used by {fids[fid]}")
+    else:
+        fids[fid] = p
+
+
+# --- Secure Execution --------------------------------------------------------------------
+
+
+def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
+    if not a.secure_execution.enabled:
+        return
+    se = "with Secure Execution"
+    if a.guest.domain_type != "kvm":
+        out.error(
+            "se-launch",
+            "guest.domain_type",
+            "Secure Execution needs KVM on an IBM Z host (z15 or newer); emulation cannot run it",
+        )
+    if a.cpu.mode not in (None, "host-model"):
+        out.error(
+            "se-launch", "cpu.mode", f"{se} the CPU mode must be host-model (it carries 'unpack')"
+        )
+    for i, dev in enumerate(a.passthrough):
+        out.error(
+            "se-no-vfio",
+            f"passthrough[{i}]",
+            f"{se} no device can be passed through (vfio); remove this {dev.type} device",
+        )
+    if a.memory.balloon:
+        out.error("se-no-balloon-rng", "memory.balloon", f"{se} there is no memballoon")
+    if a.rng.enabled:
+        out.error("se-no-balloon-rng", "rng.enabled", f"{se} there is no virtio-rng device")
+    if a.memory.hugepages:
+        out.error(
+            "se-no-hugepages", "memory.hugepages", f"{se} memory cannot be backed by huge pages"
+        )
+    if a.guest.vcpus > SE_MAX_VCPUS:
+        out.error(
+            "se-max-vcpus",
+            "guest.vcpus",
+            f"{se} a guest has at most {SE_MAX_VCPUS} vCPUs, not {a.guest.vcpus}",
+        )
+    for rule, text in SE_NOTES.items():
+        out.note(rule, "secure_execution", f"{se} {text}")
+
+
+# --- PXE -------------------------------------------------------------------------------
+
+
+def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
+    pxe = a.pxe
+    if not pxe.enabled:
+        return
+    if not a.nics:
+        out.error("pxe-config", "pxe.enabled", "PXE needs a network interface to boot from")
+    elif plan.boot_nic() is None:
+        out.error(
+            "pxe-config",
+            "nics",
+            "no network interface has a boot order, so the firmware never tries the network; "
+            "give the installing NIC a boot_order",
+        )
+    elif plan.first_boot != f"nics[{plan.boot_nic()}]":
+        out.warn(
+            "pxe-config",
+            f"nics[{plan.boot_nic()}].boot_order",
+            f"{plan.first_boot} boots first; QEMU before 9.2 tries only the first boot device, "
+            "so the network install starts only once that device fails to boot",
+        )
+    if not pxe.per_mac and not pxe.write_default:
+        out.error(
+            "pxe-config",
+            "pxe.write_default",
+            "with per_mac and write_default both off no PXE file would be written",
+        )
+    for key in ("kernel", "initrd", "label"):
+        value = getattr(pxe, key)
+        if not value or any(c.isspace() for c in value):
+            out.error("pxe-config", f"pxe.{key}", f"{key} must be a non-empty word, not {value!r}")
+    if pxe.repo is not None and not re.match(r"^(https?|ftp|nfs)://?\S+$", pxe.repo):
+        out.error(
+            "pxe-config",
+            "pxe.repo",
+            f"'{pxe.repo}' needs a scheme: http://, https://, ftp:// or nfs:// (inst.repo=)",
+        )
+    if pxe.kickstart is not None and not re.match(r"^(https?|ftp|nfs|file)://?\S+$", pxe.kickstart):
+        out.error("pxe-config", "pxe.kickstart", f"'{pxe.kickstart}' is not a kickstart URL")
+    if pxe.ip not in ("dhcp", "static", "dhcp6", "auto6"):
+        out.error("pxe-config", "pxe.ip", f"ip '{pxe.ip}': use dhcp, dhcp6, auto6 or static")
+    if pxe.ip == "static":
+        for key in ("address", "netmask", "gateway"):
+            _ipv4(getattr(pxe, key), f"pxe.{key}", out, required=True)
+    if pxe.nameserver is not None:
+        _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)
+    if pxe.extra_args is not None and "initrd=" in pxe.extra_args:
+        out.error(
+            "pxe-config",
+            "pxe.extra_args",
+            "initrd= in append is not honoured by the s390 firmware; set pxe.initrd",
+        )
+    line = append_line(a, plan)
+    if len(line) > PXE_APPEND_MAX:
+        out.error(
+            "pxe-config",
+            "pxe",
+            f"the append line is {len(line)} characters; the kernel command line allows "
+            f"{PXE_APPEND_MAX}",
+        )
+    size = len(render_pxe(a, plan).encode())
+    if size > PXE_FILE_MAX:
+        out.error(
+            "pxe-config",
+            "pxe",
+            f"the pxelinux file would be {size} bytes; "
+            f"the s390 firmware reads at most {PXE_FILE_MAX}",
+        )
+
+
+def _ipv4(value: str | None, path: str, out: _Collector, required: bool) -> None:
+    if value is None:
+        if required:
+            out.error("pxe-config", path, "needed for a static address")
+        return
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        out.error("pxe-config", path, f"'{value}' is not an IPv4 address")
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return len(text) == 36 and str(uuidlib.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
+_RULE_GROUPS = (
+    _guest,
+    _cpu,
+    _disks,
+    _nics,
+    _addresses,
+    _boot,
+    _devices,
+    _passthrough,
+    _secure_execution,
+    _pxe,
+)
+
+
+# --- availability for front ends ---------------------------------------------------------
+
+# Things no answers key can ask for, because IBM Z has none of them; front ends show
+# them greyed with this reason (and `zwizard check` finds them in imported XML).
+NEVER_AVAILABLE = {
+    "usb": ("ccw-only", "IBM Z has no virtual USB devices"),
+    "virtio-pci": ("ccw-only", "IBM Z has no virtual PCI devices; virtio devices are virtio-ccw"),
+    "graphics": ("ccw-only", "IBM Z guests have no graphical console; use the SCLP console"),
+    "v2v": ("no-v2v", "virt-v2v and virt-p2v are not available on IBM Z; use zwizard convert"),
+    "os-boot-dev": (
+        "boot-order",
+        "<os><boot dev> is not supported on IBM Z; the boot order is set per device",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a choice is allowed now; `reasons` say why not (or what to mind)."""
+
+    allowed: bool
+    reasons: tuple[Finding, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0].message if self.reasons else ""
+
+    @property
+    def rule(self) -> str:
+        return self.reasons[0].rule if self.reasons else ""
+
+
+def availability(answers: Answers, path: str, value: Any) -> Availability:
+    """Would setting `path` to `value` break a rule that holds now?
+
+    `path` is a key path (`cpu.mode`, `passthrough[0].boot_order`); `list[+]`
+    appends `value` to the list. Findings the answers already have do not count,
+    so an unfinished form elsewhere never greys an unrelated choice.
+    """
+    if path in NEVER_AVAILABLE:
+        rule, text = NEVER_AVAILABLE[path]
+        return Availability(False, (Finding(rule, "error", path, text),))
+    before = set(check(answers))
+    trial = copy.deepcopy(answers)
+    _assign(trial, path, copy.deepcopy(value))
+    new = [f for f in check(trial) if f not in before and f.severity != "note"]
+    blocking = tuple(f for f in new if f.severity == "error")
+    if blocking:
+        return Availability(False, blocking)
+    return Availability(True, tuple(new))
+
+
+def _assign(obj: Any, path: str, value: Any) -> None:
+    parts = re.findall(r"[^.\[\]]+|\[\+\]|\[\d+\]", path)
+    for part in parts[:-1]:
+        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
+    last = parts[-1]
+    if last == "[+]":
+        obj.append(value)
+    elif last.startswith("["):
+        obj[int(last[1:-1])] = value
+    else:
+        setattr(obj, last, value)

@@ -1,0 +1,238 @@
+"""Turn plain data (parsed TOML) into the model's dataclasses, and back.
+
+One declaration per field serves three purposes: decoding with exact key paths,
+encoding (drafts), and the JSON Schema printed by `zwizard schema`. pydantic
+would do the same but costs about as much start-up time as the whole answers
+run is allowed, so this small, strict decoder stands in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field
+from typing import Any, Literal, Union, get_args, get_origin
+
+
+@dataclass(frozen=True)
+class DecodeError:
+    """A value in the input that does not fit the answers format."""
+
+    path: str
+    message: str
+
+
+def spec(
+    default: Any = MISSING,
+    doc: str = "",
+    *,
+    factory: Any = MISSING,
+    required: bool = False,
+    **schema: Any,
+) -> Any:
+    """Declare a model field with its documentation and extra JSON Schema keywords.
+
+    `required` marks a key an answers file must give even though the dataclass
+    has a default (so that an empty draft can still be built).
+    """
+    no_default = default is MISSING and factory is MISSING
+    meta = {"doc": doc, "schema": schema, "required": required or no_default}
+    if factory is not MISSING:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def join(path: str, key: str | int) -> str:
+    """Key path notation used in every message: `disks[1].loadparm`."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def hints(cls: type) -> dict[str, Any]:
+    """Resolved type hints of a dataclass (cached: resolving is slow)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _describe(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+    if origin in (Union, types.UnionType):
+        parts = [_describe(a) for a in get_args(tp) if a is not type(None)]
+        return " or ".join(parts)
+    if origin is list:
+        return "a list (array)"
+    if dataclasses.is_dataclass(tp):
+        return "a table"
+    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
+        tp, str(tp)
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+class Decoder:
+    """Collects every error instead of stopping at the first one."""
+
+    def __init__(self) -> None:
+        self.errors: list[DecodeError] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(DecodeError(path, message))
+
+    def value(self, tp: Any, data: Any, path: str) -> Any:
+        origin = get_origin(tp)
+        if origin in (Union, types.UnionType):
+            options = [a for a in get_args(tp) if a is not type(None)]
+            if data is None:
+                return None
+            for option in options:
+                probe = Decoder()
+                result = probe.value(option, data, path)
+                if not probe.errors:
+                    return result
+            if len(options) == 1:
+                return self.value(options[0], data, path)
+            self.fail(path, f"expected {_describe(tp)}, found {_kind(data)}")
+            return None
+        if origin is Literal:
+            allowed = get_args(tp)
+            if data not in allowed or isinstance(data, bool) != isinstance(allowed[0], bool):
+                self.fail(path, f"expected {_describe(tp)}, found {_kind(data)}")
+                return None
+            return data
+        if origin is list:
+            (item_tp,) = get_args(tp)
+            if not isinstance(data, list):
+                self.fail(path, f"expected a list, found {_kind(data)}")
+                return []
+            return [self.value(item_tp, item, join(path, i)) for i, item in enumerate(data)]
+        if dataclasses.is_dataclass(tp):
+            return self.table(tp, data, path)
+        if tp is bool:
+            if not isinstance(data, bool):
+                self.fail(path, f"expected true or false, found {_kind(data)}")
+            return data
+        if tp is int:
+            if isinstance(data, bool) or not isinstance(data, int):
+                self.fail(path, f"expected an integer, found {_kind(data)}")
+            return data
+        if tp is float:
+            if isinstance(data, bool) or not isinstance(data, int | float):
+                self.fail(path, f"expected a number, found {_kind(data)}")
+            return data
+        if tp is str:
+            if not isinstance(data, str):
+                self.fail(path, f"expected a string, found {_kind(data)}")
+            return data
+        raise TypeError(f"unsupported field type {tp!r}")  # a model bug, not input
+
+    def table(self, cls: type, data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            self.fail(path or "(top level)", f"expected a table, found {_kind(data)}")
+            return cls()
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for key in data:
+            if key not in fields:
+                close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                known = ", ".join(fields)
+                self.fail(join(path, key), f"unknown key '{key}'{hint} (known here: {known})")
+        kwargs = {}
+        types_ = hints(cls)
+        for name, f in fields.items():
+            sub = join(path, name)
+            if name in data:
+                kwargs[name] = self.value(types_[name], data[name], sub)
+            elif f.metadata.get("required"):
+                self.fail(sub, f"required key '{name}' is missing ({_describe(types_[name])})")
+                if f.default is MISSING and f.default_factory is MISSING:
+                    kwargs[name] = None
+        return cls(**kwargs)
+
+
+def decode(cls: type, data: Any, path: str = "") -> tuple[Any, list[DecodeError]]:
+    """Decode `data` into `cls`; the result is usable even when errors were found."""
+    decoder = Decoder()
+    result = decoder.table(cls, data, path)
+    return result, decoder.errors
+
+
+def encode(obj: Any) -> Any:
+    """Model -> plain data for TOML, leaving out what is unset or at its default."""
+    if dataclasses.is_dataclass(obj):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if value is None:
+                continue
+            if f.default is not MISSING and value == f.default:
+                continue
+            if f.default_factory is not MISSING and value == f.default_factory():
+                continue
+            out[f.name] = encode(value)
+        return out
+    if isinstance(obj, list):
+        return [encode(v) for v in obj]
+    return obj
+
+
+def json_schema(cls: type) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a dataclass tree."""
+    schema = _schema_of(cls)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def _schema_of(tp: Any) -> dict[str, Any]:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(tp) if a is not type(None)]
+        if len(options) == 1:
+            return _schema_of(options[0])
+        return {"anyOf": [_schema_of(a) for a in options]}
+    if origin is Literal:
+        return {"enum": list(get_args(tp))}
+    if origin is list:
+        return {"type": "array", "items": _schema_of(get_args(tp)[0])}
+    if dataclasses.is_dataclass(tp):
+        props: dict[str, Any] = {}
+        required = []
+        for f in dataclasses.fields(tp):
+            prop = _schema_of(hints(tp)[f.name])
+            if f.metadata.get("doc"):
+                prop["description"] = f.metadata["doc"]
+            prop.update(f.metadata.get("schema", {}))
+            if f.default is not MISSING and f.default is not None:
+                prop["default"] = f.default
+            if f.metadata.get("required"):
+                required.append(f.name)
+            props[f.name] = prop
+        out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+        if tp.__doc__:
+            out["description"] = " ".join(tp.__doc__.split())
+        if required:
+            out["required"] = required
+        return out
+    simple = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    return {"type": simple[tp]}
