@@ -10,7 +10,9 @@ TESTS = Path(__file__).parent
 TIERS = ("unit", "tui", "system", "e2e")
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list
+) -> None:
     asked = [Path(a.split("::")[0]).resolve() for a in config.args]
     counts = {tier: 0 for tier in TIERS}
     for item in items:

@@ -104,7 +104,11 @@ def test_existing_output_is_refused_without_force(tmp_path):
 
 def test_several_files_all_or_nothing(tmp_path):
     good = write(tmp_path, GOOD, "a.toml")
-    bad = write(tmp_path, GOOD.replace("web01", "web02").replace("vcpus", "x") + "[cpu]\nnuma = true\n", "b.toml")
+    bad = write(
+        tmp_path,
+        GOOD.replace("web01", "web02").replace("vcpus", "x") + "[cpu]\nnuma = true\n",
+        "b.toml",
+    )
     out = tmp_path / "out"
     r = run_zwizard("--answers", str(good), str(bad), "-o", str(out))
     assert r.returncode == 1 and "b.toml" in r.stderr and "[no-numa]" in r.stderr
@@ -152,8 +156,9 @@ def test_schema_command_prints_json_schema():
 
 
 def test_examples_validate_against_the_json_schema():
-    import jsonschema
     import tomllib
+
+    import jsonschema
 
     schema = json.loads(run_zwizard("schema").stdout)
     for path in sorted(ASSETS.glob("*.toml")):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import AP_UUID, CCW_UUID, ROOT, answers
-from zwizard.rules import RULES, NEVER_AVAILABLE, check
+from zwizard.rules import NEVER_AVAILABLE, RULES, check
 
 PCI = {"type": "pci", "address": "0000:00:00.0", "zpci": {"uid": "0x0001", "fid": "0x0"}}
 AP = {"type": "vfio-ap", "uuid": AP_UUID}
@@ -142,7 +142,10 @@ def test_the_base_guest_is_clean():
 def test_loadparm_on_a_device_that_does_not_boot_first_is_a_warning():
     findings = check(
         answers(
-            disks=[{"path": DISK, "boot_order": 1}, {"path": "/b.qcow2", "boot_order": 2, "loadparm": "1"}]
+            disks=[
+                {"path": DISK, "boot_order": 1},
+                {"path": "/b.qcow2", "boot_order": 2, "loadparm": "1"},
+            ]
         )
     )
     (hit,) = [f for f in findings if f.rule == "loadparm"]
@@ -151,7 +154,9 @@ def test_loadparm_on_a_device_that_does_not_boot_first_is_a_warning():
 
 
 def test_loadparm_needs_a_boot_order():
-    findings = check(answers(disks=[{"path": DISK, "boot_order": 1}, {"path": "/b", "loadparm": "1"}]))
+    findings = check(
+        answers(disks=[{"path": DISK, "boot_order": 1}, {"path": "/b", "loadparm": "1"}])
+    )
     assert any(f.rule == "loadparm" and f.severity == "error" for f in findings)
 
 

@@ -1,0 +1,93 @@
+"""Turn zwizard output into guests this machine can define and start."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from lxml import etree
+
+from tests.system.stack import IMAGES, run, virsh
+from zwizard.answers import load
+from zwizard.build import build
+
+
+def render_example(path: Path) -> tuple[str, dict[str, str]]:
+    answers, _ = load(path)
+    result = build(answers)
+    assert result.ok, (result.findings, result.schema_problems)
+    return result.xml_name, result.files
+
+
+def runnable_copy(xml: str, console: Path, *, images: Path = IMAGES) -> tuple[str, bool]:
+    """A copy that can run under TCG on any machine; says whether it needs IBM Z to start.
+
+    - domain type qemu, and no <cpu> for kvm-only modes (rule tcg-cpu);
+    - NICs on QEMU's user network (libvirt networks need dnsmasq and a bridge);
+    - disks on fresh images made here with qemu-img; the console to a file.
+    """
+    dom = etree.fromstring(xml.encode())
+    was_kvm = dom.get("type") == "kvm"
+    dom.set("type", "qemu")
+    cpu = dom.find("cpu")
+    if was_kvm and cpu is not None:
+        dom.remove(cpu)
+    for iface in dom.iterfind("devices/interface"):
+        iface.set("type", "user")
+        source = iface.find("source")
+        if source is not None:
+            iface.remove(source)
+    images.mkdir(parents=True, exist_ok=True)
+    for disk in dom.iterfind("devices/disk"):
+        source = disk.find("source")
+        original = source.get("file") or source.get("dev")
+        fmt = disk.find("driver").get("type")
+        target = images / (Path(original).name if disk.get("type") == "file" else "block.raw")
+        if disk.get("type") == "block":  # no such device here: a file stands in
+            disk.set("type", "file")
+            source.attrib.clear()
+        source.set("file", str(target))
+        if not target.exists():
+            run("qemu-img", "create", "-q", "-f", fmt, str(target), "64M")
+    console_el = dom.find("devices/console")
+    console_el.set("type", "file")
+    for old in console_el.findall("source"):
+        console_el.remove(old)
+    console_el.insert(0, etree.Element("source", path=str(console)))
+    needs_z = dom.find("launchSecurity") is not None or dom.find("devices/hostdev") is not None
+    return etree.tostring(dom, encoding="unicode"), needs_z
+
+
+def define(xml: str, tmp: Path, name: str) -> tuple[bool, str]:
+    path = tmp / f"{name}.define.xml"
+    path.write_text(xml)
+    r = virsh("define", str(path))
+    return r.returncode == 0, (r.stdout + r.stderr).strip()
+
+
+def start(name: str) -> tuple[bool, str]:
+    r = virsh("start", name, timeout=120)
+    return r.returncode == 0, (r.stdout + r.stderr).strip()
+
+
+def cleanup(name: str) -> None:
+    virsh("destroy", name)
+    virsh("undefine", name, "--nvram")
+    virsh("undefine", name)
+
+
+def wait_for(path: Path, needles: list[str], timeout: float = 60) -> str:
+    """The file's text once every needle appears in it (or what it has at the timeout)."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        if all(n in text for n in needles):
+            break
+        time.sleep(0.25)
+    return text
+
+
+def qemu_log(name: str) -> str:
+    log = Path(f"/var/log/libvirt/qemu/{name}.log")
+    return log.read_text(errors="replace") if log.exists() else ""

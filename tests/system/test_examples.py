@@ -1,0 +1,84 @@
+"""Every example in assets/: libvirt's schema accepts it, libvirt defines it, and
+where no IBM Z hardware is needed QEMU s390x starts it and the firmware boots
+from the configured device with the configured loadparm."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from tests.helpers import ASSETS
+from tests.system.guests import (
+    cleanup,
+    define,
+    qemu_log,
+    render_example,
+    runnable_copy,
+    start,
+    wait_for,
+)
+from tests.system.stack import run
+
+EXAMPLES = sorted(ASSETS.glob("*.toml"))
+
+# What libvirt/QEMU say when only the missing IBM Z hardware stops a guest.
+HARDWARE_REASONS = (
+    "S390 PV launch security is not supported with this QEMU binary",
+    "Mediated host device assignment requires VFIO support",
+    "host doesn't support passthrough of host PCI devices",
+)
+
+
+def first_boot(dom: etree._Element) -> tuple[etree._Element, str]:
+    """The device with boot order 1 and its loadparm as the firmware prints it."""
+    (boot,) = dom.xpath("//devices/*[boot/@order='1']/boot")
+    return boot.getparent(), (boot.get("loadparm") or "").ljust(8)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_on_the_real_stack(stack, report, tmp_path, path):
+    xml_name, files = render_example(path)
+    name = xml_name[:-4]
+    out = tmp_path / xml_name
+    out.write_text(files[xml_name])
+
+    validated = run("virt-xml-validate", str(out), "domain", check=False)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    report(path.stem, "validate", "ok")
+
+    console = tmp_path / "console.log"
+    xml, needs_z = runnable_copy(files[xml_name], console)
+    cleanup(name)
+    try:
+        defined, said = define(xml, tmp_path, name)
+        if not defined:
+            report(path.stem, "define", "refused: hardware")
+            assert any(r in said for r in HARDWARE_REASONS), said
+            assert needs_z, f"{path.name} was refused although it needs no IBM Z hardware: {said}"
+            return
+        report(path.stem, "define", "ok")
+
+        started, said = start(name)
+        if needs_z:
+            assert not started, "a guest with passthrough cannot start without IBM Z"
+            assert any(r in said for r in HARDWARE_REASONS), said
+            report(path.stem, "start", "refused: hardware")
+            return
+        assert started, said + qemu_log(name)[-2000:]
+        report(path.stem, "start", "ok")
+
+        dom = etree.fromstring(xml.encode())
+        device, loadparm = first_boot(dom)
+        expected_device = {"disk": "Using virtio-blk.", "interface": "Network boot device"}
+        needles = [f"LOADPARM=[{loadparm}]", expected_device.get(device.tag, "")]
+        text = wait_for(console, needles, timeout=90)
+        assert all(n in text for n in needles), f"console: {text!r}"
+        cmdline = qemu_log(name)
+        assert re.search(r'bootindex"?[=:]1\b', cmdline), "QEMU got no bootindex 1"
+        if loadparm.strip():
+            assert f"loadparm={loadparm.strip()}" in cmdline
+        report(path.stem, "firmware", f"LOADPARM=[{loadparm}] {device.tag}")
+    finally:
+        cleanup(name)
