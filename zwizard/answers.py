@@ -8,10 +8,8 @@ answers files.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
-import uuid as uuidlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,7 +150,9 @@ def fill_generated(answers: Answers) -> list[str]:
     MACs need no storing: they derive from the UUID (plan.derived_mac).
     """
     if answers.guest.uuid is None:
-        answers.guest.uuid = str(uuidlib.uuid4())
+        import uuid
+
+        answers.guest.uuid = str(uuid.uuid4())
         return [f"guest.uuid = {answers.guest.uuid} (generated)"]
     return []
 
@@ -166,6 +166,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
+        import json  # a JSON string is a valid TOML basic string
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"

@@ -5,8 +5,6 @@ never rename. Values are kept as the user gave them; `rules` judges them and
 `render` turns them into XML, so a draft can hold values that are still wrong.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

@@ -7,9 +7,11 @@ never replaced unless `force` is given.
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
+
+_serial = itertools.count()
 
 
 class OutputError(Exception):
@@ -35,7 +37,9 @@ def write_set(outdir: str | Path, files: dict[str, str], *, force: bool = False)
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.is_dir():
                 raise OutputError(f"{target} is a directory (nothing written)")
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            tmp = str(target.parent / f".{target.name}.{os.getpid()}.{next(_serial)}.tmp")
+            # O_EXCL: never follow or reuse a file someone else put there
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             staged.append((tmp, target))
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)

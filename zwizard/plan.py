@@ -8,7 +8,6 @@ reported by `rules`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -89,6 +88,8 @@ def default_cpu_mode(answers: Answers) -> str | None:
 
 def derived_mac(uuid: str, index: int) -> str:
     """A stable locally administered MAC in QEMU's 52:54:00 range, from the guest UUID."""
+    import hashlib  # only guests with NICs and no MAC need it
+
     digest = hashlib.sha256(f"{uuid.lower()}/{index}".encode()).digest()
     return "52:54:00:" + ":".join(f"{b:02x}" for b in digest[:3])
 

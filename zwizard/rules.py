@@ -9,10 +9,7 @@ to the answers mode and another to the wizard. Rule ids come from
 
 from __future__ import annotations
 
-import copy
-import ipaddress
 import re
-import uuid as uuidlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -661,17 +658,19 @@ def _ipv4(value: str | None, path: str, out: _Collector, required: bool) -> None
         if required:
             out.error("pxe-config", path, "needed for a static address")
         return
+    import ipaddress  # only PXE guests with static addresses need it
+
     try:
         ipaddress.IPv4Address(value)
     except ValueError:
         out.error("pxe-config", path, f"'{value}' is not an IPv4 address")
 
 
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
 def _is_uuid(text: str) -> bool:
-    try:
-        return len(text) == 36 and str(uuidlib.UUID(text)) == text.lower()
-    except ValueError:
-        return False
+    return bool(UUID.match(text))
 
 
 _RULE_GROUPS = (
@@ -730,6 +729,8 @@ def availability(answers: Answers, path: str, value: Any) -> Availability:
     if path in NEVER_AVAILABLE:
         rule, text = NEVER_AVAILABLE[path]
         return Availability(False, (Finding(rule, "error", path, text),))
+    import copy
+
     before = set(check(answers))
     trial = copy.deepcopy(answers)
     _assign(trial, path, copy.deepcopy(value))

@@ -9,9 +9,7 @@ run is allowed, so this small, strict decoder stands in.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
-import typing
 from dataclasses import MISSING, dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -51,14 +49,10 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
 def hints(cls: type) -> dict[str, Any]:
-    """Resolved type hints of a dataclass (cached: resolving is slow)."""
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+    """Field types of a dataclass (the model keeps real annotations, so no string
+    evaluation and no typing.get_type_hints at start-up)."""
+    return {f.name: f.type for f in dataclasses.fields(cls)}
 
 
 def _describe(tp: Any) -> str:
@@ -154,6 +148,8 @@ class Decoder:
         fields = {f.name: f for f in dataclasses.fields(cls)}
         for key in data:
             if key not in fields:
+                import difflib  # only on this error path
+
                 close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 known = ", ".join(fields)
