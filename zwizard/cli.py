@@ -59,9 +59,117 @@ def _subcommand(name: str, argv: list[str]) -> int:
 
         print(json.dumps(json_schema(Answers), indent=2))
         return EXIT_OK
-    from zwizard.inspect_cli import run_check, run_convert
-
     return run_check(argv) if name == "check" else run_convert(argv)
+
+
+def _read(path: str) -> bytes:
+    from zwizard.importer import MAX_XML_BYTES
+
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_XML_BYTES + 1)
+    return data
+
+
+def run_check(argv: list[str]) -> int:
+    """zwizard check: lint existing domain XML against the IBM Z rules."""
+    p = argparse.ArgumentParser(
+        prog="zwizard check",
+        description="Report every IBM Z rule an existing libvirt domain XML breaks.",
+    )
+    p.add_argument("files", nargs="+", metavar="DOMAIN.xml")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    args = p.parse_args(argv)
+    from zwizard.importer import ImportError_, check_domain
+
+    worst = EXIT_OK
+    report = []
+    for name in args.files:
+        try:
+            located = check_domain(_read(name), name)
+        except (OSError, ImportError_) as exc:
+            text = f"{name}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+            print(f"error: {text}", file=sys.stderr)
+            report.append({"file": name, "error": text})
+            worst = EXIT_INPUT
+            continue
+        for item in located:
+            f = item.finding
+            if args.format == "json":
+                report.append(item.as_dict(name))
+            else:
+                where = f"{name}:{item.line}" if item.line else name
+                print(f"{where}: {f.severity}: {item.xpath}: {f.message} [{f.rule}]")
+        errors = sum(1 for x in located if x.finding.severity == "error")
+        if args.format == "text":
+            verdict = "fits IBM Z" if not errors else f"{errors} error(s)"
+            print(f"{name}: {verdict}", file=sys.stderr)
+        if errors and worst == EXIT_OK:
+            worst = EXIT_RULES
+    if args.format == "json":
+        import json
+
+        print(json.dumps(report, indent=2))
+    return worst
+
+
+def run_convert(argv: list[str]) -> int:
+    """zwizard convert: an x86 guest definition -> its IBM Z equivalent."""
+    p = argparse.ArgumentParser(
+        prog="zwizard convert",
+        description="Turn a libvirt domain XML (e.g. an x86 guest) into an IBM Z one; writes "
+        "DIR/<name>.xml and DIR/<name>.toml (a draft the wizard can open).",
+    )
+    p.add_argument("file", metavar="DOMAIN.xml")
+    p.add_argument("-o", "--output", metavar="DIR", default=".")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    args = p.parse_args(argv)
+    from zwizard.answers import dumps, fill_generated
+    from zwizard.build import build
+    from zwizard.importer import ImportError_, import_domain
+    from zwizard.output import OutputError, write_set
+
+    try:
+        imported = import_domain(_read(args.file), args.file, convert=True)
+    except (OSError, ImportError_) as exc:
+        text = f"{args.file}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else exc
+        print(f"error: {text}\nnothing written", file=sys.stderr)
+        return EXIT_INPUT
+    answers = imported.answers
+    generated = fill_generated(answers)
+    result = build(answers)
+    for change in imported.changes:
+        where = f"{args.file}:{change.line}" if change.line else args.file
+        print(f"changed: {where}: {change.where}: {change.what} [{change.rule}]")
+    for item in imported.lost:
+        where = f"{args.file}:{item.line}" if item.line else args.file
+        print(f"not carried: {where}: {item.where}: {item.what}")
+    for line in generated:
+        print(f"generated: {line}")
+    for f in result.findings:
+        print(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+    for problem in result.schema_problems:
+        print(
+            f"error: converted XML fails libvirt's schema (a zwizard bug): {problem}",
+            file=sys.stderr,
+        )
+    if not result.ok:
+        print("the converted guest still breaks a rule: nothing written", file=sys.stderr)
+        return EXIT_RULES
+    outdir = Path(args.output)
+    files = {result.xml_name: result.files[result.xml_name]}
+    files[f"{answers.guest.name}.toml"] = (
+        f"# converted by zwizard from {Path(args.file).name}; open with: "
+        f"zwizard --draft {answers.guest.name}.toml\n" + dumps(answers)
+    )
+    try:
+        written = write_set(outdir, files, force=args.force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_RULES
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(imported.changes)} change(s), {len(imported.lost)} item(s) not carried")
+    return EXIT_OK
 
 
 def run_answers(

@@ -15,6 +15,10 @@ FORMAT_VERSION = 1
 DomainType = Literal["kvm", "qemu"]
 WatchdogAction = Literal["reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi"]
 DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
+Lifecycle = Literal["destroy", "restart", "preserve", "rename-restart"]
+CrashAction = Literal[
+    "destroy", "restart", "preserve", "rename-restart", "coredump-destroy", "coredump-restart"
+]
 
 
 @dataclass
@@ -27,12 +31,19 @@ class Guest:
     os: str = spec(
         "rhel9",
         "rhel7 | rhel8 | rhel9 | other (other works, but Red Hat supports only RHEL 7-9 on IBM Z)",
+        always=True,
     )
-    memory_mib: int = spec(2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)")
-    vcpus: int = spec(2, "number of virtual CPUs (1-248; 247 with Secure Execution)")
+    memory_mib: int = spec(
+        2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)", always=True
+    )
+    vcpus: int = spec(2, "number of virtual CPUs (1-248; 247 with Secure Execution)", always=True)
     domain_type: DomainType = spec("kvm", "kvm on IBM Z; qemu = TCG emulation, for tests elsewhere")
     uuid: str | None = spec(None, "domain UUID; generated when absent", format="uuid")
     title: str | None = spec(None, "short description shown by virsh list --title")
+    description: str | None = spec(None, "longer description kept in the domain XML")
+    on_poweroff: Lifecycle = spec("destroy", "what libvirt does when the guest powers off")
+    on_reboot: Lifecycle = spec("restart", "what libvirt does when the guest reboots")
+    on_crash: CrashAction = spec("destroy", "what libvirt does when the guest crashes")
     smbios: bool = spec(False, "SMBIOS system information (not available on IBM Z)")
 
 
@@ -97,7 +108,9 @@ class Watchdog:
     """The diag288 watchdog (present when the [watchdog] table is)."""
 
     model: str = spec("diag288", "diag288 is the only watchdog on IBM Z")
-    action: WatchdogAction = spec("poweroff", "what happens when the guest stops feeding it")
+    action: WatchdogAction = spec(
+        "poweroff", "what happens when the guest stops feeding it", always=True
+    )
 
 
 @dataclass

@@ -94,6 +94,8 @@ RULES = {
     "mac": "unicast, unique MAC addresses",
     "ccw-address": "ccw bus-ids in channel subsystem fe, in range, unique",
     "zpci": "zPCI uid 0x0001-0xffff and fid 0-0xffffffff, each unique",
+    "s390-machine": "arch s390x on machine s390-ccw-virtio; no UEFI loader or NVRAM",
+    "no-x86-features": "no ACPI, APIC, PAE, VMport, Hyper-V, SMM or other x86 features",
 }
 
 
@@ -700,6 +702,14 @@ NEVER_AVAILABLE = {
         "boot-order",
         "<os><boot dev> is not supported on IBM Z; the boot order is set per device",
     ),
+    "x86-features": (
+        "no-x86-features",
+        "ACPI, APIC, PAE, VMport, Hyper-V and SMM are x86 features; IBM Z has none of them",
+    ),
+    "uefi": ("s390-machine", "IBM Z guests boot with the s390-ccw firmware; there is no UEFI"),
+    "pci-controller": ("ccw-only", "IBM Z has no virtual PCI bus; devices sit on the ccw bus"),
+    "ps2": ("ccw-only", "PS/2 input devices sit on the PC's ISA bus; IBM Z has none"),
+    "sound": ("ccw-only", "sound cards are PCI or USB devices, which IBM Z does not have"),
 }
 
 

@@ -28,15 +28,17 @@ def spec(
     *,
     factory: Any = MISSING,
     required: bool = False,
+    always: bool = False,
     **schema: Any,
 ) -> Any:
     """Declare a model field with its documentation and extra JSON Schema keywords.
 
     `required` marks a key an answers file must give even though the dataclass
-    has a default (so that an empty draft can still be built).
+    has a default (so that an empty draft can still be built); `always` writes
+    the key into drafts even at its default, where a reader needs to see it.
     """
     no_default = default is MISSING and factory is MISSING
-    meta = {"doc": doc, "schema": schema, "required": required or no_default}
+    meta = {"doc": doc, "schema": schema, "required": required or no_default, "always": always}
     if factory is not MISSING:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -181,6 +183,9 @@ def encode(obj: Any) -> Any:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if value is None:
+                continue
+            if f.metadata.get("always"):
+                out[f.name] = encode(value)
                 continue
             if f.default is not MISSING and value == f.default:
                 continue

@@ -119,7 +119,9 @@ def test_no_v2v_is_a_reason_shown_not_an_answer():
 
 
 def test_every_rule_id_is_registered_and_tested():
-    tested = set(CASES) | set(SE_NOTE_RULES) | {"no-v2v"}
+    from tests.unit.test_importer import RULES_TESTED_HERE
+
+    tested = set(CASES) | set(SE_NOTE_RULES) | {"no-v2v"} | RULES_TESTED_HERE
     assert tested == set(RULES)
     assert {rule for rule, _ in NEVER_AVAILABLE.values()} <= set(RULES)
 

@@ -59,6 +59,8 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         _sub(dom, "uuid", g.uuid.lower())
     if g.title:
         _sub(dom, "title", g.title)
+    if g.description:
+        _sub(dom, "description", g.description)
     meta = _sub(dom, "metadata")
     if g.os in OSINFO_IDS:
         info = etree.SubElement(
@@ -78,9 +80,9 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
     _sub(os_, "type", "hvm", arch="s390x", machine="s390-ccw-virtio")
     _cpu(dom, answers, plan)
     _sub(dom, "clock", offset=answers.clock.offset)
-    _sub(dom, "on_poweroff", "destroy")
-    _sub(dom, "on_reboot", "restart")
-    _sub(dom, "on_crash", "destroy")
+    _sub(dom, "on_poweroff", g.on_poweroff)
+    _sub(dom, "on_reboot", g.on_reboot)
+    _sub(dom, "on_crash", g.on_crash)
 
     devices = _sub(dom, "devices")
     for i, disk in enumerate(answers.disks):
