@@ -160,7 +160,7 @@ def fill_generated(answers: Answers) -> list[str]:
 # --- writing drafts --------------------------------------------------------------------
 
 
-def _scalar(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -170,15 +170,15 @@ def _scalar(value: Any) -> str:
 
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_scalar(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
 def _table(lines: list[str], data: dict[str, Any]) -> None:
     for key, value in data.items():
-        lines.append(f"{key} = {_scalar(value)}")
+        lines.append(f"{key} = {toml_value(value)}")
 
 
 def dumps(answers: Answers | dict[str, Any]) -> str:
@@ -197,5 +197,5 @@ def dumps(answers: Answers | dict[str, Any]) -> str:
                 lines += ["", f"[[{key}]]"]
                 _table(lines, item)
         else:
-            lines.insert(1, f"{key} = {_scalar(value)}")
+            lines.insert(1, f"{key} = {toml_value(value)}")
     return "\n".join(lines) + "\n"

@@ -117,8 +117,8 @@ class Watchdog:
 class Zpci:
     """zPCI identity of a passed-through PCI function, as the guest sees it."""
 
-    uid: str | int = spec(doc="user-defined identifier 0x0001-0xffff")
-    fid: str | int = spec(doc="function identifier 0x00000000-0xffffffff")
+    uid: str | int = spec("", "user-defined identifier 0x0001-0xffff", required=True)
+    fid: str | int = spec("", "function identifier 0x00000000-0xffffffff", required=True)
 
 
 @dataclass

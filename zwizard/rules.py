@@ -729,36 +729,28 @@ class Availability:
         return self.reasons[0].rule if self.reasons else ""
 
 
-def availability(answers: Answers, path: str, value: Any) -> Availability:
+def availability(
+    answers: Answers, path: str, value: Any, baseline: list[Finding] | None = None
+) -> Availability:
     """Would setting `path` to `value` break a rule that holds now?
 
     `path` is a key path (`cpu.mode`, `passthrough[0].boot_order`); `list[+]`
     appends `value` to the list. Findings the answers already have do not count,
-    so an unfinished form elsewhere never greys an unrelated choice.
+    so an unfinished form elsewhere never greys an unrelated choice. Pass
+    `baseline` (= check(answers)) when asking about many choices at once.
     """
     if path in NEVER_AVAILABLE:
         rule, text = NEVER_AVAILABLE[path]
         return Availability(False, (Finding(rule, "error", path, text),))
     import copy
 
-    before = set(check(answers))
+    from zwizard.structure import assign
+
+    before = set(baseline if baseline is not None else check(answers))
     trial = copy.deepcopy(answers)
-    _assign(trial, path, copy.deepcopy(value))
+    assign(trial, path, copy.deepcopy(value))
     new = [f for f in check(trial) if f not in before and f.severity != "note"]
     blocking = tuple(f for f in new if f.severity == "error")
     if blocking:
         return Availability(False, blocking)
     return Availability(True, tuple(new))
-
-
-def _assign(obj: Any, path: str, value: Any) -> None:
-    parts = re.findall(r"[^.\[\]]+|\[\+\]|\[\d+\]", path)
-    for part in parts[:-1]:
-        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
-    last = parts[-1]
-    if last == "[+]":
-        obj.append(value)
-    elif last.startswith("["):
-        obj[int(last[1:-1])] = value
-    else:
-        setattr(obj, last, value)

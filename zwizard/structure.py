@@ -169,6 +169,42 @@ class Decoder:
         return cls(**kwargs)
 
 
+_PATH_PART = None
+
+
+def path_parts(path: str) -> list[str]:
+    """`disks[1].loadparm` -> ['disks', '[1]', 'loadparm']; `nics[+]` ends in '[+]'."""
+    import re
+
+    global _PATH_PART
+    if _PATH_PART is None:
+        _PATH_PART = re.compile(r"[^.\[\]]+|\[\+\]|\[\d+\]")
+    return _PATH_PART.findall(path)
+
+
+def lookup(obj: Any, path: str) -> Any:
+    """The value at a key path (None where a table on the way is absent)."""
+    for part in path_parts(path):
+        if obj is None:
+            return None
+        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
+    return obj
+
+
+def assign(obj: Any, path: str, value: Any) -> None:
+    """Set the value at a key path; a final `[+]` appends to the list."""
+    parts = path_parts(path)
+    for part in parts[:-1]:
+        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
+    last = parts[-1]
+    if last == "[+]":
+        obj.append(value)
+    elif last.startswith("["):
+        obj[int(last[1:-1])] = value
+    else:
+        setattr(obj, last, value)
+
+
 def decode(cls: type, data: Any, path: str = "") -> tuple[Any, list[DecodeError]]:
     """Decode `data` into `cls`; the result is usable even when errors were found."""
     decoder = Decoder()

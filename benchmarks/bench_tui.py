@@ -1,0 +1,156 @@
+"""The wizard's figures, measured on the real program in a pseudo-terminal.
+
+    python benchmarks/bench_tui.py
+
+Targets (issue 4): first paint at most 0.6 s, step change and preview update
+under 50 ms, at most 90 MiB resident; and the bytes one step change writes to
+the terminal (what it costs over a slow SSH link). Exit code 1 when a target
+is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGE_DOWN = b"\x1b[6~"
+PAGE_UP = b"\x1b[5~"
+
+
+def read_until(fd: int, needle: bytes, timeout: float, buf: bytearray) -> float | None:
+    """Read from the pty until `needle` appears; seconds waited, or None on timeout."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                buf += os.read(fd, 65536)
+            except OSError:
+                return None
+            if needle in buf:
+                return time.perf_counter() - start
+    return None
+
+
+def drain(fd: int, quiet: float = 0.4) -> int:
+    """Read until the program has been quiet for `quiet` seconds; bytes read."""
+    total = 0
+    while True:
+        ready, _, _ = select.select([fd], [], [], quiet)
+        if not ready:
+            return total
+        try:
+            total += len(os.read(fd, 65536))
+        except OSError:
+            return total
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def in_terminal(zwizard: str, cols: int = 100, rows: int = 32) -> dict[str, float]:
+    state = tempfile.mkdtemp()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update({"XDG_STATE_HOME": state, "TERM": "xterm-256color"})
+        os.execv(zwizard, [zwizard])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    buf = bytearray()
+    start = time.perf_counter()
+    painted = read_until(fd, b"Review & write", 10, buf)
+    first_paint = (time.perf_counter() - start) if painted is not None else float("inf")
+    drain(fd)
+    changes, sizes = [], []
+    for i in range(10):
+        key, needle = (PAGE_DOWN, b"vCPUs") if i % 2 == 0 else (PAGE_UP, b"Operating system")
+        buf = bytearray()
+        os.write(fd, key)
+        waited = read_until(fd, needle, 5, buf)
+        sizes.append(len(buf) + drain(fd, 0.3))
+        changes.append(waited if waited is not None else float("inf"))
+    rss = peak_rss_mib(pid)
+    os.write(fd, b"\x11")  # Ctrl-Q, then discard
+    time.sleep(0.3)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return {
+        "first_paint": first_paint,
+        "step_change": statistics.median(changes),
+        "bytes_per_change": statistics.median(sizes),
+        "rss": rss,
+    }
+
+
+async def in_process() -> dict[str, float]:
+    """Time the app's own work for a change: rebuild, greyed choices, XML preview."""
+    from zwizard import drafts
+    from zwizard.answers import load
+    from zwizard.tui.app import ZWizard
+
+    answers, _ = load(ROOT / "assets" / "pxe-install.toml")
+    app = ZWizard(drafts.Draft(answers=answers), autosave=False)
+    steps, previews = [], []
+    async with app.run_test(size=(160, 40)) as pilot:
+        preview = app.query_one("#preview")
+        preview.display = True
+        for step in ("cpu", "disks", "network", "passthrough", "pxe", "guest") * 3:
+            t = time.perf_counter()
+            await app.show_step(step)
+            steps.append(time.perf_counter() - t)
+            await pilot.pause()
+            t = time.perf_counter()
+            app.answers.guest.vcpus = 2 + len(previews) % 3
+            app.refresh_all()
+            previews.append(time.perf_counter() - t)
+    return {"show_step": statistics.median(steps), "preview": statistics.median(previews)}
+
+
+def main() -> int:
+    zwizard = str(Path(sys.executable).with_name("zwizard"))
+    term = in_terminal(zwizard)
+    inner = asyncio.run(in_process())
+    ok = True
+
+    def line(label: str, value: str, target: str = "", good: bool | None = None) -> None:
+        nonlocal ok
+        verdict = "" if good is None else ("  meets target" if good else "  MISSES target")
+        ok &= good is not False
+        print(f"  {label:<44}{value:>14}   {target}{verdict}")
+
+    print("wizard (real program in a 100x32 pseudo-terminal; medians of 10 step changes)")
+    line(
+        "first paint",
+        f"{term['first_paint'] * 1000:.0f} ms",
+        "(<= 600 ms)",
+        term["first_paint"] <= 0.6,
+    )
+    line("step change, key to new screen", f"{term['step_change'] * 1000:.0f} ms", "(< 50 ms)",
+         term["step_change"] < 0.05)  # fmt: skip
+    line("  app work for a step change", f"{inner['show_step'] * 1000:.1f} ms")
+    line("preview update (rules, XML, greying)", f"{inner['preview'] * 1000:.1f} ms", "(< 50 ms)",
+         inner["preview"] < 0.05)  # fmt: skip
+    line("peak resident memory", f"{term['rss']:.0f} MiB", "(<= 90 MiB)", term["rss"] <= 90)
+    line("bytes written per step change", f"{term['bytes_per_change'] / 1024:.1f} KiB",
+         f"(~{term['bytes_per_change'] * 8 / 56000:.1f} s on a 56 kbit/s link)")  # fmt: skip
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""zwizard as a person uses it: typed into a real terminal, locally and over SSH."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.e2e.terminal import ZWIZARD, wait_gone
+from tests.helpers import run_zwizard
+from zwizard import drafts
+
+
+def zwizard_command(state, out, *args: str) -> str:
+    return f"env XDG_STATE_HOME={state} {ZWIZARD} -o {out} {' '.join(args)}"
+
+
+def type_guest(term, name: str) -> None:
+    """A whole guest, keys only: name, CPUs, memory, one disk, one NIC, the watchdog."""
+    term.wait_for("Guest OS")
+    term.type(name)
+    term.keys("PageDown")
+    term.wait_for("vCPUs")
+    term.type("4")
+    term.keys("Tab")
+    term.type("4096")
+    term.keys("PageDown")
+    term.wait_for("+ disk")
+    term.keys("Enter")
+    term.wait_for("Path")
+    term.type(f"/var/lib/libvirt/images/{name}.qcow2")
+    term.keys("PageDown")
+    term.wait_for("+ interface")
+    term.keys("Enter")
+    term.keys("PageDown")
+    term.wait_for("diag288 watchdog")
+    term.keys("Enter")
+    for _ in range(4):
+        term.keys("PageDown")
+    term.wait_for("No findings: ready to write.")
+
+
+def answers_mode_xml(tmp_path, name: str, uuid: str) -> str:
+    src = tmp_path / f"{name}.toml"
+    src.write_text(
+        f'version = 1\n[guest]\nname = "{name}"\nmemory_mib = 4096\nvcpus = 4\nuuid = "{uuid}"\n'
+        f'[[disks]]\npath = "/var/lib/libvirt/images/{name}.qcow2"\nboot_order = 1\n'
+        '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
+    )
+    r = run_zwizard("--answers", str(src), "--stdout")
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def written_uuid(xml: str) -> str:
+    return xml.split("<uuid>")[1].split("</uuid>")[0]
+
+
+def check_written(tmp_path, out, name: str) -> None:
+    xml = (out / f"{name}.xml").read_text()
+    assert xml == answers_mode_xml(tmp_path, name, written_uuid(xml))
+
+
+def test_whole_guest_typed_in_tmux(tmux, tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    tmux.start(zwizard_command(state, out))
+    type_guest(tmux, "term01")
+    tmux.keys("Tab")
+    tmux.keys("Tab")
+    tmux.keys("Enter")  # Write
+    tmux.wait_for("term01.xml")
+    tmux.wait_for("virsh define")
+    check_written(tmp_path, out, "term01")
+    tmux.keys("C-q")
+    deadline = time.monotonic() + 10
+    while not tmux.dead() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert tmux.dead(), "zwizard did not exit on Ctrl-Q after writing"
+    assert drafts.newest_unfinished(state / "zwizard" / "drafts") is None  # finished
+
+
+def test_sighup_saves_the_draft_and_the_next_start_offers_it(tmux, tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    tmux.start(f"exec {zwizard_command(state, out)}")
+    tmux.wait_for("Guest OS")
+    tmux.type("hup01")
+    tmux.keys("PageDown")
+    tmux.wait_for("vCPUs")
+    tmux.type("7")
+    time.sleep(0.5)
+    pid = tmux.pane_pid()
+    os.kill(pid, signal.SIGHUP)
+    assert wait_gone(pid, 10), "zwizard did not exit after SIGHUP"
+    saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
+    assert saved is not None and saved.answers.guest.name == "hup01"
+    assert saved.answers.guest.vcpus == 7 and saved.step == "cpu"
+
+    tmux.kill()
+    tmux.start(zwizard_command(state, out))
+    tmux.wait_for("Resume your unfinished guest hup01")
+    tmux.keys("Enter")  # Resume
+    screen = tmux.wait_for("vCPUs")
+    assert "7" in screen
+
+
+def test_redirected_stdout_gets_only_the_xml(tmp_path):
+    """Terminal hygiene: stdin and stderr are a terminal, stdout a file: only the XML goes there."""
+    src = tmp_path / "g.toml"
+    src.write_text('version = 1\n[guest]\nname = "g"\n[[disks]]\npath = "/d.qcow2"\n')
+    primary, secondary = pty.openpty()
+    with (tmp_path / "g.xml").open("wb") as out:
+        proc = subprocess.run(
+            [ZWIZARD, "--answers", str(src), "--stdout"],
+            stdin=secondary, stdout=out, stderr=secondary, timeout=60,
+        )  # fmt: skip
+    os.close(secondary)
+    os.close(primary)
+    assert proc.returncode == 0
+    xml = (tmp_path / "g.xml").read_text()
+    assert xml.startswith("<domain") and xml.rstrip().endswith("</domain>")
+
+
+@pytest.mark.parametrize("remote_kill", [False, True], ids=["typed", "ssh-dropped"])
+def test_over_ssh(tmux, sshd, tmp_path, remote_kill):
+    out, state = tmp_path / "out", tmp_path / "state"
+    tmux.start(f"exec {sshd.command(zwizard_command(state, out))}")
+    if not remote_kill:
+        type_guest(tmux, "ssh01")
+        tmux.keys("Tab")
+        tmux.keys("Tab")
+        tmux.keys("Enter")
+        tmux.wait_for("ssh01.xml")
+        check_written(tmp_path, out, "ssh01")
+        return
+    tmux.wait_for("Guest OS")
+    tmux.type("drop01")
+    tmux.keys("PageDown")
+    tmux.wait_for("vCPUs")
+    tmux.type("3")
+    time.sleep(0.5)
+    ssh_client = tmux.pane_pid()
+    os.kill(ssh_client, signal.SIGKILL)  # the connection drops, as when a laptop sleeps
+    deadline = time.monotonic() + 15
+    saved = None
+    while time.monotonic() < deadline:
+        saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
+        if saved is not None and saved.answers.guest.vcpus == 3:
+            break
+        time.sleep(0.3)
+    assert saved is not None and saved.answers.guest.name == "drop01"
+    assert saved.answers.guest.vcpus == 3
+
+    tmux.kill()
+    tmux.start(sshd.command(zwizard_command(state, out)))
+    tmux.wait_for("Resume your unfinished guest drop01")

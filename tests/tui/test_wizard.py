@@ -1,0 +1,310 @@
+"""The wizard driven with Pilot: keyboard only, greyed choices with reasons, drafts, screens."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, Static
+
+from tests.helpers import AP_UUID, ASSETS, CCW_UUID, ROOT, run_zwizard
+from tests.tui.conftest import SIZE, field_input, make_app, press_until, type_text, widget_id
+from zwizard import drafts
+from zwizard.answers import from_data, load
+from zwizard.model import Passthrough
+from zwizard.tui.app import STEPS
+
+SCREENS = ROOT / "screens"
+
+
+def visible_text(app) -> str:
+    """Everything the current screen shows as text, in widget order."""
+    parts = []
+    for w in app.screen.query("*"):
+        if not w.display or not all(a.display for a in w.ancestors if hasattr(a, "display")):
+            continue
+        if isinstance(w, RadioButton | Checkbox | Button):
+            parts.append(str(w.label) + (" [disabled]" if w.disabled else ""))
+        elif isinstance(w, Input):
+            parts.append(f"<{w.value}>" + (" [disabled]" if w.disabled else ""))
+        elif isinstance(w, Static | Label):
+            parts.append(str(w.content))
+    return re.sub(r"\s+", " ", "\n".join(parts))
+
+
+def draft_of(path: Path, **changes) -> drafts.Draft:
+    answers, _ = load(path)
+    for key, value in changes.items():
+        setattr(answers, key, value) if "." not in key else None
+    return drafts.Draft(answers=answers)
+
+
+async def goto(pilot, step: str) -> None:
+    await pilot.app.show_step(step)
+    await pilot.pause()
+
+
+# --- a whole guest, keys only ---------------------------------------------------------
+
+
+async def test_keyboard_only_guest_equals_answers_mode(tmp_path):
+    out = tmp_path / "tui"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "kb01")
+        await pilot.press("pagedown")
+        await press_until(pilot, field_input("guest.vcpus"))
+        await type_text(pilot, "4")
+        await press_until(pilot, field_input("guest.memory_mib"))
+        await type_text(pilot, "4096")
+        await pilot.press("pagedown")
+        await press_until(pilot, widget_id("disks-add-0"))
+        await pilot.press("enter")
+        await press_until(pilot, field_input("disks[0].path"))
+        await type_text(pilot, "/var/lib/libvirt/images/kb01.qcow2")
+        await press_until(pilot, field_input("disks[0].loadparm"))
+        await type_text(pilot, "2")
+        await pilot.press("pagedown")
+        await press_until(pilot, widget_id("nics-add-0"))
+        await pilot.press("enter")
+        await pilot.press("pagedown")
+        await press_until(pilot, widget_id("watchdog-on"))
+        await pilot.press("enter")
+        for _ in range(4):
+            await pilot.press("pagedown")
+        assert app.current == "review"
+        await press_until(pilot, widget_id("output-dir"))
+        await type_text(pilot, str(out))
+        await press_until(pilot, widget_id("write"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "wrote" in visible_text(app), visible_text(app)
+        uuid = app.answers.guest.uuid
+
+    answers = tmp_path / "kb01.toml"
+    answers.write_text(
+        f"""version = 1
+[guest]
+name = "kb01"
+memory_mib = 4096
+vcpus = 4
+uuid = "{uuid}"
+[[disks]]
+path = "/var/lib/libvirt/images/kb01.qcow2"
+boot_order = 1
+loadparm = "2"
+[[nics]]
+source = {{ network = "default" }}
+[watchdog]
+action = "poweroff"
+"""
+    )
+    r = run_zwizard("--answers", str(answers), "-o", str(tmp_path / "batch"))
+    assert r.returncode == 0, r.stderr
+    assert (out / "kb01.xml").read_text() == (tmp_path / "batch" / "kb01.xml").read_text()
+
+
+# --- greyed choices with their reasons -------------------------------------------------
+
+
+async def test_secure_execution_greys_what_it_excludes():
+    draft = draft_of(ASSETS / "secure-execution.toml")
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "passthrough")
+        text = visible_text(app)
+        for kind in ("vfio-ap crypto", "vfio-ccw DASD", "PCI"):
+            assert f"+ {kind} [disabled]" in text
+        assert "with Secure Execution no device can be passed through (vfio)" in text
+        await goto(pilot, "cpu")
+        text = visible_text(app)
+        for label in ("Back memory with host huge pages", "Memory balloon (virtio)",
+                      "Random number generator (virtio-rng)"):  # fmt: skip
+            assert f"{label} [disabled]" in text
+        assert "greyed: with Secure Execution memory cannot be backed by huge pages" in text
+        assert "greyed: with Secure Execution there is no memballoon" in text
+        await press_until(pilot, field_input("guest.vcpus"))
+        await type_text(pilot, "248")
+        assert "a guest has at most 247 vCPUs, not 248 [se-max-vcpus]" in visible_text(app)
+
+
+async def test_turning_secure_execution_on_says_what_must_go_and_removes_it():
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.passthrough.append(Passthrough(type="vfio-ccw", uuid=CCW_UUID))
+    draft.answers.memory.hugepages = True
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "secure")
+        text = visible_text(app)
+        assert "Run as a secure guest (s390-pv) [disabled]" in text
+        assert "Secure Execution needs these to go first:" in text
+        assert "remove this vfio-ccw device [se-no-vfio]" in text
+        assert "memory cannot be backed by huge pages [se-no-hugepages]" in text
+        await press_until(pilot, widget_id("se-clear"))
+        await pilot.press("enter")
+        await pilot.pause()
+        a = app.answers
+        assert a.secure_execution.enabled and not a.passthrough and not a.memory.hugepages
+        assert "<launchSecurity" in app.result.files["minimal-rhel9.xml"]
+
+
+async def test_vfio_ap_gets_no_boot_order_and_only_one_is_allowed():
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "passthrough")
+        text = visible_text(app)
+        assert "+ vfio-ap crypto [disabled]" in text
+        assert "only one vfio-ap crypto device per guest" in text
+        assert "greyed: a vfio-ap crypto device cannot boot" in text
+        boot = [
+            i
+            for i in app.query(Input)
+            if getattr(i.parent, "path", "") == "passthrough[0].boot_order"
+        ]
+        assert boot and boot[0].disabled
+        assert "+ vfio-ccw DASD [disabled]" not in text
+
+
+async def test_x86_only_choices_are_greyed_with_their_ibm_z_reason():
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "cpu")
+        text = visible_text(app)
+        assert "Memory hot-plug (maxMemory) [disabled]" in text
+        assert "memory cannot be added to a running guest on IBM Z" in text
+        assert (
+            "NUMA topology [disabled]" in text
+            and "NUMA topology is not supported by libvirt on IBM Z" in text
+        )
+        assert (
+            "SMBIOS system information [disabled]" in text
+            and "SMBIOS is not available on IBM Z" in text
+        )
+        assert "host-passthrough — mind: host-passthrough is not migration-safe" in text
+        assert "maximum — mind: maximum is not migration-safe" in text
+        await goto(pilot, "guest")
+        assert "other — mind: 'other' is not supported by Red Hat on IBM Z" in visible_text(app)
+        await goto(pilot, "network")
+        assert "virtual PCI NIC — greyed: IBM Z has no virtual PCI devices" in visible_text(app)
+
+
+async def test_tcg_greys_host_model():
+    draft = draft_of(ASSETS / "tcg-lab.toml")
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "cpu")
+        text = visible_text(app)
+        assert "host-model (greyed) [disabled]" in text
+        assert "host-model needs KVM on an IBM Z host" in text
+
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+async def test_draft_saved_midway_reopens_to_the_same_screen(tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "half")
+        await pilot.press("pagedown")
+        await press_until(pilot, field_input("guest.vcpus"))
+        await type_text(pilot, "4x")  # not a number yet: must survive as typed
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        path = app.draft.path
+        await pilot.press("f3")  # the same focus on both sides: the step list
+        await pilot.pause()
+        before = app.export_screenshot()
+    assert path is not None and path.exists()
+    draft = drafts.load(path)
+    assert draft.step == "cpu" and draft.pending == {"guest.vcpus": "4x"}
+    again = make_app(draft=draft)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        after = again.export_screenshot()
+        assert again.query_one("#step-cpu").display
+        value = [
+            i.value for i in again.query(Input) if getattr(i.parent, "path", "") == "guest.vcpus"
+        ]
+        assert value == ["4x"]
+    assert before == after
+
+
+async def test_plain_start_offers_the_newest_unfinished_draft(tmp_path):
+    first = drafts.Draft(
+        answers=from_data({"version": 1, "guest": {"name": "left-over"}}, "x", draft=True)
+    )
+    drafts.save(first)
+    offer = drafts.newest_unfinished()
+    assert offer is not None and offer.answers.guest.name == "left-over"
+    app = make_app(offer_resume=offer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Resume your unfinished guest left-over" in visible_text(app)
+        await press_until(pilot, widget_id("resume"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answers.guest.name == "left-over"
+
+
+async def test_untouched_session_leaves_no_draft(tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(8):
+            await pilot.press("pagedown")
+        app.save_draft()
+    assert drafts.newest_unfinished() is None
+
+
+async def test_quit_asks_before_discarding(tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "keepme")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert "Quit? Your answers are kept as a draft" in visible_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await press_until(pilot, widget_id("save"))
+        await pilot.press("enter")
+        await pilot.pause()
+    saved = drafts.newest_unfinished()
+    assert saved is not None and saved.answers.guest.name == "keepme"
+
+
+# --- one screenshot per step, kept in screens/ ----------------------------------------
+
+
+def screenshot_guest() -> drafts.Draft:
+    draft = draft_of(ASSETS / "pxe-install.toml")
+    draft.answers.passthrough.append(Passthrough(type="vfio-ccw", uuid=CCW_UUID, ccw="fe.0.00a1"))
+    return draft
+
+
+@pytest.mark.parametrize("index", range(len(STEPS)), ids=[s.step_id for s in STEPS])
+async def test_step_screenshot_is_current(index):
+    step = STEPS[index]
+    app = make_app(draft=screenshot_guest(), autosave=False)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await goto(pilot, step.step_id)
+        svg = app.export_screenshot(title=f"zwizard — {step.title}")
+    target = SCREENS / f"{index + 1:02d}-{step.step_id}.svg"
+    if os.environ.get("ZWIZARD_UPDATE_SCREENS") or not target.exists():
+        SCREENS.mkdir(exist_ok=True)
+        target.write_text(svg)
+        if not os.environ.get("ZWIZARD_UPDATE_SCREENS"):
+            pytest.fail(f"{target} was missing and has been written: commit it")
+    assert target.read_text() == svg, (
+        f"{target.name} differs from the wizard: check the change, then update with "
+        "ZWIZARD_UPDATE_SCREENS=1 tests/run tests/tui"
+    )

@@ -1,0 +1,119 @@
+"""Drafts: half-finished sessions, kept in the answers-file format.
+
+A draft is an answers file that may be incomplete, plus a `[draft]` table with
+what only the wizard needs: the step the user was on, whether the guest was
+written already, and `pending` — text typed into a field that is not valid yet
+(a draft never loses what the user typed). Autosaves live in the user's XDG
+state directory; `newest_unfinished` is what a plain `zwizard` offers to resume.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zwizard.answers import AnswersError, dumps, from_data, toml_value
+from zwizard.model import Answers
+from zwizard.output import write_set
+
+
+@dataclass
+class Draft:
+    answers: Answers
+    pending: dict[str, str] = field(default_factory=dict)  # key path -> text as typed
+    step: str = "guest"
+    finished: bool = False
+    path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        name = self.answers.guest.name or "unnamed guest"
+        when = ""
+        if self.path and self.path.exists():
+            when = time.strftime(
+                " (saved %Y-%m-%d %H:%M)", time.localtime(self.path.stat().st_mtime)
+            )
+        return f"{name}{when}"
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "zwizard" / "drafts"
+
+
+def new_draft_path(answers: Answers, folder: Path | None = None) -> Path:
+    folder = folder or state_dir()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = answers.guest.name if answers.guest.name and "/" not in answers.guest.name else "unnamed"
+    path = folder / f"{name}-{stamp}.toml"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{name}-{stamp}-{n}.toml"
+    return path
+
+
+def dump_draft(draft: Draft) -> str:
+    text = dumps(draft.answers)
+    lines = ["", "[draft]", f'step = "{draft.step}"', f"finished = {str(draft.finished).lower()}"]
+    if draft.pending:
+        pairs = ", ".join(
+            f"{toml_value(k)} = {toml_value(v)}" for k, v in sorted(draft.pending.items())
+        )
+        lines.append(f"pending = {{ {pairs} }}")
+    return text + "\n".join(lines) + "\n"
+
+
+def save(draft: Draft, path: Path | None = None) -> Path:
+    """Write the draft atomically (replacing its previous save) and return its path."""
+    target = path or draft.path or new_draft_path(draft.answers)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_set(target.parent, {target.name: dump_draft(draft)}, force=True)
+    draft.path = target
+    return target
+
+
+def load(path: str | Path) -> Draft:
+    """Read a draft (or any answers file) back; raises AnswersError when it cannot."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        from zwizard.answers import Problem
+
+        raise AnswersError([Problem(str(p), None, "", f"cannot read: {exc.strerror}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        from zwizard.answers import parse
+
+        parse(text, str(p), draft=True)  # raises with file and line
+        raise
+    meta = data.pop("draft", {}) if isinstance(data.get("draft"), dict) else {}
+    answers = from_data(data, str(p), text, draft=True)
+    pending = {str(k): str(v) for k, v in dict(meta.get("pending", {})).items()}
+    return Draft(
+        answers=answers,
+        pending=pending,
+        step=str(meta.get("step", "guest")),
+        finished=bool(meta.get("finished", False)),
+        path=p,
+    )
+
+
+def newest_unfinished(folder: Path | None = None) -> Draft | None:
+    folder = folder or state_dir()
+    if not folder.is_dir():
+        return None
+    candidates = sorted(folder.glob("*.toml"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in candidates:
+        try:
+            draft = load(path)
+        except (AnswersError, tomllib.TOMLDecodeError):
+            continue
+        if not draft.finished:
+            return draft
+    return None

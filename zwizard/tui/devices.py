@@ -1,0 +1,123 @@
+"""A list of devices (disks, NICs, passthrough) with add/remove/reorder and an edit form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from zwizard.tui.fields import FixedChoice, PathField, Plain, State
+from zwizard.tui.messages import ListOp
+
+
+class AddButton(Button):
+    """Adds a new item; greyed with the rules' reason when the item is not allowed."""
+
+    def __init__(
+        self, label: str, make: Callable[[], Any], probe: Callable[[], Any], id: str
+    ) -> None:
+        super().__init__(label, id=id, compact=True)
+        self.text = label
+        self.make = make  # the blank item added
+        self.probe = probe  # a complete one, to ask the rules whether one more is allowed
+
+
+class DeviceList(Vertical):
+    """Items of `answers.<key>`; the form's fields are bound to the highlighted item."""
+
+    def __init__(
+        self,
+        key: str,
+        describe: Callable[[State, int], str],
+        adds: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]],
+        form: Callable[[], list[PathField]],
+        *,
+        empty: str,
+    ) -> None:
+        super().__init__(classes="device-list")
+        self.key = key
+        self.describe = describe
+        self.adds = adds
+        self.make_form = form
+        self.empty = empty
+        self.selected = 0
+        self.state: State | None = None
+        self.focus_form = False
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id=f"{self.key}-items", classes="items")
+        with Horizontal(classes="buttons"):
+            for i, (label, make, probe) in enumerate(self.adds):
+                yield AddButton(label, make, probe or make, id=f"{self.key}-add-{i}")
+            yield Button("Remove", id=f"{self.key}-remove", compact=True)
+            yield Button("Up", id=f"{self.key}-up", compact=True)
+            yield Button("Down", id=f"{self.key}-down", compact=True)
+        yield Plain("", classes="greyed-reasons")
+        with Vertical(classes="device-form"):
+            yield from self.make_form()
+
+    def items(self, state: State) -> list[Any]:
+        return getattr(state.answers, self.key)
+
+    def sync(self, state: State) -> None:
+        self.state = state
+        items = self.items(state)
+        self.selected = max(0, min(self.selected, len(items) - 1))
+        lst = self.query_one(OptionList)
+        lst.clear_options()
+        if items:
+            lst.add_options([Option(self.describe(state, i)) for i in range(len(items))])
+            lst.highlighted = self.selected
+        else:
+            lst.add_option(Option(self.empty, disabled=True))
+        reasons = []
+        for button in self.query(AddButton):
+            verdict = state.allowed(f"{self.key}[+]", button.probe())
+            button.disabled = not verdict.allowed
+            if not verdict.allowed:
+                reasons.append(f"{button.text}: greyed — {verdict.reason} [{verdict.rule}]")
+        self.query_one(".greyed-reasons", Static).update("\n".join(reasons))
+        for name in ("remove", "up", "down"):
+            self.query_one(f"#{self.key}-{name}", Button).disabled = not items
+        form = self.query_one(".device-form")
+        form.display = bool(items)
+        if items:
+            prefix = f"{self.key}[{self.selected}]"
+            item = items[self.selected]
+            for f in form.query(PathField):
+                f.rebind(prefix + f.path[f.path.index("]") + 1 :] if "]" in f.path else prefix)
+                f.display = f.when is None or f.when(item)
+                if f.display:
+                    f.sync(state)
+            if self.focus_form:
+                self.focus_form = False
+                first = next((w for w in form.query("Input") if w.display and not w.disabled), None)
+                if first is not None:
+                    self.call_after_refresh(first.focus)
+            for f in form.query(FixedChoice):
+                f.sync(state)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.state and event.option_index != self.selected and self.items(self.state):
+            self.selected = event.option_index
+            self.sync(self.state)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button = event.button
+        if isinstance(button, AddButton):
+            self.post_message(ListOp(self.key, "add", item=button.make()))
+            self.selected = len(self.items(self.state)) if self.state else 0
+            self.focus_form = True  # typing continues in the new item's first field
+            return
+        op = (button.id or "").rsplit("-", 1)[-1]
+        self.post_message(ListOp(self.key, op, index=self.selected))
+        if op == "up":
+            self.selected = max(0, self.selected - 1)
+        elif op == "down" and self.state:
+            self.selected = min(len(self.items(self.state)) - 1, self.selected + 1)

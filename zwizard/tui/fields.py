@@ -1,0 +1,300 @@
+"""Form fields bound to a key path of the answers.
+
+Each field shows the value at its path, posts `Edit` when the user changes it,
+and shows — as text on screen — the rules' findings for its path and, for every
+choice the rules forbid now, the reason it is greyed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+
+from zwizard.build import Build
+from zwizard.model import Answers
+from zwizard.rules import Availability, Finding, availability
+from zwizard.structure import lookup
+from zwizard.tui.messages import UNSET, Edit
+
+
+@dataclass
+class State:
+    """What every step needs to draw itself: the answers and what the rules say."""
+
+    answers: Answers
+    result: Build
+    pending: dict[str, str] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], Availability] = field(default_factory=dict)
+
+    def allowed(self, path: str, value: Any) -> Availability:
+        key = (path, repr(value))
+        if key not in self._cache:
+            self._cache[key] = availability(self.answers, path, value, self.result.findings)
+        return self._cache[key]
+
+    def findings_at(self, path: str) -> list[Finding]:
+        """Findings for exactly this path or below it."""
+        return [
+            f
+            for f in self.result.findings
+            if f.path == path or f.path.startswith((path + ".", path + "["))
+        ]
+
+
+class Plain(Static):
+    """Text shown as it is: findings quote values and rule ids in [brackets], never markup."""
+
+    def __init__(self, content: str = "", **kw: Any) -> None:
+        super().__init__(content, markup=False, **kw)
+
+
+class Radio(RadioButton):
+    """A radio button whose mark shows its state without colour (NO_COLOR, mono terminals)."""
+
+    @property
+    def _button(self) -> Any:
+        self.BUTTON_INNER = "●" if self.value else " "
+        return super()._button
+
+
+class Box(Checkbox):
+    """A checkbox whose mark shows its state without colour."""
+
+    @property
+    def _button(self) -> Any:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+
+def finding_text(findings: list[Finding]) -> str:
+    marks = {"error": "✗", "warning": "!", "note": "i"}
+    return "\n".join(f"{marks[f.severity]} {f.message} [{f.rule}]" for f in findings)
+
+
+class PathField(Vertical):
+    """Base: a labelled control for one key path, with its findings below it."""
+
+    def __init__(
+        self, path: str, label: str, *, help: str = "", when: Any = None, id: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes="field")
+        self.path = path
+        self.label = label
+        self.help = help
+        self.when = when  # in a device form: shown only for items it applies to
+
+    def rebind(self, path: str) -> None:
+        """Point the field at another item of a list (disks[0] -> disks[1])."""
+        self.path = path
+
+    def show_findings(self, state: State, extra: list[str] | None = None) -> None:
+        note = self.query_one(".field-findings", Static)
+        findings = [f for f in state.findings_at(self.path) if f.severity != "note"]
+        text = finding_text(findings) or self.help
+        note.update("\n".join(filter(None, [text, *(extra or [])])))
+        note.set_class(any(f.severity == "error" for f in findings), "-error")
+        note.set_class(bool(findings) and not note.has_class("-error"), "-warning")
+
+
+class _Convert(Validator):
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            convert(value, self.kind)
+        except ValueError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+def convert(text: str, kind: str) -> Any:
+    """Field text -> value: str, int, or None for an empty optional field."""
+    text = text.strip()
+    if not text:
+        if kind.startswith("optional"):
+            return None
+        if kind == "int":
+            raise ValueError("a number is needed")
+        return ""
+    if kind.endswith("int"):
+        try:
+            return int(text, 0)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a number") from None
+    return text
+
+
+class TextField(PathField):
+    """An Input; text that does not convert is kept as pending, never lost."""
+
+    def __init__(
+        self,
+        path: str,
+        label: str,
+        *,
+        kind: str = "str",
+        placeholder: str = "",
+        validators: list[Validator] | None = None,
+        help: str = "",
+        when: Any = None,
+        probe: Any = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(path, label, help=help, when=when, id=id)
+        self.probe = probe  # a value to ask the rules about: refused -> the input is greyed
+        self.kind = kind
+        self.placeholder = placeholder
+        self.validators = [_Convert(kind), *(validators or [])]
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="field-label")
+        yield Input(placeholder=self.placeholder, validators=self.validators, compact=True)
+        yield Plain(self.help, classes="field-findings")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == getattr(self, "_shown", None):
+            return  # the echo of what sync displayed
+        valid = event.validation_result is None or event.validation_result.is_valid
+        value = convert(event.value, self.kind) if valid else UNSET
+        self.post_message(Edit(self.path, value, raw=event.value))
+
+    def sync(self, state: State) -> None:
+        inp = self.query_one(Input)
+        if self.path in state.pending:
+            text = state.pending[self.path]
+        else:
+            value = lookup(state.answers, self.path)
+            text = "" if value is None else str(value)
+        if inp.has_focus:
+            text = inp.value  # the user is typing: keys arrive faster than the round trip
+        elif inp.value != text:
+            inp.value = text
+            inp.validate(text)  # a value set from a draft shows as invalid as when typed
+        self._shown = text
+        verdict = None
+        if self.probe is not None and not text:
+            probe = self.probe(state) if callable(self.probe) else self.probe
+            verdict = state.allowed(self.path, probe)
+        inp.disabled = verdict is not None and not verdict.allowed
+        if inp.disabled:
+            note = self.query_one(".field-findings", Static)
+            note.update(f"greyed: {verdict.reason} [{verdict.rule}]")
+            note.add_class("-greyed")
+        else:
+            self.query_one(".field-findings", Static).remove_class("-greyed")
+            self.show_findings(state)
+
+
+class ChoiceField(PathField):
+    """One of several values; the rules grey what they forbid and say why."""
+
+    def __init__(
+        self,
+        path: str,
+        label: str,
+        options: list[tuple[Any, str]],
+        *,
+        help: str = "",
+        when: Any = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(path, label, help=help, when=when, id=id)
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="field-label")
+        with RadioSet(compact=True):
+            for _, text in self.options:
+                yield Radio(text)
+        yield Plain(self.help, classes="field-findings")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        value = self.options[event.index][0]
+        if value != getattr(self, "_shown", object()):
+            self.post_message(Edit(self.path, value))
+
+    def sync(self, state: State) -> None:
+        current = lookup(state.answers, self.path)
+        self._shown = current
+        reasons = []
+        for (value, text), button in zip(self.options, self.query(Radio), strict=True):
+            verdict = state.allowed(self.path, value) if value != current else Availability(True)
+            button.disabled = not verdict.allowed
+            mark = "" if not verdict.reasons else " (greyed)" if not verdict.allowed else " (!)"
+            button.label = text + mark
+            button.set_class(bool(verdict.reasons) and verdict.allowed, "-warned")
+            if verdict.reasons:
+                word = "greyed" if not verdict.allowed else "mind"
+                reasons.append(f"{text} — {word}: {verdict.reason} [{verdict.rule}]")
+            if value == current and not button.value:
+                button.value = True
+        self.show_findings(state, reasons)
+
+
+class ToggleField(PathField):
+    """A yes/no choice; greyed with the rules' reason when turning it on is forbidden.
+
+    `effective` reads the value that applies when the key is unset (balloon and
+    rng default to on, or off under Secure Execution).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        label: str,
+        *,
+        help: str = "",
+        effective: Any = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(path, label, help=help, id=id)
+        self.effective = effective
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="toggle-row"):
+            yield Box(self.label, compact=True)
+        yield Plain(self.help, classes="field-findings")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        if event.value != getattr(self, "_shown", None):
+            self.post_message(Edit(self.path, event.value))
+
+    def sync(self, state: State) -> None:
+        value = lookup(state.answers, self.path)
+        current = bool(self.effective(state) if value is None and self.effective else value)
+        box = self.query_one(Checkbox)
+        verdict = state.allowed(self.path, True) if not current else Availability(True)
+        self._shown = current
+        box.value = current
+        box.disabled = not verdict.allowed
+        note = self.query_one(".field-findings", Static)
+        if not verdict.allowed:
+            note.update(f"greyed: {verdict.reason} [{verdict.rule}]")
+            note.set_class(False, "-error")
+            note.add_class("-greyed")
+        else:
+            note.remove_class("-greyed")
+            self.show_findings(state)
+
+
+class FixedChoice(Plain):
+    """A choice IBM Z never offers, shown greyed with the reason (no answers key)."""
+
+    def __init__(self, label: str, key: str) -> None:
+        super().__init__(classes="fixed-choice")
+        self.key = key
+        self.text = label
+
+    def sync(self, state: State) -> None:
+        verdict = state.allowed(self.key, True)
+        self.update(f"[ ] {self.text} — greyed: {verdict.reason} [{verdict.rule}]")

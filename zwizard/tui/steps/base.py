@@ -1,0 +1,64 @@
+"""What every wizard step shares: a title, the answers paths it owns, and sync."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+
+from zwizard.tui.devices import DeviceList
+from zwizard.tui.fields import FixedChoice, PathField, Plain, State, finding_text
+
+
+class Step(VerticalScroll):
+    """One screen of the wizard. Subclasses compose their fields; sync is generic."""
+
+    step_id = ""
+    title = ""
+    owns: tuple[str, ...] = ()  # answers path prefixes whose findings count for this step
+    can_focus = False  # Tab goes to the fields; the step scrolls to keep them in view
+
+    def __init__(self) -> None:
+        super().__init__(id=f"step-{self.step_id}", classes="step")
+        self.populated = False
+
+    def compose(self) -> ComposeResult:
+        # Built on first view: the wizard's first paint pays for one step, not nine.
+        if self.populated:
+            yield from self.compose_fields()
+
+    def compose_fields(self) -> ComposeResult:
+        """The step's widgets; every step defines this."""
+        raise NotImplementedError
+
+    async def populate(self) -> None:
+        if not self.populated:
+            self.populated = True
+            await self.recompose()
+
+    def sync(self, state: State) -> None:
+        lists = list(self.query(DeviceList))
+        for lst in lists:
+            lst.sync(state)  # a list binds its own form to the highlighted item
+        for f in [*self.query(PathField), *self.query(FixedChoice)]:
+            if not any(a in lists for a in f.ancestors):
+                f.sync(state)
+        self.sync_extra(state)
+
+    def sync_extra(self, state: State) -> None:
+        """Steps with more than plain fields draw the rest here."""
+
+    def findings(self, state: State) -> list:
+        return [f for f in state.result.findings if f.path.startswith(self.owns)]
+
+
+class Heading(Plain):
+    def __init__(self, text: str) -> None:
+        super().__init__(text, classes="heading")
+
+
+class Explain(Plain):
+    def __init__(self, text: str) -> None:
+        super().__init__(text, classes="explain")
+
+
+__all__ = ["Explain", "Heading", "State", "Step", "finding_text"]

@@ -1,0 +1,62 @@
+"""Step 2: vCPUs, CPU model and memory — with the x86 options IBM Z lacks shown greyed."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Select
+
+from zwizard.rules import CPU_MODELS
+from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
+from zwizard.tui.messages import Edit
+from zwizard.tui.steps.base import Heading, Step
+
+
+class CpuMemoryStep(Step):
+    step_id = "cpu"
+    title = "CPU & memory"
+    owns = ("guest.vcpus", "guest.memory_mib", "cpu", "memory")
+    app_model: str | None = None  # the model the answers hold (a select echo is no edit)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Heading("CPU & memory")
+        yield TextField(
+            "guest.vcpus", "vCPUs", kind="int", help="1-248 (247 with Secure Execution)"
+        )
+        yield TextField(
+            "guest.memory_mib", "Memory (MiB)", kind="int",
+            help="fixed size: IBM Z cannot add memory to a running guest",
+        )  # fmt: skip
+        yield ChoiceField(
+            "cpu.mode", "CPU mode",
+            [(None, "default (host-model on KVM)"), ("host-model", "host-model"),
+             ("host-passthrough", "host-passthrough"), ("maximum", "maximum"),
+             ("custom", "custom model")],
+        )  # fmt: skip
+        yield Select(
+            [(m, m) for m in reversed(CPU_MODELS)], prompt="custom CPU model", id="cpu-model",
+            compact=True,
+        )  # fmt: skip
+        yield Heading("Memory")
+        yield ToggleField("memory.hugepages", "Back memory with host huge pages")
+        yield ToggleField(
+            "memory.balloon", "Memory balloon (virtio)", effective=lambda s: s.result.plan.balloon
+        )
+        yield ToggleField("rng.enabled", "Random number generator (virtio-rng)",
+                          effective=lambda s: s.result.plan.rng)  # fmt: skip
+        yield Heading("Not on IBM Z")
+        yield ToggleField("memory.hotplug", "Memory hot-plug (maxMemory)")
+        yield ToggleField("cpu.numa", "NUMA topology")
+        yield ToggleField("guest.smbios", "SMBIOS system information")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL and event.value != self.app_model:
+            self.post_message(Edit("cpu.model", event.value))
+
+    def sync_extra(self, state: State) -> None:
+        select = self.query_one("#cpu-model", Select)
+        select.display = state.answers.cpu.mode == "custom"
+        model = state.answers.cpu.model
+        self.app_model = model
+        if model in CPU_MODELS and select.value != model:
+            select.value = model

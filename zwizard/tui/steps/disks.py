@@ -1,0 +1,99 @@
+"""Step 3: disks and CD-ROMs, and the boot sequence across all bootable devices."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, OptionList
+from textual.widgets.option_list import Option
+
+from zwizard.model import Disk
+from zwizard.tui.devices import DeviceList
+from zwizard.tui.fields import ChoiceField, State, TextField
+from zwizard.tui.messages import ListOp
+from zwizard.tui.steps.base import Explain, Heading, Step
+from zwizard.tui.validators import BUSID, LOADPARM
+
+
+def describe(state: State, i: int) -> str:
+    d = state.answers.disks[i]
+    addr = state.result.plan.ccw.get(f"disks[{i}]")
+    where = addr.busid if addr else "scsi"
+    boot = state.result.plan.boot.get(f"disks[{i}]")
+    target = state.result.plan.targets[i] if i < len(state.result.plan.targets) else "?"
+    order = f"boot {boot}" if boot else ""
+    return f"{target}  {d.device:5} {where:10} {order:7} {d.path or '(no path)'}"
+
+
+def form() -> list:
+    return [
+        TextField("disks[0].path", "Path", placeholder="/var/lib/libvirt/images/guest.qcow2"),
+        ChoiceField("disks[0].kind", "Kind", [("file", "image file"), ("block", "block device")]),
+        ChoiceField("disks[0].format", "Format",
+                    [(None, "default"), ("qcow2", "qcow2"), ("raw", "raw")]),
+        TextField("disks[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
+                  validators=[BUSID], placeholder="fe.0.0001"),
+        TextField("disks[0].loadparm", "loadparm (beside the boot device)", kind="optional-str",
+                  validators=[LOADPARM], placeholder="PROMPT, 1, 2 ..."),
+    ]  # fmt: skip
+
+
+SAMPLE = "/var/lib/libvirt/images/new.img"  # only to ask the rules whether one more may be added
+
+
+def boot_sequence(state: State) -> list[str]:
+    return sorted(state.result.plan.boot, key=state.result.plan.boot.__getitem__)
+
+
+class DisksStep(Step):
+    step_id = "disks"
+    title = "Disks & boot order"
+    owns = ("disks",)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Heading("Disks")
+        yield DeviceList(
+            "disks", describe,
+            [("+ disk", lambda: Disk(path=""), lambda: Disk(path=SAMPLE)),
+             ("+ CD-ROM", lambda: Disk(path="", device="cdrom"),
+              lambda: Disk(path=SAMPLE, device="cdrom"))],
+            form, empty="no disks yet",
+        )  # fmt: skip
+        yield Heading("Boot sequence (first boots first; its loadparm is the one used)")
+        yield OptionList(id="boot-list", classes="items")
+        with Horizontal(classes="buttons"):
+            yield Button("Boot earlier", id="boot-up", compact=True)
+            yield Button("Boot later", id="boot-down", compact=True)
+            yield Button("Disk boots: on/off", id="boot-toggle", compact=True)
+        yield Explain("IBM Z has no <os><boot dev>: every device carries its own boot order.")
+
+    def sync_extra(self, state: State) -> None:
+        lst = self.query_one("#boot-list", OptionList)
+        selected = lst.highlighted or 0
+        lst.clear_options()
+        seq = boot_sequence(state)
+        note = " (chosen for you: no device had one)" if state.result.plan.boot_assigned else ""
+        lst.add_options(
+            [Option(f"{n}. {path}{note if n == 1 else ''}") for n, path in enumerate(seq, 1)]
+            or [Option("nothing boots yet", disabled=True)]
+        )
+        if seq:
+            lst.highlighted = min(selected, len(seq) - 1)
+        self._seq = seq
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id not in ("boot-up", "boot-down", "boot-toggle"):
+            return
+        event.stop()
+        op = event.button.id
+        if op == "boot-toggle":
+            index = self.query_one(DeviceList).selected
+            self.post_message(ListOp("disks", "boot-toggle", index=index))
+            return
+        pos = self.query_one("#boot-list", OptionList).highlighted or 0
+        if getattr(self, "_seq", None):
+            self.post_message(ListOp("boot", op, index=pos))
+            lst = self.query_one("#boot-list", OptionList)
+            lst.highlighted = (
+                max(0, pos - 1) if op == "boot-up" else min(len(self._seq) - 1, pos + 1)
+            )

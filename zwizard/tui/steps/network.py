@@ -1,0 +1,64 @@
+"""Step 4: virtio-net-ccw interfaces — the only NIC model IBM Z has."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from zwizard.model import Nic, NicSource
+from zwizard.tui.devices import DeviceList
+from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField
+from zwizard.tui.steps.base import Explain, Heading, Step
+from zwizard.tui.validators import BUSID, LOADPARM, MAC
+
+
+def describe(state: State, i: int) -> str:
+    n = state.answers.nics[i]
+    src = n.source
+    what = (
+        f"network {src.network}" if src.network else f"bridge {src.bridge}" if src.bridge
+        else f"direct {src.direct} ({src.mode or 'bridge'})" if src.direct else "(not connected)"
+    )  # fmt: skip
+    addr = state.result.plan.ccw.get(f"nics[{i}]")
+    mac = state.result.plan.macs[i] if i < len(state.result.plan.macs) else "?"
+    boot = state.result.plan.boot.get(f"nics[{i}]")
+    busid = addr.busid if addr else "?"
+    return f"{busid:10} {mac}  {'boot ' + str(boot) if boot else '':7} {what}"
+
+
+def form() -> list:
+    return [
+        TextField("nics[0].source.network", "libvirt network", kind="optional-str",
+                  placeholder="default", help="give exactly one of network, bridge, direct"),
+        TextField("nics[0].source.bridge", "or host bridge", kind="optional-str",
+                  placeholder="br0"),
+        TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
+                  placeholder="encbdf0"),
+        ChoiceField("nics[0].source.mode", "macvtap mode",
+                    [(None, "default (bridge)"), ("bridge", "bridge"), ("vepa", "vepa"),
+                     ("private", "private"), ("passthrough", "passthrough")]),
+        TextField("nics[0].mac", "MAC (empty: derived from the guest UUID)", kind="optional-str",
+                  validators=[MAC], placeholder="52:54:00:12:34:56"),
+        TextField("nics[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
+                  validators=[BUSID], placeholder="fe.0.0001"),
+        TextField("nics[0].boot_order", "boot order (empty: does not boot)", kind="optional-int"),
+        TextField("nics[0].loadparm", "loadparm", kind="optional-str", validators=[LOADPARM]),
+        ChoiceField("nics[0].model", "model",
+                    [("virtio", "virtio-net-ccw"), ("e1000", "e1000 (PCI)"),
+                     ("virtio-net-pci", "virtio-net-pci")]),
+    ]  # fmt: skip
+
+
+class NetworkStep(Step):
+    step_id = "network"
+    title = "Network"
+    owns = ("nics",)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Heading("Network interfaces (virtio-net-ccw)")
+        yield DeviceList(
+            "nics", describe,
+            [("+ interface", lambda: Nic(source=NicSource(network="default")), None)],
+            form, empty="no network interfaces",
+        )  # fmt: skip
+        yield FixedChoice("virtual PCI NIC", "virtio-pci")
+        yield Explain("Boot from the network (PXE): give the interface a boot order, then set PXE.")

@@ -1,0 +1,46 @@
+"""Step 8: network install — the pxelinux.cfg file the s390 firmware reads."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
+from zwizard.tui.steps.base import Explain, Heading, Step
+
+
+class PxeStep(Step):
+    step_id = "pxe"
+    title = "PXE"
+    owns = ("pxe",)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Heading("PXE network install")
+        yield ToggleField("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>)")
+        yield TextField("pxe.kernel", "kernel (relative to the TFTP root)")
+        yield TextField("pxe.initrd", "initrd (every label needs one on IBM Z)")
+        yield TextField("pxe.repo", "installation source (inst.repo=)", kind="optional-str",
+                        placeholder="http://server/rhel9/BaseOS/s390x/os/")  # fmt: skip
+        yield TextField("pxe.kickstart", "kickstart (inst.ks=)", kind="optional-str")
+        yield ChoiceField("pxe.ip", "Address", [("dhcp", "DHCP"), ("static", "static")])
+        yield TextField(
+            "pxe.address", "static address", kind="optional-str", placeholder="10.0.0.5"
+        )
+        yield TextField("pxe.netmask", "netmask", kind="optional-str", placeholder="255.255.255.0")
+        yield TextField("pxe.gateway", "gateway", kind="optional-str")
+        yield TextField("pxe.nameserver", "name server", kind="optional-str")
+        yield TextField("pxe.extra_args", "more kernel arguments", kind="optional-str",
+                        placeholder="inst.text inst.sshd")  # fmt: skip
+        yield Explain(
+            "The file starts with '# pxelinux' so the firmware also reads it as a DHCP "
+            "bootfile; it stays under 2047 bytes, the append line under 895."
+        )
+
+    def sync(self, state: State) -> None:
+        on = state.answers.pxe.enabled
+        static = state.answers.pxe.ip == "static"
+        for f in self.query(TextField):
+            f.display = on and (
+                static or f.path not in ("pxe.address", "pxe.netmask", "pxe.gateway")
+            )
+        self.query_one(ChoiceField).display = on
+        super().sync(state)

@@ -1,0 +1,54 @@
+"""Step 9: every finding, the output directory, and the atomic write."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Static
+
+from zwizard.build import summary
+from zwizard.tui.fields import Box, Plain, State, finding_text
+from zwizard.tui.steps.base import Heading, Step
+
+
+class ReviewStep(Step):
+    step_id = "review"
+    title = "Review & write"
+    owns = ()
+
+    def compose_fields(self) -> ComposeResult:
+        yield Heading("Review & write")
+        yield Plain("", id="review-findings")
+        yield Plain("", id="review-summary", classes="explain")
+        yield Label("Output directory", classes="field-label")
+        yield Input(str(getattr(self.app, "output_dir", ".")), id="output-dir", compact=True)
+        with Horizontal(classes="toggle-row"):
+            yield Box("Replace existing files", id="overwrite", compact=True)
+        yield Plain("", id="review-existing", classes="must-go")
+        yield Button("Write", id="write", variant="primary", compact=True)
+        yield Plain("", id="review-result", classes="explain")
+
+    def sync_extra(self, state: State) -> None:
+        findings = state.result.findings
+        errors = [f for f in findings if f.severity == "error"]
+        text = finding_text([f for f in findings]) if findings else "No findings: ready to write."
+        head = f"{len(errors)} error(s) must be fixed before writing.\n" if errors else ""
+        self.query_one("#review-findings", Static).update(head + text)
+        if state.result.files:
+            files = ", ".join(state.result.files)
+            lines = [f"will write: {files}", *summary(state.result)]
+            self.query_one("#review-summary", Static).update("\n".join(lines))
+        else:
+            self.query_one("#review-summary", Static).update("")
+        self.query_one("#write", Button).disabled = not state.result.ok
+
+    def show_existing(self, names: list[str]) -> None:
+        note = self.query_one("#review-existing", Static)
+        note.update(
+            f"already there: {', '.join(names)} — tick 'Replace existing files' to overwrite"
+            if names
+            else ""
+        )
+
+    def show_result(self, text: str) -> None:
+        self.query_one("#review-result", Static).update(text)
