@@ -82,16 +82,22 @@ def virt_install_cmd(work: Path) -> tuple[list[str], str] | None:
     return cmd, ("qemu:///system, s390x" if daemon else "test:///default, x86: no libvirtd")
 
 
-def installed_zwizard() -> str:
-    """Install this checkout (not editable) and return its console script: the program
-    a user runs, with the bytecode pip compiled (this machine may set
-    PYTHONDONTWRITEBYTECODE, which makes a source-tree run recompile every time)."""
+INSTALL = Path(tempfile.mkdtemp(prefix="zwizard-bench-"))
+
+
+def installed_zwizard() -> list[str]:
+    """Install this checkout (not editable) into a folder of its own and return the
+    command that runs it: the program a user runs, with the bytecode pip compiled
+    (this machine may set PYTHONDONTWRITEBYTECODE, which makes a source-tree run
+    recompile every time). The developer's own install is left alone."""
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
-         "--force-reinstall", str(ROOT)],
+         "--target", str(INSTALL), str(ROOT)],
         check=True, capture_output=True,
     )  # fmt: skip
-    return str(Path(sys.executable).with_name("zwizard"))
+    os.environ["PYTHONPATH"] = str(INSTALL)  # children find this copy first
+    os.environ["ZWIZARD_BENCH_COMMAND"] = f"{sys.executable} -m zwizard"
+    return [sys.executable, "-m", "zwizard"]
 
 
 def line(label: str, value: str, target: str = "", ok: bool | None = None) -> None:
@@ -109,7 +115,7 @@ def answers_mode(runs: int, guests: int) -> bool:
         zwizard = installed_zwizard()
         bare, bare_mem = measure([python, "-c", "pass"], runs, cwd=work)
         cold, cold_mem = measure(
-            [zwizard, "--answers", str(one), "-o", str(work / "one"), "--force"], runs, cwd=work
+            [*zwizard, "--answers", str(one), "-o", str(work / "one"), "--force"], runs, cwd=work
         )
         print(f"answers mode ({runs} runs each, medians; {os.cpu_count()} CPUs)")
         line("python -c pass", f"{bare * 1000:.0f} ms", f"{bare_mem:.0f} MiB peak")
@@ -150,9 +156,7 @@ def answers_mode(runs: int, guests: int) -> bool:
             )
             files.append(str(f))
         out = work / "out"
-        elapsed, mem = measure(
-            [python, "-m", "zwizard", "--answers", *files, "-o", str(out)], 1, cwd=ROOT
-        )
+        elapsed, mem = measure([*zwizard, "--answers", *files, "-o", str(out)], 1, cwd=work)
         line(f"{guests} guests in one run", f"{elapsed:.2f} s", "(< 2 s)", elapsed < 2)
         line("  peak resident memory", f"{mem:.1f} MiB")
         ok &= elapsed < 2

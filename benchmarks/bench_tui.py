@@ -65,12 +65,12 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def in_terminal(zwizard: str, cols: int = 100, rows: int = 32) -> dict[str, float]:
+def in_terminal(zwizard: list[str], cols: int = 100, rows: int = 32) -> dict[str, float]:
     state = tempfile.mkdtemp()
     pid, fd = pty.fork()
     if pid == 0:
         os.environ.update({"XDG_STATE_HOME": state, "TERM": "xterm-256color"})
-        os.execv(zwizard, [zwizard])
+        os.execv(zwizard[0], zwizard)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     buf = bytearray()
     start = time.perf_counter()
@@ -123,7 +123,9 @@ async def in_process() -> dict[str, float]:
 
 
 def main() -> int:
-    zwizard = str(Path(sys.executable).with_name("zwizard"))
+    # bench.py sets this to a fresh install of the checkout; alone, the installed script
+    command = os.environ.get("ZWIZARD_BENCH_COMMAND")
+    zwizard = command.split() if command else [str(Path(sys.executable).with_name("zwizard"))]
     term = in_terminal(zwizard)
     inner = asyncio.run(in_process())
     ok = True

@@ -86,7 +86,9 @@ class KeyLines:
         return None
 
 
-def parse(text: str, source: str = "<answers>", *, draft: bool = False) -> Answers:
+def parse(
+    text: str, source: str = "<answers>", *, draft: bool = False, partial: bool = False
+) -> Answers:
     """Text of an answers file -> Answers. Raises AnswersError with every problem found.
 
     A draft may leave required keys out; an answers file may not.
@@ -101,10 +103,19 @@ def parse(text: str, source: str = "<answers>", *, draft: bool = False) -> Answe
         raise AnswersError(
             [Problem(source, line, "", f"TOML syntax error{col}: {message}")]
         ) from None
-    return from_data(data, source, text, draft=draft)
+    return from_data(data, source, text, draft=draft, partial=partial)
 
 
-def from_data(data: dict[str, Any], source: str, text: str = "", *, draft: bool = False) -> Answers:
+def from_data(
+    data: dict[str, Any],
+    source: str,
+    text: str = "",
+    *,
+    draft: bool = False,
+    partial: bool = False,
+) -> Answers:
+    """Plain data -> Answers. A draft may lack anything; a partial answers file may
+    lack required keys (they are asked for, or listed by `missing`) but not its version."""
     version = data.get("version", FORMAT_VERSION if draft else None)
     lines = KeyLines(text)
     if version != FORMAT_VERSION:
@@ -121,14 +132,16 @@ def from_data(data: dict[str, Any], source: str, text: str = "", *, draft: bool 
             ]
         )
     answers, errs = decode(Answers, data)
-    if draft:
+    if draft or partial:
         errs = [e for e in errs if not e.message.startswith("required key")]
     if errs:
         raise AnswersError([Problem(source, lines.find(e.path), e.path, e.message) for e in errs])
     return answers
 
 
-def load(path: str | Path, *, draft: bool = False) -> tuple[Answers, KeyLines]:
+def load(
+    path: str | Path, *, draft: bool = False, partial: bool = False
+) -> tuple[Answers, KeyLines]:
     """Read an answers file (or a draft) from disk."""
     p = Path(path)
     try:
@@ -141,7 +154,7 @@ def load(path: str | Path, *, draft: bool = False) -> tuple[Answers, KeyLines]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AnswersError([Problem(str(p), None, "", f"not UTF-8 text: {exc.reason}")]) from None
-    return parse(text, str(p), draft=draft), KeyLines(text)
+    return parse(text, str(p), draft=draft, partial=partial), KeyLines(text)
 
 
 def fill_generated(answers: Answers) -> list[str]:
@@ -155,6 +168,33 @@ def fill_generated(answers: Answers) -> list[str]:
         answers.guest.uuid = str(uuid.uuid4())
         return [f"guest.uuid = {answers.guest.uuid} (generated)"]
     return []
+
+
+def missing(answers: Answers) -> list[str]:
+    """Key paths an answers file left open that no default can fill."""
+    out = []
+    if not answers.guest.name:
+        out.append("guest.name")
+    for i, d in enumerate(answers.disks):
+        if not d.path:
+            out.append(f"disks[{i}].path")
+    for i, n in enumerate(answers.nics):
+        src = n.source
+        if not (src.network or src.bridge or src.direct):
+            out.append(f"nics[{i}].source")
+    for i, p in enumerate(answers.passthrough):
+        if p.type is None:
+            out.append(f"passthrough[{i}].type")
+        if p.type in ("vfio-ap", "vfio-ccw") and not p.uuid:
+            out.append(f"passthrough[{i}].uuid")
+        if p.type == "pci":
+            if not p.address:
+                out.append(f"passthrough[{i}].address")
+            if p.zpci is None or p.zpci.uid in ("", None):
+                out.append(f"passthrough[{i}].zpci.uid")
+            if p.zpci is None or p.zpci.fid in ("", None):
+                out.append(f"passthrough[{i}].zpci.fid")
+    return out
 
 
 # --- writing drafts --------------------------------------------------------------------

@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         return _subcommand(argv[0], argv[1:])
     args = _main_parser().parse_args(argv)
     if args.answers:
-        return run_answers(args.answers, Path(args.output), args.force, args.stdout)
+        interactive = not args.no_input and sys.stdin.isatty() and sys.stderr.isatty()
+        return run_answers(
+            args.answers, Path(args.output), args.force, args.stdout, interactive=interactive
+        )
     from zwizard.frontends import run_interactive
 
     return run_interactive(args)
@@ -173,10 +176,20 @@ def run_convert(argv: list[str]) -> int:
 
 
 def run_answers(
-    files: list[str], outdir: Path, force: bool, to_stdout: bool, err: TextIO | None = None
+    files: list[str],
+    outdir: Path,
+    force: bool,
+    to_stdout: bool,
+    err: TextIO | None = None,
+    *,
+    interactive: bool = False,
 ) -> int:
-    """The no-questions mode: validate every file, then write all outputs or none."""
-    from zwizard.answers import AnswersError, fill_generated, load
+    """The no-questions mode: validate every file, then write all outputs or none.
+
+    A file may leave keys open (a name, a disk path, a device UUID …): on a
+    terminal they are asked for; without one every missing key is listed (exit 2).
+    """
+    from zwizard.answers import AnswersError, Problem, fill_generated, load, missing
     from zwizard.build import build, next_steps, summary
     from zwizard.output import OutputError, write_set
 
@@ -185,9 +198,28 @@ def run_answers(
     problems = []
     for name in files:
         try:
-            answers, lines = load(name)
+            answers, lines = load(name, partial=True)
         except AnswersError as exc:
             problems += exc.problems
+            continue
+        gaps = missing(answers)
+        if gaps and interactive:
+            from zwizard.prompt import ask_missing
+
+            print(f"{name} leaves {len(gaps)} value(s) open:", file=err)
+            if not ask_missing(answers):
+                print("nothing written", file=err)
+                return EXIT_INPUT
+        elif gaps:
+            problems += [
+                Problem(
+                    name,
+                    lines.find(p),
+                    p,
+                    "missing: give it in the file, or run on a terminal to be asked",
+                )
+                for p in gaps
+            ]
             continue
         parsed.append((name, answers, lines, fill_generated(answers)))
     if problems:

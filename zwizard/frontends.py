@@ -3,9 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from zwizard.cli import EXIT_INPUT, EXIT_OK
+
+MIN_COLS, MIN_ROWS = 80, 24
+TERMINFO_DIRS = ("~/.terminfo", "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo",
+                 "/usr/lib/terminfo")  # fmt: skip
+
+
+def terminfo_known(term: str) -> bool:
+    dirs = [os.environ.get("TERMINFO", ""), *os.environ.get("TERMINFO_DIRS", "").split(":")]
+    for folder in [*dirs, *TERMINFO_DIRS]:
+        if not folder:
+            continue
+        base = Path(folder).expanduser()
+        if (base / term[0] / term).exists() or (base / f"{ord(term[0]):x}" / term).exists():
+            return True
+    return False
+
+
+def plain_reason(args: argparse.Namespace) -> str | None:
+    """Why the full-screen wizard cannot (or should not) run here; None when it can."""
+    if args.plain:
+        return "plain prompts, as asked with --plain"
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        return f"TERM={term or '(unset)'} cannot show a full-screen wizard: asking plain questions"
+    if not terminfo_known(term):
+        return f"unknown terminal TERM={term}: asking plain questions"
+    try:
+        cols, rows = os.get_terminal_size(sys.stderr.fileno())
+    except OSError:
+        return None
+    if cols < MIN_COLS or rows < MIN_ROWS:
+        return (
+            f"the window is {cols}x{rows}; the full-screen wizard needs "
+            f"{MIN_COLS}x{MIN_ROWS}: asking plain questions"
+        )
+    return None
 
 
 def run_interactive(args: argparse.Namespace) -> int:
@@ -20,17 +58,40 @@ def run_interactive(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"error: {problem}", file=sys.stderr)
             return EXIT_INPUT
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if args.no_input or not sys.stdin.isatty() or not sys.stderr.isatty():
         print(
             "error: the wizard needs a terminal; use --answers FILE to run without one",
             file=sys.stderr,
         )
         return EXIT_INPUT
     offer = None if draft else drafts.newest_unfinished()
+    reason = plain_reason(args)
+    if reason:
+        return run_plain(reason, draft, offer, Path(args.output))
     from zwizard.tui.app import ZWizard
 
     app = ZWizard(draft, offer_resume=offer, output_dir=args.output)
     code = app.run()
     if app.written:
-        print("\n".join(f"wrote {p}" for p in app.written))
+        print("\n".join(f"wrote {p}" for p in app.written), file=sys.stderr)
     return code if isinstance(code, int) else EXIT_OK
+
+
+def run_plain(reason: str, draft: object, offer: object, outdir: Path) -> int:
+    import questionary
+    from prompt_toolkit.output import create_output
+
+    from zwizard import prompt
+    from zwizard.model import Answers
+
+    print(reason, file=sys.stderr)
+    io = {}
+    if not sys.stdout.isatty():  # questions go to the terminal, never into redirected output
+        io["output"] = create_output(stdout=sys.stderr)
+    if draft is None and offer is not None:
+        resume = questionary.confirm(
+            f"Resume your unfinished guest {offer.label}?", default=True, **io
+        ).ask()
+        draft = offer if resume else None
+    answers = draft.answers if draft is not None else Answers()
+    return prompt.run(answers, outdir, draft=draft, **io)

@@ -33,7 +33,8 @@ class Tmux:
         self._tmux(
             "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
             "new-session", "-d", "-s", "t", "-x", str(self.width), "-y", str(self.height),
-            command,
+            # a detached pane can drop what is printed before it has settled
+            f"sleep 0.3; {command}",
         )  # fmt: skip
 
     def keys(self, *keys: str, literal: bool = False, delay: float = 0.35) -> None:
@@ -44,14 +45,16 @@ class Tmux:
     def type(self, text: str) -> None:
         self.keys(text, literal=True)
 
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p", "-t", "t", check=False).stdout
+    def screen(self, history: bool = False) -> str:
+        """The visible screen; with `history` also what scrolled off (plain output)."""
+        extra = ["-S", "-"] if history else []
+        return self._tmux("capture-pane", "-p", *extra, "-t", "t", check=False).stdout
 
-    def wait_for(self, text: str, timeout: float = 20) -> str:
+    def wait_for(self, text: str, timeout: float = 20, history: bool = False) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
-            screen = self.screen()
+            screen = self.screen(history)
             if text in screen:
                 return screen
             time.sleep(0.2)

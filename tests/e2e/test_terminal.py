@@ -157,3 +157,46 @@ def test_over_ssh(tmux, sshd, tmp_path, remote_kill):
     tmux.kill()
     tmux.start(sshd.command(zwizard_command(state, out)))
     tmux.wait_for("Resume your unfinished guest drop01")
+
+
+def test_partial_answers_are_completed_on_a_terminal(tmux, tmp_path):
+    src = tmp_path / "partial.toml"
+    src.write_text(
+        'version = 1\n[[disks]]\nboot_order = 1\n[[nics]]\nsource = { bridge = "br0" }\n'
+    )
+    out = tmp_path / "out"
+    tmux.start(f"{ZWIZARD} --answers {src} -o {out}")
+    tmux.wait_for("leaves 2 value(s) open")
+    tmux.wait_for("Guest name:")
+    tmux.type("partial01")
+    tmux.keys("Enter")
+    tmux.wait_for("Path of disks[0]:")
+    tmux.type("/var/lib/libvirt/images/partial01.qcow2")
+    tmux.keys("Enter")
+    tmux.wait_for("next steps:")
+    assert "<name>partial01</name>" in (out / "partial01.xml").read_text()
+
+
+def test_no_input_on_a_terminal_lists_what_is_missing(tmux, tmp_path):
+    src = tmp_path / "partial.toml"
+    src.write_text("version = 1\n[[disks]]\nboot_order = 1\n")
+    tmux.start(f"cd {tmp_path} && {ZWIZARD} --answers partial.toml --no-input -o out; echo EXIT=$?")
+    screen = tmux.wait_for("EXIT=", history=True)
+    assert "EXIT=2" in screen
+    assert "guest.name: missing" in screen and "disks[0].path: missing" in screen
+
+
+def test_dumb_terminal_gets_plain_questions(tmux, tmp_path):
+    state = tmp_path / "state"
+    tmux.start(f"env TERM=dumb XDG_STATE_HOME={state} {ZWIZARD} -o {tmp_path / 'out'}")
+    screen = tmux.wait_for("Guest name:")
+    assert "TERM=dumb cannot show a full-screen wizard: asking plain questions" in screen
+    tmux.type("dumb01")
+    tmux.keys("Enter")
+    tmux.wait_for("Operating system:")
+    tmux.keys("C-c")
+    tmux.wait_for("Quit? Keep your answers as a draft")
+    tmux.keys("Enter")
+    tmux.wait_for("draft saved")
+    saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
+    assert saved is not None and saved.answers.guest.name == "dumb01"

@@ -59,7 +59,7 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
         (GOOD.replace("boot_order = 1", "boot_ordr = 1"), 2,
          "guest.toml:10: disks[0].boot_ordr: unknown key 'boot_ordr'; did you mean 'boot_order'?"),
         (GOOD.replace("version = 1", "version = 7"), 2, "answers format version 7"),
-        (GOOD.replace('name = "web01"\n', ""), 2, "guest.name: required key 'name' is missing"),
+        (GOOD.replace('name = "web01"\n', ""), 2, "guest.name: missing: give it in the file"),
         (GOOD.replace("boot_order = 1", 'boot_order = 1\nloadparm = "TOOLONGXX"'), 1,
          "guest.toml:11: disks[0].loadparm: loadparm 'TOOLONGXX' must be 1 to 8 characters"),
         (GOOD + "[[disks]]\npath = '/b.qcow2'\nboot_order = 1\n", 1,

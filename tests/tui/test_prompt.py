@@ -1,0 +1,135 @@
+"""The plain prompt mode (questionary), driven through prompt_toolkit pipe input."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from tests.helpers import AP_UUID, ASSETS, run_zwizard
+from zwizard import prompt
+from zwizard.answers import load, missing, parse
+from zwizard.model import Answers, Passthrough
+
+CLEAR = "\x15"  # Ctrl-U: empty a prefilled text prompt
+DOWN = "\x1b[B"
+ENTER = "\r"
+
+
+def drive(keys: list[str], func, *args, **kw):
+    """Run `func` with questionary reading `keys` and drawing into a buffer."""
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=50, columns=200), term="xterm")
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(keys))
+        result = func(*args, input=pipe, output=output, print_to=screen, **kw)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    return result, text
+
+
+def test_a_whole_guest_by_prompts(tmp_path):
+    keys = [
+        CLEAR, "prompt01", ENTER,  # name
+        ENTER, ENTER,  # RHEL 9, KVM
+        CLEAR, "4", ENTER, CLEAR, "4096", ENTER,  # vCPUs, memory
+        ENTER,  # CPU mode: default
+        "n", "y", "y",  # huge pages no, balloon yes, rng yes
+        "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
+        "n",  # one disk, no loadparm, no more disks
+        "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER, "n",  # one NIC on network default
+        "y", ENTER,  # diag288 watchdog, poweroff
+        ENTER,  # passthrough: done
+        "n",  # no Secure Execution
+        "n",  # no PXE
+    ]  # fmt: skip
+    answers = Answers()
+    answers.guest.uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    code, text = drive(keys, prompt.run, answers, tmp_path / "out")
+    assert code == 0, text
+    assert "NUMA topology: greyed — NUMA topology is not supported by libvirt on IBM Z" in text
+    assert "virtual PCI NIC: greyed" in text
+    src = tmp_path / "same.toml"
+    src.write_text(
+        'version = 1\n[guest]\nname = "prompt01"\nmemory_mib = 4096\nvcpus = 4\n'
+        'uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"\n'
+        '[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\nboot_order = 1\n'
+        '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
+    )
+    r = run_zwizard("--answers", str(src), "--stdout")
+    assert (tmp_path / "out" / "prompt01.xml").read_text() == r.stdout
+
+
+def test_rules_refuse_a_value_with_their_words(tmp_path):
+    a = Answers()
+    keys = [CLEAR, "../evil", ENTER, CLEAR, "good-name", ENTER]
+    drive(keys, lambda **io: prompt.Asker(a, **io).text("guest.name", "Guest name:"))
+    assert a.guest.name == "good-name"  # the first Enter was refused
+    name = prompt.Asker(Answers()).validator("guest.name", "str", False)
+    assert "cannot be used: it names the libvirt domain" in name("../evil")
+    assert name("web01") is True
+    vcpus = prompt.Asker(Answers()).validator("guest.vcpus", "int", False)
+    assert "is not a number" in vcpus("four")
+    assert "249 vCPUs" in vcpus("249")
+
+
+def test_secure_execution_disables_passthrough_choices_with_the_reason():
+    a, _ = load(ASSETS / "secure-execution.toml")
+    _, text = drive([ENTER], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    assert "with Secure Execution no device can be passed through (vfio)" in text
+    assert a.passthrough == []
+
+
+def test_second_vfio_ap_is_disabled():
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    a.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
+    _, text = drive([ENTER], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    assert "only one vfio-ap crypto device per guest" in text
+
+
+def test_not_migration_safe_modes_are_marked():
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    _, text = drive([ENTER], lambda **io: prompt.Asker(a, **io).choose(
+        "cpu.mode", "CPU mode:", [("host-model", "host-model"), ("maximum", "maximum")]))  # fmt: skip
+    assert "maximum — mind: maximum is not migration-safe" in text
+
+
+def test_partial_answers_ask_only_what_is_open():
+    a = parse(
+        'version = 1\n[[disks]]\nboot_order = 1\n[[passthrough]]\ntype = "vfio-ccw"\n',
+        partial=True,
+    )
+    assert missing(a) == ["guest.name", "disks[0].path", "passthrough[0].uuid"]
+    keys = [CLEAR, "part01", ENTER, CLEAR, "/var/lib/libvirt/images/p.qcow2", ENTER,
+            CLEAR, "90c6c135-ad44-41d0-b1b7-bae47de48627", ENTER]  # fmt: skip
+    ok, text = drive(keys, prompt.ask_missing, a)
+    assert ok and missing(a) == []
+    assert "Path of disks[0]:" in text and "Mediated device UUID of passthrough[0]:" in text
+
+
+def test_partial_answers_without_a_terminal_list_every_missing_key(tmp_path):
+    src = tmp_path / "partial.toml"
+    src.write_text('version = 1\n[[disks]]\nboot_order = 1\n[[passthrough]]\ntype = "pci"\n')
+    r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "out"), stdin=None)
+    assert r.returncode == 2
+    for key in ("guest.name", "disks[0].path", "passthrough[0].address",
+                "passthrough[0].zpci.uid", "passthrough[0].zpci.fid"):  # fmt: skip
+        assert f"{key}: missing" in r.stderr
+    assert "partial.toml:2: disks[0].path" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("term", ["dumb", "", "no-such-terminal-xyz"])
+def test_plain_mode_is_chosen_for_terminals_that_cannot_do_full_screen(monkeypatch, term):
+    import argparse
+
+    from zwizard.frontends import plain_reason
+
+    monkeypatch.setenv("TERM", term)
+    reason = plain_reason(argparse.Namespace(plain=False))
+    assert reason and "plain questions" in reason
+    monkeypatch.setenv("TERM", "xterm")
+    assert plain_reason(argparse.Namespace(plain=True)).startswith("plain prompts")
