@@ -10,10 +10,14 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zwizard.model import Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import Finding, check, errors
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 
 SCHEMA_DIRS = ("/usr/share/libvirt/schemas",)
 
@@ -35,9 +39,15 @@ class Build:
         return f"{self.answers.guest.name}.xml"
 
 
-def build(answers: Answers, *, validate: bool = True) -> Build:
+def build(
+    answers: Answers,
+    *,
+    validate: bool = True,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
+) -> Build:
     plan = make_plan(answers)
-    findings = check(answers, plan)
+    findings = check(answers, plan, host, host_is_target)
     result = Build(answers, plan, findings)
     if errors(findings):
         return result

@@ -32,6 +32,23 @@ def _main_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-input", action="store_true", help="never ask; report what is missing instead"
     )
+    p.add_argument(
+        "--other-host",
+        action="store_true",
+        help="the guest is for another host: what this one lacks is only a warning",
+    )
+    p.add_argument(
+        "--host-check",
+        action="store_true",
+        help="also check the answers against this KVM host (devices, CPU models, s390-pv)",
+    )
+    p.add_argument(
+        "--define",
+        nargs="?",
+        const="qemu:///system",
+        metavar="URI",
+        help="after writing, define the guest in libvirt (default qemu:///system)",
+    )
     return p
 
 
@@ -43,7 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.answers:
         interactive = not args.no_input and sys.stdin.isatty() and sys.stderr.isatty()
         return run_answers(
-            args.answers, Path(args.output), args.force, args.stdout, interactive=interactive
+            args.answers,
+            Path(args.output),
+            args.force,
+            args.stdout,
+            interactive=interactive,
+            host_check=args.host_check,
+            define_uri=args.define,
         )
     from zwizard.frontends import run_interactive
 
@@ -183,6 +206,8 @@ def run_answers(
     err: TextIO | None = None,
     *,
     interactive: bool = False,
+    host_check: bool = False,
+    define_uri: str | None = None,
 ) -> int:
     """The no-questions mode: validate every file, then write all outputs or none.
 
@@ -228,10 +253,20 @@ def run_answers(
         print("nothing written", file=err)
         return EXIT_INPUT
 
+    hosts: dict[str, object] = {}
     results = []
     failed = False
     for name, answers, lines, generated in parsed:
-        result = build(answers)
+        host = None
+        if host_check:
+            from zwizard.host import discover
+
+            kind = answers.guest.domain_type
+            if kind not in hosts:
+                hosts[kind] = discover(kind, uri=define_uri or "qemu:///system")
+                print(f"host ({kind}): {hosts[kind].summary()}", file=err)
+            host = hosts[kind]
+        result = build(answers, host=host)
         results.append((name, result, generated))
         for f in result.findings:
             line = lines.find(f.path)
@@ -283,6 +318,16 @@ def run_answers(
     out = sys.stdout
     for path in written:
         print(f"wrote {path}", file=out)
+    if define_uri:
+        from zwizard.define import DefineError, define_all
+
+        xmls = [outdir / result.xml_name for _, result, _ in results]
+        try:
+            for line in define_all(xmls, define_uri, replace=force):
+                print(line, file=out)
+        except DefineError as exc:
+            print(f"error: {exc}", file=err)
+            return EXIT_RULES
     for name, result, generated in results:
         if len(results) > 1:
             print(f"\n{name} ({result.answers.guest.name}):", file=out)

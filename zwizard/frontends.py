@@ -67,17 +67,25 @@ def run_interactive(args: argparse.Namespace) -> int:
     offer = None if draft else drafts.newest_unfinished()
     reason = plain_reason(args)
     if reason:
-        return run_plain(reason, draft, offer, Path(args.output))
+        return run_plain(reason, draft, offer, Path(args.output), args.define, not args.other_host)
     from zwizard.tui.app import ZWizard
 
-    app = ZWizard(draft, offer_resume=offer, output_dir=args.output)
+    app = ZWizard(draft, offer_resume=offer, output_dir=args.output, define_uri=args.define)
+    app.host_is_target = not args.other_host
     code = app.run()
     if app.written:
         print("\n".join(f"wrote {p}" for p in app.written), file=sys.stderr)
     return code if isinstance(code, int) else EXIT_OK
 
 
-def run_plain(reason: str, draft: object, offer: object, outdir: Path) -> int:
+def run_plain(
+    reason: str,
+    draft: object,
+    offer: object,
+    outdir: Path,
+    define_uri: str | None = None,
+    host_is_target: bool = True,
+) -> int:
     import questionary
     from prompt_toolkit.output import create_output
 
@@ -94,4 +102,11 @@ def run_plain(reason: str, draft: object, offer: object, outdir: Path) -> int:
         ).ask()
         draft = offer if resume else None
     answers = draft.answers if draft is not None else Answers()
-    return prompt.run(answers, outdir, draft=draft, **io)
+    from zwizard.host import discover
+
+    host = discover(answers.guest.domain_type)
+    print(f"this host: {host.summary()}", file=sys.stderr)
+    return prompt.run(
+        answers, outdir, draft=draft, host=host, host_is_target=host_is_target,
+        define_uri=define_uri, **io,
+    )  # fmt: skip

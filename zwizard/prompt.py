@@ -20,6 +20,7 @@ from questionary import Choice
 from zwizard import drafts
 from zwizard.answers import missing
 from zwizard.build import build, next_steps, summary
+from zwizard.host import HostInfo
 from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough, Watchdog, Zpci
 from zwizard.output import OutputError, existing, write_set
 from zwizard.rules import CPU_MODELS, availability
@@ -35,13 +36,32 @@ class Quit(Exception):
 class Asker:
     """Questions bound to one terminal (or to a test's pipe input)."""
 
-    def __init__(self, answers: Answers, draft: drafts.Draft | None = None, **io: Any) -> None:
+    def __init__(
+        self,
+        answers: Answers,
+        draft: drafts.Draft | None = None,
+        host: HostInfo | None = None,
+        **io: Any,
+    ) -> None:
         self.answers = answers
+        self.host = host
+        self.host_is_target = True
         self.draft = draft or drafts.Draft(answers=answers)
         self.out = io.pop("print_to", sys.stderr)  # messages (never stdout: it may be redirected)
         self.io = io  # input= / output= for prompt_toolkit (a test's pipe, or the terminal)
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def allowed(self, path: str, value: Any) -> Any:
+        return availability(
+            self.answers, path, value, host=self.host, host_is_target=self.host_is_target
+        )
+
+    def on_host(self, items: list[tuple[str, str]]) -> None:
+        """Show what this host has for the next question (typing another value stays fine)."""
+        if self.host is not None:
+            shown = ", ".join(f"{v} ({n})" if n else v for v, n in items) or "none found"
+            self.say(f"  on this host: {shown}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
@@ -83,7 +103,7 @@ class Asker:
                 value = _convert(text, kind, optional)
             except ValueError as exc:
                 return str(exc)
-            verdict = availability(self.answers, path, value)
+            verdict = self.allowed(path, value)
             own = [f for f in verdict.reasons if f.severity == "error" and f.path.startswith(path)]
             return f"{own[0].message} [{own[0].rule}]" if own else True
 
@@ -95,7 +115,7 @@ class Asker:
         choices = []
         default = None
         for value, title in options:
-            verdict = availability(self.answers, path, value) if value != current else None
+            verdict = self.allowed(path, value) if value != current else None
             disabled = None
             if verdict is not None and not verdict.allowed:
                 disabled = f"{verdict.reason} [{verdict.rule}]"
@@ -112,7 +132,7 @@ class Asker:
         current = lookup(self.answers, path)
         shown = bool(effective if current is None and effective is not None else current)
         if not shown:
-            verdict = availability(self.answers, path, True)
+            verdict = self.allowed(path, True)
             if not verdict.allowed:
                 self.say(f"  {message}: greyed — {verdict.reason} [{verdict.rule}]")
                 return
@@ -120,7 +140,7 @@ class Asker:
             assign(self.answers, path, not shown)
 
     def greyed(self, label: str, path: str) -> None:
-        verdict = availability(self.answers, path, True)
+        verdict = self.allowed(path, True)
         if not verdict.allowed:
             self.say(f"  {label}: greyed — {verdict.reason} [{verdict.rule}]")
 
@@ -193,6 +213,13 @@ def step_network(q: Asker) -> None:
         i = len(q.answers.nics)
         kind = q._ask(questionary.select("Connect to:", ["network", "bridge", "direct"], **q.io))
         q.answers.nics.append(Nic(source=NicSource()))
+        if q.host is not None:
+            h = q.host
+            q.on_host(
+                [(n.name, "active" if n.active else "inactive") for n in h.networks or []]
+                if kind == "network"
+                else [(i.name, "") for i in h.interfaces if i.bridge == (kind == "bridge")]
+            )
         q.text(f"nics[{i}].source.{kind}", f"{kind} name:")
         q.text(f"nics[{i}].mac", "MAC (empty: derived from the guest UUID):", optional=True)
 
@@ -223,7 +250,7 @@ def step_passthrough(q: Asker) -> None:
         choices = []
         for kind, title in (("vfio-ap", "vfio-ap crypto"), ("vfio-ccw", "vfio-ccw DASD"),
                             ("pci", "PCI function")):  # fmt: skip
-            verdict = availability(q.answers, "passthrough[+]", SAMPLES[kind]())
+            verdict = q.allowed("passthrough[+]", SAMPLES[kind]())
             reason = None if verdict.allowed else f"{verdict.reason} [{verdict.rule}]"
             choices.append(Choice(f"add {title}", value=kind, disabled=reason))
         choices.append(Choice("done", value="done"))
@@ -233,10 +260,19 @@ def step_passthrough(q: Asker) -> None:
         i = len(q.answers.passthrough)
         q.answers.passthrough.append(Passthrough(type=kind, zpci=Zpci() if kind == "pci" else None))
         if kind == "pci":
+            if q.host is not None:
+                q.on_host(
+                    [(f.address, f"uid {f.uid} fid {f.fid}" if f.uid else "") for f in q.host.pci]
+                )
             q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
             q.text(f"passthrough[{i}].zpci.uid", "zPCI uid (0x0001-0xffff):")
             q.text(f"passthrough[{i}].zpci.fid", "zPCI fid:")
         else:
+            if q.host is not None:
+                q.on_host(
+                    [(m.uuid, f"in use by {m.in_use_by}" if m.in_use_by else m.parent)
+                     for m in q.host.mdevs if m.kind == kind]
+                )  # fmt: skip
             q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
 
 
@@ -244,7 +280,7 @@ def step_secure(q: Asker) -> None:
     q.say("\n== Secure Execution")
     a = q.answers
     if not a.secure_execution.enabled:
-        verdict = availability(a, "secure_execution.enabled", True)
+        verdict = q.allowed("secure_execution.enabled", True)
         if not verdict.allowed:
             q.say("  Secure Execution needs these to go first:")
             for f in verdict.reasons:
@@ -269,7 +305,7 @@ STEPS = (step_guest, step_cpu, step_disks, step_network, step_watchdog, step_pas
 
 def review_and_write(q: Asker, outdir: Path, force: bool = False) -> list[Path]:
     q.say("\n== Review & write")
-    result = build(q.answers)
+    result = build(q.answers, host=q.host, host_is_target=q.host_is_target)
     for f in result.findings:
         q.say(f"  {f.severity}: {f.path}: {f.message} [{f.rule}]")
     if not result.ok:
@@ -301,9 +337,19 @@ def review_and_write(q: Asker, outdir: Path, force: bool = False) -> list[Path]:
     return written
 
 
-def run(answers: Answers, outdir: Path, *, draft: drafts.Draft | None = None, **io: Any) -> int:
+def run(
+    answers: Answers,
+    outdir: Path,
+    *,
+    draft: drafts.Draft | None = None,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
+    define_uri: str | None = None,
+    **io: Any,
+) -> int:
     """The whole wizard as questions; returns an exit code."""
-    q = Asker(answers, draft, **io)
+    q = Asker(answers, draft, host, **io)
+    q.host_is_target = host_is_target
     if answers.guest.uuid is None:
         from zwizard.answers import fill_generated
 
@@ -316,6 +362,16 @@ def run(answers: Answers, outdir: Path, *, draft: drafts.Draft | None = None, **
         written = review_and_write(q, outdir)
     except Quit:
         return 1
+    if written and define_uri:
+        from zwizard.define import DefineError, define_all
+
+        xml = next(p for p in written if p.suffix == ".xml")
+        try:
+            for line in define_all([xml], define_uri):
+                q.say(line)
+        except DefineError as exc:
+            q.say(f"not defined: {exc}")
+            return 1
     return 0 if written else 1
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from zwizard.model import Answers, Passthrough
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 from zwizard.plan import VIRTUAL_CSSID, Plan, make_plan, parse_ccw, parse_int
 from zwizard.render.pxe import append_line, render_pxe
 
@@ -95,6 +98,16 @@ RULES = {
     "ccw-address": "ccw bus-ids in channel subsystem fe, in range, unique",
     "zpci": "zPCI uid 0x0001-0xffff and fid 0-0xffffffff, each unique",
     "s390-machine": "arch s390x on machine s390-ccw-virtio; no UEFI loader or NVRAM",
+    "host-cpu-mode": "this host's libvirt supports the CPU mode",
+    "host-cpu-model": "this host can run the custom CPU model",
+    "host-se": "this host supports Secure Execution (s390-pv)",
+    "host-vcpus": "no more vCPUs than this host's limit",
+    "host-mdev": "the mediated device exists on this host, is of the right kind and free",
+    "host-pci": "the PCI function exists on this host and is free",
+    "host-network": "the libvirt network is defined (and active) on this host",
+    "host-bridge": "the bridge exists on this host",
+    "host-interface": "the host interface for macvtap exists",
+    "host-disk": "the disk image or block device exists on this host",
     "no-x86-features": "no ACPI, APIC, PAE, VMport, Hyper-V, SMM or other x86 features",
 }
 
@@ -126,12 +139,23 @@ class _Collector:
         self.findings.append(Finding(rule, "note", path, message))
 
 
-def check(answers: Answers, plan: Plan | None = None) -> list[Finding]:
-    """Every finding for these answers, errors first, then in answers order."""
+def check(
+    answers: Answers,
+    plan: Plan | None = None,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
+) -> list[Finding]:
+    """Every finding for these answers, errors first, then in answers order.
+
+    With `host`, what this KVM host lacks is found too: as errors when the guest
+    is for this host, as warnings when the XML is meant for another one.
+    """
     plan = plan or make_plan(answers)
     out = _Collector()
     for rule_group in _RULE_GROUPS:
         rule_group(answers, plan, out)
+    if host is not None:
+        _host(answers, plan, host, out, host_is_target)
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(out.findings, key=lambda f: order[f.severity])
 
@@ -675,6 +699,114 @@ def _is_uuid(text: str) -> bool:
     return bool(UUID.match(text))
 
 
+# --- this host (zwizard.host) -------------------------------------------------------------
+
+
+def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool) -> None:
+    report = out.error if target else out.warn
+    other = "" if target else " (fine if the guest is meant for another host)"
+    if host.has_domcaps:
+        mode = plan.cpu_mode
+        if mode and mode in host.cpu_modes and not host.cpu_modes[mode]:
+            report(
+                "host-cpu-mode", "cpu.mode", f"this host's libvirt does not support {mode}{other}"
+            )
+        model = a.cpu.model
+        if mode == "custom" and model and model in CPU_MODELS and model not in host.cpu_usable:
+            usable = ", ".join(host.cpu_usable[-4:]) or "none"
+            report(
+                "host-cpu-model",
+                "cpu.model",
+                f"this host cannot run CPU model {model} (usable here: … {usable}){other}",
+            )
+        if a.secure_execution.enabled and not host.s390_pv:
+            report(
+                "host-se",
+                "secure_execution.enabled",
+                f"this host does not support Secure Execution (no s390-pv in its domain "
+                f"capabilities: needs z15 or newer and prot_virt=1){other}",
+            )
+        if host.vcpu_max and isinstance(a.guest.vcpus, int) and a.guest.vcpus > host.vcpu_max:
+            report("host-vcpus", "guest.vcpus", f"this host allows at most {host.vcpu_max} vCPUs")
+    mdevs = {m.uuid: m for m in host.mdevs}
+    pcis = {p.address: p for p in host.pci}
+    for i, dev in enumerate(a.passthrough):
+        p = f"passthrough[{i}]"
+        if dev.type in ("vfio-ap", "vfio-ccw") and dev.uuid and host.sysfs:
+            found = mdevs.get(dev.uuid.lower())
+            if found is None:
+                report(
+                    "host-mdev", f"{p}.uuid", f"no mediated device {dev.uuid} on this host{other}"
+                )
+            elif found.kind != dev.type:
+                report(
+                    "host-mdev", f"{p}.uuid", f"{dev.uuid} is a {found.kind} device, not {dev.type}"
+                )
+            elif found.in_use_by and found.in_use_by != a.guest.name:
+                report("host-mdev", f"{p}.uuid", f"{dev.uuid} is in use by guest {found.in_use_by}")
+        if dev.type == "pci" and dev.address and host.sysfs:
+            fn = pcis.get(dev.address.lower())
+            if fn is None:
+                report(
+                    "host-pci", f"{p}.address", f"no PCI function {dev.address} on this host{other}"
+                )
+            elif fn.in_use_by and fn.in_use_by != a.guest.name:
+                report(
+                    "host-pci", f"{p}.address", f"{dev.address} is in use by guest {fn.in_use_by}"
+                )
+    ifaces = {i.name: i for i in host.interfaces}
+    for i, nic in enumerate(a.nics):
+        src, p = nic.source, f"nics[{i}].source"
+        if src.network and host.networks is not None:
+            net = next((n for n in host.networks if n.name == src.network), None)
+            if net is None:
+                report(
+                    "host-network",
+                    f"{p}.network",
+                    f"libvirt network '{src.network}' is not defined here{other}",
+                )
+            elif not net.active:
+                out.warn(
+                    "host-network",
+                    f"{p}.network",
+                    f"libvirt network '{src.network}' is not active "
+                    f"(virsh net-start {src.network})",
+                )
+        if src.bridge and host.sysfs:
+            br = ifaces.get(src.bridge)
+            if br is None or not br.bridge:
+                what = "is not a bridge" if br else "does not exist"
+                report(
+                    "host-bridge",
+                    f"{p}.bridge",
+                    f"bridge '{src.bridge}' {what} on this host{other}",
+                )
+        if src.direct and host.sysfs and src.direct not in ifaces:
+            report(
+                "host-interface",
+                f"{p}.direct",
+                f"interface '{src.direct}' does not exist on this host{other}",
+            )
+    if target:
+        import os.path
+
+        for i, d in enumerate(a.disks):
+            if d.path and d.path.startswith("/") and not os.path.exists(d.path):
+                if d.kind == "block":
+                    report(
+                        "host-disk",
+                        f"disks[{i}].path",
+                        f"block device {d.path} does not exist here",
+                    )
+                else:
+                    out.warn(
+                        "host-disk",
+                        f"disks[{i}].path",
+                        f"{d.path} does not exist yet (qemu-img create -f {d.format or 'qcow2'} "
+                        f"{d.path} 20G), or the guest will not start",
+                    )
+
+
 _RULE_GROUPS = (
     _guest,
     _cpu,
@@ -730,7 +862,12 @@ class Availability:
 
 
 def availability(
-    answers: Answers, path: str, value: Any, baseline: list[Finding] | None = None
+    answers: Answers,
+    path: str,
+    value: Any,
+    baseline: list[Finding] | None = None,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
 ) -> Availability:
     """Would setting `path` to `value` break a rule that holds now?
 
@@ -746,10 +883,11 @@ def availability(
 
     from zwizard.structure import assign
 
-    before = set(baseline if baseline is not None else check(answers))
+    before = set(baseline if baseline is not None else check(answers, None, host, host_is_target))
     trial = copy.deepcopy(answers)
     assign(trial, path, copy.deepcopy(value))
-    new = [f for f in check(trial) if f not in before and f.severity != "note"]
+    after = check(trial, None, host, host_is_target)
+    new = [f for f in after if f not in before and f.severity != "note"]
     blocking = tuple(f for f in new if f.severity == "error")
     if blocking:
         return Availability(False, blocking)

@@ -16,7 +16,8 @@ from zwizard import drafts
 
 
 def zwizard_command(state, out, *args: str) -> str:
-    return f"env XDG_STATE_HOME={state} {ZWIZARD} -o {out} {' '.join(args)}"
+    # --other-host: the typed guests use network "default", which this test machine lacks
+    return f"env XDG_STATE_HOME={state} {ZWIZARD} -o {out} --other-host {' '.join(args)}"
 
 
 def type_guest(term, name: str) -> None:
@@ -41,7 +42,7 @@ def type_guest(term, name: str) -> None:
     term.keys("Enter")
     for _ in range(4):
         term.keys("PageDown")
-    term.wait_for("No findings: ready to write.")
+    term.wait_for("Ready to write.")
 
 
 def answers_mode_xml(tmp_path, name: str, uuid: str) -> str:

@@ -17,6 +17,7 @@ def private_state(tmp_path, monkeypatch):
 
 def make_app(**kw) -> ZWizard:
     kw.setdefault("steady_cursor", True)
+    kw.setdefault("read_host", False)  # tests hand the app a recorded host where they need one
     return ZWizard(**kw)
 
 

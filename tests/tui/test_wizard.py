@@ -308,3 +308,37 @@ async def test_step_screenshot_is_current(index):
         f"{target.name} differs from the wizard: check the change, then update with "
         "ZWIZARD_UPDATE_SCREENS=1 tests/run tests/tui"
     )
+
+
+# --- this host ------------------------------------------------------------------------
+
+
+async def test_host_data_greys_and_offers(tmp_path):
+    from tests.unit.test_host import make_sysfs, recorded
+    from zwizard.host import discover
+
+    make_sysfs(tmp_path)
+    tcg = discover("kvm", root=tmp_path, run=recorded("domcaps-s390x-qemu-debian12.xml"))
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.use_host(tcg)
+        await goto(pilot, "secure")
+        text = visible_text(app)
+        assert "Run as a secure guest (s390-pv) [disabled]" in text
+        assert "this host does not support Secure Execution" in text
+        await goto(pilot, "guest")
+        assert "this host: " in visible_text(app)
+        await press_until(pilot, widget_id("other-host"))
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.host_is_target is False
+        await goto(pilot, "secure")
+        text = visible_text(app)
+        assert "Run as a secure guest (s390-pv) [disabled]" not in text
+        await goto(pilot, "network")
+        assert "on this host: zwtest (inactive)" in visible_text(app)
+        await goto(pilot, "passthrough")
+        await press_until(pilot, widget_id("passthrough-add-1"))  # + vfio-ccw DASD
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"{CCW_UUID} (in use by db-prod)" in visible_text(app)

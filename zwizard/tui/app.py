@@ -31,11 +31,12 @@ from textual.widgets.option_list import Option
 
 from zwizard import drafts
 from zwizard.build import Build, build, next_steps, render_files
+from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.output import OutputError, existing, write_set
 from zwizard.structure import assign, lookup
 from zwizard.tui.fields import Box, Plain, State
-from zwizard.tui.messages import UNSET, Edit, Goto, ListOp
+from zwizard.tui.messages import UNSET, Edit, Goto, HostTarget, ListOp
 from zwizard.tui.steps.cpu_memory import CpuMemoryStep
 from zwizard.tui.steps.disks import DisksStep
 from zwizard.tui.steps.guest import GuestStep
@@ -124,6 +125,8 @@ class ZWizard(App[int]):
         output_dir: str = ".",
         steady_cursor: bool = False,
         autosave: bool = True,
+        read_host: bool = True,
+        define_uri: str | None = None,
     ) -> None:
         super().__init__()
         self.draft = draft or drafts.Draft(answers=Answers())
@@ -132,10 +135,16 @@ class ZWizard(App[int]):
         self.offer_resume = offer_resume
         self.output_dir = output_dir
         self.steady_cursor = steady_cursor
+        if steady_cursor:
+            self.animation_level = "none"  # a switch sliding mid-screenshot is not a change
         self.autosave = autosave
         self.result = build(self.answers)
         self.current = self.draft.step if self.draft.step in [s.step_id for s in STEPS] else "guest"
         self.written: list[Path] = []
+        self.read_host = read_host
+        self.define_uri = define_uri
+        self.host: HostInfo | None = None
+        self.host_is_target = True
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
 
@@ -166,6 +175,8 @@ class ZWizard(App[int]):
         self.refresh_all()
         self.query_one("#steps", OptionList).highlighted = self.step_index
         self.call_after_refresh(self.focus_first_field)
+        if self.read_host:  # after the first paint: virsh may take a moment
+            self.run_worker(self._read_host, thread=True, exclusive=True, group="host")
         if self.offer_resume is not None:
             self.push_screen(
                 Confirm(
@@ -174,6 +185,25 @@ class ZWizard(App[int]):
                 ),
                 self._resume_answer,
             )
+
+    def _read_host(self) -> None:
+        from zwizard.host import discover
+
+        host = discover(self.answers.guest.domain_type)
+        self.call_from_thread(self.use_host, host)
+
+    def use_host(self, host: HostInfo | None) -> None:
+        """Judge (and offer) against this host from now on; say once what it is."""
+        self.host = host
+        self.refresh_all()
+        if host is not None:
+            self.notify(host.summary(), title="this host", timeout=6)
+
+    @on(HostTarget)
+    def _target(self, event: HostTarget) -> None:
+        event.stop()
+        self.host_is_target = event.this_host
+        self.refresh_all()
 
     def _loop_add_signal(self, sig: signal.Signals) -> None:
         import asyncio
@@ -216,7 +246,7 @@ class ZWizard(App[int]):
         return [s.step_id for s in STEPS].index(self.current)
 
     def state(self) -> State:
-        return State(self.answers, self.result, self.pending)
+        return State(self.answers, self.result, self.pending, self.host, self.host_is_target)
 
     def refresh_all(self) -> None:
         """Rebuild from the answers and redraw the visible step, list and preview."""
@@ -224,7 +254,7 @@ class ZWizard(App[int]):
             from zwizard.answers import fill_generated
 
             fill_generated(self.answers)  # kept in the draft: MACs derive from it
-        self.result = build(self.answers)
+        self.result = build(self.answers, host=self.host, host_is_target=self.host_is_target)
         state = self.state()
         self.query_one(f"#step-{self.current}").sync(state)
         self._mark_steps(state)
@@ -472,5 +502,14 @@ class ZWizard(App[int]):
             return
         steps = "\n".join(f"  {s}" for s in next_steps(self.result, outdir))
         wrote = "\n".join(f"wrote {p}" for p in self.written)
+        if self.define_uri:
+            from zwizard.define import DefineError, define_all
+
+            try:
+                wrote += "\n" + "\n".join(
+                    define_all([outdir / self.result.xml_name], self.define_uri, replace=force)
+                )
+            except DefineError as exc:
+                wrote += f"\nnot defined: {exc}"
         review.show_result(f"{wrote}\nnext steps:\n{steps}")
         self.save_draft()  # marked finished: not offered for resuming

@@ -12,10 +12,12 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from zwizard.build import Build
+from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding, availability
 from zwizard.structure import lookup
@@ -29,12 +31,16 @@ class State:
     answers: Answers
     result: Build
     pending: dict[str, str] = field(default_factory=dict)
+    host: HostInfo | None = None
+    host_is_target: bool = True
     _cache: dict[tuple[str, str], Availability] = field(default_factory=dict)
 
     def allowed(self, path: str, value: Any) -> Availability:
         key = (path, repr(value))
         if key not in self._cache:
-            self._cache[key] = availability(self.answers, path, value, self.result.findings)
+            self._cache[key] = availability(
+                self.answers, path, value, self.result.findings, self.host, self.host_is_target
+            )
         return self._cache[key]
 
     def findings_at(self, path: str) -> list[Finding]:
@@ -145,10 +151,13 @@ class TextField(PathField):
         help: str = "",
         when: Any = None,
         probe: Any = None,
+        offer: Any = None,
         id: str | None = None,
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
         self.probe = probe  # a value to ask the rules about: refused -> the input is greyed
+        # offer(state, path) -> [(value, note)]: what this host has for the field
+        self.offer = offer
         self.kind = kind
         self.placeholder = placeholder
         self.validators = [_Convert(kind), *(validators or [])]
@@ -190,7 +199,19 @@ class TextField(PathField):
             note.add_class("-greyed")
         else:
             self.query_one(".field-findings", Static).remove_class("-greyed")
-            self.show_findings(state)
+            self.show_findings(state, self.offered(state, inp))
+
+    def offered(self, state: State, inp: Input) -> list[str]:
+        """Offer the host's values: completion in the input, and a line to read."""
+        if self.offer is None or state.host is None:
+            return []
+        items = self.offer(state, self.path)
+        inp.suggester = SuggestFromList([v for v, _ in items], case_sensitive=False)
+        if not items:
+            return ["on this host: none found"]
+        shown = ", ".join(f"{v} ({note})" if note else v for v, note in items[:6])
+        more = f" … and {len(items) - 6} more" if len(items) > 6 else ""
+        return [f"on this host: {shown}{more}"]
 
 
 class ChoiceField(PathField):

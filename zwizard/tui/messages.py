@@ -30,6 +30,14 @@ class ListOp(Message):
         self.item = item
 
 
+class HostTarget(Message):
+    """Whether the guest is for this host (judge against it) or for another one."""
+
+    def __init__(self, this_host: bool) -> None:
+        super().__init__()
+        self.this_host = this_host
+
+
 class Goto(Message):
     """Show another step."""
 

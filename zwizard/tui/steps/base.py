@@ -57,8 +57,8 @@ class Heading(Plain):
 
 
 class Explain(Plain):
-    def __init__(self, text: str) -> None:
-        super().__init__(text, classes="explain")
+    def __init__(self, text: str, id: str | None = None) -> None:
+        super().__init__(text, classes="explain", id=id)
 
 
 __all__ = ["Explain", "Heading", "State", "Step", "finding_text"]

@@ -16,6 +16,7 @@ class CpuMemoryStep(Step):
     title = "CPU & memory"
     owns = ("guest.vcpus", "guest.memory_mib", "cpu", "memory")
     app_model: str | None = None  # the model the answers hold (a select echo is no edit)
+    offered_for: object = None  # the host the model list was ordered for
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("CPU & memory")
@@ -55,6 +56,14 @@ class CpuMemoryStep(Step):
 
     def sync_extra(self, state: State) -> None:
         select = self.query_one("#cpu-model", Select)
+        host = state.host
+        if host is not None and host.has_domcaps and self.offered_for is not host:
+            self.offered_for = host
+            usable = [m for m in reversed(CPU_MODELS) if m in host.cpu_usable]
+            others = [m for m in reversed(CPU_MODELS) if m not in host.cpu_usable]
+            select.set_options(
+                [(m, m) for m in usable] + [(f"{m} (not usable on this host)", m) for m in others]
+            )
         select.display = state.answers.cpu.mode == "custom"
         model = state.answers.cpu.model
         self.app_model = model

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 
-from zwizard.tui.fields import ChoiceField, State, TextField
+from zwizard.tui.fields import Box, ChoiceField, State, TextField
+from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -28,8 +30,28 @@ class GuestStep(Step):
             [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")],
         )  # fmt: skip
         yield TextField("guest.title", "Title (optional)", kind="optional-str")
-        yield Explain("")
+        yield Explain("", id="uuid-line")
+        with Horizontal(classes="toggle-row", id="target-row"):
+            yield Box("The guest is for another host (do not judge it against this one)",
+                      id="other-host", compact=True)  # fmt: skip
+        yield Explain("", id="host-line")
 
     def sync_extra(self, state: State) -> None:
         uuid = state.answers.guest.uuid or "(generated when written)"
-        self.query_one(Explain).update(f"UUID {uuid} — kept in the draft, so it stays stable")
+        self.query_one("#uuid-line", Explain).update(
+            f"UUID {uuid} — kept in the draft, so it stays stable"
+        )
+        host = state.host
+        self.query_one("#target-row").display = host is not None
+        self.query_one("#other-host", Box).value = not state.host_is_target
+        line = f"this host: {host.summary()}" if host is not None else ""
+        if host is not None and not state.host_is_target:
+            line += " — not used to refuse anything: problems here are warnings"
+        host_line = self.query_one("#host-line", Explain)
+        host_line.update(line)
+        host_line.display = bool(line)
+
+    def on_checkbox_changed(self, event: Box.Changed) -> None:
+        if event.checkbox.id == "other-host":
+            event.stop()
+            self.post_message(HostTarget(this_host=not event.value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from zwizard.model import Nic, NicSource
+from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -28,11 +29,12 @@ def describe(state: State, i: int) -> str:
 def form() -> list:
     return [
         TextField("nics[0].source.network", "libvirt network", kind="optional-str",
-                  placeholder="default", help="give exactly one of network, bridge, direct"),
+                  placeholder="default", help="give exactly one of network, bridge, direct",
+                  offer=offers.networks),
         TextField("nics[0].source.bridge", "or host bridge", kind="optional-str",
-                  placeholder="br0"),
+                  placeholder="br0", offer=offers.bridges),
         TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
-                  placeholder="encbdf0"),
+                  placeholder="encbdf0", offer=offers.interfaces),
         ChoiceField("nics[0].source.mode", "macvtap mode",
                     [(None, "default (bridge)"), ("bridge", "bridge"), ("vepa", "vepa"),
                      ("private", "private"), ("passthrough", "passthrough")]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from zwizard.model import Passthrough, Zpci
+from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, TextField
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -54,7 +55,8 @@ def pci(p: Passthrough) -> bool:
 def form() -> list:
     return [
         TextField("passthrough[0].uuid", "mediated device UUID", kind="optional-str",
-                  validators=[MDEV_UUID], help="ls /sys/bus/mdev/devices/", when=mdev),
+                  validators=[MDEV_UUID], help="ls /sys/bus/mdev/devices/", when=mdev,
+                  offer=offers.mdevs),
         TextField("passthrough[0].ccw", "guest ccw bus-id (empty: assigned)", kind="optional-str",
                   validators=[BUSID], when=dasd),
         TextField("passthrough[0].boot_order", "boot order (empty: does not boot)",
@@ -62,7 +64,8 @@ def form() -> list:
         TextField("passthrough[0].loadparm", "loadparm", kind="optional-str",
                   validators=[LOADPARM], when=dasd),
         TextField("passthrough[0].address", "host PCI address", kind="optional-str",
-                  validators=[PCI], placeholder="0000:00:00.0", when=pci),
+                  validators=[PCI], placeholder="0000:00:00.0", when=pci,
+                  offer=offers.pci_functions),
         TextField("passthrough[0].zpci.uid", "zPCI uid", kind="optional-str",
                   validators=[ZPCI_ID], placeholder="0x0001", when=pci),
         TextField("passthrough[0].zpci.fid", "zPCI fid", kind="optional-str",

@@ -31,8 +31,12 @@ class ReviewStep(Step):
     def sync_extra(self, state: State) -> None:
         findings = state.result.findings
         errors = [f for f in findings if f.severity == "error"]
-        text = finding_text([f for f in findings]) if findings else "No findings: ready to write."
-        head = f"{len(errors)} error(s) must be fixed before writing.\n" if errors else ""
+        text = finding_text(findings) if findings else "No findings."
+        head = (
+            f"{len(errors)} error(s) must be fixed before writing.\n"
+            if errors
+            else "Ready to write.\n"
+        )
         self.query_one("#review-findings", Static).update(head + text)
         if state.result.files:
             files = ", ".join(state.result.files)

@@ -1,0 +1,213 @@
+"""Host discovery on a fake sysfs tree and recorded virsh output, and the host rules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AP_UUID, CCW_UUID, ROOT, answers
+from zwizard.host import HostInfo, discover
+from zwizard.rules import availability, check
+
+DATA = ROOT / "tests" / "data" / "host"
+FREE_AP = AP_UUID
+USED_CCW = CCW_UUID
+RULES_TESTED_HERE = {
+    "host-cpu-mode", "host-cpu-model", "host-se", "host-vcpus", "host-mdev", "host-pci",
+    "host-network", "host-bridge", "host-interface", "host-disk",
+}  # fmt: skip
+
+OTHER_GUEST = f"""<domain type='kvm'><name>db-prod</name><devices>
+<hostdev mode='subsystem' type='mdev' model='vfio-ccw'>
+  <source><address uuid='{USED_CCW}'/></source></hostdev>
+</devices></domain>"""
+
+
+def make_sysfs(root: Path) -> None:
+    """The parts of an IBM Z host's /sys that discovery reads."""
+    sys_ = root / "sys"
+    ap_type = sys_ / "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough"
+    ccw_type = sys_ / "devices/css0/0.0.0313/mdev_supported_types/vfio_ccw-io"
+    for folder, api in ((ap_type, "vfio-ap"), (ccw_type, "vfio-ccw")):
+        folder.mkdir(parents=True)
+        (folder / "device_api").write_text(api + "\n")
+    mdevs = sys_ / "bus/mdev/devices"
+    mdevs.mkdir(parents=True)
+    for uuid, mtype, parent in ((FREE_AP, ap_type, "devices/vfio_ap/matrix"),
+                                (USED_CCW, ccw_type, "devices/css0/0.0.0313")):  # fmt: skip
+        real = sys_ / parent / uuid
+        real.mkdir(parents=True)
+        (real / "mdev_type").symlink_to(mtype)
+        (mdevs / uuid).symlink_to(real)
+    pci = sys_ / "bus/pci/devices/0001:00:00.0"
+    pci.mkdir(parents=True)
+    (pci / "uid").write_text("0x1\n")
+    (pci / "function_id").write_text("0x00000100\n")
+    (sys_ / "bus/pci/drivers/vfio-pci").mkdir(parents=True)
+    (pci / "driver").symlink_to(sys_ / "bus/pci/drivers/vfio-pci")
+    dasd = sys_ / "bus/ccw/drivers/dasd-eckd/0.0.0200"
+    dasd.mkdir(parents=True)
+    (dasd / "devtype").write_text("3390/0c\n")
+    (dasd / "online").write_text("1\n")
+    for name, bridge in (("br0", True), ("encbdf0", False), ("lo", False)):
+        dev = sys_ / "class/net" / name
+        dev.mkdir(parents=True)
+        (dev / "operstate").write_text("up\n")
+        if bridge:
+            (dev / "bridge").mkdir()
+
+
+def recorded(domcaps: str, nets: str = "net-list-one-inactive.txt"):
+    answers_for = {
+        ("domcapabilities",): (DATA / domcaps).read_text(),
+        ("net-list",): (DATA / nets).read_text(),
+        ("list",): "db-prod\n\n",
+        ("dumpxml",): OTHER_GUEST,
+    }
+
+    def run(args: list[str]) -> str | None:
+        return answers_for.get((args[0],))
+
+    return run
+
+
+@pytest.fixture
+def z15(tmp_path) -> HostInfo:
+    make_sysfs(tmp_path)
+    return discover("kvm", root=tmp_path, run=recorded("domcaps-s390x-kvm-z15-synthetic.xml"))
+
+
+@pytest.fixture
+def tcg_here(tmp_path) -> HostInfo:
+    return discover("qemu", root=tmp_path, run=recorded("domcaps-s390x-qemu-debian12.xml"))
+
+
+def test_discovery_reads_everything(z15):
+    assert z15.host_model == "gen15a-base" and z15.s390_pv is True and z15.vcpu_max == 248
+    assert "gen15a" in z15.cpu_usable and "gen16a" in z15.cpu_unusable
+    assert not any(m.endswith("-base") or m in ("qemu", "max") for m in z15.cpu_usable)
+    kinds = {m.uuid: (m.kind, m.in_use_by) for m in z15.mdevs}
+    assert kinds == {FREE_AP: ("vfio-ap", None), USED_CCW: ("vfio-ccw", "db-prod")}
+    assert [(p.address, p.uid, p.fid, p.driver) for p in z15.pci] == [
+        ("0001:00:00.0", "0x1", "0x00000100", "vfio-pci")
+    ]
+    assert [(d.busid, d.devtype, d.online) for d in z15.dasds] == [("0.0.0200", "3390/0c", True)]
+    assert {(i.name, i.bridge) for i in z15.interfaces} == {("br0", True), ("encbdf0", False)}
+    assert [(n.name, n.active) for n in z15.networks] == [("zwtest", False)]
+    assert z15.unavailable == []
+
+
+def test_recorded_real_tcg_capabilities(tcg_here):
+    """Recorded on Debian 12 (libvirt 9.0, qemu 7.2, TCG): what this machine type offers."""
+    assert tcg_here.cpu_modes == {
+        "host-passthrough": False, "maximum": True, "host-model": False, "custom": True,
+    }  # fmt: skip
+    assert tcg_here.s390_pv is False and tcg_here.vcpu_max == 248
+    # usable='yes' there: z800 z900 z900.3 z900.2 and their -base twins, qemu, max —
+    # the twins and the generic names are not offered as custom models
+    assert sorted(tcg_here.cpu_usable) == ["z800", "z900", "z900.2", "z900.3"]
+
+
+def test_no_host_says_so_once_and_judges_as_before(tmp_path):
+    empty = discover("kvm", root=tmp_path, run=lambda args: None)
+    assert empty.unavailable and "host data unavailable" in empty.summary()
+    a = answers(secure_execution={"enabled": True}, nics=[{"source": {"bridge": "br9"}}])
+    host_rules = {f.rule for f in check(a, host=empty) if f.rule.startswith("host-")}
+    assert host_rules <= {"host-disk"}  # only what the local filesystem can tell
+
+
+def rules_at(findings, prefix="host-"):
+    return {(f.rule, f.severity) for f in findings if f.rule.startswith(prefix)}
+
+
+# rule -> (answers changes that break it, answers changes that satisfy it)
+CASES = {
+    "host-cpu-model": (dict(cpu={"mode": "custom", "model": "gen16a"}),
+                       dict(cpu={"mode": "custom", "model": "gen15a"})),
+    "host-mdev": (dict(passthrough=[{"type": "vfio-ccw", "uuid": USED_CCW}]),
+                  dict(passthrough=[{"type": "vfio-ap", "uuid": FREE_AP}])),
+    "host-pci": (dict(passthrough=[{"type": "pci", "address": "0002:00:00.0", "zpci": {"uid": 1, "fid": 1}}]),
+                 dict(passthrough=[{"type": "pci", "address": "0001:00:00.0", "zpci": {"uid": 1, "fid": 1}}])),
+    "host-network": (dict(nics=[{"source": {"network": "default"}}]),
+                     dict(nics=[{"source": {"bridge": "br0"}}])),
+    "host-bridge": (dict(nics=[{"source": {"bridge": "encbdf0"}}]),
+                    dict(nics=[{"source": {"bridge": "br0"}}])),
+    "host-interface": (dict(nics=[{"source": {"direct": "eth9"}}]),
+                       dict(nics=[{"source": {"direct": "encbdf0"}}])),
+    "host-disk": (dict(disks=[{"path": "/dev/disk/by-id/none", "kind": "block", "boot_order": 1}]),
+                  dict(disks=[{"path": "/dev/null", "kind": "block", "boot_order": 1}])),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_host_rule_both_sides(z15, rule):
+    bad, good = CASES[rule]
+    assert (rule, "error") in rules_at(check(answers(**bad), host=z15)), check(
+        answers(**bad), host=z15
+    )
+    assert rule not in {r for r, _ in rules_at(check(answers(**good), host=z15))}
+
+
+def test_mdev_of_the_wrong_kind(z15):
+    findings = check(answers(passthrough=[{"type": "vfio-ap", "uuid": USED_CCW}]), host=z15)
+    assert any("is a vfio-ccw device, not vfio-ap" in f.message for f in findings)
+
+
+def test_inactive_network_is_a_warning(z15):
+    findings = check(answers(nics=[{"source": {"network": "zwtest"}}]), host=z15)
+    assert ("host-network", "warning") in rules_at(findings)
+    assert any("virsh net-start zwtest" in f.message for f in findings)
+
+
+def test_secure_execution_needs_host_support(z15, tcg_here):
+    a = answers(secure_execution={"enabled": True}, nics=[])
+    assert "host-se" not in {r for r, _ in rules_at(check(a, host=z15))}
+    assert ("host-se", "error") in rules_at(check(a, host=tcg_here))
+    # meant for another host: still possible, with a clear warning
+    assert ("host-se", "warning") in rules_at(check(a, host=tcg_here, host_is_target=False))
+
+
+def test_secure_execution_greyed_unless_target_is_another_host(tcg_here):
+    a = answers(nics=[])
+    here = availability(a, "secure_execution.enabled", True, host=tcg_here)
+    assert not here.allowed and here.rule == "host-se"
+    assert "this host does not support Secure Execution" in here.reason
+    elsewhere = availability(
+        a, "secure_execution.enabled", True, host=tcg_here, host_is_target=False
+    )
+    assert elsewhere.allowed and any(f.rule == "host-se" for f in elsewhere.reasons)
+
+
+def test_cpu_mode_the_host_does_not_support(tcg_here):
+    a = answers(guest={"domain_type": "qemu"}, cpu={"mode": "host-passthrough"}, nics=[])
+    assert ("host-cpu-mode", "error") in rules_at(check(a, host=tcg_here))
+    ok = answers(guest={"domain_type": "qemu"}, cpu={"mode": "maximum"}, nics=[])
+    assert "host-cpu-mode" not in {r for r, _ in rules_at(check(ok, host=tcg_here))}
+
+
+def test_host_vcpu_limit():
+    small = HostInfo(cpu_modes={"host-model": True}, vcpu_max=16, s390_pv=True)
+    assert ("host-vcpus", "error") in rules_at(
+        check(answers(guest={"vcpus": 32}, nics=[]), host=small)
+    )
+    assert "host-vcpus" not in {
+        r for r, _ in rules_at(check(answers(guest={"vcpus": 16}, nics=[]), host=small))
+    }
+
+
+def test_missing_image_file_is_a_warning_with_the_command():
+    a = answers(disks=[{"path": "/nonexistent/guest.qcow2", "boot_order": 1}], nics=[])
+    (hit,) = [f for f in check(a, host=HostInfo()) if f.rule == "host-disk"]
+    assert (
+        hit.severity == "warning"
+        and "qemu-img create -f qcow2 /nonexistent/guest.qcow2" in hit.message
+    )
+
+
+def test_host_module_stays_out_of_ui_and_needs_no_root():
+    assert os.access(__file__, os.R_OK)
+    import zwizard.host as host
+
+    assert "textual" not in host.__dict__ and "questionary" not in host.__dict__

@@ -1,0 +1,49 @@
+"""Define written guests in libvirt, all of them or none."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from lxml import etree
+
+
+class DefineError(Exception):
+    """libvirt refused; the message carries its words verbatim. Nothing stays defined."""
+
+
+def _virsh(uri: str, *args: str) -> subprocess.CompletedProcess:
+    exe = shutil.which("virsh")
+    if exe is None:
+        raise DefineError("virsh is not installed (apt-get install libvirt-clients)")
+    return subprocess.run([exe, "-c", uri, *args], capture_output=True, text=True, timeout=60)
+
+
+def define_all(xmls: list[Path], uri: str, *, replace: bool = False) -> list[str]:
+    """`virsh define` each file; on a refusal, undefine what this call defined and raise.
+
+    An existing guest of the same name is never replaced unless `replace`.
+    """
+    defined: list[str] = []
+    lines = []
+    try:
+        for xml in xmls:
+            name = etree.parse(str(xml)).findtext("name")
+            exists = _virsh(uri, "dominfo", name).returncode == 0
+            if exists and not replace:
+                raise DefineError(
+                    f"a guest named {name} is already defined at {uri}; use --force to replace it"
+                )
+            r = _virsh(uri, "define", str(xml))
+            if r.returncode != 0:
+                said = (r.stderr or r.stdout).strip()
+                raise DefineError(f"libvirt refused {xml}:\n{said}")
+            if not exists:
+                defined.append(name)
+            lines.append(f"defined {name} at {uri}")
+    except DefineError:
+        for name in defined:
+            _virsh(uri, "undefine", name)
+        raise
+    return lines

@@ -1,0 +1,270 @@
+"""What the KVM host really has: CPU models, Secure Execution, mediated devices,
+PCI functions, DASDs, interfaces, bridges and libvirt networks.
+
+Read with short timeouts from `virsh` and from sysfs (no root needed where the
+files are readable). Everything is optional: without a host the answers are
+judged as before, and `HostInfo.unavailable` says once what could not be read.
+`root` lets tests point sysfs at a fake tree; `run` lets them feed recorded
+virsh output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+TIMEOUT = 5.0
+Runner = Callable[[list[str]], str | None]
+
+
+@dataclass(frozen=True)
+class Mdev:
+    uuid: str
+    kind: str  # vfio-ap | vfio-ccw | another device_api
+    type_name: str  # e.g. vfio_ap-passthrough
+    parent: str
+    in_use_by: str | None = None  # a defined guest that already has it
+
+
+@dataclass(frozen=True)
+class PciFunction:
+    address: str
+    uid: str | None  # zPCI user-defined id, when the platform shows it
+    fid: str | None  # zPCI function id
+    driver: str | None
+    in_use_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Dasd:
+    busid: str
+    devtype: str
+    online: bool
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    bridge: bool
+    up: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    active: bool
+
+
+@dataclass
+class HostInfo:
+    """What discovery found; empty lists and None where nothing could be read."""
+
+    domain_type: str = "kvm"
+    cpu_usable: list[str] = field(default_factory=list)
+    cpu_unusable: list[str] = field(default_factory=list)
+    cpu_modes: dict[str, bool] = field(default_factory=dict)
+    host_model: str | None = None
+    s390_pv: bool | None = None
+    vcpu_max: int | None = None
+    mdevs: list[Mdev] = field(default_factory=list)
+    pci: list[PciFunction] = field(default_factory=list)
+    dasds: list[Dasd] = field(default_factory=list)
+    interfaces: list[Interface] = field(default_factory=list)
+    networks: list[Network] | None = None  # None: libvirt could not be asked
+    sysfs: bool = False  # sysfs was readable, so an absent device is really absent
+    unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
+
+    @property
+    def has_domcaps(self) -> bool:
+        return bool(self.cpu_modes)
+
+    def summary(self) -> str:
+        if self.unavailable and not (self.has_domcaps or self.mdevs or self.interfaces):
+            return "host data unavailable: " + "; ".join(self.unavailable)
+        parts = [f"{len(self.cpu_usable)} usable CPU models" if self.has_domcaps else ""]
+        if self.s390_pv is not None:
+            parts.append("Secure Execution " + ("supported" if self.s390_pv else "not supported"))
+        parts.append(f"{len(self.mdevs)} mediated devices, {len(self.pci)} PCI functions")
+        if self.networks is not None:
+            parts.append(f"{len(self.networks)} libvirt networks")
+        return ", ".join(p for p in parts if p)
+
+
+def virsh_runner(uri: str) -> Runner:
+    exe = shutil.which("virsh")
+
+    def run(args: list[str]) -> str | None:
+        if exe is None:
+            return None
+        try:
+            out = subprocess.run(
+                [exe, "-c", uri, *args], capture_output=True, text=True, timeout=TIMEOUT
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout if out.returncode == 0 else None
+
+    return run
+
+
+def discover(
+    domain_type: str = "kvm",
+    *,
+    uri: str = "qemu:///system",
+    root: str | Path = "/",
+    run: Runner | None = None,
+) -> HostInfo:
+    """Everything discovery can read now; never raises for a missing host."""
+    info = HostInfo(domain_type=domain_type)
+    no_virsh = run is None and shutil.which("virsh") is None
+    run = run or virsh_runner(uri)
+    sysfs = Path(root) / "sys"
+    caps = run(["domcapabilities", "--arch", "s390x", "--virttype", domain_type])
+    if caps:
+        parse_domcaps(caps, info)
+    else:
+        why = (
+            "virsh is not installed"
+            if no_virsh
+            else f"libvirt ({uri}) gave no s390x/{domain_type} capabilities"
+        )
+        info.unavailable.append(why)
+    in_use = guests_using(run)
+    info.mdevs = read_mdevs(sysfs, in_use)
+    info.pci = read_pci(sysfs, in_use)
+    info.dasds = read_dasds(sysfs)
+    info.interfaces = read_interfaces(sysfs)
+    nets = run(["net-list", "--all"])
+    info.networks = parse_net_list(nets) if nets is not None else None
+    if nets is None:
+        info.unavailable.append("libvirt networks could not be listed")
+    info.sysfs = (sysfs / "bus").is_dir()
+    if not info.sysfs:
+        info.unavailable.append(f"no sysfs at {sysfs}")
+    return info
+
+
+def parse_domcaps(text: str, info: HostInfo) -> None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(text.encode(), parser)
+    vcpu = root.find("vcpu")
+    if vcpu is not None and (vcpu.get("max") or "").isdigit():
+        info.vcpu_max = int(vcpu.get("max"))
+    for mode in root.iterfind("cpu/mode"):
+        info.cpu_modes[mode.get("name", "")] = mode.get("supported") == "yes"
+        if mode.get("name") == "host-model" and mode.get("supported") == "yes":
+            model = mode.find("model")
+            info.host_model = model.text.strip() if model is not None and model.text else None
+    for model in root.iterfind("cpu/mode[@name='custom']/model"):
+        name = (model.text or "").strip()
+        if name.endswith("-base") or name in ("qemu", "max", "host"):
+            continue  # not offered: rule cpu-migration refuses them as custom models
+        (info.cpu_usable if model.get("usable") == "yes" else info.cpu_unusable).append(name)
+    pv = root.find("features/s390-pv")
+    info.s390_pv = pv is not None and pv.get("supported") == "yes"
+
+
+def parse_net_list(text: str) -> list[Network]:
+    nets = []
+    for line in text.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) >= 2:
+            nets.append(Network(parts[0], parts[1] == "active"))
+    return nets
+
+
+def guests_using(run: Runner) -> dict[str, str]:
+    """Mediated-device UUIDs and PCI addresses held by defined guests -> guest name."""
+    names = run(["list", "--all", "--name"])
+    used: dict[str, str] = {}
+    for name in (names or "").split():
+        xml = run(["dumpxml", "--inactive", name])
+        if not xml:
+            continue
+        try:
+            dom = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False))
+        except etree.XMLSyntaxError:
+            continue
+        for uuid in dom.xpath("devices/hostdev[@type='mdev']/source/address/@uuid"):
+            used[uuid.lower()] = name
+        for addr in dom.xpath("devices/hostdev[@type='pci']/source/address"):
+            try:
+                d, b, s, f = (
+                    int(addr.get(k, "0"), 16) for k in ("domain", "bus", "slot", "function")
+                )
+            except ValueError:
+                continue
+            used[f"{d:04x}:{b:02x}:{s:02x}.{f:x}"] = name
+    return used
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def read_mdevs(sysfs: Path, in_use: dict[str, str]) -> list[Mdev]:
+    out = []
+    folder = sysfs / "bus" / "mdev" / "devices"
+    if not folder.is_dir():
+        return out
+    for dev in sorted(folder.iterdir()):
+        mtype = dev / "mdev_type"
+        api = _read(mtype / "device_api") or "unknown"
+        type_name = os.path.basename(os.path.realpath(mtype)) if mtype.exists() else "?"
+        parent = os.path.basename(os.path.dirname(os.path.realpath(dev)))
+        uuid = dev.name.lower()
+        out.append(Mdev(uuid, api.replace("_", "-"), type_name, parent, in_use.get(uuid)))
+    return out
+
+
+def read_pci(sysfs: Path, in_use: dict[str, str]) -> list[PciFunction]:
+    out = []
+    folder = sysfs / "bus" / "pci" / "devices"
+    if not folder.is_dir():
+        return out
+    for dev in sorted(folder.iterdir()):
+        driver = dev / "driver"
+        name = os.path.basename(os.path.realpath(driver)) if driver.exists() else None
+        addr = dev.name.lower()
+        out.append(
+            PciFunction(
+                addr, _read(dev / "uid"), _read(dev / "function_id"), name, in_use.get(addr)
+            )
+        )
+    return out
+
+
+def read_dasds(sysfs: Path) -> list[Dasd]:
+    out = []
+    for driver in ("dasd-eckd", "dasd-fba"):
+        folder = sysfs / "bus" / "ccw" / "drivers" / driver
+        if not folder.is_dir():
+            continue
+        for dev in sorted(folder.iterdir()):
+            if dev.name.count(".") == 2:
+                out.append(
+                    Dasd(dev.name, _read(dev / "devtype") or "?", _read(dev / "online") == "1")
+                )
+    return out
+
+
+def read_interfaces(sysfs: Path) -> list[Interface]:
+    out = []
+    folder = sysfs / "class" / "net"
+    if not folder.is_dir():
+        return out
+    for dev in sorted(folder.iterdir()):
+        if dev.name == "lo":
+            continue
+        state = _read(dev / "operstate")
+        out.append(Interface(dev.name, (dev / "bridge").is_dir(), state in ("up", "unknown")))
+    return out
