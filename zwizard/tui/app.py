@@ -72,10 +72,15 @@ class Preview(Vertical):
         if area.text != text:
             area.load_text(text)
         errors = sum(1 for f in result.findings if f.severity == "error")
-        warnings = sum(1 for f in result.findings if f.severity == "warning")
-        head = "preview" + (f" — {errors} error(s), not writable yet" if errors else "")
-        head += f", {warnings} warning(s)" if warnings else ""
-        self.query_one("#preview-findings", Static).update(head)
+        shown = [f for f in result.findings if f.severity != "note"]
+        head = "preview — " + (
+            f"{errors} error(s), not writable yet" if errors else "as it will be written"
+        )
+        lines = [f"{'✗' if f.severity == 'error' else '!'} {f.path}: {f.message} [{f.rule}]"
+                 for f in shown[:6]]  # fmt: skip
+        if len(shown) > 6:
+            lines.append(f"… {len(shown) - 6} more on Review & write")
+        self.query_one("#preview-findings", Static).update("\n".join([head, *lines]))
 
 
 class Confirm(ModalScreen[str]):
