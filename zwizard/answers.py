@@ -118,6 +118,20 @@ def from_data(
     lack required keys (they are asked for, or listed by `missing`) but not its version."""
     version = data.get("version", FORMAT_VERSION if draft else None)
     lines = KeyLines(text)
+    meta = data.get("draft")
+    if isinstance(meta, dict):
+        # A draft is an answers file that may be incomplete: its [draft] table is fine
+        # here, but text still waiting to become a valid value is not.
+        data = {k: v for k, v in data.items() if k != "draft"}
+        pending = meta.get("pending", {}) if not draft else {}
+        if pending:
+            raise AnswersError(
+                [
+                    Problem(source, lines.find("draft"), str(key),
+                            f"not finished in the wizard: {value!r} is not a valid value yet")
+                    for key, value in pending.items()
+                ]
+            )  # fmt: skip
     if version != FORMAT_VERSION:
         found = "missing" if version is None else repr(version)
         raise AnswersError(

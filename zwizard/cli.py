@@ -83,7 +83,18 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from zwizard.model import Answers
         from zwizard.structure import json_schema
 
-        print(json.dumps(json_schema(Answers), indent=2))
+        schema = json_schema(Answers)
+        schema["properties"]["draft"] = {
+            "type": "object",
+            "description": "written by the wizard into drafts: the step, whether the guest "
+            "was written, and text typed that is not a valid value yet (pending)",
+            "properties": {
+                "step": {"type": "string"},
+                "finished": {"type": "boolean"},
+                "pending": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+        print(json.dumps(schema, indent=2))
         return EXIT_OK
     return run_check(argv) if name == "check" else run_convert(argv)
 

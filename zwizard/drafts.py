@@ -67,13 +67,25 @@ def dump_draft(draft: Draft) -> str:
     return text + "\n".join(lines) + "\n"
 
 
-def save(draft: Draft, path: Path | None = None) -> Path:
-    """Write the draft atomically (replacing its previous save) and return its path."""
-    target = path or draft.path or new_draft_path(draft.answers)
+def save(draft: Draft, path: Path | None = None, *, replace: bool = True) -> Path:
+    """Write the draft atomically to `path` (default: a new file in the state directory)."""
+    target = path or new_draft_path(draft.answers)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_set(target.parent, {target.name: dump_draft(draft)}, force=True)
-    draft.path = target
+    write_set(target.parent, {target.name: dump_draft(draft)}, force=replace)
     return target
+
+
+def autosave_path(draft: Draft | None) -> Path | None:
+    """Where autosaves of this session go: the draft's own file when it is one of ours
+    (a resumed autosave), else None (a new file in the state directory). A file the
+    user opened from elsewhere is never rewritten behind their back."""
+    if draft is None or draft.path is None:
+        return None
+    try:
+        draft.path.resolve().relative_to(state_dir().resolve())
+    except ValueError:
+        return None
+    return draft.path
 
 
 def load(path: str | Path) -> Draft:

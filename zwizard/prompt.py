@@ -44,6 +44,7 @@ class Asker:
         **io: Any,
     ) -> None:
         self.answers = answers
+        self.autosave = drafts.autosave_path(draft)
         self.host = host
         self.host_is_target = True
         self.draft = draft or drafts.Draft(answers=answers)
@@ -80,10 +81,11 @@ class Asker:
             raise Quit from None
 
     def save(self) -> None:
+        """Autosave to this session's own file in the state directory."""
         self.draft.answers = self.answers
         try:
-            path = drafts.save(self.draft)
-            self.say(f"draft saved: {path}")
+            self.autosave = drafts.save(self.draft, self.autosave)
+            self.say(f"draft saved: {self.autosave}")
         except OSError as exc:
             self.say(f"draft not saved: {exc.strerror}")
 

@@ -216,7 +216,7 @@ async def test_draft_saved_midway_reopens_to_the_same_screen(tmp_path):
         await type_text(pilot, "4x")  # not a number yet: must survive as typed
         await pilot.press("ctrl+s")
         await pilot.pause()
-        path = app.draft.path
+        path = app.autosave_path
         await pilot.press("f3")  # the same focus on both sides: the step list
         await pilot.pause()
         before = app.export_screenshot()
@@ -342,3 +342,48 @@ async def test_host_data_greys_and_offers(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert f"{CCW_UUID} (in use by db-prod)" in visible_text(app)
+
+
+async def test_an_opened_file_is_never_rewritten_or_deleted(tmp_path):
+    """--draft FILE: autosaves go to the state directory; discard removes only those."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text((ASSETS / "pxe-install.toml").read_text())
+    before = mine.read_text()
+    app = make_app(draft=drafts.load(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "-2")
+        await pilot.press("pagedown")  # autosave
+        await pilot.pause()
+        autosaved = app.autosave_path
+        assert autosaved is not None and autosaved != mine and autosaved.exists()
+        assert drafts.state_dir() in autosaved.parents
+        await pilot.press("ctrl+q")
+        await press_until(pilot, widget_id("discard"))
+        await pilot.press("enter")
+        await pilot.pause()
+    assert mine.read_text() == before
+    assert not autosaved.exists()
+
+
+async def test_save_draft_as_a_named_file(tmp_path):
+    target = tmp_path / "later.toml"
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "review")
+        await press_until(pilot, widget_id("save-as-path"))
+        await type_text(pilot, str(target))
+        await press_until(pilot, widget_id("save-as"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"draft saved as {target}" in visible_text(app)
+        await pilot.pause(0.4)  # a button ignores presses during its pressed look
+        await press_until(pilot, widget_id("save-as"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already exists: tick 'Replace existing files'" in visible_text(app)
+    again = drafts.load(target)
+    assert again.answers.guest.name == "minimal-rhel9"
+    # a finished draft is an answers file too
+    r = run_zwizard("--answers", str(target), "--stdout")
+    assert r.returncode == 0 and "<name>minimal-rhel9</name>" in r.stdout

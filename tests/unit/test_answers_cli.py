@@ -190,3 +190,18 @@ def test_core_never_imports_ui_packages():
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_draft_table_is_fine_but_pending_text_is_not(tmp_path):
+    done = write(tmp_path, GOOD + '\n[draft]\nstep = "review"\nfinished = false\n', "done.toml")
+    r = run_zwizard("--answers", str(done), "--stdout")
+    assert r.returncode == 0, r.stderr
+    half = write(
+        tmp_path,
+        GOOD + '\n[draft]\nstep = "cpu"\npending = { "guest.vcpus" = "4x" }\n',
+        "half.toml",
+    )
+    r = run_zwizard("--answers", str(half), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert "guest.vcpus: not finished in the wizard: '4x' is not a valid value yet" in r.stderr
+    assert not (tmp_path / "out").exists()

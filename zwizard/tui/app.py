@@ -152,6 +152,7 @@ class ZWizard(App[int]):
         self.host_is_target = True
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
+        self.autosave_path = drafts.autosave_path(draft)
 
     # -- layout -------------------------------------------------------------------------
 
@@ -226,6 +227,7 @@ class ZWizard(App[int]):
 
     async def load_draft(self, draft: drafts.Draft) -> None:
         self.draft = draft
+        self.autosave_path = drafts.autosave_path(draft)
         self.dirty = True
         self.answers = draft.answers
         self.pending = dict(draft.pending)
@@ -444,18 +446,29 @@ class ZWizard(App[int]):
             pending=dict(self.pending),
             step=self.current,
             finished=bool(self.written),
-            path=self.draft.path,
         )
 
     def save_draft(self) -> Path | None:
-        if not self.dirty or (not self.autosave and self.draft.path is None):
+        """Autosave: always this session's own file in the state directory."""
+        if not self.dirty or not self.autosave:
             return None
-        snap = self.snapshot()
         try:
-            self.draft.path = drafts.save(snap)
+            self.autosave_path = drafts.save(self.snapshot(), self.autosave_path)
         except OSError:
             return None
-        return self.draft.path
+        return self.autosave_path
+
+    def save_as(self, path: Path, replace: bool) -> str:
+        """Save the draft where the user says (refusing to replace a file unless asked)."""
+        from zwizard.output import OutputError
+
+        if path.exists() and not replace:
+            return f"{path} already exists: tick 'Replace existing files' to overwrite it"
+        try:
+            drafts.save(self.snapshot(), path, replace=True)
+        except (OSError, OutputError) as exc:
+            return f"draft not saved: {exc}"
+        return f"draft saved as {path} (open it again with: zwizard --draft {path})"
 
     def action_save_draft(self) -> None:
         path = self.save_draft()
@@ -483,9 +496,20 @@ class ZWizard(App[int]):
             self.save_draft()
             self.exit(0)
         elif answer == "discard":
-            if self.draft.path and self.draft.path.exists():
-                self.draft.path.unlink()
+            # only our own autosave goes; a file the user opened is theirs
+            if self.autosave_path and self.autosave_path.exists():
+                self.autosave_path.unlink()
             self.exit(0)
+
+    @on(Button.Pressed, "#save-as")
+    def _save_as(self) -> None:
+        review = self.query_one(ReviewStep)
+        text = self.query_one("#save-as-path", Input).value.strip()
+        if not text:
+            review.show_result("give a file name for the draft")
+            return
+        replace = self.query_one("#overwrite", Box).value
+        review.show_result(self.save_as(Path(text).expanduser(), replace))
 
     @on(Button.Pressed, "#write")
     def write(self) -> None:

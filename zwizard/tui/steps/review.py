@@ -27,6 +27,13 @@ class ReviewStep(Step):
         yield Plain("", id="review-existing", classes="must-go")
         yield Button("Write", id="write", variant="primary", compact=True)
         yield Plain("", id="review-result", classes="explain")
+        yield Label("Save the draft as (a file to open later with --draft)", classes="field-label")
+        yield Input(self._opened(), id="save-as-path", compact=True, placeholder="web01-draft.toml")
+        yield Button("Save draft as", id="save-as", compact=True)
+
+    def _opened(self) -> str:
+        draft = getattr(self.app, "draft", None)
+        return str(draft.path) if draft is not None and draft.path else ""
 
     def sync_extra(self, state: State) -> None:
         findings = state.result.findings
