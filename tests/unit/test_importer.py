@@ -171,3 +171,10 @@ def test_oversized_and_foreign_xml_are_refused():
         import_domain(b"<domain>" + b" " * (11 << 20) + b"</domain>")
     with pytest.raises(ImportError_, match="not a libvirt <domain>"):
         import_domain(b"<network><name>default</name></network>")
+
+
+def test_check_reads_standard_input():
+    xml = (DATA / "x86" / "virt-install-q35.xml").read_text()
+    r = run_zwizard("check", "-", input=xml)
+    assert r.returncode == 1
+    assert "-:13: error: /domain/os/type:" in r.stdout

@@ -1,0 +1,250 @@
+"""What the no-questions commands do: --answers, check, convert.
+
+cli.py parses the command line and calls these; they print findings and
+results (stdout for results, stderr for problems) and return the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
+
+
+def _read(path: str) -> bytes:
+    from zwizard.importer import MAX_XML_BYTES
+
+    if path == "-":  # virsh dumpxml guest | zwizard check -
+        return sys.stdin.buffer.read(MAX_XML_BYTES + 1)
+    with open(path, "rb") as fh:
+        return fh.read(MAX_XML_BYTES + 1)
+
+
+def check_files(files: list[str], fmt: str = "text") -> int:
+    """zwizard check: every IBM Z finding of existing domain XML files."""
+    from zwizard.importer import ImportError_, check_domain
+
+    worst = EXIT_OK
+    report = []
+    for name in files:
+        try:
+            located = check_domain(_read(name), name)
+        except (OSError, ImportError_) as exc:
+            text = f"{name}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+            print(f"error: {text}", file=sys.stderr)
+            report.append({"file": name, "error": text})
+            worst = EXIT_INPUT
+            continue
+        for item in located:
+            f = item.finding
+            if fmt == "json":
+                report.append(item.as_dict(name))
+            else:
+                where = f"{name}:{item.line}" if item.line else name
+                print(f"{where}: {f.severity}: {item.xpath}: {f.message} [{f.rule}]")
+        errors = sum(1 for x in located if x.finding.severity == "error")
+        if fmt == "text":
+            verdict = "fits IBM Z" if not errors else f"{errors} error(s)"
+            print(f"{name}: {verdict}", file=sys.stderr)
+        if errors and worst == EXIT_OK:
+            worst = EXIT_RULES
+    if fmt == "json":
+        import json
+
+        print(json.dumps(report, indent=2))
+    return worst
+
+
+def convert_file(source: str, outdir: Path, force: bool = False) -> int:
+    """zwizard convert: a domain XML (e.g. an x86 guest) -> its IBM Z equivalent."""
+    from zwizard.answers import dumps, fill_generated
+    from zwizard.build import build
+    from zwizard.importer import ImportError_, import_domain
+    from zwizard.output import OutputError, write_set
+
+    try:
+        imported = import_domain(_read(source), source, convert=True)
+    except (OSError, ImportError_) as exc:
+        text = f"{source}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else exc
+        print(f"error: {text}\nnothing written", file=sys.stderr)
+        return EXIT_INPUT
+    answers = imported.answers
+    generated = fill_generated(answers)
+    result = build(answers)
+    for change in imported.changes:
+        where = f"{source}:{change.line}" if change.line else source
+        print(f"changed: {where}: {change.where}: {change.what} [{change.rule}]")
+    for item in imported.lost:
+        where = f"{source}:{item.line}" if item.line else source
+        print(f"not carried: {where}: {item.where}: {item.what}")
+    for line in generated:
+        print(f"generated: {line}")
+    for f in result.findings:
+        print(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+    for problem in result.schema_problems:
+        print(
+            f"error: converted XML fails libvirt's schema (a zwizard bug): {problem}",
+            file=sys.stderr,
+        )
+    if not result.ok:
+        print("the converted guest still breaks a rule: nothing written", file=sys.stderr)
+        return EXIT_RULES
+    files = {result.xml_name: result.files[result.xml_name]}
+    files[f"{answers.guest.name}.toml"] = (
+        f"# converted by zwizard from {Path(source).name}; open with: "
+        f"zwizard --draft {answers.guest.name}.toml\n" + dumps(answers)
+    )
+    try:
+        written = write_set(outdir, files, force=force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_RULES
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(imported.changes)} change(s), {len(imported.lost)} item(s) not carried")
+    return EXIT_OK
+
+
+def run_answers(
+    files: list[str],
+    outdir: Path,
+    force: bool,
+    to_stdout: bool,
+    err: TextIO | None = None,
+    *,
+    interactive: bool = False,
+    host_check: bool = False,
+    define_uri: str | None = None,
+) -> int:
+    """The no-questions mode: validate every file, then write all outputs or none.
+
+    A file may leave keys open (a name, a disk path, a device UUID …): on a
+    terminal they are asked for; without one every missing key is listed (exit 2).
+    """
+    from zwizard.answers import AnswersError, Problem, fill_generated, load, missing
+    from zwizard.build import build, next_steps, summary
+    from zwizard.output import OutputError, write_set
+
+    err = err or sys.stderr
+    parsed = []
+    problems = []
+    for name in files:
+        try:
+            answers, lines = load(name, partial=True)
+        except AnswersError as exc:
+            problems += exc.problems
+            continue
+        gaps = missing(answers)
+        if gaps and interactive:
+            from zwizard.prompt import ask_missing
+
+            print(f"{name} leaves {len(gaps)} value(s) open:", file=err)
+            if not ask_missing(answers):
+                print("nothing written", file=err)
+                return EXIT_INPUT
+        elif gaps:
+            problems += [
+                Problem(
+                    name,
+                    lines.find(p),
+                    p,
+                    "missing: give it in the file, or run on a terminal to be asked",
+                )
+                for p in gaps
+            ]
+            continue
+        parsed.append((name, answers, lines, fill_generated(answers)))
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=err)
+        print("nothing written", file=err)
+        return EXIT_INPUT
+
+    hosts: dict[str, object] = {}
+    results = []
+    failed = False
+    for name, answers, lines, generated in parsed:
+        host = None
+        if host_check:
+            from zwizard.host import discover
+
+            kind = answers.guest.domain_type
+            if kind not in hosts:
+                hosts[kind] = discover(kind, uri=define_uri or "qemu:///system")
+                print(f"host ({kind}): {hosts[kind].summary()}", file=err)
+            host = hosts[kind]
+        result = build(answers, host=host)
+        results.append((name, result, generated))
+        for f in result.findings:
+            line = lines.find(f.path)
+            where = f"{name}:{line}" if line else name
+            print(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=err)
+        for problem in result.schema_problems:
+            print(
+                f"error: {name}: the generated XML does not pass libvirt's schema — this is a "
+                f"zwizard bug, please report it: {problem}",
+                file=err,
+            )
+        failed |= not result.ok
+    if failed:
+        print("nothing written", file=err)
+        return EXIT_RULES
+
+    owners: dict[str, str] = {}
+    clashes = []
+    for name, result, _ in results:
+        for rel in result.files:
+            if rel in owners:
+                hint = (
+                    " (set pxe.write_default = false in all but one)"
+                    if rel.endswith("/default")
+                    else ""
+                )
+                clashes.append(
+                    f"error: {rel} would be written for both {owners[rel]} and {name}{hint}"
+                )
+            owners[rel] = name
+    if clashes:
+        print("\n".join(clashes) + "\nnothing written", file=err)
+        return EXIT_RULES
+
+    if to_stdout:
+        if len(results) != 1:
+            print("error: --stdout takes exactly one answers file", file=err)
+            return EXIT_INPUT
+        _, result, _ = results[0]
+        sys.stdout.write(result.files[result.xml_name])
+        return EXIT_OK
+
+    merged = {rel: text for _, result, _ in results for rel, text in result.files.items()}
+    try:
+        written = write_set(outdir, merged, force=force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_RULES
+    out = sys.stdout
+    for path in written:
+        print(f"wrote {path}", file=out)
+    if define_uri:
+        from zwizard.define import DefineError, define_all
+
+        xmls = [outdir / result.xml_name for _, result, _ in results]
+        try:
+            for line in define_all(xmls, define_uri, replace=force):
+                print(line, file=out)
+        except DefineError as exc:
+            print(f"error: {exc}", file=err)
+            return EXIT_RULES
+    for name, result, generated in results:
+        if len(results) > 1:
+            print(f"\n{name} ({result.answers.guest.name}):", file=out)
+        for line in generated:
+            print(f"  {line}", file=out)
+        for line in summary(result):
+            print(f"  {line}", file=out)
+        print("next steps:", file=out)
+        for step in next_steps(result, outdir):
+            print(f"  {step}", file=out)
+    return EXIT_OK
