@@ -180,7 +180,8 @@ class ZWizard(App[int]):
                 pass
         self.refresh_all()
         self.query_one("#steps", OptionList).highlighted = self.step_index
-        self.call_after_refresh(self.focus_first_field)
+        # focus before the first paint: keys typed the moment the screen appears count
+        self.focus_first_field()
         if self.read_host:  # after the first paint: virsh may take a moment
             self.run_worker(self._read_host, thread=True, exclusive=True, group="host")
         if self.offer_resume is not None:

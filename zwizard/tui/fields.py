@@ -182,12 +182,14 @@ class TextField(PathField):
         else:
             value = lookup(state.answers, self.path)
             text = "" if value is None else str(value)
+        # `_shown` is what the answers say, so a change event carrying anything else —
+        # including keys typed while this sync ran — is a real edit, never an echo.
+        self._shown = text
         if inp.has_focus:
             text = inp.value  # the user is typing: keys arrive faster than the round trip
         elif inp.value != text:
             inp.value = text
             inp.validate(text)  # a value set from a draft shows as invalid as when typed
-        self._shown = text
         verdict = None
         if self.probe is not None and not text:
             probe = self.probe(state) if callable(self.probe) else self.probe
