@@ -25,6 +25,7 @@ from zwizard.model import (
     Watchdog,
     Zpci,
 )
+from zwizard.plan import Ccw
 from zwizard.rules import NEVER_AVAILABLE, Finding
 
 MAX_XML_BYTES = 10 << 20
@@ -339,7 +340,7 @@ class _Importer:
                 cssid, ssid, devno = (int(addr.get(k, "0"), 16) for k in ("cssid", "ssid", "devno"))
             except ValueError:
                 return f"{addr.get('cssid')}.{addr.get('ssid')}.{addr.get('devno')}"
-            return f"{cssid:x}.{ssid:x}.{devno:04x}"
+            return Ccw(cssid, ssid, devno).busid
         if kind in ("pci", "usb", "virtio-mmio", "isa", "spapr-vio"):
             self.never(
                 "virtio-pci" if kind == "pci" else "usb" if kind == "usb" else "virtio-pci",

@@ -17,7 +17,7 @@ from typing import Any
 import questionary
 from questionary import Choice
 
-from zwizard import drafts
+from zwizard import choices, drafts
 from zwizard.answers import missing
 from zwizard.build import build, next_steps, summary
 from zwizard.host import HostInfo
@@ -167,20 +167,15 @@ def _convert(text: str, kind: str, optional: bool) -> Any:
 def step_guest(q: Asker) -> None:
     q.say("\n== Guest OS")
     q.text("guest.name", "Guest name:")
-    systems = [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")]
-    q.choose("guest.os", "Operating system:", systems)
-    runs_on = [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")]
-    q.choose("guest.domain_type", "Runs on:", runs_on)
+    q.choose("guest.os", "Operating system:", choices.OS)
+    q.choose("guest.domain_type", "Runs on:", choices.DOMAIN_TYPES)
 
 
 def step_cpu(q: Asker) -> None:
     q.say("\n== CPU & memory")
     q.text("guest.vcpus", "vCPUs:", kind="int")
     q.text("guest.memory_mib", "Memory (MiB):", kind="int")
-    q.choose("cpu.mode", "CPU mode:",
-             [(None, "default (host-model on KVM)"), ("host-model", "host-model"),
-              ("host-passthrough", "host-passthrough"), ("maximum", "maximum"),
-              ("custom", "custom model")])  # fmt: skip
+    q.choose("cpu.mode", "CPU mode:", choices.CPU_MODES)
     if q.answers.cpu.mode == "custom":
         q.choose("cpu.model", "CPU model:", [(m, m) for m in reversed(CPU_MODELS)])
     plan = build(q.answers, validate=False).plan
@@ -233,30 +228,20 @@ def step_watchdog(q: Asker) -> None:
     )
     q.answers.watchdog = (q.answers.watchdog or Watchdog()) if on else None
     if on:
-        actions = ("poweroff", "reset", "shutdown", "pause", "dump", "inject-nmi", "none")
-        q.choose("watchdog.action", "When the guest stops feeding it:", [(a, a) for a in actions])
-
-
-SAMPLES: dict[str, Callable[[], Passthrough]] = {
-    "vfio-ap": lambda: Passthrough(type="vfio-ap", uuid="00000000-0000-4000-8000-0000000000aa"),
-    "vfio-ccw": lambda: Passthrough(type="vfio-ccw", uuid="00000000-0000-4000-8000-0000000000cc"),
-    "pci": lambda: Passthrough(
-        type="pci", address="ffff:ff:1f.7", zpci=Zpci("0xfffe", "0xfffffffe")
-    ),
-}
+        actions = [(a, a) for a in choices.WATCHDOG_ACTIONS]
+        q.choose("watchdog.action", "When the guest stops feeding it:", actions)
 
 
 def step_passthrough(q: Asker) -> None:
     q.say("\n== Passthrough")
     while True:
-        choices = []
-        for kind, title in (("vfio-ap", "vfio-ap crypto"), ("vfio-ccw", "vfio-ccw DASD"),
-                            ("pci", "PCI function")):  # fmt: skip
-            verdict = q.allowed("passthrough[+]", SAMPLES[kind]())
+        offered = []
+        for kind, title in choices.PASSTHROUGH:
+            verdict = q.allowed("passthrough[+]", choices.probe_device(kind))
             reason = None if verdict.allowed else f"{verdict.reason} [{verdict.rule}]"
-            choices.append(Choice(f"add {title}", value=kind, disabled=reason))
-        choices.append(Choice("done", value="done"))
-        kind = q._ask(questionary.select("Host devices:", choices, default=choices[-1], **q.io))
+            offered.append(Choice(f"add {title}", value=kind, disabled=reason))
+        offered.append(Choice("done", value="done"))
+        kind = q._ask(questionary.select("Host devices:", offered, default=offered[-1], **q.io))
         if kind == "done":
             return
         i = len(q.answers.passthrough)

@@ -183,7 +183,8 @@ def test_core_never_imports_ui_packages():
     code = (
         "import sys, zwizard.cli, zwizard.model, zwizard.rules, zwizard.build, zwizard.answers, "
         "zwizard.output, zwizard.render.domain, zwizard.render.pxe, zwizard.plan, "
-        "zwizard.drafts, zwizard.importer, zwizard.structure\n"
+        "zwizard.drafts, zwizard.importer, zwizard.structure, zwizard.choices, zwizard.host, "
+        "zwizard.commands, zwizard.define\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'questionary', "
         "'prompt_toolkit', 'rich', 'pydantic')]\n"
         "print(bad); sys.exit(1 if bad else 0)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Select
 
+from zwizard import choices
 from zwizard.rules import CPU_MODELS
 from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
 from zwizard.tui.messages import Edit
@@ -28,10 +29,7 @@ class CpuMemoryStep(Step):
             help="fixed size: IBM Z cannot add memory to a running guest",
         )  # fmt: skip
         yield ChoiceField(
-            "cpu.mode", "CPU mode",
-            [(None, "default (host-model on KVM)"), ("host-model", "host-model"),
-             ("host-passthrough", "host-passthrough"), ("maximum", "maximum"),
-             ("custom", "custom model")],
+            "cpu.mode", "CPU mode", choices.CPU_MODES,
         )  # fmt: skip
         yield Select(
             [(m, m) for m in reversed(CPU_MODELS)], prompt="custom CPU model", id="cpu-model",

@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
+from zwizard.choices import probe_disk
 from zwizard.model import Disk
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, State, TextField
@@ -38,9 +39,6 @@ def form() -> list:
     ]  # fmt: skip
 
 
-SAMPLE = "/var/lib/libvirt/images/new.img"  # only to ask the rules whether one more may be added
-
-
 def boot_sequence(state: State) -> list[str]:
     return sorted(state.result.plan.boot, key=state.result.plan.boot.__getitem__)
 
@@ -54,9 +52,9 @@ class DisksStep(Step):
         yield Heading("Disks")
         yield DeviceList(
             "disks", describe,
-            [("+ disk", lambda: Disk(path=""), lambda: Disk(path=SAMPLE)),
+            [("+ disk", lambda: Disk(path=""), probe_disk),
              ("+ CD-ROM", lambda: Disk(path="", device="cdrom"),
-              lambda: Disk(path=SAMPLE, device="cdrom"))],
+              lambda: probe_disk("cdrom"))],
             form, empty="no disks yet",
         )  # fmt: skip
         yield Heading("Boot sequence (first boots first; its loadparm is the one used)")

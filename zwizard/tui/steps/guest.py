@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
+from zwizard import choices
 from zwizard.tui.fields import Box, ChoiceField, State, TextField
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -22,12 +23,10 @@ class GuestStep(Step):
             help="libvirt domain name; the XML is written as <name>.xml",
         )  # fmt: skip
         yield ChoiceField(
-            "guest.os", "Operating system",
-            [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")],
+            "guest.os", "Operating system", choices.OS,
         )  # fmt: skip
         yield ChoiceField(
-            "guest.domain_type", "Runs on",
-            [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")],
+            "guest.domain_type", "Runs on", choices.DOMAIN_TYPES,
         )  # fmt: skip
         yield TextField("guest.title", "Title (optional)", kind="optional-str")
         yield Explain("", id="uuid-line")

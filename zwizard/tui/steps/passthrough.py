@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
+from zwizard.choices import probe_device
 from zwizard.model import Passthrough, Zpci
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, TextField
 from zwizard.tui.steps.base import Explain, Heading, Step
 from zwizard.tui.validators import BUSID, LOADPARM, MDEV_UUID, PCI, ZPCI_ID
-
-# Placeholder ids only make the "may I add one?" question answerable; the real
-# ones are typed (or picked) in the form.
-SAMPLE_UUIDS = iter(f"00000000-0000-4000-8000-{n:012x}" for n in range(1, 1 << 30))
 
 
 def describe(state: State, i: int) -> str:
@@ -73,16 +70,6 @@ def form() -> list:
     ]  # fmt: skip
 
 
-def sample(kind: str) -> Passthrough:
-    """A complete device of this kind, to ask the rules whether one more is allowed."""
-    uuid = next(SAMPLE_UUIDS)
-    if kind == "pci":
-        return Passthrough(
-            type="pci", address="ffff:ff:1f.7", zpci=Zpci(uid="0xfffe", fid="0xfffffffe")
-        )
-    return Passthrough(type=kind, uuid=uuid)
-
-
 class PassthroughStep(Step):
     step_id = "passthrough"
     title = "Passthrough"
@@ -92,9 +79,9 @@ class PassthroughStep(Step):
         yield Heading("Passthrough")
         yield DeviceList(
             "passthrough", describe,
-            [("+ vfio-ap crypto", lambda: new("vfio-ap"), lambda: sample("vfio-ap")),
-             ("+ vfio-ccw DASD", lambda: new("vfio-ccw"), lambda: sample("vfio-ccw")),
-             ("+ PCI", lambda: new("pci"), lambda: sample("pci"))],
+            [("+ vfio-ap crypto", lambda: new("vfio-ap"), lambda: probe_device("vfio-ap")),
+             ("+ vfio-ccw DASD", lambda: new("vfio-ccw"), lambda: probe_device("vfio-ccw")),
+             ("+ PCI", lambda: new("pci"), lambda: probe_device("pci"))],
             form, empty="no host devices",
         )  # fmt: skip
         yield Explain(

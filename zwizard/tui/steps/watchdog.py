@@ -6,12 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Switch
 
+from zwizard import choices
 from zwizard.model import Watchdog
 from zwizard.tui.fields import ChoiceField, State
 from zwizard.tui.messages import Edit
 from zwizard.tui.steps.base import Explain, Heading, Step
-
-ACTIONS = ("poweroff", "reset", "shutdown", "pause", "dump", "inject-nmi", "none")
 
 
 class WatchdogStep(Step):
@@ -32,7 +31,7 @@ class WatchdogStep(Step):
         )  # fmt: skip
         yield ChoiceField(
             "watchdog.action", "When the guest stops feeding it",
-            [(a, a) for a in ACTIONS],
+            [(a, a) for a in choices.WATCHDOG_ACTIONS],
         )  # fmt: skip
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
