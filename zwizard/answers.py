@@ -201,13 +201,8 @@ def missing(answers: Answers) -> list[str]:
             out.append(f"passthrough[{i}].type")
         if p.type in ("vfio-ap", "vfio-ccw") and not p.uuid:
             out.append(f"passthrough[{i}].uuid")
-        if p.type == "pci":
-            if not p.address:
-                out.append(f"passthrough[{i}].address")
-            if p.zpci is None or p.zpci.uid in ("", None):
-                out.append(f"passthrough[{i}].zpci.uid")
-            if p.zpci is None or p.zpci.fid in ("", None):
-                out.append(f"passthrough[{i}].zpci.fid")
+        if p.type == "pci" and not p.address:
+            out.append(f"passthrough[{i}].address")  # zPCI ids are assigned when absent
     return out
 
 

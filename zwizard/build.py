@@ -64,7 +64,43 @@ def render_files(answers: Answers, plan: Plan) -> dict[str, str]:
 
     files = {f"{answers.guest.name}.xml": to_xml(render_domain(answers, plan))}
     files.update(pxe_files(answers, plan))
+    final = after_install(answers, plan)
+    if final is not None:
+        files[after_install_name(answers)] = to_xml(render_domain(final, make_plan(final)))
     return files
+
+
+def after_install_name(answers: Answers) -> str:
+    return f"{answers.guest.name}.after-install.xml"
+
+
+def after_install(answers: Answers, plan: Plan) -> Answers | None:
+    """The same guest with its disk booting first, for once a network install is done.
+
+    QEMU before 9.2 tries only the first boot device, so a guest left with its NIC
+    first would install again at every cold start (docs/rules.md, section 2)."""
+    first = plan.first_boot
+    if not answers.pxe.enabled or first is None or not first.startswith("nics["):
+        return None
+    disks = [f"disks[{i}]" for i, d in enumerate(answers.disks) if d.device == "disk"]
+    disks += [f"passthrough[{i}]" for i, p in enumerate(answers.passthrough)
+              if p.type == "vfio-ccw"]  # fmt: skip
+    if not disks:
+        return None
+    target = next((d for d in disks if d in plan.boot), disks[0])
+    import copy
+
+    from zwizard.structure import lookup
+
+    final = copy.deepcopy(answers)
+    sequence = [target] + [p for p in sorted(plan.boot, key=plan.boot.__getitem__) if p != target]
+    for order, path in enumerate(sequence, start=1):
+        lookup(final, path).boot_order = order
+    for path in plan.boot:  # a loadparm belongs to the device it was given for
+        if path != target and path.startswith("nics["):
+            lookup(final, path).loadparm = None
+    final.pxe.enabled = False
+    return final
 
 
 @cache
@@ -110,6 +146,16 @@ def summary(result: Build) -> list[str]:
     boot = sorted(plan.boot.items(), key=lambda kv: kv[1])
     how = " (assigned: no device had a boot order)" if plan.boot_assigned else ""
     lines.append("boot order: " + ", ".join(f"{o}={p}" for p, o in boot) + how)
+    for path, (uid, fid) in plan.zpci.items():
+        how = " (assigned)" if path in plan.zpci_assigned else ""
+        lines.append(f"{path}: zpci uid {uid:#06x} fid {fid:#010x}{how}")
+    st = plan.static_ip
+    if st is not None and (a.pxe.ip != "static" or "/" in (a.pxe.address or "")):
+        lines.append(
+            f"pxe: static address {st.address}, netmask {st.netmask}, gateway {st.gateway}"
+            + (f", interface {st.interface}" if st.interface else "")
+            + f" (read from pxe.{'ip' if a.pxe.ip != 'static' else 'address'})"
+        )
     return lines
 
 
@@ -120,13 +166,21 @@ def next_steps(result: Build, outdir: Path) -> list[str]:
     pxe = [rel for rel in result.files if rel.startswith("pxelinux.cfg/")]
     if pxe:
         steps.append(
-            f"copy {outdir / 'pxelinux.cfg'}/ to the TFTP root next to {a.pxe.kernel} and "
-            f"{a.pxe.initrd} (the files there: {', '.join(Path(p).name for p in pxe)})"
+            f"copy {outdir / 'pxelinux.cfg'}/ to the TFTP root (the files there: "
+            f"{', '.join(Path(p).name for p in pxe)}), with the kernel at {a.pxe.kernel} and "
+            f"the initrd at {a.pxe.initrd} relative to that root"
+        )
+    final = after_install_name(a)
+    if final in result.files:
+        steps.append(
+            f"once the install is done: virsh define {outdir / final}   (the same guest, "
+            "its disk booting first: QEMU before 9.2 tries only the first boot device)"
         )
     if a.secure_execution.enabled:
         steps.append(
             "prepare the secure boot image inside the guest (needs the host key document "
-            "HKD.crt of every host that may run it; kernel parameter swiotlb=262144):\n"
+            "HKD.crt of every host that may run it, and IBM's signing key and CA certificates "
+            "with their CRLs; no swiotlb= is needed with <launchSecurity>):\n"
             "    genprotimg -i /boot/vmlinuz -r /boot/initramfs.img -p parmfile "
             "-k HKD.crt -o /boot/secure-linux    (newer s390-tools: pvimg create ...)\n"
             "    then add it to /etc/zipl.conf and run zipl"

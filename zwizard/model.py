@@ -117,8 +117,12 @@ class Watchdog:
 class Zpci:
     """zPCI identity of a passed-through PCI function, as the guest sees it."""
 
-    uid: str | int = spec("", "user-defined identifier 0x0001-0xffff", required=True)
-    fid: str | int = spec("", "function identifier 0x00000000-0xffffffff", required=True)
+    uid: str | int | None = spec(
+        None, "user-defined identifier 0x0001-0xffff; assigned (lowest free) when absent"
+    )
+    fid: str | int | None = spec(
+        None, "function identifier 0x00000000-0xffffffff; assigned (lowest free) when absent"
+    )
 
 
 @dataclass
@@ -129,7 +133,10 @@ class Passthrough:
     uuid: str | None = spec(None, "mediated device UUID (vfio-ap, vfio-ccw)", format="uuid")
     ccw: str | None = spec(None, "guest ccw bus-id of a vfio-ccw device; assigned when absent")
     address: str | None = spec(None, "host PCI address dddd:bb:ss.f (pci)")
-    zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees (pci)")
+    zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees (pci); assigned when absent")
+    managed: bool = spec(
+        True, "pci: libvirt detaches the function from its host driver at start (managed='yes')"
+    )
     boot_order: int | None = spec(None, "boot position (vfio-ccw DASD only)")
     loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from zwizard.model import Answers
+from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
+from zwizard.model import Answers, Pxe
 
 VIRTUAL_CSSID = 0xFE  # the channel subsystem of virtio-ccw devices
 _BUSID = re.compile(
@@ -35,7 +36,7 @@ class Ccw:
 
 def parse_ccw(text: str) -> Ccw | None:
     """`fe.0.0001` (as Linux writes bus-ids; `0x` prefixes tolerated) -> Ccw."""
-    match = _BUSID.match(text.strip())
+    match = _BUSID.fullmatch(text)  # the whole value: a stray newline is no bus-id
     if not match:
         return None
     return Ccw(*(int(match[g], 16) for g in ("cssid", "ssid", "devno")))
@@ -54,6 +55,10 @@ class Plan:
     macs: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)  # disk target dev per disk
     scsi_controller: str | None = None  # key in `ccw` of the virtio-scsi controller
+    zpci: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (uid, fid)
+    zpci_assigned: set[str] = field(default_factory=set)  # paths whose ids the plan chose
+    static_ip: StaticIp | None = None  # pxe.ip static or dracut's form, resolved
+    static_problem: str | None = None  # why the static address could not be resolved
 
     @property
     def first_boot(self) -> str | None:
@@ -72,11 +77,12 @@ def parse_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    text = str(value).strip().lower()
-    try:
-        return int(text, 16) if text.startswith("0x") else int(text)
-    except ValueError:
+    if not isinstance(value, str):
         return None
+    text = value.lower()  # the whole value, as written: no blanks, no `_` separators
+    if re.fullmatch(r"0x[0-9a-f]+", text):
+        return int(text, 16)
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None
 
 
 def default_cpu_mode(answers: Answers) -> str | None:
@@ -169,6 +175,10 @@ def make_plan(answers: Answers) -> Plan:
         plan.boot = {path: n for n, path in enumerate(first, start=1)}
         plan.boot_assigned = bool(first)
 
+    _assign_zpci(answers, plan)
+    if answers.pxe.enabled:
+        plan.static_ip, plan.static_problem = resolve_static_ip(answers.pxe)
+
     uuid = answers.guest.uuid or ""
     plan.macs = [nic.mac or derived_mac(uuid, i) for i, nic in enumerate(answers.nics)]
 
@@ -199,5 +209,70 @@ def _disk_letters(index: int) -> str:
 
 
 def interface_name(addr: Ccw) -> str:
-    """Predictable name RHEL gives a virtio-net-ccw NIC: enc<devno in hex>."""
-    return f"enc{addr.devno:x}"
+    """The name systemd gives a virtio-net-ccw NIC in the guest (udev-builtin-net_id.c,
+    names_ccw): `enc` + the bus-id with leading '0' and '.' stripped, keeping one digit.
+    The guest sees virtual channel subsystem fe as css 0: 0.0.0600 -> enc600,
+    0.1.0a00 -> enc1.0a00."""
+    busid = f"0.{addr.ssid:x}.{addr.devno:04x}"
+    stripped = busid.lstrip("0.")
+    return "enc" + (stripped or "0")
+
+
+def _assign_zpci(answers: Answers, plan: Plan) -> None:
+    """zPCI ids of PCI passthrough: given ones first, then, as libvirt does, the lowest
+    free uid from 1 and fid from 0 (docs/rules.md, section 8b)."""
+    pci = [(f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"]
+    given_uids = {u for _, p in pci if p.zpci and (u := parse_int(p.zpci.uid)) is not None}
+    given_fids = {f for _, p in pci if p.zpci and (f := parse_int(p.zpci.fid)) is not None}
+    uid, fid = 1, 0
+    for path, dev in pci:
+        u = parse_int(dev.zpci.uid) if dev.zpci else None
+        f = parse_int(dev.zpci.fid) if dev.zpci else None
+        raw_u = dev.zpci.uid if dev.zpci else None
+        raw_f = dev.zpci.fid if dev.zpci else None
+        if (raw_u not in (None, "") and u is None) or (raw_f not in (None, "") and f is None):
+            continue  # given but unreadable: rules say so
+        if u is None:
+            while uid in given_uids:
+                uid += 1
+            u, uid = uid, uid + 1
+            given_uids.add(u)
+            plan.zpci_assigned.add(path)
+        if f is None:
+            while fid in given_fids:
+                fid += 1
+            f, fid = fid, fid + 1
+            given_fids.add(f)
+            plan.zpci_assigned.add(path)
+        plan.zpci[path] = (u, f)
+
+
+def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:
+    """The static address PXE writes: from pxe.ip in dracut's own form, or from the
+    address/netmask/gateway keys (the address may carry a /prefix)."""
+    if pxe.ip not in ("static",) and ":" not in pxe.ip:
+        return None, None
+    if pxe.ip != "static":
+        parsed = parse_dracut_ip(pxe.ip)
+        if isinstance(parsed, str):
+            return None, parsed
+        given = [k for k in ("address", "netmask", "gateway") if getattr(pxe, k) is not None]
+        if given:
+            return None, (
+                f"pxe.ip is in dracut's form, which holds the address already; "
+                f"leave out {', '.join('pxe.' + k for k in given)}"
+            )
+        return parsed, None
+    address, netmask = pxe.address, pxe.netmask
+    if address is not None and "/" in address:
+        cidr = split_cidr(address)
+        if cidr is None or cidr[1] is None:
+            return None, f"'{address}': the prefix after / must be 0-32"
+        address, from_prefix = cidr
+        if netmask is not None and netmask != from_prefix:
+            return None, (
+                f"pxe.address '{pxe.address}' means netmask {from_prefix}, "
+                f"but pxe.netmask is {netmask}; give one of them"
+            )
+        netmask = from_prefix
+    return StaticIp(address, pxe.gateway, netmask, pxe.hostname, pxe.interface), None

@@ -252,8 +252,12 @@ def step_passthrough(q: Asker) -> None:
                     [(f.address, f"uid {f.uid} fid {f.fid}" if f.uid else "") for f in q.host.pci]
                 )
             q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
-            q.text(f"passthrough[{i}].zpci.uid", "zPCI uid (0x0001-0xffff):")
-            q.text(f"passthrough[{i}].zpci.fid", "zPCI fid:")
+            q.text(
+                f"passthrough[{i}].zpci.uid",
+                "zPCI uid (0x0001-0xffff; empty: assigned):",
+                optional=True,
+            )
+            q.text(f"passthrough[{i}].zpci.fid", "zPCI fid (empty: assigned):", optional=True)
         else:
             if q.host is not None:
                 q.on_host(

@@ -4,7 +4,7 @@
 tells a front end whether a choice is allowed *now* and, if not, why. The
 second is the first applied to a trial copy, so a rule can never say one thing
 to the answers mode and another to the wizard. Rule ids come from
-../shared/ibmz-rules.md and are never renamed.
+docs/rules.md (the project's rules reference) and are never renamed.
 """
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ from zwizard.model import Answers, Passthrough
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
+from zwizard.inputs import (
+    KS_FORMS,
+    REPO_FORMS,
+    bad_character,
+    kickstart_ok,
+    repo_form,
+    repo_suggestion,
+)
 from zwizard.plan import VIRTUAL_CSSID, Plan, make_plan, parse_ccw, parse_int
 from zwizard.render.pxe import append_line, render_pxe
+from zwizard.structure import lookup
 
 Severity = Literal["error", "warning", "note"]
 
@@ -28,11 +37,30 @@ MAX_VCPUS = 248
 SE_MAX_VCPUS = 247
 PXE_FILE_MAX = 2047
 PXE_APPEND_MAX = 895
+# SLOF lib/libnet/tftp.h (the s390 netboot firmware's TFTP code): char filename[256]
+PXE_PATH_MAX = 255
+MAX_BOOT_ORDER = 0xFFFFFFFF  # libvirt keeps <boot order> in an unsigned int
+# libvirt virDomainParseMemory caps memory at VIR_DOMAIN_MEMORY_PARAM_UNLIMITED KiB (2^53 - 1)
+MAX_MEMORY_MIB = ((1 << 53) - 1) // 1024
+LIFECYCLE_ACTIONS = {
+    "on_poweroff": ("destroy", "restart", "preserve", "rename-restart"),
+    "on_reboot": ("destroy", "restart", "preserve", "rename-restart"),
+    "on_crash": ("destroy", "restart", "preserve", "rename-restart", "coredump-destroy",
+                 "coredump-restart"),
+}  # fmt: skip
+# libvirt NEWS 7.7.0 / qemuValidateLifecycleAction: the QEMU driver refuses these at define
+QEMU_REFUSED_LIFECYCLE = {
+    "on_poweroff": ("preserve", "rename-restart"),
+    "on_reboot": ("preserve", "rename-restart"),
+    "on_crash": ("rename-restart",),
+}
 LOADPARM = re.compile(r"^[A-Z0-9. ]{1,8}$")
 GUEST_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
 MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 PCI_ADDR = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
-DISK_TARGET = re.compile(r"^(vd|sd)[a-z]{1,3}$")
+# libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
+# to name the device and, for SCSI, to derive its drive address (there is no ccw one)
+DISK_TARGET = re.compile(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
 
 # QEMU s390x CPU model names (each also has a -base twin); see ibmz-rules.md §6.
 CPU_MODELS = (
@@ -87,12 +115,13 @@ RULES = {
     "uuid": "a well-formed UUID",
     "vcpus": "1 to 248 vCPUs",
     "memory": "a memory size the guest can install with",
-    "ram-increment": "QEMU rounds s390 memory down to its storage increment",
+    "lifecycle": "on_poweroff/on_reboot/on_crash actions libvirt's QEMU driver accepts",
+    "text": "every text value can be written: no control characters, no line breaks",
     "cpu-mode": "a CPU mode libvirt knows",
     "cpu-model": "a CPU model name QEMU s390x knows",
     "disk-path": "an absolute disk path",
     "cdrom-bus": "CD-ROMs on virtio-scsi",
-    "disk-target": "unique vdX/sdX target names",
+    "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
     "mac": "unicast, unique MAC addresses",
     "ccw-address": "ccw bus-ids in channel subsystem fe, in range, unique",
@@ -171,7 +200,7 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
     g = a.guest
     if not g.name:
         out.error("guest-name", "guest.name", "a guest name is required")
-    elif not GUEST_NAME.match(g.name):
+    elif not GUEST_NAME.fullmatch(g.name):
         out.error(
             "guest-name",
             "guest.name",
@@ -193,17 +222,25 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
         out.error(
             "vcpus", "guest.vcpus", f"{g.vcpus} vCPUs: IBM Z guests have 1 to {MAX_VCPUS} vCPUs"
         )
+    # s390-ccw-virtio (>= 5.0) gives exactly the size asked: no rounding to warn about
+    # (only machine types up to 4.2 rounded; hw/s390x/sclp.c fixup_ram_size).
     if g.memory_mib < 1:
         out.error("memory", "guest.memory_mib", f"{g.memory_mib} MiB is not a memory size")
-    else:
-        effective = s390_ram_mib(g.memory_mib)
-        if effective != g.memory_mib:
-            out.warn(
-                "ram-increment",
-                "guest.memory_mib",
-                f"QEMU will give the guest {effective} MiB, not {g.memory_mib}: s390 memory "
-                f"comes in increments of {ram_increment_mib(g.memory_mib)} MiB at this size; "
-                f"choose {effective} or {effective + ram_increment_mib(g.memory_mib)}",
+    elif g.memory_mib > MAX_MEMORY_MIB:
+        out.error(
+            "memory",
+            "guest.memory_mib",
+            f"{g.memory_mib} MiB is more than libvirt can hold ({MAX_MEMORY_MIB} MiB at most)",
+        )
+    for key in ("on_poweroff", "on_reboot", "on_crash"):
+        action, refused = getattr(g, key), QEMU_REFUSED_LIFECYCLE[key]
+        if action in refused:
+            usable = ", ".join(x for x in LIFECYCLE_ACTIONS[key] if x not in refused)
+            out.error(
+                "lifecycle",
+                f"guest.{key}",
+                f"{key} = '{action}': libvirt's QEMU driver refuses it at define "
+                f"(\"qemu driver doesn't support the '{action}' action\"); use {usable}",
             )
     if g.memory_mib < 1024 and g.os in SUPPORTED_OS and g.memory_mib >= 1:
         out.warn(
@@ -218,20 +255,6 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
             "memory.hotplug",
             "memory cannot be added to a running guest on IBM Z, so there is no maxMemory",
         )
-
-
-def ram_increment_mib(mib: int) -> int:
-    """QEMU's s390 storage increment: 1 MiB, doubled until at most 1020 increments."""
-    increment = 1
-    while mib // increment > 1020:
-        increment *= 2
-    return increment
-
-
-def s390_ram_mib(mib: int) -> int:
-    """The memory size QEMU really gives an s390 guest (it rounds down to the increment)."""
-    increment = ram_increment_mib(mib)
-    return mib // increment * increment
 
 
 # --- CPU -------------------------------------------------------------------------------
@@ -271,6 +294,11 @@ def _cpu(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     elif mode in ("host-passthrough", "maximum") and not tcg:
         out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
+
+
+def _older(model: str, than: str) -> bool:
+    """CPU_MODELS lists QEMU's models oldest first."""
+    return CPU_MODELS.index(model) < CPU_MODELS.index(than)
 
 
 def _cpu_model(model: str | None, out: _Collector) -> None:
@@ -318,8 +346,13 @@ def _disks(a: Answers, plan: Plan, out: _Collector) -> None:
             )
         if d.device == "cdrom" and d.bus == "virtio":
             out.error("cdrom-bus", f"{p}.bus", "a CD-ROM cannot sit on virtio-blk; use bus scsi")
-        if d.target is not None and not DISK_TARGET.match(d.target):
-            out.error("disk-target", f"{p}.target", f"'{d.target}' is not a vdX/sdX name")
+        if d.target is not None and not DISK_TARGET.fullmatch(d.target):
+            out.error(
+                "disk-target",
+                f"{p}.target",
+                f"'{d.target}' is not a disk name libvirt can parse: a prefix vd, sd, hd, xvd, "
+                "ubd or fd, then letters (vda, sdb, hdc …)",
+            )
     for target, count in Counter(plan.targets).items():
         if count > 1:
             out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
@@ -345,7 +378,7 @@ def _nics(a: Answers, plan: Plan, out: _Collector) -> None:
         if n.source.mode and not n.source.direct:
             out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
         if n.mac is not None:
-            if not MAC.match(n.mac):
+            if not MAC.fullmatch(n.mac):
                 out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")
             elif int(n.mac[:2], 16) & 1:
                 out.error("mac", f"{p}.mac", f"'{n.mac}' is a multicast address")
@@ -405,9 +438,23 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
                     f"{path}.boot_order",
                     f"boot order {order}: orders start at 1 (libvirt refuses zero and below)",
                 )
+            elif order > MAX_BOOT_ORDER:
+                out.error(
+                    "boot-order",
+                    f"{path}.boot_order",
+                    f"boot order {order}: libvirt keeps it in an unsigned int "
+                    f"(at most {MAX_BOOT_ORDER})",
+                )
             orders.setdefault(order, []).append(path)
         if dev.loadparm is not None:
-            _loadparm(dev.loadparm, path, plan, out)
+            _loadparm(dev.loadparm, path, a, plan, out)
+    if not plan.boot and not a.pxe.enabled:
+        out.warn(
+            "boot-order",
+            "disks",
+            "nothing to boot from: no disk, no network interface and no vfio-ccw DASD "
+            "(the guest would start and stop at once)",
+        )
     for order, paths in orders.items():
         if len(paths) > 1:
             for path in paths[1:]:
@@ -418,9 +465,9 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
                 )
 
 
-def _loadparm(value: str, path: str, plan: Plan, out: _Collector) -> None:
+def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector) -> None:
     lp = f"{path}.loadparm"
-    if not LOADPARM.match(value.upper()):
+    if not LOADPARM.fullmatch(value.upper()):
         out.error(
             "loadparm",
             lp,
@@ -436,6 +483,57 @@ def _loadparm(value: str, path: str, plan: Plan, out: _Collector) -> None:
             f"libvirt uses only the loadparm of the device that boots first ({plan.first_boot}); "
             "this one is ignored",
         )
+    elif path.startswith("passthrough["):
+        out.warn(
+            "loadparm",
+            lp,
+            "libvirt 9.0 and older pass only a disk's or interface's loadparm to QEMU "
+            "(-machine loadparm=) and drop this vfio-ccw one without a word; newer libvirt "
+            "passes it (qemuAppendLoadparmMachineParm). On such a host, choose the zipl "
+            "entry inside the guest (zipl.conf default) instead",
+        )
+    elif path.startswith("nics[") and a.pxe.enabled and value.strip().isdigit():
+        entry = int(value)
+        if entry > 1:
+            out.error(
+                "loadparm",
+                lp,
+                f"loadparm {value} on the netbooting NIC selects pxelinux entry {entry}, but "
+                f"the file has one label ('{a.pxe.label}'): current s390 firmware "
+                "(pc-bios/s390-ccw/netmain.c) aborts; QEMU 7.2 ignores it. Leave it empty",
+            )
+
+
+# --- text ----------------------------------------------------------------------------
+
+# The one key whose text may span lines (it is an XML element's text); every other value
+# lands in an attribute, a one-line element or a pxelinux line. libvirt itself refuses a
+# newline in <title> ("Domain title can't contain newlines").
+MULTILINE_KEYS = ("guest.description",)
+
+
+def _text(a: Answers, plan: Plan, out: _Collector) -> None:
+    import dataclasses
+
+    def walk(obj: Any, path: str) -> None:
+        if isinstance(obj, str):
+            bad = bad_character(obj, newlines=path in MULTILINE_KEYS)
+            if bad:
+                out.error(
+                    "text",
+                    path,
+                    f"{obj!r} holds a character that cannot be written ({bad}): control "
+                    "characters are refused" + ("" if path in MULTILINE_KEYS else
+                                                ", and line breaks outside description"),
+                )  # fmt: skip
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                walk(item, f"{path}[{i}]")
+        elif dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name)
+
+    walk(a, "")
 
 
 # --- watchdog, clock, memory, rng --------------------------------------------------------
@@ -495,8 +593,10 @@ def _passthrough(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"{p}.{key}",
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
-        if dev.type != "pci" and (dev.address is not None or dev.zpci is not None):
-            key = "address" if dev.address is not None else "zpci"
+        if dev.type != "pci" and (
+            dev.address is not None or dev.zpci is not None or not dev.managed
+        ):
+            key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
             out.error(dev.type, f"{p}.{key}", f"{key} applies to PCI passthrough only")
 
 
@@ -529,7 +629,7 @@ def _pci(
 ) -> None:
     if not dev.address:
         out.error("pci-passthrough", f"{p}.address", "a PCI passthrough needs the host address")
-    elif not PCI_ADDR.match(dev.address):
+    elif not PCI_ADDR.fullmatch(dev.address):
         out.error(
             "pci-passthrough",
             f"{p}.address",
@@ -544,26 +644,29 @@ def _pci(
     else:
         seen[dev.address.lower()] = p
     if dev.zpci is None:
-        out.error(
-            "zpci", f"{p}.zpci", "a PCI function on IBM Z needs zPCI ids: zpci = { uid, fid }"
-        )
-        return
-    uid = parse_int(dev.zpci.uid)
-    fid = parse_int(dev.zpci.fid)
-    if uid is None or not 1 <= uid <= 0xFFFF:
-        out.error(
-            "zpci", f"{p}.zpci.uid", f"uid {dev.zpci.uid!r} must be 0x0001-0xffff (0 is invalid)"
-        )
-    elif uid in uids:
-        out.error("zpci", f"{p}.zpci.uid", f"uid {uid:#06x} is already used by {uids[uid]}")
-    else:
-        uids[uid] = p
-    if fid is None or not 0 <= fid <= 0xFFFFFFFF:
-        out.error("zpci", f"{p}.zpci.fid", f"fid {dev.zpci.fid!r} must be 0x00000000-0xffffffff")
-    elif fid in fids:
-        out.error("zpci", f"{p}.zpci.fid", f"fid {fid:#010x} is already used by {fids[fid]}")
-    else:
-        fids[fid] = p
+        return  # libvirt assigns both ids; the plan shows which
+    for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):
+        raw = getattr(dev.zpci, key)
+        if raw is None or raw == "":
+            continue
+        value = parse_int(raw)
+        seen = uids if key == "uid" else fids
+        if value is None or not low <= value <= high:
+            zero = " (0 is invalid)" if key == "uid" else ""
+            out.error(
+                "zpci",
+                f"{p}.zpci.{key}",
+                f"{key} {raw!r} must be {low:#0{width}x}-{high:#0{width}x}{zero}, written "
+                "as 0x-hex or decimal",
+            )
+        elif value in seen:
+            out.error(
+                "zpci",
+                f"{p}.zpci.{key}",
+                f"{key} {value:#0{width}x} is already used by {seen[value]}",
+            )
+        else:
+            seen[value] = p
 
 
 # --- Secure Execution --------------------------------------------------------------------
@@ -579,9 +682,20 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
             "guest.domain_type",
             "Secure Execution needs KVM on an IBM Z host (z15 or newer); emulation cannot run it",
         )
-    if a.cpu.mode not in (None, "host-model"):
+    model = a.cpu.model
+    if a.cpu.mode == "custom" and model in CPU_MODELS and _older(model, "gen15a"):
         out.error(
-            "se-launch", "cpu.mode", f"{se} the CPU mode must be host-model (it carries 'unpack')"
+            "se-launch",
+            "cpu.model",
+            f"{se} the CPU model needs the 'unpack' facility, which starts with gen15a (z15); "
+            f"'{model}' lacks it — use host-model",
+        )
+    elif a.cpu.mode in ("host-passthrough", "maximum"):
+        out.warn(
+            "se-launch",
+            "cpu.mode",
+            f"{se} QEMU needs a CPU with 'unpack': {a.cpu.mode} has it on an SE-capable host, "
+            "but host-model is the mode the libvirt Secure Execution guide uses",
         )
     for i, dev in enumerate(a.passthrough):
         out.error(
@@ -640,27 +754,56 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
         value = getattr(pxe, key)
         if not value or any(c.isspace() for c in value):
             out.error("pxe-config", f"pxe.{key}", f"{key} must be a non-empty word, not {value!r}")
-    if pxe.repo is not None and not re.match(r"^(https?|ftp|nfs)://?\S+$", pxe.repo):
+        elif key != "label" and "://" in value:
+            out.error(
+                "pxe-config",
+                f"pxe.{key}",
+                f"'{value}' is a URL, but the s390 firmware fetches the {key} over TFTP: give "
+                "its path relative to the TFTP root (e.g. rhel9/vmlinuz)",
+            )
+        elif key != "label" and len(value.encode()) > PXE_PATH_MAX:
+            out.error(
+                "pxe-config",
+                f"pxe.{key}",
+                f"the {key} path is {len(value.encode())} bytes; the firmware's TFTP file name "
+                f"holds at most {PXE_PATH_MAX} (SLOF lib/libnet/tftp.h) and would cut it",
+            )
+    if pxe.repo is not None and repo_form(pxe.repo) is None:
+        fix = repo_suggestion(pxe.repo)
+        hint = f"; did you mean {fix}?" if fix else ""
         out.error(
             "pxe-config",
             "pxe.repo",
-            f"'{pxe.repo}' needs a scheme: http://, https://, ftp:// or nfs:// (inst.repo=)",
+            f"'{pxe.repo}' is not an installation source anaconda reads (inst.repo= forms: "
+            f"{REPO_FORMS}){hint}",
         )
-    if pxe.kickstart is not None and not re.match(r"^(https?|ftp|nfs|file)://?\S+$", pxe.kickstart):
-        out.error("pxe-config", "pxe.kickstart", f"'{pxe.kickstart}' is not a kickstart URL")
-    if pxe.ip not in ("dhcp", "static", "dhcp6", "auto6"):
-        out.error("pxe-config", "pxe.ip", f"ip '{pxe.ip}': use dhcp, dhcp6, auto6 or static")
-    if pxe.ip == "static":
-        for key in ("address", "netmask", "gateway"):
-            _ipv4(getattr(pxe, key), f"pxe.{key}", out, required=True)
-    if pxe.nameserver is not None:
-        _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)
-    if pxe.extra_args is not None and "initrd=" in pxe.extra_args:
+    if pxe.kickstart is not None and not kickstart_ok(pxe.kickstart):
         out.error(
             "pxe-config",
-            "pxe.extra_args",
-            "initrd= in append is not honoured by the s390 firmware; set pxe.initrd",
+            "pxe.kickstart",
+            f"'{pxe.kickstart}' is not a kickstart location anaconda reads (inst.ks= forms: "
+            f"{KS_FORMS})",
         )
+    if pxe.ip not in ("dhcp", "static", "dhcp6", "auto6") and ":" not in pxe.ip:
+        out.error(
+            "pxe-config",
+            "pxe.ip",
+            f"ip '{pxe.ip}': use dhcp, dhcp6, auto6, static (with pxe.address …) or dracut's "
+            "own form <address>::<gateway>:<netmask>:<hostname>:<interface>:none",
+        )
+    elif plan.static_problem:
+        where = "pxe.ip" if pxe.ip != "static" else "pxe.address"
+        out.error("pxe-config", where, plan.static_problem)
+    elif plan.static_ip is not None:
+        st = plan.static_ip
+        where = "pxe.ip" if pxe.ip != "static" else None
+        for key, value in (("address", st.address), ("netmask", st.netmask),
+                           ("gateway", st.gateway)):  # fmt: skip
+            _ipv4(value, where or f"pxe.{key}", out, required=True, what=key)
+    if pxe.nameserver is not None:
+        _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)
+    if pxe.extra_args is not None:
+        _extra_args(pxe, out)
     line = append_line(a, plan)
     if len(line) > PXE_APPEND_MAX:
         out.error(
@@ -679,24 +822,53 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
         )
 
 
-def _ipv4(value: str | None, path: str, out: _Collector, required: bool) -> None:
+def _ipv4(value: str | None, path: str, out: _Collector, required: bool, what: str = "") -> None:
+    label = f"{what} " if what else ""
     if value is None:
         if required:
-            out.error("pxe-config", path, "needed for a static address")
+            out.error("pxe-config", path, f"a static address needs its {what or 'value'}")
         return
     import ipaddress  # only PXE guests with static addresses need it
 
     try:
         ipaddress.IPv4Address(value)
     except ValueError:
-        out.error("pxe-config", path, f"'{value}' is not an IPv4 address")
+        out.error("pxe-config", path, f"{label}'{value}' is not an IPv4 address")
+
+
+# Options zwizard writes from their own keys; a second copy in extra_args would leave the
+# installer with two (dracut configures an interface per ip=, anaconda keeps one repo).
+_OWN_ARGS = {"ip": "pxe.ip", "inst.repo": "pxe.repo", "inst.ks": "pxe.kickstart",
+             "nameserver": "pxe.nameserver"}  # fmt: skip
+
+
+def _extra_args(pxe: Any, out: _Collector) -> None:
+    for word in pxe.extra_args.split():
+        name = word.split("=", 1)[0]
+        if name == "initrd":
+            out.error(
+                "pxe-config",
+                "pxe.extra_args",
+                "initrd= in append is not honoured by the s390 firmware; set pxe.initrd",
+            )
+        elif name in _OWN_ARGS and "=" in word:
+            own = _OWN_ARGS[name]
+            # ip= is always written; the others only when their key is set
+            if name == "ip" or lookup(pxe, own.removeprefix("pxe.")) is not None:
+                out.error(
+                    "pxe-config",
+                    "pxe.extra_args",
+                    f"'{word}': {name}= is written from {own} already, and two would leave "
+                    f"the installer to pick one; set {own} instead (dracut's static ip= "
+                    "form is accepted there)",
+                )
 
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def _is_uuid(text: str) -> bool:
-    return bool(UUID.match(text))
+    return bool(UUID.fullmatch(text))
 
 
 # --- this host (zwizard.host) -------------------------------------------------------------
@@ -808,6 +980,7 @@ def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool)
 
 
 _RULE_GROUPS = (
+    _text,
     _guest,
     _cpu,
     _disks,

@@ -1,6 +1,6 @@
 """The real libvirt + qemu-system-s390x stack, brought up by the tests themselves.
 
-Recipe: ../shared/ibmz-rules.md, section 9. As root with apt, missing Debian
+Recipe: docs/rules.md, section 9. As root with apt, missing Debian
 packages are installed; the daemons are started here and stopped again when
 the tests end (a daemon that was already running is used and left alone).
 """

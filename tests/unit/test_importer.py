@@ -65,7 +65,7 @@ def test_check_hand_broken_s390x():
     found = rules_of(DATA / "s390x" / "hand-broken.xml")
     expected = {
         "no-mem-hotplug", "se-no-hugepages", "vcpus", "se-max-vcpus", "boot-order",
-        "cpu-model", "se-launch", "loadparm", "ccw-address", "se-no-vfio", "vfio-ap",
+        "cpu-model", "loadparm", "ccw-address", "se-no-vfio", "vfio-ap",
         "watchdog-diag288", "se-no-balloon-rng",
     }  # fmt: skip
     assert expected <= set(found)

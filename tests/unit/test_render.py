@@ -194,7 +194,12 @@ def test_pxe_file_shape():
         disks=[{"path": "/d", "boot_order": 2}],
     )
     files = render_files(a, make_plan(a))
-    assert set(files) == {"web01.xml", "pxelinux.cfg/default", "pxelinux.cfg/01-52-54-00-ab-cd-ef"}
+    assert set(files) == {
+        "web01.xml",
+        "web01.after-install.xml",  # the NIC boots first: the disk-first definition beside it
+        "pxelinux.cfg/default",
+        "pxelinux.cfg/01-52-54-00-ab-cd-ef",
+    }
     text = files["pxelinux.cfg/default"]
     assert text.splitlines() == [
         "# pxelinux",

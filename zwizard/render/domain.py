@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from zwizard.model import Answers, Disk
-from zwizard.plan import Ccw, Plan, make_plan, parse_int
+from zwizard.plan import Ccw, Plan, make_plan
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 ZWIZARD_NS = "urn:x-zwizard:domain:1"
@@ -171,7 +171,9 @@ def _hostdev(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> N
             _boot(el, plan, path, dev.loadparm)
             _ccw(el, plan.ccw.get(path))
         return
-    el = _sub(devices, "hostdev", mode="subsystem", type="pci", managed="yes")
+    el = _sub(
+        devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
+    )
     domain, bus, slot_fn = (dev.address or "0000:00:00.0").split(":")
     slot, fn = slot_fn.split(".")
     _sub(
@@ -183,8 +185,8 @@ def _hostdev(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> N
         function=f"0x{fn}",
     )
     addr = _sub(el, "address", type="pci")
-    if dev.zpci is not None:
-        uid, fid = parse_int(dev.zpci.uid) or 0, parse_int(dev.zpci.fid) or 0
+    if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
+        uid, fid = plan.zpci[path]
         _sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
 
 

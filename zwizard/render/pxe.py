@@ -17,13 +17,14 @@ def append_line(answers: Answers, plan: Plan) -> str:
     """The kernel command line the installer boots with."""
     pxe = answers.pxe
     args: list[str] = []
-    if pxe.ip == "static":
+    st = plan.static_ip
+    if st is not None:
         nic = plan.boot_nic()
-        iface = pxe.interface
+        iface = st.interface or pxe.interface
         if not iface and nic is not None and f"nics[{nic}]" in plan.ccw:
             iface = interface_name(plan.ccw[f"nics[{nic}]"])
-        hostname = pxe.hostname or answers.guest.name
-        fields = [pxe.address, "", pxe.gateway, pxe.netmask, hostname, iface, "none"]
+        hostname = st.hostname or pxe.hostname or answers.guest.name
+        fields = [st.address, "", st.gateway, st.netmask, hostname, iface, "none"]
         args.append("ip=" + ":".join(f or "" for f in fields))
     else:
         args.append(f"ip={pxe.ip}")

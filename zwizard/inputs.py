@@ -1,0 +1,144 @@
+"""Real-world input forms, read the way the tool that documents them reads them.
+
+Each parser cites where its form is defined, so a refusal can say which forms
+exist. They return None (or a reason) instead of raising: rules report, plans
+resolve, and nothing here ever coerces a value silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- anaconda: inst.repo= and inst.ks= -------------------------------------------------
+# anaconda docs/boot-options.rst (rhel-9 branch), "inst.repo": cdrom, cdrom:<device>,
+# hd:<device>:<path>, [http,https,ftp]://<host>/<path>, nfs:[<options>:]<server>:/<path>;
+# RHEL 9 "Boot options reference" adds hmc (IBM Z: the HMC's DVD drive).
+REPO_FORMS = (
+    "http://<host>/<path>, https://…, ftp://…, nfs:[<options>:]<server>:/<path>, "
+    "hd:<device>:<path>, cdrom, cdrom:<device>, hmc"
+)
+_URL = re.compile(r"(?:https?|ftp)://[^\s/]+(?:/\S*)?", re.IGNORECASE)
+_NFS = re.compile(r"nfs:(?:[^\s:/]+:)?[^\s:/]+:/\S*", re.IGNORECASE)
+_HD = re.compile(r"hd:[^\s:]+(?::\S*)?", re.IGNORECASE)
+_CDROM = re.compile(r"cdrom(?::\S+)?", re.IGNORECASE)
+# inst.ks= (same page, "inst.ks"): the repo's network forms plus file:/<path>, hd:, cdrom:, bd:
+KS_FORMS = "http://…, https://…, ftp://…, nfs:[<options>:]<server>:/<path>, file:/<path>, hd:…"
+_KS_OTHER = re.compile(r"(?:file:/|hd:|cdrom:|bd:)\S+", re.IGNORECASE)
+
+
+def repo_form(text: str) -> str | None:
+    """The anaconda form `text` is in (url, nfs, hd, cdrom, hmc), or None."""
+    if _URL.fullmatch(text):
+        return "url"
+    if _NFS.fullmatch(text):
+        return "nfs"
+    if _HD.fullmatch(text):
+        return "hd"
+    if _CDROM.fullmatch(text):
+        return "cdrom"
+    if text.lower() == "hmc":
+        return "hmc"
+    return None
+
+
+def repo_suggestion(text: str) -> str | None:
+    """A schemeless `host/path` (the RHEL doc's own example) -> the http URL meant."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}(?::\d+)?/\S*", text):
+        return "http://" + text
+    if text.lower().startswith("nfs://"):
+        host, _, path = text[6:].partition("/")
+        return f"nfs:{host}:/{path}" if host else None
+    return None
+
+
+def kickstart_ok(text: str) -> bool:
+    return bool(_URL.fullmatch(text) or _NFS.fullmatch(text) or _KS_OTHER.fullmatch(text))
+
+
+# --- dracut: ip= ------------------------------------------------------------------------
+# dracut.cmdline(7), "ip=<client-IP>:[<peer>]:<gateway-IP>:<netmask>:<client_hostname>:
+# <interface>:{none|off|dhcp|on|any|dhcp6|auto6|ibft}[:[<mtu>][:<macaddr>]]" — the form
+# RHEL's s390x installation docs print for static addresses.
+DRACUT_AUTOCONF = ("none", "off", "dhcp", "on", "any", "dhcp6", "auto6", "ibft")
+
+
+@dataclass(frozen=True)
+class StaticIp:
+    address: str | None
+    gateway: str | None
+    netmask: str | None
+    hostname: str | None
+    interface: str | None
+
+
+def parse_dracut_ip(text: str) -> StaticIp | str:
+    """`10.1.2.3::10.1.2.1:255.255.255.0:host:enc1:none` -> StaticIp, or why not."""
+    parts = text.split(":")
+    if text.startswith("["):
+        return "IPv6 addresses in dracut's ip= form are not supported here; use ip = dhcp6"
+    if len(parts) < 7:
+        return (
+            "dracut's static form has 7 fields: "
+            "<address>::<gateway>:<netmask>:<hostname>:<interface>:none"
+        )
+    if parts[6] not in ("none", "off"):
+        return f"autoconf '{parts[6]}' in a static ip=: use none (or ip = {parts[6]} alone)"
+    if len(parts) > 7 and any(parts[7:]):
+        return "the MTU and MAC fields of dracut's ip= are not supported here; leave them off"
+    netmask = parts[3] or None
+    if netmask and netmask.isdigit():  # dracut also takes a prefix length there
+        netmask = prefix_netmask(int(netmask)) or netmask
+    return StaticIp(parts[0] or None, parts[2] or None, netmask, parts[4] or None, parts[5] or None)
+
+
+def prefix_netmask(prefix: int) -> str | None:
+    """24 -> 255.255.255.0 (None outside 0-32)."""
+    if not 0 <= prefix <= 32:
+        return None
+    bits = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+    return ".".join(str((bits >> s) & 0xFF) for s in (24, 16, 8, 0))
+
+
+def split_cidr(text: str) -> tuple[str, str | None] | None:
+    """`10.0.0.50/24` -> ('10.0.0.50', '255.255.255.0'); None when there is no prefix."""
+    address, sep, prefix = text.partition("/")
+    if not sep:
+        return None
+    mask = prefix_netmask(int(prefix)) if prefix.isdigit() else None
+    return address, mask
+
+
+# --- libvirt numbers --------------------------------------------------------------------
+
+
+def c_ulong(text: str | None) -> int | None:
+    """A number as libvirt reads ccw ids (virStrToLong_uip, base 0): 0x-hex, 0-octal or
+    decimal, so `254` and `0xfe` are the same cssid."""
+    if text is None:
+        return None
+    t = text.strip()
+    try:
+        if t.lower().startswith("0x"):
+            return int(t[2:], 16)
+        if len(t) > 1 and t.startswith("0"):
+            return int(t[1:], 8)
+        return int(t, 10) if t.isdigit() else None
+    except ValueError:
+        return None
+
+
+# --- XML text ---------------------------------------------------------------------------
+# XML 1.0 Char: tab, LF, CR and everything from U+0020 except surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def bad_character(text: str, *, newlines: bool = False) -> str | None:
+    """Describe the first character that cannot be written (or, unless `newlines`,
+    a line break, which would split a one-line value); None when all are fine."""
+    bad = _NOT_XML.search(text)
+    if bad is None and not newlines:
+        bad = re.search("[\n\r]", text)
+    if bad is None:
+        return None
+    return f"U+{ord(bad.group()):04X} at position {bad.start() + 1}"
