@@ -138,6 +138,7 @@ RULES = {
     "host-interface": "the host interface for macvtap exists",
     "host-disk": "the disk image or block device exists on this host",
     "no-x86-features": "no ACPI, APIC, PAE, VMport, Hyper-V, SMM or other x86 features",
+    "graphics": "a graphical console (VNC, virtio-gpu-ccw) works but is not the IBM Z way",
 }
 
 
@@ -452,8 +453,8 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
         out.warn(
             "boot-order",
             "disks",
-            "nothing to boot from: no disk, no network interface and no vfio-ccw DASD "
-            "(the guest would start and stop at once)",
+            "nothing to boot from: no disk and no vfio-ccw DASD, and no network interface "
+            "has a boot order (the guest would start and stop at once)",
         )
     for order, paths in orders.items():
         if len(paths) > 1:
@@ -1001,7 +1002,20 @@ _RULE_GROUPS = (
 NEVER_AVAILABLE = {
     "usb": ("ccw-only", "IBM Z has no virtual USB devices"),
     "virtio-pci": ("ccw-only", "IBM Z has no virtual PCI devices; virtio devices are virtio-ccw"),
-    "graphics": ("ccw-only", "IBM Z guests have no graphical console; use the SCLP console"),
+    "graphical-console": (
+        "graphics",
+        "libvirt 9.0 and QEMU 7.2 accept VNC with virtio-gpu-ccw and virtio input on s390x, "
+        "but RHEL on IBM Z is run from the SCLP console (virsh console)",
+    ),
+    "video": (
+        "ccw-only",
+        "only virtio video (virtio-gpu-ccw) exists on IBM Z; VGA, QXL and "
+        "Cirrus are PCI or ISA devices",
+    ),
+    "parallel": (
+        "ccw-only",
+        "parallel ports are PC ISA devices (libvirt: parallel ports are not supported)",
+    ),
     "v2v": ("no-v2v", "virt-v2v and virt-p2v are not available on IBM Z; use zwizard convert"),
     "os-boot-dev": (
         "boot-order",
