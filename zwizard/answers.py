@@ -95,6 +95,10 @@ def parse(
     """
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise AnswersError(
+            [Problem(source, None, "", "TOML nested too deeply: answers files are flat")]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match[1]) if match else None
@@ -118,13 +122,12 @@ def from_data(
     lack required keys (they are asked for, or listed by `missing`) but not its version."""
     version = data.get("version", FORMAT_VERSION if draft else None)
     lines = KeyLines(text)
-    meta = data.get("draft")
-    if isinstance(meta, dict):
+    if "draft" in data:
         # A draft is an answers file that may be incomplete: its [draft] table is fine
         # here, but text still waiting to become a valid value is not.
+        _step, _finished, pending = draft_meta(data["draft"], source, lines)
         data = {k: v for k, v in data.items() if k != "draft"}
-        pending = meta.get("pending", {}) if not draft else {}
-        if pending:
+        if pending and not draft:
             raise AnswersError(
                 [
                     Problem(source, lines.find("draft"), str(key),
@@ -153,6 +156,30 @@ def from_data(
     return answers
 
 
+def draft_meta(meta: Any, source: str, lines: KeyLines) -> tuple[str, bool, dict[str, str]]:
+    """The [draft] table: step, finished and pending, each of its own type, or a Problem."""
+    problems = []
+    if not isinstance(meta, dict):
+        meta = {}
+        problems.append("draft must be a table (step, finished, pending)")
+    step, finished = meta.get("step", "guest"), meta.get("finished", False)
+    pending = meta.get("pending", {})
+    if not isinstance(step, str):
+        problems.append("draft.step must be a string")
+    if not isinstance(finished, bool):
+        problems.append("draft.finished must be true or false")
+    if not isinstance(pending, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in pending.items()
+    ):
+        problems.append("draft.pending must be a table of key paths to text")
+    unknown = set(meta) - {"step", "finished", "pending"}
+    if unknown:
+        problems.append(f"unknown key(s) in [draft]: {', '.join(sorted(unknown))}")
+    if problems:
+        raise AnswersError([Problem(source, lines.find("draft"), "draft", p) for p in problems])
+    return step, finished, pending
+
+
 def load(
     path: str | Path, *, draft: bool = False, partial: bool = False
 ) -> tuple[Answers, KeyLines]:
@@ -171,17 +198,34 @@ def load(
     return parse(text, str(p), draft=draft, partial=partial), KeyLines(text)
 
 
-def fill_generated(answers: Answers) -> list[str]:
+def fill_generated(answers: Answers, outdir: Path | None = None) -> list[str]:
     """Give the guest a UUID when it has none; says what it generated.
 
-    MACs need no storing: they derive from the UUID (plan.derived_mac).
+    MACs need no storing: they derive from the UUID (plan.derived_mac). When `outdir`
+    already holds this guest's XML written by zwizard (an earlier or interrupted run of
+    the same answers), its UUID is kept, so running again finishes the job instead of
+    clashing with a new identity.
     """
-    if answers.guest.uuid is None:
-        import uuid
+    if answers.guest.uuid is not None:
+        return []
+    earlier = _earlier_uuid(outdir / f"{answers.guest.name}.xml") if outdir else None
+    if earlier:
+        answers.guest.uuid = earlier
+        return [f"guest.uuid = {earlier} (kept from {outdir / answers.guest.name}.xml)"]
+    import uuid
 
-        answers.guest.uuid = str(uuid.uuid4())
-        return [f"guest.uuid = {answers.guest.uuid} (generated)"]
-    return []
+    answers.guest.uuid = str(uuid.uuid4())
+    return [f"guest.uuid = {answers.guest.uuid} (generated)"]
+
+
+def _earlier_uuid(path: Path) -> str | None:
+    if not path.is_file() or path.stat().st_size > MAX_ANSWERS_BYTES:
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "urn:x-zwizard:domain:1" not in text:
+        return None  # not ours: never borrow another guest's identity
+    match = re.search(r"<uuid>([0-9a-f-]{36})</uuid>", text)
+    return match[1] if match else None
 
 
 def missing(answers: Answers) -> list[str]:
@@ -209,15 +253,35 @@ def missing(answers: Answers) -> list[str]:
 # --- writing drafts --------------------------------------------------------------------
 
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                 "\f": "\\f", "\r": "\\r"}  # fmt: skip
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string that reads back as exactly `text`: TOML forbids U+0000-U+001F
+    and U+007F unescaped (JSON's escaping misses U+007F). A lone surrogate cannot be
+    stored in UTF-8 at all; it becomes U+FFFD (the `text` rule refuses such values)."""
+    out = ['"']
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ch < " " or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        import json  # a JSON string is a valid TOML basic string
-
-        return json.dumps(value, ensure_ascii=False)
+        return toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -155,7 +155,8 @@ def run_answers(
                 for p in gaps
             ]
             continue
-        parsed.append((name, answers, lines, fill_generated(answers)))
+        generated = fill_generated(answers, None if to_stdout else outdir)
+        parsed.append((name, answers, lines, generated))
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=err)
@@ -219,6 +220,10 @@ def run_answers(
         return EXIT_OK
 
     merged = {rel: text for _, result, _ in results for rel, text in result.files.items()}
+    import signal
+
+    # SIGTERM mid-write: unwind like Ctrl-C, so write_set removes its temporary files
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         written = write_set(outdir, merged, force=force)
     except OutputError as exc:

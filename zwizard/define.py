@@ -17,7 +17,11 @@ def _virsh(uri: str, *args: str) -> subprocess.CompletedProcess:
     exe = shutil.which("virsh")
     if exe is None:
         raise DefineError("virsh is not installed (apt-get install libvirt-clients)")
-    return subprocess.run([exe, "-c", uri, *args], capture_output=True, text=True, timeout=60)
+    from zwizard.host import C_LOCALE
+
+    return subprocess.run(
+        [exe, "-c", uri, *args], capture_output=True, text=True, timeout=60, env=C_LOCALE
+    )
 
 
 def define_all(xmls: list[Path], uri: str, *, replace: bool = False) -> list[str]:

@@ -99,21 +99,16 @@ def load(path: str | Path) -> Draft:
         raise AnswersError([Problem(str(p), None, "", f"cannot read: {exc.strerror}")]) from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         from zwizard.answers import parse
 
         parse(text, str(p), draft=True)  # raises with file and line
         raise
-    meta = data.pop("draft", {}) if isinstance(data.get("draft"), dict) else {}
+    from zwizard.answers import KeyLines, draft_meta
+
+    step, finished, pending = draft_meta(data.pop("draft", {}), str(p), KeyLines(text))
     answers = from_data(data, str(p), text, draft=True)
-    pending = {str(k): str(v) for k, v in dict(meta.get("pending", {})).items()}
-    return Draft(
-        answers=answers,
-        pending=pending,
-        step=str(meta.get("step", "guest")),
-        finished=bool(meta.get("finished", False)),
-        path=p,
-    )
+    return Draft(answers=answers, pending=pending, step=step, finished=finished, path=p)
 
 
 def newest_unfinished(folder: Path | None = None) -> Draft | None:

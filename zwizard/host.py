@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 TIMEOUT = 5.0
+C_LOCALE = {**os.environ, "LC_ALL": "C"}
 Runner = Callable[[list[str]], str | None]
 
 
@@ -104,7 +105,11 @@ def virsh_runner(uri: str) -> Runner:
             return None
         try:
             out = subprocess.run(
-                [exe, "-c", uri, *args], capture_output=True, text=True, timeout=TIMEOUT
+                [exe, "-c", uri, *args],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                env=C_LOCALE,  # virsh translates its tables; zwizard reads them
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
@@ -140,8 +145,14 @@ def discover(
     info.pci = read_pci(sysfs, in_use)
     info.dasds = read_dasds(sysfs)
     info.interfaces = read_interfaces(sysfs)
-    nets = run(["net-list", "--all"])
-    info.networks = parse_net_list(nets) if nets is not None else None
+    # --name lists are one name a line in any locale (the table's State column is translated)
+    nets = run(["net-list", "--all", "--name"])
+    active = run(["net-list", "--name"]) if nets is not None else None
+    info.networks = (
+        [Network(n, n in set((active or "").split())) for n in nets.split()]
+        if nets is not None
+        else None
+    )
     if nets is None:
         info.unavailable.append("libvirt networks could not be listed")
     info.sysfs = (sysfs / "bus").is_dir()
@@ -168,15 +179,6 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
         (info.cpu_usable if model.get("usable") == "yes" else info.cpu_unusable).append(name)
     pv = root.find("features/s390-pv")
     info.s390_pv = pv is not None and pv.get("supported") == "yes"
-
-
-def parse_net_list(text: str) -> list[Network]:
-    nets = []
-    for line in text.splitlines()[2:]:
-        parts = line.split()
-        if len(parts) >= 2:
-            nets.append(Network(parts[0], parts[1] == "active"))
-    return nets
 
 
 def guests_using(run: Runner) -> dict[str, str]:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 _serial = itertools.count()
+TMP_MARK = ".zwizard-tmp-"  # .<name>.zwizard-tmp-<pid>-<n>: ours, and whose
 
 
 class OutputError(Exception):
@@ -19,12 +20,47 @@ class OutputError(Exception):
 
 
 def existing(outdir: Path, files: dict[str, str]) -> list[Path]:
-    return [outdir / rel for rel in files if (outdir / rel).exists()]
+    """Files that exist with other content (the same content is no conflict: a run
+    repeated over its own complete or half-written output just finishes the job)."""
+    clash = []
+    for rel, text in files.items():
+        path = outdir / rel
+        if path.exists():
+            try:
+                same = path.is_file() and path.read_bytes() == text.encode("utf-8")
+            except OSError:
+                same = False
+            if not same:
+                clash.append(path)
+    return clash
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_stale(folders: set[Path]) -> None:
+    """Remove temporary files a killed zwizard run left (its pid is gone)."""
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for tmp in folder.glob(f".*{TMP_MARK}*"):
+            pid = tmp.name.rsplit(TMP_MARK, 1)[1].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
 
 
 def write_set(outdir: str | Path, files: dict[str, str], *, force: bool = False) -> list[Path]:
-    """Write `files` (relative path -> text) below `outdir`; returns the paths written."""
+    """Write `files` (relative path -> text) below `outdir`; returns the paths written
+    (or already there with exactly this content)."""
     root = Path(outdir)
+    clear_stale({(root / rel).parent for rel in files})
     if not force:
         clash = existing(root, files)
         if clash:
@@ -37,10 +73,14 @@ def write_set(outdir: str | Path, files: dict[str, str], *, force: bool = False)
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.is_dir():
                 raise OutputError(f"{target} is a directory (nothing written)")
-            tmp = str(target.parent / f".{target.name}.{os.getpid()}.{next(_serial)}.tmp")
-            # O_EXCL: never follow or reuse a file someone else put there
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = str(target.parent / f".{target.name}{TMP_MARK}{os.getpid()}-{next(_serial)}")
+            # listed before it exists: a signal between open and append leaves nothing
             staged.append((tmp, target))
+            try:  # O_EXCL: never follow or reuse a file someone else put there
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                staged.pop()  # not ours: never remove it
+                raise
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
                 fh.flush()
@@ -49,13 +89,16 @@ def write_set(outdir: str | Path, files: dict[str, str], *, force: bool = False)
         for tmp, target in staged:
             os.replace(tmp, target)
     except OSError as exc:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
+        _discard(staged)
         raise OutputError(
             f"cannot write {exc.filename or root}: {exc.strerror} (nothing written)"
         ) from None
-    except OutputError:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
+    except BaseException:  # OutputError, or Ctrl-C / SIGTERM mid-write: leave nothing behind
+        _discard(staged)
         raise
     return [target for _, target in staged]
+
+
+def _discard(staged: list[tuple[str, Path]]) -> None:
+    for tmp, _ in staged:
+        Path(tmp).unlink(missing_ok=True)

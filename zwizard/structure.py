@@ -146,7 +146,7 @@ class Decoder:
     def table(self, cls: type, data: Any, path: str) -> Any:
         if not isinstance(data, dict):
             self.fail(path or "(top level)", f"expected a table, found {_kind(data)}")
-            return cls()
+            return blank(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         for key in data:
             if key not in fields:
@@ -203,6 +203,17 @@ def assign(obj: Any, path: str, value: Any) -> None:
         obj[int(last[1:-1])] = value
     else:
         setattr(obj, last, value)
+
+
+def blank(cls: type) -> Any:
+    """An instance with defaults, and None where a field has no default (the decoder has
+    reported it): a wrong value must never crash the decoding itself."""
+    kwargs = {
+        f.name: None
+        for f in dataclasses.fields(cls)
+        if f.default is MISSING and f.default_factory is MISSING
+    }
+    return cls(**kwargs)
 
 
 def decode(cls: type, data: Any, path: str = "") -> tuple[Any, list[DecodeError]]:

@@ -60,14 +60,21 @@ def make_sysfs(root: Path) -> None:
 
 
 def recorded(domcaps: str, nets: str = "net-list-one-inactive.txt"):
+    """Recorded virsh output; net-list answers only its --name forms, as zwizard asks."""
+    table = (DATA / nets).read_text().splitlines()[2:]
+    all_names = "".join(line.split()[0] + "\n" for line in table if line.split())
+    active = "".join(line.split()[0] + "\n" for line in table if line.split()[1:2] == ["active"])
     answers_for = {
         ("domcapabilities",): (DATA / domcaps).read_text(),
-        ("net-list",): (DATA / nets).read_text(),
+        ("net-list", "--all", "--name"): all_names + "\n",
+        ("net-list", "--name"): active + "\n",
         ("list",): "db-prod\n\n",
         ("dumpxml",): OTHER_GUEST,
     }
 
     def run(args: list[str]) -> str | None:
+        if args[0] == "net-list":
+            return answers_for.get(tuple(args))
         return answers_for.get((args[0],))
 
     return run
@@ -211,3 +218,15 @@ def test_host_module_stays_out_of_ui_and_needs_no_root():
     import zwizard.host as host
 
     assert "textual" not in host.__dict__ and "questionary" not in host.__dict__
+
+
+def test_virsh_runs_in_the_c_locale(tmp_path, monkeypatch):
+    """virsh translates its table headers and states; zwizard reads them in C."""
+    fake = tmp_path / "virsh"
+    fake.write_text('#!/bin/sh\necho "LC_ALL=$LC_ALL"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    from zwizard.host import virsh_runner
+
+    assert virsh_runner("qemu:///system")(["net-list", "--name"]).strip() == "LC_ALL=C"

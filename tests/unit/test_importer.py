@@ -45,7 +45,7 @@ def test_check_q35_details():
     assert "/domain/devices/disk[2]/target" in xpaths  # SATA CD-ROM
     assert "/domain/devices/sound" in xpaths
     # libvirt/QEMU accept a graphical console on s390x: a note, not an error
-    assert [(i.xpath, i.finding.severity) for i in found["graphics"]][0] == (
+    assert next((i.xpath, i.finding.severity) for i in found["graphics"]) == (
         "/domain/devices/graphics",
         "note",
     )
@@ -136,7 +136,11 @@ def test_convert_cli_writes_xml_and_draft(tmp_path):
     r = run_zwizard("check", str(tmp_path / "db01.xml"))
     assert r.returncode == 0 and "fits IBM Z" in r.stderr
     again = run_zwizard("convert", str(DATA / "x86" / "virt-manager-q35.xml"), "-o", str(tmp_path))
+    assert again.returncode == 0, again.stderr  # the same content again is no conflict
+    (tmp_path / "db01.xml").write_text("<domain/>\n")  # someone's edit is
+    again = run_zwizard("convert", str(DATA / "x86" / "virt-manager-q35.xml"), "-o", str(tmp_path))
     assert again.returncode == 1 and "already exists" in again.stderr
+    assert (tmp_path / "db01.xml").read_text() == "<domain/>\n"
 
 
 def test_check_cli_exit_codes_and_json(tmp_path):
