@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zwizard.lazy import Pattern
 from zwizard.model import FORMAT_VERSION, Answers
 from zwizard.structure import decode, encode
 
@@ -43,9 +44,9 @@ class AnswersError(Exception):
         self.problems = problems
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*)$")
-_INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
+_HEADER = Pattern(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY = Pattern(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*)$")
+_INLINE_KEY = Pattern(r"([A-Za-z0-9_\-]+)\s*=")
 
 
 class KeyLines:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from zwizard.inputs import c_ulong
+from zwizard.lazy import Pattern
 from zwizard.model import (
     Answers,
     Disk,
@@ -940,7 +941,7 @@ def check_domain(data: bytes, source: str = "<xml>") -> list[Located]:
     return sorted(located, key=lambda x: (order[x.finding.severity], x.line or 0))
 
 
-_ANSWERS_PATH = re.compile(r"\b(?:disks|nics|passthrough)\[\d+\]")
+_ANSWERS_PATH = Pattern(r"\b(?:disks|nics|passthrough)\[\d+\]")
 
 
 def import_domain(data: bytes, source: str = "<xml>", *, convert: bool = False) -> Imported:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zwizard.lazy import Pattern
+
 # --- anaconda: inst.repo= and inst.ks= -------------------------------------------------
 # anaconda docs/boot-options.rst (rhel-9 branch), "inst.repo": cdrom, cdrom:<device>,
 # hd:<device>:<path>, [http,https,ftp]://<host>/<path>, nfs:[<options>:]<server>:/<path>;
@@ -18,13 +20,13 @@ REPO_FORMS = (
     "http://<host>/<path>, https://…, ftp://…, nfs:[<options>:]<server>:/<path>, "
     "hd:<device>:<path>, cdrom, cdrom:<device>, hmc"
 )
-_URL = re.compile(r"(?:https?|ftp)://[^\s/]+(?:/\S*)?", re.IGNORECASE)
-_NFS = re.compile(r"nfs:(?:[^\s:/]+:)?[^\s:/]+:/\S*", re.IGNORECASE)
-_HD = re.compile(r"hd:[^\s:]+(?::\S*)?", re.IGNORECASE)
-_CDROM = re.compile(r"cdrom(?::\S+)?", re.IGNORECASE)
+_URL = Pattern(r"(?:https?|ftp)://[^\s/]+(?:/\S*)?", re.IGNORECASE)
+_NFS = Pattern(r"nfs:(?:[^\s:/]+:)?[^\s:/]+:/\S*", re.IGNORECASE)
+_HD = Pattern(r"hd:[^\s:]+(?::\S*)?", re.IGNORECASE)
+_CDROM = Pattern(r"cdrom(?::\S+)?", re.IGNORECASE)
 # inst.ks= (same page, "inst.ks"): the repo's network forms plus file:/<path>, hd:, cdrom:, bd:
 KS_FORMS = "http://…, https://…, ftp://…, nfs:[<options>:]<server>:/<path>, file:/<path>, hd:…"
-_KS_OTHER = re.compile(r"(?:file:/|hd:|cdrom:|bd:)\S+", re.IGNORECASE)
+_KS_OTHER = Pattern(r"(?:file:/|hd:|cdrom:|bd:)\S+", re.IGNORECASE)
 
 
 def repo_form(text: str) -> str | None:
@@ -130,7 +132,7 @@ def c_ulong(text: str | None) -> int | None:
 
 # --- XML text ---------------------------------------------------------------------------
 # XML 1.0 Char: tab, LF, CR and everything from U+0020 except surrogates, U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = Pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def bad_character(text: str, *, newlines: bool = False) -> str | None:

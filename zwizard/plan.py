@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
+from zwizard.lazy import Pattern
 from zwizard.model import Answers, Pxe
 
 VIRTUAL_CSSID = 0xFE  # the channel subsystem of virtio-ccw devices
-_BUSID = re.compile(
+_BUSID = Pattern(
     r"^(?:0x)?(?P<cssid>[0-9a-f]{1,2})\.(?:0x)?(?P<ssid>[0-9a-f])\.(?:0x)?(?P<devno>[0-9a-f]{1,4})$",
     re.IGNORECASE,
 )

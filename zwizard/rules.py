@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough
 
 if TYPE_CHECKING:
@@ -54,13 +55,13 @@ QEMU_REFUSED_LIFECYCLE = {
     "on_reboot": ("preserve", "rename-restart"),
     "on_crash": ("rename-restart",),
 }
-LOADPARM = re.compile(r"^[A-Z0-9. ]{1,8}$")
-GUEST_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
-MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
-PCI_ADDR = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
+LOADPARM = Pattern(r"^[A-Z0-9. ]{1,8}$")
+GUEST_NAME = Pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
+MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
+PCI_ADDR = Pattern(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
 # libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
 # to name the device and, for SCSI, to derive its drive address (there is no ccw one)
-DISK_TARGET = re.compile(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
+DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
 
 # QEMU s390x CPU model names (each also has a -base twin); see ibmz-rules.md §6.
 CPU_MODELS = (
@@ -865,7 +866,7 @@ def _extra_args(pxe: Any, out: _Collector) -> None:
                 )
 
 
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+UUID = Pattern(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def _is_uuid(text: str) -> bool:
