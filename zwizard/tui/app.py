@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -113,6 +113,10 @@ class ZWizard(App[int]):
     TITLE = "zwizard"
     SUB_TITLE = "IBM Z guest definition"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Tab at app level, before any widget: a burst "4<Tab>8192" must put 8192 into
+        # the next field, so the focus moves before the keys behind it are delivered
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("pagedown", "next_step", "Next", priority=True),
         Binding("pageup", "previous_step", "Back", priority=True),
         Binding("f2", "toggle_preview", "Preview"),
@@ -153,6 +157,31 @@ class ZWizard(App[int]):
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
         self.autosave_path = drafts.autosave_path(draft)
+        self._held: list[events.Key] | None = None  # keys waiting for a button's effect
+
+    # -- keys in bursts ---------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hold keys typed right after Enter/Space on a button until its effect (a new
+        device, another step, a dialog) has moved the focus: over SSH keys arrive in
+        bursts, and `+ disk` Enter `/var/…` must type the path into the new disk."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held is not None:
+                self._held.append(event)
+                return
+            if event.key in ("enter", "space") and isinstance(self.focused, Button):
+                self._held = []
+                await super().on_event(event)
+                # the press travels as messages; release once they have all been handled
+                self.call_after_refresh(self._release_keys)
+                self.set_timer(0.5, self._release_keys)  # never hold for long
+                return
+        await super().on_event(event)
+
+    def _release_keys(self) -> None:
+        held, self._held = self._held, None
+        for key in held or []:
+            self.post_message(key)
 
     # -- layout -------------------------------------------------------------------------
 
@@ -391,7 +420,9 @@ class ZWizard(App[int]):
         if steps.highlighted != self.step_index:
             steps.highlighted = self.step_index
         self.refresh_all()
-        self.call_after_refresh(self.focus_first_field)
+        # now, not after a refresh: keys already queued (a burst over SSH) must land in
+        # the new step's field, never in the one the user just left
+        self.focus_first_field()
         self.save_draft()  # autosave on every step change
 
     @on(OptionList.OptionSelected, "#steps")
@@ -412,7 +443,9 @@ class ZWizard(App[int]):
         step = self.query_one(f"#step-{self.current}")
         for widget in step.query("*"):
             if widget.focusable and not isinstance(widget, OptionList):
-                widget.focus(scroll_visible=False)
+                # Screen.set_focus is immediate; Widget.focus() would queue the change
+                # behind keys that already arrived
+                self.screen.set_focus(widget, scroll_visible=False)
                 step.scroll_home(animate=False)  # the step's heading and labels stay in view
                 return
 

@@ -97,7 +97,7 @@ class DeviceList(Vertical):
                 self.focus_form = False
                 first = next((w for w in form.query("Input") if w.display and not w.disabled), None)
                 if first is not None:
-                    self.call_after_refresh(first.focus)
+                    self.screen.set_focus(first)  # at once: typed keys follow
             for f in form.query(FixedChoice):
                 f.sync(state)
 
