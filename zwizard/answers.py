@@ -126,7 +126,7 @@ def from_data(
     if "draft" in data:
         # A draft is an answers file that may be incomplete: its [draft] table is fine
         # here, but text still waiting to become a valid value is not.
-        _step, _finished, pending = draft_meta(data["draft"], source, lines)
+        pending = draft_meta(data["draft"], source, lines)["pending"]
         data = {k: v for k, v in data.items() if k != "draft"}
         if pending and not draft:
             raise AnswersError(
@@ -157,28 +157,36 @@ def from_data(
     return answers
 
 
-def draft_meta(meta: Any, source: str, lines: KeyLines) -> tuple[str, bool, dict[str, str]]:
-    """The [draft] table: step, finished and pending, each of its own type, or a Problem."""
+DRAFT_KEYS = {"step": str, "finished": bool, "pending": dict, "other_host": bool, "field": str}
+
+
+def draft_meta(meta: Any, source: str, lines: KeyLines) -> dict[str, Any]:
+    """The [draft] table, each key of its own type, or every problem with it.
+
+    step: the step the user was on; finished: the guest was written; pending: text
+    typed that is not a value yet (key path -> text); other_host: judged as a guest
+    for another host; field: the key path the cursor was in."""
     problems = []
     if not isinstance(meta, dict):
         meta = {}
-        problems.append("draft must be a table (step, finished, pending)")
-    step, finished = meta.get("step", "guest"), meta.get("finished", False)
-    pending = meta.get("pending", {})
-    if not isinstance(step, str):
-        problems.append("draft.step must be a string")
-    if not isinstance(finished, bool):
-        problems.append("draft.finished must be true or false")
-    if not isinstance(pending, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in pending.items()
-    ):
-        problems.append("draft.pending must be a table of key paths to text")
-    unknown = set(meta) - {"step", "finished", "pending"}
-    if unknown:
-        problems.append(f"unknown key(s) in [draft]: {', '.join(sorted(unknown))}")
+        problems.append("draft must be a table (" + ", ".join(DRAFT_KEYS) + ")")
+    out: dict[str, Any] = {"step": "guest", "finished": False, "pending": {},
+                           "other_host": False, "field": ""}  # fmt: skip
+    for key, value in meta.items():
+        kind = DRAFT_KEYS.get(key)
+        if kind is None:
+            problems.append(f"unknown key '{key}' in [draft] (known: {', '.join(DRAFT_KEYS)})")
+        elif not isinstance(value, kind) or (
+            kind is dict
+            and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            what = {str: "a string", bool: "true or false", dict: "a table of key paths to text"}
+            problems.append(f"draft.{key} must be {what[kind]}")
+        else:
+            out[key] = value
     if problems:
         raise AnswersError([Problem(source, lines.find("draft"), "draft", p) for p in problems])
-    return step, finished, pending
+    return out
 
 
 def load(

@@ -23,6 +23,13 @@ PASSTHROUGH = [
     ("pci", "PCI function"),
 ]
 
+# Choices that reveal fields to fill in: errors about those fields mean "unfinished",
+# not "impossible", so the choice is never greyed for them.
+REVEALS: dict[tuple[str, Any], tuple[str, ...]] = {
+    ("pxe.ip", "static"): ("pxe.address", "pxe.netmask", "pxe.gateway"),
+    ("cpu.mode", "custom"): ("cpu.model",),
+}
+
 # A complete device of each kind, only to ask the rules "may one more be added?":
 # ids no real host uses, so they never collide with the guest's own devices.
 _PROBE_UUIDS = {"vfio-ap": "00000000-0000-4000-8000-0000000000aa",

@@ -106,7 +106,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
                 "step": {"type": "string"},
                 "finished": {"type": "boolean"},
                 "pending": {"type": "object", "additionalProperties": {"type": "string"}},
+                "other_host": {"type": "boolean"},
+                "field": {"type": "string"},
             },
+            "additionalProperties": False,
         }
         print(json.dumps(schema, indent=2))
         return EXIT_OK

@@ -27,6 +27,8 @@ class Draft:
     step: str = "guest"
     finished: bool = False
     path: Path | None = None
+    other_host: bool = False  # judged as a guest for another host
+    field: str = ""  # the key path the cursor was in
 
     @property
     def label(self) -> str:
@@ -58,7 +60,12 @@ def new_draft_path(answers: Answers, folder: Path | None = None) -> Path:
 
 def dump_draft(draft: Draft) -> str:
     text = dumps(draft.answers)
-    lines = ["", "[draft]", f'step = "{draft.step}"', f"finished = {str(draft.finished).lower()}"]
+    lines = ["", "[draft]", f"step = {toml_value(draft.step)}",
+             f"finished = {toml_value(draft.finished)}"]  # fmt: skip
+    if draft.other_host:
+        lines.append("other_host = true")
+    if draft.field:
+        lines.append(f"field = {toml_value(draft.field)}")
     if draft.pending:
         pairs = ", ".join(
             f"{toml_value(k)} = {toml_value(v)}" for k, v in sorted(draft.pending.items())
@@ -106,9 +113,9 @@ def load(path: str | Path) -> Draft:
         raise
     from zwizard.answers import KeyLines, draft_meta
 
-    step, finished, pending = draft_meta(data.pop("draft", {}), str(p), KeyLines(text))
+    meta = draft_meta(data.pop("draft", {}), str(p), KeyLines(text))
     answers = from_data(data, str(p), text, draft=True)
-    return Draft(answers=answers, pending=pending, step=step, finished=finished, path=p)
+    return Draft(answers=answers, path=p, **meta)
 
 
 def newest_unfinished(folder: Path | None = None) -> Draft | None:

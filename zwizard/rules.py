@@ -118,6 +118,7 @@ RULES = {
     "memory": "a memory size the guest can install with",
     "lifecycle": "on_poweroff/on_reboot/on_crash actions libvirt's QEMU driver accepts",
     "text": "every text value can be written: no control characters, no line breaks",
+    "value": "text typed into a field is a value of the field's kind (wizard, drafts)",
     "cpu-mode": "a CPU mode libvirt knows",
     "cpu-model": "a CPU model name QEMU s390x knows",
     "disk-path": "an absolute disk path",
@@ -703,7 +704,7 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
         out.error(
             "se-no-vfio",
             f"passthrough[{i}]",
-            f"{se} no device can be passed through (vfio); remove this {dev.type} device",
+            f"{se} no device can be passed through (vfio), so this {dev.type} device must go",
         )
     if a.memory.balloon:
         out.error("se-no-balloon-rng", "memory.balloon", f"{se} there is no memballoon")

@@ -192,10 +192,20 @@ def lookup(obj: Any, path: str) -> Any:
 
 
 def assign(obj: Any, path: str, value: Any) -> None:
-    """Set the value at a key path; a final `[+]` appends to the list."""
+    """Set the value at a key path; a final `[+]` appends to the list. An optional table
+    on the way that is absent (`zpci` of `passthrough[0].zpci.uid`) is created."""
     parts = path_parts(path)
     for part in parts[:-1]:
-        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
+        if part.startswith("["):
+            obj = obj[int(part[1:-1])]
+            continue
+        child = getattr(obj, part)
+        if child is None and dataclasses.is_dataclass(obj):
+            options = [t for t in get_args(hints(type(obj))[part]) if dataclasses.is_dataclass(t)]
+            if options:
+                child = blank(options[0])
+                setattr(obj, part, child)
+        obj = child
     last = parts[-1]
     if last == "[+]":
         obj.append(value)

@@ -1,20 +1,19 @@
-"""The full-screen wizard. The app owns the answers; steps show them and post edits.
-
-Every change runs the same `build` the answers mode uses, so the preview, the
-greyed choices (rules.availability) and what Review writes are one truth.
+"""The full-screen wizard. It presents the editing core (zwizard.session): steps show
+the answers and post one message per thing a person does; the app hands each to
+the session and redraws. The preview, the greyed choices (rules.availability) and
+what Review writes are the same `build` the answers mode runs.
 """
 
 from __future__ import annotations
 
-import copy
 import signal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -22,7 +21,6 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
-    Label,
     OptionList,
     Static,
     TextArea,
@@ -30,13 +28,25 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from zwizard import drafts
-from zwizard.build import Build, build, next_steps, render_files
+from zwizard.build import Build, render_files
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.output import OutputError, existing, write_set
-from zwizard.structure import assign, lookup
+from zwizard.output import existing
+from zwizard.rules import RULES
+from zwizard.session import Outcome, Session
 from zwizard.tui.fields import Box, Plain, State
-from zwizard.tui.messages import UNSET, Edit, Goto, HostTarget, ListOp
+from zwizard.tui.messages import (
+    BootMoved,
+    BootToggled,
+    DeviceAdded,
+    DeviceMoved,
+    DeviceRemoved,
+    Goto,
+    HostTarget,
+    SecureExecutionRequested,
+    TextEdited,
+    ValueChosen,
+)
 from zwizard.tui.steps.cpu_memory import CpuMemoryStep
 from zwizard.tui.steps.disks import DisksStep
 from zwizard.tui.steps.guest import GuestStep
@@ -73,14 +83,36 @@ class Preview(Vertical):
             area.load_text(text)
         errors = sum(1 for f in result.findings if f.severity == "error")
         shown = [f for f in result.findings if f.severity != "note"]
-        head = "preview — " + (
+        head = "preview (F2 closes) — " + (
             f"{errors} error(s), not writable yet" if errors else "as it will be written"
         )
         lines = [f"{'✗' if f.severity == 'error' else '!'} {f.path}: {f.message} [{f.rule}]"
-                 for f in shown[:6]]  # fmt: skip
-        if len(shown) > 6:
-            lines.append(f"… {len(shown) - 6} more on Review & write")
+                 for f in shown[:4]]  # fmt: skip
+        if len(shown) > 4:
+            lines.append(f"… {len(shown) - 4} more on Review & write")
         self.query_one("#preview-findings", Static).update("\n".join([head, *lines]))
+
+
+class PreviewScreen(ModalScreen[None]):
+    """The preview over the whole window: on 80 columns a side panel would be too narrow
+    to read `<memory unit="MiB">` with its value."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "dismiss", "Close preview"),
+        Binding("escape", "dismiss", "Close preview"),
+    ]
+
+    def __init__(self, result: Build) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        yield Preview(id="preview-full")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Preview).show(self.result)
+        self.query_one(TextArea).focus()
 
 
 class Confirm(ModalScreen[str]):
@@ -96,13 +128,52 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question)
+            yield Plain(self.question, id="dialog-question")
             with Horizontal(classes="buttons"):
                 for key, text in self.answers:
                     yield Button(text, id=key, compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
+
+
+KEYS_HELP = (
+    ("PageDown / PageUp", "next / previous step (the cursor lands in its first field)"),
+    ("Tab / Shift-Tab", "next / previous field"),
+    ("Enter / Space", "press a button, tick a box, choose an option"),
+    ("F1", "this help"),
+    ("F2", "the XML and PXE file as they will be written"),
+    ("F3", "the list of steps (arrows, Enter)"),
+    ("F4", "the guest is for another host / for this host"),
+    ("Ctrl-S", "save the draft now"),
+    ("Ctrl-Q, Ctrl-C", "quit (asks first; the draft is kept)"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1: the keys, and the rules of the step on screen, each by id with one line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("f1", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, step_title: str, rule_ids: tuple[str, ...]) -> None:
+        super().__init__()
+        self.step_title = step_title
+        self.rule_ids = rule_ids
+
+    def compose(self) -> ComposeResult:
+        keys = "\n".join(f"  {k:<18} {what}" for k, what in KEYS_HELP)
+        rules = "\n".join(f"  {r:<18} {RULES[r]}" for r in self.rule_ids if r in RULES)
+        text = (
+            f"Keys\n{keys}\n\nRules on this step ({self.step_title})\n{rules or '  (none)'}\n\n"
+            "Escape or F1 closes this help. The whole reference: docs/rules.md"
+        )
+        with VerticalScroll(id="help"):
+            yield Plain(text)
+        yield Footer()
 
 
 class ZWizard(App[int]):
@@ -112,6 +183,9 @@ class ZWizard(App[int]):
     AUTO_FOCUS = None  # the wizard puts the cursor in the step's first field itself
     TITLE = "zwizard"
     SUB_TITLE = "IBM Z guest definition"
+    # Textual's command palette lists generic actions (scroll, copy) an admin has no use
+    # for; F1 shows the wizard's own keys instead
+    ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         # Tab at app level, before any widget: a burst "4<Tab>8192" must put 8192 into
         # the next field, so the focus moves before the keys behind it are delivered
@@ -119,9 +193,11 @@ class ZWizard(App[int]):
         Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("pagedown", "next_step", "Next", priority=True),
         Binding("pageup", "previous_step", "Back", priority=True),
+        Binding("f1", "help", "Help"),
         Binding("f2", "toggle_preview", "Preview"),
         Binding("f3", "focus_steps", "Steps"),
-        Binding("ctrl+s", "save_draft", "Save draft"),
+        Binding("f4", "toggle_other_host", "Other host", show=False),
+        Binding("ctrl+s", "save_draft", "Save"),
         Binding("ctrl+q", "request_quit", "Quit", priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
@@ -139,25 +215,49 @@ class ZWizard(App[int]):
     ) -> None:
         super().__init__()
         self.draft = draft or drafts.Draft(answers=Answers())
-        self.answers = self.draft.answers
-        self.pending = dict(self.draft.pending)
+        self.session = Session.from_draft(self.draft)
         self.offer_resume = offer_resume
         self.output_dir = output_dir
         self.steady_cursor = steady_cursor
         if steady_cursor:
             self.animation_level = "none"  # a switch sliding mid-screenshot is not a change
         self.autosave = autosave
-        self.result = build(self.answers)
-        self.current = self.draft.step if self.draft.step in [s.step_id for s in STEPS] else "guest"
+        self.current = self.draft.step if self.draft.step in STEP_IDS else "guest"
+        self.session.step = self.current
         self.written: list[Path] = []
         self.read_host = read_host
         self.define_uri = define_uri
-        self.host: HostInfo | None = None
-        self.host_is_target = True
+        self.host_line = ""  # what host discovery found, or that it is still reading
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
         self.autosave_path = drafts.autosave_path(draft)
         self._held: list[events.Key] | None = None  # keys waiting for a button's effect
+
+    # -- the session's state, for steps and tests ------------------------------------------
+
+    @property
+    def answers(self) -> Answers:
+        return self.session.answers
+
+    @property
+    def pending(self) -> dict[str, str]:
+        return self.session.pending
+
+    @property
+    def result(self) -> Build:
+        return self.session.result
+
+    @property
+    def host(self) -> HostInfo | None:
+        return self.session.host
+
+    @property
+    def host_is_target(self) -> bool:
+        return self.session.host_is_target
+
+    @host_is_target.setter
+    def host_is_target(self, value: bool) -> None:
+        self.session.set_other_host(not value)
 
     # -- keys in bursts ---------------------------------------------------------------
 
@@ -200,7 +300,8 @@ class ZWizard(App[int]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#preview").display = self.size.width >= 120
+        # a side panel only where it is wide enough to read; elsewhere F2 opens a screen
+        self.query_one("#preview").display = False
         await self._populate(self.current)
         for sig in (signal.SIGHUP, signal.SIGTERM):
             try:
@@ -211,7 +312,8 @@ class ZWizard(App[int]):
         self.query_one("#steps", OptionList).highlighted = self.step_index
         # focus before the first paint: keys typed the moment the screen appears count
         self.focus_first_field()
-        if self.read_host:  # after the first paint: virsh may take a moment
+        if self.read_host:  # in a worker: virsh may take a moment, the screen stays live
+            self.host_line = "reading this host (virsh, sysfs) …"
             self.run_worker(self._read_host, thread=True, exclusive=True, group="host")
         if self.offer_resume is not None:
             self.push_screen(
@@ -229,16 +331,22 @@ class ZWizard(App[int]):
         self.call_from_thread(self.use_host, host)
 
     def use_host(self, host: HostInfo | None) -> None:
-        """Judge (and offer) against this host from now on; say once what it is."""
-        self.host = host
+        """Judge (and offer) against this host from now on; the status line says what it is
+        (never a notification over the fields)."""
+        self.session.use_host(host)
+        self.host_line = f"this host: {host.summary()}" if host is not None else ""
         self.refresh_all()
-        if host is not None:
-            self.notify(host.summary(), title="this host", timeout=6)
 
     @on(HostTarget)
     def _target(self, event: HostTarget) -> None:
         event.stop()
-        self.host_is_target = event.this_host
+        self.dirty = True
+        self.session.set_other_host(not event.this_host)
+        self.refresh_all()
+
+    def action_toggle_other_host(self) -> None:
+        self.dirty = True
+        self.session.set_other_host(self.session.host_is_target)
         self.refresh_all()
 
     def _loop_add_signal(self, sig: signal.Signals) -> None:
@@ -259,14 +367,16 @@ class ZWizard(App[int]):
         self.draft = draft
         self.autosave_path = drafts.autosave_path(draft)
         self.dirty = True
-        self.answers = draft.answers
-        self.pending = dict(draft.pending)
-        step = draft.step if draft.step in [s.step_id for s in STEPS] else "guest"
+        host = self.session.host
+        self.session = Session.from_draft(draft, host)
+        step = draft.step if draft.step in STEP_IDS else "guest"
         await self._populate(step)
         self.current = step
+        self.session.step = step
         self.query_one(ContentSwitcher).current = f"step-{self.current}"
+        self.query_one("#steps", OptionList).highlighted = self.step_index
         self.refresh_all()
-        self.call_after_refresh(self.focus_first_field)
+        self.focus_first_field(draft.field)
 
     async def _populate(self, step_id: str) -> None:
         step = self.query_one(f"#step-{step_id}")
@@ -276,22 +386,18 @@ class ZWizard(App[int]):
                 for widget in step.query(Input):
                     widget.cursor_blink = False
 
-    # -- the one place answers change -------------------------------------------------
+    # -- redrawing ----------------------------------------------------------------------
 
     @property
     def step_index(self) -> int:
-        return [s.step_id for s in STEPS].index(self.current)
+        return STEP_IDS.index(self.current)
 
     def state(self) -> State:
-        return State(self.answers, self.result, self.pending, self.host, self.host_is_target)
+        s = self.session
+        return State(s.answers, s.result, s.pending, s.host, s.host_is_target)
 
     def refresh_all(self) -> None:
-        """Rebuild from the answers and redraw the visible step, list and preview."""
-        if self.answers.guest.uuid is None:
-            from zwizard.answers import fill_generated
-
-            fill_generated(self.answers)  # kept in the draft: MACs derive from it
-        self.result = build(self.answers, host=self.host, host_is_target=self.host_is_target)
+        """Redraw the visible step, the step list and the status from the session."""
         state = self.state()
         self.query_one(f"#step-{self.current}").sync(state)
         self._mark_steps(state)
@@ -305,104 +411,69 @@ class ZWizard(App[int]):
             step = self.query_one(f"#step-{cls.step_id}")
             errors = [f for f in step.findings(state) if f.severity == "error"] if cls.owns else []
             mark = f" ✗{len(errors)}" if errors else ""
-            steps.replace_option_prompt_at_index(i, f"{i + 1} {cls.title}{mark}")
+            prompt = f"{i + 1} {cls.title}{mark}"
+            if steps.get_option_at_index(i).prompt != prompt:
+                steps.replace_option_prompt_at_index(i, prompt)
         total = sum(1 for f in state.result.findings if f.severity == "error")
         status = f"step {self.step_index + 1}/{len(STEPS)}"
-        status += f" — {total} error(s)" if total else " — no errors"
+        status += f" · {total} error(s)" if total else " · no errors"
+        if not state.host_is_target:
+            status += " · for another host (F4)"
         self.query_one("#nav-status", Static).update(status)
 
-    @on(Edit)
-    def apply_edit(self, event: Edit) -> None:
+    # -- what a person did --------------------------------------------------------------
+
+    def _edited(self, changed: bool = True) -> None:
+        if changed:
+            self.dirty = True
+            self.refresh_all()
+
+    @on(TextEdited)
+    def _text_edited(self, event: TextEdited) -> None:
         event.stop()
-        if event.value is not UNSET and event.path not in self.pending:
-            try:
-                if lookup(self.answers, event.path) == event.value:
-                    return  # a widget echoing what sync showed it: nothing changed
-            except (AttributeError, IndexError, TypeError):
-                pass
-        if event.value is UNSET and self.pending.get(event.path) == event.raw:
-            return
-        self.dirty = True
-        if event.value is UNSET:
-            self.pending[event.path] = event.raw or ""
-        else:
-            self.pending.pop(event.path, None)
-            try:
-                assign(self.answers, event.path, event.value)
-            except (AttributeError, IndexError, TypeError):
-                return  # the item was removed meanwhile
-        self.refresh_all()
+        self._edited(self.session.set_text(event.path, event.text, event.kind))
 
-    @on(ListOp)
-    def apply_list_op(self, event: ListOp) -> None:
+    @on(ValueChosen)
+    def _value_chosen(self, event: ValueChosen) -> None:
         event.stop()
-        self.dirty = True
-        a = self.answers
-        if event.key == "secure_execution":
-            self._enable_secure_execution()
-        elif event.key == "boot":
-            self._move_in_boot_sequence(event.op, event.index or 0)
-        else:
-            items: list[Any] = getattr(a, event.key)
-            i = event.index or 0
-            if event.op == "add":
-                if not any(d.boot_order for d in self._bootables()) and event.key == "disks":
-                    event.item.boot_order = 1
-                items.append(event.item)
-            elif event.op == "remove" and items:
-                del items[i]
-                self._forget_pending(f"{event.key}[")
-            elif event.op == "up" and i > 0:
-                items[i - 1], items[i] = items[i], items[i - 1]
-            elif event.op == "down" and i + 1 < len(items):
-                items[i + 1], items[i] = items[i], items[i + 1]
-            elif event.op == "boot-toggle" and items:
-                dev = items[i]
-                top = max((d.boot_order or 0) for d in self._bootables())
-                dev.boot_order = None if dev.boot_order else top + 1
-                if dev.boot_order is None:
-                    dev.loadparm = None
-        self._renumber_boot()
-        self.refresh_all()
+        self._edited(self.session.set_value(event.path, event.value))
 
-    def _bootables(self) -> list[Any]:
-        return [*self.answers.disks, *self.answers.nics, *self.answers.passthrough]
+    @on(DeviceAdded)
+    def _device_added(self, event: DeviceAdded) -> None:
+        event.stop()
+        self.session.add_device(event.key, event.item)
+        self._edited()
 
-    def _renumber_boot(self) -> None:
-        ordered = sorted((d for d in self._bootables() if d.boot_order), key=lambda d: d.boot_order)
-        for n, dev in enumerate(ordered, start=1):
-            dev.boot_order = n
+    @on(DeviceRemoved)
+    def _device_removed(self, event: DeviceRemoved) -> None:
+        event.stop()
+        self.session.remove_device(event.key, event.index)
+        self._edited()
 
-    def _move_in_boot_sequence(self, op: str, pos: int) -> None:
-        plan = self.result.plan
-        seq = sorted(plan.boot, key=plan.boot.__getitem__)
-        other = pos - 1 if op == "boot-up" else pos + 1
-        if not (0 <= pos < len(seq) and 0 <= other < len(seq)):
-            return
-        if plan.boot_assigned:  # make the chosen order explicit before moving it
-            for path, order in plan.boot.items():
-                lookup(self.answers, path).boot_order = order
-        a, b = lookup(self.answers, seq[pos]), lookup(self.answers, seq[other])
-        a.boot_order, b.boot_order = b.boot_order, a.boot_order
+    @on(DeviceMoved)
+    def _device_moved(self, event: DeviceMoved) -> None:
+        event.stop()
+        self.session.move_device(event.key, event.index, event.delta)
+        self._edited()
 
-    def _enable_secure_execution(self) -> None:
-        """Remove what Secure Execution cannot have, then turn it on."""
-        a = self.answers
-        a.passthrough.clear()
-        a.memory.hugepages = False
-        if a.memory.balloon:
-            a.memory.balloon = None
-        if a.rng.enabled:
-            a.rng.enabled = None
-        a.guest.vcpus = min(a.guest.vcpus, 247) if isinstance(a.guest.vcpus, int) else 2
-        if a.cpu.mode not in (None, "host-model"):
-            a.cpu.mode, a.cpu.model = None, None
-        a.secure_execution.enabled = True
-        self._forget_pending("passthrough[")
+    @on(BootToggled)
+    def _boot_toggled(self, event: BootToggled) -> None:
+        event.stop()
+        self.session.toggle_boot(event.key, event.index)
+        self._edited()
 
-    def _forget_pending(self, prefix: str) -> None:
-        for key in [k for k in self.pending if k.startswith(prefix)]:
-            del self.pending[key]
+    @on(BootMoved)
+    def _boot_moved(self, event: BootMoved) -> None:
+        event.stop()
+        self.session.move_in_boot_sequence(event.position, event.delta)
+        self._edited()
+
+    @on(SecureExecutionRequested)
+    def _secure_execution(self, event: SecureExecutionRequested) -> None:
+        event.stop()
+        removed = self.session.enable_secure_execution()
+        self.query_one(SecureExecutionStep).show_removed(removed)
+        self._edited()
 
     # -- moving around ------------------------------------------------------------------
 
@@ -415,6 +486,7 @@ class ZWizard(App[int]):
             return
         await self._populate(step_id)
         self.current = step_id
+        self.session.step = step_id
         self.query_one(ContentSwitcher).current = f"step-{step_id}"
         steps = self.query_one("#steps", OptionList)
         if steps.highlighted != self.step_index:
@@ -432,22 +504,34 @@ class ZWizard(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a dialog is open, step keys belong to nobody (the dialog has the focus)."""
-        if action in ("next_step", "previous_step", "toggle_preview", "focus_steps"):
+        if action in ("next_step", "previous_step", "toggle_preview", "focus_steps", "help",
+                      "toggle_other_host"):  # fmt: skip
             return not isinstance(self.screen, ModalScreen)
         return True
 
-    def focus_first_field(self) -> None:
-        """Put the cursor where typing starts on the step now shown."""
+    def focus_first_field(self, path: str = "") -> None:
+        """Put the cursor where typing starts on the step now shown (or in the field
+        bound to `path`, as a resumed draft asks)."""
         if isinstance(self.screen, ModalScreen):
             return
         step = self.query_one(f"#step-{self.current}")
-        for widget in step.query("*"):
-            if widget.focusable and not isinstance(widget, OptionList):
-                # Screen.set_focus is immediate; Widget.focus() would queue the change
-                # behind keys that already arrived
-                self.screen.set_focus(widget, scroll_visible=False)
-                step.scroll_home(animate=False)  # the step's heading and labels stay in view
-                return
+        candidates = [
+            w
+            for w in step.query("*")
+            if w.focusable and not isinstance(w, OptionList) and w.display and w.visible
+        ]
+        if path:
+            bound = [w for w in candidates if getattr(w.parent, "path", None) == path]
+            candidates = bound + candidates
+        if candidates:
+            # Screen.set_focus is immediate; Widget.focus() would queue the change
+            # behind keys that already arrived
+            self.screen.set_focus(candidates[0], scroll_visible=bool(path))
+            if not path:
+                step.scroll_home(animate=False)  # the step's heading stays in view
+
+    def focused_path(self) -> str:
+        return str(getattr(getattr(self.focused, "parent", None), "path", "") or "")
 
     async def action_next_step(self) -> None:
         await self.show_step(STEPS[min(self.step_index + 1, len(STEPS) - 1)].step_id)
@@ -456,9 +540,18 @@ class ZWizard(App[int]):
         await self.show_step(STEPS[max(self.step_index - 1, 0)].step_id)
 
     def action_focus_steps(self) -> None:
-        self.query_one("#steps").focus()
+        steps = self.query_one("#steps", OptionList)
+        steps.highlighted = self.step_index  # F3 opens at the step on screen
+        steps.focus()
+
+    def action_help(self) -> None:
+        step = STEPS[self.step_index]
+        self.push_screen(HelpScreen(step.title, step.rules))
 
     def action_toggle_preview(self) -> None:
+        if self.size.width < 120:
+            self.push_screen(PreviewScreen(self.result))
+            return
         preview = self.query_one(Preview)
         preview.display = not preview.display
         if preview.display:
@@ -475,12 +568,9 @@ class ZWizard(App[int]):
     # -- drafts, writing, quitting ------------------------------------------------------
 
     def snapshot(self) -> drafts.Draft:
-        return drafts.Draft(
-            answers=copy.deepcopy(self.answers),
-            pending=dict(self.pending),
-            step=self.current,
-            finished=bool(self.written),
-        )
+        draft = self.session.draft(finished=bool(self.written))
+        draft.field = self.focused_path()
+        return draft
 
     def save_draft(self) -> Path | None:
         """Autosave: always this session's own file in the state directory."""
@@ -515,12 +605,8 @@ class ZWizard(App[int]):
             return
         self.push_screen(
             Confirm(
-                "Quit? Your answers are kept as a draft, and `zwizard` offers it next time.",
-                [
-                    ("save", "Keep draft and quit"),
-                    ("discard", "Discard and quit"),
-                    ("cancel", "Cancel"),
-                ],
+                "Quit? Your answers stay a draft; zwizard offers it next time.",
+                [("save", "Keep draft, quit"), ("discard", "Discard, quit"), ("cancel", "Cancel")],
             ),
             self._quit_answer,
         )
@@ -558,21 +644,26 @@ class ZWizard(App[int]):
         if clash and not force:
             review.show_result("Nothing written.")
             return
-        try:
-            self.written = write_set(outdir, self.result.files, force=force)
-        except OutputError as exc:
-            review.show_result(str(exc))
-            return
-        steps = "\n".join(f"  {s}" for s in next_steps(self.result, outdir))
-        wrote = "\n".join(f"wrote {p}" for p in self.written)
         if self.define_uri:
-            from zwizard.define import DefineError, define_all
+            review.show_result(f"writing, then defining at {self.define_uri} …")
+        # in a worker: virsh define may take up to a minute; the screen stays live
+        self.run_worker(lambda: self._write_in_worker(outdir, force), thread=True, group="write")
 
-            try:
-                wrote += "\n" + "\n".join(
-                    define_all([outdir / self.result.xml_name], self.define_uri, replace=force)
-                )
-            except DefineError as exc:
-                wrote += f"\nnot defined: {exc}"
-        review.show_result(f"{wrote}\nnext steps:\n{steps}")
-        self.save_draft()  # marked finished: not offered for resuming
+    def _write_in_worker(self, outdir: Path, force: bool) -> None:
+        outcome = self.session.write(outdir, force=force, define_uri=self.define_uri)
+        self.call_from_thread(self._written, outcome)
+
+    def _written(self, outcome: Outcome) -> None:
+        review = self.query_one(ReviewStep)
+        self.written = outcome.written or self.written
+        lines = [f"wrote {p}" for p in outcome.written] + outcome.defined
+        if outcome.error:
+            lines.append(outcome.error)
+        if outcome.next_steps:
+            lines += ["next steps:", *(f"  {s}" for s in outcome.next_steps)]
+        review.show_result("\n".join(lines), written=bool(outcome.written))
+        if outcome.written:
+            self.save_draft()  # marked finished: not offered for resuming
+
+
+STEP_IDS = [s.step_id for s in STEPS]

@@ -11,19 +11,16 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zwizard.tui.fields import FixedChoice, PathField, Plain, State
-from zwizard.tui.messages import ListOp
+from zwizard.tui.messages import DeviceAdded, DeviceMoved, DeviceRemoved
 
 
 class AddButton(Button):
     """Adds a new item; greyed with the rules' reason when the item is not allowed."""
 
-    def __init__(
-        self, label: str, make: Callable[[], Any], probe: Callable[[], Any], id: str
-    ) -> None:
+    def __init__(self, label: str, make: Callable[[], Any], id: str) -> None:
         super().__init__(label, id=id, compact=True)
         self.text = label
         self.make = make  # the blank item added
-        self.probe = probe  # a complete one, to ask the rules whether one more is allowed
 
 
 class DeviceList(Vertical):
@@ -33,7 +30,7 @@ class DeviceList(Vertical):
         self,
         key: str,
         describe: Callable[[State, int], str],
-        adds: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]],
+        adds: list[tuple[str, Callable[[], Any]]],
         form: Callable[[], list[PathField]],
         *,
         empty: str,
@@ -51,8 +48,8 @@ class DeviceList(Vertical):
     def compose(self) -> ComposeResult:
         yield OptionList(id=f"{self.key}-items", classes="items")
         with Horizontal(classes="buttons"):
-            for i, (label, make, probe) in enumerate(self.adds):
-                yield AddButton(label, make, probe or make, id=f"{self.key}-add-{i}")
+            for i, (label, make) in enumerate(self.adds):
+                yield AddButton(label, make, id=f"{self.key}-add-{i}")
             yield Button("Remove", id=f"{self.key}-remove", compact=True)
             yield Button("Up", id=f"{self.key}-up", compact=True)
             yield Button("Down", id=f"{self.key}-down", compact=True)
@@ -68,21 +65,29 @@ class DeviceList(Vertical):
         items = self.items(state)
         self.selected = max(0, min(self.selected, len(items) - 1))
         lst = self.query_one(OptionList)
-        lst.clear_options()
-        if items:
-            lst.add_options([Option(self.describe(state, i)) for i in range(len(items))])
-            lst.highlighted = self.selected
-        else:
-            lst.add_option(Option(self.empty, disabled=True))
+        prompts = [self.describe(state, i) for i in range(len(items))] or [self.empty]
+        shown = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+        if shown != prompts:  # redraw only what changed: fewer bytes to the terminal
+            with lst.prevent(OptionList.OptionHighlighted):
+                lst.clear_options()
+                if items:
+                    lst.add_options([Option(p) for p in prompts])
+                else:
+                    lst.add_option(Option(self.empty, disabled=True))
+        if items and lst.highlighted != self.selected:
+            with lst.prevent(OptionList.OptionHighlighted):
+                lst.highlighted = self.selected
         reasons = []
         for button in self.query(AddButton):
-            verdict = state.allowed(f"{self.key}[+]", button.probe())
+            verdict = state.can_add(self.key, button.make())
             button.disabled = not verdict.allowed
             if not verdict.allowed:
                 reasons.append(f"{button.text}: greyed — {verdict.reason} [{verdict.rule}]")
         self.query_one(".greyed-reasons", Static).update("\n".join(reasons))
         for name in ("remove", "up", "down"):
             self.query_one(f"#{self.key}-{name}", Button).disabled = not items
+        if items:  # say which one the buttons act on
+            self.query_one(f"#{self.key}-remove", Button).label = f"Remove #{self.selected + 1}"
         form = self.query_one(".device-form")
         form.display = bool(items)
         if items:
@@ -108,16 +113,21 @@ class DeviceList(Vertical):
             self.sync(self.state)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
         button = event.button
         if isinstance(button, AddButton):
-            self.post_message(ListOp(self.key, "add", item=button.make()))
+            event.stop()
+            self.post_message(DeviceAdded(self.key, button.make()))
             self.selected = len(self.items(self.state)) if self.state else 0
             self.focus_form = True  # typing continues in the new item's first field
             return
         op = (button.id or "").rsplit("-", 1)[-1]
-        self.post_message(ListOp(self.key, op, index=self.selected))
-        if op == "up":
-            self.selected = max(0, self.selected - 1)
-        elif op == "down" and self.state:
-            self.selected = min(len(self.items(self.state)) - 1, self.selected + 1)
+        if button.id != f"{self.key}-{op}":
+            return  # a button of the form below (not ours)
+        event.stop()
+        if op == "remove":
+            self.post_message(DeviceRemoved(self.key, self.selected))
+        elif op in ("up", "down"):
+            delta = -1 if op == "up" else 1
+            self.post_message(DeviceMoved(self.key, self.selected, delta))
+            count = len(self.items(self.state)) if self.state else 1
+            self.selected = max(0, min(count - 1, self.selected + delta))

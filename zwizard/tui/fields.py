@@ -1,8 +1,10 @@
 """Form fields bound to a key path of the answers.
 
-Each field shows the value at its path, posts `Edit` when the user changes it,
-and shows — as text on screen — the rules' findings for its path and, for every
-choice the rules forbid now, the reason it is greyed.
+Each field shows the value at its path (or the text typed that is not a value
+yet), posts a message when the user changes it, and shows — as text on screen —
+the rules' findings for its path and, for every choice the rules forbid now, the
+reason it is greyed. Values shown by the program are set with `prevent()`, so a
+change event always means a person did something.
 """
 
 from __future__ import annotations
@@ -13,15 +15,14 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.rules import Availability, Finding, availability
+from zwizard.rules import Availability, Finding
 from zwizard.structure import lookup
-from zwizard.tui.messages import UNSET, Edit
+from zwizard.tui.messages import TextEdited, ValueChosen
 
 
 @dataclass
@@ -38,10 +39,17 @@ class State:
     def allowed(self, path: str, value: Any) -> Availability:
         key = (path, repr(value))
         if key not in self._cache:
-            self._cache[key] = availability(
-                self.answers, path, value, self.result.findings, self.host, self.host_is_target
+            from zwizard.session import choice_availability
+
+            self._cache[key] = choice_availability(
+                self.answers, path, value, self.host, self.host_is_target, self.result.findings
             )
         return self._cache[key]
+
+    def can_add(self, key: str, item: Any) -> Availability:
+        from zwizard.session import can_add
+
+        return can_add(self.answers, key, item, self.host, self.host_is_target)
 
     def findings_at(self, path: str) -> list[Finding]:
         """Findings for exactly this path or below it."""
@@ -107,38 +115,9 @@ class PathField(Vertical):
         note.set_class(bool(findings) and not note.has_class("-error"), "-warning")
 
 
-class _Convert(Validator):
-    def __init__(self, kind: str) -> None:
-        super().__init__()
-        self.kind = kind
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            convert(value, self.kind)
-        except ValueError as exc:
-            return self.failure(str(exc))
-        return self.success()
-
-
-def convert(text: str, kind: str) -> Any:
-    """Field text -> value: str, int, or None for an empty optional field."""
-    text = text.strip()
-    if not text:
-        if kind.startswith("optional"):
-            return None
-        if kind == "int":
-            raise ValueError("a number is needed")
-        return ""
-    if kind.endswith("int"):
-        try:
-            return int(text, 0)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a number") from None
-    return text
-
-
 class TextField(PathField):
-    """An Input; text that does not convert is kept as pending, never lost."""
+    """An Input. Every keystroke goes to the editing core as typed; text that is not a
+    value (letters in a number field) stays shown and counts as an error there."""
 
     def __init__(
         self,
@@ -147,7 +126,6 @@ class TextField(PathField):
         *,
         kind: str = "str",
         placeholder: str = "",
-        validators: list[Validator] | None = None,
         help: str = "",
         when: Any = None,
         probe: Any = None,
@@ -160,20 +138,15 @@ class TextField(PathField):
         self.offer = offer
         self.kind = kind
         self.placeholder = placeholder
-        self.validators = [_Convert(kind), *(validators or [])]
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
-        yield Input(placeholder=self.placeholder, validators=self.validators, compact=True)
+        yield Input(placeholder=self.placeholder, compact=True)
         yield Plain(self.help, classes="field-findings")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == getattr(self, "_shown", None):
-            return  # the echo of what sync displayed
-        valid = event.validation_result is None or event.validation_result.is_valid
-        value = convert(event.value, self.kind) if valid else UNSET
-        self.post_message(Edit(self.path, value, raw=event.value))
+        self.post_message(TextEdited(self.path, event.value, self.kind))
 
     def sync(self, state: State) -> None:
         inp = self.query_one(Input)
@@ -182,26 +155,23 @@ class TextField(PathField):
         else:
             value = lookup(state.answers, self.path)
             text = "" if value is None else str(value)
-        # `_shown` is what the answers say, so a change event carrying anything else —
-        # including keys typed while this sync ran — is a real edit, never an echo.
-        self._shown = text
-        if inp.has_focus:
-            text = inp.value  # the user is typing: keys arrive faster than the round trip
-        elif inp.value != text:
-            inp.value = text
-            inp.validate(text)  # a value set from a draft shows as invalid as when typed
+        if not inp.has_focus and inp.value != text:  # the user's own typing is never undone
+            with inp.prevent(Input.Changed):
+                inp.value = text
         verdict = None
         if self.probe is not None and not text:
             probe = self.probe(state) if callable(self.probe) else self.probe
             verdict = state.allowed(self.path, probe)
         inp.disabled = verdict is not None and not verdict.allowed
+        note = self.query_one(".field-findings", Static)
         if inp.disabled:
-            note = self.query_one(".field-findings", Static)
             note.update(f"greyed: {verdict.reason} [{verdict.rule}]")
             note.add_class("-greyed")
+            inp.remove_class("-invalid")
         else:
-            self.query_one(".field-findings", Static).remove_class("-greyed")
+            note.remove_class("-greyed")
             self.show_findings(state, self.offered(state, inp))
+            inp.set_class(note.has_class("-error"), "-invalid")
 
     def offered(self, state: State, inp: Input) -> list[str]:
         """Offer the host's values: completion in the input, and a line to read."""
@@ -241,13 +211,10 @@ class ChoiceField(PathField):
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
-        value = self.options[event.index][0]
-        if value != getattr(self, "_shown", object()):
-            self.post_message(Edit(self.path, value))
+        self.post_message(ValueChosen(self.path, self.options[event.index][0]))
 
     def sync(self, state: State) -> None:
         current = lookup(state.answers, self.path)
-        self._shown = current
         reasons = []
         for (value, text), button in zip(self.options, self.query(Radio), strict=True):
             verdict = state.allowed(self.path, value) if value != current else Availability(True)
@@ -259,7 +226,8 @@ class ChoiceField(PathField):
                 word = "greyed" if not verdict.allowed else "mind"
                 reasons.append(f"{text} — {word}: {verdict.reason} [{verdict.rule}]")
             if value == current and not button.value:
-                button.value = True
+                with self.prevent(RadioSet.Changed, RadioButton.Changed):
+                    button.value = True
         self.show_findings(state, reasons)
 
 
@@ -289,16 +257,16 @@ class ToggleField(PathField):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        if event.value != getattr(self, "_shown", None):
-            self.post_message(Edit(self.path, event.value))
+        self.post_message(ValueChosen(self.path, event.value))
 
     def sync(self, state: State) -> None:
         value = lookup(state.answers, self.path)
         current = bool(self.effective(state) if value is None and self.effective else value)
         box = self.query_one(Checkbox)
         verdict = state.allowed(self.path, True) if not current else Availability(True)
-        self._shown = current
-        box.value = current
+        if box.value != current:
+            with self.prevent(Checkbox.Changed):
+                box.value = current
         box.disabled = not verdict.allowed
         note = self.query_one(".field-findings", Static)
         if not verdict.allowed:

@@ -1,4 +1,8 @@
-"""Messages the wizard's widgets post upwards; the app is the only one that edits answers."""
+"""Messages the wizard's widgets post upwards, one per thing a person did.
+
+The app is the only one that edits: it hands each message to the editing core
+(zwizard.session), then redraws.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,62 @@ from typing import Any
 
 from textual.message import Message
 
-UNSET = object()  # an Edit whose text is not a valid value yet
 
+class TextEdited(Message):
+    """Text typed into the field bound to `path`; `kind` says how it is read
+    (str, int, optional-str, optional-int). Kept as typed: never converted here."""
 
-class Edit(Message):
-    """Set the answers value at `path` (`value` is UNSET while `raw` is not valid)."""
-
-    def __init__(self, path: str, value: Any, raw: str | None = None) -> None:
+    def __init__(self, path: str, text: str, kind: str) -> None:
         super().__init__()
-        self.path = path
-        self.value = value
-        self.raw = raw
+        self.path, self.text, self.kind = path, text, kind
 
 
-class ListOp(Message):
-    """Add, remove or move an item of a device list (disks, nics, passthrough)."""
+class ValueChosen(Message):
+    """A choice (radio, checkbox, switch, select) set the value at `path`."""
 
-    def __init__(self, key: str, op: str, index: int | None = None, item: Any = None) -> None:
+    def __init__(self, path: str, value: Any) -> None:
         super().__init__()
-        self.key = key
-        self.op = op  # add | remove | up | down | boot-up | boot-down | boot-toggle
-        self.index = index
-        self.item = item
+        self.path, self.value = path, value
+
+
+class DeviceAdded(Message):
+    def __init__(self, key: str, item: Any) -> None:
+        super().__init__()
+        self.key, self.item = key, item
+
+
+class DeviceRemoved(Message):
+    def __init__(self, key: str, index: int) -> None:
+        super().__init__()
+        self.key, self.index = key, index
+
+
+class DeviceMoved(Message):
+    """A device moved up (-1) or down (+1) in its list."""
+
+    def __init__(self, key: str, index: int, delta: int) -> None:
+        super().__init__()
+        self.key, self.index, self.delta = key, index, delta
+
+
+class BootToggled(Message):
+    """A device joins the boot sequence (last) or leaves it."""
+
+    def __init__(self, key: str, index: int) -> None:
+        super().__init__()
+        self.key, self.index = key, index
+
+
+class BootMoved(Message):
+    """The device at `position` of the boot sequence boots earlier (-1) or later (+1)."""
+
+    def __init__(self, position: int, delta: int) -> None:
+        super().__init__()
+        self.position, self.delta = position, delta
+
+
+class SecureExecutionRequested(Message):
+    """Turn Secure Execution on, removing what it cannot have (listed on screen first)."""
 
 
 class HostTarget(Message):

@@ -8,7 +8,7 @@ from textual.widgets import Select
 from zwizard import choices
 from zwizard.rules import CPU_MODELS
 from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
-from zwizard.tui.messages import Edit
+from zwizard.tui.messages import ValueChosen
 from zwizard.tui.steps.base import Heading, Step
 
 
@@ -16,7 +16,23 @@ class CpuMemoryStep(Step):
     step_id = "cpu"
     title = "CPU & memory"
     owns = ("guest.vcpus", "guest.memory_mib", "cpu", "memory")
-    app_model: str | None = None  # the model the answers hold (a select echo is no edit)
+    rules = (
+        "vcpus",
+        "memory",
+        "value",
+        "cpu-mode",
+        "cpu-model",
+        "cpu-migration",
+        "tcg-cpu",
+        "no-numa",
+        "no-mem-hotplug",
+        "no-smbios",
+        "se-no-hugepages",
+        "se-no-balloon-rng",
+        "se-max-vcpus",
+        "host-cpu-model",
+        "host-vcpus",
+    )
     offered_for: object = None  # the host the model list was ordered for
 
     def compose_fields(self) -> ComposeResult:
@@ -49,8 +65,8 @@ class CpuMemoryStep(Step):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is not Select.NULL and event.value != self.app_model:
-            self.post_message(Edit("cpu.model", event.value))
+        if event.value is not Select.NULL:
+            self.post_message(ValueChosen("cpu.model", event.value))
 
     def sync_extra(self, state: State) -> None:
         select = self.query_one("#cpu-model", Select)
@@ -59,11 +75,12 @@ class CpuMemoryStep(Step):
             self.offered_for = host
             usable = [m for m in reversed(CPU_MODELS) if m in host.cpu_usable]
             others = [m for m in reversed(CPU_MODELS) if m not in host.cpu_usable]
-            select.set_options(
-                [(m, m) for m in usable] + [(f"{m} (not usable on this host)", m) for m in others]
-            )
+            with self.prevent(Select.Changed):
+                select.set_options(
+                    [(m, m) for m in usable] + [(f"{m} (not usable here)", m) for m in others]
+                )
         select.display = state.answers.cpu.mode == "custom"
         model = state.answers.cpu.model
-        self.app_model = model
         if model in CPU_MODELS and select.value != model:
-            select.value = model
+            with self.prevent(Select.Changed):
+                select.value = model

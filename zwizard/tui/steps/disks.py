@@ -7,13 +7,11 @@ from textual.containers import Horizontal
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
-from zwizard.choices import probe_disk
 from zwizard.model import Disk
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, State, TextField
-from zwizard.tui.messages import ListOp
+from zwizard.tui.messages import BootMoved, BootToggled
 from zwizard.tui.steps.base import Explain, Heading, Step
-from zwizard.tui.validators import BUSID, LOADPARM
 
 
 def describe(state: State, i: int) -> str:
@@ -28,14 +26,14 @@ def describe(state: State, i: int) -> str:
 
 def form() -> list:
     return [
-        TextField("disks[0].path", "Path", placeholder="/var/lib/libvirt/images/guest.qcow2"),
+        TextField("disks[0].path", "Path", placeholder="absolute path of the image or device"),
         ChoiceField("disks[0].kind", "Kind", [("file", "image file"), ("block", "block device")]),
         ChoiceField("disks[0].format", "Format",
                     [(None, "default"), ("qcow2", "qcow2"), ("raw", "raw")]),
         TextField("disks[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
-                  validators=[BUSID], placeholder="fe.0.0001"),
+                  placeholder="(assigned; or type one like fe.0.xxxx)"),
         TextField("disks[0].loadparm", "loadparm (beside the boot device)", kind="optional-str",
-                  validators=[LOADPARM], placeholder="PROMPT, 1, 2 ..."),
+                  placeholder="(none; PROMPT or a zipl entry number)"),
     ]  # fmt: skip
 
 
@@ -47,14 +45,23 @@ class DisksStep(Step):
     step_id = "disks"
     title = "Disks & boot order"
     owns = ("disks",)
+    rules = (
+        "disk-path",
+        "disk-target",
+        "cdrom-bus",
+        "ccw-only",
+        "ccw-address",
+        "boot-order",
+        "loadparm",
+        "host-disk",
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Disks")
         yield DeviceList(
             "disks", describe,
-            [("+ disk", lambda: Disk(path=""), probe_disk),
-             ("+ CD-ROM", lambda: Disk(path="", device="cdrom"),
-              lambda: probe_disk("cdrom"))],
+            [("+ disk", lambda: Disk(path="")),
+             ("+ CD-ROM", lambda: Disk(path="", device="cdrom"))],
             form, empty="no disks yet",
         )  # fmt: skip
         yield Heading("Boot sequence (first boots first; its loadparm is the one used)")
@@ -68,13 +75,14 @@ class DisksStep(Step):
     def sync_extra(self, state: State) -> None:
         lst = self.query_one("#boot-list", OptionList)
         selected = lst.highlighted or 0
-        lst.clear_options()
         seq = boot_sequence(state)
         note = " (chosen for you: no device had one)" if state.result.plan.boot_assigned else ""
-        lst.add_options(
-            [Option(f"{n}. {path}{note if n == 1 else ''}") for n, path in enumerate(seq, 1)]
-            or [Option("nothing boots yet", disabled=True)]
-        )
+        prompts = [f"{n}. {path}{note if n == 1 else ''}" for n, path in enumerate(seq, 1)]
+        shown = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+        if shown != (prompts or ["nothing boots yet"]):
+            lst.clear_options()
+            lst.add_options([Option(p) for p in prompts] or [Option("nothing boots yet",
+                                                                    disabled=True)])  # fmt: skip
         if seq:
             lst.highlighted = min(selected, len(seq) - 1)
         self._seq = seq
@@ -85,13 +93,11 @@ class DisksStep(Step):
         event.stop()
         op = event.button.id
         if op == "boot-toggle":
-            index = self.query_one(DeviceList).selected
-            self.post_message(ListOp("disks", "boot-toggle", index=index))
+            self.post_message(BootToggled("disks", self.query_one(DeviceList).selected))
             return
         pos = self.query_one("#boot-list", OptionList).highlighted or 0
         if getattr(self, "_seq", None):
-            self.post_message(ListOp("boot", op, index=pos))
+            delta = -1 if op == "boot-up" else 1
+            self.post_message(BootMoved(pos, delta))
             lst = self.query_one("#boot-list", OptionList)
-            lst.highlighted = (
-                max(0, pos - 1) if op == "boot-up" else min(len(self._seq) - 1, pos + 1)
-            )
+            lst.highlighted = max(0, min(len(self._seq) - 1, pos + delta))

@@ -15,6 +15,7 @@ class GuestStep(Step):
     step_id = "guest"
     title = "Guest OS"
     owns = ("guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title")
+    rules = ("guest-name", "guest-os", "uuid", "text", "tcg-cpu", "lifecycle", "host-cpu-mode")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")
@@ -31,8 +32,7 @@ class GuestStep(Step):
         yield TextField("guest.title", "Title (optional)", kind="optional-str")
         yield Explain("", id="uuid-line")
         with Horizontal(classes="toggle-row", id="target-row"):
-            yield Box("The guest is for another host (do not judge it against this one)",
-                      id="other-host", compact=True)  # fmt: skip
+            yield Box("For another host (F4 on any step)", id="other-host", compact=True)
         yield Explain("", id="host-line")
 
     def sync_extra(self, state: State) -> None:
@@ -41,9 +41,11 @@ class GuestStep(Step):
             f"UUID {uuid} — kept in the draft, so it stays stable"
         )
         host = state.host
-        self.query_one("#target-row").display = host is not None
-        self.query_one("#other-host", Box).value = not state.host_is_target
-        line = f"this host: {host.summary()}" if host is not None else ""
+        box = self.query_one("#other-host", Box)
+        if box.value != (not state.host_is_target):
+            with self.prevent(Box.Changed):
+                box.value = not state.host_is_target
+        line = f"this host: {host.summary()}" if host is not None else "this host: not read"
         if host is not None and not state.host_is_target:
             line += " — not used to refuse anything: problems here are warnings"
         host_line = self.query_one("#host-line", Explain)

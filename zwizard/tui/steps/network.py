@@ -9,7 +9,6 @@ from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField
 from zwizard.tui.steps.base import Explain, Heading, Step
-from zwizard.tui.validators import BUSID, LOADPARM, MAC
 
 
 def describe(state: State, i: int) -> str:
@@ -29,21 +28,22 @@ def describe(state: State, i: int) -> str:
 def form() -> list:
     return [
         TextField("nics[0].source.network", "libvirt network", kind="optional-str",
-                  placeholder="default", help="give exactly one of network, bridge, direct",
-                  offer=offers.networks),
+                  placeholder="(a libvirt network name)",
+                  help="one of network, bridge or host interface", offer=offers.networks),
         TextField("nics[0].source.bridge", "or host bridge", kind="optional-str",
-                  placeholder="br0", offer=offers.bridges),
+                  placeholder="(a bridge on the host)", offer=offers.bridges),
         TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
-                  placeholder="encbdf0", offer=offers.interfaces),
+                  placeholder="(a host interface)", offer=offers.interfaces),
         ChoiceField("nics[0].source.mode", "macvtap mode",
                     [(None, "default (bridge)"), ("bridge", "bridge"), ("vepa", "vepa"),
                      ("private", "private"), ("passthrough", "passthrough")]),
         TextField("nics[0].mac", "MAC (empty: derived from the guest UUID)", kind="optional-str",
-                  validators=[MAC], placeholder="52:54:00:12:34:56"),
+                  placeholder="(derived; or type aa:bb:cc:dd:ee:ff)"),
         TextField("nics[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
-                  validators=[BUSID], placeholder="fe.0.0001"),
-        TextField("nics[0].boot_order", "boot order (empty: does not boot)", kind="optional-int"),
-        TextField("nics[0].loadparm", "loadparm", kind="optional-str", validators=[LOADPARM]),
+                  placeholder="(assigned; or type one like fe.0.xxxx)"),
+        TextField("nics[0].boot_order", "boot order (empty: does not boot; 1 for PXE)",
+                  kind="optional-int", placeholder="(does not boot)"),
+        TextField("nics[0].loadparm", "loadparm", kind="optional-str", placeholder="(none)"),
         ChoiceField("nics[0].model", "model",
                     [("virtio", "virtio-net-ccw"), ("e1000", "e1000 (PCI)"),
                      ("virtio-net-pci", "virtio-net-pci")]),
@@ -54,12 +54,23 @@ class NetworkStep(Step):
     step_id = "network"
     title = "Network"
     owns = ("nics",)
+    rules = (
+        "nic-source",
+        "mac",
+        "ccw-only",
+        "ccw-address",
+        "boot-order",
+        "loadparm",
+        "host-network",
+        "host-bridge",
+        "host-interface",
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Network interfaces (virtio-net-ccw)")
         yield DeviceList(
             "nics", describe,
-            [("+ interface", lambda: Nic(source=NicSource(network="default")), None)],
+            [("+ interface", lambda: Nic(source=NicSource(network="default")))],
             form, empty="no network interfaces",
         )  # fmt: skip
         yield FixedChoice("virtual PCI NIC", "virtio-pci")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from zwizard.choices import probe_device
-from zwizard.model import Passthrough, Zpci
+from zwizard.model import Passthrough
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, TextField
 from zwizard.tui.steps.base import Explain, Heading, Step
-from zwizard.tui.validators import BUSID, LOADPARM, MDEV_UUID, PCI, ZPCI_ID
 
 
 def describe(state: State, i: int) -> str:
@@ -18,8 +16,9 @@ def describe(state: State, i: int) -> str:
     boot = state.result.plan.boot.get(f"passthrough[{i}]")
     what = p.uuid or "(no UUID)" if p.type != "pci" else f"{p.address or '(no address)'}"
     extra = ""
-    if p.type == "pci" and p.zpci:
-        extra = f" uid {p.zpci.uid} fid {p.zpci.fid}"
+    ids = state.result.plan.zpci.get(f"passthrough[{i}]")
+    if p.type == "pci" and ids:
+        extra = f" uid {ids[0]:#06x} fid {ids[1]:#010x}"
     if p.type == "vfio-ccw":
         addr = state.result.plan.ccw.get(f"passthrough[{i}]")
         extra = f" at {addr.busid}" if addr else ""
@@ -28,7 +27,7 @@ def describe(state: State, i: int) -> str:
 
 def new(kind: str) -> Passthrough:
     if kind == "pci":
-        return Passthrough(type="pci", zpci=Zpci())
+        return Passthrough(type="pci")
     return Passthrough(type=kind)
 
 
@@ -52,21 +51,20 @@ def pci(p: Passthrough) -> bool:
 def form() -> list:
     return [
         TextField("passthrough[0].uuid", "mediated device UUID", kind="optional-str",
-                  validators=[MDEV_UUID], help="ls /sys/bus/mdev/devices/", when=mdev,
-                  offer=offers.mdevs),
+                  help="ls /sys/bus/mdev/devices/", when=mdev, offer=offers.mdevs,
+                  placeholder="(8-4-4-4-12 hex digits)"),
         TextField("passthrough[0].ccw", "guest ccw bus-id (empty: assigned)", kind="optional-str",
-                  validators=[BUSID], when=dasd),
+                  when=dasd, placeholder="(assigned; or type one like fe.0.xxxx)"),
         TextField("passthrough[0].boot_order", "boot order (empty: does not boot)",
                   kind="optional-int", when=mdev, probe=next_boot_order),
-        TextField("passthrough[0].loadparm", "loadparm", kind="optional-str",
-                  validators=[LOADPARM], when=dasd),
+        TextField("passthrough[0].loadparm", "loadparm", kind="optional-str", when=dasd,
+                  placeholder="(none)"),
         TextField("passthrough[0].address", "host PCI address", kind="optional-str",
-                  validators=[PCI], placeholder="0000:00:00.0", when=pci,
-                  offer=offers.pci_functions),
-        TextField("passthrough[0].zpci.uid", "zPCI uid", kind="optional-str",
-                  validators=[ZPCI_ID], placeholder="0x0001", when=pci),
-        TextField("passthrough[0].zpci.fid", "zPCI fid", kind="optional-str",
-                  validators=[ZPCI_ID], placeholder="0x00000000", when=pci),
+                  placeholder="(dddd:bb:ss.f)", when=pci, offer=offers.pci_functions),
+        TextField("passthrough[0].zpci.uid", "zPCI uid (empty: assigned)", kind="optional-str",
+                  placeholder="(assigned, as libvirt does)", when=pci),
+        TextField("passthrough[0].zpci.fid", "zPCI fid (empty: assigned)", kind="optional-str",
+                  placeholder="(assigned, as libvirt does)", when=pci),
     ]  # fmt: skip
 
 
@@ -74,17 +72,29 @@ class PassthroughStep(Step):
     step_id = "passthrough"
     title = "Passthrough"
     owns = ("passthrough",)
+    rules = (
+        "vfio-ap",
+        "vfio-ccw",
+        "pci-passthrough",
+        "zpci",
+        "ccw-address",
+        "boot-order",
+        "loadparm",
+        "se-no-vfio",
+        "host-mdev",
+        "host-pci",
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Passthrough")
         yield DeviceList(
             "passthrough", describe,
-            [("+ vfio-ap crypto", lambda: new("vfio-ap"), lambda: probe_device("vfio-ap")),
-             ("+ vfio-ccw DASD", lambda: new("vfio-ccw"), lambda: probe_device("vfio-ccw")),
-             ("+ PCI", lambda: new("pci"), lambda: probe_device("pci"))],
+            [("+ vfio-ap crypto", lambda: new("vfio-ap")),
+             ("+ vfio-ccw DASD", lambda: new("vfio-ccw")),
+             ("+ PCI", lambda: new("pci"))],
             form, empty="no host devices",
         )  # fmt: skip
         yield Explain(
             "vfio-ap and vfio-ccw are IBM Z only; a vfio-ccw DASD may boot, a vfio-ap adapter "
-            "may not. PCI functions need zPCI uid and fid."
+            "may not. PCI functions get zPCI uid and fid assigned unless you give them."
         )

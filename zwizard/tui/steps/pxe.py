@@ -12,24 +12,35 @@ class PxeStep(Step):
     step_id = "pxe"
     title = "PXE"
     owns = ("pxe",)
+    rules = ("pxe-config", "boot-order", "loadparm")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("PXE network install")
         yield ToggleField("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>)")
-        yield TextField("pxe.kernel", "kernel (relative to the TFTP root)")
-        yield TextField("pxe.initrd", "initrd (every label needs one on IBM Z)")
+        yield TextField("pxe.kernel", "kernel (path relative to the TFTP root, fetched by TFTP)")
+        yield TextField("pxe.initrd", "initrd (relative to the TFTP root; every label needs one)")
         yield TextField("pxe.repo", "installation source (inst.repo=)", kind="optional-str",
-                        placeholder="http://server/rhel9/BaseOS/s390x/os/")  # fmt: skip
+                        placeholder="(http://…, nfs:server:/path, hd:…, cdrom, hmc)")  # fmt: skip
         yield TextField("pxe.kickstart", "kickstart (inst.ks=)", kind="optional-str")
-        yield ChoiceField("pxe.ip", "Address", [("dhcp", "DHCP"), ("static", "static")])
-        yield TextField(
-            "pxe.address", "static address", kind="optional-str", placeholder="10.0.0.5"
+        yield ChoiceField(
+            "pxe.ip",
+            "Address",
+            [("dhcp", "DHCP"), ("static", "static")],
+            help="static shows the address fields; dracut's ip= form works too",
         )
-        yield TextField("pxe.netmask", "netmask", kind="optional-str", placeholder="255.255.255.0")
-        yield TextField("pxe.gateway", "gateway", kind="optional-str")
-        yield TextField("pxe.nameserver", "name server", kind="optional-str")
-        yield TextField("pxe.extra_args", "more kernel arguments", kind="optional-str",
-                        placeholder="inst.text inst.sshd")  # fmt: skip
+        yield TextField(
+            "pxe.address",
+            "static address (a /prefix gives the netmask)",
+            kind="optional-str",
+            placeholder="(IPv4, e.g. with /24)",
+        )
+        yield TextField(
+            "pxe.netmask", "netmask", kind="optional-str", placeholder="(or a /prefix above)"
+        )
+        yield TextField("pxe.gateway", "gateway", kind="optional-str", placeholder="(IPv4)")
+        yield TextField("pxe.nameserver", "name server", kind="optional-str", placeholder="(IPv4)")
+        yield TextField("pxe.extra_args", "more kernel arguments (not ip=, that is above)",
+                        kind="optional-str", placeholder="(e.g. inst.text inst.sshd)")  # fmt: skip
         yield Explain(
             "The file starts with '# pxelinux' so the firmware also reads it as a DHCP "
             "bootfile; it stays under 2047 bytes, the append line under 895."

@@ -15,6 +15,7 @@ class ReviewStep(Step):
     step_id = "review"
     title = "Review & write"
     owns = ()
+    rules = ("s390-machine", "ccw-only", "boot-order", "no-v2v")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Review & write")
@@ -28,7 +29,8 @@ class ReviewStep(Step):
         yield Button("Write", id="write", variant="primary", compact=True)
         yield Plain("", id="review-result", classes="explain")
         yield Label("Save the draft as (a file to open later with --draft)", classes="field-label")
-        yield Input(self._opened(), id="save-as-path", compact=True, placeholder="web01-draft.toml")
+        yield Input(self._opened(), id="save-as-path", compact=True,
+                    placeholder="(a file name, e.g. <guest>-draft.toml)")  # fmt: skip
         yield Button("Save draft as", id="save-as", compact=True)
 
     def _opened(self) -> str:
@@ -52,6 +54,12 @@ class ReviewStep(Step):
         else:
             self.query_one("#review-summary", Static).update("")
         self.query_one("#write", Button).disabled = not state.result.ok
+        # "wrote …" speaks of the answers as they were: gone once they change
+        if getattr(self, "shown_for", None) and self.shown_for != self._fingerprint():
+            self.query_one("#review-result", Static).update(
+                "(changed since the last write: Write again to update the files)"
+            )
+            self.shown_for = None
 
     def show_existing(self, names: list[str]) -> None:
         note = self.query_one("#review-existing", Static)
@@ -61,5 +69,11 @@ class ReviewStep(Step):
             else ""
         )
 
-    def show_result(self, text: str) -> None:
+    def show_result(self, text: str, written: bool = False) -> None:
         self.query_one("#review-result", Static).update(text)
+        self.shown_for = self._fingerprint() if written else None
+
+    def _fingerprint(self) -> str:
+        from zwizard.answers import dumps
+
+        return dumps(self.app.answers)  # type: ignore[attr-defined]

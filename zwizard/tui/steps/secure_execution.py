@@ -1,4 +1,9 @@
-"""Step 7: Secure Execution — what it excludes is greyed elsewhere, and said here."""
+"""Step 7: Secure Execution — what it excludes is greyed elsewhere, and said here.
+
+Turning it on with devices it cannot have lists every one of them first (passthrough,
+huge pages, the balloon, the rng), removes them only on the button, and then says what
+was removed.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from zwizard.rules import SE_NOTES
-from zwizard.tui.fields import Plain, State, ToggleField, finding_text
-from zwizard.tui.messages import ListOp
+from zwizard.tui.fields import Plain, State, ToggleField
+from zwizard.tui.messages import SecureExecutionRequested
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -15,12 +20,20 @@ class SecureExecutionStep(Step):
     step_id = "secure"
     title = "Secure Execution"
     owns = ("secure_execution",)
+    rules = (
+        "se-launch", "se-no-vfio", "se-no-balloon-rng", "se-no-hugepages", "se-max-vcpus",
+        "se-no-memstats", "se-no-migration", "se-no-save-restore", "se-no-memory-snapshot",
+        "se-dump-memory-only", "host-se",
+    )  # fmt: skip
+    removed: list[str] | None = None
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Secure Execution (IBM Z: z15 / LinuxONE III or newer)")
-        yield ToggleField("secure_execution.enabled", "Run as a secure guest (s390-pv)")
+        yield Button("Turn on Secure Execution, removing what is listed", id="se-clear",
+                     compact=True)  # fmt: skip
         yield Plain("", id="se-must-go", classes="must-go")
-        yield Button("Remove these and turn on Secure Execution", id="se-clear", compact=True)
+        yield ToggleField("secure_execution.enabled", "Run as a secure guest (s390-pv)")
+        yield Plain("", id="se-removed", classes="explain")
         yield Explain(
             "Guest memory is encrypted and hidden from the hypervisor. The boot image must be "
             "prepared with genprotimg (pvimg) for the host key documents of every host that may "
@@ -31,18 +44,33 @@ class SecureExecutionStep(Step):
                      classes="explain")  # fmt: skip
 
     def sync_extra(self, state: State) -> None:
+        from zwizard.session import Session
+
         on = state.answers.secure_execution.enabled
         verdict = state.allowed("secure_execution.enabled", True) if not on else None
+        # what turning it on takes away, listed whether or not a rule blocks the switch
+        # (balloon and rng go quietly by default: they are listed all the same)
+        will_go = [] if on else Session(state.answers).secure_execution_removals()
         blocked = verdict is not None and not verdict.allowed
         must_go = self.query_one("#se-must-go", Static)
-        must_go.display = blocked
-        self.query_one("#se-clear", Button).display = blocked
-        if blocked:
-            must_go.update(
-                "Secure Execution needs these to go first:\n" + finding_text(list(verdict.reasons))
-            )
+        button = self.query_one("#se-clear", Button)
+        must_go.display = button.display = bool(will_go) and not on
+        if will_go and not on:
+            head = "Turning Secure Execution on removes:" if not blocked else (
+                "Secure Execution needs these to go first:")  # fmt: skip
+            must_go.update(head + "\n" + "\n".join(f"  ✗ {w}" for w in will_go))
+        removed = self.query_one("#se-removed", Static)
+        removed.display = bool(self.removed) and on
+        if self.removed and on:
+            removed.update("Removed for Secure Execution:\n" +
+                           "\n".join(f"  - {w}" for w in self.removed))  # fmt: skip
+
+    def show_removed(self, removed: list[str]) -> None:
+        self.removed = removed
+        toggle = self.query_one(ToggleField).query_one("Checkbox")
+        self.screen.set_focus(toggle)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "se-clear":
             event.stop()
-            self.post_message(ListOp("secure_execution", "enable-clearing"))
+            self.post_message(SecureExecutionRequested())

@@ -1,0 +1,132 @@
+"""The editing core every front end uses: what is typed is what is written, or
+refused in words; every edit; Secure Execution with what must go; one write path."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import AP_UUID, CCW_UUID, answers
+from zwizard import drafts
+from zwizard.model import Disk, Nic, NicSource, Passthrough
+from zwizard.session import Session
+
+RULES_TESTED_HERE = {"value"}
+
+
+def session(**changes):
+    return Session(answers(**changes))
+
+
+def errors(s: Session) -> dict[str, str]:
+    return {f.path: f"{f.message} [{f.rule}]" for f in s.result.findings if f.severity == "error"}
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "rule"),
+    [("guest.memory_mib", "8G", "memory"), ("guest.memory_mib", "4096 MiB", "memory"),
+     ("guest.memory_mib", "0x1g", "memory"), ("guest.vcpus", "4 ", "vcpus"),
+     ("guest.vcpus", "٤", "vcpus"), ("guest.vcpus", "1_0", "vcpus"),
+     ("disks[0].boot_order", "first", "boot-order"), ("guest.vcpus", "", "vcpus")],
+)  # fmt: skip
+def test_number_fields_keep_text_that_is_no_number_and_block_writing(path, text, rule, tmp_path):
+    s = session()
+    before = s.text_of(path)
+    s.set_text(path, text, "int")
+    assert s.text_of(path) == text  # shown as typed
+    assert str(s.result.findings[0].path) == path and s.result.findings[0].rule == rule
+    assert not s.result.ok and not s.result.files
+    outcome = s.write(tmp_path)
+    assert outcome.error and not outcome.written and not list(tmp_path.iterdir())
+    s.set_text(path, before, "int")
+    assert s.result.ok
+
+
+def test_memory_with_a_unit_says_what_to_type():
+    s = session()
+    s.set_text("guest.memory_mib", "8G", "int")
+    assert "for 8G write 8192" in errors(s)["guest.memory_mib"]
+
+
+def test_strings_are_kept_exactly_and_the_rules_speak():
+    s = session()
+    s.set_text("disks[0].loadparm", "BOOT-1", "optional-str")
+    assert s.answers.disks[0].loadparm == "BOOT-1"
+    assert "1 to 8 characters" in errors(s)["disks[0].loadparm"]
+    assert not s.result.ok
+
+
+def test_optional_fields_empty_means_unset():
+    s = session()
+    s.set_text("disks[0].loadparm", "1", "optional-str")
+    s.set_text("disks[0].loadparm", "", "optional-str")
+    assert s.answers.disks[0].loadparm is None
+    s.set_text("nics[0].boot_order", "", "optional-int")
+    assert s.answers.nics[0].boot_order is None
+
+
+def test_an_echo_is_no_change():
+    s = session()
+    assert not s.set_value("guest.name", "web01")
+    assert s.set_value("guest.name", "web02")
+
+
+def test_pending_text_follows_its_device():
+    s = session(disks=[{"path": "/a", "boot_order": 1}, {"path": "/b"}, {"path": "/c"}])
+    s.set_text("disks[2].boot_order", "x", "optional-int")
+    s.remove_device("disks", 0)
+    assert s.pending == {"disks[1].boot_order": "x"}
+    s.move_device("disks", 1, -1)
+    assert s.pending == {"disks[0].boot_order": "x"}
+    s.remove_device("disks", 0)
+    assert s.pending == {}
+
+
+def test_first_disk_boots_and_boot_sequence_moves():
+    s = Session(answers(disks=[], nics=[]))
+    s.add_device("disks", Disk(path="/a"))
+    assert s.answers.disks[0].boot_order == 1
+    s.add_device("nics", Nic(source=NicSource(network="default")))
+    s.toggle_boot("nics", 0)
+    assert s.result.plan.boot == {"disks[0]": 1, "nics[0]": 2}
+    s.move_in_boot_sequence(1, -1)
+    assert s.result.plan.boot == {"nics[0]": 1, "disks[0]": 2}
+    s.toggle_boot("nics", 0)
+    assert s.result.plan.boot == {"disks[0]": 1}
+
+
+def test_secure_execution_lists_what_goes_then_says_what_went():
+    s = session(memory={"hugepages": True}, guest={"vcpus": 248})
+    s.add_device("passthrough", Passthrough(type="vfio-ccw", uuid=CCW_UUID))
+    s.add_device("passthrough", Passthrough(type="vfio-ap", uuid=AP_UUID))
+    will = s.secure_execution_removals()
+    assert [w.split(":")[0] for w in will] == [
+        "passthrough[0]", "passthrough[1]", "memory.hugepages", "memory.balloon",
+        "rng.enabled", "guest.vcpus",
+    ]  # fmt: skip
+    assert s.enable_secure_execution() == will
+    assert s.result.ok, s.result.findings
+    assert "<launchSecurity" in s.result.files["web01.xml"]
+    assert 'memballoon model="none"' in s.result.files["web01.xml"]
+
+
+def test_draft_keeps_pending_step_field_and_other_host(tmp_path):
+    s = session()
+    s.set_text("guest.memory_mib", "8G", "int")
+    s.set_other_host(True)
+    s.step = "cpu"
+    d = s.draft()
+    d.field = "guest.memory_mib"
+    path = drafts.save(d, tmp_path / "d.toml")
+    back = drafts.load(path)
+    assert (back.pending, back.step, back.field, back.other_host) == (
+        {"guest.memory_mib": "8G"}, "cpu", "guest.memory_mib", True,
+    )  # fmt: skip
+    again = Session.from_draft(back)
+    assert not again.host_is_target and again.text_of("guest.memory_mib") == "8G"
+
+
+def test_write_then_next_steps(tmp_path):
+    s = session()
+    outcome = s.write(tmp_path)
+    assert outcome.error is None and [p.name for p in outcome.written] == ["web01.xml"]
+    assert any("virsh define" in step for step in outcome.next_steps)

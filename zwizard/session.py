@@ -1,0 +1,398 @@
+"""The editing core: one guest being edited, whatever front end edits it.
+
+The full-screen wizard, the prompt mode and the answers mode all go through
+here: the answers plus the text typed that is not a value yet (`pending`),
+every edit a person can make, turning Secure Execution on together with what
+must go, and the one path that writes, defines and says what comes next. The
+front ends only present; no rule and no edit lives in `tui/` or `prompt.py`.
+
+Text typed is never coerced into another value: a number field holding `8G`
+keeps `8G`, reports it with the rule's id and words, and blocks writing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zwizard.build import Build, build, next_steps
+from zwizard.model import Answers
+from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
+from zwizard.structure import assign, lookup
+
+if TYPE_CHECKING:
+    from zwizard.drafts import Draft
+    from zwizard.host import HostInfo
+
+DEVICE_LISTS = ("disks", "nics", "passthrough")
+# The rule a number field's key answers to, so typed text that is no number is
+# reported under the same id as a number out of range.
+NUMBER_RULES = {"vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order"}
+NUMBER_WORDS = {"vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position"}
+_UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+
+
+def number_problem(path: str, text: str) -> Finding | None:
+    """Why `text` is not a whole number for the field at `path` (None when it is)."""
+    key = path.rsplit(".", 1)[-1]
+    rule = NUMBER_RULES.get(key, "value")
+    import re
+
+    if re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only: int() would take '٣' or '1_0'
+        return None
+    stripped = text.strip()
+    if not stripped:
+        return Finding(rule, "error", path, "a number is needed here")
+    hint = ""
+    if key == "memory_mib":
+        unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kKmMgGtT])(?:i?[bB])?", stripped)
+        if unit:
+            mib = float(unit[1]) * _UNITS[unit[2].lower()]
+            hint = f"; for {stripped} write {mib:g}" if mib == int(mib) else ""
+    what = NUMBER_WORDS.get(key, "a number")
+    return Finding(
+        rule, "error", path, f"'{text}' is not a whole number ({what}): type digits only{hint}"
+    )
+
+
+def can_add(
+    answers: Answers, key: str, item: Any, host: HostInfo | None = None, target: bool = True
+) -> Availability:
+    """See Session.can_add; also for front ends that hold no Session."""
+    index = len(getattr(answers, key))
+    own = f"{key}[{index}]"
+    verdict = availability(answers, f"{key}[+]", item, None, host, target)
+    blocking = tuple(
+        f
+        for f in verdict.reasons
+        if f.severity == "error"
+        and not f.rule.startswith("host-")
+        and (f.path == own or not f.path.startswith((own + ".", own + "[")))
+    )
+    return Availability(not blocking, blocking)
+
+
+def choice_availability(
+    answers: Answers,
+    path: str,
+    value: Any,
+    host: HostInfo | None = None,
+    target: bool = True,
+    baseline: list[Finding] | None = None,
+) -> Availability:
+    """Whether a choice is allowed, where a choice that reveals fields to fill in (static
+    addressing, a custom CPU model) is never greyed for those fields being empty yet."""
+    from zwizard.choices import REVEALS
+
+    verdict = availability(answers, path, value, baseline, host, target)
+    reveals = REVEALS.get((path, value), ())
+    if not reveals:
+        return verdict
+    rest = tuple(f for f in verdict.reasons if f.path not in reveals)
+    return Availability(not any(f.severity == "error" for f in rest), rest)
+
+
+@dataclass
+class Outcome:
+    """What one write did: files, libvirt's answer, the next steps — or why nothing."""
+
+    written: list[Path] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def write_and_define(
+    results: list[Build], outdir: Path, *, force: bool = False, define_uri: str | None = None
+) -> Outcome:
+    """The one path from checked guests to files (all or nothing), then `virsh define`
+    (all or nothing; an existing guest replaced only with `force`), then next steps."""
+    from zwizard.output import OutputError, write_set
+
+    if not all(r.ok for r in results):
+        return Outcome(error="the guest breaks a rule: nothing written")
+    merged = {rel: text for r in results for rel, text in r.files.items()}
+    try:
+        outcome = Outcome(written=write_set(outdir, merged, force=force))
+    except OutputError as exc:
+        return Outcome(error=str(exc))
+    if define_uri:
+        from zwizard.define import DefineError, define_all
+
+        try:
+            xmls = [outdir / r.xml_name for r in results]
+            outcome.defined = define_all(xmls, define_uri, replace=force)
+        except DefineError as exc:
+            outcome.error = f"written, but not defined: {exc}"
+    for r in results:
+        outcome.next_steps += next_steps(r, outdir)
+    return outcome
+
+
+class Session:
+    """One guest being edited: answers, pending text, the host it is judged against."""
+
+    def __init__(
+        self,
+        answers: Answers | None = None,
+        *,
+        pending: dict[str, str] | None = None,
+        host: HostInfo | None = None,
+        host_is_target: bool = True,
+        step: str = "guest",
+    ) -> None:
+        self.answers = answers if answers is not None else Answers()
+        self.pending = dict(pending or {})
+        self.host = host
+        self.host_is_target = host_is_target
+        self.step = step
+        self._result: Build | None = None
+        if self.answers.guest.uuid is None:
+            from zwizard.answers import fill_generated
+
+            fill_generated(self.answers)  # kept in the draft: MACs derive from it
+
+    @classmethod
+    def from_draft(cls, draft: Draft, host: HostInfo | None = None) -> Session:
+        return cls(
+            draft.answers,
+            pending=draft.pending,
+            host=host,
+            host_is_target=not draft.other_host,
+            step=draft.step,
+        )
+
+    # -- what the rules say --------------------------------------------------------------
+
+    def pending_findings(self) -> list[Finding]:
+        out = []
+        for path, text in self.pending.items():
+            problem = number_problem(path, text)
+            out.append(problem or Finding("value", "error", path, f"'{text}' is not valid here"))
+        return out
+
+    @property
+    def result(self) -> Build:
+        """Findings and files for the answers as they are, text not yet valid included:
+        while any is pending, nothing is writable."""
+        if self._result is None:
+            result = build(self.answers, host=self.host, host_is_target=self.host_is_target)
+            pending = self.pending_findings()
+            if pending:
+                result.findings = pending + result.findings
+                result.files = {}
+            self._result = result
+        return self._result
+
+    def changed(self) -> None:
+        self._result = None
+
+    def can_add(self, key: str, item: Any) -> Availability:
+        """May one more device like `item` be added? Greyed means impossible here, not
+        unfinished: the new item's own blanks (a UUID still to type) and what this host
+        lacks (a warning-or-error about a value not typed yet) grey nothing; a rule about
+        the kind itself (a second vfio-ap, passthrough under Secure Execution) does."""
+        return can_add(self.answers, key, item, self.host, self.host_is_target)
+
+    # -- edits ----------------------------------------------------------------------------
+
+    def set_value(self, path: str, value: Any) -> bool:
+        """Set a value; False when nothing changed (an echo of what is shown)."""
+        try:
+            if path not in self.pending and lookup(self.answers, path) == value:
+                return False
+            assign(self.answers, path, value)
+        except (AttributeError, IndexError, TypeError):
+            return False  # the item went away meanwhile
+        self.pending.pop(path, None)
+        self.changed()
+        return True
+
+    def set_text(self, path: str, text: str, kind: str = "str") -> bool:
+        """Text typed into a field. `kind` is str, int, optional-str or optional-int.
+        Strings are kept exactly as typed (the rules judge them); a number field takes
+        only digits — anything else stays pending, reported, never coerced."""
+        optional = kind.startswith("optional")
+        if kind.endswith("int"):
+            if optional and text == "":
+                return self.set_value(path, None)
+            if number_problem(path, text) is None:
+                return self.set_value(path, int(text))
+            if self.pending.get(path) == text:
+                return False
+            self.pending[path] = text
+            self.changed()
+            return True
+        return self.set_value(path, None if optional and text == "" else text)
+
+    def text_of(self, path: str) -> str:
+        """What a field shows: the pending text, or the value."""
+        if path in self.pending:
+            return self.pending[path]
+        try:
+            value = lookup(self.answers, path)
+        except (AttributeError, IndexError, TypeError):
+            return ""
+        return "" if value is None else str(value)
+
+    def _bootables(self) -> list[Any]:
+        a = self.answers
+        return [*a.disks, *a.nics, *a.passthrough]
+
+    def add_device(self, key: str, item: Any) -> int:
+        """Append a device; the first disk of a guest with no boot order boots first."""
+        if key == "disks" and not any(d.boot_order for d in self._bootables()):
+            item.boot_order = 1
+        items = getattr(self.answers, key)
+        items.append(item)
+        self._renumber_boot()
+        self.changed()
+        return len(items) - 1
+
+    def remove_device(self, key: str, index: int) -> None:
+        items = getattr(self.answers, key)
+        if 0 <= index < len(items):
+            del items[index]
+            self._shift_pending(key, index)
+            self._renumber_boot()
+            self.changed()
+
+    def move_device(self, key: str, index: int, delta: int) -> int:
+        """Move a device up (-1) or down (+1) in its list; returns its new index."""
+        items = getattr(self.answers, key)
+        other = index + delta
+        if not (0 <= index < len(items) and 0 <= other < len(items)):
+            return index
+        items[index], items[other] = items[other], items[index]
+        self._swap_pending(f"{key}[{index}]", f"{key}[{other}]")
+        self.changed()
+        return other
+
+    def toggle_boot(self, key: str, index: int) -> None:
+        """Put a device into the boot sequence (last) or take it out (with its loadparm)."""
+        items = getattr(self.answers, key)
+        if not 0 <= index < len(items):
+            return
+        dev = items[index]
+        if dev.boot_order:
+            dev.boot_order, dev.loadparm = None, None
+        else:
+            dev.boot_order = max((d.boot_order or 0) for d in self._bootables()) + 1
+        self._renumber_boot()
+        self.changed()
+
+    def move_in_boot_sequence(self, position: int, delta: int) -> int:
+        """Boot the device at `position` (0 = first) earlier (-1) or later (+1)."""
+        plan = self.result.plan
+        seq = sorted(plan.boot, key=plan.boot.__getitem__)
+        other = position + delta
+        if not (0 <= position < len(seq) and 0 <= other < len(seq)):
+            return position
+        if plan.boot_assigned:  # make the order the plan chose explicit before moving it
+            for path, order in plan.boot.items():
+                lookup(self.answers, path).boot_order = order
+        a, b = lookup(self.answers, seq[position]), lookup(self.answers, seq[other])
+        a.boot_order, b.boot_order = b.boot_order, a.boot_order
+        self.changed()
+        return other
+
+    def _renumber_boot(self) -> None:
+        ordered = sorted(
+            (d for d in self._bootables() if isinstance(d.boot_order, int) and d.boot_order > 0),
+            key=lambda d: d.boot_order,
+        )
+        for n, dev in enumerate(ordered, start=1):
+            dev.boot_order = n
+
+    def _shift_pending(self, key: str, removed: int) -> None:
+        """Pending text follows its device when one before it is removed."""
+        import re
+
+        moved = {}
+        for path, text in self.pending.items():
+            m = re.match(rf"{key}\[(\d+)\](.*)", path)
+            if not m:
+                moved[path] = text
+            elif int(m[1]) > removed:
+                moved[f"{key}[{int(m[1]) - 1}]{m[2]}"] = text
+            elif int(m[1]) < removed:
+                moved[path] = text
+        self.pending = moved
+
+    def _swap_pending(self, a: str, b: str) -> None:
+        swapped = {}
+        for path, text in self.pending.items():
+            if path.startswith(a + ".") or path == a:
+                path = b + path[len(a) :]
+            elif path.startswith(b + ".") or path == b:
+                path = a + path[len(b) :]
+            swapped[path] = text
+        self.pending = swapped
+
+    # -- Secure Execution ------------------------------------------------------------------
+
+    def secure_execution_removals(self) -> list[str]:
+        """What turning Secure Execution on removes or changes, in words, before it does."""
+        a, plan = self.answers, self.result.plan
+        out = [f"passthrough[{i}]: the {d.type} device" for i, d in enumerate(a.passthrough)]
+        if a.memory.hugepages:
+            out.append("memory.hugepages: huge-page backing")
+        if plan.balloon:
+            out.append("memory.balloon: the virtio memory balloon")
+        if plan.rng:
+            out.append("rng.enabled: the virtio-rng device")
+        if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
+            out.append(f"guest.vcpus: {a.guest.vcpus} vCPUs become {SE_MAX_VCPUS}")
+        if a.cpu.mode not in (None, "host-model", "host-passthrough"):
+            out.append(f"cpu.mode: {a.cpu.mode} becomes host-model")
+        return out
+
+    def enable_secure_execution(self) -> list[str]:
+        """Remove what Secure Execution cannot have, turn it on; returns what went."""
+        removed = self.secure_execution_removals()
+        a = self.answers
+        a.passthrough.clear()
+        a.memory.hugepages = False
+        a.memory.balloon = None  # off by default under Secure Execution
+        a.rng.enabled = None
+        if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
+            a.guest.vcpus = SE_MAX_VCPUS
+        if a.cpu.mode not in (None, "host-model", "host-passthrough"):
+            a.cpu.mode, a.cpu.model = None, None
+        a.secure_execution.enabled = True
+        self.pending = {p: t for p, t in self.pending.items() if not p.startswith("passthrough[")}
+        self.changed()
+        return removed
+
+    # -- host ------------------------------------------------------------------------------
+
+    def use_host(self, host: HostInfo | None) -> None:
+        self.host = host
+        self.changed()
+
+    def set_other_host(self, other: bool) -> None:
+        """The guest is for another host: what this one lacks becomes a warning."""
+        self.host_is_target = not other
+        self.changed()
+
+    # -- drafts and output -----------------------------------------------------------------
+
+    def draft(self, *, finished: bool = False) -> Draft:
+        from zwizard.drafts import Draft
+
+        return Draft(
+            answers=copy.deepcopy(self.answers),
+            pending=dict(self.pending),
+            step=self.step,
+            finished=finished,
+            other_host=not self.host_is_target,
+        )
+
+    def write(self, outdir: Path, *, force: bool = False, define_uri: str | None = None) -> Outcome:
+        result = self.result
+        if not result.ok:
+            errors = sum(1 for f in result.findings if f.severity == "error")
+            return Outcome(error=f"{errors} error(s) to fix first: nothing written")
+        return write_and_define([result], outdir, force=force, define_uri=define_uri)
