@@ -28,6 +28,8 @@ PASSTHROUGH = [
 REVEALS: dict[tuple[str, Any], tuple[str, ...]] = {
     ("pxe.ip", "static"): ("pxe.address", "pxe.netmask", "pxe.gateway"),
     ("cpu.mode", "custom"): ("cpu.model",),
+    # PXE then asks which NIC installs (it gets boot order 1)
+    ("pxe.enabled", True): ("nics",),
 }
 
 # A complete device of each kind, only to ask the rules "may one more be added?":

@@ -86,20 +86,22 @@ def run_plain(
     define_uri: str | None = None,
     host_is_target: bool = True,
 ) -> int:
-    import questionary
-    from prompt_toolkit.output import create_output
-
     from zwizard import prompt
     from zwizard.model import Answers
 
     print(reason, file=sys.stderr)
-    io = {}
-    if not sys.stdout.isatty():  # questions go to the terminal, never into redirected output
+    io: dict[str, object] = {}
+    if not prompt.plain_terminal() and not sys.stdout.isatty():
+        from prompt_toolkit.output import create_output
+
+        # questions go to the terminal, never into redirected output
         io["output"] = create_output(stdout=sys.stderr)
     if draft is None and offer is not None:
-        resume = questionary.confirm(
-            f"Resume your unfinished guest {offer.label}?", default=True, **io
-        ).ask()
+        asker = prompt.Asker(Answers(), **io)
+        try:
+            resume = asker.confirm(f"Resume your unfinished guest {offer.label}?", default=True)
+        except (prompt.Quit, prompt.Back):
+            return 1
         draft = offer if resume else None
     answers = draft.answers if draft is not None else Answers()
     from zwizard.host import discover

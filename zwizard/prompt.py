@@ -1,30 +1,33 @@
-"""Plain prompts (questionary): the wizard for terminals that cannot run a full screen.
+"""Plain prompts: the same wizard for terminals that cannot run a full screen.
 
-The same steps as the full-screen wizard, asking the same rules: a choice the
-rules forbid is shown disabled with its reason (questionary's Choice(disabled=)),
-a value that breaks a rule is refused with the rule's words, and the session is
-kept as a draft after every step. `ask_missing` asks only what an answers file
-left open.
+Every step and choice of the full-screen wizard, asked one by one through the same
+editing core (zwizard.session) and the same rules: a choice the rules forbid is
+listed disabled with its reason, a value that breaks a rule is refused with the
+rule's words. Ctrl-C on any question offers the way back (the previous step),
+keeping the draft, or going on. The draft is saved after every step and records
+the step, so resuming starts where the session stopped; nothing is written
+before a final confirmation. With TERM=dumb the questions are plain numbered
+lines without a single escape code; `ask_missing` asks only what an answers
+file left open.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import questionary
-from questionary import Choice
-
 from zwizard import choices, drafts
 from zwizard.answers import missing
-from zwizard.build import build, next_steps, summary
+from zwizard.build import summary
 from zwizard.host import HostInfo
-from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough, Watchdog, Zpci
-from zwizard.output import OutputError, existing, write_set
-from zwizard.rules import CPU_MODELS, availability
-from zwizard.structure import assign, lookup
+from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough, Watchdog
+from zwizard.output import existing
+from zwizard.rules import CPU_MODELS
+from zwizard.session import Session, can_add, choice_availability, number_problem
+from zwizard.structure import lookup
 
 DEFAULT = "(default)"  # questionary takes a None value as "use the title"
 
@@ -33,30 +36,129 @@ class Quit(Exception):
     """The user chose to stop; the draft was saved when they asked to keep it."""
 
 
+class Back(Exception):
+    """The user asked to go back to the previous step."""
+
+
+def plain_terminal() -> bool:
+    """TERM=dumb (or unset): no escape code may be written, not even bold."""
+    return os.environ.get("TERM", "") in ("", "dumb")
+
+
+class LineQuestions:
+    """questionary's three questions as numbered plain lines: for TERM=dumb, where not
+    one escape code may reach the terminal. Same shape as questionary (`unsafe_ask`)."""
+
+    def __init__(self, read: Callable[[], str], write: Callable[[str], None]) -> None:
+        self.read, self.write = read, write
+
+    def _line(self, prompt: str) -> str:
+        self.write(prompt)
+        line = self.read()
+        if line == "":  # end of input
+            raise KeyboardInterrupt
+        return line.rstrip("\n")
+
+    def text(self, message: str, default: str = "", validate: Any = None, **_: Any) -> Any:
+        def ask() -> str:
+            while True:
+                shown = f" [{default}]" if default else ""
+                got = self._line(f"{message}{shown} ")
+                value = default if got == "" else ("" if got == "-" else got)
+                verdict = validate(value) if validate else True
+                if verdict is True:
+                    return value
+                self.write(f"  ✗ {verdict}\n")
+
+        return _Asked(ask)
+
+    def confirm(self, message: str, default: bool = True, **_: Any) -> Any:
+        def ask() -> bool:
+            while True:
+                got = self._line(f"{message} ({'Y/n' if default else 'y/N'}) ").strip().lower()
+                if got == "":
+                    return default
+                if got in ("y", "yes", "n", "no"):
+                    return got.startswith("y")
+                self.write("  answer y or n\n")
+
+        return _Asked(ask)
+
+    def select(self, message: str, options: list[Any], default: Any = None, **_: Any) -> Any:
+        from questionary import Choice
+
+        items = [o if isinstance(o, Choice) else Choice(str(o), value=o) for o in options]
+
+        def ask() -> Any:
+            self.write(f"{message}\n")
+            default_no = 1
+            for n, item in enumerate(items, start=1):
+                if item is default or (default is not None and item.value == default):
+                    default_no = n
+                off = f"  (not available: {item.disabled})" if item.disabled else ""
+                self.write(f"  {n}) {item.title}{off}\n")
+            while True:
+                got = self._line(f"number [{default_no}] ").strip()
+                n = default_no if got == "" else int(got) if got.isdigit() else 0
+                if 1 <= n <= len(items) and not items[n - 1].disabled:
+                    return items[n - 1].value
+                self.write("  choose one of the numbers that is available\n")
+
+        return _Asked(ask)
+
+
+class _Asked:
+    def __init__(self, ask: Callable[[], Any]) -> None:
+        self.ask_now = ask
+
+    def unsafe_ask(self) -> Any:
+        return self.ask_now()
+
+
 class Asker:
-    """Questions bound to one terminal (or to a test's pipe input)."""
+    """Questions bound to one terminal (or to a test's pipe input), over one Session."""
 
     def __init__(
         self,
-        answers: Answers,
+        answers: Answers | Session,
         draft: drafts.Draft | None = None,
         host: HostInfo | None = None,
         **io: Any,
     ) -> None:
-        self.answers = answers
+        self.session = answers if isinstance(answers, Session) else Session(answers, host=host)
+        if host is not None:
+            self.session.use_host(host)
         self.autosave = drafts.autosave_path(draft)
-        self.host = host
-        self.host_is_target = True
-        self.draft = draft or drafts.Draft(answers=answers)
+        self.draft = draft or drafts.Draft(answers=self.session.answers)
         self.out = io.pop("print_to", sys.stderr)  # messages (never stdout: it may be redirected)
+        plain = io.pop("plain", None)
         self.io = io  # input= / output= for prompt_toolkit (a test's pipe, or the terminal)
+        if plain is None:
+            plain = plain_terminal() and "input" not in io
+        if plain:
+            self.q: Any = LineQuestions(sys.stdin.readline, self._write)
+        else:
+            import questionary
+
+            self.q = questionary
+
+    @property
+    def answers(self) -> Answers:
+        return self.session.answers
+
+    @property
+    def host(self) -> HostInfo | None:
+        return self.session.host
 
     # -- plumbing -----------------------------------------------------------------------
 
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
     def allowed(self, path: str, value: Any) -> Any:
-        return availability(
-            self.answers, path, value, host=self.host, host_is_target=self.host_is_target
-        )
+        s = self.session
+        return choice_availability(s.answers, path, value, s.host, s.host_is_target)
 
     def on_host(self, items: list[tuple[str, str]]) -> None:
         """Show what this host has for the next question (typing another value stays fine)."""
@@ -67,54 +169,95 @@ class Asker:
     def say(self, text: str) -> None:
         print(text, file=self.out)
 
-    def _ask(self, question: questionary.Question) -> Any:
+    def _ask(self, question: Any) -> Any:
         try:
             return question.unsafe_ask()
-        except KeyboardInterrupt:
-            keep = questionary.confirm(
-                "Quit? Keep your answers as a draft (zwizard offers it next time)?",
-                default=True,
+        except (KeyboardInterrupt, EOFError):
+            return self._interrupted()
+
+    def _interrupted(self) -> Any:
+        """Ctrl-C: the way back, or out, or on — never a dead end."""
+        from questionary import Choice
+
+        try:
+            what = self.q.select(
+                "Stopped. What now?",
+                [Choice("Back to the previous step", value="back"),
+                 Choice("Keep the draft and quit", value="keep"),
+                 Choice("Quit without keeping it", value="discard"),
+                 Choice("Go on with this question", value="on")],
                 **self.io,
-            ).ask()
-            if keep is None or keep:
-                self.save()
-            raise Quit from None
+            ).unsafe_ask()  # fmt: skip
+        except (KeyboardInterrupt, EOFError):
+            what = "keep"
+        if what == "back":
+            raise Back
+        if what == "on":
+            raise Again
+        if what == "keep":
+            self.save()
+        elif self.autosave and self.autosave.exists():
+            self.autosave.unlink()
+        raise Quit
+
+    def ask(self, make: Callable[[], Any]) -> Any:
+        """Ask the question `make` builds; again after "go on" from the Ctrl-C menu."""
+        while True:
+            try:
+                return self._ask(make())
+            except Again:
+                continue
 
     def save(self) -> None:
         """Autosave to this session's own file in the state directory."""
-        self.draft.answers = self.answers
+        draft = self.session.draft(finished=self.draft.finished)
         try:
-            self.autosave = drafts.save(self.draft, self.autosave)
+            self.autosave = drafts.save(draft, self.autosave)
             self.say(f"draft saved: {self.autosave}")
         except OSError as exc:
             self.say(f"draft not saved: {exc.strerror}")
 
     def text(self, path: str, message: str, *, kind: str = "str", optional: bool = False) -> None:
         """Ask for the value at `path`, refusing what the rules refuse at that path."""
-        current = lookup(self.answers, path)
-        validate = self.validator(path, kind, optional)
-        default = "" if current is None else str(current)
-        answer = self._ask(questionary.text(message, default=default, validate=validate, **self.io))
-        assign(self.answers, path, _convert(answer, kind, optional))
+        kind = ("optional-" if optional else "") + kind
+        default = self.session.text_of(path)
+        validate = self.validator(path, kind.removeprefix("optional-"), optional)
+        answer = self.ask(lambda: self.q.text(message, default=default, validate=validate,
+                                              **self.io))  # fmt: skip
+        self.session.set_text(path, answer.strip() if optional else answer, kind)
+        for f in self.session.result.findings:  # what this host lacks: said, not refused
+            if f.path == path and f.rule.startswith("host-"):
+                self.say(f"  ! {f.message} [{f.rule}]")
 
     def validator(self, path: str, kind: str, optional: bool) -> Callable[[str], bool | str]:
-        """True for text the rules accept at `path`, else their reason (shown under the prompt)."""
+        """True for text the rules accept at `path`, else their reason (shown under the prompt).
+        What this host lacks is not refused here: it is said, and judged on Review."""
 
         def validate(text: str) -> bool | str:
-            try:
-                value = _convert(text, kind, optional)
-            except ValueError as exc:
-                return str(exc)
+            if optional and not text.strip():
+                return True
+            if kind == "int":
+                problem = number_problem(path, text)
+                if problem:
+                    return f"{problem.message} [{problem.rule}]"
+                value: Any = int(text)
+            else:
+                if not text:
+                    return "a value is needed"
+                value = text
             verdict = self.allowed(path, value)
-            own = [f for f in verdict.reasons if f.severity == "error" and f.path.startswith(path)]
+            own = [f for f in verdict.reasons if f.severity == "error" and f.path.startswith(path)
+                   and not f.rule.startswith("host-")]  # fmt: skip
             return f"{own[0].message} [{own[0].rule}]" if own else True
 
         return validate
 
     def choose(self, path: str, message: str, options: list[tuple[Any, str]]) -> None:
         """One of several values; the rules disable what they forbid, with the reason."""
+        from questionary import Choice
+
         current = lookup(self.answers, path)
-        choices = []
+        offered = []
         default = None
         for value, title in options:
             verdict = self.allowed(path, value) if value != current else None
@@ -124,11 +267,11 @@ class Asker:
             elif verdict is not None and verdict.reasons:
                 title = f"{title} — mind: {verdict.reason}"
             choice = Choice(title, value=DEFAULT if value is None else value, disabled=disabled)
-            choices.append(choice)
+            offered.append(choice)
             if value == current:
                 default = choice
-        picked = self._ask(questionary.select(message, choices, default=default, **self.io))
-        assign(self.answers, path, None if picked == DEFAULT else picked)
+        picked = self.ask(lambda: self.q.select(message, offered, default=default, **self.io))
+        self.session.set_value(path, None if picked == DEFAULT else picked)
 
     def toggle(self, path: str, message: str, effective: bool | None = None) -> None:
         current = lookup(self.answers, path)
@@ -138,8 +281,14 @@ class Asker:
             if not verdict.allowed:
                 self.say(f"  {message}: greyed — {verdict.reason} [{verdict.rule}]")
                 return
-        if self._ask(questionary.confirm(message, default=shown, **self.io)) != shown:
-            assign(self.answers, path, not shown)
+        if self.ask(lambda: self.q.confirm(message, default=shown, **self.io)) != shown:
+            self.session.set_value(path, not shown)
+
+    def confirm(self, message: str, default: bool = False) -> bool:
+        return bool(self.ask(lambda: self.q.confirm(message, default=default, **self.io)))
+
+    def select(self, message: str, options: list[Any], default: Any = None) -> Any:
+        return self.ask(lambda: self.q.select(message, options, default=default, **self.io))
 
     def greyed(self, label: str, path: str) -> None:
         verdict = self.allowed(path, True)
@@ -147,21 +296,11 @@ class Asker:
             self.say(f"  {label}: greyed — {verdict.reason} [{verdict.rule}]")
 
 
-def _convert(text: str, kind: str, optional: bool) -> Any:
-    text = text.strip()
-    if not text:
-        if optional:
-            return None
-        raise ValueError("a value is needed")
-    if kind == "int":
-        try:
-            return int(text, 0)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a number") from None
-    return text
+class Again(Exception):
+    """Ask the same question again (the user chose to go on after Ctrl-C)."""
 
 
-# --- the steps -------------------------------------------------------------------------
+# --- the steps (the full-screen wizard's, in its order) ---------------------------------
 
 
 def step_guest(q: Asker) -> None:
@@ -169,6 +308,13 @@ def step_guest(q: Asker) -> None:
     q.text("guest.name", "Guest name:")
     q.choose("guest.os", "Operating system:", choices.OS)
     q.choose("guest.domain_type", "Runs on:", choices.DOMAIN_TYPES)
+    if q.host is not None:
+        q.say(f"  this host: {q.host.summary()}")
+        other = q.confirm(
+            "Is the guest for another host? (what this host lacks is then only a warning)",
+            default=not q.session.host_is_target,
+        )
+        q.session.set_other_host(other)
 
 
 def step_cpu(q: Asker) -> None:
@@ -177,8 +323,11 @@ def step_cpu(q: Asker) -> None:
     q.text("guest.memory_mib", "Memory (MiB):", kind="int")
     q.choose("cpu.mode", "CPU mode:", choices.CPU_MODES)
     if q.answers.cpu.mode == "custom":
-        q.choose("cpu.model", "CPU model:", [(m, m) for m in reversed(CPU_MODELS)])
-    plan = build(q.answers, validate=False).plan
+        usable = q.host.cpu_usable if q.host is not None and q.host.has_domcaps else None
+        models = [(m, m if usable is None or m in usable else f"{m} (not usable here)")
+                  for m in reversed(CPU_MODELS)]  # fmt: skip
+        q.choose("cpu.model", "CPU model:", models)
+    plan = q.session.result.plan
     q.toggle("memory.hugepages", "Back memory with host huge pages?")
     q.toggle("memory.balloon", "Memory balloon (virtio)?", effective=plan.balloon)
     q.toggle("rng.enabled", "Random number generator (virtio-rng)?", effective=plan.rng)
@@ -187,76 +336,116 @@ def step_cpu(q: Asker) -> None:
         q.greyed(label, path)
 
 
+def _unfinished(q: Asker, key: str, what: Callable[[int], str]) -> None:
+    """List entries a stopped session left half-filled: shown, and finished or removed."""
+    for i in reversed(range(len(getattr(q.answers, key)))):
+        open_ = [p for p in missing(q.answers) if p.startswith(f"{key}[{i}]")]
+        if not open_:
+            continue
+        q.say(f"  {key}[{i}] ({what(i)}) is not finished: {', '.join(open_)}")
+        if q.confirm(f"Finish {key}[{i}] now? (no: remove it)", default=True):
+            _finish(q, key, i)
+        else:
+            q.session.remove_device(key, i)
+
+
+def _finish(q: Asker, key: str, i: int) -> None:
+    if key == "disks":
+        q.text(f"disks[{i}].path", "Path:")
+    elif key == "nics":
+        _nic_source(q, i)
+    else:
+        dev = q.answers.passthrough[i]
+        if dev.type == "pci":
+            q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
+        else:
+            q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
+
+
 def step_disks(q: Asker) -> None:
     q.say("\n== Disks & boot order")
+    _unfinished(q, "disks", lambda i: q.answers.disks[i].device)
     for i, d in enumerate(q.answers.disks):
         q.say(f"  disks[{i}]: {d.device} {d.path}")
-    while q._ask(questionary.confirm("Add a disk?", default=not q.answers.disks, **q.io)):
-        i = len(q.answers.disks)
-        kind = q._ask(questionary.select("Kind:", ["disk", "cdrom"], **q.io))
-        first = not any(d.boot_order for d in [*q.answers.disks, *q.answers.nics])
-        q.answers.disks.append(Disk(path="", device=kind, boot_order=1 if first else None))
+    while q.confirm("Add a disk?", default=not q.answers.disks):
+        kind = q.select("Kind:", ["disk", "cdrom"])
+        i = q.session.add_device("disks", Disk(path="", device=kind))
         q.text(f"disks[{i}].path", "Path:")
         if q.answers.disks[i].boot_order:
             q.text(f"disks[{i}].loadparm", "loadparm (empty: none):", optional=True)
+    _boot_sequence(q)
+
+
+def _boot_sequence(q: Asker) -> None:
+    plan = q.session.result.plan
+    seq = sorted(plan.boot, key=plan.boot.__getitem__)
+    if seq:
+        q.say("  boot sequence: " + ", ".join(f"{n}. {p}" for n, p in enumerate(seq, 1)))
+
+
+def _nic_source(q: Asker, i: int) -> None:
+    kind = q.select("Connect to:", ["network", "bridge", "direct"])
+    for other in ("network", "bridge", "direct"):
+        if other != kind:
+            q.session.set_value(f"nics[{i}].source.{other}", None)
+    if q.host is not None:
+        h = q.host
+        q.on_host(
+            [(n.name, "active" if n.active else "inactive") for n in h.networks or []]
+            if kind == "network"
+            else [(f.name, "") for f in h.interfaces if f.bridge == (kind == "bridge")]
+        )
+    q.text(f"nics[{i}].source.{kind}", f"{kind} name:")
 
 
 def step_network(q: Asker) -> None:
     q.say("\n== Network (virtio-net-ccw)")
     q.greyed("virtual PCI NIC", "virtio-pci")
-    while q._ask(
-        questionary.confirm("Add a network interface?", default=not q.answers.nics, **q.io)
-    ):
-        i = len(q.answers.nics)
-        kind = q._ask(questionary.select("Connect to:", ["network", "bridge", "direct"], **q.io))
-        q.answers.nics.append(Nic(source=NicSource()))
-        if q.host is not None:
-            h = q.host
-            q.on_host(
-                [(n.name, "active" if n.active else "inactive") for n in h.networks or []]
-                if kind == "network"
-                else [(i.name, "") for i in h.interfaces if i.bridge == (kind == "bridge")]
-            )
-        q.text(f"nics[{i}].source.{kind}", f"{kind} name:")
+    _unfinished(q, "nics", lambda i: "network interface")
+    while q.confirm("Add a network interface?", default=not q.answers.nics):
+        i = q.session.add_device("nics", Nic(source=NicSource()))
+        _nic_source(q, i)
         q.text(f"nics[{i}].mac", "MAC (empty: derived from the guest UUID):", optional=True)
+        q.text(f"nics[{i}].boot_order",
+               "Boot order (empty: does not boot; 1 to install over the network first):",
+               kind="int", optional=True)  # fmt: skip
+    _boot_sequence(q)
 
 
 def step_watchdog(q: Asker) -> None:
     q.say("\n== Watchdog")
-    on = q._ask(
-        questionary.confirm("diag288 watchdog?", default=q.answers.watchdog is not None, **q.io)
-    )
-    q.answers.watchdog = (q.answers.watchdog or Watchdog()) if on else None
+    on = q.confirm("diag288 watchdog?", default=q.answers.watchdog is not None)
+    q.session.set_value("watchdog", (q.answers.watchdog or Watchdog()) if on else None)
     if on:
         actions = [(a, a) for a in choices.WATCHDOG_ACTIONS]
         q.choose("watchdog.action", "When the guest stops feeding it:", actions)
 
 
 def step_passthrough(q: Asker) -> None:
+    from questionary import Choice
+
     q.say("\n== Passthrough")
+    _unfinished(q, "passthrough", lambda i: q.answers.passthrough[i].type)
     while True:
         offered = []
         for kind, title in choices.PASSTHROUGH:
-            verdict = q.allowed("passthrough[+]", choices.probe_device(kind))
+            verdict = can_add(q.answers, "passthrough", Passthrough(type=kind), q.host,
+                              q.session.host_is_target)  # fmt: skip
             reason = None if verdict.allowed else f"{verdict.reason} [{verdict.rule}]"
             offered.append(Choice(f"add {title}", value=kind, disabled=reason))
         offered.append(Choice("done", value="done"))
-        kind = q._ask(questionary.select("Host devices:", offered, default=offered[-1], **q.io))
+        kind = q.select("Host devices:", offered, default=offered[-1])
         if kind == "done":
             return
-        i = len(q.answers.passthrough)
-        q.answers.passthrough.append(Passthrough(type=kind, zpci=Zpci() if kind == "pci" else None))
+        i = q.session.add_device("passthrough", Passthrough(type=kind))
         if kind == "pci":
             if q.host is not None:
                 q.on_host(
                     [(f.address, f"uid {f.uid} fid {f.fid}" if f.uid else "") for f in q.host.pci]
                 )
             q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
-            q.text(
-                f"passthrough[{i}].zpci.uid",
-                "zPCI uid (0x0001-0xffff; empty: assigned):",
-                optional=True,
-            )
+            q.text(f"passthrough[{i}].zpci.uid", "zPCI uid (0x0001-0xffff; empty: assigned):",
+                   optional=True)  # fmt: skip
             q.text(f"passthrough[{i}].zpci.fid", "zPCI fid (empty: assigned):", optional=True)
         else:
             if q.host is not None:
@@ -265,67 +454,116 @@ def step_passthrough(q: Asker) -> None:
                      for m in q.host.mdevs if m.kind == kind]
                 )  # fmt: skip
             q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
+            if kind == "vfio-ccw":
+                q.text(f"passthrough[{i}].boot_order", "Boot order (empty: does not boot):",
+                       kind="int", optional=True)  # fmt: skip
 
 
 def step_secure(q: Asker) -> None:
     q.say("\n== Secure Execution")
-    a = q.answers
-    if not a.secure_execution.enabled:
-        verdict = q.allowed("secure_execution.enabled", True)
-        if not verdict.allowed:
-            q.say("  Secure Execution needs these to go first:")
-            for f in verdict.reasons:
-                q.say(f"    ✗ {f.message} [{f.rule}]")
+    s = q.session
+    if s.answers.secure_execution.enabled:
+        q.toggle("secure_execution.enabled", "Run as a secure guest (s390-pv)?")
+        return
+    removals = s.secure_execution_removals()
+    if not q.confirm("Run as a secure guest (s390-pv)?", default=False):
+        return
+    if removals:
+        q.say("  Turning Secure Execution on removes:")
+        for what in removals:
+            q.say(f"    ✗ {what}")
+        if not q.confirm("Remove these and turn it on?", default=False):
             return
-    q.toggle("secure_execution.enabled", "Run as a secure guest (s390-pv)?")
+    removed = s.enable_secure_execution()
+    for what in removed:
+        q.say(f"  removed {what}")
+    for f in s.result.findings:
+        if f.rule == "host-se":
+            q.say(f"  ! {f.message} [{f.rule}]")
 
 
 def step_pxe(q: Asker) -> None:
     q.say("\n== PXE")
     q.toggle("pxe.enabled", "Write pxelinux.cfg for a network install?")
-    if q.answers.pxe.enabled:
-        q.text("pxe.kernel", "kernel (relative to the TFTP root):")
-        q.text("pxe.initrd", "initrd:")
-        q.text("pxe.repo", "installation source (inst.repo=):", optional=True)
-        q.text("pxe.kickstart", "kickstart URL (empty: none):", optional=True)
+    if not q.answers.pxe.enabled:
+        return
+    if q.session.result.plan.boot_nic() is None and q.answers.nics:
+        q.say("  no network interface boots yet: nics[0] now boots first, to install")
+        q.session.boot_first("nics[0]")
+    q.text("pxe.kernel", "kernel (path relative to the TFTP root):")
+    q.text("pxe.initrd", "initrd (relative to the TFTP root):")
+    q.text("pxe.repo", "installation source (inst.repo=; http://…, nfs:server:/path, hmc …):",
+           optional=True)  # fmt: skip
+    q.text("pxe.kickstart", "kickstart (inst.ks=; empty: none):", optional=True)
+    q.choose("pxe.ip", "Address:", [("dhcp", "DHCP"), ("static", "static")])
+    if q.answers.pxe.ip == "static":
+        q.text("pxe.address", "static address (a /prefix gives the netmask):")
+        if "/" not in (q.answers.pxe.address or ""):
+            q.text("pxe.netmask", "netmask:")
+        q.text("pxe.gateway", "gateway:")
+    q.text("pxe.nameserver", "name server (empty: none):", optional=True)
+    q.text("pxe.extra_args", "more kernel arguments (empty: none):", optional=True)
 
 
 STEPS = (step_guest, step_cpu, step_disks, step_network, step_watchdog, step_passthrough,
          step_secure, step_pxe)  # fmt: skip
+STEP_NAMES = ("guest", "cpu", "disks", "network", "watchdog", "passthrough", "secure", "pxe",
+              "review")  # fmt: skip
 
 
-def review_and_write(q: Asker, outdir: Path, force: bool = False) -> list[Path]:
+def review_and_write(
+    q: Asker, outdir: Path, force: bool = False, define_uri: str | None = None
+) -> list[Path]:
     q.say("\n== Review & write")
-    result = build(q.answers, host=q.host, host_is_target=q.host_is_target)
+    s = q.session
+    result = s.result
     for f in result.findings:
         q.say(f"  {f.severity}: {f.path}: {f.message} [{f.rule}]")
     if not result.ok:
+        only_host = all(f.rule.startswith("host-") for f in result.findings
+                        if f.severity == "error")  # fmt: skip
+        if (
+            only_host
+            and s.host_is_target
+            and q.confirm(
+                "Only this host's lacks block writing. Is the guest for another host?",
+                default=False,
+            )
+        ):
+            s.set_other_host(True)
+            return review_and_write(q, outdir, force, define_uri)
         q.say("  the guest breaks a rule: nothing written (your draft is kept)")
         q.save()
         return []
     for line in summary(result):
         q.say(f"  {line}")
+    q.say(f"  will write into {outdir}: {', '.join(result.files)}")
     clash = existing(outdir, result.files)
     if clash and not force:
         names = ", ".join(str(p) for p in clash)
-        if not q._ask(questionary.confirm(f"Replace {names}?", default=False, **q.io)):
+        if not q.confirm(f"Replace {names}?", default=False):
             q.say("  nothing written")
             q.save()
             return []
         force = True
-    try:
-        written = write_set(outdir, result.files, force=force)
-    except OutputError as exc:
-        q.say(f"  {exc}")
+    elif not q.confirm("Write these files now?", default=True):
+        q.say("  nothing written (your draft is kept)")
+        q.save()
         return []
-    q.draft.finished = True
-    q.save()
-    for path in written:
+    outcome = s.write(outdir, force=force, define_uri=define_uri)
+    for path in outcome.written:
         q.say(f"wrote {path}")
-    q.say("next steps:")
-    for step in next_steps(result, outdir):
-        q.say(f"  {step}")
-    return written
+    for line in outcome.defined:
+        q.say(line)
+    if outcome.error:
+        q.say(f"  {outcome.error}")
+    if outcome.written:
+        q.draft.finished = True
+        q.save()
+        q.say("next steps:")
+        for step in outcome.next_steps:
+            q.say(f"  {step}")
+    return outcome.written if not outcome.error else []
 
 
 def run(
@@ -338,31 +576,34 @@ def run(
     define_uri: str | None = None,
     **io: Any,
 ) -> int:
-    """The whole wizard as questions; returns an exit code."""
-    q = Asker(answers, draft, host, **io)
-    q.host_is_target = host_is_target
-    if answers.guest.uuid is None:
-        from zwizard.answers import fill_generated
-
-        fill_generated(answers)
+    """The whole wizard as questions, from the draft's step on; returns an exit code."""
+    session = Session.from_draft(draft, host) if draft is not None else Session(answers, host=host)
+    if draft is None:
+        session.set_other_host(not host_is_target)
+    q = Asker(session, draft, **io)
+    start = STEP_NAMES.index(session.step) if session.step in STEP_NAMES else 0
+    if start:
+        q.say(f"resuming at step {start + 1} ({session.step})")
+    index = start
     try:
-        for step in STEPS:
-            step(q)
-            q.draft.step = step.__name__.removeprefix("step_")
+        while index < len(STEPS):
+            session.step = STEP_NAMES[index]
+            try:
+                STEPS[index](q)
+            except Back:
+                index = max(0, index - 1)
+                continue
+            index += 1
+            session.step = STEP_NAMES[index]
             q.save()
-        written = review_and_write(q, outdir)
+        while True:
+            try:
+                written = review_and_write(q, outdir, define_uri=define_uri)
+                break
+            except Back:  # back from Review: the last step again, then Review
+                STEPS[-1](q)
     except Quit:
         return 1
-    if written and define_uri:
-        from zwizard.define import DefineError, define_all
-
-        xml = next(p for p in written if p.suffix == ".xml")
-        try:
-            for line in define_all([xml], define_uri):
-                q.say(line)
-        except DefineError as exc:
-            q.say(f"not defined: {exc}")
-            return 1
     return 0 if written else 1
 
 
@@ -374,8 +615,6 @@ QUESTIONS = {
     "path": "Path of {where}:",
     "uuid": "Mediated device UUID of {where}:",
     "address": "Host PCI address of {where}:",
-    "uid": "zPCI uid of {where}:",
-    "fid": "zPCI fid of {where}:",
 }
 
 
@@ -386,20 +625,12 @@ def ask_missing(answers: Answers, **io: Any) -> bool:
         for path in missing(answers):
             where = path.rsplit(".", 1)[0]
             if path.endswith(".source"):
-                kind = q._ask(
-                    questionary.select(
-                        f"{where} connects to:", ["network", "bridge", "direct"], **q.io
-                    )
-                )
+                kind = q.select(f"{where} connects to:", ["network", "bridge", "direct"])
                 q.text(f"{path}.{kind}", f"{kind} name for {where}:")
                 continue
-            if path.endswith(".zpci.uid") or path.endswith(".zpci.fid"):
-                dev = lookup(answers, where.rsplit(".", 1)[0])
-                if dev.zpci is None:
-                    dev.zpci = Zpci()
             key = path.rsplit(".", 1)[-1]
-            message = QUESTIONS.get(path) or QUESTIONS[key].format(where=where.replace(".zpci", ""))
+            message = QUESTIONS.get(path) or QUESTIONS[key].format(where=where)
             q.text(path, message)
-    except Quit:
+    except (Quit, Back):
         return False
     return True

@@ -298,6 +298,15 @@ class Session:
         self.changed()
         return other
 
+    def boot_first(self, path: str) -> None:
+        """`path` boots first (a NIC to install over the network); the rest keep their
+        order after it."""
+        plan = self.result.plan
+        rest = [p for p in sorted(plan.boot, key=plan.boot.__getitem__) if p != path]
+        for order, p in enumerate([path, *rest], start=1):
+            lookup(self.answers, p).boot_order = order
+        self.changed()
+
     def _renumber_boot(self) -> None:
         ordered = sorted(
             (d for d in self._bootables() if isinstance(d.boot_order, int) and d.boot_order > 0),

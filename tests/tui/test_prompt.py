@@ -40,11 +40,13 @@ def test_a_whole_guest_by_prompts(tmp_path):
         "n", "y", "y",  # huge pages no, balloon yes, rng yes
         "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
         "n",  # one disk, no loadparm, no more disks
-        "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER, "n",  # one NIC on network default
+        "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
+        CLEAR, ENTER, "n",  # it does not boot; no more NICs
         "y", ENTER,  # diag288 watchdog, poweroff
         ENTER,  # passthrough: done
         "n",  # no Secure Execution
         "n",  # no PXE
+        "y",  # write these files now? (nothing is written without it)
     ]  # fmt: skip
     answers = Answers()
     answers.guest.uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -72,7 +74,7 @@ def test_rules_refuse_a_value_with_their_words(tmp_path):
     assert "cannot be used: it names the libvirt domain" in name("../evil")
     assert name("web01") is True
     vcpus = prompt.Asker(Answers()).validator("guest.vcpus", "int", False)
-    assert "is not a number" in vcpus("four")
+    assert "is not a whole number" in vcpus("four")
     assert "249 vCPUs" in vcpus("249")
 
 
@@ -133,3 +135,82 @@ def test_plain_mode_is_chosen_for_terminals_that_cannot_do_full_screen(monkeypat
     assert reason and "plain questions" in reason
     monkeypatch.setenv("TERM", "xterm")
     assert plain_reason(argparse.Namespace(plain=True)).startswith("plain prompts")
+
+
+# --- the same wizard: resume, way back, confirmation, plain lines -------------------------
+
+CTRL_C = "\x03"
+
+
+def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    from zwizard.model import Nic, NicSource
+
+    a.nics.append(Nic(source=NicSource()))  # left empty by a Ctrl-C
+    draft = prompt.drafts.Draft(answers=a, step="network")
+    keys = [
+        "n",  # finish nics[1] now? no: remove it
+        "n",  # add a network interface? no
+        "n",
+        ENTER,
+        "n",
+        "n",  # no watchdog, passthrough done, no SE, no PXE
+        "y",  # write
+    ]
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 0, text
+    assert "resuming at step 4 (network)" in text and "== Guest OS" not in text
+    assert "nics[1] (network interface) is not finished: nics[1].source" in text
+    assert (tmp_path / "out" / "minimal-rhel9.xml").read_text().count("<interface") == 1
+    assert len(a.nics) == 1
+
+
+def test_ctrl_c_offers_the_way_back(tmp_path):
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="watchdog")
+    keys = [
+        CTRL_C,
+        ENTER,  # Ctrl-C on the watchdog question; "Back to the previous step"
+        "n",  # network (step 4 again): add a NIC? no
+        "n",
+        ENTER,
+        "n",
+        "n",
+        "n",  # watchdog no, passthrough done, SE no, PXE no, write? no
+    ]
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert "Stopped. What now?" in text and "== Network" in text
+    assert code == 1 and "nothing written (your draft is kept)" in text
+    assert not (tmp_path / "out").exists()  # no confirmation, no file
+
+
+def test_nic_boot_order_and_pxe_are_asked(tmp_path):
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="pxe")
+    keys = ["y", CLEAR, "vmlinuz", ENTER, CLEAR, "initrd.img", ENTER,
+            CLEAR, "nfs:10.0.0.1:/srv/rhel9", ENTER, CLEAR, ENTER,
+            DOWN, ENTER,  # static
+            CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER, CLEAR, ENTER, CLEAR, ENTER,
+            "y"]  # fmt: skip
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 0, text
+    assert "nics[0] now boots first" in text
+    pxe = (tmp_path / "out" / "pxelinux.cfg" / "default").read_text()
+    assert "ip=10.0.0.50::10.0.0.1:255.255.255.0:minimal-rhel9:enc1:none" in pxe
+    assert "inst.repo=nfs:10.0.0.1:/srv/rhel9" in pxe
+
+
+def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="watchdog")
+    lines = iter(["y\n", "\n", "\n", "n\n", "n\n", "y\n"])
+    screen = io.StringIO()
+    q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
+    q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)
+    for step in prompt.STEPS[4:]:
+        step(q)
+    written = prompt.review_and_write(q, tmp_path / "out")
+    assert written
+    out = screen.getvalue()
+    assert "\x1b" not in out
+    assert "  1) poweroff" in out and "Write these files now? (Y/n)" in out

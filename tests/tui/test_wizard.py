@@ -142,8 +142,12 @@ async def test_turning_secure_execution_on_says_what_must_go_and_removes_it():
         assert "Run as a secure guest (s390-pv) [disabled]" in text
         assert "Secure Execution needs these to go first:" in text
         # everything that goes is listed first, the quiet defaults too
-        for what in ("passthrough[0]: the vfio-ccw device", "memory.hugepages: huge-page",
-                     "memory.balloon: the virtio memory balloon", "rng.enabled: the virtio-rng"):
+        for what in (
+            "passthrough[0]: the vfio-ccw device",
+            "memory.hugepages: huge-page",
+            "memory.balloon: the virtio memory balloon",
+            "rng.enabled: the virtio-rng",
+        ):
             assert what in text, what
         assert app.focused.id == "se-clear"  # the cursor is on the button, no Tab needed
         await pilot.press("enter")

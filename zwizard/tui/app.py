@@ -36,6 +36,7 @@ from zwizard.rules import RULES
 from zwizard.session import Outcome, Session
 from zwizard.tui.fields import Box, Plain, State
 from zwizard.tui.messages import (
+    BootFirst,
     BootMoved,
     BootToggled,
     DeviceAdded,
@@ -466,6 +467,12 @@ class ZWizard(App[int]):
     def _boot_moved(self, event: BootMoved) -> None:
         event.stop()
         self.session.move_in_boot_sequence(event.position, event.delta)
+        self._edited()
+
+    @on(BootFirst)
+    def _boot_first(self, event: BootFirst) -> None:
+        event.stop()
+        self.session.boot_first(event.path)
         self._edited()
 
     @on(SecureExecutionRequested)

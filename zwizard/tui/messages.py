@@ -64,6 +64,14 @@ class BootMoved(Message):
         self.position, self.delta = position, delta
 
 
+class BootFirst(Message):
+    """The device at `path` boots first; the others keep their order after it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
 class SecureExecutionRequested(Message):
     """Turn Secure Execution on, removing what it cannot have (listed on screen first)."""
 

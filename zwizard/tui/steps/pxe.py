@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.widgets import Button
 
 from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
+from zwizard.tui.messages import BootFirst
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -17,6 +19,7 @@ class PxeStep(Step):
     def compose_fields(self) -> ComposeResult:
         yield Heading("PXE network install")
         yield ToggleField("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>)")
+        yield Button("Install from nics[0]: it boots first", id="pxe-boot-nic", compact=True)
         yield TextField("pxe.kernel", "kernel (path relative to the TFTP root, fetched by TFTP)")
         yield TextField("pxe.initrd", "initrd (relative to the TFTP root; every label needs one)")
         yield TextField("pxe.repo", "installation source (inst.repo=)", kind="optional-str",
@@ -54,4 +57,11 @@ class PxeStep(Step):
                 static or f.path not in ("pxe.address", "pxe.netmask", "pxe.gateway")
             )
         self.query_one(ChoiceField).display = on
+        button = self.query_one("#pxe-boot-nic", Button)
+        button.display = on and bool(state.answers.nics) and state.result.plan.boot_nic() is None
         super().sync(state)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "pxe-boot-nic":
+            event.stop()
+            self.post_message(BootFirst("nics[0]"))
