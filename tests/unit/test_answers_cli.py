@@ -69,8 +69,8 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
         (GOOD + "[guest.x]\n", 2, "guest.x: unknown key 'x'"),
         (GOOD.replace("vcpus", "x") + "[secure_execution]\nenabled = true\n"
          "[[passthrough]]\ntype = 'vfio-ccw'\nuuid = '90c6c135-ad44-41d0-b1b7-bae47de48627'\n", 1,
-         "passthrough[0]: with Secure Execution no device can be passed through (vfio); "
-         "remove this vfio-ccw device [se-no-vfio]"),
+         "passthrough[0]: with Secure Execution no device can be passed through (vfio), "
+         "so this vfio-ccw device must go [se-no-vfio]"),
         (GOOD.replace("memory_mib = 4096", "vcpus = 300"), 1, "300 vCPUs"),
         (GOOD + "[[passthrough]]\ntype = 'pci'\naddress = '0000:00:00.0'\n"
          "zpci = { uid = '0x0000', fid = '0x0' }\n", 1,

@@ -14,7 +14,9 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -34,7 +36,7 @@ from zwizard.model import Answers
 from zwizard.output import existing
 from zwizard.rules import RULES
 from zwizard.session import Outcome, Session
-from zwizard.tui.fields import Box, Plain, State
+from zwizard.tui.fields import Box, Plain, State, focus_on
 from zwizard.tui.messages import (
     BootFirst,
     BootMoved,
@@ -194,11 +196,12 @@ class ZWizard(App[int]):
         Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("pagedown", "next_step", "Next", priority=True),
         Binding("pageup", "previous_step", "Back", priority=True),
-        Binding("f1", "help", "Help"),
-        Binding("f2", "toggle_preview", "Preview"),
-        Binding("f3", "focus_steps", "Steps"),
-        Binding("f4", "toggle_other_host", "Other host", show=False),
-        Binding("ctrl+s", "save_draft", "Save"),
+        # the wizard's own keys act at once, ahead of keys queued behind them
+        Binding("f1", "help", "Help", priority=True),
+        Binding("f2", "toggle_preview", "Preview", priority=True),
+        Binding("f3", "focus_steps", "Steps", priority=True),
+        Binding("f4", "toggle_other_host", "Other host", show=False, priority=True),
+        Binding("ctrl+s", "save_draft", "Save", priority=True),
         Binding("ctrl+q", "request_quit", "Quit", priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
@@ -233,6 +236,8 @@ class ZWizard(App[int]):
         self.dirty = draft is not None
         self.autosave_path = drafts.autosave_path(draft)
         self._held: list[events.Key] | None = None  # keys waiting for a button's effect
+        self._hold_id = 0
+        self._held_at: Widget | None = None
 
     # -- the session's state, for steps and tests ------------------------------------------
 
@@ -263,26 +268,102 @@ class ZWizard(App[int]):
     # -- keys in bursts ---------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        """Hold keys typed right after Enter/Space on a button until its effect (a new
-        device, another step, a dialog) has moved the focus: over SSH keys arrive in
-        bursts, and `+ disk` Enter `/var/…` must type the path into the new disk."""
+        """Hold keys typed right after Enter/Space on a button or choice until its effect
+        (a new device, fields shown, another step, a dialog) is on screen: over SSH keys
+        arrive in bursts, and `+ disk` Enter `/var/…` must type into the new disk."""
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self._held is not None:
                 self._held.append(event)
                 return
-            if event.key in ("enter", "space") and isinstance(self.focused, Button):
+            inp = self.focused
+            if (
+                isinstance(inp, Input)
+                and not isinstance(self.screen, ModalScreen)
+                and event.key not in self._priority_keys()
+                and await self._type_into(inp, event)
+            ):
+                return
+            # Enter/Space on anything but a text field acts (a button, a box, a radio
+            # choice) and may show, hide or focus fields: the keys behind it wait
+            if event.key in ("enter", "space") and not isinstance(
+                self.focused, Input | TextArea | type(None)
+            ):
                 self._held = []
+                self._held_at = self.focused
+                self._hold_id += 1
+                hold = self._hold_id
                 await super().on_event(event)
-                # the press travels as messages; release once they have all been handled
-                self.call_after_refresh(self._release_keys)
-                self.set_timer(0.5, self._release_keys)  # never hold for long
+                # the press travels as messages up to the app; whichever handler takes
+                # it releases the keys once the focus is where typing continues; a timer
+                # releases this hold (not a later one) if nothing does
+                self.set_timer(HOLD_LIMIT, lambda: self._release_keys(hold))
                 return
         await super().on_event(event)
 
-    def _release_keys(self) -> None:
+    async def _type_into(self, inp: Input, event: events.Key) -> bool:
+        """Apply a key to the focused input now, in order with the keys around it.
+
+        Textual delivers a key to the input's own queue and resolves its bindings
+        (Backspace, arrows, Home …) only when the key bubbles back — by then a Tab later
+        in the same burst has moved the focus, and Backspace would act on the next field.
+        Typing straight into the input keeps a burst exactly as slow typing."""
+        if event.is_printable:
+            await inp._on_key(event)  # inserts, or replaces the selection
+            return True
+        for binding in inp._bindings.key_to_bindings.get(event.key, []):
+            await inp.run_action(binding.action)
+            return True
+        return False  # not the input's key (F3, Escape …): the usual way
+
+    def action_focus_next(self) -> None:
+        focused = self.screen.focus_next()
+        if focused is not None:
+            focus_on(focused)
+
+    def action_focus_previous(self) -> None:
+        focused = self.screen.focus_previous()
+        if focused is not None:
+            focus_on(focused)
+
+    def _priority_keys(self) -> set[str]:
+        keys = set()
+        for binding in self._bindings.key_to_bindings.values():
+            keys.update(b.key for b in binding if b.priority)
+        return keys
+
+    def _release_keys(self, hold: int | None = None) -> None:
+        """Deliver the held keys, in order, to wherever the focus is now. `hold` names
+        the hold a timer was set for: a later hold is not released by an old timer."""
+        if hold is not None and hold != self._hold_id:
+            return
         held, self._held = self._held, None
         for key in held or []:
             self.post_message(key)
+
+    def _settled(self, event: Message | None = None) -> None:
+        """The effect of the press that started the hold is done: release the held keys
+        after the redraw it caused. Only a message from the pressed widget (or the one
+        that speaks for it, such as its device list) counts: edits typed before the
+        press may still be on their way up and must not release the keys early."""
+        if self._held is None:
+            return
+        sender = getattr(event, "_sender", None)
+        pressed = self._held_at
+        if event is not None and not (
+            pressed is sender or (pressed is not None and sender in pressed.ancestors)
+        ):
+            return
+        if pressed is not None and not pressed.display and pressed.parent is not None:
+            # a button that hid itself (done its job): typing goes on in the next field
+            after = False
+            for widget in self.screen.query("*"):
+                if widget is pressed:
+                    after = True
+                elif after and widget.focusable and widget.display and widget.visible:
+                    focus_on(widget)
+                    break
+        hold = self._hold_id
+        self.call_after_refresh(lambda: self._release_keys(hold))
 
     # -- layout -------------------------------------------------------------------------
 
@@ -424,69 +505,75 @@ class ZWizard(App[int]):
 
     # -- what a person did --------------------------------------------------------------
 
-    def _edited(self, changed: bool = True) -> None:
+    def _edited(self, changed: bool = True, event: Message | None = None) -> None:
         if changed:
             self.dirty = True
             self.refresh_all()
+        if event is not None:
+            self._settled(event)
 
     @on(TextEdited)
     def _text_edited(self, event: TextEdited) -> None:
         event.stop()
+        field = getattr(event, "_sender", None)
+        if getattr(field, "in_flight", 0):
+            field.in_flight -= 1  # type: ignore[union-attr]
         self._edited(self.session.set_text(event.path, event.text, event.kind))
 
     @on(ValueChosen)
     def _value_chosen(self, event: ValueChosen) -> None:
         event.stop()
-        self._edited(self.session.set_value(event.path, event.value))
+        self._edited(self.session.set_value(event.path, event.value), event=event)
 
     @on(DeviceAdded)
     def _device_added(self, event: DeviceAdded) -> None:
         event.stop()
         self.session.add_device(event.key, event.item)
-        self._edited()
+        self._edited(event=event)
 
     @on(DeviceRemoved)
     def _device_removed(self, event: DeviceRemoved) -> None:
         event.stop()
         self.session.remove_device(event.key, event.index)
-        self._edited()
+        self._edited(event=event)
 
     @on(DeviceMoved)
     def _device_moved(self, event: DeviceMoved) -> None:
         event.stop()
         self.session.move_device(event.key, event.index, event.delta)
-        self._edited()
+        self._edited(event=event)
 
     @on(BootToggled)
     def _boot_toggled(self, event: BootToggled) -> None:
         event.stop()
         self.session.toggle_boot(event.key, event.index)
-        self._edited()
+        self._edited(event=event)
 
     @on(BootMoved)
     def _boot_moved(self, event: BootMoved) -> None:
         event.stop()
         self.session.move_in_boot_sequence(event.position, event.delta)
-        self._edited()
+        self._edited(event=event)
 
     @on(BootFirst)
     def _boot_first(self, event: BootFirst) -> None:
         event.stop()
         self.session.boot_first(event.path)
-        self._edited()
+        self._edited(event=event)
 
     @on(SecureExecutionRequested)
     def _secure_execution(self, event: SecureExecutionRequested) -> None:
         event.stop()
         removed = self.session.enable_secure_execution()
         self.query_one(SecureExecutionStep).show_removed(removed)
-        self._edited()
+        self._edited(event=event)
 
     # -- moving around ------------------------------------------------------------------
 
     @on(Goto)
     async def go(self, event: Goto) -> None:
         await self.show_step(event.step)
+        self._settled(event)
 
     async def show_step(self, step_id: str) -> None:
         if step_id == self.current:
@@ -508,6 +595,7 @@ class ZWizard(App[int]):
     async def _step_chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             await self.show_step(event.option.id)
+        self._settled(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a dialog is open, step keys belong to nobody (the dialog has the focus)."""
@@ -531,9 +619,8 @@ class ZWizard(App[int]):
             bound = [w for w in candidates if getattr(w.parent, "path", None) == path]
             candidates = bound + candidates
         if candidates:
-            # Screen.set_focus is immediate; Widget.focus() would queue the change
-            # behind keys that already arrived
-            self.screen.set_focus(candidates[0], scroll_visible=bool(path))
+            # at once (Widget.focus() would queue the change behind keys that arrived)
+            focus_on(candidates[0])
             if not path:
                 step.scroll_home(animate=False)  # the step's heading stays in view
 
@@ -549,7 +636,7 @@ class ZWizard(App[int]):
     def action_focus_steps(self) -> None:
         steps = self.query_one("#steps", OptionList)
         steps.highlighted = self.step_index  # F3 opens at the step on screen
-        steps.focus()
+        focus_on(steps)
 
     def action_help(self) -> None:
         step = STEPS[self.step_index]
@@ -565,12 +652,14 @@ class ZWizard(App[int]):
             preview.show(self.result)
 
     @on(Button.Pressed, "#nav-next")
-    async def _next(self) -> None:
+    async def _next(self, event: Button.Pressed) -> None:
         await self.action_next_step()
+        self._settled(event)
 
     @on(Button.Pressed, "#nav-back")
-    async def _back(self) -> None:
+    async def _back(self, event: Button.Pressed) -> None:
         await self.action_previous_step()
+        self._settled(event)
 
     # -- drafts, writing, quitting ------------------------------------------------------
 
@@ -629,7 +718,8 @@ class ZWizard(App[int]):
             self.exit(0)
 
     @on(Button.Pressed, "#save-as")
-    def _save_as(self) -> None:
+    def _save_as(self, event: Button.Pressed) -> None:
+        self._settled(event)
         review = self.query_one(ReviewStep)
         text = self.query_one("#save-as-path", Input).value.strip()
         if not text:
@@ -639,7 +729,8 @@ class ZWizard(App[int]):
         review.show_result(self.save_as(Path(text).expanduser(), replace))
 
     @on(Button.Pressed, "#write")
-    def write(self) -> None:
+    def write(self, event: Button.Pressed | None = None) -> None:
+        self._settled(event)
         review = self.query_one(ReviewStep)
         outdir = Path(self.query_one("#output-dir", Input).value.strip() or ".")
         force = self.query_one("#overwrite", Box).value
@@ -674,3 +765,6 @@ class ZWizard(App[int]):
 
 
 STEP_IDS = [s.step_id for s in STEPS]
+# Keys held behind a press whose effect never comes (Enter on the choice already made)
+# go on after this many seconds; a slow redraw on a busy host must not release them early.
+HOLD_LIMIT = 2.0

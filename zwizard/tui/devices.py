@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from zwizard.tui.fields import FixedChoice, PathField, Plain, State
+from zwizard.tui.fields import FixedChoice, PathField, Plain, State, focus_on
 from zwizard.tui.messages import DeviceAdded, DeviceMoved, DeviceRemoved
 
 
@@ -102,7 +102,7 @@ class DeviceList(Vertical):
                 self.focus_form = False
                 first = next((w for w in form.query("Input") if w.display and not w.disabled), None)
                 if first is not None:
-                    self.screen.set_focus(first)  # at once: typed keys follow
+                    focus_on(first)  # at once: typed keys follow
             for f in form.query(FixedChoice):
                 f.sync(state)
 

@@ -60,6 +60,19 @@ class State:
         ]
 
 
+def focus_on(widget: Any) -> None:
+    """Move the cursor to `widget` now and, for a text field, select its text so typing
+    replaces it — both before the next key of a burst is handled."""
+    widget.screen.set_focus(widget, scroll_visible=False)
+    # the whole field (label, input and what the rules say below it) comes into view
+    field = next((a for a in widget.ancestors if isinstance(a, PathField)), None)
+    (field or widget).scroll_visible(animate=False)
+    if isinstance(widget, Input):
+        from textual.widgets.input import Selection
+
+        widget.selection = Selection(0, len(widget.value))
+
+
 class Plain(Static):
     """Text shown as it is: findings quote values and rule ids in [brackets], never markup."""
 
@@ -141,11 +154,16 @@ class TextField(PathField):
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
-        yield Input(placeholder=self.placeholder, compact=True)
+        # the app selects the text when it moves the cursor here (focus_on), at once:
+        # Input's own select-on-focus runs later and would select what was typed since
+        yield Input(placeholder=self.placeholder, compact=True, select_on_focus=False)
         yield Plain(self.help, classes="field-findings")
+
+    in_flight = 0  # edits posted that the app has not applied yet
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self.in_flight += 1
         self.post_message(TextEdited(self.path, event.value, self.kind))
 
     def sync(self, state: State) -> None:
@@ -155,7 +173,9 @@ class TextField(PathField):
         else:
             value = lookup(state.answers, self.path)
             text = "" if value is None else str(value)
-        if not inp.has_focus and inp.value != text:  # the user's own typing is never undone
+        # the user's own typing is never undone: not while the field has the cursor, and
+        # not while its edits are still on their way to the app (keys in a burst)
+        if not inp.has_focus and not self.in_flight and inp.value != text:
             with inp.prevent(Input.Changed):
                 inp.value = text
         verdict = None

@@ -20,7 +20,7 @@ class GuestStep(Step):
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")
         yield TextField(
-            "guest.name", "Name", placeholder="web01",
+            "guest.name", "Name", placeholder="(letters, digits, . _ + -)",
             help="libvirt domain name; the XML is written as <name>.xml",
         )  # fmt: skip
         yield ChoiceField(
