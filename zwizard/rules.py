@@ -59,6 +59,9 @@ LOADPARM = Pattern(r"^[A-Z0-9. ]{1,8}$")
 GUEST_NAME = Pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
 MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 PCI_ADDR = Pattern(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
+# Linux dev_valid_name (net/core/dev.c: under IFNAMSIZ 16, no '/', ':' or blank) within
+# the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng)
+HOST_IFNAME = Pattern(r"[A-Za-z0-9_.\-]{1,15}")
 # libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
 # to name the device and, for SCSI, to derive its drive address (there is no ccw one)
 DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
@@ -380,6 +383,21 @@ def _nics(a: Answers, plan: Plan, out: _Collector) -> None:
             )
         if n.source.mode and not n.source.direct:
             out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
+        for key in ("bridge", "direct"):
+            name = getattr(n.source, key)
+            if name and not HOST_IFNAME.fullmatch(name):
+                out.error(
+                    "nic-source",
+                    f"{p}.source.{key}",
+                    f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', "
+                    "'.', '-' (Linux dev_valid_name and libvirt's domain schema)",
+                )
+        if n.source.network and "/" in n.source.network:
+            out.error(
+                "nic-source",
+                f"{p}.source.network",
+                f"'{n.source.network}': a libvirt network name cannot contain '/'",
+            )
         if n.mac is not None:
             if not MAC.fullmatch(n.mac):
                 out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")

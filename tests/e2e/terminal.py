@@ -30,12 +30,18 @@ class Tmux:
     def start(self, command: str) -> None:
         # remain-on-exit (set before the session exists) keeps the last screen readable
         # after the program ends, however fast it ends
-        self._tmux(
+        args = (
             "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
             "new-session", "-d", "-s", "t", "-x", str(self.width), "-y", str(self.height),
             # a detached pane can drop what is printed before it has settled
             f"sleep 0.3; {command}",
         )  # fmt: skip
+        # a server just killed may still hold its socket for a moment: try again briefly
+        for _ in range(20):
+            if self._tmux(*args, check=False).returncode == 0:
+                return
+            time.sleep(0.25)
+        self._tmux(*args)  # raises with tmux's own words
 
     def keys(self, *keys: str, literal: bool = False, delay: float = 0.35) -> None:
         args = ["send-keys", "-t", "t", *(["-l"] if literal else []), *keys]

@@ -395,3 +395,48 @@ async def test_save_draft_as_a_named_file(tmp_path):
     # a finished draft is an answers file too
     r = run_zwizard("--answers", str(target), "--stdout")
     assert r.returncode == 0 and "<name>minimal-rhel9</name>" in r.stdout
+
+
+# --- keys in one burst, as they arrive over SSH -----------------------------------------
+
+
+async def test_a_whole_guest_posted_as_one_burst_equals_answers_mode(tmp_path):
+    """Every key of a guest queued at once (no pause, no waiting for idle between keys):
+    the files equal the answers mode's for the same values."""
+    from textual import events
+
+    def keys(*parts: str) -> list[events.Key]:
+        out = []
+        for part in parts:
+            if part.startswith("="):
+                out.append(events.Key(part[1:], " " if part == "=space" else None))
+            else:
+                out += [events.Key(c, c) for c in part]
+        return out
+
+    out = tmp_path / "tui"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst = keys(
+            "kb02", "=pagedown", "4", "=tab", "4096", "=pagedown",
+            "=enter", "/var/lib/libvirt/images/kb02.qcow2", "=tab", "=tab", "=tab", "=tab", "2",
+            "=pagedown", "=enter", "=pagedown", "=space", "=pagedown",
+            "=pagedown", "=pagedown", "=pagedown", str(out), "=tab", "=tab", "=enter",
+        )  # fmt: skip
+        for key in burst:
+            app.post_message(key)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if app.written:
+                break
+        assert app.written, visible_text(app)
+        uuid = app.answers.guest.uuid
+    src = tmp_path / "kb02.toml"
+    src.write_text(
+        f'version = 1\n[guest]\nname = "kb02"\nmemory_mib = 4096\nvcpus = 4\nuuid = "{uuid}"\n'
+        '[[disks]]\npath = "/var/lib/libvirt/images/kb02.qcow2"\nboot_order = 1\nloadparm = "2"\n'
+        '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
+    )
+    r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "batch"))
+    assert r.returncode == 0, r.stderr
+    assert (out / "kb02.xml").read_text() == (tmp_path / "batch" / "kb02.xml").read_text()

@@ -47,9 +47,11 @@ class DeviceList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield OptionList(id=f"{self.key}-items", classes="items")
+        # two rows, so that 80 columns show every label whole
         with Horizontal(classes="buttons"):
             for i, (label, make) in enumerate(self.adds):
                 yield AddButton(label, make, id=f"{self.key}-add-{i}")
+        with Horizontal(classes="buttons"):
             yield Button("Remove", id=f"{self.key}-remove", compact=True)
             yield Button("Up", id=f"{self.key}-up", compact=True)
             yield Button("Down", id=f"{self.key}-down", compact=True)

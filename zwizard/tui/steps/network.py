@@ -28,8 +28,7 @@ def describe(state: State, i: int) -> str:
 def form() -> list:
     return [
         TextField("nics[0].source.network", "libvirt network", kind="optional-str",
-                  placeholder="(a libvirt network name)",
-                  help="one of network, bridge or host interface", offer=offers.networks),
+                  placeholder="(a libvirt network name)", offer=offers.networks),
         TextField("nics[0].source.bridge", "or host bridge", kind="optional-str",
                   placeholder="(a bridge on the host)", offer=offers.bridges),
         TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
