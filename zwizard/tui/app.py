@@ -480,12 +480,13 @@ class ZWizard(App[int]):
 
     def refresh_all(self) -> None:
         """Redraw the visible step, the step list and the status from the session."""
-        state = self.state()
-        self.query_one(f"#step-{self.current}").sync(state)
-        self._mark_steps(state)
-        preview = self.query_one(Preview)
-        if preview.display:
-            preview.show(self.result)
+        with self.batch_update():
+            state = self.state()
+            self.query_one(f"#step-{self.current}").sync(state)
+            self._mark_steps(state)
+            preview = self.query_one(Preview)
+            if preview.display:
+                preview.show(self.result)
 
     def _mark_steps(self, state: State) -> None:
         steps = self.query_one("#steps", OptionList)
@@ -579,16 +580,17 @@ class ZWizard(App[int]):
         if step_id == self.current:
             return
         await self._populate(step_id)
-        self.current = step_id
-        self.session.step = step_id
-        self.query_one(ContentSwitcher).current = f"step-{step_id}"
-        steps = self.query_one("#steps", OptionList)
-        if steps.highlighted != self.step_index:
-            steps.highlighted = self.step_index
-        self.refresh_all()
-        # now, not after a refresh: keys already queued (a burst over SSH) must land in
-        # the new step's field, never in the one the user just left
-        self.focus_first_field()
+        with self.batch_update():  # one repaint for the whole change: fewer bytes over SSH
+            self.current = step_id
+            self.session.step = step_id
+            self.query_one(ContentSwitcher).current = f"step-{step_id}"
+            steps = self.query_one("#steps", OptionList)
+            if steps.highlighted != self.step_index:
+                steps.highlighted = self.step_index
+            self.refresh_all()
+            # now, not after a refresh: keys already queued (a burst over SSH) must land
+            # in the new step's field, never in the one the user just left
+            self.focus_first_field()
         self.save_draft()  # autosave on every step change
 
     @on(OptionList.OptionSelected, "#steps")
