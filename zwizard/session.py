@@ -181,7 +181,10 @@ class Session:
             result = build(self.answers, host=self.host, host_is_target=self.host_is_target)
             pending = self.pending_findings()
             if pending:
-                result.findings = pending + result.findings
+                # what the rules say of the last valid value under pending text is stale
+                # ('8' while '8G' is shown): the pending text's own finding speaks instead
+                stale = set(self.pending)
+                result.findings = pending + [f for f in result.findings if f.path not in stale]
                 result.files = {}
             self._result = result
         return self._result

@@ -130,3 +130,12 @@ def test_write_then_next_steps(tmp_path):
     outcome = s.write(tmp_path)
     assert outcome.error is None and [p.name for p in outcome.written] == ["web01.xml"]
     assert any("virsh define" in step for step in outcome.next_steps)
+
+
+def test_findings_of_the_stale_value_under_pending_text_are_not_shown():
+    s = session()
+    s.set_text("guest.memory_mib", "8", "int")  # typed on the way to '8G'
+    assert any("8 MiB is below" in f.message for f in s.result.findings)
+    s.set_text("guest.memory_mib", "8G", "int")
+    messages = [f.message for f in s.result.findings if f.path == "guest.memory_mib"]
+    assert len(messages) == 1 and "'8G' is not a whole number" in messages[0]

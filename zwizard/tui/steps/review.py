@@ -28,7 +28,7 @@ class ReviewStep(Step):
         yield Plain("", id="review-existing", classes="must-go")
         yield Button("Write", id="write", variant="primary", compact=True)
         yield Plain("", id="review-result", classes="explain")
-        yield Label("Save the draft as (a file to open later with --draft)", classes="field-label")
+        yield Label("Save draft to a file (zwizard --draft FILE)", classes="field-label")
         yield Input(self._opened(), id="save-as-path", compact=True,
                     placeholder="(a file name, e.g. <guest>-draft.toml)")  # fmt: skip
         yield Button("Save draft as", id="save-as", compact=True)
