@@ -95,3 +95,41 @@ def assert_firmware_boots_first_device(xml: str, console, name: str) -> str:
     if loadparm.strip():
         assert f"loadparm={loadparm.strip()}" in cmdline
     return f"LOADPARM=[{loadparm}] {device.tag}"
+
+
+AFTER_INSTALL = [p for p in EXAMPLES if any(n.endswith(".after-install.xml")
+                                             for n in render_example(p)[1])]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", AFTER_INSTALL, ids=lambda p: p.stem)
+def test_after_install_definition_boots_the_disk_first(stack, report, tmp_path, path):
+    """The definition written beside a network install is the same guest with its disk
+    first: libvirt accepts it and, under TCG, the firmware tries the disk."""
+    xml_name, files = render_example(path)
+    name = xml_name[:-4]
+    final = files[f"{name}.after-install.xml"]
+    out = tmp_path / "final.xml"
+    out.write_text(final)
+    validated = run("virt-xml-validate", str(out), "domain", check=False)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    install, final_dom = (
+        etree.fromstring(files[xml_name].encode()),
+        etree.fromstring(final.encode()),
+    )
+    assert install.findtext("uuid") == final_dom.findtext("uuid")
+    assert first_boot(final_dom)[0].tag in ("disk", "hostdev")
+    console = tmp_path / "console.log"
+    xml, needs_z = runnable_copy(final, console)
+    cleanup(name)
+    try:
+        defined, said = define(xml, tmp_path, name)
+        if needs_z or not defined:
+            assert any(r in said for r in HARDWARE_REASONS) or defined, said
+            report(f"{path.stem} after install", "define", "ok" if defined else "refused: hardware")
+            return
+        started, said = start(name)
+        assert started, said + qemu_log(name)[-2000:]
+        seen = assert_firmware_boots_first_device(xml, console, name)
+        report(f"{path.stem} after install", "firmware", seen)
+    finally:
+        cleanup(name)
