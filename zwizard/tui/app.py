@@ -495,7 +495,7 @@ class ZWizard(App[int]):
             errors = [f for f in step.findings(state) if f.severity == "error"] if cls.owns else []
             mark = f" ✗{len(errors)}" if errors else ""
             prompt = f"{i + 1} {cls.title}{mark}"
-            if steps.get_option_at_index(i).prompt != prompt:
+            if str(steps.get_option_at_index(i).prompt) != prompt:
                 steps.replace_option_prompt_at_index(i, prompt)
         total = sum(1 for f in state.result.findings if f.severity == "error")
         status = f"step {self.step_index + 1}/{len(STEPS)}"
@@ -621,9 +621,10 @@ class ZWizard(App[int]):
             bound = [w for w in candidates if getattr(w.parent, "path", None) == path]
             candidates = bound + candidates
         if candidates:
-            # at once (Widget.focus() would queue the change behind keys that arrived)
-            focus_on(candidates[0])
-            if not path:
+            # at once (Widget.focus() would queue the change behind keys that arrived);
+            # a fresh step shows from its top, so its first field needs no scrolling
+            focus_on(candidates[0], scroll=bool(path))
+            if not path and step.scroll_y:
                 step.scroll_home(animate=False)  # the step's heading stays in view
 
     def focused_path(self) -> str:

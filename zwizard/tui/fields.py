@@ -60,13 +60,14 @@ class State:
         ]
 
 
-def focus_on(widget: Any) -> None:
+def focus_on(widget: Any, scroll: bool = True) -> None:
     """Move the cursor to `widget` now and, for a text field, select its text so typing
     replaces it — both before the next key of a burst is handled."""
     widget.screen.set_focus(widget, scroll_visible=False)
-    # the whole field (label, input and what the rules say below it) comes into view
-    field = next((a for a in widget.ancestors if isinstance(a, PathField)), None)
-    (field or widget).scroll_visible(animate=False)
+    if scroll:
+        # the whole field (label, input and what the rules say below it) comes into view
+        field = next((a for a in widget.ancestors if isinstance(a, PathField)), None)
+        (field or widget).scroll_visible(animate=False)
     if isinstance(widget, Input):
         from textual.widgets.input import Selection
 
