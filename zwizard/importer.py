@@ -176,6 +176,12 @@ class _Importer:
             return None
         return max(1, round(int(text) * UNIT_BYTES[unit] / (1 << 20)))
 
+    def finding(self, el: etree._Element, rule: str, severity: str, message: str) -> None:
+        """A finding about the document itself, placed at `el`."""
+        where, line = self.at(el)
+        self.out.lines[where] = line
+        self.out.findings.append(Finding(rule, severity, where, message))  # type: ignore[arg-type]
+
     def at(self, el: etree._Element) -> tuple[str, int | None]:
         path = self.paths.get(el)
         if path is None:  # not reached by the walk (cannot happen for elements)
@@ -280,16 +286,12 @@ class _Importer:
             return
         se = r.find("launchSecurity")
         if a.secure_execution.enabled and se is not None:
-            where, line = self.at(devices if devices is not None else r)
-            self.out.lines[where] = line
-            self.out.findings.append(
-                Finding(
-                    "se-no-balloon-rng",
-                    "error",
-                    where,
-                    "no <memballoon> element, so libvirt adds a virtio balloon, which a secure "
-                    "guest cannot have: write <memballoon model='none'/>",
-                )
+            self.finding(
+                devices if devices is not None else r,
+                "se-no-balloon-rng",
+                "error",
+                "no <memballoon> element, so libvirt adds a virtio balloon, which a secure "
+                "guest cannot have: write <memballoon model='none'/>",
             )
             self.changed("se-no-balloon-rng", se, "memballoon model none written (it was absent)")
             a.memory.balloon = False
@@ -346,17 +348,13 @@ class _Importer:
             self.get(t, "arch") != "s390x"
             or not (self.get(t, "machine") or "").startswith("s390-ccw-virtio")
         ):
-            where, _ = self.at(t)
             arch, machine = self.get(t, "arch", "(none)"), self.get(t, "machine", "(none)")
-            self.out.lines[where] = t.sourceline
-            self.out.findings.append(
-                Finding(
-                    "s390-machine",
-                    "error",
-                    where,
-                    f"arch {arch}, machine {machine}: IBM Z guests are arch s390x "
-                    "on machine s390-ccw-virtio",
-                )
+            self.finding(
+                t,
+                "s390-machine",
+                "error",
+                f"arch {arch}, machine {machine}: IBM Z guests are arch s390x "
+                "on machine s390-ccw-virtio",
             )
             self.changed(
                 "s390-machine", t, f"arch {arch} machine {machine} -> s390x s390-ccw-virtio"
@@ -413,16 +411,14 @@ class _Importer:
             self.take(*features)
             for f in features:
                 self.get(f, "policy"), self.get(f, "name")
-            where, line = self.at(cpu)
-            self.out.lines[where] = line
-            self.out.findings.append(
-                Finding(
-                    "cpu-migration",
-                    "note",
-                    where,
+            self.finding(
+                cpu,
+                "cpu-migration",
+                "note",
+                (
                     f"{name} with {len(features)} features is libvirt's expansion of host-model "
-                    "in a running guest's XML; read as host-model",
-                )
+                    "in a running guest's XML; read as host-model"
+                ),
             )
             return
         if mode == "custom" and model is not None and name:
@@ -502,16 +498,14 @@ class _Importer:
                 return None  # libvirt assigns it, as zwizard does
             nums = [c_ulong(v) for v in raw]
             if None in nums:
-                where, line = self.at(addr)
-                self.out.lines[where] = line
-                self.out.findings.append(
-                    Finding(
-                        "ccw-address",
-                        "error",
-                        where,
+                self.finding(
+                    addr,
+                    "ccw-address",
+                    "error",
+                    (
                         "a ccw address needs all of cssid, ssid and devno, as numbers "
-                        f"(found cssid={raw[0]!r} ssid={raw[1]!r} devno={raw[2]!r})",
-                    )
+                        f"(found cssid={raw[0]!r} ssid={raw[1]!r} devno={raw[2]!r})"
+                    ),
                 )
                 return None
             cssid, ssid, devno = nums
@@ -589,32 +583,28 @@ class _Importer:
             self.changed("s390-machine", el, f"panic model {model} -> s390")
         addr = el.find("address")
         if addr is not None and model in (None, "s390"):
-            where, line = self.at(addr)
-            self.out.lines[where] = line
-            self.out.findings.append(
-                Finding(
-                    "ccw-address",
-                    "error",
-                    where,
+            self.finding(
+                addr,
+                "ccw-address",
+                "error",
+                (
                     "the s390 panic device has no address (libvirt: setting the panic device "
-                    "address is not supported for model 's390')",
-                )
+                    "address is not supported for model 's390')"
+                ),
             )
             self.changed("ccw-address", addr, "dropped the panic device's address")
 
     def _filesystem(self, el: etree._Element, a: Answers) -> None:
         boot = el.find("boot")
         if boot is not None:
-            where, line = self.at(boot)
-            self.out.lines[where] = line
-            self.out.findings.append(
-                Finding(
-                    "boot-order",
-                    "error",
-                    where,
+            self.finding(
+                boot,
+                "boot-order",
+                "error",
+                (
                     "a filesystem cannot carry a boot order here (libvirt supports booting from "
-                    "virtiofs only with PCI, which IBM Z guests do not have)",
-                )
+                    "virtiofs only with PCI, which IBM Z guests do not have)"
+                ),
             )
         self.lost(el, f"filesystem {self.get(el, 'type') or ''} share".replace("  ", " "))
 
@@ -866,9 +856,7 @@ class _Importer:
         """VNC with virtio-gpu-ccw and virtio input work on s390x (libvirt 9.0, QEMU 7.2):
         a note for check; convert lists it, since the answers have no graphics yet."""
         rule, reason = NEVER_AVAILABLE["graphical-console"]
-        where, line = self.at(el)
-        self.out.lines[where] = line
-        self.out.findings.append(Finding(rule, "note", where, f"{what}: {reason}"))
+        self.finding(el, rule, "note", f"{what}: {reason}")
         self.lost(el, what)
 
     def _sound(self, el: etree._Element, a: Answers) -> None:

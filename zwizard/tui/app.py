@@ -502,6 +502,8 @@ class ZWizard(App[int]):
         status += f" · {total} error(s)" if total else " · no errors"
         if not state.host_is_target:
             status += " · for another host (F4)"
+        elif self.read_host and state.host is None:
+            status += " · reading this host …"  # discovery runs in a worker
         self.query_one("#nav-status", Static).update(status)
 
     # -- what a person did --------------------------------------------------------------
