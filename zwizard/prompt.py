@@ -6,8 +6,8 @@ listed disabled with its reason, a value that breaks a rule is refused with the
 rule's words. Ctrl-C on any question offers the way back (the previous step),
 keeping the draft, or going on. The draft is saved after every step and records
 the step, so resuming starts where the session stopped; nothing is written
-before a final confirmation. With TERM=dumb the questions are plain numbered
-lines without a single escape code; `ask_missing` asks only what an answers
+before a final confirmation. With TERM=dumb or NO_COLOR the questions are plain
+numbered lines without a single escape code; `ask_missing` asks only what an answers
 file left open.
 """
 
@@ -41,8 +41,9 @@ class Back(Exception):
 
 
 def plain_terminal() -> bool:
-    """TERM=dumb (or unset): no escape code may be written, not even bold."""
-    return os.environ.get("TERM", "") in ("", "dumb")
+    """TERM=dumb (or unset), or NO_COLOR: no escape code may be written, not even bold
+    (questionary's prompts style and move the cursor), so questions are plain lines."""
+    return os.environ.get("TERM", "") in ("", "dumb") or bool(os.environ.get("NO_COLOR"))
 
 
 class LineQuestions:
