@@ -338,3 +338,9 @@ def test_disk_targets_libvirt_accepts_are_accepted():
     a = answers(disks=[{"path": DISK, "target": "hda", "boot_order": 1}, {"path": "/b"}])
     assert errors_at(a) == set()
     assert "disks[0].target" in errors_at(answers(disks=[{"path": DISK, "target": "disk0"}]))
+
+
+def test_the_name_server_reaches_the_installer():
+    a = answers(nics=BOOT_NIC, disks=DISK2, pxe={**PXE, "nameserver": "10.0.0.2"})
+    line = append_line(a, make_plan(a))
+    assert line.split()[:2] == ["ip=dhcp", "nameserver=10.0.0.2"]  # dracut reads it beside ip=
