@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from zwizard.model import Disk, Passthrough, Zpci
-
 OS = [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")]
 DOMAIN_TYPES = [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")]
 CPU_MODES: list[tuple[Any, str]] = [
@@ -31,18 +29,3 @@ REVEALS: dict[tuple[str, Any], tuple[str, ...]] = {
     # PXE then asks which NIC installs (it gets boot order 1)
     ("pxe.enabled", True): ("nics",),
 }
-
-# A complete device of each kind, only to ask the rules "may one more be added?":
-# ids no real host uses, so they never collide with the guest's own devices.
-_PROBE_UUIDS = {"vfio-ap": "00000000-0000-4000-8000-0000000000aa",
-                "vfio-ccw": "00000000-0000-4000-8000-0000000000cc"}  # fmt: skip
-
-
-def probe_disk(device: str = "disk") -> Disk:
-    return Disk(path="/var/lib/libvirt/images/new.img", device=device)
-
-
-def probe_device(kind: str) -> Passthrough:
-    if kind == "pci":
-        return Passthrough(type="pci", address="ffff:ff:1f.7", zpci=Zpci("0xfffe", "0xfffffffe"))
-    return Passthrough(type=kind, uuid=_PROBE_UUIDS[kind])
