@@ -71,7 +71,8 @@ def run_interactive(args: argparse.Namespace) -> int:
     from zwizard.tui.app import ZWizard
 
     app = ZWizard(draft, offer_resume=offer, output_dir=args.output, define_uri=args.define)
-    app.host_is_target = not args.other_host
+    if args.other_host:  # else the draft's own choice stands
+        app.host_is_target = False
     code = app.run()
     if app.written:
         print("\n".join(f"wrote {p}" for p in app.written), file=sys.stderr)

@@ -579,8 +579,8 @@ def run(
 ) -> int:
     """The whole wizard as questions, from the draft's step on; returns an exit code."""
     session = Session.from_draft(draft, host) if draft is not None else Session(answers, host=host)
-    if draft is None:
-        session.set_other_host(not host_is_target)
+    if not host_is_target:  # --other-host; else a draft's own choice stands
+        session.set_other_host(True)
     q = Asker(session, draft, **io)
     start = STEP_NAMES.index(session.step) if session.step in STEP_NAMES else 0
     if start:
