@@ -125,7 +125,6 @@ def run_answers(
     """
     from zwizard.answers import AnswersError, Problem, fill_generated, load, missing
     from zwizard.build import build, next_steps, summary
-    from zwizard.output import OutputError, write_set
 
     err = err or sys.stderr
     parsed = []
@@ -219,29 +218,24 @@ def run_answers(
         sys.stdout.write(result.files[result.xml_name])
         return EXIT_OK
 
-    merged = {rel: text for _, result, _ in results for rel, text in result.files.items()}
     import signal
+
+    from zwizard.session import write_and_define
 
     # SIGTERM mid-write: unwind like Ctrl-C, so write_set removes its temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    try:
-        written = write_set(outdir, merged, force=force)
-    except OutputError as exc:
-        print(f"error: {exc}", file=err)
-        return EXIT_RULES
+    # the one write-and-define path the wizard and the prompt mode use too
+    outcome = write_and_define(
+        [result for _, result, _ in results], outdir, force=force, define_uri=define_uri
+    )
     out = sys.stdout
-    for path in written:
+    for path in outcome.written:
         print(f"wrote {path}", file=out)
-    if define_uri:
-        from zwizard.define import DefineError, define_all
-
-        xmls = [outdir / result.xml_name for _, result, _ in results]
-        try:
-            for line in define_all(xmls, define_uri, replace=force):
-                print(line, file=out)
-        except DefineError as exc:
-            print(f"error: {exc}", file=err)
-            return EXIT_RULES
+    for line in outcome.defined:
+        print(line, file=out)
+    if outcome.error:
+        print(f"error: {outcome.error}", file=err)
+        return EXIT_RULES
     for name, result, generated in results:
         if len(results) > 1:
             print(f"\n{name} ({result.answers.guest.name}):", file=out)

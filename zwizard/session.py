@@ -125,7 +125,7 @@ def write_and_define(
             xmls = [outdir / r.xml_name for r in results]
             outcome.defined = define_all(xmls, define_uri, replace=force)
         except DefineError as exc:
-            outcome.error = f"written, but not defined: {exc}"
+            outcome.error = str(exc)  # libvirt's words; nothing this call defined stays
     for r in results:
         outcome.next_steps += next_steps(r, outdir)
     return outcome
