@@ -152,8 +152,10 @@ class _Importer:
 
     # -- bookkeeping --------------------------------------------------------------------
 
-    def get(self, el: etree._Element, name: str, default: str | None = None) -> str | None:
-        """An attribute, noted as read."""
+    def get(self, el: etree._Element | None, name: str, default: str | None = None) -> str | None:
+        """An attribute, noted as read (`default` where the element is absent)."""
+        if el is None:
+            return default
         self.taken.add(el)
         self.read_attrs.add((el, name))
         return el.get(name, default)
@@ -637,6 +639,15 @@ class _Importer:
             self.changed("s390-machine", driver, f"driver {driver.get('name')} -> qemu")
         self.take(source)
         target = el.find("target")
+        if target is None:
+            self.finding(
+                el,
+                "disk-target",
+                "error",
+                "a disk needs <target dev=… bus=…/> (libvirt: missing target information)",
+            )
+            self.lost(el, "a disk without <target>")
+            return
         bus = self.get(target, "bus") if target is not None else None
         dev = Disk(path=src or "", kind=kind, device=device)
         dev.format = fmt if fmt in ("qcow2", "raw") else None
