@@ -237,6 +237,7 @@ class ZWizard(App[int]):
         self.autosave_path = drafts.autosave_path(draft)
         self._held: list[events.Key] | None = None  # keys waiting for a button's effect
         self._hold_id = 0
+        self._flash = ""  # a short message shown in place of the status
         self._held_at: Widget | None = None
 
     # -- the session's state, for steps and tests ------------------------------------------
@@ -504,6 +505,8 @@ class ZWizard(App[int]):
             status += " · for another host (F4)"
         elif self.read_host and state.host is None:
             status += " · reading this host …"  # discovery runs in a worker
+        if self._flash:
+            status = self._flash
         self.query_one("#nav-status", Static).update(status)
 
     # -- what a person did --------------------------------------------------------------
@@ -697,7 +700,18 @@ class ZWizard(App[int]):
 
     def action_save_draft(self) -> None:
         path = self.save_draft()
-        self.notify(f"draft saved: {path}" if path else "draft not saved (no state directory)")
+        # in the status line, never a notification over the fields
+        self.flash(f"draft saved: {path.name}" if path else "draft not saved (no state directory)")
+
+    def flash(self, text: str, seconds: float = 4.0) -> None:
+        """A short message in the status line; the step status returns after it."""
+        self._flash = text
+        self._mark_steps(self.state())
+        self.set_timer(seconds, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self._flash = ""
+        self._mark_steps(self.state())
 
     def action_request_quit(self) -> None:
         if self.written:
