@@ -305,7 +305,13 @@ async def test_step_screenshot_is_current(index):
     app = make_app(draft=screenshot_guest(), autosave=False)
     async with app.run_test(size=(100, 34)) as pilot:
         await goto(pilot, step.step_id)
-        svg = app.export_screenshot(title=f"zwizard — {step.title}")
+        # settled: the same picture twice in a row (a busy machine redraws later)
+        svg, previous = app.export_screenshot(title=f"zwizard — {step.title}"), None
+        for _ in range(20):
+            if svg == previous:
+                break
+            await pilot.pause(0.1)
+            previous, svg = svg, app.export_screenshot(title=f"zwizard — {step.title}")
     target = SCREENS / f"{index + 1:02d}-{step.step_id}.svg"
     if os.environ.get("ZWIZARD_UPDATE_SCREENS") or not target.exists():
         SCREENS.mkdir(exist_ok=True)

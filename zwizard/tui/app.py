@@ -273,6 +273,8 @@ class ZWizard(App[int]):
         (a new device, fields shown, another step, a dialog) is on screen: over SSH keys
         arrive in bursts, and `+ disk` Enter `/var/…` must type into the new disk."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._flash:  # a status message lasts until the next key
+                self._end_flash()
             if self._held is not None:
                 self._held.append(event)
                 return
