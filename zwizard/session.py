@@ -60,7 +60,10 @@ def number_problem(path: str, text: str) -> Finding | None:
 def can_add(
     answers: Answers, key: str, item: Any, host: HostInfo | None = None, target: bool = True
 ) -> Availability:
-    """See Session.can_add; also for front ends that hold no Session."""
+    """May one more device like `item` be added? Greyed means impossible here, not
+    unfinished: the new item's own blanks (a UUID still to type) and what this host
+    lacks grey nothing; a rule about the kind itself (a second vfio-ap, passthrough
+    under Secure Execution) does."""
     index = len(getattr(answers, key))
     own = f"{key}[{index}]"
     verdict = availability(answers, f"{key}[+]", item, None, host, target)
@@ -191,13 +194,6 @@ class Session:
 
     def changed(self) -> None:
         self._result = None
-
-    def can_add(self, key: str, item: Any) -> Availability:
-        """May one more device like `item` be added? Greyed means impossible here, not
-        unfinished: the new item's own blanks (a UUID still to type) and what this host
-        lacks (a warning-or-error about a value not typed yet) grey nothing; a rule about
-        the kind itself (a second vfio-ap, passthrough under Secure Execution) does."""
-        return can_add(self.answers, key, item, self.host, self.host_is_target)
 
     # -- edits ----------------------------------------------------------------------------
 
