@@ -146,6 +146,14 @@ def run(mutant: Mutant, tests: list[str], timeout: int) -> bool:
         return r.returncode != 0
 
 
+def judge(mutant: Mutant, args: argparse.Namespace, survivors: list[Mutant]) -> bool:
+    killed = run(mutant, [args.tests], args.timeout)
+    if not killed:  # said at once: a long run stopped early still tells something
+        print(f"  survived: {mutant.module}:{mutant.line}: {mutant.what}", flush=True)
+        survivors.append(mutant)
+    return killed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(CORE))
@@ -157,17 +165,16 @@ def main() -> int:
     total_killed = total = 0
     for module in args.modules:
         found = mutants(module)
+        print(f"{module}: {len(found)} mutants", flush=True)
         if args.list:
             for m in found:
                 print(f"{module}:{m.line}: {m.what}")
             continue
+        survivors: list[Mutant] = []
         with ThreadPoolExecutor(args.jobs) as pool:
-            killed = list(pool.map(lambda m: run(m, [args.tests], args.timeout), found))
-        survivors = [m for m, k in zip(found, killed, strict=True) if not k]
+            list(pool.map(judge, found, [args] * len(found), [survivors] * len(found)))
         score = 100 * (len(found) - len(survivors)) / max(1, len(found))
         print(f"{module}: {len(found) - len(survivors)}/{len(found)} killed ({score:.0f}%)")
-        for m in survivors:
-            print(f"  survived: {module}:{m.line}: {m.what}")
         total_killed += len(found) - len(survivors)
         total += len(found)
     if total:
