@@ -225,7 +225,6 @@ def _assign_zpci(answers: Answers, plan: Plan) -> None:
     pci = [(f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"]
     given_uids = {u for _, p in pci if p.zpci and (u := parse_int(p.zpci.uid)) is not None}
     given_fids = {f for _, p in pci if p.zpci and (f := parse_int(p.zpci.fid)) is not None}
-    uid, fid = 1, 0
     for path, dev in pci:
         u = parse_int(dev.zpci.uid) if dev.zpci else None
         f = parse_int(dev.zpci.fid) if dev.zpci else None
@@ -233,19 +232,20 @@ def _assign_zpci(answers: Answers, plan: Plan) -> None:
         raw_f = dev.zpci.fid if dev.zpci else None
         if (raw_u not in (None, "") and u is None) or (raw_f not in (None, "") and f is None):
             continue  # given but unreadable: rules say so
-        if u is None:
-            while uid in given_uids:
-                uid += 1
-            u, uid = uid, uid + 1
-            given_uids.add(u)
+        if u is None or f is None:
             plan.zpci_assigned.add(path)
-        if f is None:
-            while fid in given_fids:
-                fid += 1
-            f, fid = fid, fid + 1
-            given_fids.add(f)
-            plan.zpci_assigned.add(path)
+        u = _lowest_free(given_uids, 1) if u is None else u
+        f = _lowest_free(given_fids, 0) if f is None else f
         plan.zpci[path] = (u, f)
+
+
+def _lowest_free(taken: set[int], start: int) -> int:
+    """The lowest id from `start` not in `taken`, which it then joins."""
+    value = start
+    while value in taken:
+        value += 1
+    taken.add(value)
+    return value
 
 
 def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:
