@@ -101,10 +101,6 @@ def derived_mac(uuid: str, index: int) -> str:
     return "52:54:00:" + ":".join(f"{b:02x}" for b in digest[:3])
 
 
-def is_cdrom(answers: Answers, index: int) -> bool:
-    return answers.disks[index].device == "cdrom"
-
-
 def ccw_devices(answers: Answers) -> list[tuple[str, str | None]]:
     """Every device that lives on the channel subsystem, in assignment order."""
     devices: list[tuple[str, str | None]] = []

@@ -111,3 +111,14 @@ def test_memory_that_is_not_a_number_is_no_crash():
     xml = (b"<domain type='kvm'><name>x</name><memory unit='KiB'>lots</memory>"
            b"<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>")  # fmt: skip
     assert import_domain(xml).answers.guest.memory_mib == 2048  # the default, and no traceback
+
+
+def test_balloon_and_rng_get_the_addresses_the_summary_shows():
+    from zwizard.build import summary
+
+    result = build(answers(), validate=False)  # one disk, one NIC
+    d = etree.fromstring(result.files["web01.xml"].encode())
+    assert d.find("devices/memballoon/address").get("devno") == "0x0002"
+    assert d.find("devices/rng/address").get("devno") == "0x0003"
+    lines = summary(result)
+    assert "memballoon: ccw fe.0.0002" in lines and "rng: ccw fe.0.0003" in lines
