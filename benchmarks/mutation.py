@@ -66,7 +66,10 @@ class _Sites(ast.NodeVisitor):
             ):
                 # names and values (XML names, rule ids, kinds), not message text
                 self.sites.append((i, "alter string"))
-            elif isinstance(node, ast.Return) and node.value is not None:
+            elif isinstance(node, ast.Return) and not (
+                node.value is None
+                or (isinstance(node.value, ast.Constant) and node.value.value is None)
+            ):  # `return None` made `return None` would be no mutant at all
                 self.sites.append((i, "return None"))
             elif isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.If)) and not (
                 isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
