@@ -220,7 +220,7 @@ def run_answers(
 
     import signal
 
-    from zwizard.session import write_and_define
+    from zwizard.output import write_and_define
 
     # SIGTERM mid-write: unwind like Ctrl-C, so write_set removes its temporary files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))

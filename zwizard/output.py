@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zwizard.build import Build
 
 _serial = itertools.count()
 TMP_MARK = ".zwizard-tmp-"  # .<name>.zwizard-tmp-<pid>-<n>: ours, and whose
@@ -102,3 +107,40 @@ def write_set(outdir: str | Path, files: dict[str, str], *, force: bool = False)
 def _discard(staged: list[tuple[str, Path]]) -> None:
     for tmp, _ in staged:
         Path(tmp).unlink(missing_ok=True)
+
+
+@dataclass
+class Outcome:
+    """What one write did: files, libvirt's answer, the next steps — or why nothing."""
+
+    written: list[Path] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def write_and_define(
+    results: list[Build], outdir: Path, *, force: bool = False, define_uri: str | None = None
+) -> Outcome:
+    """The one path from checked guests to files (all or nothing), then `virsh define`
+    (all or nothing; an existing guest replaced only with `force`), then next steps."""
+    from zwizard.build import next_steps
+
+    if not all(r.ok for r in results):
+        return Outcome(error="the guest breaks a rule: nothing written")
+    merged = {rel: text for r in results for rel, text in r.files.items()}
+    try:
+        outcome = Outcome(written=write_set(outdir, merged, force=force))
+    except OutputError as exc:
+        return Outcome(error=str(exc))
+    if define_uri:
+        from zwizard.define import DefineError, define_all
+
+        try:
+            xmls = [outdir / r.xml_name for r in results]
+            outcome.defined = define_all(xmls, define_uri, replace=force)
+        except DefineError as exc:
+            outcome.error = str(exc)  # libvirt's words; nothing this call defined stays
+    for r in results:
+        outcome.next_steps += next_steps(r, outdir)
+    return outcome

@@ -2,8 +2,8 @@
 
 The full-screen wizard, the prompt mode and the answers mode all go through
 here: the answers plus the text typed that is not a value yet (`pending`),
-every edit a person can make, turning Secure Execution on together with what
-must go, and the one path that writes, defines and says what comes next. The
+every edit a person can make, and turning Secure Execution on together with
+what must go; writing, defining and next steps are output.write_and_define. The
 front ends only present; no rule and no edit lives in `tui/` or `prompt.py`.
 
 Text typed is never coerced into another value: a number field holding `8G`
@@ -13,12 +13,12 @@ keeps `8G`, reports it with the rule's id and words, and blocks writing.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zwizard.build import Build, build, next_steps
+from zwizard.build import Build, build
 from zwizard.model import Answers
+from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
 from zwizard.structure import assign, lookup
 
@@ -95,43 +95,6 @@ def choice_availability(
         return verdict
     rest = tuple(f for f in verdict.reasons if f.path not in reveals)
     return Availability(not any(f.severity == "error" for f in rest), rest)
-
-
-@dataclass
-class Outcome:
-    """What one write did: files, libvirt's answer, the next steps — or why nothing."""
-
-    written: list[Path] = field(default_factory=list)
-    defined: list[str] = field(default_factory=list)
-    next_steps: list[str] = field(default_factory=list)
-    error: str | None = None
-
-
-def write_and_define(
-    results: list[Build], outdir: Path, *, force: bool = False, define_uri: str | None = None
-) -> Outcome:
-    """The one path from checked guests to files (all or nothing), then `virsh define`
-    (all or nothing; an existing guest replaced only with `force`), then next steps."""
-    from zwizard.output import OutputError, write_set
-
-    if not all(r.ok for r in results):
-        return Outcome(error="the guest breaks a rule: nothing written")
-    merged = {rel: text for r in results for rel, text in r.files.items()}
-    try:
-        outcome = Outcome(written=write_set(outdir, merged, force=force))
-    except OutputError as exc:
-        return Outcome(error=str(exc))
-    if define_uri:
-        from zwizard.define import DefineError, define_all
-
-        try:
-            xmls = [outdir / r.xml_name for r in results]
-            outcome.defined = define_all(xmls, define_uri, replace=force)
-        except DefineError as exc:
-            outcome.error = str(exc)  # libvirt's words; nothing this call defined stays
-    for r in results:
-        outcome.next_steps += next_steps(r, outdir)
-    return outcome
 
 
 class Session:

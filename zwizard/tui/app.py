@@ -33,9 +33,9 @@ from zwizard import drafts
 from zwizard.build import Build, render_files
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.output import existing
+from zwizard.output import Outcome, existing
 from zwizard.rules import RULES
-from zwizard.session import Outcome, Session
+from zwizard.session import Session
 from zwizard.tui.fields import Box, Plain, State, focus_on
 from zwizard.tui.messages import (
     BootFirst,
