@@ -3,6 +3,7 @@
     python benchmarks/mutation.py                       # the core modules
     python benchmarks/mutation.py zwizard/plan.py -j 2  # one module, two workers
     python benchmarks/mutation.py --list zwizard/plan.py
+    python benchmarks/mutation.py --sample 120 --seed 1   # an estimate in minutes
 
 Each mutant is one small change to one module, of the kinds an audit uses:
 a comparison flipped (== / !=, < / >=, in / not in), `and` / `or` swapped, an
@@ -11,13 +12,19 @@ integer constant moved by one, a statement deleted, a `return x` turned into
 the checkout holding the mutant (subprocesses too, through PYTHONPATH); a mutant
 is killed when they fail. Prints the score per module and every survivor with
 its line, so a survivor can be turned into a behaviour test.
+
+A whole run is thousands of mutants (hours on two cores); `--sample N` judges N
+mutants per module drawn at random (seeded, so a run can be repeated) and gives
+the score with its 95% Wilson interval.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -157,6 +164,16 @@ def judge(mutant: Mutant, args: argparse.Namespace, survivors: list[Mutant]) -> 
     return killed
 
 
+def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% confidence interval of a score measured on a random sample of n mutants."""
+    if n == 0:
+        return 0.0, 100.0
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100 * max(0.0, centre - half), 100 * min(1.0, centre + half)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(CORE))
@@ -164,11 +181,17 @@ def main() -> int:
     parser.add_argument("--tests", default="tests/unit", help="what must notice (tests/unit)")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--list", action="store_true", help="only list the mutants")
+    parser.add_argument("--sample", type=int, default=0, help="judge N random mutants per module")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     total_killed = total = 0
     for module in args.modules:
         found = mutants(module)
         print(f"{module}: {len(found)} mutants", flush=True)
+        if args.sample and args.sample < len(found):
+            found = sorted(random.Random(f"{args.seed}/{module}").sample(found, args.sample),
+                           key=lambda m: m.line)  # fmt: skip
+            print(f"{module}: judging a random sample of {len(found)}", flush=True)
         if args.list:
             for m in found:
                 print(f"{module}:{m.line}: {m.what}")
@@ -177,11 +200,14 @@ def main() -> int:
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(judge, found, [args] * len(found), [survivors] * len(found)))
         score = 100 * (len(found) - len(survivors)) / max(1, len(found))
-        print(f"{module}: {len(found) - len(survivors)}/{len(found)} killed ({score:.0f}%)")
+        killed = len(found) - len(survivors)
+        low, high = wilson(killed, len(found))
+        interval = f", 95% interval {low:.0f}-{high:.0f}%" if args.sample else ""
+        print(f"{module}: {killed}/{len(found)} killed ({score:.0f}%{interval})", flush=True)
         total_killed += len(found) - len(survivors)
         total += len(found)
     if total:
-        print(f"all: {total_killed}/{total} killed ({100 * total_killed / total:.0f}%)")
+        print(f"all: {total_killed}/{total} killed ({100 * total_killed / total:.0f}%)", flush=True)
     return 0
 
 
