@@ -75,9 +75,15 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
         (GOOD + "[[passthrough]]\ntype = 'pci'\naddress = '0000:00:00.0'\n"
          "zpci = { uid = '0x0000', fid = '0x0' }\n", 1,
          "passthrough[0].zpci.uid: uid '0x0000' must be 0x0001-0xffff"),
+        (GOOD.replace(f'uuid = "{UUID}"', "uuid = 5"), 2,
+         "guest.uuid: expected a string, found the number 5"),
+        (GOOD + "[watchdog]\naction = 5\n", 2,
+         "watchdog.action: expected one of 'reset', 'shutdown', 'poweroff', 'pause', 'dump', "
+         "'none', 'inject-nmi', found the number 5"),
     ],
     ids=["syntax", "type", "unknown-key", "version", "missing", "loadparm", "dup-boot",
-         "dup-ccw", "unknown-table", "se-hostdev", "vcpus", "zpci-uid"],
+         "dup-ccw", "unknown-table", "se-hostdev", "vcpus", "zpci-uid", "optional-type",
+         "choice-type"],
 )  # fmt: skip
 def test_bad_files_name_the_problem_and_write_nothing(tmp_path, text, code, expected):
     src = write(tmp_path, text)
