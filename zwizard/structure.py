@@ -64,10 +64,6 @@ def _describe(tp: Any) -> str:
     if origin in (Union, types.UnionType):
         parts = [_describe(a) for a in get_args(tp) if a is not type(None)]
         return " or ".join(parts)
-    if origin is list:
-        return "a list (array)"
-    if dataclasses.is_dataclass(tp):
-        return "a table"
     return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
         tp, str(tp)
     )

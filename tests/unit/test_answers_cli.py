@@ -80,10 +80,14 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
         (GOOD + "[watchdog]\naction = 5\n", 2,
          "watchdog.action: expected one of 'reset', 'shutdown', 'poweroff', 'pause', 'dump', "
          "'none', 'inject-nmi', found the number 5"),
+        (GOOD.replace("memory_mib = 4096", "memory_mib = 4.5"), 2,
+         "guest.memory_mib: expected an integer, found the number 4.5"),
+        (GOOD + "[[passthrough]]\ntype = 'pci'\naddress = '0000:00:00.0'\nzpci = { uid = [1] }\n",
+         2, "passthrough[0].zpci.uid: expected a string or an integer, found a list"),
     ],
     ids=["syntax", "type", "unknown-key", "version", "missing", "loadparm", "dup-boot",
          "dup-ccw", "unknown-table", "se-hostdev", "vcpus", "zpci-uid", "optional-type",
-         "choice-type"],
+         "choice-type", "float", "union-type"],
 )  # fmt: skip
 def test_bad_files_name_the_problem_and_write_nothing(tmp_path, text, code, expected):
     src = write(tmp_path, text)
