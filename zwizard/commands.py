@@ -14,7 +14,7 @@ EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
 
 
 def _read(path: str) -> bytes:
-    from zwizard.importer import MAX_XML_BYTES
+    from zwizard.xmlsafe import MAX_XML_BYTES
 
     if path == "-":  # virsh dumpxml guest | zwizard check -
         return sys.stdin.buffer.read(MAX_XML_BYTES + 1)

@@ -230,3 +230,24 @@ def test_virsh_runs_in_the_c_locale(tmp_path, monkeypatch):
     from zwizard.host import virsh_runner
 
     assert virsh_runner("qemu:///system")(["net-list", "--name"]).strip() == "LC_ALL=C"
+
+
+@pytest.mark.parametrize(
+    ("caps", "why"),
+    [
+        ("<domainCapabilities><vcpu max='8'>", "not well-formed XML"),
+        ('<!DOCTYPE x [<!ENTITY e "boom">]><domainCapabilities/>', "DOCTYPE"),
+        ("<capabilities/>", "not a libvirt <domainCapabilities>"),
+    ],
+    ids=["cut-off", "doctype", "wrong-document"],
+)
+def test_unreadable_capabilities_are_reported_not_raised(tmp_path, caps, why):
+    """Discovery never raises: libvirt's answer read through the one locked-down parser,
+    and what it could not read is said where the wizard shows host gaps."""
+
+    def run(args: list[str]) -> str | None:
+        return caps if args[0] == "domcapabilities" else None
+
+    info = discover("kvm", root=tmp_path, run=run)
+    assert info.vcpu_max is None and info.host_model is None
+    assert any("capabilities could not be read" in u and why in u for u in info.unavailable)
