@@ -64,9 +64,7 @@ def _describe(tp: Any) -> str:
     if origin in (Union, types.UnionType):
         parts = [_describe(a) for a in get_args(tp) if a is not type(None)]
         return " or ".join(parts)
-    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
-        tp, str(tp)
-    )
+    return {str: "a string", int: "an integer", bool: "true or false"}.get(tp, str(tp))
 
 
 def _kind(value: Any) -> str:
@@ -109,7 +107,7 @@ class Decoder:
             return None
         if origin is Literal:
             allowed = get_args(tp)
-            if data not in allowed or isinstance(data, bool) != isinstance(allowed[0], bool):
+            if data not in allowed:
                 self.fail(path, f"expected {_describe(tp)}, found {_kind(data)}")
                 return None
             return data
@@ -128,10 +126,6 @@ class Decoder:
         if tp is int:
             if isinstance(data, bool) or not isinstance(data, int):
                 self.fail(path, f"expected an integer, found {_kind(data)}")
-            return data
-        if tp is float:
-            if isinstance(data, bool) or not isinstance(data, int | float):
-                self.fail(path, f"expected a number, found {_kind(data)}")
             return data
         if tp is str:
             if not isinstance(data, str):
@@ -288,5 +282,5 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         if required:
             out["required"] = required
         return out
-    simple = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    simple = {str: "string", int: "integer", bool: "boolean"}
     return {"type": simple[tp]}
