@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zwizard.model import WATCHDOG_ACTIONS  # noqa: F401 - offered in the model's order
+
 OS = [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")]
 DOMAIN_TYPES = [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")]
 CPU_MODES: list[tuple[Any, str]] = [
@@ -14,7 +16,6 @@ CPU_MODES: list[tuple[Any, str]] = [
     ("maximum", "maximum"),
     ("custom", "custom model"),
 ]
-WATCHDOG_ACTIONS = ["poweroff", "reset", "shutdown", "pause", "dump", "inject-nmi", "none"]
 PASSTHROUGH = [
     ("vfio-ap", "vfio-ap crypto"),
     ("vfio-ccw", "vfio-ccw DASD"),

@@ -20,6 +20,11 @@ from zwizard import xmlsafe
 from zwizard.inputs import c_ulong
 from zwizard.lazy import Pattern
 from zwizard.model import (
+    CACHE_MODES,
+    CLOCK_OFFSETS,
+    DIRECT_MODES,
+    IMAGE_FORMATS,
+    WATCHDOG_ACTIONS,
     Answers,
     Disk,
     Guest,
@@ -457,8 +462,8 @@ class _Importer:
         if clock is None:
             return
         offset = self.get(clock, "offset", "utc")
-        a.clock.offset = offset if offset in ("utc", "localtime") else "utc"
-        if offset not in ("utc", "localtime"):
+        a.clock.offset = offset if offset in CLOCK_OFFSETS else "utc"
+        if offset not in CLOCK_OFFSETS:
             self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc")
         for timer in clock.findall("timer"):
             if not self.convert:
@@ -633,19 +638,13 @@ class _Importer:
             return
         bus = self.get(target, "bus") if target is not None else None
         dev = Disk(path=src or "", kind=kind, device=device)
-        dev.format = fmt if fmt in ("qcow2", "raw") else None
-        if fmt and fmt not in ("qcow2", "raw"):
+        dev.format = fmt if fmt in IMAGE_FORMATS else None
+        if fmt and fmt not in IMAGE_FORMATS:
             self.lost(
                 el,
                 f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)",
             )
-        if driver is not None and self.get(driver, "cache") in (
-            "none",
-            "writethrough",
-            "writeback",
-            "directsync",
-            "unsafe",
-        ):
+        if driver is not None and self.get(driver, "cache") in CACHE_MODES:
             dev.cache = self.get(driver, "cache")
         want = "scsi" if device == "cdrom" else "virtio"
         if bus in ("virtio", "scsi") and not (device == "cdrom" and bus == "virtio"):
@@ -690,7 +689,7 @@ class _Importer:
         elif kind == "direct" and source is not None:
             src.direct = self.get(source, "dev")
             mode = self.get(source, "mode")
-            src.mode = mode if mode in ("bridge", "vepa", "private", "passthrough") else None
+            src.mode = mode if mode in DIRECT_MODES else None
             if mode is not None and src.mode is None:
                 self.changed("nic-source", source, f"macvtap mode {mode} -> bridge")
         else:
@@ -721,11 +720,14 @@ class _Importer:
 
     def _watchdog(self, el: etree._Element, a: Answers) -> None:
         action = self.get(el, "action", "reset")
-        wd = Watchdog(
-            action=action
-            if action in ("reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi")
-            else "reset"
-        )
+        wd = Watchdog(action=action if action in WATCHDOG_ACTIONS else "reset")
+        if action not in WATCHDOG_ACTIONS:  # libvirt: "unknown watchdog action"
+            known = ", ".join(WATCHDOG_ACTIONS)
+            if self.convert:
+                self.changed("watchdog-diag288", el, f"watchdog action {action} -> reset ({known})")
+            else:
+                why = f"libvirt knows no watchdog action '{action}' (only {known})"
+                self.finding(el, "watchdog-diag288", "error", why)
         model = self.get(el, "model", "")
         if model != "diag288":
             if self.convert:

@@ -6,15 +6,25 @@ never rename. Values are kept as the user gave them; `rules` judges them and
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from zwizard.structure import spec
 
 FORMAT_VERSION = 1
 
 DomainType = Literal["kvm", "qemu"]
-WatchdogAction = Literal["reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi"]
+# In the order the front ends offer them (the default first); each list is written
+# once, here: the decoder, the JSON Schema, the importer and the choices read it.
+WatchdogAction = Literal["poweroff", "reset", "shutdown", "pause", "dump", "inject-nmi", "none"]
 DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
+CacheMode = Literal["none", "writethrough", "writeback", "directsync", "unsafe"]
+ImageFormat = Literal["qcow2", "raw"]
+ClockOffset = Literal["utc", "localtime"]
+WATCHDOG_ACTIONS: tuple[str, ...] = get_args(WatchdogAction)
+DIRECT_MODES: tuple[str, ...] = get_args(DirectMode)
+CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
+IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
+CLOCK_OFFSETS: tuple[str, ...] = get_args(ClockOffset)
 Lifecycle = Literal["destroy", "restart", "preserve", "rename-restart"]
 CrashAction = Literal[
     "destroy", "restart", "preserve", "rename-restart", "coredump-destroy", "coredump-restart"
@@ -65,7 +75,7 @@ class Disk:
     path: str = spec(doc="image file, block device or ISO")
     kind: Literal["file", "block"] = spec("file", "file (an image) or block (a host block device)")
     device: Literal["disk", "cdrom"] = spec("disk", "disk, or cdrom for an ISO on virtio-scsi")
-    format: Literal["qcow2", "raw"] | None = spec(
+    format: ImageFormat | None = spec(
         None, "image format (default: qcow2 for files, raw for block devices and CD-ROMs)"
     )
     bus: str | None = spec(
@@ -76,9 +86,7 @@ class Disk:
     loadparm: str | None = spec(None, "boot menu entry for this device: 1-8 of A-Z 0-9 . blank")
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0001; assigned when absent")
     readonly: bool = spec(False, "attach read-only (CD-ROMs always are)")
-    cache: Literal["none", "writethrough", "writeback", "directsync", "unsafe"] | None = spec(
-        None, "host cache mode (libvirt default when absent)"
-    )
+    cache: CacheMode | None = spec(None, "host cache mode (libvirt default when absent)")
 
 
 @dataclass
@@ -161,7 +169,7 @@ class Rng:
 class Clock:
     """Guest clock; IBM Z needs no timer setup."""
 
-    offset: Literal["utc", "localtime"] = spec("utc", "clock offset")
+    offset: ClockOffset = spec("utc", "clock offset")
     timers: list[str] = spec(doc="x86 timers such as kvmclock are refused", factory=list)
 
 

@@ -78,8 +78,8 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
         (GOOD.replace(f'uuid = "{UUID}"', "uuid = 5"), 2,
          "guest.uuid: expected a string, found the number 5"),
         (GOOD + "[watchdog]\naction = 5\n", 2,
-         "watchdog.action: expected one of 'reset', 'shutdown', 'poweroff', 'pause', 'dump', "
-         "'none', 'inject-nmi', found the number 5"),
+         "watchdog.action: expected one of 'poweroff', 'reset', 'shutdown', 'pause', 'dump', "
+         "'inject-nmi', 'none', found the number 5"),
         (GOOD.replace("memory_mib = 4096", "memory_mib = 4.5"), 2,
          "guest.memory_mib: expected an integer, found the number 4.5"),
         (GOOD + "[[passthrough]]\ntype = 'pci'\naddress = '0000:00:00.0'\nzpci = { uid = [1] }\n",

@@ -71,6 +71,9 @@ REFUSED = {
                             "type='ccw' cssid='0xfe'/></interface>", "ccw-address"),
     "usb input": ("<input type='tablet' bus='usb'/>", "ccw-only"),
     "qxl video": ("<video><model type='qxl'/></video>", "ccw-only"),
+    # virDomainWatchdogDefParseXML: "unknown watchdog action"
+    "unknown watchdog action": ("<watchdog model='diag288' action='explode'/>",
+                                "watchdog-diag288"),
 }  # fmt: skip
 
 
@@ -118,6 +121,14 @@ def test_messages_speak_xpath_not_answers_paths():
     (hit,) = [x for x in errors(data) if x.finding.rule == "ccw-address"]
     assert "/domain/devices/interface[1]" in hit.finding.message
     assert "nics[" not in hit.finding.message
+
+
+def test_convert_says_what_it_did_with_an_unknown_watchdog_action():
+    out = import_domain(doc("<watchdog model='diag288' action='explode'/>"), "t.xml", convert=True)
+    assert out.answers.watchdog is not None and out.answers.watchdog.action == "reset"
+    assert [c.what for c in out.changes if c.rule == "watchdog-diag288"] == [
+        "watchdog action explode -> reset (poweroff, reset, shutdown, pause, dump, inject-nmi, none)"
+    ]
 
 
 def test_kib_memory_imports_exactly():
