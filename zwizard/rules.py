@@ -618,23 +618,25 @@ def _passthrough(a: Answers, plan: Plan, out: _Collector) -> None:
             dev.address is not None or dev.zpci is not None or not dev.managed
         ):
             key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
-            out.error(dev.type, f"{p}.{key}", f"{key} applies to PCI passthrough only")
+            rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
+            out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
 
 
 def _mdev(dev: Passthrough, p: str, seen: dict[str, str], out: _Collector) -> None:
     what = "crypto (AP)" if dev.type == "vfio-ap" else "DASD"
+    rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
     if not dev.uuid:
         out.error(
-            dev.type,
+            rule,
             f"{p}.uuid",
             f"a {dev.type} {what} passthrough needs the UUID of its mediated device "
             "(ls /sys/bus/mdev/devices/)",
         )
     elif not _is_uuid(dev.uuid):
-        out.error(dev.type, f"{p}.uuid", f"'{dev.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
+        out.error(rule, f"{p}.uuid", f"'{dev.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
     elif dev.uuid.lower() in seen:
         out.error(
-            dev.type, f"{p}.uuid", f"mediated device {dev.uuid} is already {seen[dev.uuid.lower()]}"
+            rule, f"{p}.uuid", f"mediated device {dev.uuid} is already {seen[dev.uuid.lower()]}"
         )
     else:
         seen[dev.uuid.lower()] = p
