@@ -35,7 +35,7 @@ from zwizard.model import (
     Zpci,
 )
 from zwizard.plan import Ccw
-from zwizard.rules import NEVER_AVAILABLE, Finding
+from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")
 TOP_LEVEL_HANDLED = {
@@ -334,27 +334,22 @@ class _Importer:
             return
         t = os_.find("type")
         self.take(t)
-        if t is not None and (
-            self.get(t, "arch") != "s390x"
-            or not (self.get(t, "machine") or "").startswith("s390-ccw-virtio")
-        ):
-            arch, machine = self.get(t, "arch", "(none)"), self.get(t, "machine", "(none)")
-            self.finding(
-                t,
-                "s390-machine",
-                "error",
-                f"arch {arch}, machine {machine}: IBM Z guests are arch s390x "
-                "on machine s390-ccw-virtio",
-            )
-            self.changed(
-                "s390-machine", t, f"arch {arch} machine {machine} -> s390x s390-ccw-virtio"
-            )
-        elif t is not None and self.get(t, "machine") != "s390-ccw-virtio":
+        arch, machine = self.get(t, "arch"), self.get(t, "machine")
+        problem = machine_problem(arch, machine) if t is not None else None
+        if t is not None and problem is not None:
+            self.finding(t, "s390-machine", "error", problem)
             self.changed(
                 "s390-machine",
                 t,
-                f"machine {self.get(t, 'machine')} -> s390-ccw-virtio (the current machine type "
-                "of the host's QEMU; libvirt records the versioned one at define)",
+                f"arch {arch or '(none)'} machine {machine or '(none)'} -> "
+                f"{S390_ARCH} {S390_MACHINE}",
+            )
+        elif t is not None and machine != S390_MACHINE:
+            self.changed(
+                "s390-machine",
+                t,
+                f"machine {machine} -> {S390_MACHINE} (the current machine type of the host's "
+                "QEMU; libvirt records the versioned one at define)",
             )
         for el in os_.xpath("loader | nvram"):
             self.never("uefi", el, f"<{el.tag}>")

@@ -43,6 +43,9 @@ PXE_PATH_MAX = 255
 MAX_BOOT_ORDER = 0xFFFFFFFF  # libvirt keeps <boot order> in an unsigned int
 # libvirt virDomainParseMemory caps memory at VIR_DOMAIN_MEMORY_PARAM_UNLIMITED KiB (2^53 - 1)
 MAX_MEMORY_MIB = ((1 << 53) - 1) // 1024
+# The only machine IBM Z KVM guests have; versioned names (s390-ccw-virtio-7.2) are what
+# libvirt records at define for the same machine.
+S390_ARCH, S390_MACHINE = "s390x", "s390-ccw-virtio"
 LIFECYCLE_ACTIONS = {
     "on_poweroff": ("destroy", "restart", "preserve", "rename-restart"),
     "on_reboot": ("destroy", "restart", "preserve", "rename-restart"),
@@ -172,6 +175,17 @@ class _Collector:
 
     def note(self, rule: str, path: str, message: str) -> None:
         self.findings.append(Finding(rule, "note", path, message))
+
+
+def machine_problem(arch: str | None, machine: str | None) -> str | None:
+    """Rule s390-machine on an <os><type> read from a definition: why it cannot be an
+    IBM Z guest, or None (a versioned name such as s390-ccw-virtio-7.2 is the same machine)."""
+    if arch == S390_ARCH and (machine or "").startswith(S390_MACHINE):
+        return None
+    return (
+        f"arch {arch or '(none)'}, machine {machine or '(none)'}: IBM Z guests are arch "
+        f"{S390_ARCH} on machine {S390_MACHINE}"
+    )
 
 
 def check(

@@ -309,3 +309,23 @@ def test_odd_memory_sizes_are_written_as_asked():
 def test_tcg_default_cpu_has_no_finding():
     a = answers(guest={"domain_type": "qemu"})
     assert "tcg-cpu" not in rule_ids(check(a))
+
+
+@pytest.mark.parametrize(
+    ("arch", "machine", "ok"),
+    [
+        ("s390x", "s390-ccw-virtio", True),
+        ("s390x", "s390-ccw-virtio-7.2", True),  # what libvirt records at define
+        ("s390x", None, False),
+        (None, "s390-ccw-virtio", False),
+        ("x86_64", "pc-q35-7.2", False),
+        ("s390x", "s390-virtio", False),  # the pre-ccw machine QEMU removed
+    ],
+)
+def test_s390_machine_is_judged_by_the_rules(arch, machine, ok):
+    from zwizard.rules import machine_problem
+
+    problem = machine_problem(arch, machine)
+    assert (problem is None) == ok
+    if problem:
+        assert f"arch {arch or '(none)'}, machine {machine or '(none)'}" in problem

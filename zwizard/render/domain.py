@@ -11,6 +11,7 @@ from lxml import etree
 
 from zwizard.model import Answers, Disk
 from zwizard.plan import Ccw, Plan, make_plan
+from zwizard.rules import S390_ARCH, S390_MACHINE
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 ZWIZARD_NS = "urn:x-zwizard:domain:1"
@@ -77,7 +78,7 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         _sub(_sub(dom, "memoryBacking"), "hugepages")
     _sub(dom, "vcpu", str(g.vcpus), placement="static")
     os_ = _sub(dom, "os")
-    _sub(os_, "type", "hvm", arch="s390x", machine="s390-ccw-virtio")
+    _sub(os_, "type", "hvm", arch=S390_ARCH, machine=S390_MACHINE)
     _cpu(dom, answers, plan)
     _sub(dom, "clock", offset=answers.clock.offset)
     _sub(dom, "on_poweroff", g.on_poweroff)
