@@ -139,3 +139,13 @@ def test_findings_of_the_stale_value_under_pending_text_are_not_shown():
     s.set_text("guest.memory_mib", "8G", "int")
     messages = [f.message for f in s.result.findings if f.path == "guest.memory_mib"]
     assert len(messages) == 1 and "'8G' is not a whole number" in messages[0]
+
+
+def test_typing_a_zpci_id_on_a_function_without_zpci_ids_is_written(tmp_path):
+    """The zpci table is absent until an id is typed; the typed id must reach the file."""
+    s = session(passthrough=[{"type": "pci", "address": "0001:00:00.0"}])
+    assert s.answers.passthrough[0].zpci is None
+    s.set_text("passthrough[0].zpci.uid", "0x0042")
+    outcome = s.write(tmp_path)
+    assert outcome.error is None, outcome.error
+    assert '<zpci uid="0x0042" fid="0x00000000"/>' in (tmp_path / "web01.xml").read_text()
