@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zwizard.lazy import Pattern
-from zwizard.model import FORMAT_VERSION, Answers
+from zwizard.model import FORMAT_VERSION, Answers, DraftMeta
 from zwizard.structure import decode, encode
 
 MAX_ANSWERS_BYTES = 1 << 20
@@ -47,6 +47,7 @@ class AnswersError(Exception):
 _HEADER = Pattern(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
 _KEY = Pattern(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*)$")
 _INLINE_KEY = Pattern(r"([A-Za-z0-9_\-]+)\s*=")
+BARE_KEY = Pattern(r"[A-Za-z0-9_\-]+")  # TOML bare keys
 
 
 class KeyLines:
@@ -126,7 +127,7 @@ def from_data(
     if "draft" in data:
         # A draft is an answers file that may be incomplete: its [draft] table is fine
         # here, but text still waiting to become a valid value is not.
-        pending = draft_meta(data["draft"], source, lines)["pending"]
+        pending = draft_meta(data["draft"], source, lines).pending
         data = {k: v for k, v in data.items() if k != "draft"}
         if pending and not draft:
             raise AnswersError(
@@ -157,36 +158,13 @@ def from_data(
     return answers
 
 
-DRAFT_KEYS = {"step": str, "finished": bool, "pending": dict, "other_host": bool, "field": str}
-
-
-def draft_meta(meta: Any, source: str, lines: KeyLines) -> dict[str, Any]:
-    """The [draft] table, each key of its own type, or every problem with it.
-
-    step: the step the user was on; finished: the guest was written; pending: text
-    typed that is not a value yet (key path -> text); other_host: judged as a guest
-    for another host; field: the key path the cursor was in."""
-    problems = []
-    if not isinstance(meta, dict):
-        meta = {}
-        problems.append("draft must be a table (" + ", ".join(DRAFT_KEYS) + ")")
-    out: dict[str, Any] = {"step": "guest", "finished": False, "pending": {},
-                           "other_host": False, "field": ""}  # fmt: skip
-    for key, value in meta.items():
-        kind = DRAFT_KEYS.get(key)
-        if kind is None:
-            problems.append(f"unknown key '{key}' in [draft] (known: {', '.join(DRAFT_KEYS)})")
-        elif not isinstance(value, kind) or (
-            kind is dict
-            and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-        ):
-            what = {str: "a string", bool: "true or false", dict: "a table of key paths to text"}
-            problems.append(f"draft.{key} must be {what[kind]}")
-        else:
-            out[key] = value
-    if problems:
-        raise AnswersError([Problem(source, lines.find("draft"), "draft", p) for p in problems])
-    return out
+def draft_meta(meta: Any, source: str, lines: KeyLines) -> DraftMeta:
+    """The [draft] table, decoded by the model's DraftMeta like any other table, or
+    every problem with it."""
+    decoded, errs = decode(DraftMeta, meta, "draft")
+    if errs:
+        raise AnswersError([Problem(source, lines.find("draft"), e.path, e.message) for e in errs])
+    return decoded
 
 
 def load(
@@ -284,6 +262,13 @@ def toml_string(text: str) -> str:
     return "".join(out)
 
 
+def toml_key(key: object) -> str:
+    """A bare key where TOML allows one; else quoted (a draft's pending key paths hold
+    dots and brackets, which a bare key would read as nested tables)."""
+    text = str(key)  # TOML keys are text: 1 = … reads back as the key "1"
+    return text if BARE_KEY.fullmatch(text) else toml_string(text)
+
+
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -294,13 +279,13 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
 def _table(lines: list[str], data: dict[str, Any]) -> None:
     for key, value in data.items():
-        lines.append(f"{key} = {toml_value(value)}")
+        lines.append(f"{toml_key(key)} = {toml_value(value)}")
 
 
 def dumps(answers: Answers | dict[str, Any]) -> str:

@@ -94,23 +94,13 @@ def _subcommand(name: str, argv: list[str]) -> int:
         ).parse_args(argv)
         import json
 
-        from zwizard.model import Answers
+        from zwizard.model import Answers, DraftMeta
         from zwizard.structure import json_schema
 
         schema = json_schema(Answers)
-        schema["properties"]["draft"] = {
-            "type": "object",
-            "description": "written by the wizard into drafts: the step, whether the guest "
-            "was written, and text typed that is not a valid value yet (pending)",
-            "properties": {
-                "step": {"type": "string"},
-                "finished": {"type": "boolean"},
-                "pending": {"type": "object", "additionalProperties": {"type": "string"}},
-                "other_host": {"type": "boolean"},
-                "field": {"type": "string"},
-            },
-            "additionalProperties": False,
-        }
+        draft = json_schema(DraftMeta)  # the same declaration the draft reader decodes with
+        del draft["$schema"]
+        schema["properties"]["draft"] = draft
         print(json.dumps(schema, indent=2))
         return EXIT_OK
     return run_check(argv) if name == "check" else run_convert(argv)

@@ -9,26 +9,26 @@ state directory; `newest_unfinished` is what a plain `zwizard` offers to resume.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from zwizard.answers import AnswersError, dumps, from_data, toml_value
-from zwizard.model import Answers
+from zwizard.answers import AnswersError, dumps, from_data
+from zwizard.model import Answers, DraftMeta
 from zwizard.output import write_set
+from zwizard.structure import encode
 
 
 @dataclass
-class Draft:
-    answers: Answers
-    pending: dict[str, str] = field(default_factory=dict)  # key path -> text as typed
-    step: str = "guest"
-    finished: bool = False
+class Draft(DraftMeta):
+    """A half-finished session: the answers, the [draft] table's fields (DraftMeta:
+    step, finished, pending, other_host, field) and the file it came from."""
+
+    answers: Answers = dataclasses.field(default_factory=Answers)
     path: Path | None = None
-    other_host: bool = False  # judged as a guest for another host
-    field: str = ""  # the key path the cursor was in
 
     @property
     def label(self) -> str:
@@ -58,20 +58,16 @@ def new_draft_path(answers: Answers, folder: Path | None = None) -> Path:
     return path
 
 
+def meta_of(draft: Draft) -> DraftMeta:
+    meta = DraftMeta(**{f.name: getattr(draft, f.name) for f in dataclasses.fields(DraftMeta)})
+    meta.pending = dict(sorted(meta.pending.items()))
+    return meta
+
+
 def dump_draft(draft: Draft) -> str:
-    text = dumps(draft.answers)
-    lines = ["", "[draft]", f"step = {toml_value(draft.step)}",
-             f"finished = {toml_value(draft.finished)}"]  # fmt: skip
-    if draft.other_host:
-        lines.append("other_host = true")
-    if draft.field:
-        lines.append(f"field = {toml_value(draft.field)}")
-    if draft.pending:
-        pairs = ", ".join(
-            f"{toml_value(k)} = {toml_value(v)}" for k, v in sorted(draft.pending.items())
-        )
-        lines.append(f"pending = {{ {pairs} }}")
-    return text + "\n".join(lines) + "\n"
+    """The answers, then the [draft] table: both written by the one encoder from the
+    model's declarations, so the reader and the writer cannot drift apart."""
+    return dumps({**encode(draft.answers), "draft": encode(meta_of(draft))})
 
 
 def save(draft: Draft, path: Path | None = None, *, replace: bool = True) -> Path:
@@ -115,7 +111,7 @@ def load(path: str | Path) -> Draft:
 
     meta = draft_meta(data.pop("draft", {}), str(p), KeyLines(text))
     answers = from_data(data, str(p), text, draft=True)
-    return Draft(answers=answers, path=p, **meta)
+    return Draft(answers=answers, path=p, **vars(meta))
 
 
 def newest_unfinished(folder: Path | None = None) -> Draft | None:

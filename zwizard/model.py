@@ -220,3 +220,17 @@ class Answers:
     clock: Clock = spec(doc="guest clock", factory=Clock)
     secure_execution: SecureExecution = spec(doc="Secure Execution", factory=SecureExecution)
     pxe: Pxe = spec(doc="PXE network install", factory=Pxe)
+
+
+@dataclass
+class DraftMeta:
+    """Written by the wizard into drafts (the [draft] table): where the user was and
+    text typed that is not a valid value yet, so that resuming loses nothing."""
+
+    step: str = spec("guest", "the step the user was on", always=True)
+    finished: bool = spec(False, "the guest was written", always=True)
+    pending: dict[str, str] = spec(
+        doc="text typed that is not a value yet: key path -> the text as typed", factory=dict
+    )
+    other_host: bool = spec(False, "judged as a guest for another host (no host checks)")
+    field: str = spec("", "the key path the cursor was in")

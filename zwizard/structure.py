@@ -64,6 +64,8 @@ def _describe(tp: Any) -> str:
     if origin in (Union, types.UnionType):
         parts = [_describe(a) for a in get_args(tp) if a is not type(None)]
         return " or ".join(parts)
+    if origin is dict:
+        return f"a table with {_describe(get_args(tp)[1])} for each value"
     return {str: "a string", int: "an integer", bool: "true or false"}.get(tp, str(tp))
 
 
@@ -117,6 +119,12 @@ class Decoder:
                 self.fail(path, f"expected a list, found {_kind(data)}")
                 return []
             return [self.value(item_tp, item, join(path, i)) for i, item in enumerate(data)]
+        if origin is dict:  # free keys (key paths in a draft), values of one type
+            _, item_tp = get_args(tp)
+            if not isinstance(data, dict):
+                self.fail(path, f"expected {_describe(tp)}, found {_kind(data)}")
+                return {}
+            return {k: self.value(item_tp, v, f'{path}."{k}"') for k, v in data.items()}
         if dataclasses.is_dataclass(tp):
             return self.table(tp, data, path)
         if tp is bool:
@@ -242,6 +250,8 @@ def encode(obj: Any) -> Any:
         return out
     if isinstance(obj, list):
         return [encode(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: encode(v) for k, v in obj.items()}
     return obj
 
 
@@ -263,6 +273,8 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         return {"enum": list(get_args(tp))}
     if origin is list:
         return {"type": "array", "items": _schema_of(get_args(tp)[0])}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _schema_of(get_args(tp)[1])}
     if dataclasses.is_dataclass(tp):
         props: dict[str, Any] = {}
         required = []
@@ -271,7 +283,7 @@ def _schema_of(tp: Any) -> dict[str, Any]:
             if f.metadata.get("doc"):
                 prop["description"] = f.metadata["doc"]
             prop.update(f.metadata.get("schema", {}))
-            if f.default is not MISSING and f.default is not None:
+            if f.default is not MISSING and f.default is not None and f.default != "":
                 prop["default"] = f.default
             if f.metadata.get("required"):
                 required.append(f.name)

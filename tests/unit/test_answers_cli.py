@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -219,3 +220,32 @@ def test_a_draft_table_is_fine_but_pending_text_is_not(tmp_path):
     assert r.returncode == 2
     assert "guest.vcpus: not finished in the wizard: '4x' is not a valid value yet" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('pending = "x"',
+         "draft.pending: expected a table with a string for each value, found the string 'x'"),
+        ('pending = { "a" = 1 }', 'draft.pending."a": expected a string, found the number 1'),
+        ('stepp = "cpu"', "draft.stepp: unknown key 'stepp'; did you mean 'step'?"),
+        ('finished = "no"', "draft.finished: expected true or false, found the string 'no'"),
+    ],
+    ids=["pending-text", "pending-number", "unknown-key", "finished-text"],
+)  # fmt: skip
+def test_a_bad_draft_table_is_named_like_any_other_table(tmp_path, line, expected):
+    """The [draft] table is declared in the model and decoded by the same decoder."""
+    src = write(tmp_path, GOOD + f"\n[draft]\n{line}\n")
+    r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert expected in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_schema_describes_the_draft_table_from_the_model():
+    from zwizard.model import DraftMeta
+
+    schema = json.loads(run_zwizard("schema").stdout)
+    draft = schema["properties"]["draft"]
+    assert list(draft["properties"]) == [f.name for f in dataclasses.fields(DraftMeta)]
+    assert draft["properties"]["pending"]["additionalProperties"] == {"type": "string"}
