@@ -1,0 +1,49 @@
+"""What a draft keeps and what `zwizard schema` tells an editor: both come from the
+model's declarations, so these tests read the written text a user would see."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+
+from tests.helpers import ASSETS, answers, run_zwizard
+from zwizard import drafts
+from zwizard.answers import load
+
+
+@pytest.mark.parametrize("example", sorted(ASSETS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_example_survives_a_draft_round_trip(example, tmp_path):
+    a, _ = load(example)
+    draft = drafts.Draft(answers=a, step="pxe", pending={"guest.vcpus": "4x"}, field="guest.vcpus")
+    path = drafts.save(draft, tmp_path / "d.toml")
+    back = drafts.load(path)
+    assert back.answers == a
+    assert (back.step, back.pending, back.field, back.finished) == ("pxe", {"guest.vcpus": "4x"},
+                                                                    "guest.vcpus", False)  # fmt: skip
+
+
+def test_a_draft_writes_what_a_reader_needs_and_nothing_unset(tmp_path):
+    """Keys marked `always` are written at their default (a reader sees os and memory);
+    unset keys and defaults are not (no `uuid = ` of nothing, no `readonly = false`)."""
+    a = answers(guest={"uuid": None, "os": "rhel9", "memory_mib": 2048})
+    text = drafts.dump_draft(drafts.Draft(answers=a))
+    data = tomllib.loads(text)
+    assert data["guest"]["os"] == "rhel9" and data["guest"]["memory_mib"] == 2048
+    assert "uuid" not in data["guest"] and "readonly" not in data["disks"][0]
+    assert data["draft"] == {"step": "guest", "finished": False}
+
+
+def test_the_schema_carries_each_fields_words_default_and_requirement():
+    schema = json.loads(run_zwizard("schema").stdout)
+    guest = schema["properties"]["guest"]
+    memory = guest["properties"]["memory_mib"]
+    assert memory["type"] == "integer" and memory["default"] == 2048
+    assert "guest memory in MiB" in memory["description"]
+    assert guest["required"] == ["name"] and guest["additionalProperties"] is False
+    assert guest["description"] == "the guest"  # the field's words, over the class's
+    assert "default" not in guest["properties"]["uuid"]  # None is no default to show
+    disk = schema["properties"]["disks"]["items"]
+    assert disk["required"] == ["path"]
+    assert schema["properties"]["guest"]["properties"]["uuid"]["format"] == "uuid"
