@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from zwizard import xmlsafe
+from zwizard.address import Ccw
 from zwizard.inputs import c_ulong
 from zwizard.lazy import Pattern
 from zwizard.model import (
@@ -34,7 +35,6 @@ from zwizard.model import (
     Watchdog,
     Zpci,
 )
-from zwizard.plan import Ccw
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")

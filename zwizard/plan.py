@@ -11,36 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
-from zwizard.lazy import Pattern
 from zwizard.model import Answers, Pxe
-
-VIRTUAL_CSSID = 0xFE  # the channel subsystem of virtio-ccw devices
-_BUSID = Pattern(
-    r"^(?:0x)?(?P<cssid>[0-9a-f]{1,2})\.(?:0x)?(?P<ssid>[0-9a-f])\.(?:0x)?(?P<devno>[0-9a-f]{1,4})$",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True, order=True)
-class Ccw:
-    """A channel subsystem address of a device."""
-
-    cssid: int
-    ssid: int
-    devno: int
-
-    @property
-    def busid(self) -> str:
-        return f"{self.cssid:x}.{self.ssid:x}.{self.devno:04x}"
-
-
-def parse_ccw(text: str) -> Ccw | None:
-    """`fe.0.0001` (as Linux writes bus-ids; `0x` prefixes tolerated) -> Ccw."""
-    match = _BUSID.fullmatch(text)  # the whole value: a stray newline is no bus-id
-    if not match:
-        return None
-    return Ccw(*(int(match[g], 16) for g in ("cssid", "ssid", "devno")))
 
 
 @dataclass

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from zwizard.findings import Collector as _Collector
+from zwizard.findings import Finding
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
+from zwizard.address import VIRTUAL_CSSID, parse_ccw
 from zwizard.inputs import (
     KS_FORMS,
     REPO_FORMS,
@@ -27,11 +30,9 @@ from zwizard.inputs import (
     repo_form,
     repo_suggestion,
 )
-from zwizard.plan import VIRTUAL_CSSID, Plan, make_plan, parse_ccw, parse_int
+from zwizard.plan import Plan, make_plan, parse_int
 from zwizard.render.pxe import append_line, render_pxe
 from zwizard.structure import lookup
-
-Severity = Literal["error", "warning", "note"]
 
 SUPPORTED_OS = {"rhel7": "RHEL 7", "rhel8": "RHEL 8", "rhel9": "RHEL 9"}
 MAX_VCPUS = 248
@@ -148,33 +149,6 @@ RULES = {
     "no-x86-features": "no ACPI, APIC, PAE, VMport, Hyper-V, SMM or other x86 features",
     "graphics": "a graphical console (VNC, virtio-gpu-ccw) works but is not the IBM Z way",
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One rule's verdict about one place in the answers."""
-
-    rule: str
-    severity: Severity
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.path}: {self.message} [{self.rule}]"
-
-
-@dataclass
-class _Collector:
-    findings: list[Finding] = field(default_factory=list)
-
-    def error(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "error", path, message))
-
-    def warn(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "warning", path, message))
-
-    def note(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "note", path, message))
 
 
 def machine_problem(arch: str | None, machine: str | None) -> str | None:

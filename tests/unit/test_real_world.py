@@ -8,8 +8,9 @@ import pytest
 from lxml import etree
 
 from tests.helpers import CCW_UUID, answers
+from zwizard.address import Ccw
 from zwizard.build import build
-from zwizard.plan import Ccw, interface_name, make_plan
+from zwizard.plan import interface_name, make_plan
 from zwizard.render.pxe import append_line
 from zwizard.rules import check
 

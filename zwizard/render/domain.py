@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from zwizard.address import Ccw
 from zwizard.model import Answers, Disk
-from zwizard.plan import Ccw, Plan, make_plan
+from zwizard.plan import Plan, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
