@@ -90,3 +90,25 @@ def pci_from_attributes(values: list[str | None]) -> str | None:
         return None
     d, b, s, f = parts  # type: ignore[misc]
     return f"{d:04x}:{b:02x}:{s:02x}.{f:x}"
+
+
+def parse_int(value: object) -> int | None:
+    """An id written as 0x-hex string, decimal string or integer (zPCI uid/fid)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.lower()  # the whole value, as written: no blanks, no `_` separators
+    if re.fullmatch(r"0x[0-9a-f]+", text):
+        return int(text, 16)
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None
+
+
+UUID = Pattern(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def is_uuid(text: str) -> bool:
+    """A UUID as libvirt and mdevctl write it (8-4-4-4-12 hex digits)."""
+    return bool(UUID.fullmatch(text))

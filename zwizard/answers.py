@@ -188,7 +188,7 @@ def load(
 def fill_generated(answers: Answers, outdir: Path | None = None) -> list[str]:
     """Give the guest a UUID when it has none; says what it generated.
 
-    MACs need no storing: they derive from the UUID (plan.derived_mac). When `outdir`
+    MACs need no storing: they derive from the UUID (devices.nic.derived_mac). When `outdir`
     already holds this guest's XML written by zwizard (an earlier or interrupted run of
     the same answers), its UUID is kept, so running again finishes the job instead of
     clashing with a new identity.
@@ -217,23 +217,11 @@ def _earlier_uuid(path: Path) -> str | None:
 
 def missing(answers: Answers) -> list[str]:
     """Key paths an answers file left open that no default can fill."""
-    out = []
-    if not answers.guest.name:
-        out.append("guest.name")
-    for i, d in enumerate(answers.disks):
-        if not d.path:
-            out.append(f"disks[{i}].path")
-    for i, n in enumerate(answers.nics):
-        src = n.source
-        if not (src.network or src.bridge or src.direct):
-            out.append(f"nics[{i}].source")
-    for i, p in enumerate(answers.passthrough):
-        if p.type is None:
-            out.append(f"passthrough[{i}].type")
-        if p.type in ("vfio-ap", "vfio-ccw") and not p.uuid:
-            out.append(f"passthrough[{i}].uuid")
-        if p.type == "pci" and not p.address:
-            out.append(f"passthrough[{i}].address")  # zPCI ids are assigned when absent
+    from zwizard.devices import entries
+
+    out = [] if answers.guest.name else ["guest.name"]
+    for kind, path, item in entries(answers):
+        out += [f"{path}.{key}" for key in kind.missing(item)]
     return out
 
 

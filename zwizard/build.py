@@ -82,9 +82,9 @@ def after_install(answers: Answers, plan: Plan) -> Answers | None:
     first = plan.first_boot
     if not answers.pxe.enabled or first is None or not first.startswith("nics["):
         return None
-    disks = [f"disks[{i}]" for i, d in enumerate(answers.disks) if d.device == "disk"]
-    disks += [f"passthrough[{i}]" for i, p in enumerate(answers.passthrough)
-              if p.type == "vfio-ccw"]  # fmt: skip
+    from zwizard.devices import entries
+
+    disks = [path for kind, path, item in entries(answers) if kind.installed_boot(item)]
     if not disks:
         return None
     target = next((d for d in disks if d in plan.boot), disks[0])

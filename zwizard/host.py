@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zwizard import xmlsafe
+from zwizard.address import PCI_KEYS, pci_from_attributes
 
 TIMEOUT = 5.0
 C_LOCALE = {**os.environ, "LC_ALL": "C"}
@@ -198,13 +199,9 @@ def guests_using(run: Runner) -> dict[str, str]:
         for uuid in dom.xpath("devices/hostdev[@type='mdev']/source/address/@uuid"):
             used[uuid.lower()] = name
         for addr in dom.xpath("devices/hostdev[@type='pci']/source/address"):
-            try:
-                d, b, s, f = (
-                    int(addr.get(k, "0"), 16) for k in ("domain", "bus", "slot", "function")
-                )
-            except ValueError:
-                continue
-            used[f"{d:04x}:{b:02x}:{s:02x}.{f:x}"] = name
+            pci = pci_from_attributes([addr.get(k) for k in PCI_KEYS])  # as libvirt reads it
+            if pci is not None:
+                used[pci] = name
     return used
 
 

@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
 from zwizard import xmlsafe
-from zwizard.address import Ccw
-from zwizard.inputs import c_ulong
+from zwizard.address import ccw_from_attributes
+from zwizard.devices import BY_TAG, KINDS, entries
 from zwizard.lazy import Pattern
 from zwizard.model import (
-    CACHE_MODES,
     CLOCK_OFFSETS,
-    DIRECT_MODES,
-    IMAGE_FORMATS,
     WATCHDOG_ACTIONS,
     Answers,
-    Disk,
     Guest,
-    Nic,
-    NicSource,
-    Passthrough,
     Watchdog,
-    Zpci,
 )
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 
@@ -468,7 +461,7 @@ class _Importer:
 
     # -- devices ------------------------------------------------------------------------
 
-    def _address(self, el: etree._Element, path: str) -> str | None:
+    def address(self, el: etree._Element, path: str) -> str | None:
         """ccw bus-id of a device, or a finding for a PCI/USB/drive address.
 
         libvirt reads the three ccw numbers with base 0 (0xfe, 254 and 0376 are one cssid)
@@ -481,8 +474,8 @@ class _Importer:
             raw = [self.get(addr, k) for k in ("cssid", "ssid", "devno")]
             if all(v is None for v in raw):
                 return None  # libvirt assigns it, as zwizard does
-            nums = [c_ulong(v) for v in raw]
-            if None in nums:
+            busid = ccw_from_attributes(*raw)
+            if busid is None:
                 self.finding(
                     addr,
                     "ccw-address",
@@ -492,11 +485,7 @@ class _Importer:
                         f"(found cssid={raw[0]!r} ssid={raw[1]!r} devno={raw[2]!r})"
                     ),
                 )
-                return None
-            cssid, ssid, devno = nums
-            if cssid > 0xFF or devno > 0xFFFF:
-                return f"{raw[0]}.{raw[1]}.{raw[2]}"  # rules say what is wrong with it
-            return Ccw(cssid, ssid, devno).busid
+            return busid
         if kind in ("pci", "usb", "virtio-mmio", "isa", "spapr-vio"):
             self.never(
                 "virtio-pci" if kind == "pci" else "usb" if kind == "usb" else "virtio-pci",
@@ -507,11 +496,17 @@ class _Importer:
 
     def _device(self, el: etree._Element, a: Answers) -> None:
         tag = el.tag
+        kind = BY_TAG.get(tag)
+        if kind is not None:  # a listed device kind reads its own element
+            entries = getattr(a, kind.key)
+            path = f"{kind.key}[{len(entries)}]"
+            item = kind.read(self, el, path)
+            if item is not None:
+                entries.append(item)
+                self.mark(path, el)
+            return
         handler = {
-            "disk": self._disk,
-            "interface": self._nic,
             "watchdog": self._watchdog,
-            "hostdev": self._hostdev,
             "memballoon": self._balloon,
             "rng": self._rng,
             "controller": self._controller,
@@ -593,125 +588,13 @@ class _Importer:
             )
         self.lost(el, f"filesystem {self.get(el, 'type') or ''} share".replace("  ", " "))
 
-    def _disk(self, el: etree._Element, a: Answers) -> None:
-        i = len(a.disks)
-        path = f"disks[{i}]"
-        kind = self.get(el, "type", "file")
-        device = self.get(el, "device", "disk")
-        source = el.find("source")
-        if (
-            kind not in ("file", "block")
-            or device not in ("disk", "cdrom")
-            or (source is None and device == "disk")
-        ):
-            self.lost(el, f"{kind} {device} (only file and block disks and CD-ROMs are carried)")
-            return
-        src = (
-            None
-            if source is None
-            else self.get(source, "file")
-            if kind == "file"
-            else self.get(source, "dev")
-        )
-        if device == "cdrom" and not src:
-            self.lost(el, "empty CD-ROM drive")
-            return
-        driver = el.find("driver")
-        fmt = self.get(driver, "type") if driver is not None else None
-        if driver is not None and self.get(driver, "name") not in (None, "qemu"):
-            self.changed("s390-machine", driver, f"driver {driver.get('name')} -> qemu")
-        self.take(source)
-        target = el.find("target")
-        if target is None:
-            self.finding(
-                el,
-                "disk-target",
-                "error",
-                "a disk needs <target dev=… bus=…/> (libvirt: missing target information)",
-            )
-            self.lost(el, "a disk without <target>")
-            return
-        bus = self.get(target, "bus") if target is not None else None
-        dev = Disk(path=src or "", kind=kind, device=device)
-        dev.format = fmt if fmt in IMAGE_FORMATS else None
-        if fmt and fmt not in IMAGE_FORMATS:
-            self.lost(
-                el,
-                f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)",
-            )
-        if driver is not None and self.get(driver, "cache") in CACHE_MODES:
-            dev.cache = self.get(driver, "cache")
-        want = "scsi" if device == "cdrom" else "virtio"
-        if bus in ("virtio", "scsi") and not (device == "cdrom" and bus == "virtio"):
-            dev.bus = bus
-            dev.target = self.get(target, "dev")
-        elif self.convert:
-            self.changed(
-                "ccw-only",
-                target,
-                f"{bus} {device} {self.get(target, 'dev')} -> {want} (target reassigned)",
-            )
-        else:
-            dev.bus = bus
-            dev.target = None
-        self.take(el.find("readonly"))
-        dev.readonly = el.find("readonly") is not None and device != "cdrom"
-        self._boot(el, dev, path)
-        dev.ccw = self._address(el, path) if (dev.bus or want) == "virtio" else None
-        a.disks.append(dev)
-        self.mark(path, el)
-        if dev.bus is not None:
-            self.mark(f"{path}.bus", target)
-
-    def _boot(self, el: etree._Element, dev: Disk | Nic | Passthrough, path: str) -> None:
+    def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
         if boot is not None and (self.get(boot, "order") or "").lstrip("-").isdigit():
             dev.boot_order = int(self.get(boot, "order"))
             dev.loadparm = self.get(boot, "loadparm")
             self.mark(f"{path}.boot_order", boot)
             self.mark(f"{path}.loadparm", boot)
-
-    def _nic(self, el: etree._Element, a: Answers) -> None:
-        i = len(a.nics)
-        path = f"nics[{i}]"
-        kind = self.get(el, "type")
-        source = el.find("source")
-        src = NicSource()
-        if kind == "network" and source is not None:
-            src.network = self.get(source, "network")
-        elif kind == "bridge" and source is not None:
-            src.bridge = self.get(source, "bridge")
-        elif kind == "direct" and source is not None:
-            src.direct = self.get(source, "dev")
-            mode = self.get(source, "mode")
-            src.mode = mode if mode in DIRECT_MODES else None
-            if mode is not None and src.mode is None:
-                self.changed("nic-source", source, f"macvtap mode {mode} -> bridge")
-        else:
-            mac = el.find("mac")
-            address = self.get(mac, "address") if mac is not None else "-"
-            self.lost(
-                el,
-                f"interface type {kind} (MAC {address}): carry it over by hand as network, "
-                "bridge or direct",
-            )
-            return
-        nic = Nic(source=src)
-        mac = el.find("mac")
-        if mac is not None:
-            nic.mac = self.get(mac, "address")
-        model = el.find("model")
-        mtype = self.get(model, "type") if model is not None else "virtio"
-        if mtype != "virtio":
-            if self.convert:
-                self.changed("ccw-only", model, f"NIC model {mtype} -> virtio (virtio-net-ccw)")
-            else:
-                nic.model = mtype
-                self.mark(f"{path}.model", model)
-        self._boot(el, nic, path)
-        nic.ccw = self._address(el, path)
-        a.nics.append(nic)
-        self.mark(path, el)
 
     def _watchdog(self, el: etree._Element, a: Answers) -> None:
         action = self.get(el, "action", "reset")
@@ -735,48 +618,6 @@ class _Importer:
         self.mark("watchdog", el)
         self.mark("watchdog.model", el)
 
-    def _hostdev(self, el: etree._Element, a: Answers) -> None:
-        i = len(a.passthrough)
-        path = f"passthrough[{i}]"
-        kind, model = self.get(el, "type"), self.get(el, "model")
-        self.get(el, "mode")
-        self.take(el.find("source"))
-        if kind == "mdev" and model in ("vfio-ap", "vfio-ccw"):
-            src = el.find("source/address")
-            dev = Passthrough(type=model, uuid=self.get(src, "uuid") if src is not None else None)
-            if model == "vfio-ccw":
-                dev.ccw = self._address(el, path)
-            self._boot(el, dev, path)
-        elif kind == "pci":
-            src = el.find("source/address")
-            zpci = el.find("address/zpci")
-            if zpci is None and self.convert and not self.s390:
-                self.lost(
-                    el,
-                    "PCI passthrough of an x86 host's device "
-                    "(choose an IBM Z PCI function and its zPCI ids)",
-                )
-                return
-            addr = None
-            if src is not None:
-                keys = ("domain", "bus", "slot", "function")
-                parts = [c_ulong(self.get(src, k, "0")) for k in keys]
-                if None not in parts:
-                    d, b, s, f = parts
-                    addr = f"{d:04x}:{b:02x}:{s:02x}.{f:x}"
-            dev = Passthrough(type="pci", address=addr)
-            dev.managed = self.get(el, "managed", "no") == "yes"
-            pci_addr = el.find("address")
-            if pci_addr is not None:
-                self.get(pci_addr, "type")
-            if zpci is not None:  # a missing id is assigned, as libvirt does; never read as 0
-                dev.zpci = Zpci(uid=self.get(zpci, "uid"), fid=self.get(zpci, "fid"))
-        else:
-            self.lost(el, f"hostdev {kind} {model or ''}".rstrip())
-            return
-        a.passthrough.append(dev)
-        self.mark(path, el)
-
     def _balloon(self, el: etree._Element, a: Answers) -> None:
         model = self.get(el, "model")
         a.memory.balloon = model != "none"
@@ -799,7 +640,7 @@ class _Importer:
 
     def _reassigned(self, el: etree._Element) -> None:
         """Devices whose ccw address zwizard assigns itself (balloon, rng, controllers)."""
-        busid = self._address(el, el.tag)
+        busid = self.address(el, el.tag)
         if busid is not None:
             self.changed("ccw-address", el.find("address"), f"ccw {busid} -> assigned anew")
 
@@ -857,7 +698,7 @@ class _Importer:
         boots = r.findall("os/boot")
         if not boots:
             return
-        has_order = any(d.boot_order for d in [*a.disks, *a.nics, *a.passthrough])
+        has_order = any(item.boot_order for kind, _, item in entries(a) if kind.boots)
         for el in boots:
             self.never("os-boot-dev", el, f"<boot dev='{self.get(el, 'dev')}'>")
         if not self.convert or has_order:
@@ -920,7 +761,7 @@ def check_domain(data: bytes, source: str = "<xml>") -> list[Located]:
     return sorted(located, key=lambda x: (order[x.finding.severity], x.line or 0))
 
 
-_ANSWERS_PATH = Pattern(r"\b(?:disks|nics|passthrough)\[\d+\]")
+_ANSWERS_PATH = Pattern(r"\b(?:" + "|".join(k.key for k in KINDS) + r")\[\d+\]")
 
 
 def import_domain(data: bytes, source: str = "<xml>", *, convert: bool = False) -> Imported:

@@ -8,10 +8,11 @@ reported by `rules`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
+from zwizard.devices import KINDS, entries
+from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
 from zwizard.model import Answers, Pxe
 
@@ -45,20 +46,6 @@ class Plan:
         return int(min(nics)[1][5:-1]) if nics else None
 
 
-def parse_int(value: object) -> int | None:
-    """An id written as 0x-hex string, decimal string or integer (zPCI uid/fid)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.lower()  # the whole value, as written: no blanks, no `_` separators
-    if re.fullmatch(r"0x[0-9a-f]+", text):
-        return int(text, 16)
-    return int(text) if re.fullmatch(r"[0-9]+", text) else None
-
-
 def default_cpu_mode(answers: Answers) -> str | None:
     if answers.cpu.mode:
         return answers.cpu.mode
@@ -66,34 +53,19 @@ def default_cpu_mode(answers: Answers) -> str | None:
     return "host-model" if answers.guest.domain_type == "kvm" else None
 
 
-def derived_mac(uuid: str, index: int) -> str:
-    """A stable locally administered MAC in QEMU's 52:54:00 range, from the guest UUID."""
-    try:  # CPython's own SHA-256: hashlib would load OpenSSL first (4 ms of a 60 ms run)
-        from _sha256 import sha256  # type: ignore[import-not-found]
-    except ImportError:  # other interpreters; Python 3.12 renamed the module
-        from hashlib import sha256
-
-    digest = sha256(f"{uuid.lower()}/{index}".encode()).digest()
-    return "52:54:00:" + ":".join(f"{b:02x}" for b in digest[:3])
-
-
 def ccw_devices(answers: Answers) -> list[tuple[str, str | None]]:
-    """Every device that lives on the channel subsystem, in assignment order."""
+    """Every device that lives on the channel subsystem, in assignment order: each
+    kind's entries, then the controllers they sit on."""
     devices: list[tuple[str, str | None]] = []
-    has_scsi = False
-    for i, disk in enumerate(answers.disks):
-        if disk.device == "cdrom" or disk.bus == "scsi":
-            has_scsi = True
-        else:
-            devices.append((f"disks[{i}]", disk.ccw))
-    if has_scsi:
-        devices.append(("scsi-controller", None))
-    devices += [(f"nics[{i}]", nic.ccw) for i, nic in enumerate(answers.nics)]
-    devices += [
-        (f"passthrough[{i}]", dev.ccw)
-        for i, dev in enumerate(answers.passthrough)
-        if dev.type == "vfio-ccw"
-    ]
+    for kind in KINDS:
+        controllers: list[str] = []
+        for path, item in kind.paths(answers):
+            if kind.on_ccw(item):
+                devices.append((path, item.ccw))
+            ctl = kind.controller(item)
+            if ctl is not None and ctl not in controllers:
+                controllers.append(ctl)
+        devices += [(ctl, None) for ctl in controllers]
     return devices
 
 
@@ -123,13 +95,11 @@ def make_plan(answers: Answers) -> Plan:
             devno += 1
         plan.ccw[path] = Ccw(VIRTUAL_CSSID, 0, devno)
         taken.add(plan.ccw[path])
-    if any(d.device == "cdrom" or d.bus == "scsi" for d in answers.disks):
-        plan.scsi_controller = "scsi-controller"
+    if SCSI_CONTROLLER in plan.ccw:
+        plan.scsi_controller = SCSI_CONTROLLER
 
-    bootable = [(f"disks[{i}]", d.boot_order) for i, d in enumerate(answers.disks)]
-    bootable += [(f"nics[{i}]", n.boot_order) for i, n in enumerate(answers.nics)]
-    bootable += [(f"passthrough[{i}]", p.boot_order) for i, p in enumerate(answers.passthrough)]
-    for path, order in bootable:
+    for kind, path, item in entries(answers):
+        order = item.boot_order if kind.boots else None
         if isinstance(order, int) and not isinstance(order, bool):
             plan.boot[path] = order
     if not plan.boot:
@@ -148,37 +118,12 @@ def make_plan(answers: Answers) -> Plan:
         plan.boot = {path: n for n, path in enumerate(first, start=1)}
         plan.boot_assigned = bool(first)
 
-    _assign_zpci(answers, plan)
+    for kind in KINDS:  # each kind's own part: disk targets, MACs, zPCI ids
+        if kind.resolve is not None:
+            kind.resolve(answers, plan)
     if answers.pxe.enabled:
         plan.static_ip, plan.static_problem = resolve_static_ip(answers.pxe)
-
-    uuid = answers.guest.uuid or ""
-    plan.macs = [nic.mac or derived_mac(uuid, i) for i, nic in enumerate(answers.nics)]
-
-    given = {d.target for d in answers.disks if d.target}
-    counters = {"vd": 0, "sd": 0}
-    for disk in answers.disks:
-        if disk.target:
-            plan.targets.append(disk.target)
-            continue
-        prefix = "sd" if disk.device == "cdrom" or disk.bus == "scsi" else "vd"
-        while True:
-            name = prefix + _disk_letters(counters[prefix])
-            counters[prefix] += 1
-            if name not in given:
-                break
-        plan.targets.append(name)
     return plan
-
-
-def _disk_letters(index: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: the kernel's naming of virtio/scsi disks."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("a") + rem) + letters
-    return letters
 
 
 def interface_name(addr: Ccw) -> str:
@@ -189,35 +134,6 @@ def interface_name(addr: Ccw) -> str:
     busid = f"0.{addr.ssid:x}.{addr.devno:04x}"
     stripped = busid.lstrip("0.")
     return "enc" + (stripped or "0")
-
-
-def _assign_zpci(answers: Answers, plan: Plan) -> None:
-    """zPCI ids of PCI passthrough: given ones first, then, as libvirt does, the lowest
-    free uid from 1 and fid from 0 (docs/rules.md, section 8b)."""
-    pci = [(f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"]
-    given_uids = {u for _, p in pci if p.zpci and (u := parse_int(p.zpci.uid)) is not None}
-    given_fids = {f for _, p in pci if p.zpci and (f := parse_int(p.zpci.fid)) is not None}
-    for path, dev in pci:
-        u = parse_int(dev.zpci.uid) if dev.zpci else None
-        f = parse_int(dev.zpci.fid) if dev.zpci else None
-        raw_u = dev.zpci.uid if dev.zpci else None
-        raw_f = dev.zpci.fid if dev.zpci else None
-        if (raw_u not in (None, "") and u is None) or (raw_f not in (None, "") and f is None):
-            continue  # given but unreadable: rules say so
-        if u is None or f is None:
-            plan.zpci_assigned.add(path)
-        u = _lowest_free(given_uids, 1) if u is None else u
-        f = _lowest_free(given_fids, 0) if f is None else f
-        plan.zpci[path] = (u, f)
-
-
-def _lowest_free(taken: set[int], start: int) -> int:
-    """The lowest id from `start` not in `taken`, which it then joins."""
-    value = start
-    while value in taken:
-        value += 1
-    taken.add(value)
-    return value
 
 
 def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:

@@ -9,19 +9,19 @@ docs/rules.md (the project's rules reference) and are never renamed.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from zwizard.devices import KINDS, entries
+from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.lazy import Pattern
-from zwizard.model import Answers, Passthrough
+from zwizard.model import Answers
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
-from zwizard.address import VIRTUAL_CSSID, parse_ccw
+from zwizard.address import VIRTUAL_CSSID, is_uuid, parse_ccw
 from zwizard.inputs import (
     KS_FORMS,
     REPO_FORMS,
@@ -30,7 +30,7 @@ from zwizard.inputs import (
     repo_form,
     repo_suggestion,
 )
-from zwizard.plan import Plan, make_plan, parse_int
+from zwizard.plan import Plan, make_plan
 from zwizard.render.pxe import append_line, render_pxe
 from zwizard.structure import lookup
 
@@ -61,14 +61,6 @@ QEMU_REFUSED_LIFECYCLE = {
 }
 LOADPARM = Pattern(r"^[A-Z0-9. ]{1,8}$")
 GUEST_NAME = Pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
-MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
-PCI_ADDR = Pattern(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", re.IGNORECASE)
-# Linux dev_valid_name (net/core/dev.c: under IFNAMSIZ 16, no '/', ':' or blank) within
-# the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng)
-HOST_IFNAME = Pattern(r"[A-Za-z0-9_.\-]{1,15}")
-# libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
-# to name the device and, for SCSI, to derive its drive address (there is no ccw one)
-DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
 
 # QEMU s390x CPU model names (each also has a -base twin); see ibmz-rules.md §6.
 CPU_MODELS = (
@@ -201,7 +193,7 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
             f"'{g.name}' cannot be used: it names the libvirt domain and the output file, so "
             "use 1-64 of letters, digits, '_', '.', '+', '-', not starting with '.', '-' or '+'",
         )
-    if g.uuid is not None and not _is_uuid(g.uuid):
+    if g.uuid is not None and not is_uuid(g.uuid):
         out.error("uuid", "guest.uuid", f"'{g.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
     if g.os not in SUPPORTED_OS:
         out.warn(
@@ -322,87 +314,10 @@ def _cpu_model(model: str | None, out: _Collector) -> None:
 # --- disks, NICs, addresses, boot --------------------------------------------------------
 
 
-def _disks(a: Answers, plan: Plan, out: _Collector) -> None:
-    for i, d in enumerate(a.disks):
-        p = f"disks[{i}]"
-        if not d.path:
-            out.error("disk-path", f"{p}.path", "a disk needs a path")
-        elif not d.path.startswith("/"):
-            out.error("disk-path", f"{p}.path", f"'{d.path}' must be an absolute path")
-        elif d.kind == "block" and not d.path.startswith("/dev/"):
-            out.warn("disk-path", f"{p}.path", f"block device '{d.path}' is not under /dev")
-        if d.bus is not None and d.bus not in ("virtio", "scsi"):
-            out.error(
-                "ccw-only",
-                f"{p}.bus",
-                f"bus '{d.bus}' does not exist on IBM Z (no virtual PCI, USB, SATA or IDE); "
-                "use virtio (virtio-blk-ccw) or scsi (virtio-scsi-ccw)",
-            )
-        if d.device == "cdrom" and d.bus == "virtio":
-            out.error("cdrom-bus", f"{p}.bus", "a CD-ROM cannot sit on virtio-blk; use bus scsi")
-        if d.target is not None and not DISK_TARGET.fullmatch(d.target):
-            out.error(
-                "disk-target",
-                f"{p}.target",
-                f"'{d.target}' is not a disk name libvirt can parse: a prefix vd, sd, hd, xvd, "
-                "ubd or fd, then letters (vda, sdb, hdc …)",
-            )
-    for target, count in Counter(plan.targets).items():
-        if count > 1:
-            out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
-
-
-def _nics(a: Answers, plan: Plan, out: _Collector) -> None:
-    for i, n in enumerate(a.nics):
-        p = f"nics[{i}]"
-        if n.model != "virtio":
-            out.error(
-                "ccw-only",
-                f"{p}.model",
-                f"NIC model '{n.model}' is a PCI device; IBM Z uses virtio-net-ccw (model virtio)",
-            )
-        given = [k for k in ("network", "bridge", "direct") if getattr(n.source, k)]
-        if len(given) != 1:
-            found = ", ".join(given) or "none"
-            out.error(
-                "nic-source",
-                f"{p}.source",
-                f"give exactly one of network, bridge, direct (found: {found})",
-            )
-        if n.source.mode and not n.source.direct:
-            out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
-        for key in ("bridge", "direct"):
-            name = getattr(n.source, key)
-            if name and not HOST_IFNAME.fullmatch(name):
-                out.error(
-                    "nic-source",
-                    f"{p}.source.{key}",
-                    f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', "
-                    "'.', '-' (Linux dev_valid_name and libvirt's domain schema)",
-                )
-        if n.source.network and "/" in n.source.network:
-            out.error(
-                "nic-source",
-                f"{p}.source.network",
-                f"'{n.source.network}': a libvirt network name cannot contain '/'",
-            )
-        if n.mac is not None:
-            if not MAC.fullmatch(n.mac):
-                out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")
-            elif int(n.mac[:2], 16) & 1:
-                out.error("mac", f"{p}.mac", f"'{n.mac}' is a multicast address")
-    for mac, count in Counter(m.lower() for m in plan.macs).items():
-        if count > 1:
-            out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
-
-
 def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
-    given: dict[str, str] = {}
-    given.update({f"disks[{i}]": d.ccw for i, d in enumerate(a.disks) if d.ccw is not None})
-    given.update({f"nics[{i}]": n.ccw for i, n in enumerate(a.nics) if n.ccw is not None})
-    given.update(
-        {f"passthrough[{i}]": p.ccw for i, p in enumerate(a.passthrough) if p.ccw is not None}
-    )
+    given: dict[str, str] = {
+        path: item.ccw for _, path, item in entries(a) if getattr(item, "ccw", None) is not None
+    }
     for path, text in given.items():
         addr = parse_ccw(text)
         if addr is None:
@@ -434,9 +349,7 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
 
 
 def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
-    devices: list[tuple[str, Any]] = [(f"disks[{i}]", d) for i, d in enumerate(a.disks)]
-    devices += [(f"nics[{i}]", n) for i, n in enumerate(a.nics)]
-    devices += [(f"passthrough[{i}]", p) for i, p in enumerate(a.passthrough)]
+    devices = [(path, item) for kind, path, item in entries(a) if kind.boots]
     orders: dict[int, list[str]] = {}
     for path, dev in devices:
         order = dev.boot_order
@@ -566,120 +479,6 @@ def _devices(a: Answers, plan: Plan, out: _Collector) -> None:
 # --- passthrough -----------------------------------------------------------------------
 
 
-def _passthrough(a: Answers, plan: Plan, out: _Collector) -> None:
-    ap = [i for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"]
-    for i in ap[1:]:
-        out.error(
-            "vfio-ap",
-            f"passthrough[{i}]",
-            f"only one vfio-ap crypto device per guest (passthrough[{ap[0]}] is one already); "
-            "put all adapters and domains into that one mediated device",
-        )
-    mdevs: dict[str, str] = {}
-    uids: dict[int, str] = {}
-    fids: dict[int, str] = {}
-    pci: dict[str, str] = {}
-    for i, dev in enumerate(a.passthrough):
-        p = f"passthrough[{i}]"
-        if dev.type in ("vfio-ap", "vfio-ccw"):
-            _mdev(dev, p, mdevs, out)
-        else:
-            _pci(dev, p, pci, uids, fids, out)
-        if dev.type == "vfio-ap":
-            if dev.boot_order is not None or dev.loadparm is not None:
-                out.error(
-                    "vfio-ap",
-                    f"{p}.boot_order",
-                    "a vfio-ap crypto device cannot boot; give the boot order to a disk, "
-                    "NIC or vfio-ccw DASD",
-                )
-            if dev.ccw is not None:
-                out.error("vfio-ap", f"{p}.ccw", "a vfio-ap device has no guest address")
-        if dev.type == "pci" and (dev.boot_order is not None or dev.ccw is not None):
-            key = "boot_order" if dev.boot_order is not None else "ccw"
-            out.error(
-                "pci-passthrough",
-                f"{p}.{key}",
-                "a PCI function has a zPCI address, not a ccw one, and cannot boot",
-            )
-        if dev.type != "pci" and (
-            dev.address is not None or dev.zpci is not None or not dev.managed
-        ):
-            key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
-            rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
-            out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
-
-
-def _mdev(dev: Passthrough, p: str, seen: dict[str, str], out: _Collector) -> None:
-    what = "crypto (AP)" if dev.type == "vfio-ap" else "DASD"
-    rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
-    if not dev.uuid:
-        out.error(
-            rule,
-            f"{p}.uuid",
-            f"a {dev.type} {what} passthrough needs the UUID of its mediated device "
-            "(ls /sys/bus/mdev/devices/)",
-        )
-    elif not _is_uuid(dev.uuid):
-        out.error(rule, f"{p}.uuid", f"'{dev.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
-    elif dev.uuid.lower() in seen:
-        out.error(
-            rule, f"{p}.uuid", f"mediated device {dev.uuid} is already {seen[dev.uuid.lower()]}"
-        )
-    else:
-        seen[dev.uuid.lower()] = p
-
-
-def _pci(
-    dev: Passthrough,
-    p: str,
-    seen: dict[str, str],
-    uids: dict[int, str],
-    fids: dict[int, str],
-    out: _Collector,
-) -> None:
-    if not dev.address:
-        out.error("pci-passthrough", f"{p}.address", "a PCI passthrough needs the host address")
-    elif not PCI_ADDR.fullmatch(dev.address):
-        out.error(
-            "pci-passthrough",
-            f"{p}.address",
-            f"'{dev.address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:00.0)",
-        )
-    elif dev.address.lower() in seen:
-        out.error(
-            "pci-passthrough",
-            f"{p}.address",
-            f"{dev.address} is already {seen[dev.address.lower()]}",
-        )
-    else:
-        seen[dev.address.lower()] = p
-    if dev.zpci is None:
-        return  # libvirt assigns both ids; the plan shows which
-    for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):
-        raw = getattr(dev.zpci, key)
-        if raw is None or raw == "":
-            continue
-        value = parse_int(raw)
-        seen = uids if key == "uid" else fids
-        if value is None or not low <= value <= high:
-            zero = " (0 is invalid)" if key == "uid" else ""
-            out.error(
-                "zpci",
-                f"{p}.zpci.{key}",
-                f"{key} {raw!r} must be {low:#0{width}x}-{high:#0{width}x}{zero}, written "
-                "as 0x-hex or decimal",
-            )
-        elif value in seen:
-            out.error(
-                "zpci",
-                f"{p}.zpci.{key}",
-                f"{key} {value:#0{width}x} is already used by {seen[value]}",
-            )
-        else:
-            seen[value] = p
-
-
 # --- Secure Execution --------------------------------------------------------------------
 
 
@@ -708,12 +507,14 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
             f"{se} QEMU needs a CPU with 'unpack': {a.cpu.mode} has it on an SE-capable host, "
             "but host-model is the mode the libvirt Secure Execution guide uses",
         )
-    for i, dev in enumerate(a.passthrough):
-        out.error(
-            "se-no-vfio",
-            f"passthrough[{i}]",
-            f"{se} no device can be passed through (vfio), so this {dev.type} device must go",
-        )
+    for kind, path, item in entries(a):
+        what = kind.se_forbidden(item)
+        if what:
+            out.error(
+                "se-no-vfio",
+                path,
+                f"{se} no device can be passed through (vfio), so this {what} must go",
+            )
     if a.memory.balloon:
         out.error("se-no-balloon-rng", "memory.balloon", f"{se} there is no memballoon")
     if a.rng.enabled:
@@ -875,13 +676,6 @@ def _extra_args(pxe: Any, out: _Collector) -> None:
                 )
 
 
-UUID = Pattern(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-
-
-def _is_uuid(text: str) -> bool:
-    return bool(UUID.fullmatch(text))
-
-
 # --- this host (zwizard.host) -------------------------------------------------------------
 
 
@@ -911,95 +705,20 @@ def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool)
             )
         if host.vcpu_max and isinstance(a.guest.vcpus, int) and a.guest.vcpus > host.vcpu_max:
             report("host-vcpus", "guest.vcpus", f"this host allows at most {host.vcpu_max} vCPUs")
-    mdevs = {m.uuid: m for m in host.mdevs}
-    pcis = {p.address: p for p in host.pci}
-    for i, dev in enumerate(a.passthrough):
-        p = f"passthrough[{i}]"
-        if dev.type in ("vfio-ap", "vfio-ccw") and dev.uuid and host.sysfs:
-            found = mdevs.get(dev.uuid.lower())
-            if found is None:
-                report(
-                    "host-mdev", f"{p}.uuid", f"no mediated device {dev.uuid} on this host{other}"
-                )
-            elif found.kind != dev.type:
-                report(
-                    "host-mdev", f"{p}.uuid", f"{dev.uuid} is a {found.kind} device, not {dev.type}"
-                )
-            elif found.in_use_by and found.in_use_by != a.guest.name:
-                report("host-mdev", f"{p}.uuid", f"{dev.uuid} is in use by guest {found.in_use_by}")
-        if dev.type == "pci" and dev.address and host.sysfs:
-            fn = pcis.get(dev.address.lower())
-            if fn is None:
-                report(
-                    "host-pci", f"{p}.address", f"no PCI function {dev.address} on this host{other}"
-                )
-            elif fn.in_use_by and fn.in_use_by != a.guest.name:
-                report(
-                    "host-pci", f"{p}.address", f"{dev.address} is in use by guest {fn.in_use_by}"
-                )
-    ifaces = {i.name: i for i in host.interfaces}
-    for i, nic in enumerate(a.nics):
-        src, p = nic.source, f"nics[{i}].source"
-        if src.network and host.networks is not None:
-            net = next((n for n in host.networks if n.name == src.network), None)
-            if net is None:
-                report(
-                    "host-network",
-                    f"{p}.network",
-                    f"libvirt network '{src.network}' is not defined here{other}",
-                )
-            elif not net.active:
-                out.warn(
-                    "host-network",
-                    f"{p}.network",
-                    f"libvirt network '{src.network}' is not active "
-                    f"(virsh net-start {src.network})",
-                )
-        if src.bridge and host.sysfs:
-            br = ifaces.get(src.bridge)
-            if br is None or not br.bridge:
-                what = "is not a bridge" if br else "does not exist"
-                report(
-                    "host-bridge",
-                    f"{p}.bridge",
-                    f"bridge '{src.bridge}' {what} on this host{other}",
-                )
-        if src.direct and host.sysfs and src.direct not in ifaces:
-            report(
-                "host-interface",
-                f"{p}.direct",
-                f"interface '{src.direct}' does not exist on this host{other}",
-            )
-    if target:
-        import os.path
-
-        for i, d in enumerate(a.disks):
-            if d.path and d.path.startswith("/") and not os.path.exists(d.path):
-                if d.kind == "block":
-                    report(
-                        "host-disk",
-                        f"disks[{i}].path",
-                        f"block device {d.path} does not exist here",
-                    )
-                else:
-                    out.warn(
-                        "host-disk",
-                        f"disks[{i}].path",
-                        f"{d.path} does not exist yet (qemu-img create -f {d.format or 'qcow2'} "
-                        f"{d.path} 20G), or the guest will not start",
-                    )
+    judge = HostJudge(out, target)
+    for kind in KINDS:
+        if kind.check_host is not None:
+            kind.check_host(a, host, judge)
 
 
 _RULE_GROUPS = (
     _text,
     _guest,
     _cpu,
-    _disks,
-    _nics,
+    *(kind.check for kind in KINDS),  # each device kind's own rules
     _addresses,
     _boot,
     _devices,
-    _passthrough,
     _secure_execution,
     _pxe,
 )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zwizard.build import Build, build
+from zwizard.devices import KINDS, entries
 from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from zwizard.drafts import Draft
     from zwizard.host import HostInfo
 
-DEVICE_LISTS = ("disks", "nics", "passthrough")
 # The rule a number field's key answers to, so typed text that is no number is
 # reported under the same id as a number out of range.
 NUMBER_RULES = {"vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order"}
@@ -200,8 +200,7 @@ class Session:
         return "" if value is None else str(value)
 
     def _bootables(self) -> list[Any]:
-        a = self.answers
-        return [*a.disks, *a.nics, *a.passthrough]
+        return [item for kind, _, item in entries(self.answers) if kind.boots]
 
     def add_device(self, key: str, item: Any) -> int:
         """Append a device; the first disk of a guest with no boot order boots first."""
@@ -307,7 +306,11 @@ class Session:
     def secure_execution_removals(self) -> list[str]:
         """What turning Secure Execution on removes or changes, in words, before it does."""
         a, plan = self.answers, self.result.plan
-        out = [f"passthrough[{i}]: the {d.type} device" for i, d in enumerate(a.passthrough)]
+        out = [
+            f"{path}: the {what}"
+            for kind, path, item in entries(a)
+            if (what := kind.se_forbidden(item))
+        ]
         if a.memory.hugepages:
             out.append("memory.hugepages: huge-page backing")
         if plan.balloon:
@@ -324,7 +327,12 @@ class Session:
         """Remove what Secure Execution cannot have, turn it on; returns what went."""
         removed = self.secure_execution_removals()
         a = self.answers
-        a.passthrough.clear()
+        for kind in KINDS:  # boot orders stay as they were: the rest keep their sequence
+            items = getattr(a, kind.key)
+            for i in reversed(range(len(items))):
+                if kind.se_forbidden(items[i]):
+                    del items[i]
+                    self._shift_pending(kind.key, i)
         a.memory.hugepages = False
         a.memory.balloon = None  # off by default under Secure Execution
         a.rng.enabled = None
@@ -333,7 +341,6 @@ class Session:
         if a.cpu.mode not in (None, "host-model", "host-passthrough"):
             a.cpu.mode, a.cpu.model = None, None
         a.secure_execution.enabled = True
-        self.pending = {p: t for p, t in self.pending.items() if not p.startswith("passthrough[")}
         self.changed()
         return removed
 

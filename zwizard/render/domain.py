@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from zwizard.address import Ccw
-from zwizard.model import Answers, Disk
+from zwizard.devices import KINDS
+from zwizard.devices.base import sub as _sub
+from zwizard.devices.base import write_ccw as _ccw
+from zwizard.model import Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
 
@@ -21,33 +23,6 @@ OSINFO_IDS = {
     "rhel8": "http://redhat.com/rhel/8-unknown",
     "rhel9": "http://redhat.com/rhel/9-unknown",
 }
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-    if text is not None:
-        el.text = text
-    return el
-
-
-def _ccw(parent: etree._Element, addr: Ccw | None) -> None:
-    if addr is not None:
-        _sub(
-            parent,
-            "address",
-            type="ccw",
-            cssid=f"{addr.cssid:#04x}",
-            ssid=f"{addr.ssid:#x}",
-            devno=f"{addr.devno:#06x}",
-        )
-
-
-def _boot(parent: etree._Element, plan: Plan, path: str, loadparm: str | None) -> None:
-    if path in plan.boot:
-        attrs = {"order": str(plan.boot[path])}
-        if loadparm:
-            attrs["loadparm"] = loadparm.upper()
-        _sub(parent, "boot", **attrs)
 
 
 def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
@@ -87,15 +62,11 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
     _sub(dom, "on_crash", g.on_crash)
 
     devices = _sub(dom, "devices")
-    for i, disk in enumerate(answers.disks):
-        _disk(devices, disk, i, plan)
-    if plan.scsi_controller:
-        ctl = _sub(devices, "controller", type="scsi", index="0", model="virtio-scsi")
-        _ccw(ctl, plan.ccw.get(plan.scsi_controller))
-    for i in range(len(answers.nics)):
-        _nic(devices, answers, i, plan)
-    for i in range(len(answers.passthrough)):
-        _hostdev(devices, answers, i, plan)
+    for kind in KINDS:  # each kind's entries, then what they sit on (the SCSI controller)
+        for i in range(len(getattr(answers, kind.key))):
+            kind.write(devices, answers, i, plan)
+        if kind.after is not None:
+            kind.after(devices, answers, plan)
     console = _sub(devices, "console", type="pty")
     _sub(console, "target", type="sclp", port="0")
     if answers.watchdog is not None:
@@ -122,74 +93,6 @@ def _cpu(dom: etree._Element, answers: Answers, plan: Plan) -> None:
         _sub(cpu, "model", answers.cpu.model or "", fallback="forbid")
     else:
         _sub(dom, "cpu", mode=mode, check="partial" if mode == "host-model" else "none")
-
-
-def _disk(devices: etree._Element, disk: Disk, i: int, plan: Plan) -> None:
-    path = f"disks[{i}]"
-    cdrom = disk.device == "cdrom"
-    scsi = cdrom or disk.bus == "scsi"
-    el = _sub(devices, "disk", type=disk.kind, device=disk.device)
-    fmt = disk.format or ("qcow2" if disk.kind == "file" and not cdrom else "raw")
-    driver = {"name": "qemu", "type": fmt}
-    if disk.cache:
-        driver["cache"] = disk.cache
-    _sub(el, "driver", **driver)
-    _sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
-    _sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
-    if cdrom or disk.readonly:
-        _sub(el, "readonly")
-    _boot(el, plan, path, disk.loadparm)
-    if not scsi:  # SCSI disks get a drive address on the controller, derived from target
-        _ccw(el, plan.ccw.get(path))
-
-
-def _nic(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
-    nic = answers.nics[i]
-    path = f"nics[{i}]"
-    src = nic.source
-    if src.network:
-        el = _sub(devices, "interface", type="network")
-        source = {"network": src.network}
-    elif src.bridge:
-        el = _sub(devices, "interface", type="bridge")
-        source = {"bridge": src.bridge}
-    else:
-        el = _sub(devices, "interface", type="direct")
-        source = {"dev": src.direct or "", "mode": src.mode or "bridge"}
-    _sub(el, "mac", address=plan.macs[i].lower())
-    _sub(el, "source", **source)
-    _sub(el, "model", type="virtio")
-    _boot(el, plan, path, nic.loadparm)
-    _ccw(el, plan.ccw.get(path))
-
-
-def _hostdev(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
-    dev = answers.passthrough[i]
-    path = f"passthrough[{i}]"
-    if dev.type in ("vfio-ap", "vfio-ccw"):
-        el = _sub(devices, "hostdev", mode="subsystem", type="mdev", model=dev.type)
-        _sub(_sub(el, "source"), "address", uuid=(dev.uuid or "").lower())
-        if dev.type == "vfio-ccw":
-            _boot(el, plan, path, dev.loadparm)
-            _ccw(el, plan.ccw.get(path))
-        return
-    el = _sub(
-        devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
-    )
-    domain, bus, slot_fn = (dev.address or "0000:00:00.0").split(":")
-    slot, fn = slot_fn.split(".")
-    _sub(
-        _sub(el, "source"),
-        "address",
-        domain=f"0x{domain.lower()}",
-        bus=f"0x{bus.lower()}",
-        slot=f"0x{slot.lower()}",
-        function=f"0x{fn}",
-    )
-    addr = _sub(el, "address", type="pci")
-    if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
-        uid, fid = plan.zpci[path]
-        _sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
 
 
 def to_xml(dom: etree._Element) -> str:

@@ -1,0 +1,60 @@
+"""The device registry: each kind's writer and reader agree, and every device list
+of the answers format is a registered kind (so nothing walks a list by hand)."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import pytest
+
+from tests.helpers import ASSETS
+from zwizard.answers import load
+from zwizard.devices import BY_KEY, BY_TAG, KINDS
+from zwizard.importer import import_domain
+from zwizard.model import Answers
+from zwizard.plan import make_plan
+from zwizard.render.domain import render_domain, to_xml
+
+
+@pytest.mark.parametrize("example", sorted(ASSETS.glob("*.toml")), ids=lambda p: p.stem)
+def test_each_kind_reads_back_what_it_wrote(example):
+    """Written, read by `check`'s importer, written again: the same XML, and the same
+    addresses, boot sequence, MACs, targets and zPCI ids in the plan."""
+    a, _ = load(example)
+    xml = to_xml(render_domain(a))
+    back = import_domain(xml.encode(), example.name).answers
+    assert to_xml(render_domain(back)) == xml
+    p, q = make_plan(a), make_plan(back)
+    assert (p.ccw, p.boot, p.macs, p.targets, p.zpci) == (q.ccw, q.boot, q.macs, q.targets, q.zpci)
+    for kind in KINDS:
+        assert len(getattr(back, kind.key)) == len(getattr(a, kind.key)), kind.key
+
+
+def test_every_device_list_of_the_answers_is_a_registered_kind():
+    lists = {
+        f.name
+        for f in dataclasses.fields(Answers)
+        if typing.get_origin(f.type) is list
+        and dataclasses.is_dataclass(typing.get_args(f.type)[0])
+    }
+    assert lists == set(BY_KEY)
+    assert [k.key for k in KINDS] == ["disks", "nics", "passthrough"]  # addressing order
+    assert sum(len(k.tags) for k in KINDS) == len(BY_TAG)  # one reader per element
+
+
+def test_a_kinds_missing_keys_are_what_the_answers_mode_asks_for(tmp_path):
+    from zwizard.answers import missing
+    from zwizard.model import Disk, Nic, Passthrough
+
+    a = Answers()
+    a.guest.name = "g"
+    a.disks.append(Disk(path=""))
+    a.nics.append(Nic())
+    a.passthrough += [Passthrough(type="vfio-ccw"), Passthrough(type="pci")]
+    assert missing(a) == [
+        "disks[0].path",
+        "nics[0].source",
+        "passthrough[0].uuid",
+        "passthrough[1].address",
+    ]

@@ -1,0 +1,122 @@
+"""What a device kind declares, once: its answers list, its traits, its XML codec
+(one writer for the renderer, one reader for `check`/`convert`), what an answers
+file must give, and its own rules. The engine walks `zwizard.devices.KINDS`.
+
+A kind's module depends only on the model, the address codec, the findings and
+these helpers, so the plan, the rules, the renderer and the importer can all
+import the registry without import cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from lxml import etree
+
+from zwizard.address import Ccw, ccw_attributes
+
+if TYPE_CHECKING:
+    from zwizard.findings import Collector
+    from zwizard.host import HostInfo
+    from zwizard.model import Answers
+    from zwizard.plan import Plan
+
+
+class Reader(Protocol):
+    """What a kind's reader may use of the importer: every attribute and element is read
+    through it, so `convert` can list whatever nobody read."""
+
+    convert: bool
+    s390: bool
+
+    def get(self, el: etree._Element | None, name: str, default: str | None = None) -> Any: ...
+    def take(self, *els: etree._Element | None) -> None: ...
+    def text(self, el: etree._Element) -> str: ...
+    def mark(self, path: str, el: etree._Element) -> None: ...
+    def changed(self, rule: str, el: etree._Element, what: str) -> None: ...
+    def lost(self, el: etree._Element, what: str) -> None: ...
+    def finding(self, el: etree._Element, rule: str, severity: str, message: str) -> None: ...
+    def boot(self, el: etree._Element, dev: Any, path: str) -> None: ...
+    def address(self, el: etree._Element, path: str) -> str | None: ...
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _no_controller(_: Any) -> str | None:  # also: nothing Secure Execution forbids
+    return None
+
+
+def _nothing_missing(_: Any) -> list[str]:
+    return []
+
+
+@dataclass
+class HostJudge:
+    """Reports what this host lacks: an error when the guest is for this host, a
+    warning (with `other` appended where it helps) when it is meant for another."""
+
+    out: Collector
+    target: bool
+
+    @property
+    def other(self) -> str:
+        return "" if self.target else " (fine if the guest is meant for another host)"
+
+    def report(self, rule: str, path: str, message: str) -> None:
+        (self.out.error if self.target else self.out.warn)(rule, path, message)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One device kind. Paths name an entry as `<key>[<index>]` everywhere."""
+
+    key: str  # the answers list: disks, nics, passthrough
+    noun: str  # how messages name one entry
+    tags: tuple[str, ...]  # the <devices> children its reader takes
+    write: Callable[[etree._Element, Answers, int, Plan], None]  # entry i -> its element
+    read: Callable[[Reader, etree._Element, str], Any | None]  # element -> entry, or None
+    check: Callable[[Answers, Plan, Collector], None]  # its rules, over the whole list
+    on_ccw: Callable[[Any], bool] = _always  # has its own ccw address
+    boots: bool = False  # entries carry boot_order and loadparm
+    installed_boot: Callable[[Any], bool] = _never  # an installed system can boot from it
+    controller: Callable[[Any], str | None] = _no_controller  # the controller it sits on
+    missing: Callable[[Any], list[str]] = _nothing_missing  # keys an answers file must give
+    se_forbidden: Callable[[Any], str | None] = _no_controller  # what SE removes, or None
+    after: Callable[[etree._Element, Answers, Plan], None] | None = None  # e.g. a controller
+    resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
+    check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules
+
+    def paths(self, answers: Answers) -> list[tuple[str, Any]]:
+        return [(f"{self.key}[{i}]", item) for i, item in enumerate(getattr(answers, self.key))]
+
+
+# --- XML helpers the writers share ----------------------------------------------------
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """A child element; `type_`-style names lose their trailing underscore."""
+    el = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def write_ccw(parent: etree._Element, addr: Ccw | None) -> None:
+    if addr is not None:
+        sub(parent, "address", **ccw_attributes(addr))
+
+
+def write_boot(parent: etree._Element, plan: Plan, path: str, loadparm: str | None) -> None:
+    if path in plan.boot:
+        attrs = {"order": str(plan.boot[path])}
+        if loadparm:
+            attrs["loadparm"] = loadparm.upper()
+        sub(parent, "boot", **attrs)

@@ -1,0 +1,198 @@
+"""Network interfaces: virtio-net-ccw on a libvirt network, a host bridge or macvtap."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.lazy import Pattern
+from zwizard.model import DIRECT_MODES, Answers, Nic, NicSource
+
+if TYPE_CHECKING:
+    from zwizard.findings import Collector
+    from zwizard.host import HostInfo
+    from zwizard.plan import Plan
+
+MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
+# Linux dev_valid_name (net/core/dev.c: under IFNAMSIZ 16, no '/', ':' or blank) within
+# the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng)
+HOST_IFNAME = Pattern(r"[A-Za-z0-9_.\-]{1,15}")
+SOURCES = ("network", "bridge", "direct")
+
+
+def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+    nic = answers.nics[i]
+    path = f"nics[{i}]"
+    src = nic.source
+    if src.network:
+        el = sub(devices, "interface", type="network")
+        source = {"network": src.network}
+    elif src.bridge:
+        el = sub(devices, "interface", type="bridge")
+        source = {"bridge": src.bridge}
+    else:
+        el = sub(devices, "interface", type="direct")
+        source = {"dev": src.direct or "", "mode": src.mode or "bridge"}
+    sub(el, "mac", address=plan.macs[i].lower())
+    sub(el, "source", **source)
+    sub(el, "model", type="virtio")
+    write_boot(el, plan, path, nic.loadparm)
+    write_ccw(el, plan.ccw.get(path))
+
+
+def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
+    kind = r.get(el, "type")
+    source = el.find("source")
+    src = NicSource()
+    if kind == "network" and source is not None:
+        src.network = r.get(source, "network")
+    elif kind == "bridge" and source is not None:
+        src.bridge = r.get(source, "bridge")
+    elif kind == "direct" and source is not None:
+        src.direct = r.get(source, "dev")
+        mode = r.get(source, "mode")
+        src.mode = mode if mode in DIRECT_MODES else None
+        if mode is not None and src.mode is None:
+            r.changed("nic-source", source, f"macvtap mode {mode} -> bridge")
+    else:
+        mac = el.find("mac")
+        address = r.get(mac, "address") if mac is not None else "-"
+        r.lost(
+            el,
+            f"interface type {kind} (MAC {address}): carry it over by hand as network, "
+            "bridge or direct",
+        )
+        return None
+    nic = Nic(source=src)
+    mac = el.find("mac")
+    if mac is not None:
+        nic.mac = r.get(mac, "address")
+    model = el.find("model")
+    mtype = r.get(model, "type") if model is not None else "virtio"
+    if mtype != "virtio":
+        if r.convert:
+            r.changed("ccw-only", model, f"NIC model {mtype} -> virtio (virtio-net-ccw)")
+        else:
+            nic.model = mtype
+            r.mark(f"{path}.model", model)
+    r.boot(el, nic, path)
+    nic.ccw = r.address(el, path)
+    return nic
+
+
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    for i, n in enumerate(a.nics):
+        p = f"nics[{i}]"
+        if n.model != "virtio":
+            out.error(
+                "ccw-only",
+                f"{p}.model",
+                f"NIC model '{n.model}' is a PCI device; IBM Z uses virtio-net-ccw (model virtio)",
+            )
+        given = [k for k in SOURCES if getattr(n.source, k)]
+        if len(given) != 1:
+            found = ", ".join(given) or "none"
+            out.error(
+                "nic-source",
+                f"{p}.source",
+                f"give exactly one of network, bridge, direct (found: {found})",
+            )
+        if n.source.mode and not n.source.direct:
+            out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
+        for key in ("bridge", "direct"):
+            name = getattr(n.source, key)
+            if name and not HOST_IFNAME.fullmatch(name):
+                out.error(
+                    "nic-source",
+                    f"{p}.source.{key}",
+                    f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', "
+                    "'.', '-' (Linux dev_valid_name and libvirt's domain schema)",
+                )
+        if n.source.network and "/" in n.source.network:
+            out.error(
+                "nic-source",
+                f"{p}.source.network",
+                f"'{n.source.network}': a libvirt network name cannot contain '/'",
+            )
+        if n.mac is not None:
+            if not MAC.fullmatch(n.mac):
+                out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")
+            elif int(n.mac[:2], 16) & 1:
+                out.error("mac", f"{p}.mac", f"'{n.mac}' is a multicast address")
+    for mac, count in Counter(m.lower() for m in plan.macs).items():
+        if count > 1:
+            out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+
+
+def _missing(nic: Nic) -> list[str]:
+    return [] if any(getattr(nic.source, k) for k in SOURCES) else ["source"]
+
+
+def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
+    ifaces = {i.name: i for i in host.interfaces}
+    for i, nic in enumerate(a.nics):
+        src, p = nic.source, f"nics[{i}].source"
+        if src.network and host.networks is not None:
+            net = next((n for n in host.networks if n.name == src.network), None)
+            if net is None:
+                judge.report(
+                    "host-network",
+                    f"{p}.network",
+                    f"libvirt network '{src.network}' is not defined here{judge.other}",
+                )
+            elif not net.active:
+                judge.out.warn(
+                    "host-network",
+                    f"{p}.network",
+                    f"libvirt network '{src.network}' is not active "
+                    f"(virsh net-start {src.network})",
+                )
+        if src.bridge and host.sysfs:
+            br = ifaces.get(src.bridge)
+            if br is None or not br.bridge:
+                what = "is not a bridge" if br else "does not exist"
+                judge.report(
+                    "host-bridge",
+                    f"{p}.bridge",
+                    f"bridge '{src.bridge}' {what} on this host{judge.other}",
+                )
+        if src.direct and host.sysfs and src.direct not in ifaces:
+            judge.report(
+                "host-interface",
+                f"{p}.direct",
+                f"interface '{src.direct}' does not exist on this host{judge.other}",
+            )
+
+
+def derived_mac(uuid: str, index: int) -> str:
+    """A stable locally administered MAC in QEMU's 52:54:00 range, from the guest UUID."""
+    try:  # CPython's own SHA-256: hashlib would load OpenSSL first (4 ms of a 60 ms run)
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:  # other interpreters; Python 3.12 renamed the module
+        from hashlib import sha256
+
+    digest = sha256(f"{uuid.lower()}/{index}".encode()).digest()
+    return "52:54:00:" + ":".join(f"{b:02x}" for b in digest[:3])
+
+
+def resolve(answers: Answers, plan: Plan) -> None:
+    uuid = answers.guest.uuid or ""
+    plan.macs = [nic.mac or derived_mac(uuid, i) for i, nic in enumerate(answers.nics)]
+
+
+KIND = Kind(
+    key="nics",
+    noun="network interface",
+    tags=("interface",),
+    write=write,
+    read=read,
+    check=check,
+    boots=True,
+    missing=_missing,
+    resolve=resolve,
+    check_host=check_host,
+)

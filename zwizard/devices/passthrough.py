@@ -1,0 +1,287 @@
+"""Host devices given to the guest: a vfio-ap crypto matrix or a vfio-ccw DASD (both
+mediated devices, by UUID) and PCI functions (by host address, with zPCI ids)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from zwizard.address import (
+    PCI_ADDRESS,
+    PCI_KEYS,
+    is_uuid,
+    parse_int,
+    pci_attributes,
+    pci_from_attributes,
+)
+from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.model import Answers, Passthrough, Zpci
+
+if TYPE_CHECKING:
+    from zwizard.findings import Collector
+    from zwizard.host import HostInfo
+    from zwizard.plan import Plan
+
+MDEV_TYPES = ("vfio-ap", "vfio-ccw")
+
+
+def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+    dev = answers.passthrough[i]
+    path = f"passthrough[{i}]"
+    if dev.type in MDEV_TYPES:
+        el = sub(devices, "hostdev", mode="subsystem", type="mdev", model=dev.type)
+        sub(sub(el, "source"), "address", uuid=(dev.uuid or "").lower())
+        if dev.type == "vfio-ccw":
+            write_boot(el, plan, path, dev.loadparm)
+            write_ccw(el, plan.ccw.get(path))
+        return
+    el = sub(
+        devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
+    )
+    sub(sub(el, "source"), "address", **pci_attributes(dev.address or "0000:00:00.0"))
+    addr = sub(el, "address", type="pci")
+    if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
+        uid, fid = plan.zpci[path]
+        sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
+
+
+def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
+    kind, model = r.get(el, "type"), r.get(el, "model")
+    r.get(el, "mode")
+    r.take(el.find("source"))
+    if kind == "mdev" and model in MDEV_TYPES:
+        src = el.find("source/address")
+        dev = Passthrough(type=model, uuid=r.get(src, "uuid") if src is not None else None)
+        if model == "vfio-ccw":
+            dev.ccw = r.address(el, path)
+        r.boot(el, dev, path)
+        return dev
+    if kind != "pci":
+        r.lost(el, f"hostdev {kind} {model or ''}".rstrip())
+        return None
+    src = el.find("source/address")
+    zpci = el.find("address/zpci")
+    if zpci is None and r.convert and not r.s390:
+        r.lost(
+            el,
+            "PCI passthrough of an x86 host's device "
+            "(choose an IBM Z PCI function and its zPCI ids)",
+        )
+        return None
+    address = None
+    if src is not None:
+        address = pci_from_attributes([r.get(src, k) for k in PCI_KEYS])
+    dev = Passthrough(type="pci", address=address)
+    dev.managed = r.get(el, "managed", "no") == "yes"
+    pci_addr = el.find("address")
+    if pci_addr is not None:
+        r.get(pci_addr, "type")
+    if zpci is not None:  # a missing id is assigned, as libvirt does; never read as 0
+        dev.zpci = Zpci(uid=r.get(zpci, "uid"), fid=r.get(zpci, "fid"))
+    return dev
+
+
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    ap = [i for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"]
+    for i in ap[1:]:
+        out.error(
+            "vfio-ap",
+            f"passthrough[{i}]",
+            f"only one vfio-ap crypto device per guest (passthrough[{ap[0]}] is one already); "
+            "put all adapters and domains into that one mediated device",
+        )
+    mdevs: dict[str, str] = {}
+    uids: dict[int, str] = {}
+    fids: dict[int, str] = {}
+    pci: dict[str, str] = {}
+    for i, dev in enumerate(a.passthrough):
+        p = f"passthrough[{i}]"
+        if dev.type in ("vfio-ap", "vfio-ccw"):
+            _mdev(dev, p, mdevs, out)
+        else:
+            _pci(dev, p, pci, uids, fids, out)
+        if dev.type == "vfio-ap":
+            if dev.boot_order is not None or dev.loadparm is not None:
+                out.error(
+                    "vfio-ap",
+                    f"{p}.boot_order",
+                    "a vfio-ap crypto device cannot boot; give the boot order to a disk, "
+                    "NIC or vfio-ccw DASD",
+                )
+            if dev.ccw is not None:
+                out.error("vfio-ap", f"{p}.ccw", "a vfio-ap device has no guest address")
+        if dev.type == "pci" and (dev.boot_order is not None or dev.ccw is not None):
+            key = "boot_order" if dev.boot_order is not None else "ccw"
+            out.error(
+                "pci-passthrough",
+                f"{p}.{key}",
+                "a PCI function has a zPCI address, not a ccw one, and cannot boot",
+            )
+        if dev.type != "pci" and (
+            dev.address is not None or dev.zpci is not None or not dev.managed
+        ):
+            key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
+            rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
+            out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
+
+
+def _mdev(dev: Passthrough, p: str, seen: dict[str, str], out: Collector) -> None:
+    what = "crypto (AP)" if dev.type == "vfio-ap" else "DASD"
+    rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
+    if not dev.uuid:
+        out.error(
+            rule,
+            f"{p}.uuid",
+            f"a {dev.type} {what} passthrough needs the UUID of its mediated device "
+            "(ls /sys/bus/mdev/devices/)",
+        )
+    elif not is_uuid(dev.uuid):
+        out.error(rule, f"{p}.uuid", f"'{dev.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
+    elif dev.uuid.lower() in seen:
+        out.error(
+            rule, f"{p}.uuid", f"mediated device {dev.uuid} is already {seen[dev.uuid.lower()]}"
+        )
+    else:
+        seen[dev.uuid.lower()] = p
+
+
+def _pci(
+    dev: Passthrough,
+    p: str,
+    seen: dict[str, str],
+    uids: dict[int, str],
+    fids: dict[int, str],
+    out: Collector,
+) -> None:
+    if not dev.address:
+        out.error("pci-passthrough", f"{p}.address", "a PCI passthrough needs the host address")
+    elif not PCI_ADDRESS.fullmatch(dev.address):
+        out.error(
+            "pci-passthrough",
+            f"{p}.address",
+            f"'{dev.address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:00.0)",
+        )
+    elif dev.address.lower() in seen:
+        out.error(
+            "pci-passthrough",
+            f"{p}.address",
+            f"{dev.address} is already {seen[dev.address.lower()]}",
+        )
+    else:
+        seen[dev.address.lower()] = p
+    if dev.zpci is None:
+        return  # libvirt assigns both ids; the plan shows which
+    for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):
+        raw = getattr(dev.zpci, key)
+        if raw is None or raw == "":
+            continue
+        value = parse_int(raw)
+        seen = uids if key == "uid" else fids
+        if value is None or not low <= value <= high:
+            zero = " (0 is invalid)" if key == "uid" else ""
+            out.error(
+                "zpci",
+                f"{p}.zpci.{key}",
+                f"{key} {raw!r} must be {low:#0{width}x}-{high:#0{width}x}{zero}, written "
+                "as 0x-hex or decimal",
+            )
+        elif value in seen:
+            out.error(
+                "zpci",
+                f"{p}.zpci.{key}",
+                f"{key} {value:#0{width}x} is already used by {seen[value]}",
+            )
+        else:
+            seen[value] = p
+
+
+def _missing(dev: Passthrough) -> list[str]:
+    if dev.type is None:
+        return ["type"]
+    if dev.type in MDEV_TYPES and not dev.uuid:
+        return ["uuid"]
+    if dev.type == "pci" and not dev.address:
+        return ["address"]  # zPCI ids are assigned when absent
+    return []
+
+
+def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
+    mdevs = {m.uuid: m for m in host.mdevs}
+    pcis = {p.address: p for p in host.pci}
+    for i, dev in enumerate(a.passthrough):
+        p = f"passthrough[{i}]"
+        if dev.type in ("vfio-ap", "vfio-ccw") and dev.uuid and host.sysfs:
+            found = mdevs.get(dev.uuid.lower())
+            if found is None:
+                judge.report(
+                    "host-mdev",
+                    f"{p}.uuid",
+                    f"no mediated device {dev.uuid} on this host{judge.other}",
+                )
+            elif found.kind != dev.type:
+                judge.report(
+                    "host-mdev", f"{p}.uuid", f"{dev.uuid} is a {found.kind} device, not {dev.type}"
+                )
+            elif found.in_use_by and found.in_use_by != a.guest.name:
+                judge.report(
+                    "host-mdev", f"{p}.uuid", f"{dev.uuid} is in use by guest {found.in_use_by}"
+                )
+        if dev.type == "pci" and dev.address and host.sysfs:
+            fn = pcis.get(dev.address.lower())
+            if fn is None:
+                judge.report(
+                    "host-pci",
+                    f"{p}.address",
+                    f"no PCI function {dev.address} on this host{judge.other}",
+                )
+            elif fn.in_use_by and fn.in_use_by != a.guest.name:
+                judge.report(
+                    "host-pci", f"{p}.address", f"{dev.address} is in use by guest {fn.in_use_by}"
+                )
+
+
+def resolve(answers: Answers, plan: Plan) -> None:
+    """zPCI ids of PCI passthrough: given ones first, then, as libvirt does, the lowest
+    free uid from 1 and fid from 0 (docs/rules.md, section 8b)."""
+    pci = [(f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"]
+    given_uids = {u for _, p in pci if p.zpci and (u := parse_int(p.zpci.uid)) is not None}
+    given_fids = {f for _, p in pci if p.zpci and (f := parse_int(p.zpci.fid)) is not None}
+    for path, dev in pci:
+        u = parse_int(dev.zpci.uid) if dev.zpci else None
+        f = parse_int(dev.zpci.fid) if dev.zpci else None
+        raw_u = dev.zpci.uid if dev.zpci else None
+        raw_f = dev.zpci.fid if dev.zpci else None
+        if (raw_u not in (None, "") and u is None) or (raw_f not in (None, "") and f is None):
+            continue  # given but unreadable: rules say so
+        if u is None or f is None:
+            plan.zpci_assigned.add(path)
+        u = _lowest_free(given_uids, 1) if u is None else u
+        f = _lowest_free(given_fids, 0) if f is None else f
+        plan.zpci[path] = (u, f)
+
+
+def _lowest_free(taken: set[int], start: int) -> int:
+    """The lowest id from `start` not in `taken`, which it then joins."""
+    value = start
+    while value in taken:
+        value += 1
+    taken.add(value)
+    return value
+
+
+KIND = Kind(
+    key="passthrough",
+    noun="passed-through device",
+    tags=("hostdev",),
+    write=write,
+    read=read,
+    check=check,
+    on_ccw=lambda dev: dev.type == "vfio-ccw",
+    boots=True,
+    installed_boot=lambda dev: dev.type == "vfio-ccw",
+    missing=_missing,
+    resolve=resolve,
+    check_host=check_host,
+    se_forbidden=lambda dev: f"{dev.type} device",  # rule se-no-vfio: every one is vfio
+)
