@@ -42,8 +42,10 @@ def answers(**changes: Any) -> Answers:
 
 
 def run_zwizard(*args: str, cwd: Path | None = None, **kw: Any) -> subprocess.CompletedProcess:
-    """Run the installed program as a user would: a separate process."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    """Run the program as a user would: a separate process."""
+    # this checkout's code, from any working directory (not a stale installed copy)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": path}
     return subprocess.run(
         [sys.executable, "-m", "zwizard", *args],
         cwd=cwd,

@@ -28,6 +28,7 @@ from zwizard.model import (
     Guest,
     Watchdog,
 )
+from zwizard.render.domain import OSINFO_IDS
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")
@@ -185,14 +186,18 @@ class _Importer:
         if self.convert:
             self.out.changes.append(Change(rule, where, line, f"dropped {detail or el.tag}"))
 
-    def changed(self, rule: str, el: etree._Element, what: str) -> None:
-        self.accounted.add(el)
+    def changed(self, rule: str, el: etree._Element, what: str, *, whole: bool = True) -> None:
+        """A change convert makes at `el`. `whole`: the element and all inside it are
+        dropped or replaced; else only what `what` names changed, and the element's
+        other attributes and children are still carried or listed."""
+        (self.accounted if whole else self.taken).add(el)
         if self.convert:
             where, line = self.at(el)
             self.out.changes.append(Change(rule, where, line, what))
 
-    def lost(self, el: etree._Element, what: str) -> None:
-        self.accounted.add(el)
+    def lost(self, el: etree._Element, what: str, *, whole: bool = True) -> None:
+        """Something convert cannot carry (`whole`: the element with all inside it)."""
+        (self.accounted if whole else self.taken).add(el)
         where, line = self.at(el)
         self.out.lost.append(Change("not-carried", where, line, what))
 
@@ -212,14 +217,14 @@ class _Importer:
                 if isinstance(el.tag, str):
                     self._device(el, a)
             self._boot_dev(r, a)
-        self._implicit_devices(r, devices, a)
-        ls = r.find("launchSecurity")
+        ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
         if ls is not None:
             if self.get(ls, "type") == "s390-pv":
                 a.secure_execution.enabled = True
                 self.mark("secure_execution", ls)
             else:
                 self.never("x86-features", ls, f"launchSecurity type '{self.get(ls, 'type')}'")
+        self._implicit_devices(r, devices, a)
         for el in r.xpath("sysinfo | os/smbios"):
             self.mark("guest.smbios", el)
             a.guest.smbios = not self.convert
@@ -276,7 +281,12 @@ class _Importer:
                 "no <memballoon> element, so libvirt adds a virtio balloon, which a secure "
                 "guest cannot have: write <memballoon model='none'/>",
             )
-            self.changed("se-no-balloon-rng", se, "memballoon model none written (it was absent)")
+            self.changed(
+                "se-no-balloon-rng",
+                se,
+                "memballoon model none written (it was absent)",
+                whole=False,
+            )
             a.memory.balloon = False
         else:
             a.memory.balloon = True
@@ -286,27 +296,39 @@ class _Importer:
         dtype = self.get(r, "type", "kvm")
         g.domain_type = dtype if dtype in ("kvm", "qemu") else "kvm"
         if dtype not in ("kvm", "qemu"):
-            self.changed("s390-machine", r, f"domain type {dtype} -> kvm")
+            self.changed("s390-machine", r, f"domain type {dtype} -> kvm", whole=False)
         for key in ("name", "uuid", "title", "description"):
             el = r.find(key)
             if el is not None and self.text(el):
                 setattr(g, key, el.text if key == "description" else self.text(el))
                 self.mark(f"guest.{key}", el)
         ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
-        osid = r.xpath("metadata/l:libosinfo/l:os/@id", namespaces=ns)
+        info = r.xpath("metadata/l:libosinfo", namespaces=ns)
+        self.take(*(el for i in info for el in i.iter()))  # the os id is carried as guest.os
+        os_el = next(iter(r.xpath("metadata/l:libosinfo/l:os", namespaces=ns)), None)
+        osid = self.get(os_el, "id")
         g.os = "other"
-        self.out.os_known = bool(osid)
+        self.out.os_known = osid is not None
         if osid:
             for short in ("rhel7", "rhel8", "rhel9"):
-                if f"/rhel/{short[4:]}" in osid[0]:
+                if f"/rhel/{short[4:]}" in osid:
                     g.os = short
+            written = OSINFO_IDS.get(g.os)
+            if written != osid and os_el is not None:
+                what = f"libosinfo os {osid} -> {written or 'none (guest os other)'}"
+                self.changed("guest-os", os_el, what, whole=False)
         vcpu = r.find("vcpu")
         if vcpu is not None and self.text(vcpu).isdigit():
-            self.get(vcpu, "placement")  # static is what zwizard writes
+            placement = self.get(vcpu, "placement")  # static is what zwizard writes
+            if placement not in (None, "static"):
+                what = f"vCPU placement {placement} (numad) -> static"
+                self.changed("no-numa", vcpu, what, whole=False)
             g.vcpus = int(vcpu.text)
             self.mark("guest.vcpus", vcpu)
             if self.convert and g.vcpus > 248:
-                self.changed("vcpus", vcpu, f"{g.vcpus} vCPUs -> 248, the IBM Z maximum")
+                self.changed(
+                    "vcpus", vcpu, f"{g.vcpus} vCPUs -> 248, the IBM Z maximum", whole=False
+                )
                 g.vcpus = 248
         mem = r.find("memory")
         if mem is not None:
@@ -358,6 +380,7 @@ class _Importer:
         features = r.find("features")
         if features is None:
             return
+        self.take(features)  # each feature below is judged or listed on its own
         for el in features:
             if not isinstance(el.tag, str):
                 continue
@@ -415,7 +438,9 @@ class _Importer:
             and self.convert
             and a.cpu.mode in ("host-model", "host-passthrough")
         ):
-            self.changed("tcg-cpu", cpu, f"CPU mode {a.cpu.mode} -> QEMU's default (emulation)")
+            self.changed(
+                "tcg-cpu", cpu, f"CPU mode {a.cpu.mode} -> QEMU's default (emulation)", whole=False
+            )
             a.cpu.mode = None
         numa = cpu.find("numa")
         if numa is not None:
@@ -452,7 +477,7 @@ class _Importer:
         offset = self.get(clock, "offset", "utc")
         a.clock.offset = offset if offset in CLOCK_OFFSETS else "utc"
         if offset not in CLOCK_OFFSETS:
-            self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc")
+            self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc", whole=False)
         for timer in clock.findall("timer"):
             if not self.convert:
                 a.clock.timers.append(self.get(timer, "name", "?"))
@@ -486,6 +511,9 @@ class _Importer:
                     ),
                 )
             return busid
+        if kind == "drive":  # a SCSI disk's place on its controller, derived from its target
+            self.changed("ccw-address", addr, "drive address dropped: derived from the target")
+            return None
         if kind in ("pci", "usb", "virtio-mmio", "isa", "spapr-vio"):
             self.never(
                 "virtio-pci" if kind == "pci" else "usb" if kind == "usb" else "virtio-pci",
@@ -553,14 +581,16 @@ class _Importer:
         if target is not None:
             self.get(target, "port")
         if ttype not in ("sclp", "sclp-serial", None):
-            self.changed("ccw-only", el, f"<{el.tag}> target {ttype} -> SCLP console")
+            self.changed("ccw-only", el, f"<{el.tag}> target {ttype} -> SCLP console", whole=False)
         elif self.get(el, "type") != "pty":
-            self.changed("ccw-only", el, f"<{el.tag}> type {self.get(el, 'type')} -> pty")
+            self.changed(
+                "ccw-only", el, f"<{el.tag}> type {self.get(el, 'type')} -> pty", whole=False
+            )
 
     def _panic(self, el: etree._Element, a: Answers) -> None:
         model = self.get(el, "model")
         if model not in (None, "s390"):
-            self.changed("s390-machine", el, f"panic model {model} -> s390")
+            self.changed("s390-machine", el, f"panic model {model} -> s390", whole=False)
         addr = el.find("address")
         if addr is not None and model in (None, "s390"):
             self.finding(
@@ -602,7 +632,12 @@ class _Importer:
         if action not in WATCHDOG_ACTIONS:  # libvirt: "unknown watchdog action"
             known = ", ".join(WATCHDOG_ACTIONS)
             if self.convert:
-                self.changed("watchdog-diag288", el, f"watchdog action {action} -> reset ({known})")
+                self.changed(
+                    "watchdog-diag288",
+                    el,
+                    f"watchdog action {action} -> reset ({known})",
+                    whole=False,
+                )
             else:
                 why = f"libvirt knows no watchdog action '{action}' (only {known})"
                 self.finding(el, "watchdog-diag288", "error", why)
@@ -610,7 +645,10 @@ class _Importer:
         if model != "diag288":
             if self.convert:
                 self.changed(
-                    "watchdog-diag288", el, f"watchdog {model} -> diag288 (action {wd.action} kept)"
+                    "watchdog-diag288",
+                    el,
+                    f"watchdog {model} -> diag288 (action {wd.action} kept)",
+                    whole=False,
                 )
             else:
                 wd.model = model
@@ -623,7 +661,7 @@ class _Importer:
         a.memory.balloon = model != "none"
         self.mark("memory.balloon", el)
         if model not in ("virtio", "none"):
-            self.changed("ccw-only", el, f"memballoon {model} -> virtio")
+            self.changed("ccw-only", el, f"memballoon {model} -> virtio", whole=False)
         self._reassigned(el)
 
     def _rng(self, el: etree._Element, a: Answers) -> None:
@@ -669,7 +707,8 @@ class _Importer:
         bus = self.get(el, "bus")
         if bus in ("usb", "ps2", None):
             # libvirt puts an input without bus on USB except on x86, and USB is off on s390x
-            self.never("usb" if bus != "ps2" else "ps2", el, f"{el.get('type')} input on {bus}")
+            on = bus or "no bus (USB, as libvirt places it)"
+            self.never("usb" if bus != "ps2" else "ps2", el, f"{el.get('type')} input on {on}")
         else:
             self._console_note(el, f"{el.get('type')} input on {bus}")
 

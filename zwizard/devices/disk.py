@@ -77,7 +77,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     driver = el.find("driver")
     fmt = r.get(driver, "type") if driver is not None else None
     if driver is not None and r.get(driver, "name") not in (None, "qemu"):
-        r.changed("s390-machine", driver, f"driver {driver.get('name')} -> qemu")
+        r.changed("s390-machine", driver, f"driver {driver.get('name')} -> qemu", whole=False)
     r.take(source)
     target = el.find("target")
     if target is None:
@@ -93,7 +93,11 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     dev = Disk(path=src or "", kind=kind, device=device)
     dev.format = fmt if fmt in IMAGE_FORMATS else None
     if fmt and fmt not in IMAGE_FORMATS:
-        r.lost(el, f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)")
+        r.lost(
+            driver,
+            f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)",
+            whole=False,
+        )
     if driver is not None and r.get(driver, "cache") in CACHE_MODES:
         dev.cache = r.get(driver, "cache")
     want = "scsi" if device == "cdrom" else "virtio"
@@ -112,7 +116,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     r.take(el.find("readonly"))
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
     r.boot(el, dev, path)
-    dev.ccw = r.address(el, path) if (dev.bus or want) == "virtio" else None
+    busid = r.address(el, path)  # also reads (and drops) a SCSI disk's drive address
+    dev.ccw = busid if (dev.bus or want) == "virtio" else None
     if dev.bus is not None:
         r.mark(f"{path}.bus", target)
     return dev
