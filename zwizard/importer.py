@@ -549,10 +549,6 @@ class _Importer:
         }.get(tag)
         if handler:
             handler(el, a)
-        elif tag == "channel":
-            target = el.find("target")
-            name = self.get(target, "name") if target is not None else self.get(el, "type")
-            self.lost(el, f"channel {name}")
         elif tag == "emulator":
             self.changed(
                 "s390-machine", el, f"emulator {self.text(el)} dropped: libvirt picks the host's"
@@ -698,8 +694,6 @@ class _Importer:
             self.never("virtio-pci", el, f"{ctype} controller")
         elif ctype == "scsi" and model not in (None, "virtio-scsi"):
             self.never("virtio-pci", el, f"SCSI controller {model}")
-        elif ctype == "virtio-serial":
-            self.lost(el, "virtio-serial controller (guest agent channel)")
         else:
             self._reassigned(el)
 

@@ -149,6 +149,21 @@ class Passthrough:
     loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
 
 
+AGENT_CHANNEL = "org.qemu.guest_agent.0"
+
+
+@dataclass
+class Channel:
+    """A virtio-serial port between host and guest (on a virtio-serial-ccw controller):
+    the QEMU guest agent's by default, which `virsh domfsfreeze`, `domifaddr --source
+    agent` and `set-user-password` talk to."""
+
+    name: str = spec(AGENT_CHANNEL, "port name the guest sees", always=True)
+    path: str | None = spec(
+        None, "host UNIX socket (default: libvirt picks one under /var/lib/libvirt/qemu)"
+    )
+
+
 @dataclass
 class Memory:
     """Memory backing and the balloon."""
@@ -215,6 +230,7 @@ class Answers:
     nics: list[Nic] = spec(doc="network interfaces", factory=list)
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
+    channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
     memory: Memory = spec(doc="memory backing", factory=Memory)
     rng: Rng = spec(doc="virtio-rng", factory=Rng)
     clock: Clock = spec(doc="guest clock", factory=Clock)

@@ -23,7 +23,7 @@ from zwizard import choices, drafts
 from zwizard.answers import missing
 from zwizard.build import summary
 from zwizard.host import HostInfo
-from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough, Watchdog
+from zwizard.model import AGENT_CHANNEL, Answers, Disk, Nic, NicSource, Passthrough, Watchdog
 from zwizard.output import existing
 from zwizard.rules import CPU_MODELS
 from zwizard.session import Session, can_add, choice_availability, number_problem
@@ -414,12 +414,14 @@ def step_network(q: Asker) -> None:
 
 
 def step_watchdog(q: Asker) -> None:
-    q.say("\n== Watchdog")
+    q.say("\n== Watchdog & agent")
     on = q.confirm("diag288 watchdog?", default=q.answers.watchdog is not None)
     q.session.set_value("watchdog", (q.answers.watchdog or Watchdog()) if on else None)
     if on:
         actions = [(a, a) for a in choices.WATCHDOG_ACTIONS]
         q.choose("watchdog.action", "When the guest stops feeding it:", actions)
+    agent = any(c.name == AGENT_CHANNEL for c in q.answers.channels)
+    q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
 
 
 def step_passthrough(q: Asker) -> None:

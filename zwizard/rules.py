@@ -118,6 +118,7 @@ RULES = {
     "lifecycle": "on_poweroff/on_reboot/on_crash actions libvirt's QEMU driver accepts",
     "text": "every text value can be written: no control characters, no line breaks",
     "value": "text typed into a field is a value of the field's kind (wizard, drafts)",
+    "channel": "virtio-serial channels with unique names (QEMU refuses a second port of a name)",
     "cpu-mode": "a CPU mode libvirt knows",
     "cpu-model": "a CPU model name QEMU s390x knows",
     "disk-path": "an absolute disk path",

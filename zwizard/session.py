@@ -220,6 +220,17 @@ class Session:
             self._renumber_boot()
             self.changed()
 
+    def set_agent(self, on: bool) -> None:
+        """The QEMU guest agent's channel on (added once) or off (every one removed)."""
+        from zwizard.model import AGENT_CHANNEL, Channel
+
+        have = [i for i, c in enumerate(self.answers.channels) if c.name == AGENT_CHANNEL]
+        if on and not have:
+            self.add_device("channels", Channel())
+        elif not on:
+            for i in reversed(have):
+                self.remove_device("channels", i)
+
     def move_device(self, key: str, index: int, delta: int) -> int:
         """Move a device up (-1) or down (+1) in its list; returns its new index."""
         items = getattr(self.answers, key)

@@ -50,6 +50,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not REPORT:
         return
     steps = ["validate", "define", "start", "firmware", "netboot"]
+    steps += sorted({s for row in REPORT.values() for s in row} - set(steps))  # e.g. channel
     tr = terminalreporter
     tr.section("zwizard system report: examples on the real stack")
     width = max(len(name) for name in REPORT) + 2

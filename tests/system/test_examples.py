@@ -68,6 +68,10 @@ def test_example_on_the_real_stack(stack, report, tmp_path, path):
             return
         assert started, said + qemu_log(name)[-2000:]
         report(path.stem, "start", "ok")
+        for channel in etree.fromstring(xml.encode()).xpath("//channel/target/@name"):
+            # QEMU got the port under its name (a second of one name would not start)
+            assert re.search(rf'virtserialport.*"name":"{re.escape(channel)}"', qemu_log(name))
+            report(path.stem, "channel", channel)
 
         seen = assert_firmware_boots_first_device(xml, console, name)
         report(path.stem, "firmware", seen)

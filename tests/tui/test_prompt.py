@@ -43,6 +43,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
         CLEAR, ENTER, "n",  # it does not boot; no more NICs
         "y", ENTER,  # diag288 watchdog, poweroff
+        "n",  # no guest agent channel
         ENTER,  # passthrough: done
         "n",  # no Secure Execution
         "n",  # no PXE
@@ -152,9 +153,10 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
         "n",  # finish nics[1] now? no: remove it
         "n",  # add a network interface? no
         "n",
+        "n",
         ENTER,
         "n",
-        "n",  # no watchdog, passthrough done, no SE, no PXE
+        "n",  # no watchdog, no agent, passthrough done, no SE, no PXE
         "y",  # write
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
@@ -173,10 +175,11 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
         ENTER,  # Ctrl-C on the watchdog question; "Back to the previous step"
         "n",  # network (step 4 again): add a NIC? no
         "n",
+        "n",
         ENTER,
         "n",
         "n",
-        "n",  # watchdog no, passthrough done, SE no, PXE no, write? no
+        "n",  # watchdog no, agent no, passthrough done, SE no, PXE no, write? no
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert "Stopped. What now?" in text and "== Network" in text
@@ -203,7 +206,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="watchdog")
-    lines = iter(["y\n", "\n", "\n", "n\n", "n\n", "y\n"])
+    lines = iter(["y\n", "\n", "y\n", "\n", "n\n", "n\n", "y\n"])  # agent: yes
     screen = io.StringIO()
     q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
     q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)
@@ -214,3 +217,4 @@ def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     out = screen.getvalue()
     assert "\x1b" not in out
     assert "  1) poweroff" in out and "Write these files now? (Y/n)" in out
+    assert 'name="org.qemu.guest_agent.0"' in written[0].read_text()

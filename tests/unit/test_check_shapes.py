@@ -173,8 +173,9 @@ def test_convert_of_a_production_definition_drops_nothing_silently(tmp_path):
             carried = _output_has(out, name, value) or name in ("type", "unit", "placement")
             assert said or carried or (el.text and el.text.strip()), (path, name, value)
     for word in ("io='native'", "discard='unmap'", "iothread='1'", "queues='4'", "<mtu",
-                 "current='2'", "<iothreads>", "<keywrap>", "sclplm", "guest_agent"):  # fmt: skip
+                 "current='2'", "<iothreads>", "<keywrap>", "sclplm"):  # fmt: skip
         assert word in r.stdout, word
+    assert "org.qemu.guest_agent.0" in (tmp_path / "prod01.xml").read_text()  # carried
 
 
 def test_check_json_into_a_closed_pipe_is_quiet(tmp_path):

@@ -131,8 +131,13 @@ def test_convert_cli_writes_xml_and_draft(tmp_path):
     r = run_zwizard("convert", str(DATA / "x86" / "virt-manager-q35.xml"), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "changed:" in r.stdout and "[watchdog-diag288]" in r.stdout
-    assert "not carried:" in r.stdout and "org.qemu.guest_agent.0" in r.stdout
+    assert "not carried:" in r.stdout and "com.redhat.spice.0" in r.stdout  # a SPICE port
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db01.toml", "db01.xml"]
+    # the guest agent's channel is carried, on its virtio-serial controller
+    xml = (tmp_path / "db01.xml").read_text()
+    assert '<target type="virtio" name="org.qemu.guest_agent.0"/>' in xml
+    assert '<controller type="virtio-serial" index="0">' in xml
+    assert 'name = "org.qemu.guest_agent.0"' in (tmp_path / "db01.toml").read_text()
     r = run_zwizard("check", str(tmp_path / "db01.xml"))
     assert r.returncode == 0 and "fits IBM Z" in r.stderr
     again = run_zwizard("convert", str(DATA / "x86" / "virt-manager-q35.xml"), "-o", str(tmp_path))

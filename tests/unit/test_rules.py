@@ -29,6 +29,9 @@ CASES = {
     "loadparm": ("error", dict(disks=[{"path": DISK, "boot_order": 1, "loadparm": "ABCDEFGHI"}]),
                  dict(disks=[{"path": DISK, "boot_order": 1, "loadparm": "prompt"}])),
     "no-mem-hotplug": ("error", dict(memory={"hotplug": True}), dict(memory={"hotplug": False})),
+    # QEMU hw/char/virtio-serial-bus.c at start: "A port already exists by name …"
+    "channel": ("error", dict(channels=[{}, {"path": "/run/ga.sock"}]),
+                dict(channels=[{}, {"name": "org.example.other.0"}])),
     "no-numa": ("error", dict(cpu={"numa": True}), dict(cpu={})),
     "vfio-ap": ("error", dict(passthrough=[AP, {**AP, "uuid": CCW_UUID}]), dict(passthrough=[AP])),
     "vfio-ccw": ("error", dict(passthrough=[{"type": "vfio-ccw", "uuid": "not-a-uuid"}]),

@@ -90,3 +90,11 @@ class Goto(Message):
     def __init__(self, step: str) -> None:
         super().__init__()
         self.step = step
+
+
+class AgentChosen(Message):
+    """The QEMU guest agent's channel turned on or off."""
+
+    def __init__(self, on: bool) -> None:
+        super().__init__()
+        self.on = on

@@ -1,4 +1,4 @@
-"""Step 5: the diag288 watchdog."""
+"""Step 5: the diag288 watchdog and the QEMU guest agent's channel."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox
 
 from zwizard import choices
-from zwizard.model import Watchdog
+from zwizard.model import AGENT_CHANNEL, Watchdog
 from zwizard.tui.fields import Box, ChoiceField, State
-from zwizard.tui.messages import ValueChosen
+from zwizard.tui.messages import AgentChosen, ValueChosen
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
 class WatchdogStep(Step):
     step_id = "watchdog"
-    title = "Watchdog"
-    owns = ("watchdog",)
-    rules = ("watchdog-diag288",)
+    title = "Watchdog & agent"
+    owns = ("watchdog", "channels")
+    rules = ("watchdog-diag288", "channel")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Watchdog")
@@ -33,11 +33,21 @@ class WatchdogStep(Step):
             "watchdog.action", "When the guest stops feeding it",
             [(a, a) for a in choices.WATCHDOG_ACTIONS],
         )  # fmt: skip
+        yield Heading("Guest agent")
+        with Horizontal(classes="toggle-row"):
+            yield Box("QEMU guest agent channel", id="agent-on", compact=True)
+        yield Explain(
+            "A virtio-serial port for qemu-guest-agent in the guest: virsh domfsfreeze, "
+            "domifaddr --source agent and set-user-password use it."
+        )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "watchdog-on":
             event.stop()
             self.post_message(ValueChosen("watchdog", Watchdog() if event.value else None))
+        elif event.checkbox.id == "agent-on":
+            event.stop()
+            self.post_message(AgentChosen(event.value))
 
     def sync(self, state: State) -> None:
         on = state.answers.watchdog is not None
@@ -46,6 +56,12 @@ class WatchdogStep(Step):
             with self.prevent(Checkbox.Changed):
                 box.value = on
         box.label = f"diag288 watchdog: {'on' if on else 'off'}"
+        agent = any(c.name == AGENT_CHANNEL for c in state.answers.channels)
+        agent_box = self.query_one("#agent-on", Box)
+        if agent_box.value != agent:
+            with self.prevent(Checkbox.Changed):
+                agent_box.value = agent
+        agent_box.label = f"QEMU guest agent channel: {'on' if agent else 'off'}"
         for field in self.query(ChoiceField):
             field.display = on
             if on:
