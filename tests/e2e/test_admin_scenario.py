@@ -58,7 +58,6 @@ def type_db01(term, out) -> None:
     burst(term, "=Enter", AP_UUID, "=PageDown", "=PageDown")
     term.wait_for("PXE network install")
     burst(term, "=Space", "=Tab", "=Enter")  # PXE on; the NIC becomes the one that installs
-    time.sleep(1)  # known flake under load: a burst across that button lost keys once
     burst(term, "rhel9/vmlinuz", "=Tab", "rhel9/initrd.img", "=Tab",
           "http://10.0.0.1/rhel9/BaseOS/s390x/os/", "=Tab", "=Tab", "=Down", "=Enter", "=Tab",
           "10.0.0.50/24", "=Tab", "=Tab", "10.0.0.1", "=PageDown")  # fmt: skip

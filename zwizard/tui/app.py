@@ -7,6 +7,7 @@ what Review writes are the same `build` the answers mode runs.
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,6 +39,7 @@ from zwizard.rules import RULES
 from zwizard.session import Session
 from zwizard.tui.fields import Box, Plain, State, focus_on
 from zwizard.tui.messages import (
+    AgentChosen,
     BootFirst,
     BootMoved,
     BootToggled,
@@ -239,6 +241,7 @@ class ZWizard(App[int]):
         self._hold_id = 0
         self._flash = ""  # a short message shown in place of the status
         self._held_at: Widget | None = None
+        self._held_since = 0.0
 
     # -- the session's state, for steps and tests ------------------------------------------
 
@@ -278,28 +281,37 @@ class ZWizard(App[int]):
             if self._held is not None:
                 self._held.append(event)
                 return
-            inp = self.focused
-            if (
-                isinstance(inp, Input)
-                and not isinstance(self.screen, ModalScreen)
-                and event.key not in self._priority_keys()
-                and await self._type_into(inp, event)
-            ):
+            focused = self.focused
+            here = not isinstance(self.screen, ModalScreen)
+            ours = here and focused is not None and event.key not in self._priority_keys()
+            if ours and isinstance(focused, Input) and await self._type_into(focused, event):
                 return
             # Enter/Space on anything but a text field acts (a button, a box, a radio
             # choice) and may show, hide or focus fields: the keys behind it wait
             if event.key in ("enter", "space") and not isinstance(
-                self.focused, Input | TextArea | type(None)
+                focused, Input | TextArea | type(None)
             ):
                 self._held = []
-                self._held_at = self.focused
+                self._held_at = focused
+                # a message posted before now cannot be this press's effect (Message.time
+                # is Textual's monotonic clock)
+                self._held_since = time.monotonic()
                 self._hold_id += 1
                 hold = self._hold_id
-                await super().on_event(event)
+                if not (ours and await self._run_binding(focused, event)):
+                    await super().on_event(event)
                 # the press travels as messages up to the app; whichever handler takes
                 # it releases the keys once the focus is where typing continues; a timer
                 # releases this hold (not a later one) if nothing does
-                self.set_timer(HOLD_LIMIT, lambda: self._release_keys(hold))
+                self.set_timer(HOLD_LIMIT, lambda: self.call_later(self._release_keys, hold))
+                return
+            # any other key the focused widget binds (Down in a radio set …) acts now too,
+            # so it stays in order with the presses and typing around it
+            if (
+                ours
+                and not isinstance(focused, Input | TextArea)
+                and await self._run_binding(focused, event)
+            ):
                 return
         await super().on_event(event)
 
@@ -313,10 +325,23 @@ class ZWizard(App[int]):
         if event.is_printable:
             await inp._on_key(event)  # inserts, or replaces the selection
             return True
-        for binding in inp._bindings.key_to_bindings.get(event.key, []):
-            await inp.run_action(binding.action)
+        return await self._run_binding(inp, event)  # F3, Escape …: False, the usual way
+
+    async def _run_binding(self, widget: Widget, event: events.Key) -> bool:
+        """Run `widget`'s own binding for the key at once; False when it has none.
+
+        Textual resolves a binding when the key bubbles back up from the widget's
+        queue; a focus change in between (a step shown, a field hidden) made a press
+        fall on nothing, and a Down behind it could act after the Enter that followed."""
+        for binding in widget._bindings.key_to_bindings.get(event.key, []):
+            if isinstance(widget, Button) and binding.action == "press":
+                # Button's own action ignores a press within 0.2 s of the last one (its
+                # "-active" look): the second `+ disk` of a burst would vanish
+                widget.press()
+            else:
+                await widget.run_action(binding.action)
             return True
-        return False  # not the input's key (F3, Escape …): the usual way
+        return False
 
     def action_focus_next(self) -> None:
         focused = self.screen.focus_next()
@@ -334,14 +359,19 @@ class ZWizard(App[int]):
             keys.update(b.key for b in binding if b.priority)
         return keys
 
-    def _release_keys(self, hold: int | None = None) -> None:
+    async def _release_keys(self, hold: int | None = None) -> None:
         """Deliver the held keys, in order, to wherever the focus is now. `hold` names
-        the hold a timer was set for: a later hold is not released by an old timer."""
+        the hold a timer was set for: a later hold is not released by an old timer.
+
+        Runs as a message of the app's own queue (never in a timer's or the screen's
+        task, where the app would go on handling keys meanwhile) and delivers the keys
+        here and now, not posted again behind keys that came later. A released Enter
+        that starts a new hold holds the keys after it again."""
         if hold is not None and hold != self._hold_id:
             return
         held, self._held = self._held, None
         for key in held or []:
-            self.post_message(key)
+            await self.on_event(key)
 
     def _settled(self, event: Message | None = None) -> None:
         """The effect of the press that started the hold is done: release the held keys
@@ -350,6 +380,8 @@ class ZWizard(App[int]):
         press may still be on their way up and must not release the keys early."""
         if self._held is None:
             return
+        if event is not None and event.time < self._held_since:
+            return  # an echo of an earlier edit, still on its way: not this press's effect
         sender = getattr(event, "_sender", None)
         pressed = self._held_at
         if event is not None and not (
@@ -365,8 +397,11 @@ class ZWizard(App[int]):
                 elif after and widget.focusable and widget.display and widget.visible:
                     focus_on(widget)
                     break
+        # once the effect is drawn, and then through the app's own queue: keys that
+        # arrived meanwhile are in it before this and get held first, so the order typed
+        # is the order delivered
         hold = self._hold_id
-        self.call_after_refresh(lambda: self._release_keys(hold))
+        self.call_after_refresh(lambda: self.call_later(self._release_keys, hold))
 
     # -- layout -------------------------------------------------------------------------
 
@@ -532,6 +567,12 @@ class ZWizard(App[int]):
     def _value_chosen(self, event: ValueChosen) -> None:
         event.stop()
         self._edited(self.session.set_value(event.path, event.value), event=event)
+
+    @on(AgentChosen)
+    def _agent_chosen(self, event: AgentChosen) -> None:
+        event.stop()
+        self.session.set_agent(event.on)
+        self._edited(event=event)
 
     @on(DeviceAdded)
     def _device_added(self, event: DeviceAdded) -> None:

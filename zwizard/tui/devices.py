@@ -44,6 +44,7 @@ class DeviceList(Vertical):
         self.selected = 0
         self.state: State | None = None
         self.focus_form = False
+        self.expect: int | None = None  # item count an add pressed is waiting for
 
     def compose(self) -> ComposeResult:
         yield OptionList(id=f"{self.key}-items", classes="items")
@@ -64,8 +65,19 @@ class DeviceList(Vertical):
 
     def sync(self, state: State) -> None:
         self.state = state
+        if not self.query(f"#{self.key}-remove"):
+            # a step shown for the first time mounts this list's own widgets a moment
+            # after the step's: draw once they are there (querying now would raise)
+            self.call_after_refresh(lambda: self.state is state and self.sync(state))
+            return
         items = self.items(state)
-        self.selected = max(0, min(self.selected, len(items) - 1))
+        # an add pressed but not applied yet (a redraw for an earlier edit came first):
+        # keep pointing at the item to come, and keep the cursor's move for it
+        waiting = self.expect is not None and len(items) < self.expect
+        if not waiting:
+            self.expect = None
+            self.selected = max(0, min(self.selected, len(items) - 1))
+        at = max(0, min(self.selected, len(items) - 1))  # the item the form shows
         lst = self.query_one(OptionList)
         prompts = [self.describe(state, i) for i in range(len(items))] or [self.empty]
         shown = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
@@ -76,9 +88,9 @@ class DeviceList(Vertical):
                     lst.add_options([Option(p) for p in prompts])
                 else:
                     lst.add_option(Option(self.empty, disabled=True))
-        if items and lst.highlighted != self.selected:
+        if items and lst.highlighted != at:
             with lst.prevent(OptionList.OptionHighlighted):
-                lst.highlighted = self.selected
+                lst.highlighted = at
         reasons = []
         for button in self.query(AddButton):
             verdict = state.can_add(self.key, button.make())
@@ -89,18 +101,18 @@ class DeviceList(Vertical):
         for name in ("remove", "up", "down"):
             self.query_one(f"#{self.key}-{name}", Button).disabled = not items
         if items:  # say which one the buttons act on
-            self.query_one(f"#{self.key}-remove", Button).label = f"Remove #{self.selected + 1}"
+            self.query_one(f"#{self.key}-remove", Button).label = f"Remove #{at + 1}"
         form = self.query_one(".device-form")
         form.display = bool(items)
         if items:
-            prefix = f"{self.key}[{self.selected}]"
-            item = items[self.selected]
+            prefix = f"{self.key}[{at}]"
+            item = items[at]
             for f in form.query(PathField):
                 f.rebind(prefix + f.path[f.path.index("]") + 1 :] if "]" in f.path else prefix)
                 f.display = f.when is None or f.when(item)
                 if f.display:
                     f.sync(state)
-            if self.focus_form:
+            if self.focus_form and not waiting:
                 self.focus_form = False
                 first = next((w for w in form.query("Input") if w.display and not w.disabled), None)
                 if first is not None:
@@ -110,6 +122,8 @@ class DeviceList(Vertical):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
+        if event.option_list.highlighted != event.option_index or self.expect is not None:
+            return  # stale (from rebuilding the list), or an add is on its way
         if self.state and event.option_index != self.selected and self.items(self.state):
             self.selected = event.option_index
             self.sync(self.state)
@@ -120,12 +134,14 @@ class DeviceList(Vertical):
             event.stop()
             self.post_message(DeviceAdded(self.key, button.make()))
             self.selected = len(self.items(self.state)) if self.state else 0
+            self.expect = self.selected + 1  # the count once the app has added it
             self.focus_form = True  # typing continues in the new item's first field
             return
         op = (button.id or "").rsplit("-", 1)[-1]
         if button.id != f"{self.key}-{op}":
             return  # a button of the form below (not ours)
         event.stop()
+        self.expect = None  # acting on the list as it is now
         if op == "remove":
             self.post_message(DeviceRemoved(self.key, self.selected))
         elif op in ("up", "down"):

@@ -161,11 +161,19 @@ class TextField(PathField):
         yield Plain(self.help, classes="field-findings")
 
     in_flight = 0  # edits posted that the app has not applied yet
+    shown = ""  # the text this field last showed or reported: anything else is fresh typing
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.in_flight += 1
+        self.shown = event.value
         self.post_message(TextEdited(self.path, event.value, self.kind))
+
+    def typing(self, inp: Input) -> bool:
+        """The user's own typing is in this input or on its way to the app. Checked
+        against the screen's focus (set at once) and the input's text, not `has_focus`
+        or Changed events: those arrive later than the next keys of a burst."""
+        return inp.screen.focused is inp or bool(self.in_flight) or inp.value != self.shown
 
     def sync(self, state: State) -> None:
         inp = self.query_one(Input)
@@ -176,9 +184,10 @@ class TextField(PathField):
             text = "" if value is None else str(value)
         # the user's own typing is never undone: not while the field has the cursor, and
         # not while its edits are still on their way to the app (keys in a burst)
-        if not inp.has_focus and not self.in_flight and inp.value != text:
+        if not self.typing(inp) and inp.value != text:
             with inp.prevent(Input.Changed):
                 inp.value = text
+            self.shown = text
         verdict = None
         if self.probe is not None and not text:
             probe = self.probe(state) if callable(self.probe) else self.probe
