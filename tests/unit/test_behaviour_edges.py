@@ -122,3 +122,35 @@ def test_balloon_and_rng_get_the_addresses_the_summary_shows():
     assert d.find("devices/rng/address").get("devno") == "0x0003"
     lines = summary(result)
     assert "memballoon: ccw fe.0.0002" in lines and "rng: ccw fe.0.0003" in lines
+
+
+def test_only_the_first_dasd_boots_when_no_order_is_given():
+    """A DASD-only guest: libvirt would boot whatever comes first; zwizard gives the first
+    vfio-ccw device order 1 and leaves the second out of the boot sequence."""
+    second = "1c6d9c2a-5b1e-4f3e-9a7d-2e8f0b6c4d31"
+    a = answers(disks=[], nics=[], passthrough=[{"type": "vfio-ccw", "uuid": CCW_UUID},
+                                               {"type": "vfio-ccw", "uuid": second}])  # fmt: skip
+    plan = make_plan(a)
+    assert plan.boot == {"passthrough[0]": 1} and plan.boot_assigned
+
+
+def test_memory_up_to_libvirts_cap_is_accepted_and_beyond_it_refused():
+    from zwizard.rules import MAX_MEMORY_MIB
+
+    ok = answers(guest={"memory_mib": MAX_MEMORY_MIB})
+    assert "memory" not in {f.rule for f in check(ok) if f.severity == "error"}
+    over = answers(guest={"memory_mib": MAX_MEMORY_MIB + 1})
+    assert "memory" in {f.rule for f in check(over) if f.severity == "error"}
+
+
+def test_every_cpu_model_this_qemu_names_is_known():
+    """The model table against QEMU itself: every model (and -base twin) in the recorded
+    domain capabilities of this machine's qemu-system-s390x is one the rules accept."""
+    from tests.helpers import ROOT
+    from zwizard.rules import CPU_MODELS
+
+    caps = etree.parse(str(ROOT / "tests/data/host/domcaps-s390x-qemu-debian12.xml"))
+    names = {m.text.removesuffix("-base") for m in caps.iterfind("cpu/mode/model")}
+    names -= {"qemu", "max", "host"}
+    assert names <= set(CPU_MODELS)
+    assert set(CPU_MODELS) - names == {"gen17a", "gen17b"}  # z17: newer than QEMU 7.2

@@ -52,7 +52,8 @@ def test_coredump_and_preserve_on_crash_are_accepted():
 @pytest.mark.parametrize(
     ("busid", "name"),
     [((0xFE, 0, 0x0600), "enc600"), ((0xFE, 1, 0x0A00), "enc1.0a00"), ((0xFE, 0, 0), "enc0"),
-     ((0xFE, 0, 0x0001), "enc1"), ((0xFE, 2, 0x0010), "enc2.0010")],
+     ((0xFE, 0, 0x0001), "enc1"), ((0xFE, 2, 0x0010), "enc2.0010"),
+     ((0xFE, 0, 0x0A00), "enca00")],
 )  # fmt: skip
 def test_guest_interface_name_follows_systemd(busid, name):
     assert interface_name(Ccw(*busid)) == name
