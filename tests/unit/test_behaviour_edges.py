@@ -154,3 +154,15 @@ def test_every_cpu_model_this_qemu_names_is_known():
     names -= {"qemu", "max", "host"}
     assert names <= set(CPU_MODELS)
     assert set(CPU_MODELS) - names == {"gen17a", "gen17b"}  # z17: newer than QEMU 7.2
+
+
+def test_zero_memory_is_refused_under_the_memory_rule():
+    assert [(f.rule, f.path) for f in check(answers(guest={"memory_mib": 0}))
+            if f.severity == "error"] == [("memory", "guest.memory_mib")]  # fmt: skip
+
+
+def test_a_pxe_kernel_with_a_blank_is_refused():
+    """The pxelinux `kernel` line holds one word; a blank would cut the path there."""
+    a = answers(pxe={"enabled": True, "kernel": "rhel 9/vmlinuz"},
+                nics=[{"source": {"network": "default"}, "boot_order": 1}])  # fmt: skip
+    assert ("pxe-config", "pxe.kernel") in {(f.rule, f.path) for f in check(a)}
