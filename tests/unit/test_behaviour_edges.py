@@ -3,6 +3,7 @@ each test names what would go wrong for an administrator if the code changed."""
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from tests.helpers import CCW_UUID, answers
@@ -166,3 +167,11 @@ def test_a_pxe_kernel_with_a_blank_is_refused():
     a = answers(pxe={"enabled": True, "kernel": "rhel 9/vmlinuz"},
                 nics=[{"source": {"network": "default"}, "boot_order": 1}])  # fmt: skip
     assert ("pxe-config", "pxe.kernel") in {(f.rule, f.path) for f in check(a)}
+
+
+@pytest.mark.parametrize("os_", ["rhel7", "rhel8", "rhel9"])
+def test_each_rhel_release_is_named_for_libosinfo(os_):
+    """virt-manager and `virsh dumpxml` readers see the OS: libosinfo's short id."""
+    ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
+    ids = dom(answers(guest={"os": os_})).xpath("metadata/l:libosinfo/l:os/@id", namespaces=ns)
+    assert ids == [f"http://redhat.com/rhel/{os_[4:]}-unknown"]
