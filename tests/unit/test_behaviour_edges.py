@@ -175,3 +175,24 @@ def test_each_rhel_release_is_named_for_libosinfo(os_):
     ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
     ids = dom(answers(guest={"os": os_})).xpath("metadata/l:libosinfo/l:os/@id", namespaces=ns)
     assert ids == [f"http://redhat.com/rhel/{os_[4:]}-unknown"]
+
+
+# libvirt formatdomain "Memory Allocation": every unit it accepts, with its size in bytes
+LIBVIRT_UNITS = {
+    "b": 1, "bytes": 1, "KB": 10**3, "k": 2**10, "KiB": 2**10, "MB": 10**6, "M": 2**20,
+    "MiB": 2**20, "GB": 10**9, "G": 2**30, "GiB": 2**30, "TB": 10**12, "T": 2**40,
+    "TiB": 2**40, "PB": 10**15, "P": 2**50, "PiB": 2**50, "EB": 10**18, "E": 2**60,
+    "EiB": 2**60,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("unit", sorted(LIBVIRT_UNITS))
+def test_every_libvirt_memory_unit_imports_at_its_size(unit):
+    """8 GiB written in each unit libvirt documents (rounded to whole units) reads back
+    as 8 GiB within the unit's rounding, never as another size."""
+    size = 8 * 2**30
+    count = max(1, round(size / LIBVIRT_UNITS[unit]))
+    xml = (f"<domain type='kvm'><name>x</name><memory unit='{unit}'>{count}</memory>"
+           "<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>")  # fmt: skip
+    expected = max(1, round(count * LIBVIRT_UNITS[unit] / 2**20))
+    assert import_domain(xml.encode()).answers.guest.memory_mib == expected
