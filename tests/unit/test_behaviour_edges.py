@@ -196,3 +196,23 @@ def test_every_libvirt_memory_unit_imports_at_its_size(unit):
            "<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>")  # fmt: skip
     expected = max(1, round(count * LIBVIRT_UNITS[unit] / 2**20))
     assert import_domain(xml.encode()).answers.guest.memory_mib == expected
+
+
+def test_a_relative_disk_path_is_refused_at_its_key():
+    a = answers(disks=[{"path": "images/web01.qcow2", "boot_order": 1}])
+    assert [(f.rule, f.path) for f in check(a) if f.severity == "error"] == [
+        ("disk-path", "disks[0].path")
+    ]
+
+
+def test_a_disk_without_source_is_listed_not_imported():
+    """A disk with no <source> has no path to carry: convert says so instead of writing
+    a disk with an empty path."""
+    xml = (b"<domain type='kvm'><name>x</name><os><type arch='s390x' machine='s390-ccw-virtio'>"
+           b"hvm</type></os><devices><disk type='file' device='disk'><target dev='vda' "
+           b"bus='virtio'/></disk></devices></domain>")  # fmt: skip
+    out = import_domain(xml, "x.xml", convert=True)
+    assert out.answers.disks == []
+    assert [c.what for c in out.lost] == [
+        "a disk without <source> (nothing to carry; give it a path)"
+    ]

@@ -211,6 +211,13 @@ def test_missing_image_file_is_a_warning_with_the_command():
         hit.severity == "warning"
         and "qemu-img create -f qcow2 /nonexistent/guest.qcow2" in hit.message
     )
+    assert hit.path == "disks[0].path"  # the field the wizard marks
+
+
+def test_missing_block_device_is_an_error_at_its_path():
+    a = answers(disks=[{"path": "/dev/disk/by-id/none", "kind": "block", "boot_order": 1}])
+    (hit,) = [f for f in check(a, host=HostInfo()) if f.rule == "host-disk"]
+    assert (hit.severity, hit.path) == ("error", "disks[0].path")
 
 
 def test_host_module_stays_out_of_ui_and_needs_no_root():

@@ -57,12 +57,11 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     kind = r.get(el, "type", "file")
     device = r.get(el, "device", "disk")
     source = el.find("source")
-    if (
-        kind not in ("file", "block")
-        or device not in ("disk", "cdrom")
-        or (source is None and device == "disk")
-    ):
+    if kind not in ("file", "block") or device not in ("disk", "cdrom"):
         r.lost(el, f"{kind} {device} (only file and block disks and CD-ROMs are carried)")
+        return None
+    if source is None and device == "disk":
+        r.lost(el, "a disk without <source> (nothing to carry; give it a path)")
         return None
     src = (
         None
