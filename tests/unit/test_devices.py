@@ -58,3 +58,36 @@ def test_a_kinds_missing_keys_are_what_the_answers_mode_asks_for(tmp_path):
         "passthrough[0].uuid",
         "passthrough[1].address",
     ]
+
+
+def test_a_channel_with_a_socket_path_is_written_and_read_back():
+    from zwizard.model import Channel
+
+    a, _ = load(ASSETS / "tcg-lab.toml")
+    a.channels = [Channel(path="/run/zwizard/ga.sock")]
+    xml = to_xml(render_domain(a))
+    assert '<source mode="bind" path="/run/zwizard/ga.sock"/>' in xml
+    back = import_domain(xml.encode(), "x.xml").answers
+    assert back.channels == a.channels
+
+
+@pytest.mark.parametrize(
+    ("devices", "expected"),
+    [
+        (dict(channels=[{"name": ""}]),
+         ("channel", "channels[0].name", "a channel needs the name the guest sees")),
+        (dict(nics=[{"source": {"network": "default", "bridge": "br0"}}]),
+         ("nic-source", "nics[0].source",
+          "give exactly one of network, bridge, direct (found: network, bridge)")),
+        (dict(nics=[{"source": {"bridge": "br 0"}}]),
+         ("nic-source", "nics[0].source.bridge",
+          "'br 0' is not a host interface name: 1-15 of letters, digits, '_', '.', '-' "
+          "(Linux dev_valid_name and libvirt's domain schema)")),
+    ],
+    ids=["channel-without-name", "nic-two-sources", "bridge-name"],
+)  # fmt: skip
+def test_kind_rules_name_key_and_reason(devices, expected):
+    from tests.helpers import answers
+    from zwizard.rules import check
+
+    assert expected in {(f.rule, f.path, f.message) for f in check(answers(**devices))}
