@@ -23,12 +23,12 @@ from zwizard.devices import BY_TAG, KINDS, entries
 from zwizard.lazy import Pattern
 from zwizard.model import (
     CLOCK_OFFSETS,
+    OSINFO_IDS,
     WATCHDOG_ACTIONS,
     Answers,
     Guest,
     Watchdog,
 )
-from zwizard.render.domain import OSINFO_IDS
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")

@@ -11,6 +11,12 @@ from typing import Literal, get_args
 from zwizard.structure import spec
 
 FORMAT_VERSION = 1
+# libosinfo's ids of the guest OS, written into the domain's metadata and read back by check
+OSINFO_IDS = {
+    "rhel7": "http://redhat.com/rhel/7-unknown",
+    "rhel8": "http://redhat.com/rhel/8-unknown",
+    "rhel9": "http://redhat.com/rhel/9-unknown",
+}
 
 DomainType = Literal["kvm", "qemu"]
 # In the order the front ends offer them (the default first); each list is written

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
 from zwizard.devices import KINDS, entries
-from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
 from zwizard.model import Answers, Pxe
 
@@ -29,7 +28,6 @@ class Plan:
     boot_assigned: bool = False  # True when no order was given and the plan chose one
     macs: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)  # disk target dev per disk
-    scsi_controller: str | None = None  # key in `ccw` of the virtio-scsi controller
     zpci: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (uid, fid)
     zpci_assigned: set[str] = field(default_factory=set)  # paths whose ids the plan chose
     static_ip: StaticIp | None = None  # pxe.ip static or dracut's form, resolved
@@ -95,9 +93,6 @@ def make_plan(answers: Answers) -> Plan:
             devno += 1
         plan.ccw[path] = Ccw(VIRTUAL_CSSID, 0, devno)
         taken.add(plan.ccw[path])
-    if SCSI_CONTROLLER in plan.ccw:
-        plan.scsi_controller = SCSI_CONTROLLER
-
     for kind, path, item in entries(answers):
         order = item.boot_order if kind.boots else None
         if isinstance(order, int) and not isinstance(order, bool):

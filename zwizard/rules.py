@@ -10,14 +10,14 @@ docs/rules.md (the project's rules reference) and are never renamed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from zwizard.devices import KINDS, entries
 from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.lazy import Pattern
-from zwizard.model import Answers
+from zwizard.model import Answers, CrashAction, Lifecycle
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -47,12 +47,11 @@ MAX_MEMORY_MIB = ((1 << 53) - 1) // 1024
 # The only machine IBM Z KVM guests have; versioned names (s390-ccw-virtio-7.2) are what
 # libvirt records at define for the same machine.
 S390_ARCH, S390_MACHINE = "s390x", "s390-ccw-virtio"
-LIFECYCLE_ACTIONS = {
-    "on_poweroff": ("destroy", "restart", "preserve", "rename-restart"),
-    "on_reboot": ("destroy", "restart", "preserve", "rename-restart"),
-    "on_crash": ("destroy", "restart", "preserve", "rename-restart", "coredump-destroy",
-                 "coredump-restart"),
-}  # fmt: skip
+LIFECYCLE_ACTIONS = {  # libvirt's lists, declared once in the model
+    "on_poweroff": get_args(Lifecycle),
+    "on_reboot": get_args(Lifecycle),
+    "on_crash": get_args(CrashAction),
+}
 # libvirt NEWS 7.7.0 / qemuValidateLifecycleAction: the QEMU driver refuses these at define
 QEMU_REFUSED_LIFECYCLE = {
     "on_poweroff": ("preserve", "rename-restart"),

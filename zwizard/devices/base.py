@@ -50,7 +50,7 @@ def _always(_: Any) -> bool:
     return True
 
 
-def _no_controller(_: Any) -> str | None:  # also: nothing Secure Execution forbids
+def _none(_: Any) -> str | None:  # no controller; nothing Secure Execution removes
     return None
 
 
@@ -87,9 +87,9 @@ class Kind:
     on_ccw: Callable[[Any], bool] = _always  # has its own ccw address
     boots: bool = False  # entries carry boot_order and loadparm
     installed_boot: Callable[[Any], bool] = _never  # an installed system can boot from it
-    controller: Callable[[Any], str | None] = _no_controller  # the controller it sits on
+    controller: Callable[[Any], str | None] = _none  # the controller it sits on
     missing: Callable[[Any], list[str]] = _nothing_missing  # keys an answers file must give
-    se_forbidden: Callable[[Any], str | None] = _no_controller  # what SE removes, or None
+    se_forbidden: Callable[[Any], str | None] = _none  # what SE removes, or None
     after: Callable[[etree._Element, Answers, Plan], None] | None = None  # e.g. a controller
     resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
     check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules

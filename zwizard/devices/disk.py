@@ -48,9 +48,9 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
 
 
 def write_controller(devices: etree._Element, answers: Answers, plan: Plan) -> None:
-    if plan.scsi_controller:
+    if SCSI_CONTROLLER in plan.ccw:  # a disk on SCSI asked for it (Kind.controller)
         ctl = sub(devices, "controller", type="scsi", index="0", model="virtio-scsi")
-        write_ccw(ctl, plan.ccw.get(plan.scsi_controller))
+        write_ccw(ctl, plan.ccw[SCSI_CONTROLLER])
 
 
 def read(r: Reader, el: etree._Element, path: str) -> Disk | None:

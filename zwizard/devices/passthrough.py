@@ -97,7 +97,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     pci: dict[str, str] = {}
     for i, dev in enumerate(a.passthrough):
         p = f"passthrough[{i}]"
-        if dev.type in ("vfio-ap", "vfio-ccw"):
+        if dev.type in MDEV_TYPES:
             _mdev(dev, p, mdevs, out)
         else:
             _pci(dev, p, pci, uids, fids, out)
@@ -211,7 +211,7 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     pcis = {p.address: p for p in host.pci}
     for i, dev in enumerate(a.passthrough):
         p = f"passthrough[{i}]"
-        if dev.type in ("vfio-ap", "vfio-ccw") and dev.uuid and host.sysfs:
+        if dev.type in MDEV_TYPES and dev.uuid and host.sysfs:
             found = mdevs.get(dev.uuid.lower())
             if found is None:
                 judge.report(

@@ -12,17 +12,12 @@ from lxml import etree
 from zwizard.devices import KINDS
 from zwizard.devices.base import sub as _sub
 from zwizard.devices.base import write_ccw as _ccw
-from zwizard.model import Answers
+from zwizard.model import OSINFO_IDS, Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 ZWIZARD_NS = "urn:x-zwizard:domain:1"
-OSINFO_IDS = {
-    "rhel7": "http://redhat.com/rhel/7-unknown",
-    "rhel8": "http://redhat.com/rhel/8-unknown",
-    "rhel9": "http://redhat.com/rhel/9-unknown",
-}
 
 
 def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:

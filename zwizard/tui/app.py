@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -283,7 +284,7 @@ class ZWizard(App[int]):
                 return
             focused = self.focused
             here = not isinstance(self.screen, ModalScreen)
-            ours = here and focused is not None and event.key not in self._priority_keys()
+            ours = here and focused is not None and event.key not in self._priority_keys
             if ours and isinstance(focused, Input) and await self._type_into(focused, event):
                 return
             # Enter/Space on anything but a text field acts (a button, a box, a radio
@@ -353,11 +354,12 @@ class ZWizard(App[int]):
         if focused is not None:
             focus_on(focused)
 
-    def _priority_keys(self) -> set[str]:
-        keys = set()
-        for binding in self._bindings.key_to_bindings.values():
-            keys.update(b.key for b in binding if b.priority)
-        return keys
+    @cached_property
+    def _priority_keys(self) -> frozenset[str]:
+        """The app's own keys (Tab, PgDn, F1 …): fixed, and asked for at every key."""
+        return frozenset(
+            b.key for bs in self._bindings.key_to_bindings.values() for b in bs if b.priority
+        )
 
     async def _release_keys(self, hold: int | None = None) -> None:
         """Deliver the held keys, in order, to wherever the focus is now. `hold` names
