@@ -159,7 +159,9 @@ class Asker:
 
     def allowed(self, path: str, value: Any) -> Any:
         s = self.session
-        return choice_availability(s.answers, path, value, s.host, s.host_is_target)
+        return choice_availability(
+            s.answers, path, value, s.host, s.host_is_target, pending=s.pending
+        )
 
     def on_host(self, items: list[tuple[str, str]]) -> None:
         """Show what this host has for the next question (typing another value stays fine)."""

@@ -13,6 +13,7 @@ keeps `8G`, reports it with the rule's id and words, and blocks writing.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,16 +85,21 @@ def choice_availability(
     host: HostInfo | None = None,
     target: bool = True,
     baseline: list[Finding] | None = None,
+    pending: Collection[str] = (),
 ) -> Availability:
     """Whether a choice is allowed, where a choice that reveals fields to fill in (static
-    addressing, a custom CPU model) is never greyed for those fields being empty yet."""
+    addressing, a custom CPU model) is never greyed for those fields being empty yet.
+
+    `pending`: key paths holding text that is not a value yet. What the rules say of the
+    last value under such text is not the session's word (its own finding speaks), so it
+    is no reason about this choice either ('8' under '8G' would read "8 MiB is below …")."""
     from zwizard.choices import REVEALS
 
     verdict = availability(answers, path, value, baseline, host, target)
-    reveals = REVEALS.get((path, value), ())
-    if not reveals:
+    skip = set(REVEALS.get((path, value), ())) | set(pending)
+    if not skip:
         return verdict
-    rest = tuple(f for f in verdict.reasons if f.path not in reveals)
+    rest = tuple(f for f in verdict.reasons if f.path not in skip)
     return Availability(not any(f.severity == "error" for f in rest), rest)
 
 

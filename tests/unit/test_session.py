@@ -149,3 +149,21 @@ def test_typing_a_zpci_id_on_a_function_without_zpci_ids_is_written(tmp_path):
     outcome = s.write(tmp_path)
     assert outcome.error is None, outcome.error
     assert '<zpci uid="0x0042" fid="0x00000000"/>' in (tmp_path / "web01.xml").read_text()
+
+
+def test_choices_do_not_speak_for_a_value_hidden_under_pending_text():
+    """Memory typed as 8 then 8G: the answers still hold 8, the field shows 8G with its own
+    error. A choice elsewhere (a block device, RHEL 8) must not be marked with what the
+    rules say of that 8 ("8 MiB is below what the installer needs")."""
+    from zwizard.session import choice_availability
+
+    s = session()
+    s.set_text("guest.memory_mib", "8", "int")
+    s.set_text("guest.memory_mib", "8G", "int")
+    for path, value in (("disks[0].kind", "block"), ("guest.os", "rhel8")):
+        verdict = choice_availability(s.answers, path, value, None, True,
+                                      s.result.findings, s.pending)  # fmt: skip
+        assert "memory" not in {f.rule for f in verdict.reasons}, (path, verdict.reasons)
+    # without the pending text, the same 8 MiB is a real reason
+    plain = choice_availability(s.answers, "guest.os", "rhel8", None, True)
+    assert "memory" in {f.rule for f in plain.reasons}

@@ -42,7 +42,13 @@ class State:
             from zwizard.session import choice_availability
 
             self._cache[key] = choice_availability(
-                self.answers, path, value, self.host, self.host_is_target, self.result.findings
+                self.answers,
+                path,
+                value,
+                self.host,
+                self.host_is_target,
+                self.result.findings,
+                self.pending,
             )
         return self._cache[key]
 
