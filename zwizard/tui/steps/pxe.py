@@ -20,8 +20,14 @@ class PxeStep(Step):
         yield Heading("PXE network install")
         yield ToggleField("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>)")
         yield Button("Install from nics[0]: it boots first", id="pxe-boot-nic", compact=True)
-        yield TextField("pxe.kernel", "kernel (path relative to the TFTP root, fetched by TFTP)")
-        yield TextField("pxe.initrd", "initrd (relative to the TFTP root; every label needs one)")
+        # labels fit 80 columns whole; the why goes below the field
+        yield TextField(
+            "pxe.kernel",
+            "kernel, relative to the TFTP root",
+            help="the s390 firmware fetches it by TFTP: a path, not a URL",
+        )
+        yield TextField("pxe.initrd", "initrd, relative to the TFTP root",
+                        help="every pxelinux label needs one")  # fmt: skip
         yield TextField("pxe.repo", "installation source (inst.repo=)", kind="optional-str",
                         placeholder="(http://…, nfs:server:/path, hd:…, cdrom, hmc)")  # fmt: skip
         yield TextField("pxe.kickstart", "kickstart (inst.ks=)", kind="optional-str")
