@@ -27,6 +27,7 @@ from zwizard.model import (
     WATCHDOG_ACTIONS,
     Answers,
     Guest,
+    Kernel,
     Watchdog,
 )
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
@@ -35,7 +36,8 @@ X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic
 TOP_LEVEL_HANDLED = {
     "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
     "os", "features", "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "devices",
-    "launchSecurity", "sysinfo", "maxMemory", "memoryBacking", "numatune",
+    "launchSecurity", "sysinfo", "maxMemory", "memoryBacking", "numatune", "iothreads",
+    "keywrap",
 }  # fmt: skip
 NIC_MODELS_PCI = ("e1000", "e1000e", "rtl8139", "virtio-net-pci", "vmxnet3", "ne2k_pci", "igb")
 
@@ -217,6 +219,7 @@ class _Importer:
                 if isinstance(el.tag, str):
                     self._device(el, a)
             self._boot_dev(r, a)
+        self._iothreads_keywrap(r, a)
         ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
         if ls is not None:
             if self.get(ls, "type") == "s390-pv":
@@ -238,6 +241,7 @@ class _Importer:
                 self.lost(el, f"metadata {el.tag}")
             else:
                 self.take(*el.iter())  # our own generator mark: written again
+                self.get(el, "os")
         self.take(r, r.find("metadata"), r.find("devices"), r.find("os"))
         if self.convert:
             self._not_read()
@@ -290,6 +294,34 @@ class _Importer:
             a.memory.balloon = False
         else:
             a.memory.balloon = True
+
+    def _iothreads_keywrap(self, r: etree._Element, a: Answers) -> None:
+        el = r.find("iothreads")
+        if el is not None and self.text(el).isdigit():
+            a.guest.iothreads = int(self.text(el))
+            self.mark("guest.iothreads", el)
+        elif el is not None:
+            self.lost(el, f"<iothreads> '{self.text(el)}' (not a number)")
+        wrap = r.find("keywrap")
+        if wrap is None:
+            return
+        self.mark("keywrap", wrap)
+        self.take(wrap)
+        for cipher in wrap.findall("cipher"):
+            name, state = self.get(cipher, "name"), self.get(cipher, "state")
+            if name not in ("aes", "dea") or state not in ("on", "off"):
+                self.lost(cipher, f"cipher name='{name}' state='{state}' (aes or dea, on or off)")
+            elif getattr(a.keywrap, name) is not None:
+                self.finding(
+                    cipher,
+                    "keywrap",
+                    "error",
+                    f'a second {name} cipher (libvirt: "A domain definition can have no more '
+                    f'than one cipher node with name {name}")',
+                )
+                self.lost(cipher, f"a second {name} cipher")
+            else:
+                setattr(a.keywrap, name, state == "on")
 
     def _guest(self, r: etree._Element, a: Answers) -> None:
         g: Guest = a.guest
@@ -368,11 +400,19 @@ class _Importer:
             )
         for el in os_.xpath("loader | nvram"):
             self.never("uefi", el, f"<{el.tag}>")
-        for key in ("kernel", "initrd", "cmdline"):
-            for el in os_.findall(key):
-                self.lost(
-                    el, f"direct kernel boot <{key}> (install with PXE or from a disk instead)"
-                )
+        kernel = os_.find("kernel")
+        if kernel is not None and self.text(kernel):
+            a = self.out.answers
+            a.kernel = Kernel(path=self.text(kernel))
+            self.mark("kernel", kernel)
+            for key in ("initrd", "cmdline"):
+                el = os_.find(key)
+                if el is not None and self.text(el):
+                    setattr(a.kernel, key, el.text if key == "cmdline" else self.text(el))
+                    self.mark(f"kernel.{key}", el)
+        else:
+            for el in os_.xpath("initrd | cmdline"):
+                self.lost(el, f"<{el.tag}> without a <kernel> (QEMU uses it only with one)")
         for el in os_.xpath("bootmenu | bios | firmware"):
             self.never("x86-features", el, f"<os><{el.tag}>")
 

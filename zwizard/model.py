@@ -26,11 +26,24 @@ DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
 CacheMode = Literal["none", "writethrough", "writeback", "directsync", "unsafe"]
 ImageFormat = Literal["qcow2", "raw"]
 ClockOffset = Literal["utc", "localtime"]
+# libvirt's <driver> attributes (formatdomain "Hard drives, floppy disks, CDROMs");
+# rerror_policy has no enospace (libvirt 9.0: "Invalid disk read error policy", seen)
+IoMode = Literal["native", "threads", "io_uring"]
+DiscardMode = Literal["unmap", "ignore"]
+DetectZeroes = Literal["off", "on", "unmap"]
+ErrorPolicy = Literal["stop", "report", "ignore", "enospace"]
+ReadErrorPolicy = Literal["stop", "report", "ignore"]
+VirtualPort = Literal["openvswitch"]
 WATCHDOG_ACTIONS: tuple[str, ...] = get_args(WatchdogAction)
 DIRECT_MODES: tuple[str, ...] = get_args(DirectMode)
 CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
 IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 CLOCK_OFFSETS: tuple[str, ...] = get_args(ClockOffset)
+IO_MODES: tuple[str, ...] = get_args(IoMode)
+DISCARD_MODES: tuple[str, ...] = get_args(DiscardMode)
+DETECT_ZEROES: tuple[str, ...] = get_args(DetectZeroes)
+ERROR_POLICIES: tuple[str, ...] = get_args(ErrorPolicy)
+READ_ERROR_POLICIES: tuple[str, ...] = get_args(ReadErrorPolicy)
 Lifecycle = Literal["destroy", "restart", "preserve", "rename-restart"]
 CrashAction = Literal[
     "destroy", "restart", "preserve", "rename-restart", "coredump-destroy", "coredump-restart"
@@ -61,6 +74,9 @@ class Guest:
     on_reboot: Lifecycle = spec("restart", "what libvirt does when the guest reboots")
     on_crash: CrashAction = spec("destroy", "what libvirt does when the guest crashes")
     smbios: bool = spec(False, "SMBIOS system information (not available on IBM Z)")
+    iothreads: int | None = spec(
+        None, "I/O threads for disks (<iothreads>); a disk uses one with its iothread key"
+    )
 
 
 @dataclass
@@ -93,6 +109,13 @@ class Disk:
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0001; assigned when absent")
     readonly: bool = spec(False, "attach read-only (CD-ROMs always are)")
     cache: CacheMode | None = spec(None, "host cache mode (libvirt default when absent)")
+    io: IoMode | None = spec(None, "native (needs cache none or directsync), threads, io_uring")
+    discard: DiscardMode | None = spec(None, "unmap passes the guest's discards to the image")
+    detect_zeroes: DetectZeroes | None = spec(None, "off | on | unmap (unmap needs discard unmap)")
+    error_policy: ErrorPolicy | None = spec(None, "on write errors: stop, report, ignore, enospace")
+    rerror_policy: ReadErrorPolicy | None = spec(None, "on a read error: stop, report, ignore")
+    iothread: int | None = spec(None, "the I/O thread (1..guest.iothreads) serving this disk")
+    serial: str | None = spec(None, "serial number the guest sees (/dev/disk/by-id); up to 20")
 
 
 @dataclass
@@ -115,6 +138,11 @@ class Nic:
     boot_order: int | None = spec(None, "position in the boot sequence (network boot)")
     loadparm: str | None = spec(None, "boot entry selector when this NIC boots first")
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0002; assigned when absent")
+    mtu: int | None = spec(None, "MTU of the host side and the guest (e.g. 8992 on OSA, 9000)")
+    queues: int | None = spec(None, "multiqueue: queue pairs (1-256), one per vCPU is usual")
+    target: str | None = spec(None, "host tap device name (default: libvirt's vnetN)")
+    virtualport: VirtualPort | None = spec(None, "openvswitch for an Open vSwitch bridge")
+    vlan: int | None = spec(None, "VLAN tag 0-4095 (needs an Open vSwitch port)")
 
 
 @dataclass
@@ -168,6 +196,26 @@ class Channel:
     path: str | None = spec(
         None, "host UNIX socket (default: libvirt picks one under /var/lib/libvirt/qemu)"
     )
+
+
+@dataclass
+class Kernel:
+    """Direct kernel boot (<os><kernel/initrd/cmdline>): QEMU loads these host files
+    instead of IPLing from a device — an install from a tree without PXE, or a test
+    kernel (present when the [kernel] table is)."""
+
+    path: str = spec("", "host path of the kernel image", required=True)
+    initrd: str | None = spec(None, "host path of the initrd")
+    cmdline: str | None = spec(None, "kernel command line")
+
+
+@dataclass
+class Keywrap:
+    """Protected-key wrapping for CPACF (<keywrap>, IBM Z only): whether the guest can
+    wrap AES and DEA/TDEA keys with a wrapping key of its own (QEMU's default: on)."""
+
+    aes: bool | None = spec(None, "AES key wrapping (absent: QEMU's default, on)")
+    dea: bool | None = spec(None, "DEA/TDEA key wrapping (absent: QEMU's default, on)")
 
 
 @dataclass
@@ -237,6 +285,8 @@ class Answers:
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
     channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
+    kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
+    keywrap: Keywrap = spec(doc="CPACF protected-key wrapping", factory=Keywrap)
     memory: Memory = spec(doc="memory backing", factory=Memory)
     rng: Rng = spec(doc="virtio-rng", factory=Rng)
     clock: Clock = spec(doc="guest clock", factory=Clock)

@@ -122,6 +122,11 @@ RULES = {
     "cpu-model": "a CPU model name QEMU s390x knows",
     "disk-path": "an absolute disk path",
     "cdrom-bus": "CD-ROMs on virtio-scsi",
+    "disk-tuning": "disk <driver> tuning and serial as libvirt and QEMU accept them",
+    "nic-tuning": "MTU, queues, tap name, Open vSwitch port and VLAN the host can set up",
+    "kernel-boot": "direct kernel boot: absolute host paths; the firmware (and PXE) is bypassed",
+    "iothreads": "a non-negative number of I/O threads",
+    "keywrap": "one <cipher> each for aes and dea (CPACF protected-key wrapping)",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
     "mac": "unicast, unique MAC addresses",
@@ -240,6 +245,43 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
             "no-mem-hotplug",
             "memory.hotplug",
             "memory cannot be added to a running guest on IBM Z, so there is no maxMemory",
+        )
+
+
+def _kernel(a: Answers, plan: Plan, out: _Collector) -> None:
+    """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
+    runs only when no kernel is given or the guest re-IPLs a device
+    (hw/s390x/ipl.c s390_ipl_prepare_cpu), so device boot orders and PXE do not apply."""
+    if a.guest.iothreads is not None and a.guest.iothreads < 0:
+        count = a.guest.iothreads
+        out.error("iothreads", "guest.iothreads", f"{count} I/O threads: give 0 or more")
+    k = a.kernel
+    if k is None:
+        return
+    for key in ("path", "initrd"):
+        value = getattr(k, key)
+        if key == "path" and not value:
+            out.error("kernel-boot", "kernel.path", "a direct kernel boot needs the kernel's path")
+        elif value is not None and not value.startswith("/"):
+            out.error(
+                "kernel-boot",
+                f"kernel.{key}",
+                f"'{value}' must be an absolute host path (libvirt hands it to QEMU as given)",
+            )
+    if a.pxe.enabled:
+        out.error(
+            "kernel-boot",
+            "pxe.enabled",
+            "with a direct kernel boot QEMU starts that kernel itself: the firmware that would "
+            "fetch the PXE files never runs; put the installer's arguments in kernel.cmdline "
+            "or leave [kernel] out",
+        )
+    elif plan.boot:
+        out.note(
+            "kernel-boot",
+            "kernel.path",
+            f"QEMU starts the kernel, not {plan.first_boot}: device boot orders apply only "
+            "when the guest re-IPLs a device",
         )
 
 
@@ -370,7 +412,7 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
             orders.setdefault(order, []).append(path)
         if dev.loadparm is not None:
             _loadparm(dev.loadparm, path, a, plan, out)
-    if not plan.boot and not a.pxe.enabled:
+    if not plan.boot and not a.pxe.enabled and a.kernel is None:
         out.warn(
             "boot-order",
             "disks",
@@ -721,6 +763,7 @@ _RULE_GROUPS = (
     _devices,
     _secure_execution,
     _pxe,
+    _kernel,
 )
 
 

@@ -33,6 +33,16 @@ CASES = {
     "channel": ("error", dict(channels=[{}, {"path": "/run/ga.sock"}]),
                 dict(channels=[{}, {"name": "org.example.other.0"}])),
     "no-numa": ("error", dict(cpu={"numa": True}), dict(cpu={})),
+    # libvirt 9.0 at define: "io='native' needs either no disk cache or directsync cache mode"
+    "disk-tuning": ("error", dict(disks=[{"path": DISK, "io": "native"}]),
+                    dict(disks=[{"path": DISK, "io": "native", "cache": "none"}])),
+    # libvirt 9.0 at start on a Linux bridge: "vlan tag not supported for this connection type"
+    "nic-tuning": ("error", dict(nics=[{"source": {"bridge": "br0"}, "vlan": 42}]),
+                   dict(nics=[{"source": {"bridge": "br0"}, "vlan": 42,
+                               "virtualport": "openvswitch"}])),
+    "kernel-boot": ("error", dict(disks=[], kernel={"path": "vmlinuz"}),
+                    dict(disks=[], kernel={"path": "/var/lib/libvirt/boot/vmlinuz"})),
+    "iothreads": ("error", dict(guest={"iothreads": -1}), dict(guest={"iothreads": 2})),
     "vfio-ap": ("error", dict(passthrough=[AP, {**AP, "uuid": CCW_UUID}]), dict(passthrough=[AP])),
     "vfio-ccw": ("error", dict(passthrough=[{"type": "vfio-ccw", "uuid": "not-a-uuid"}]),
                  dict(passthrough=[DASD])),
@@ -126,6 +136,7 @@ def test_every_rule_id_is_registered_and_tested():
     from tests.unit.test_host import RULES_TESTED_HERE as HOST_RULES
     from tests.unit.test_importer import RULES_TESTED_HERE
     from tests.unit.test_session import RULES_TESTED_HERE as SESSION_RULES
+    from tests.unit.test_tuning import RULES_TESTED_HERE as TUNING_RULES
 
     tested = (
         set(CASES)
@@ -134,6 +145,7 @@ def test_every_rule_id_is_registered_and_tested():
         | RULES_TESTED_HERE
         | HOST_RULES
         | SESSION_RULES
+        | TUNING_RULES
     )
     assert tested == set(RULES)
     assert {rule for rule, _ in NEVER_AVAILABLE.values()} <= set(RULES)

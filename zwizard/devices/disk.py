@@ -10,7 +10,17 @@ from lxml import etree
 
 from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.lazy import Pattern
-from zwizard.model import CACHE_MODES, IMAGE_FORMATS, Answers, Disk
+from zwizard.model import (
+    CACHE_MODES,
+    DETECT_ZEROES,
+    DISCARD_MODES,
+    ERROR_POLICIES,
+    IMAGE_FORMATS,
+    IO_MODES,
+    READ_ERROR_POLICIES,
+    Answers,
+    Disk,
+)
 
 if TYPE_CHECKING:
     from zwizard.findings import Collector
@@ -21,6 +31,13 @@ SCSI_CONTROLLER = "scsi-controller"  # its key in Plan.ccw
 # libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
 # to name the device and, for SCSI, to derive its drive address (there is no ccw one)
 DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
+# <driver> attributes carried as the answers' keys of the same name, in libvirt's order
+DRIVER_KEYS = ("cache", "error_policy", "rerror_policy", "io", "discard", "iothread",
+               "detect_zeroes")  # fmt: skip
+# What libvirt lets through to QEMU's serial= (qemuSafeSerialParamValue; 'bad/ser,ial'
+# is refused at define: "driver serial … contains unsafe characters", seen with 9.0)
+SERIAL = Pattern(r"[A-Za-z0-9_ .+\-]*")
+SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 20 only
 
 
 def on_scsi(disk: Disk) -> bool:
@@ -35,13 +52,17 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
     el = sub(devices, "disk", type=disk.kind, device=disk.device)
     fmt = disk.format or ("qcow2" if disk.kind == "file" and not cdrom else "raw")
     driver = {"name": "qemu", "type": fmt}
-    if disk.cache:
-        driver["cache"] = disk.cache
+    for key in DRIVER_KEYS:  # in the order libvirt writes them back
+        value = getattr(disk, key)
+        if value is not None:
+            driver[key] = str(value)
     sub(el, "driver", **driver)
     sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
     sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
     if cdrom or disk.readonly:
         sub(el, "readonly")
+    if disk.serial is not None:
+        sub(el, "serial", disk.serial)
     write_boot(el, plan, path, disk.loadparm)
     if not scsi:  # SCSI disks get a drive address on the controller, derived from target
         write_ccw(el, plan.ccw.get(path))
@@ -97,8 +118,11 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
             f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)",
             whole=False,
         )
-    if driver is not None and r.get(driver, "cache") in CACHE_MODES:
-        dev.cache = r.get(driver, "cache")
+    if driver is not None:
+        _read_driver(r, driver, dev)
+    serial = el.find("serial")
+    if serial is not None:
+        dev.serial = r.text(serial)
     want = "scsi" if device == "cdrom" else "virtio"
     if bus in ("virtio", "scsi") and not (device == "cdrom" and bus == "virtio"):
         dev.bus = bus
@@ -120,6 +144,30 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     if dev.bus is not None:
         r.mark(f"{path}.bus", target)
     return dev
+
+
+_DRIVER_VALUES: dict[str, tuple[str, ...]] = {
+    "cache": CACHE_MODES,
+    "io": IO_MODES,
+    "discard": DISCARD_MODES,
+    "detect_zeroes": DETECT_ZEROES,
+    "error_policy": ERROR_POLICIES,
+    "rerror_policy": READ_ERROR_POLICIES,
+}
+
+
+def _read_driver(r: Reader, driver: etree._Element, dev: Disk) -> None:
+    for key, values in _DRIVER_VALUES.items():
+        value = r.get(driver, key)
+        if value in values:
+            setattr(dev, key, value)
+        elif value is not None:
+            r.lost(driver, f"driver {key}='{value}' (one of {', '.join(values)})", whole=False)
+    thread = r.get(driver, "iothread")
+    if thread is not None and thread.isdigit():
+        dev.iothread = int(thread)
+    elif thread is not None:
+        r.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
@@ -147,9 +195,61 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 f"'{d.target}' is not a disk name libvirt can parse: a prefix vd, sd, hd, xvd, "
                 "ubd or fd, then letters (vda, sdb, hdc …)",
             )
+        _check_tuning(a, d, p, out)
     for target, count in Counter(plan.targets).items():
         if count > 1:
             out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
+
+
+def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
+    """The <driver> tuning libvirt 9.0 refuses at define (each seen here), and what it
+    would silently not do."""
+    if d.io == "native" and d.cache not in ("none", "directsync"):
+        out.error(
+            "disk-tuning",
+            f"{p}.io",
+            "io native needs cache none or directsync (libvirt: \"io='native' needs either "
+            'no disk cache or directsync cache mode"); the default cache is writeback',
+        )
+    if d.detect_zeroes == "unmap" and d.discard != "unmap":
+        out.warn(
+            "disk-tuning",
+            f"{p}.detect_zeroes",
+            "detect_zeroes unmap frees zeroed blocks only with discard unmap; without it "
+            "QEMU acts as for 'on'",
+        )
+    if d.iothread is not None:
+        count = a.guest.iothreads or 0
+        if on_scsi(d):
+            out.error(
+                "disk-tuning",
+                f"{p}.iothread",
+                'an I/O thread serves virtio-blk disks only (libvirt: "IOThreads not '
+                'available for bus scsi")',
+            )
+        elif not 1 <= d.iothread <= count:
+            have = f"1..{count}" if count else "none: set guest.iothreads"
+            out.error(
+                "disk-tuning",
+                f"{p}.iothread",
+                f"I/O thread {d.iothread} does not exist (guest.iothreads gives {have}; "
+                f"libvirt: \"Disk iothread '{d.iothread}' not defined in iothreadid\")",
+            )
+    if d.serial is not None:
+        if not SERIAL.fullmatch(d.serial):
+            out.error(
+                "disk-tuning",
+                f"{p}.serial",
+                f"serial '{d.serial}' has characters libvirt refuses (\"contains unsafe "
+                'characters"): use letters, digits, blank and _ . + -',
+            )
+        elif len(d.serial.encode()) > SERIAL_BYTES and not on_scsi(d):
+            out.warn(
+                "disk-tuning",
+                f"{p}.serial",
+                f"serial '{d.serial}' is longer than {SERIAL_BYTES} characters: virtio-blk "
+                f"gives the guest '{d.serial[:SERIAL_BYTES]}' only",
+            )
 
 
 def _missing(disk: Disk) -> list[str]:

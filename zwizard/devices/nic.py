@@ -22,6 +22,12 @@ MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 # the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng)
 HOST_IFNAME = Pattern(r"[A-Za-z0-9_.\-]{1,15}")
 SOURCES = ("network", "bridge", "direct")
+# Seen with libvirt 9.0 on Linux (docs/rules.md §10): the tap takes an MTU of 68 (ETH_MIN_MTU)
+# to 65521 (tun.c: 65535 less the Ethernet header) and up to 256 queues (MAX_TAP_QUEUES);
+# libvirt drops a target named like its own (vnet, macvtap, macvlan) at define.
+MTU_RANGE = (68, 65521)
+MAX_QUEUES = 256
+LIBVIRT_IFNAME_PREFIXES = ("vnet", "macvtap", "macvlan")
 
 
 def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -39,7 +45,17 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
         source = {"dev": src.direct or "", "mode": src.mode or "bridge"}
     sub(el, "mac", address=plan.macs[i].lower())
     sub(el, "source", **source)
+    if nic.vlan is not None:
+        sub(sub(el, "vlan"), "tag", id=str(nic.vlan))
+    if nic.virtualport:
+        sub(el, "virtualport", type=nic.virtualport)
+    if nic.target:
+        sub(el, "target", dev=nic.target)
     sub(el, "model", type="virtio")
+    if nic.queues is not None:
+        sub(el, "driver", queues=str(nic.queues))
+    if nic.mtu is not None:
+        sub(el, "mtu", size=str(nic.mtu))
     write_boot(el, plan, path, nic.loadparm)
     write_ccw(el, plan.ccw.get(path))
 
@@ -79,9 +95,50 @@ def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
         else:
             nic.model = mtype
             r.mark(f"{path}.model", model)
+    _read_tuning(r, el, nic)
     r.boot(el, nic, path)
     nic.ccw = r.address(el, path)
     return nic
+
+
+def _number(r: Reader, el: etree._Element | None, attr: str, what: str) -> int | None:
+    value = r.get(el, attr) if el is not None else None
+    if value is None:
+        return None
+    if value.isdigit():
+        return int(value)
+    assert el is not None
+    r.lost(el, f"{what} '{value}' (not a number)", whole=False)
+    return None
+
+
+def _read_tuning(r: Reader, el: etree._Element, nic: Nic) -> None:
+    nic.mtu = _number(r, el.find("mtu"), "size", "MTU")
+    driver = el.find("driver")
+    nic.queues = _number(r, driver, "queues", "queues")
+    if driver is not None and r.get(driver, "name") is not None:
+        what = f"driver name='{driver.get('name')}' (libvirt picks vhost where the host has it)"
+        r.lost(driver, what, whole=False)
+    target = el.find("target")
+    name = r.get(target, "dev")
+    if name is not None and name.startswith(LIBVIRT_IFNAME_PREFIXES):
+        r.lost(target, f"<target dev='{name}'> (a name libvirt gives at start)")
+    elif name is not None:
+        nic.target = name
+    port = el.find("virtualport")
+    if port is not None:
+        kind = r.get(port, "type")
+        if kind == "openvswitch" and not len(port):
+            nic.virtualport = "openvswitch"
+        else:  # 802.1Qbg/Qbh profiles, or OVS with parameters: not in the answers format
+            r.lost(port, f"virtualport {kind or '(no type)'} with its parameters")
+    vlan = el.find("vlan")
+    if vlan is not None:
+        tags = vlan.findall("tag")
+        if len(tags) == 1 and r.get(vlan, "trunk") is None and r.get(tags[0], "nativeMode") is None:
+            nic.vlan = _number(r, tags[0], "id", "VLAN tag")
+        else:
+            r.lost(vlan, "a VLAN trunk (only one tag is carried)")
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
@@ -123,9 +180,74 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 out.error("mac", f"{p}.mac", f"'{n.mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)")
             elif int(n.mac[:2], 16) & 1:
                 out.error("mac", f"{p}.mac", f"'{n.mac}' is a multicast address")
+        _check_tuning(n, p, out)
     for mac, count in Counter(m.lower() for m in plan.macs).items():
         if count > 1:
             out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+
+
+def _check_tuning(n: Nic, p: str, out: Collector) -> None:
+    low, high = MTU_RANGE
+    if n.mtu is not None and n.source.direct:
+        out.error(
+            "nic-tuning",
+            f"{p}.mtu",
+            'an MTU cannot be set on a macvtap (direct) interface (libvirt: "setting MTU on '
+            'interface type direct is not supported yet"); it follows the host interface',
+        )
+    elif n.mtu is not None and not low <= n.mtu <= high:
+        out.error(
+            "nic-tuning",
+            f"{p}.mtu",
+            f"MTU {n.mtu}: the host's tap device takes {low} to {high} (Linux refuses the "
+            'rest when libvirt starts the guest: "Cannot set interface MTU")',
+        )
+    if n.queues is not None and not 1 <= n.queues <= MAX_QUEUES:
+        out.error(
+            "nic-tuning",
+            f"{p}.queues",
+            f"{n.queues} queues: give 1 to {MAX_QUEUES} (a tap has at most {MAX_QUEUES}; "
+            "libvirt drops queues 0)",
+        )
+    if n.target is not None:
+        if not HOST_IFNAME.fullmatch(n.target):
+            out.error(
+                "nic-tuning",
+                f"{p}.target",
+                f"'{n.target}' is not a host interface name: 1-15 of letters, digits, '_', "
+                "'.', '-' (Linux dev_valid_name)",
+            )
+        elif n.target.startswith(LIBVIRT_IFNAME_PREFIXES):
+            out.error(
+                "nic-tuning",
+                f"{p}.target",
+                f"'{n.target}' starts like the names libvirt generates (vnet, macvtap, "
+                "macvlan): libvirt drops it at define and picks its own; choose another",
+            )
+    if n.virtualport and not n.source.bridge:
+        out.error(
+            "nic-tuning",
+            f"{p}.virtualport",
+            "virtualport openvswitch goes with a bridge source (for a network, the network "
+            "definition names Open vSwitch)",
+        )
+    if n.vlan is not None:
+        if not 0 <= n.vlan <= 4095:
+            out.error("nic-tuning", f"{p}.vlan", f"VLAN tag {n.vlan}: give 0 to 4095")
+        elif n.source.direct or (n.source.bridge and not n.virtualport):
+            out.error(
+                "nic-tuning",
+                f"{p}.vlan",
+                "a VLAN tag needs an Open vSwitch port (virtualport openvswitch on a bridge, "
+                "or an OVS network); libvirt refuses it at start on a Linux bridge or macvtap "
+                '("vlan tag not supported for this connection type")',
+            )
+        elif n.source.network:
+            out.note(
+                "nic-tuning",
+                f"{p}.vlan",
+                f"a VLAN tag works only if network '{n.source.network}' is Open vSwitch-based",
+            )
 
 
 def _missing(nic: Nic) -> list[str]:

@@ -48,8 +48,17 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
     if answers.memory.hugepages:
         _sub(_sub(dom, "memoryBacking"), "hugepages")
     _sub(dom, "vcpu", str(g.vcpus), placement="static")
+    if g.iothreads:
+        _sub(dom, "iothreads", str(g.iothreads))
     os_ = _sub(dom, "os")
     _sub(os_, "type", "hvm", arch=S390_ARCH, machine=S390_MACHINE)
+    if answers.kernel is not None:
+        k = answers.kernel
+        _sub(os_, "kernel", k.path)
+        if k.initrd:
+            _sub(os_, "initrd", k.initrd)
+        if k.cmdline:
+            _sub(os_, "cmdline", k.cmdline)
     _cpu(dom, answers, plan)
     _sub(dom, "clock", offset=answers.clock.offset)
     _sub(dom, "on_poweroff", g.on_poweroff)
@@ -74,6 +83,12 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         _sub(rng, "backend", "/dev/urandom", model="random")
         _ccw(rng, plan.ccw.get("rng"))
     _sub(devices, "panic", model="s390")
+    wrap = answers.keywrap
+    if wrap.aes is not None or wrap.dea is not None:
+        keywrap = _sub(dom, "keywrap")
+        for name in ("aes", "dea"):
+            if getattr(wrap, name) is not None:
+                _sub(keywrap, "cipher", name=name, state="on" if getattr(wrap, name) else "off")
     if se:
         _sub(dom, "launchSecurity", type="s390-pv")
     return dom

@@ -1,0 +1,233 @@
+"""Disk and NIC tuning, direct kernel boot, I/O threads and key wrapping: written as
+asked, refused where libvirt 9.0 / QEMU 7.2 refuse them (each refusal below was seen
+on this machine type), and carried by `convert` instead of listed as lost."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from tests.helpers import answers
+from zwizard.build import build
+from zwizard.importer import check_domain, import_domain
+from zwizard.render.domain import render_domain, to_xml
+from zwizard.rules import check
+
+RULES_TESTED_HERE = {"keywrap"}  # found in imported XML only: answers hold one of each
+DISK = "/var/lib/libvirt/images/g.qcow2"
+BRIDGE = {"bridge": "br0"}
+
+
+def xml_of(**changes) -> etree._Element:
+    return render_domain(answers(**changes))
+
+
+def messages(findings, rule: str, severity: str = "error") -> list[str]:
+    return [f"{f.path}: {f.message}" for f in findings if f.rule == rule and f.severity == severity]
+
+
+def test_disk_tuning_is_written_on_the_driver_in_libvirts_order():
+    dom = xml_of(
+        guest={"iothreads": 2},
+        disks=[{"path": DISK, "cache": "none", "io": "native", "discard": "unmap",
+                "detect_zeroes": "unmap", "error_policy": "enospace", "rerror_policy": "report",
+                "iothread": 2, "serial": "ROOT 01"}],
+    )  # fmt: skip
+    driver = dom.find("devices/disk/driver")
+    assert list(driver.attrib.items()) == [
+        ("name", "qemu"), ("type", "qcow2"), ("cache", "none"), ("error_policy", "enospace"),
+        ("rerror_policy", "report"), ("io", "native"), ("discard", "unmap"), ("iothread", "2"),
+        ("detect_zeroes", "unmap"),
+    ]  # fmt: skip
+    assert dom.findtext("devices/disk/serial") == "ROOT 01"
+    assert dom.findtext("iothreads") == "2"
+
+
+def test_untuned_disk_writes_no_tuning():
+    driver = xml_of(disks=[{"path": DISK}]).find("devices/disk/driver")
+    assert dict(driver.attrib) == {"name": "qemu", "type": "qcow2"}
+    assert xml_of(disks=[{"path": DISK}]).find("iothreads") is None
+
+
+@pytest.mark.parametrize(
+    ("disk", "iothreads", "path", "words"),
+    [
+        ({"io": "native"}, None, "io", "cache none or directsync"),
+        ({"io": "native", "cache": "writeback"}, None, "io", "cache none or directsync"),
+        ({"iothread": 1}, None, "iothread", "set guest.iothreads"),
+        ({"iothread": 3}, 2, "iothread", "1..2"),
+        ({"iothread": 0}, 2, "iothread", "does not exist"),
+        ({"iothread": 1, "device": "cdrom"}, 1, "iothread", "virtio-blk disks only"),
+        ({"serial": "bad/ser,ial"}, None, "serial", "unsafe characters"),
+    ],
+)
+def test_disk_tuning_libvirt_refuses_is_refused_by_key(disk, iothreads, path, words):
+    a = answers(guest={"iothreads": iothreads}, disks=[{"path": DISK, **disk}])
+    found = messages(check(a), "disk-tuning")
+    assert any(m.startswith(f"disks[0].{path}:") and words in m for m in found), found
+
+
+@pytest.mark.parametrize(
+    "disk",
+    [
+        {"io": "native", "cache": "none"},
+        {"io": "native", "cache": "directsync"},
+        {"io": "io_uring"},
+        {"io": "threads", "cache": "writeback"},
+        {"serial": "A b+c-d_e.f"},  # every character libvirt lets through (seen)
+        {"detect_zeroes": "unmap", "discard": "unmap"},
+    ],
+)
+def test_disk_tuning_libvirt_accepts_passes(disk):
+    a = answers(guest={"iothreads": 1}, disks=[{"path": DISK, **disk}])
+    assert not [f for f in check(a) if f.rule == "disk-tuning"]
+
+
+def test_disk_warnings_for_what_would_silently_not_happen():
+    long = answers(disks=[{"path": DISK, "serial": "A" * 21}])
+    assert any(
+        "'" + "A" * 20 + "' only" in m for m in messages(check(long), "disk-tuning", "warning")
+    )
+    zeroes = answers(disks=[{"path": DISK, "detect_zeroes": "unmap"}])
+    assert messages(check(zeroes), "disk-tuning", "warning")
+
+
+def test_nic_options_are_written():
+    nic = xml_of(
+        nics=[{"source": BRIDGE, "mtu": 8992, "queues": 4, "target": "db01-osa",
+               "virtualport": "openvswitch", "vlan": 42}],
+    ).find("devices/interface")  # fmt: skip
+    assert nic.find("mtu").get("size") == "8992"
+    assert nic.find("driver").get("queues") == "4"
+    assert nic.find("target").get("dev") == "db01-osa"
+    assert nic.find("virtualport").get("type") == "openvswitch"
+    assert nic.find("vlan/tag").get("id") == "42"
+
+
+@pytest.mark.parametrize(
+    ("nic", "path", "words"),
+    [
+        ({"mtu": 67}, "mtu", "68 to 65521"),
+        ({"mtu": 65522}, "mtu", "68 to 65521"),
+        ({"source": {"direct": "encbdf0"}, "mtu": 9000}, "mtu", "macvtap"),
+        ({"queues": 0}, "queues", "1 to 256"),
+        ({"queues": 257}, "queues", "1 to 256"),
+        ({"target": "vnet7"}, "target", "libvirt drops it"),
+        ({"target": "macvtap3"}, "target", "libvirt drops it"),
+        ({"target": "a/b"}, "target", "not a host interface name"),
+        ({"target": "abcdefghijklmnop"}, "target", "not a host interface name"),
+        ({"vlan": 5}, "vlan", "Open vSwitch port"),
+        ({"source": {"direct": "encbdf0"}, "vlan": 5}, "vlan", "Open vSwitch port"),
+        ({"vlan": 4096, "virtualport": "openvswitch"}, "vlan", "0 to 4095"),
+        ({"source": {"network": "default"}, "virtualport": "openvswitch"}, "virtualport", "bridge"),
+    ],
+)
+def test_nic_options_the_host_refuses_are_refused_by_key(nic, path, words):
+    a = answers(nics=[{"source": BRIDGE, **nic}])
+    found = messages(check(a), "nic-tuning")
+    assert any(m.startswith(f"nics[0].{path}:") and words in m for m in found), found
+
+
+def test_nic_options_the_host_takes_pass():
+    for nic in ({"mtu": 68}, {"mtu": 65521}, {"queues": 256}, {"target": "my.tap-0"}):
+        assert not messages(check(answers(nics=[{"source": BRIDGE, **nic}])), "nic-tuning")
+    on_network = answers(nics=[{"source": {"network": "ovs"}, "vlan": 7}])
+    assert messages(check(on_network), "nic-tuning", "note")  # only if the network is OVS
+
+
+def test_kernel_boot_and_keywrap_are_written():
+    dom = xml_of(
+        kernel={"path": "/boot/vmlinuz", "initrd": "/boot/initrd.img", "cmdline": "ro quiet"},
+        keywrap={"dea": False},
+    )
+    assert [(el.tag, el.text) for el in dom.find("os")][1:] == [
+        ("kernel", "/boot/vmlinuz"), ("initrd", "/boot/initrd.img"), ("cmdline", "ro quiet"),
+    ]  # fmt: skip
+    assert [dict(c.attrib) for c in dom.find("keywrap")] == [{"name": "dea", "state": "off"}]
+    plain = xml_of()
+    assert plain.find("os/kernel") is None and plain.find("keywrap") is None
+
+
+def test_kernel_boot_rules():
+    relative = check(answers(kernel={"path": "/boot/vmlinuz", "initrd": "initrd.img"}))
+    assert any(m.startswith("kernel.initrd:") for m in messages(relative, "kernel-boot"))
+    with_pxe = answers(
+        kernel={"path": "/boot/vmlinuz"},
+        pxe={"enabled": True},
+        nics=[{"source": BRIDGE, "boot_order": 1}],
+    )
+    assert any("firmware" in m for m in messages(check(with_pxe), "kernel-boot"))
+    # nothing to boot from is no longer said: the kernel boots
+    only_kernel = check(answers(disks=[], kernel={"path": "/boot/vmlinuz"}))
+    assert not [f for f in only_kernel if f.rule == "boot-order"]
+    assert [f for f in check(answers(disks=[])) if f.rule == "boot-order"]
+    with_disk = answers(kernel={"path": "/boot/vmlinuz"}, disks=[{"path": DISK}])
+    assert messages(check(with_disk), "kernel-boot", "note")  # the disk's order waits
+
+
+PRODUCTION = b"""<domain type='kvm'><name>p</name><memory unit='KiB'>2097152</memory>
+<vcpu>2</vcpu><iothreads>1</iothreads>
+<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type>
+<kernel>/boot/vmlinuz</kernel><initrd>/boot/initrd.img</initrd>
+<cmdline>root=/dev/vda1  console=ttysclp0</cmdline></os>
+<keywrap><cipher name='aes' state='off'/><cipher name='dea' state='on'/></keywrap>
+<devices>
+<disk type='block' device='disk'>
+<driver name='qemu' type='raw' cache='directsync' io='native' discard='unmap'
+ detect_zeroes='unmap' error_policy='report' rerror_policy='stop' iothread='1'/>
+<source dev='/dev/disk/by-path/ccw-0.0.1234'/><target dev='vda' bus='virtio'/>
+<serial>DASD1234</serial></disk>
+<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='ovsbr0'/>
+<vlan><tag id='100'/></vlan><virtualport type='openvswitch'/><target dev='p-eth0'/>
+<model type='virtio'/><driver queues='2'/><mtu size='8992'/></interface>
+</devices></domain>"""
+
+
+def test_convert_carries_every_tuning_element_back_into_the_same_xml():
+    imported = import_domain(PRODUCTION, convert=True)
+    lost = [c.what for c in imported.lost]
+    assert not any(w for w in lost if "driver" in w or "keywrap" in w or "kernel" in w), lost
+    a = imported.answers
+    assert (a.kernel.path, a.kernel.cmdline) == (
+        "/boot/vmlinuz",
+        "root=/dev/vda1  console=ttysclp0",
+    )
+    assert (a.keywrap.aes, a.keywrap.dea, a.guest.iothreads) == (False, True, 1)
+    d, n = a.disks[0], a.nics[0]
+    assert (d.cache, d.io, d.discard, d.detect_zeroes) == ("directsync", "native", "unmap", "unmap")
+    assert (d.error_policy, d.rerror_policy, d.iothread, d.serial) == (
+        "report",
+        "stop",
+        1,
+        "DASD1234",
+    )
+    assert (n.mtu, n.queues, n.target, n.virtualport, n.vlan) == (
+        8992,
+        2,
+        "p-eth0",
+        "openvswitch",
+        100,
+    )
+    result = build(a)
+    assert not [f for f in result.findings if f.severity == "error"]
+    again = etree.fromstring(to_xml(render_domain(a)).encode())
+    source = etree.fromstring(PRODUCTION)
+    for xpath in ("devices/disk/driver", "devices/interface/mtu", "devices/interface/vlan/tag",
+                  "keywrap/cipher[2]"):  # fmt: skip
+        assert dict(again.find(xpath).attrib) == dict(source.find(xpath).attrib), xpath
+    assert again.findtext("os/cmdline") == source.findtext("os/cmdline")
+
+
+def test_check_reads_what_libvirt_refuses_in_tuning():
+    twice = PRODUCTION.replace(b"<cipher name='dea'", b"<cipher name='aes'")
+    assert any(x.finding.rule == "keywrap" for x in check_domain(twice, "t.xml"))
+    no_threads = PRODUCTION.replace(b"<iothreads>1</iothreads>", b"")
+    found = [x for x in check_domain(no_threads, "t.xml") if x.finding.rule == "disk-tuning"]
+    assert found and found[0].xpath == "/domain/devices/disk"
+
+
+def test_libvirts_own_tap_name_in_live_xml_is_not_carried_but_said():
+    live = PRODUCTION.replace(b"p-eth0", b"vnet12")
+    imported = import_domain(live, convert=True)
+    assert imported.answers.nics[0].target is None
+    assert any("vnet12" in c.what for c in imported.lost)
