@@ -593,6 +593,11 @@ class _Importer:
             self.changed(
                 "s390-machine", el, f"emulator {self.text(el)} dropped: libvirt picks the host's"
             )
+        elif tag == "audio" and el.get("type") == "none" and len(el) == 0:
+            # libvirt's own: it adds <audio type='none'/> to a guest without sound and
+            # does again at define (libvirt 9.0, seen in dumpxml of every zwizard guest)
+            self.get(el, "type")
+            self.get(el, "id")
         elif tag == "parallel":
             self.never("parallel", el, "parallel port")
         elif tag == "redirdev" or tag == "smartcard":

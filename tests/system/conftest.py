@@ -11,9 +11,10 @@ from collections import defaultdict
 
 import pytest
 
-from tests.system.stack import Daemons, StackUnavailable, ensure_packages, ensure_users
+from tests.system.stack import Daemons, StackUnavailable, ensure_packages, ensure_users, run
 
 REPORT: dict[str, dict[str, str]] = defaultdict(dict)
+BRIDGE = "zwbr-test"  # the Linux bridge NICs with host-side settings (MTU, queues) sit on
 
 
 def unavailable(reason: str) -> None:
@@ -33,6 +34,18 @@ def stack():
         unavailable(str(exc))
     yield daemons
     daemons.stop()
+
+
+@pytest.fixture(scope="session")
+def bridge(stack):
+    """A Linux bridge (no uplink) for NICs whose MTU, queues and tap name the host must
+    set up: QEMU's user network has no tap, so those need a real one."""
+    made = run("ip", "link", "add", BRIDGE, "type", "bridge", check=False)
+    if made.returncode != 0 and "File exists" not in made.stderr:
+        unavailable(f"cannot make a bridge: {made.stderr.strip()}")
+    run("ip", "link", "set", BRIDGE, "up")
+    yield BRIDGE
+    run("ip", "link", "del", BRIDGE, check=False)
 
 
 @pytest.fixture

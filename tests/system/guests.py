@@ -19,11 +19,19 @@ def render_example(path: Path) -> tuple[str, dict[str, str]]:
     return result.xml_name, result.files
 
 
-def runnable_copy(xml: str, console: Path, *, images: Path = IMAGES) -> tuple[str, bool]:
+# What only a tap on the host can have: such NICs go on the test bridge, not QEMU's
+# user network (libvirt: "setting MTU on interface type user is not supported yet")
+TAP_ONLY = ("mtu", "driver", "target")
+
+
+def runnable_copy(
+    xml: str, console: Path, *, images: Path = IMAGES, bridge: str | None = None
+) -> tuple[str, bool]:
     """A copy that can run under TCG on any machine; says whether it needs IBM Z to start.
 
     - domain type qemu, and no <cpu> for kvm-only modes (rule tcg-cpu);
-    - NICs on QEMU's user network (libvirt networks need dnsmasq and a bridge);
+    - NICs on QEMU's user network (libvirt networks need dnsmasq and a bridge), or on
+      `bridge` when they carry an MTU, queues or a tap name;
     - disks on fresh images made here with qemu-img; the console to a file.
     """
     dom = etree.fromstring(xml.encode())
@@ -33,10 +41,13 @@ def runnable_copy(xml: str, console: Path, *, images: Path = IMAGES) -> tuple[st
     if was_kvm and cpu is not None:
         dom.remove(cpu)
     for iface in dom.iterfind("devices/interface"):
-        iface.set("type", "user")
         source = iface.find("source")
+        tap = bridge is not None and any(iface.find(tag) is not None for tag in TAP_ONLY)
+        iface.set("type", "bridge" if tap else "user")
         if source is not None:
             iface.remove(source)
+        if tap:
+            iface.insert(1, etree.Element("source", bridge=bridge))
     images.mkdir(parents=True, exist_ok=True)
     for disk in dom.iterfind("devices/disk"):
         source = disk.find("source")
@@ -49,6 +60,10 @@ def runnable_copy(xml: str, console: Path, *, images: Path = IMAGES) -> tuple[st
         source.set("file", str(target))
         if not target.exists():
             run("qemu-img", "create", "-q", "-f", fmt, str(target), "64M")
+    for el in dom.xpath("os/kernel | os/initrd"):  # direct kernel boot: stand-in files
+        stand_in = images / f"{dom.findtext('name')}.{el.tag}"
+        stand_in.write_bytes(b"\0" * 4096)  # QEMU loads any file; the guest need not run it
+        el.text = str(stand_in)
     console_el = dom.find("devices/console")
     console_el.set("type", "file")
     for old in console_el.findall("source"):

@@ -23,8 +23,17 @@ PACKAGES = [
     "libxml2-utils",
     "qemu-system-misc",
     "qemu-utils",
+    "iproute2",  # ip link: the Linux bridge the NIC cases of test_libvirt_agrees make
 ]
-COMMANDS = ["virsh", "libvirtd", "virtlogd", "virt-xml-validate", "qemu-system-s390x", "qemu-img"]
+COMMANDS = [
+    "virsh",
+    "libvirtd",
+    "virtlogd",
+    "virt-xml-validate",
+    "qemu-system-s390x",
+    "qemu-img",
+    "ip",
+]
 URI = "qemu:///system"
 CACHE = Path(os.environ.get("ZWIZARD_TEST_CACHE", "/var/cache/zwizard-tests"))
 IMAGES = Path("/var/lib/libvirt/images/zwizard-tests")

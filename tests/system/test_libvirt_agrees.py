@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import AP_UUID, answers
+from tests.system.conftest import BRIDGE  # the Linux bridge of fixture `bridge`
 from tests.system.stack import IMAGES, run, virsh
 from zwizard.rules import availability, check
 
@@ -20,9 +21,9 @@ BASE = """<domain type='qemu'>
   {top}
   <devices>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
+      <driver name='qemu' type='qcow2' {driver}/>
       <source file='{disk}'/>
-      <target dev='vda' bus='virtio'/>
+      <target dev='vda' bus='virtio'/>{serial}
       <boot order='1' {loadparm}/>
       <address type='ccw' cssid='0xfe' ssid='{ssid}' devno='0x0001'/>
     </disk>
@@ -49,10 +50,69 @@ def pci(uid: str, function: str = "0x0") -> str:
 
 
 D2 = {"path": "/var/lib/libvirt/images/b.qcow2"}
+
+
+def nic(kind: str, extra: str) -> str:
+    source = f"<source bridge='{BRIDGE}'/>" if kind == "bridge" else "<source dev='eth0'/>"
+    return f"<interface type='{kind}'>{source}<model type='virtio'/>{extra}</interface>"
+
+
+def on_bridge(**nic: object) -> dict[str, object]:
+    return {"nics": [{"source": {"bridge": BRIDGE}, **nic}]}
+
+
 ZPCI = {"type": "pci", "address": "0000:00:00.0", "zpci": {"uid": "0x0001", "fid": "0x1"}}
 
 # name -> (XML changes, libvirt's/QEMU's own words, zwizard's equivalent, rule id)
 CASES = {
+    "io native on the default cache": (
+        {"driver": "io='native'"},
+        "io='native' needs either no disk cache or directsync cache mode",
+        {"disks": [{"path": "/a", "io": "native"}]},
+        "disk-tuning",
+    ),
+    "iothread the guest lacks": (
+        {"driver": "iothread='1'"},
+        "Disk iothread '1' not defined in iothreadid",
+        {"disks": [{"path": "/a", "iothread": 1}]},
+        "disk-tuning",
+    ),
+    "serial with unsafe characters": (
+        {"serial": "<serial>bad/ser,ial</serial>"},
+        "contains unsafe characters",
+        {"disks": [{"path": "/a", "serial": "bad/ser,ial"}]},
+        "disk-tuning",
+    ),
+    "MTU on macvtap": (
+        {"devices": nic("direct", "<mtu size='9000'/>")},
+        "setting MTU on interface type direct is not supported yet",
+        {"nics": [{"source": {"direct": "eth0"}, "mtu": 9000}]},
+        "nic-tuning",
+    ),
+    "MTU beyond the tap's": (
+        {"devices": nic("bridge", "<mtu size='65522'/>")},
+        "Cannot set interface MTU",
+        on_bridge(mtu=65522),
+        "nic-tuning",
+    ),
+    "VLAN on a Linux bridge": (
+        {"devices": nic("bridge", "<vlan><tag id='42'/></vlan>")},
+        "vlan tag not supported for this connection type",
+        on_bridge(vlan=42),
+        "nic-tuning",
+    ),
+    "more queues than a tap has": (
+        {"devices": nic("bridge", "<driver queues='300'/>")},
+        "Unable to create tap device",
+        on_bridge(queues=300),
+        "nic-tuning",
+    ),
+    "tap name over 15 bytes": (
+        {"devices": nic("bridge", "<target dev='abcdefghijklmnopq'/>")},
+        "is too long",
+        on_bridge(target="abcdefghijklmnopq"),
+        "nic-tuning",
+    ),
     "duplicate boot order": (
         {"devices": disk2(1)},
         "boot order '1' used for more than one device",
@@ -168,7 +228,8 @@ CASES = {
 
 def libvirt_says(tmp_path, changes: dict[str, str]) -> str:
     """Define, then start: libvirt's or QEMU's refusal, whichever comes first."""
-    fields = {"vcpus": "1", "os_extra": "", "top": "", "loadparm": "", "ssid": "0x0", "devices": ""}
+    fields = {"vcpus": "1", "os_extra": "", "top": "", "loadparm": "", "ssid": "0x0", "devices": "",
+              "driver": "", "serial": ""}  # fmt: skip
     xml = BASE.format(disk=DISK, **{**fields, **changes})
     path = tmp_path / "broken.xml"
     path.write_text(xml)
@@ -186,7 +247,7 @@ def libvirt_says(tmp_path, changes: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_libvirt_refuses_and_zwizard_refuses_first(stack, tmp_path, case):
+def test_libvirt_refuses_and_zwizard_refuses_first(stack, bridge, tmp_path, case):
     changes, their_words, ours, rule = CASES[case]
     IMAGES.mkdir(parents=True, exist_ok=True)
     if not DISK.exists():
