@@ -22,6 +22,7 @@ from typing import Any
 from zwizard import choices, drafts
 from zwizard.answers import missing
 from zwizard.build import summary
+from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
 from zwizard.model import AGENT_CHANNEL, Answers, Disk, Nic, NicSource, Passthrough, Watchdog
 from zwizard.output import existing
@@ -376,7 +377,47 @@ def step_disks(q: Asker) -> None:
         q.text(f"disks[{i}].path", "Path:")
         if q.answers.disks[i].boot_order:
             q.text(f"disks[{i}].loadparm", "loadparm (empty: none):", optional=True)
+        _options(q, "disks", i)
     _boot_sequence(q)
+    _kernel(q)
+
+
+def _options(q: Asker, key: str, i: int) -> None:
+    """The options a device kind declares (Kind.options), behind one question: the same
+    declarations the full-screen wizard shows under the entry's form."""
+    kind = BY_KEY[key]
+    if not kind.options or not q.confirm(f"{kind.options_title}?", default=False):
+        return
+    item = getattr(q.answers, key)[i]
+    for f in kind.options:
+        if not f.applies(item):
+            continue
+        path = f"{key}[{i}].{f.key}"
+        if f.key == "iothread" and not q.answers.guest.iothreads:
+            # a disk's I/O thread is one of the guest's: ask for those first
+            q.text("guest.iothreads", "I/O threads of the guest (empty: none):", kind="int",
+                   optional=True)  # fmt: skip
+        if f.choices:
+            q.choose(path, f"{f.label}:", list(f.choices))
+        else:
+            q.text(path, f"{f.label}:", kind=f.text.removeprefix("optional-"), optional=True)
+
+
+def _kernel(q: Asker) -> None:
+    """Direct kernel boot: QEMU starts a host kernel instead of IPLing a device."""
+    if not q.confirm("Boot a kernel directly (instead of IPL from a device)?",
+                     default=q.answers.kernel is not None):  # fmt: skip
+        q.session.set_value("kernel", None)
+        return
+    q.text("kernel.path", "Kernel (a host path):")
+    q.text("kernel.initrd", "initrd (a host path; empty: none):", optional=True)
+    q.text("kernel.cmdline", "Kernel command line (empty: none):", optional=True)
+
+
+def _keywrap(q: Asker) -> None:
+    if q.confirm("Change CPACF protected-key wrapping (default: AES and DEA on)?", default=False):
+        q.toggle("keywrap.aes", "AES key wrapping?", effective=True)
+        q.toggle("keywrap.dea", "DEA/TDEA key wrapping?", effective=True)
 
 
 def _boot_sequence(q: Asker) -> None:
@@ -412,6 +453,7 @@ def step_network(q: Asker) -> None:
         q.text(f"nics[{i}].boot_order",
                "Boot order (empty: does not boot; 1 to install over the network first):",
                kind="int", optional=True)  # fmt: skip
+        _options(q, "nics", i)
     _boot_sequence(q)
 
 
@@ -441,6 +483,7 @@ def step_passthrough(q: Asker) -> None:
         offered.append(Choice("done", value="done"))
         kind = q.select("Host devices:", offered, default=offered[-1])
         if kind == "done":
+            _keywrap(q)
             return
         i = q.session.add_device("passthrough", Passthrough(type=kind))
         if kind == "pci":

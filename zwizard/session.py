@@ -13,12 +13,13 @@ keeps `8G`, reports it with the rule's id and words, and blocks writing.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zwizard.build import Build, build
-from zwizard.devices import KINDS, entries
+from zwizard.devices import BY_KEY, KINDS, entries
 from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 # The rule a number field's key answers to, so typed text that is no number is
 # reported under the same id as a number out of range.
+# Tables there only when asked for, filled by text fields: emptied, they go ([kernel])
+OPTIONAL_TABLES = ("kernel",)
 NUMBER_RULES = {"vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order"}
 NUMBER_WORDS = {"vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position"}
 _UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
@@ -96,11 +99,29 @@ def choice_availability(
     from zwizard.choices import REVEALS
 
     verdict = availability(answers, path, value, baseline, host, target)
+    entry = option_entry(path)
+    if (
+        entry
+        and not verdict.allowed
+        and all(f.path.startswith(entry + ".") for f in verdict.reasons if f.severity == "error")
+    ):
+        # a device option at odds only with another field of the same device (io native
+        # under the default cache): choosable, the fix is on this step — said, not greyed
+        return Availability(True, verdict.reasons)
     skip = set(REVEALS.get((path, value), ())) | set(pending)
     if not skip:
         return verdict
     rest = tuple(f for f in verdict.reasons if f.path not in skip)
     return Availability(not any(f.severity == "error" for f in rest), rest)
+
+
+def option_entry(path: str) -> str | None:
+    """`disks[0]` for `disks[0].io`, a key a device kind declares in its options."""
+    head, dot, key = path.partition("].")
+    kind = BY_KEY.get(head.partition("[")[0]) if dot else None
+    if kind is not None and any(f.key == key for f in kind.options):
+        return head + "]"
+    return None
 
 
 class Session:
@@ -193,7 +214,23 @@ class Session:
             self.pending[path] = text
             self.changed()
             return True
-        return self.set_value(path, None if optional and text == "" else text)
+        if not (optional and text == ""):
+            return self.set_value(path, text)
+        parent, _, key = path.rpartition(".")
+        table = lookup(self.answers, parent) if parent else None
+        if table is None or not dataclasses.is_dataclass(table):
+            return self.set_value(path, None)
+        # a key a table must have ([kernel] path) is emptied, never None; a table that
+        # is there only when asked for and now holds nothing goes (no kernel boot)
+        required = next(f for f in dataclasses.fields(table) if f.name == key).metadata
+        changed = self.set_value(path, "" if required.get("required") else None)
+        if parent in OPTIONAL_TABLES and all(
+            getattr(table, f.name) in (None, "") for f in dataclasses.fields(table)
+        ):
+            assign(self.answers, parent, None)
+            self.changed()
+            return True
+        return changed
 
     def text_of(self, path: str) -> str:
         """What a field shows: the pending text, or the value."""

@@ -26,6 +26,7 @@ def drive(keys: list[str], func, *args, **kw):
     output = Vt100_Output(screen, lambda: Size(rows=50, columns=200), term="xterm")
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))
+        pipe.close()  # keys run out: end of input, not a test that waits for ever
         result = func(*args, input=pipe, output=output, print_to=screen, **kw)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
     return result, text
@@ -39,12 +40,17 @@ def test_a_whole_guest_by_prompts(tmp_path):
         ENTER,  # CPU mode: default
         "n", "y", "y",  # huge pages no, balloon yes, rng yes
         "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
-        "n",  # one disk, no loadparm, no more disks
+        "y",  # one disk, no loadparm; more disk options (declared by the disk kind):
+        DOWN, ENTER, DOWN, ENTER,  # cache none, io native
+        ENTER, ENTER, ENTER, ENTER,  # discard, detect zeroes, error policies: default
+        CLEAR, "1", ENTER, CLEAR, "1", ENTER,  # the guest's I/O threads, then this disk's
+        CLEAR, "ROOT 01", ENTER,  # serial
+        "n", "n",  # no more disks; no direct kernel boot
         "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
-        CLEAR, ENTER, "n",  # it does not boot; no more NICs
+        CLEAR, ENTER, "n", "n",  # it does not boot; no more options; no more NICs
         "y", ENTER,  # diag288 watchdog, poweroff
         "n",  # no guest agent channel
-        ENTER,  # passthrough: done
+        ENTER, "n",  # passthrough: done; key wrapping as QEMU's default
         "n",  # no Secure Execution
         "n",  # no PXE
         "y",  # write these files now? (nothing is written without it)
@@ -59,7 +65,8 @@ def test_a_whole_guest_by_prompts(tmp_path):
     src.write_text(
         'version = 1\n[guest]\nname = "prompt01"\nmemory_mib = 4096\nvcpus = 4\n'
         'uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"\n'
-        '[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\nboot_order = 1\n'
+        'iothreads = 1\n[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\n'
+        'boot_order = 1\ncache = "none"\nio = "native"\niothread = 1\nserial = "ROOT 01"\n'
         '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
     )
     r = run_zwizard("--answers", str(src), "--stdout")
@@ -81,7 +88,7 @@ def test_rules_refuse_a_value_with_their_words(tmp_path):
 
 def test_secure_execution_disables_passthrough_choices_with_the_reason():
     a, _ = load(ASSETS / "secure-execution.toml")
-    _, text = drive([ENTER], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "with Secure Execution no device can be passed through (vfio)" in text
     assert a.passthrough == []
 
@@ -89,7 +96,7 @@ def test_secure_execution_disables_passthrough_choices_with_the_reason():
 def test_second_vfio_ap_is_disabled():
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     a.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
-    _, text = drive([ENTER], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "only one vfio-ap crypto device per guest" in text
 
 
@@ -156,7 +163,8 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
         "n",
         ENTER,
         "n",
-        "n",  # no watchdog, no agent, passthrough done, no SE, no PXE
+        "n",
+        "n",  # no watchdog, no agent, passthrough done, key wrapping as is, no SE, no PXE
         "y",  # write
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
@@ -179,7 +187,9 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
         ENTER,
         "n",
         "n",
-        "n",  # watchdog no, agent no, passthrough done, SE no, PXE no, write? no
+        "n",
+        "n",  # watchdog no, agent no, passthrough done, key wrapping as is, SE no, PXE no,
+        # write? no
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert "Stopped. What now?" in text and "== Network" in text
@@ -206,7 +216,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="watchdog")
-    lines = iter(["y\n", "\n", "y\n", "\n", "n\n", "n\n", "y\n"])  # agent: yes
+    lines = iter(["y\n", "\n", "y\n", "\n", "n\n", "n\n", "n\n", "y\n"])  # agent: yes
     screen = io.StringIO()
     q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
     q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)

@@ -446,3 +446,56 @@ async def test_a_whole_guest_posted_as_one_burst_equals_answers_mode(tmp_path):
     r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "batch"))
     assert r.returncode == 0, r.stderr
     assert (out / "kb02.xml").read_text() == (tmp_path / "batch" / "kb02.xml").read_text()
+
+
+# --- options a device kind declares ----------------------------------------------------
+
+
+def radio_set_of(path: str):
+    def match(widget) -> bool:
+        return type(widget).__name__ == "RadioSet" and getattr(widget.parent, "path", "") == path
+
+    return match
+
+
+async def test_disk_options_are_chosen_by_keys_marked_once_and_written(tmp_path):
+    """The disk kind's options (Kind.options) in the form: a choice at odds only with
+    another field of the same disk is choosable with its reason, exactly one mark per
+    set, and what is chosen is what the answers mode writes."""
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "disks")
+        await press_until(pilot, radio_set_of("disks[0].io"))
+        text = visible_text(app)
+        assert "native — mind: io native needs cache none or directsync" in text
+        await pilot.press("down", "enter")  # native, under the default cache
+        await pilot.pause()
+        assert app.session.answers.disks[0].io == "native"
+        assert "✗ io native needs cache none or directsync" in visible_text(app)
+        io_marks = [r.value for r in radio_set_of_widget(app, "disks[0].io").query(RadioButton)]
+        assert io_marks == [False, True, False, False]
+        await press_until(pilot, radio_set_of("disks[0].cache"), key="shift+tab")
+        await pilot.press("down", "enter")  # none
+        await pilot.pause()
+        cache_marks = [
+            r.value for r in radio_set_of_widget(app, "disks[0].cache").query(RadioButton)
+        ]
+        assert cache_marks == [False, True, False, False, False, False]
+        assert "✗ io native" not in visible_text(app)
+        await press_until(pilot, field_input("disks[0].serial"))
+        await type_text(pilot, "ROOT 01")
+        await pilot.pause()
+    disk = app.session.answers.disks[0]
+    assert (disk.cache, disk.io, disk.serial) == ("none", "native", "ROOT 01")
+    driver = app.session.result.files["minimal-rhel9.xml"]
+    assert (
+        'cache="none"' in driver
+        and 'io="native"' in driver
+        and "<serial>ROOT 01</serial>" in driver
+    )
+
+
+def radio_set_of_widget(app, path: str):
+    from textual.widgets import RadioSet
+
+    return next(w for w in app.screen.query(RadioSet) if getattr(w.parent, "path", "") == path)

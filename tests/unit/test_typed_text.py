@@ -16,7 +16,7 @@ from tests.helpers import ASSETS
 from zwizard.answers import load
 from zwizard.build import build
 from zwizard.session import NUMBER_RULES, Session
-from zwizard.structure import assign
+from zwizard.structure import assign, lookup
 
 
 def wizard_fields() -> list[tuple[str, str]]:
@@ -34,6 +34,10 @@ def wizard_fields() -> list[tuple[str, str]]:
                 path = node.args[0].value  # type: ignore[attr-defined]
                 kind = next((k.value.value for k in node.keywords if k.arg == "kind"), "str")
                 out.append((path, kind))
+    from zwizard.devices import KINDS
+
+    for device in KINDS:  # the options a device kind declares (both front ends show them)
+        out += [(f"{device.key}[0].{f.key}", f.text) for f in device.options if not f.choices]
     return sorted(set(out))
 
 
@@ -89,7 +93,8 @@ def test_typed_text_is_written_as_the_answers_mode_would_or_refused_alike(field,
         return
     other = copy.deepcopy(base)
     other.guest.uuid = session.answers.guest.uuid
-    assign(other, path, value)
+    if value is not None or lookup(other, path.rpartition(".")[0]) is not None:
+        assign(other, path, value)  # (nothing typed into an absent table leaves it absent)
     batch = build(other)
     # whatever the rules let through, libvirt's schema accepts: no value reaches the
     # "zwizard bug" path of a schema failure

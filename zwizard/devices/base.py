@@ -75,6 +75,25 @@ class HostJudge:
 
 
 @dataclass(frozen=True)
+class Field:
+    """A value of one entry that both front ends ask for, declared with its kind: typed
+    text (`text`: optional-str or optional-int) or one of `choices` ((value, label); the
+    value None is "leave it to libvirt/QEMU")."""
+
+    key: str  # below the entry: "io", "source.mode"
+    label: str
+    choices: tuple[tuple[Any, str], ...] = ()
+    text: str = "optional-str"
+    placeholder: str = ""
+    applies: Callable[[Any], bool] = _always  # shown only for the entries it fits
+
+
+def default_or(values: tuple[str, ...], default: str = "default") -> tuple[tuple[Any, str], ...]:
+    """Choices of a value list, led by leaving the key out."""
+    return ((None, default), *((v, v) for v in values))
+
+
+@dataclass(frozen=True)
 class Kind:
     """One device kind. Paths name an entry as `<key>[<index>]` everywhere."""
 
@@ -93,6 +112,8 @@ class Kind:
     after: Callable[[etree._Element, Answers, Plan], None] | None = None  # e.g. a controller
     resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
     check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules
+    options: tuple[Field, ...] = ()  # what both front ends offer beyond the essentials
+    options_title: str = ""  # how they name that group ("More disk options (…)")
 
     def paths(self, answers: Answers) -> list[tuple[str, Any]]:
         return [(f"{self.key}[{i}]", item) for i, item in enumerate(getattr(answers, self.key))]

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.devices.base import (
+    Field,
+    HostJudge,
+    Kind,
+    Reader,
+    default_or,
+    sub,
+    write_boot,
+    write_ccw,
+)
 from zwizard.lazy import Pattern
 from zwizard.model import (
     CACHE_MODES,
@@ -305,6 +314,22 @@ def _disk_letters(index: int) -> str:
     return letters
 
 
+def _virtio_blk(disk: Disk) -> bool:
+    return not on_scsi(disk)
+
+
+OPTIONS = (
+    Field("cache", "host cache", default_or(CACHE_MODES, "default (writeback)")),
+    Field("io", "I/O mode (native: cache none/directsync)", default_or(IO_MODES)),
+    Field("discard", "discard (unmap frees space in the image)", default_or(DISCARD_MODES)),
+    Field("detect_zeroes", "detect zeroes", default_or(DETECT_ZEROES)),
+    Field("error_policy", "on a write error", default_or(ERROR_POLICIES, "default (stop)")),
+    Field("rerror_policy", "on a read error", default_or(READ_ERROR_POLICIES, "default")),
+    Field("iothread", "I/O thread (of the guest's; empty: none)", text="optional-int",
+          placeholder="(none)", applies=_virtio_blk),
+    Field("serial", "serial (/dev/disk/by-id; empty: none)", placeholder="(none)"),
+)  # fmt: skip
+
 KIND = Kind(
     key="disks",
     noun="disk",
@@ -320,4 +345,6 @@ KIND = Kind(
     check_host=check_host,
     after=write_controller,
     resolve=resolve,
+    options=OPTIONS,
+    options_title="More disk options (cache, I/O mode, discard, I/O thread, serial)",
 )

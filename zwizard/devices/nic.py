@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.lazy import Pattern
 from zwizard.model import DIRECT_MODES, Answers, Nic, NicSource
 
@@ -306,6 +306,26 @@ def resolve(answers: Answers, plan: Plan) -> None:
     plan.macs = [nic.mac or derived_mac(uuid, i) for i, nic in enumerate(answers.nics)]
 
 
+def _tap(nic: Nic) -> bool:  # macvtap takes no MTU of its own
+    return not nic.source.direct
+
+
+def _on_bridge(nic: Nic) -> bool:
+    return bool(nic.source.bridge)
+
+
+OPTIONS = (
+    Field("mtu", "MTU (68-65521; empty: the host's)", text="optional-int", placeholder="(host's)",
+          applies=_tap),
+    Field("queues", "queues (multiqueue, 1-256; empty: one)", text="optional-int",
+          placeholder="(one)"),
+    Field("target", "host tap name (empty: vnetN)", placeholder="(vnetN)"),
+    Field("virtualport", "Open vSwitch port", ((None, "no (Linux bridge)"), ("openvswitch", "yes")),
+          applies=_on_bridge),
+    Field("vlan", "VLAN tag (Open vSwitch; empty: none)", text="optional-int",
+          placeholder="(none)"),
+)  # fmt: skip
+
 KIND = Kind(
     key="nics",
     noun="network interface",
@@ -317,4 +337,6 @@ KIND = Kind(
     missing=_missing,
     resolve=resolve,
     check_host=check_host,
+    options=OPTIONS,
+    options_title="More interface options (MTU, queues, tap name, Open vSwitch, VLAN)",
 )

@@ -261,9 +261,11 @@ class ChoiceField(PathField):
             if verdict.reasons:
                 word = "greyed" if not verdict.allowed else "mind"
                 reasons.append(f"{text} — {word}: {verdict.reason} [{verdict.rule}]")
-            if value == current and not button.value:
+            # exactly the current value is marked: the set never saw the program's
+            # marks (prevented), so it does not clear an earlier one by itself
+            if button.value != (value == current):
                 with self.prevent(RadioSet.Changed, RadioButton.Changed):
-                    button.value = True
+                    button.value = value == current
         self.show_findings(state, reasons)
 
 
@@ -325,3 +327,18 @@ class FixedChoice(Plain):
     def sync(self, state: State) -> None:
         verdict = state.allowed(self.key, True)
         self.update(f"[ ] {self.text} — greyed: {verdict.reason} [{verdict.rule}]")
+
+
+def declared(key: str, options: Any, title: str) -> list[Any]:
+    """The fields a device kind declares for its entries (`Kind.options`), under their
+    title: the same declarations the prompt mode asks."""
+    fields: list[Any] = [Plain(title, classes="heading")]
+    for f in options:
+        path = f"{key}[0].{f.key}"
+        if f.choices:
+            fields.append(ChoiceField(path, f.label, list(f.choices), when=f.applies))
+        else:
+            fields.append(
+                TextField(path, f.label, kind=f.text, placeholder=f.placeholder, when=f.applies)
+            )
+    return fields

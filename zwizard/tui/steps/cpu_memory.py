@@ -15,7 +15,7 @@ from zwizard.tui.steps.base import Heading, Step
 class CpuMemoryStep(Step):
     step_id = "cpu"
     title = "CPU & memory"
-    owns = ("guest.vcpus", "guest.memory_mib", "cpu", "memory")
+    owns = ("guest.vcpus", "guest.memory_mib", "guest.iothreads", "cpu", "memory")
     rules = (
         "vcpus",
         "memory",
@@ -32,6 +32,7 @@ class CpuMemoryStep(Step):
         "se-max-vcpus",
         "host-cpu-model",
         "host-vcpus",
+        "iothreads",
     )
     offered_for: object = None  # the host the model list was ordered for
 
@@ -50,6 +51,10 @@ class CpuMemoryStep(Step):
         yield Select(
             [(m, m) for m in reversed(CPU_MODELS)], prompt="custom CPU model", id="cpu-model",
             compact=True,
+        )  # fmt: skip
+        yield TextField(
+            "guest.iothreads", "I/O threads (disks name one; empty: none)", kind="optional-int",
+            placeholder="(none)",
         )  # fmt: skip
         yield Heading("Memory")
         yield ToggleField("memory.hugepages", "Back memory with host huge pages")

@@ -7,9 +7,10 @@ from textual.containers import Horizontal
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
+from zwizard.devices.disk import KIND
 from zwizard.model import Disk
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import ChoiceField, State, TextField
+from zwizard.tui.fields import ChoiceField, State, TextField, declared
 from zwizard.tui.messages import BootMoved, BootToggled
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -34,6 +35,7 @@ def form() -> list:
                   placeholder="(assigned; or type one like fe.0.xxxx)"),
         TextField("disks[0].loadparm", "loadparm (beside the boot device)", kind="optional-str",
                   placeholder="(none; PROMPT or a zipl entry number)"),
+        *declared("disks", KIND.options, KIND.options_title),
     ]  # fmt: skip
 
 
@@ -44,7 +46,7 @@ def boot_sequence(state: State) -> list[str]:
 class DisksStep(Step):
     step_id = "disks"
     title = "Disks & boot order"
-    owns = ("disks",)
+    owns = ("disks", "kernel")
     rules = (
         "disk-path",
         "disk-target",
@@ -54,6 +56,8 @@ class DisksStep(Step):
         "boot-order",
         "loadparm",
         "host-disk",
+        "disk-tuning",
+        "kernel-boot",
     )
 
     def compose_fields(self) -> ComposeResult:
@@ -71,6 +75,18 @@ class DisksStep(Step):
             yield Button("Boot later", id="boot-down", compact=True)
             yield Button("Disk boots: on/off", id="boot-toggle", compact=True)
         yield Explain("IBM Z has no <os><boot dev>: every device carries its own boot order.")
+        yield Heading("Direct kernel boot (instead of IPL from a device; empty: none)")
+        yield TextField(
+            "kernel.path",
+            "kernel (a host path)",
+            kind="optional-str",
+            placeholder="(none: IPL from the boot sequence)",
+        )
+        yield TextField(
+            "kernel.initrd", "initrd (a host path)", kind="optional-str", placeholder="(none)"
+        )
+        yield TextField("kernel.cmdline", "kernel command line", kind="optional-str",
+                        placeholder="(none)")  # fmt: skip
 
     def sync_extra(self, state: State) -> None:
         lst = self.query_one("#boot-list", OptionList)

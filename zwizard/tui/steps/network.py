@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
+from zwizard.devices.nic import KIND
 from zwizard.model import Nic, NicSource
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField
+from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -46,6 +47,7 @@ def form() -> list:
         ChoiceField("nics[0].model", "model",
                     [("virtio", "virtio-net-ccw"), ("e1000", "e1000 (PCI)"),
                      ("virtio-net-pci", "virtio-net-pci")]),
+        *declared("nics", KIND.options, KIND.options_title),
     ]  # fmt: skip
 
 
@@ -63,6 +65,7 @@ class NetworkStep(Step):
         "host-network",
         "host-bridge",
         "host-interface",
+        "nic-tuning",
     )
 
     def compose_fields(self) -> ComposeResult:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from zwizard.model import Passthrough
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import State, TextField
+from zwizard.tui.fields import State, TextField, ToggleField
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -71,7 +71,7 @@ def form() -> list:
 class PassthroughStep(Step):
     step_id = "passthrough"
     title = "Passthrough"
-    owns = ("passthrough",)
+    owns = ("passthrough", "keywrap")
     rules = (
         "vfio-ap",
         "vfio-ccw",
@@ -83,6 +83,7 @@ class PassthroughStep(Step):
         "se-no-vfio",
         "host-mdev",
         "host-pci",
+        "keywrap",
     )
 
     def compose_fields(self) -> ComposeResult:
@@ -98,3 +99,6 @@ class PassthroughStep(Step):
             "vfio-ap and vfio-ccw are IBM Z only; a vfio-ccw DASD may boot, a vfio-ap adapter "
             "may not. PCI functions get zPCI uid and fid assigned unless you give them."
         )
+        yield Heading("CPACF protected-key wrapping (QEMU's default: both on)")
+        yield ToggleField("keywrap.aes", "AES key wrapping", effective=lambda s: True)
+        yield ToggleField("keywrap.dea", "DEA/TDEA key wrapping", effective=lambda s: True)
