@@ -131,6 +131,7 @@ class _Importer:
         self.taken: set[etree._Element] = set()
         self.accounted: set[etree._Element] = set()  # said to be dropped or changed
         self.consoles = 0
+        self.cpu_replaced = False  # convert put another CPU model in place of the source's
         os_type = root.find("os/type")
         self.s390 = os_type is not None and os_type.get("arch") == "s390x"
 
@@ -357,6 +358,9 @@ class _Importer:
                 self.changed("no-numa", vcpu, what, whole=False)
             g.vcpus = int(vcpu.text)
             self.mark("guest.vcpus", vcpu)
+            current = self.get(vcpu, "current")
+            if current is not None and current.isdigit():
+                g.vcpus_current = int(current)
             if self.convert and g.vcpus > 248:
                 self.changed(
                     "vcpus", vcpu, f"{g.vcpus} vCPUs -> 248, the IBM Z maximum", whole=False
@@ -469,6 +473,7 @@ class _Importer:
 
             if self.convert and a.cpu.model not in CPU_MODELS:
                 self.changed("cpu-model", model, f"CPU model {a.cpu.model} -> host-model")
+                self.cpu_replaced = True
                 a.cpu.mode, a.cpu.model = "host-model", None
         elif mode:
             a.cpu.mode = mode
@@ -487,12 +492,51 @@ class _Importer:
             self.mark("cpu.numa", numa)
             a.cpu.numa = not self.convert
             self.changed("no-numa", numa, "dropped <numa>")
-        for el in cpu.xpath("feature | topology | cache"):
-            self.lost(el, f"<cpu><{el.tag}> {self.get(el, 'name', '')}".rstrip())
+        self._cpu_topology_features(cpu, a)
         for el in r.xpath("numatune"):
             self.mark("cpu.numa", el)
             a.cpu.numa = not self.convert
             self.changed("no-numa", el, "dropped <numatune>")
+
+    def _cpu_topology_features(self, cpu: etree._Element, a: Answers) -> None:
+        topo = cpu.find("topology")
+        if topo is not None:
+            values = {
+                k: self.get(topo, k) for k in ("sockets", "dies", "clusters", "cores", "threads")
+            }
+            ones = all(values[k] in (None, "1") for k in ("dies", "clusters", "threads"))
+            if not self.s390:  # another machine's topology: IBM Z sockets/books differ
+                what = " ".join(f"{k}={v}" for k, v in values.items() if v is not None)
+                self.lost(topo, f"<cpu><topology {what}> of an x86 guest")
+            elif ones and all((values[k] or "").isdigit() for k in ("sockets", "cores")):
+                a.cpu.sockets, a.cpu.cores = int(values["sockets"]), int(values["cores"])
+                self.mark("cpu.sockets", topo)
+            else:  # more than one thread (x86) or die: s390x has neither
+                what = " ".join(f"{k}={v}" for k, v in values.items() if v is not None)
+                self.lost(topo, f"<cpu><topology {what}> (s390x: one thread per core, one die)")
+        # features belong to the model they modify: an x86 guest's (or a model convert
+        # replaces) would name what QEMU s390x does not have
+        carried = self.s390 and not self.cpu_replaced and a.cpu.mode is not None
+        for f in cpu.findall("feature"):
+            name, policy = self.get(f, "name"), self.get(f, "policy") or "require"
+            if not carried:
+                where = "x86" if not self.s390 else "the replaced"
+                self.lost(f, f"<cpu><feature name='{name}'> of {where} CPU model")
+            elif name and policy in ("require", "disable", "force", "forbid", "optional"):
+                if name in a.cpu.features:
+                    self.finding(
+                        f,
+                        "cpu-features",
+                        "error",
+                        f"CPU feature '{name}' twice (libvirt: \"CPU feature '{name}' specified "
+                        'more than once")',
+                    )
+                a.cpu.features[name] = policy  # type: ignore[assignment]
+                self.mark(f"cpu.features.{name}", f)
+            else:
+                self.lost(f, f"<cpu><feature name='{name}' policy='{policy}'>")
+        for el in cpu.findall("cache"):
+            self.lost(el, "<cpu><cache>")
 
     def _memory(self, r: etree._Element, a: Answers) -> None:
         mm = r.find("maxMemory")
@@ -502,13 +546,25 @@ class _Importer:
             self.changed("no-mem-hotplug", mm, "dropped <maxMemory> (no memory hot-plug)")
         mb = r.find("memoryBacking")
         if mb is not None:
-            self.take(mb, mb.find("hugepages"))
-            if mb.find("hugepages") is not None:
-                a.memory.hugepages = True
-                self.mark("memory.hugepages", mb)
+            self.take(mb)
+            for key in ("hugepages", "nosharepages", "locked"):
+                el = mb.find(key)
+                if el is not None and (key != "hugepages" or not len(el)):
+                    self.take(el)
+                    setattr(a.memory, key, True)
+                    self.mark(f"memory.{key}", el)
             for el in mb:
-                if isinstance(el.tag, str) and el.tag != "hugepages":
-                    self.lost(el, f"<memoryBacking><{el.tag}>")
+                if isinstance(el.tag, str) and el not in self.taken:
+                    if el.tag == "hugepages":  # <page size=…>: the host's default size is used
+                        a.memory.hugepages = True
+                        self.take(el)
+                        self.mark("memory.hugepages", el)
+                        for page in el:
+                            self.lost(
+                                page, "a huge page size (KVM on IBM Z backs with 1 MiB pages)"
+                            )
+                    else:
+                        self.lost(el, f"<memoryBacking><{el.tag}>")
 
     def _clock(self, r: etree._Element, a: Answers) -> None:
         clock = r.find("clock")
@@ -615,10 +671,22 @@ class _Importer:
             return
         self.consoles += 1
         if self.consoles > 1:
+            if ttype == "sclplm" and not a.console.line_mode:
+                a.console.line_mode = True
+                self.mark("console.line_mode", el)
+                self.get(el, "type")
+                self.take(target)
+                self.get(target, "port")
+                return
             self.lost(el, f"a further <{el.tag}> (target {ttype or 'default'})")
             return
         self.get(el, "type")
         self.take(target)
+        log = el.find("log")
+        if log is not None and self.get(log, "file"):
+            a.console.log = self.get(log, "file")
+            a.console.log_append = self.get(log, "append") == "on"
+            self.mark("console.log", log)
         if target is not None:
             self.get(target, "port")
         if ttype not in ("sclp", "sclp-serial", None):
@@ -701,6 +769,14 @@ class _Importer:
         model = self.get(el, "model")
         a.memory.balloon = model != "none"
         self.mark("memory.balloon", el)
+        deflate = self.get(el, "autodeflate")
+        if deflate in ("on", "off"):
+            a.memory.balloon_autodeflate = deflate == "on"
+        stats = el.find("stats")
+        period = self.get(stats, "period")
+        if period is not None and period.isdigit():
+            a.memory.balloon_stats_period = int(period)
+            self.mark("memory.balloon_stats_period", stats)
         if model not in ("virtio", "none"):
             self.changed("ccw-only", el, f"memballoon {model} -> virtio", whole=False)
         self._reassigned(el)

@@ -34,6 +34,7 @@ DetectZeroes = Literal["off", "on", "unmap"]
 ErrorPolicy = Literal["stop", "report", "ignore", "enospace"]
 ReadErrorPolicy = Literal["stop", "report", "ignore"]
 VirtualPort = Literal["openvswitch"]
+FeaturePolicy = Literal["require", "disable", "force", "forbid", "optional"]
 WATCHDOG_ACTIONS: tuple[str, ...] = get_args(WatchdogAction)
 DIRECT_MODES: tuple[str, ...] = get_args(DirectMode)
 CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
@@ -66,6 +67,9 @@ class Guest:
         2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)", always=True
     )
     vcpus: int = spec(2, "number of virtual CPUs (1-248; 247 with Secure Execution)", always=True)
+    vcpus_current: int | None = spec(
+        None, "vCPUs online at start (default: all); the rest can be added with virsh setvcpus"
+    )
     domain_type: DomainType = spec("kvm", "kvm on IBM Z; qemu = TCG emulation, for tests elsewhere")
     uuid: str | None = spec(None, "domain UUID; generated when absent", format="uuid")
     title: str | None = spec(None, "short description shown by virsh list --title")
@@ -88,6 +92,11 @@ class Cpu:
     )
     model: str | None = spec(None, "CPU model name for mode custom, e.g. gen15a or z14.2")
     numa: bool = spec(False, "NUMA topology (not supported by libvirt on IBM Z)")
+    sockets: int | None = spec(None, "topology: sockets (sockets x cores = vcpus; one thread each)")
+    cores: int | None = spec(None, "topology: cores per socket")
+    features: dict[str, FeaturePolicy] = spec(
+        doc='CPU feature policies on the model, e.g. { zpci = "disable" }', factory=dict
+    )
 
 
 @dataclass
@@ -199,6 +208,17 @@ class Channel:
 
 
 @dataclass
+class Console:
+    """The SCLP console (virsh console) and what goes with it."""
+
+    log: str | None = spec(None, "also write the console output to this host file")
+    log_append: bool = spec(False, "append to the log file instead of starting it afresh")
+    line_mode: bool = spec(
+        False, "a second, line-mode console (sclplm; virsh console GUEST console1)"
+    )
+
+
+@dataclass
 class Kernel:
     """Direct kernel boot (<os><kernel/initrd/cmdline>): QEMU loads these host files
     instead of IPLing from a device — an install from a tree without PXE, or a test
@@ -225,6 +245,14 @@ class Memory:
     hugepages: bool = spec(False, "back guest memory with host huge pages")
     balloon: bool | None = spec(None, "virtio memballoon (default: on, off with Secure Execution)")
     hotplug: bool = spec(False, "memory hot-plug (<maxMemory>; not possible on IBM Z)")
+    nosharepages: bool = spec(False, "keep KSM from merging this guest's pages (mem-merge=off)")
+    locked: bool = spec(False, "lock guest memory in host RAM (never swapped; mem-lock=on)")
+    balloon_autodeflate: bool | None = spec(
+        None, "the balloon gives memory back when the guest runs out (deflate-on-oom)"
+    )
+    balloon_stats_period: int | None = spec(
+        None, "seconds between balloon statistics (virsh dommemstat); absent = none"
+    )
 
 
 @dataclass
@@ -287,6 +315,7 @@ class Answers:
     channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
     kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
     keywrap: Keywrap = spec(doc="CPACF protected-key wrapping", factory=Keywrap)
+    console: Console = spec(doc="the SCLP console", factory=Console)
     memory: Memory = spec(doc="memory backing", factory=Memory)
     rng: Rng = spec(doc="virtio-rng", factory=Rng)
     clock: Clock = spec(doc="guest clock", factory=Clock)

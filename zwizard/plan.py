@@ -44,6 +44,15 @@ class Plan:
         return int(min(nics)[1][5:-1]) if nics else None
 
 
+def cpu_topology(answers: Answers) -> tuple[int, int]:
+    """Sockets and cores (one thread each on s390x), the one not given derived from the
+    vCPU count."""
+    c, vcpus = answers.cpu, answers.guest.vcpus
+    sockets = c.sockets or max(1, vcpus // (c.cores or 1))
+    cores = c.cores or max(1, vcpus // sockets)
+    return sockets, cores
+
+
 def default_cpu_mode(answers: Answers) -> str | None:
     if answers.cpu.mode:
         return answers.cpu.mode

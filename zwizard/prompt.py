@@ -338,6 +338,18 @@ def step_cpu(q: Asker) -> None:
     for label, path in (("Memory hot-plug", "memory.hotplug"), ("NUMA topology", "cpu.numa"),
                         ("SMBIOS", "guest.smbios")):  # fmt: skip
         q.greyed(label, path)
+    if q.confirm("More CPU and memory options (vCPUs at start, topology, KSM, locking, "
+                 "balloon)?", default=False):  # fmt: skip
+        q.text("guest.vcpus_current", "vCPUs online at start (empty: all):", kind="int",
+               optional=True)  # fmt: skip
+        q.text("cpu.sockets", "Sockets (empty: one per vCPU):", kind="int", optional=True)
+        q.text("cpu.cores", "Cores per socket (empty: 1):", kind="int", optional=True)
+        q.toggle("memory.nosharepages", "Keep KSM from sharing the guest's pages?")
+        q.toggle("memory.locked", "Lock guest memory in host RAM?")
+        if q.session.result.plan.balloon:
+            q.toggle("memory.balloon_autodeflate", "Balloon gives memory back on OOM?")
+            q.text("memory.balloon_stats_period", "Balloon statistics every … s (empty: off):",
+                   kind="int", optional=True)  # fmt: skip
 
 
 def _unfinished(q: Asker, key: str, what: Callable[[int], str]) -> None:
@@ -466,6 +478,16 @@ def step_watchdog(q: Asker) -> None:
         q.choose("watchdog.action", "When the guest stops feeding it:", actions)
     agent = any(c.name == AGENT_CHANNEL for c in q.answers.channels)
     q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
+    con = q.answers.console
+    if q.confirm("Console options (log file, line-mode console)?",
+                 default=bool(con.log or con.line_mode)):  # fmt: skip
+        q.text("console.log", "Also log the console to (a host file; empty: no log):",
+               optional=True)  # fmt: skip
+        if q.answers.console.log:
+            q.toggle("console.log_append", "Append to the log?")
+        q.toggle(
+            "console.line_mode", "Line-mode console too (sclplm, virsh console GUEST console1)?"
+        )
 
 
 def step_passthrough(q: Asker) -> None:

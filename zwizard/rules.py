@@ -30,7 +30,7 @@ from zwizard.inputs import (
     repo_form,
     repo_suggestion,
 )
-from zwizard.plan import Plan, make_plan
+from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.render.pxe import append_line, render_pxe
 from zwizard.structure import lookup
 
@@ -127,6 +127,9 @@ RULES = {
     "kernel-boot": "direct kernel boot: absolute host paths; the firmware (and PXE) is bypassed",
     "iothreads": "a non-negative number of I/O threads",
     "keywrap": "one <cipher> each for aes and dea (CPACF protected-key wrapping)",
+    "vcpu-topology": "vCPUs online at start within the maximum; sockets x cores = vCPUs",
+    "cpu-features": "CPU feature policies by QEMU name, on a CPU model",
+    "console-log": "the console log is an absolute host path",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
     "mac": "unicast, unique MAC addresses",
@@ -322,6 +325,78 @@ def _cpu(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     elif mode in ("host-passthrough", "maximum") and not tcg:
         out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
+
+
+# QEMU property names (target/s390x/cpu_features_def.h.inc): letters, digits and '-'
+CPU_FEATURE = Pattern(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
+    """vCPU count, topology and features, as libvirt 9.0 and QEMU 7.2 take them (seen)."""
+    g, cpu = a.guest, a.cpu
+    current = g.vcpus_current
+    if current is not None and not 1 <= current <= g.vcpus:
+        out.error(
+            "vcpu-topology",
+            "guest.vcpus_current",
+            f'{current} vCPUs online at start: give 1 to {g.vcpus} (libvirt: "maximum vCPU '
+            'count must not be less than current vCPU count")',
+        )
+    if cpu.sockets is not None or cpu.cores is not None:
+        for key in ("sockets", "cores"):
+            value = getattr(cpu, key)
+            if value is not None and value < 1:
+                out.error("vcpu-topology", f"cpu.{key}", f"{value} {key}: give 1 or more")
+        sockets, cores = cpu_topology(a)
+        if min(sockets, cores) >= 1 and sockets * cores != g.vcpus:
+            out.error(
+                "vcpu-topology",
+                "cpu.sockets" if cpu.sockets is not None else "cpu.cores",
+                f"{sockets} sockets x {cores} cores = {sockets * cores}, not the guest's "
+                f'{g.vcpus} vCPUs (libvirt: "CPU topology doesn\'t match maximum vcpu count"); '
+                's390x has one thread per core (QEMU: "S390 does not support more than 1 '
+                'threads")',
+            )
+    for name in cpu.features:
+        if not CPU_FEATURE.fullmatch(name):
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{name}' is not a CPU feature name (QEMU's s390x names: zpci, aen, vx, "
+                "msa9-base … see qemu-system-s390x -cpu help)",
+            )
+    if cpu.features and plan.cpu_mode is None:
+        out.error(
+            "cpu-features",
+            "cpu.features",
+            "feature policies apply to a CPU model: set cpu.mode (host-model, or custom with a "
+            "model)",
+        )
+
+
+def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
+    if a.console.log is not None and not a.console.log.startswith("/"):
+        out.error(
+            "console-log",
+            "console.log",
+            f"'{a.console.log}' must be an absolute host path (virtlogd writes it as given)",
+        )
+    mem = a.memory
+    for key in ("balloon_autodeflate", "balloon_stats_period"):
+        if getattr(mem, key) is not None and not plan.balloon:
+            out.error(
+                "se-no-memstats" if a.secure_execution.enabled else "memory",
+                f"memory.{key}",
+                f"memory.{key} sets the balloon, and this guest has none"
+                + (" (Secure Execution)" if a.secure_execution.enabled else ""),
+            )
+    if mem.balloon_stats_period is not None and mem.balloon_stats_period < 1:
+        out.error(
+            "memory",
+            "memory.balloon_stats_period",
+            f"{mem.balloon_stats_period} s: give 1 or more seconds, or leave it out for no "
+            "statistics (libvirt's schema takes a positive period)",
+        )
 
 
 def _older(model: str, than: str) -> bool:
@@ -764,6 +839,8 @@ _RULE_GROUPS = (
     _secure_execution,
     _pxe,
     _kernel,
+    _topology,
+    _console_memory,
 )
 
 

@@ -112,6 +112,19 @@ def assert_tuning_reached_qemu(xml: str, name: str) -> str:
         wanted.append(f"{cipher.get('name')}-key-wrap={cipher.get('state')}")
     if dom.find("iothreads") is not None:
         wanted.append('"qom-type":"iothread"')
+    vcpu = dom.find("vcpu")
+    if vcpu.get("current"):
+        wanted.append(f"-smp {vcpu.get('current')},maxcpus={vcpu.text}")
+    topo = dom.find("cpu/topology")
+    if topo is not None:
+        wanted.append(f"sockets={topo.get('sockets')}")
+    wanted += [f'"{t}console"' for t in dom.xpath("devices/console/target/@type")]
+    if dom.find("devices/console/log") is not None:
+        wanted.append("logfile=/dev/fdset/")  # virtlogd hands QEMU the file
+    if dom.find("memoryBacking/nosharepages") is not None:
+        wanted.append("mem-merge=off")
+    if dom.find("devices/memballoon[@autodeflate='on']") is not None:
+        wanted.append('"deflate-on-oom":true')
     missing = [w for w in wanted if w not in log]
     assert not missing, f"not on QEMU's command line: {missing}"
     return f"{len(wanted)} settings on QEMU's line" if wanted else ""

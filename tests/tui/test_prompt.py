@@ -39,6 +39,9 @@ def test_a_whole_guest_by_prompts(tmp_path):
         CLEAR, "4", ENTER, CLEAR, "4096", ENTER,  # vCPUs, memory
         ENTER,  # CPU mode: default
         "n", "y", "y",  # huge pages no, balloon yes, rng yes
+        "y", CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
+        CLEAR, "2", ENTER, CLEAR, ENTER,  # 2 sockets (cores derived),
+        "y", "n", "n", CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
         "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
         "y",  # one disk, no loadparm; more disk options (declared by the disk kind):
         DOWN, ENTER, DOWN, ENTER,  # cache none, io native
@@ -50,6 +53,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         CLEAR, ENTER, "n", "n",  # it does not boot; no more options; no more NICs
         "y", ENTER,  # diag288 watchdog, poweroff
         "n",  # no guest agent channel
+        "y", CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, "y", "y",  # console
         ENTER, "n",  # passthrough: done; key wrapping as QEMU's default
         "n",  # no Secure Execution
         "n",  # no PXE
@@ -65,9 +69,12 @@ def test_a_whole_guest_by_prompts(tmp_path):
     src.write_text(
         'version = 1\n[guest]\nname = "prompt01"\nmemory_mib = 4096\nvcpus = 4\n'
         'uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"\n'
-        'iothreads = 1\n[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\n'
+        'vcpus_current = 2\niothreads = 1\n[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\n'
         'boot_order = 1\ncache = "none"\nio = "native"\niothread = 1\nserial = "ROOT 01"\n'
         '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
+        "[cpu]\nsockets = 2\n[memory]\nnosharepages = true\n"
+        '[console]\nlog = "/var/log/libvirt/qemu/prompt01-console.log"\nlog_append = true\n'
+        "line_mode = true\n"
     )
     r = run_zwizard("--answers", str(src), "--stdout")
     assert (tmp_path / "out" / "prompt01.xml").read_text() == r.stdout
@@ -161,6 +168,7 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
         "n",  # add a network interface? no
         "n",
         "n",
+        "n",  # console options? no
         ENTER,
         "n",
         "n",
@@ -184,6 +192,7 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
         "n",  # network (step 4 again): add a NIC? no
         "n",
         "n",
+        "n",  # console options? no
         ENTER,
         "n",
         "n",
@@ -216,7 +225,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="watchdog")
-    lines = iter(["y\n", "\n", "y\n", "\n", "n\n", "n\n", "n\n", "y\n"])  # agent: yes
+    lines = iter(["y\n", "\n", "y\n", "n\n", "\n", "n\n", "n\n", "n\n", "y\n"])  # agent: yes
     screen = io.StringIO()
     q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
     q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)

@@ -43,7 +43,8 @@ def test_examples_render_valid_s390x_xml(path):
         assert addr.get("type") in ("ccw", "drive")
         if addr.get("type") == "ccw":
             assert addr.get("cssid") == "0xfe"
-    assert dom.xpath("//console/target/@type") == ["sclp"]
+    # the SCLP console first; the line-mode one (sclplm) only as a second, when asked for
+    assert dom.xpath("//console/target/@type") == ["sclp"] + ["sclplm"] * a.console.line_mode
     assert dom.xpath("//boot/@order"), "an explicit boot order is always written"
 
 

@@ -43,6 +43,16 @@ CASES = {
     "kernel-boot": ("error", dict(disks=[], kernel={"path": "vmlinuz"}),
                     dict(disks=[], kernel={"path": "/var/lib/libvirt/boot/vmlinuz"})),
     "iothreads": ("error", dict(guest={"iothreads": -1}), dict(guest={"iothreads": 2})),
+    # libvirt 9.0 at define: "maximum vCPU count must not be less than current vCPU count",
+    # "CPU topology doesn't match maximum vcpu count"
+    "vcpu-topology": ("error", dict(guest={"vcpus": 4, "vcpus_current": 5}, cpu={"sockets": 3}),
+                      dict(guest={"vcpus": 4, "vcpus_current": 2}, cpu={"sockets": 2})),
+    # QEMU 7.2 at start: "Property 'qemu-s390x-cpu.nosuchfeat' not found" (name shape only
+    # here: each QEMU knows its own list); features need a model to modify
+    "cpu-features": ("error", dict(cpu={"features": {"zpci": "disable"}}, guest={"domain_type": "qemu"}),
+                     dict(cpu={"mode": "host-model", "features": {"zpci": "disable"}})),
+    "console-log": ("error", dict(console={"log": "console.log"}),
+                    dict(console={"log": "/var/log/libvirt/qemu/g-console.log"})),
     "vfio-ap": ("error", dict(passthrough=[AP, {**AP, "uuid": CCW_UUID}]), dict(passthrough=[AP])),
     "vfio-ccw": ("error", dict(passthrough=[{"type": "vfio-ccw", "uuid": "not-a-uuid"}]),
                  dict(passthrough=[DASD])),

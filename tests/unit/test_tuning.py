@@ -231,3 +231,123 @@ def test_libvirts_own_tap_name_in_live_xml_is_not_carried_but_said():
     imported = import_domain(live, convert=True)
     assert imported.answers.nics[0].target is None
     assert any("vnet12" in c.what for c in imported.lost)
+
+
+# --- vCPUs, topology, CPU features, consoles, memory options ---------------------------
+
+
+def test_vcpus_topology_and_features_are_written():
+    dom = xml_of(
+        guest={"vcpus": 8, "vcpus_current": 4},
+        cpu={"mode": "host-model", "sockets": 2, "features": {"zpci": "disable", "aen": "require"}},
+    )
+    assert dom.find("vcpu").get("current") == "4" and dom.findtext("vcpu") == "8"
+    cpu = dom.find("cpu")
+    assert dict(cpu.find("topology").attrib) == {
+        "sockets": "2", "dies": "1", "cores": "4", "threads": "1"
+    }  # fmt: skip
+    assert [(f.get("name"), f.get("policy")) for f in cpu.iterfind("feature")] == [
+        ("zpci", "disable"), ("aen", "require"),
+    ]  # fmt: skip
+
+
+def test_topology_without_a_mode_is_written_on_a_bare_cpu_element():
+    """Under TCG no <cpu> is written by default; a topology still needs one (libvirt
+    9.0 starts `<cpu><topology …/></cpu>` on QEMU's default model, seen)."""
+    dom = xml_of(guest={"domain_type": "qemu", "vcpus": 4}, cpu={"cores": 2})
+    assert dom.find("cpu").get("mode") is None
+    assert dom.find("cpu/topology").get("sockets") == "2"
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "words"),
+    [
+        (dict(guest={"vcpus": 4, "vcpus_current": 5}), "guest.vcpus_current", "1 to 4"),
+        (dict(guest={"vcpus": 4, "vcpus_current": 0}), "guest.vcpus_current", "1 to 4"),
+        (dict(guest={"vcpus": 4}, cpu={"sockets": 3}), "cpu.sockets", "not the guest's 4 vCPUs"),
+        (dict(guest={"vcpus": 4}, cpu={"sockets": 2, "cores": 3}), "cpu.sockets", "= 6"),
+        (dict(cpu={"cores": 0}), "cpu.cores", "1 or more"),
+    ],
+)
+def test_vcpu_counts_libvirt_refuses_are_refused(changes, path, words):
+    found = messages(check(answers(**changes)), "vcpu-topology")
+    assert any(m.startswith(f"{path}:") and words in m for m in found), found
+
+
+def test_cpu_feature_names_and_their_model():
+    bad = answers(cpu={"mode": "host-model", "features": {"Not A Feature": "disable"}})
+    assert any("not a CPU feature name" in m for m in messages(check(bad), "cpu-features"))
+    fine = answers(cpu={"mode": "custom", "model": "gen15a", "features": {"msa9-base": "disable"}})
+    assert not messages(check(fine), "cpu-features")
+
+
+def test_console_log_and_line_mode_console_are_written():
+    dom = xml_of(
+        console={"log": "/var/log/libvirt/qemu/g.log", "log_append": True, "line_mode": True}
+    )
+    consoles = dom.findall("devices/console")
+    assert dict(consoles[0].find("log").attrib) == {
+        "file": "/var/log/libvirt/qemu/g.log",
+        "append": "on",
+    }
+    assert [c.find("target").get("type") for c in consoles] == ["sclp", "sclplm"]
+    assert [c.find("target").get("port") for c in consoles] == ["0", "1"]
+    assert len(xml_of().findall("devices/console")) == 1
+
+
+def test_memory_options_are_written_in_libvirts_order():
+    dom = xml_of(memory={"hugepages": True, "nosharepages": True, "locked": True,
+                         "balloon_autodeflate": True, "balloon_stats_period": 10})  # fmt: skip
+    assert [el.tag for el in dom.find("memoryBacking")] == ["hugepages", "nosharepages", "locked"]
+    balloon = dom.find("devices/memballoon")
+    assert balloon.get("autodeflate") == "on" and balloon.find("stats").get("period") == "10"
+
+
+def test_balloon_options_without_a_balloon_are_refused():
+    se = answers(secure_execution={"enabled": True}, cpu={"mode": "host-model"},
+                 memory={"balloon_stats_period": 5})  # fmt: skip
+    assert any(f.rule == "se-no-memstats" and f.severity == "error" for f in check(se))
+    off = answers(memory={"balloon": False, "balloon_autodeflate": True})
+    assert any(f.path == "memory.balloon_autodeflate" and f.severity == "error" for f in check(off))
+
+
+S390_OPTIONS = b"""<domain type='kvm'><name>o</name><memory unit='KiB'>2097152</memory>
+<memoryBacking><nosharepages/><locked/></memoryBacking>
+<vcpu placement='static' current='2'>4</vcpu>
+<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>
+<cpu mode='custom' match='exact'><model fallback='forbid'>gen15a</model>
+<topology sockets='2' dies='1' cores='2' threads='1'/><feature policy='disable' name='zpci'/></cpu>
+<devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/o.qcow2'/>
+<target dev='vda' bus='virtio'/></disk>
+<console type='pty'><log file='/var/log/o.log' append='off'/><target type='sclp' port='0'/></console>
+<console type='pty'><target type='sclplm' port='1'/></console>
+<memballoon model='virtio' autodeflate='off'><stats period='30'/></memballoon>
+</devices></domain>"""
+
+
+def test_convert_carries_vcpus_topology_features_consoles_and_memory_options():
+    imported = import_domain(S390_OPTIONS, convert=True)
+    assert not imported.lost, [c.what for c in imported.lost]
+    a = imported.answers
+    assert (a.guest.vcpus, a.guest.vcpus_current, a.cpu.sockets, a.cpu.cores) == (4, 2, 2, 2)
+    assert a.cpu.features == {"zpci": "disable"}
+    assert (a.console.log, a.console.log_append, a.console.line_mode) == (
+        "/var/log/o.log",
+        False,
+        True,
+    )
+    m = a.memory
+    assert (m.nosharepages, m.locked, m.balloon_autodeflate, m.balloon_stats_period) == (
+        True, True, False, 30,
+    )  # fmt: skip
+
+
+def test_an_x86_guests_topology_and_features_are_said_not_carried():
+    x86 = S390_OPTIONS.replace(
+        b"arch='s390x' machine='s390-ccw-virtio'", b"arch='x86_64' machine='q35'"
+    )
+    x86 = x86.replace(b"gen15a", b"Skylake-Client").replace(b"name='zpci'", b"name='vmx'")
+    imported = import_domain(x86, convert=True)
+    assert imported.answers.cpu.features == {} and imported.answers.cpu.sockets is None
+    lost = " ".join(c.what for c in imported.lost)
+    assert "vmx" in lost and "topology" in lost

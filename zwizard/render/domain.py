@@ -13,7 +13,7 @@ from zwizard.devices import KINDS
 from zwizard.devices.base import sub as _sub
 from zwizard.devices.base import write_ccw as _ccw
 from zwizard.model import OSINFO_IDS, Answers
-from zwizard.plan import Plan, make_plan
+from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
@@ -45,9 +45,16 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
 
     _sub(dom, "memory", str(g.memory_mib), unit="MiB")
     _sub(dom, "currentMemory", str(g.memory_mib), unit="MiB")
-    if answers.memory.hugepages:
-        _sub(_sub(dom, "memoryBacking"), "hugepages")
-    _sub(dom, "vcpu", str(g.vcpus), placement="static")
+    mem = answers.memory
+    if mem.hugepages or mem.nosharepages or mem.locked:
+        backing = _sub(dom, "memoryBacking")
+        for key in ("hugepages", "nosharepages", "locked"):  # libvirt's order
+            if getattr(mem, key):
+                _sub(backing, key)
+    vcpu = {"placement": "static"}
+    if g.vcpus_current is not None:
+        vcpu["current"] = str(g.vcpus_current)
+    _sub(dom, "vcpu", str(g.vcpus), **vcpu)
     if g.iothreads:
         _sub(dom, "iothreads", str(g.iothreads))
     os_ = _sub(dom, "os")
@@ -71,12 +78,21 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
             kind.write(devices, answers, i, plan)
         if kind.after is not None:
             kind.after(devices, answers, plan)
+    con = answers.console
     console = _sub(devices, "console", type="pty")
+    if con.log:
+        _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
     _sub(console, "target", type="sclp", port="0")
+    if con.line_mode:  # the line-mode console: virsh console GUEST console1
+        _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
     if answers.watchdog is not None:
         _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
     balloon = _sub(devices, "memballoon", model="virtio" if plan.balloon else "none")
     if plan.balloon:
+        if mem.balloon_autodeflate is not None:
+            balloon.set("autodeflate", "on" if mem.balloon_autodeflate else "off")
+        if mem.balloon_stats_period is not None:
+            _sub(balloon, "stats", period=str(mem.balloon_stats_period))
         _ccw(balloon, plan.ccw.get("memballoon"))
     if plan.rng:
         rng = _sub(devices, "rng", model="virtio")
@@ -95,14 +111,22 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
 
 
 def _cpu(dom: etree._Element, answers: Answers, plan: Plan) -> None:
-    mode = plan.cpu_mode
-    if mode is None:
+    mode, c = plan.cpu_mode, answers.cpu
+    topo = c.sockets is not None or c.cores is not None
+    if mode is None and not topo:
         return
-    if mode == "custom":
+    if mode is None:  # QEMU's default model, with a topology (libvirt takes <cpu> so)
+        cpu = _sub(dom, "cpu")
+    elif mode == "custom":
         cpu = _sub(dom, "cpu", mode="custom", match="exact", check="partial")
-        _sub(cpu, "model", answers.cpu.model or "", fallback="forbid")
+        _sub(cpu, "model", c.model or "", fallback="forbid")
     else:
-        _sub(dom, "cpu", mode=mode, check="partial" if mode == "host-model" else "none")
+        cpu = _sub(dom, "cpu", mode=mode, check="partial" if mode == "host-model" else "none")
+    if c.sockets is not None or c.cores is not None:
+        sockets, cores = cpu_topology(answers)
+        _sub(cpu, "topology", sockets=str(sockets), dies="1", cores=str(cores), threads="1")
+    for name, policy in c.features.items():
+        _sub(cpu, "feature", policy=policy, name=name)
 
 
 def to_xml(dom: etree._Element) -> str:

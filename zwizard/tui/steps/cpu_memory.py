@@ -33,6 +33,8 @@ class CpuMemoryStep(Step):
         "host-cpu-model",
         "host-vcpus",
         "iothreads",
+        "vcpu-topology",
+        "cpu-features",
     )
     offered_for: object = None  # the host the model list was ordered for
 
@@ -53,6 +55,14 @@ class CpuMemoryStep(Step):
             compact=True,
         )  # fmt: skip
         yield TextField(
+            "guest.vcpus_current", "vCPUs online at start (empty: all)", kind="optional-int",
+            placeholder="(all)", help="the rest can be added later: virsh setvcpus",
+        )  # fmt: skip
+        yield TextField("cpu.sockets", "sockets (empty: one per vCPU)", kind="optional-int",
+                        placeholder="(one per vCPU)")  # fmt: skip
+        yield TextField("cpu.cores", "cores per socket (one thread each)", kind="optional-int",
+                        placeholder="(1)")  # fmt: skip
+        yield TextField(
             "guest.iothreads", "I/O threads (disks name one; empty: none)", kind="optional-int",
             placeholder="(none)",
         )  # fmt: skip
@@ -63,6 +73,11 @@ class CpuMemoryStep(Step):
         )
         yield ToggleField("rng.enabled", "Random number generator (virtio-rng)",
                           effective=lambda s: s.result.plan.rng)  # fmt: skip
+        yield ToggleField("memory.balloon_autodeflate", "Balloon gives memory back on OOM")
+        yield TextField("memory.balloon_stats_period", "balloon statistics every (s)",
+                        kind="optional-int", placeholder="(off)")  # fmt: skip
+        yield ToggleField("memory.nosharepages", "Keep KSM from sharing its pages")
+        yield ToggleField("memory.locked", "Lock memory in host RAM (never swapped)")
         yield Heading("Not on IBM Z")
         yield ToggleField("memory.hotplug", "Memory hot-plug (maxMemory)")
         yield ToggleField("cpu.numa", "NUMA topology")

@@ -1,4 +1,4 @@
-"""Step 5: the diag288 watchdog and the QEMU guest agent's channel."""
+"""Step 5: the diag288 watchdog, the QEMU guest agent's channel and the console."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from textual.widgets import Checkbox
 
 from zwizard import choices
 from zwizard.model import AGENT_CHANNEL, Watchdog
-from zwizard.tui.fields import Box, ChoiceField, State
+from zwizard.tui.fields import Box, ChoiceField, State, TextField, ToggleField
 from zwizard.tui.messages import AgentChosen, ValueChosen
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -16,8 +16,8 @@ from zwizard.tui.steps.base import Explain, Heading, Step
 class WatchdogStep(Step):
     step_id = "watchdog"
     title = "Watchdog & agent"
-    owns = ("watchdog", "channels")
-    rules = ("watchdog-diag288", "channel")
+    owns = ("watchdog", "channels", "console")
+    rules = ("watchdog-diag288", "channel", "console-log")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Watchdog")
@@ -40,6 +40,16 @@ class WatchdogStep(Step):
             "A virtio-serial port for qemu-guest-agent in the guest: virsh domfsfreeze, "
             "domifaddr --source agent and set-user-password use it."
         )
+        yield Heading("Console (virsh console)")
+        yield TextField(
+            "console.log",
+            "also log to (a host file; empty: no log)",
+            kind="optional-str",
+            placeholder="(no log)",
+        )
+        yield ToggleField("console.log_append", "Append to the log file")
+        yield ToggleField("console.line_mode", "Line-mode console (sclplm) too",
+                          help="virsh console GUEST console1")  # fmt: skip
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "watchdog-on":
@@ -66,3 +76,5 @@ class WatchdogStep(Step):
             field.display = on
             if on:
                 field.sync(state)
+        for other in [*self.query(TextField), *self.query(ToggleField)]:
+            other.sync(state)
