@@ -108,6 +108,33 @@ def test_sighup_saves_the_draft_and_the_next_start_offers_it(tmux, tmp_path):
     assert "7" in screen
 
 
+@pytest.mark.parametrize("how", ["SIGHUP", "Ctrl-Q"])
+def test_a_hung_virsh_does_not_hold_the_wizard_open(tmux, tmp_path, how):
+    """Host discovery runs virsh in a thread; with a virsh that never answers, a dropped
+    SSH session (SIGHUP) or a quit still ends the program at once (the draft kept)."""
+    out, state, bin_ = tmp_path / "out", tmp_path / "state", tmp_path / "bin"
+    bin_.mkdir()
+    (bin_ / "virsh").write_text("#!/bin/sh\nexec sleep 30\n")  # longer than any wait here
+    (bin_ / "virsh").chmod(0o755)
+    tmux.start(f"exec env PATH={bin_}:{os.environ['PATH']} {zwizard_command(state, out)}")
+    tmux.wait_for("Guest OS")  # discovery has started: its virsh now sleeps
+    tmux.type("hang01")
+    time.sleep(0.5)
+    pid = tmux.pane_pid()
+    started = time.monotonic()
+    if how == "SIGHUP":
+        os.kill(pid, signal.SIGHUP)
+    else:
+        tmux.keys("C-q")
+        tmux.wait_for("Quit")
+        tmux.keys("Enter")  # the dialog's first button: keep the draft and quit
+    assert wait_gone(pid, 4), (
+        f"zwizard still running {time.monotonic() - started:.1f} s after {how}"
+    )
+    saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
+    assert saved is not None and saved.answers.guest.name == "hang01"
+
+
 def test_redirected_stdout_gets_only_the_xml(tmp_path):
     """Terminal hygiene: stdin and stderr are a terminal, stdout a file: only the XML goes there."""
     src = tmp_path / "g.toml"

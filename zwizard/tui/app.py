@@ -7,6 +7,7 @@ what Review writes are the same `build` the answers mode runs.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from functools import cached_property
 from pathlib import Path
@@ -436,7 +437,9 @@ class ZWizard(App[int]):
         self.focus_first_field()
         if self.read_host:  # in a worker: virsh may take a moment, the screen stays live
             self.host_line = "reading this host (virsh, sysfs) …"
-            self.run_worker(self._read_host, thread=True, exclusive=True, group="host")
+            # a daemon thread, not a Textual worker: those run on asyncio's executor, which
+            # is joined at exit, so a hung virsh would hold a quit or a hang-up open
+            threading.Thread(target=self._read_host, name="host", daemon=True).start()
         if self.offer_resume is not None:
             self.push_screen(
                 Confirm(
@@ -450,7 +453,11 @@ class ZWizard(App[int]):
         from zwizard.host import discover
 
         host = discover(self.answers.guest.domain_type)
-        self.call_from_thread(self.use_host, host)
+        if self.is_running:  # else the wizard was left while virsh answered: nobody to tell
+            try:
+                self.call_from_thread(self.use_host, host)
+            except RuntimeError:  # it closed between the check and the call
+                pass
 
     def use_host(self, host: HostInfo | None) -> None:
         """Judge (and offer) against this host from now on; the status line says what it is
