@@ -553,6 +553,11 @@ class _Importer:
                     self.take(el)
                     setattr(a.memory, key, True)
                     self.mark(f"memory.{key}", el)
+            virtiofs = self.root.xpath("devices/filesystem/driver[@type='virtiofs']")
+            for el in mb.xpath("source[@type='memfd'] | access[@mode='shared']"):
+                if virtiofs:  # what virtiofs needs: written again with the shares
+                    self.take(el)
+                    self.get(el, "type"), self.get(el, "mode")
             for el in mb:
                 if isinstance(el.tag, str) and el not in self.taken:
                     if el.tag == "hugepages":  # <page size=…>: the host's default size is used
@@ -641,7 +646,6 @@ class _Importer:
             "console": self._console,
             "serial": self._console,
             "panic": self._panic,
-            "filesystem": self._filesystem,
         }.get(tag)
         if handler:
             handler(el, a)
@@ -712,20 +716,6 @@ class _Importer:
                 ),
             )
             self.changed("ccw-address", addr, "dropped the panic device's address")
-
-    def _filesystem(self, el: etree._Element, a: Answers) -> None:
-        boot = el.find("boot")
-        if boot is not None:
-            self.finding(
-                boot,
-                "boot-order",
-                "error",
-                (
-                    "a filesystem cannot carry a boot order here (libvirt supports booting from "
-                    "virtiofs only with PCI, which IBM Z guests do not have)"
-                ),
-            )
-        self.lost(el, f"filesystem {self.get(el, 'type') or ''} share".replace("  ", " "))
 
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
@@ -818,29 +808,65 @@ class _Importer:
         else:
             self._reassigned(el)
 
+    def _vnc(self) -> etree._Element | None:
+        """The VNC display the answers carry as [graphics] (the first one)."""
+        return next(iter(self.root.xpath("devices/graphics[@type='vnc']")), None)
+
+    def _has_vnc(self) -> bool:
+        return self._vnc() is not None
+
     def _input(self, el: etree._Element, a: Answers) -> None:
         bus = self.get(el, "bus")
+        kind = self.get(el, "type")
         if bus in ("usb", "ps2", None):
             # libvirt puts an input without bus on USB except on x86, and USB is off on s390x
             on = bus or "no bus (USB, as libvirt places it)"
-            self.never("usb" if bus != "ps2" else "ps2", el, f"{el.get('type')} input on {on}")
+            self.never("usb" if bus != "ps2" else "ps2", el, f"{kind} input on {on}")
+        elif (
+            bus == "virtio" and kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None
+        ):
+            self.take(*el.iter())  # part of [graphics]: written again with it
+            self._reassigned(el)
+            if kind == "tablet":
+                self.changed("graphics", el, "virtio tablet -> virtio mouse", whole=False)
         else:
-            self._console_note(el, f"{el.get('type')} input on {bus}")
+            self._console_note(el, f"{kind} input on {bus}")
 
     def _graphics(self, el: etree._Element, a: Answers) -> None:
-        self._console_note(el, f"{self.get(el, 'type')} graphics")
+        kind = self.get(el, "type")
+        if kind != "vnc" or el is not self._vnc():
+            self._console_note(el, f"{kind} graphics")
+            return
+        a.graphics.vnc = True
+        self.mark("graphics.vnc", el)
+        self.get(el, "port"), self.get(el, "autoport")  # zwizard lets libvirt pick the port
+        listen = el.find("listen")
+        attr, child = self.get(el, "listen"), self.get(listen, "address")
+        address = attr or child
+        if listen is not None:
+            self.take(listen)
+            self.get(listen, "type")
+        a.graphics.listen = address or "127.0.0.1"
+        for name in ("passwd", "keymap", "sharePolicy", "passwdValidTo", "connected"):
+            if el.get(name) is not None:
+                self.lost(el, f"attribute {name} of the VNC display", whole=False)
 
     def _video(self, el: etree._Element, a: Answers) -> None:
         model = el.find("model")
         mtype = self.get(model, "type") if model is not None else None
         if mtype not in ("virtio", "none", None):  # libvirt's default on s390x is virtio
             self.never("video", el, f"{mtype} video")
+        elif mtype != "none" and self._has_vnc():
+            self.take(*el.iter())  # virtio-gpu-ccw of [graphics]
+            for attr in ("heads", "primary"):
+                self.get(model, attr)
+            self._reassigned(el)
         else:
             self._console_note(el, f"{mtype or 'default (virtio)'} video")
 
     def _console_note(self, el: etree._Element, what: str) -> None:
         """VNC with virtio-gpu-ccw and virtio input work on s390x (libvirt 9.0, QEMU 7.2):
-        a note for check; convert lists it, since the answers have no graphics yet."""
+        convert carries one VNC display as [graphics]; the rest is a note and listed."""
         rule, reason = NEVER_AVAILABLE["graphical-console"]
         self.finding(el, rule, "note", f"{what}: {reason}")
         self.lost(el, what)

@@ -239,6 +239,25 @@ class Keywrap:
 
 
 @dataclass
+class Share:
+    """A host directory shared with the guest over virtiofs (vhost-user-fs-ccw); the
+    guest mounts it with `mount -t virtiofs <tag> /mnt`."""
+
+    source: str = spec("", "host directory to share", required=True)
+    tag: str = spec("", "mount tag the guest uses (at most 36 bytes)", required=True)
+    ccw: str | None = spec(None, "ccw bus-id such as fe.0.0005; assigned when absent")
+
+
+@dataclass
+class Graphics:
+    """A graphical console: VNC on virtio-gpu-ccw with a virtio keyboard and mouse. Off by
+    default — RHEL on IBM Z is run from the SCLP console (virsh console)."""
+
+    vnc: bool = spec(False, "a VNC display (virsh domdisplay), with keyboard and mouse")
+    listen: str = spec("127.0.0.1", "address the VNC server listens on (reach it over SSH)")
+
+
+@dataclass
 class Memory:
     """Memory backing and the balloon."""
 
@@ -316,6 +335,8 @@ class Answers:
     kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
     keywrap: Keywrap = spec(doc="CPACF protected-key wrapping", factory=Keywrap)
     console: Console = spec(doc="the SCLP console", factory=Console)
+    shares: list[Share] = spec(doc="host directories shared over virtiofs", factory=list)
+    graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
     memory: Memory = spec(doc="memory backing", factory=Memory)
     rng: Rng = spec(doc="virtio-rng", factory=Rng)
     clock: Clock = spec(doc="guest clock", factory=Clock)

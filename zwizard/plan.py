@@ -87,6 +87,8 @@ def make_plan(answers: Answers) -> Plan:
         devices.append(("memballoon", None))
     if rng:
         devices.append(("rng", None))
+    if answers.graphics.vnc:  # virtio-gpu-ccw and the virtio keyboard and mouse
+        devices += [("video", None), ("keyboard", None), ("mouse", None)]
     # Given addresses are reserved first, so an assigned one never collides.
     taken: set[Ccw] = set()
     for path, text in devices:

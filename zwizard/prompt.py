@@ -370,6 +370,9 @@ def _finish(q: Asker, key: str, i: int) -> None:
         q.text(f"disks[{i}].path", "Path:")
     elif key == "nics":
         _nic_source(q, i)
+    elif key == "shares":
+        for f in BY_KEY["shares"].options:
+            q.text(f"shares[{i}].{f.key}", f"{f.label}:")
     else:
         dev = q.answers.passthrough[i]
         if dev.type == "pci":
@@ -426,6 +429,19 @@ def _kernel(q: Asker) -> None:
     q.text("kernel.cmdline", "Kernel command line (empty: none):", optional=True)
 
 
+def _shares(q: Asker) -> None:
+    """Host directories over virtiofs: the fields the share kind declares."""
+    from zwizard.model import Share
+
+    _unfinished(q, "shares", lambda i: "share")
+    for i, s in enumerate(q.answers.shares):
+        q.say(f"  shares[{i}]: {s.tag} <- {s.source}")
+    while q.confirm("Share a host directory with the guest (virtiofs)?", default=False):
+        i = q.session.add_device("shares", Share())
+        for f in BY_KEY["shares"].options:
+            q.text(f"shares[{i}].{f.key}", f"{f.label}:")
+
+
 def _keywrap(q: Asker) -> None:
     if q.confirm("Change CPACF protected-key wrapping (default: AES and DEA on)?", default=False):
         q.toggle("keywrap.aes", "AES key wrapping?", effective=True)
@@ -479,8 +495,8 @@ def step_watchdog(q: Asker) -> None:
     agent = any(c.name == AGENT_CHANNEL for c in q.answers.channels)
     q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
     con = q.answers.console
-    if q.confirm("Console options (log file, line-mode console)?",
-                 default=bool(con.log or con.line_mode)):  # fmt: skip
+    if q.confirm("Console options (log file, line-mode console, VNC)?",
+                 default=bool(con.log or con.line_mode or q.answers.graphics.vnc)):  # fmt: skip
         q.text("console.log", "Also log the console to (a host file; empty: no log):",
                optional=True)  # fmt: skip
         if q.answers.console.log:
@@ -488,6 +504,9 @@ def step_watchdog(q: Asker) -> None:
         q.toggle(
             "console.line_mode", "Line-mode console too (sclplm, virsh console GUEST console1)?"
         )
+        q.toggle("graphics.vnc", "VNC display (virtio-gpu-ccw, keyboard, mouse)?")
+        if q.answers.graphics.vnc:
+            q.text("graphics.listen", "VNC listens on:")
 
 
 def step_passthrough(q: Asker) -> None:
@@ -505,6 +524,7 @@ def step_passthrough(q: Asker) -> None:
         offered.append(Choice("done", value="done"))
         kind = q.select("Host devices:", offered, default=offered[-1])
         if kind == "done":
+            _shares(q)
             _keywrap(q)
             return
         i = q.session.add_device("passthrough", Passthrough(type=kind))

@@ -130,6 +130,7 @@ RULES = {
     "vcpu-topology": "vCPUs online at start within the maximum; sockets x cores = vCPUs",
     "cpu-features": "CPU feature policies by QEMU name, on a CPU model",
     "console-log": "the console log is an absolute host path",
+    "share": "virtiofs shares: an absolute host directory, a unique tag of at most 36 bytes",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
     "mac": "unicast, unique MAC addresses",
@@ -371,6 +372,27 @@ def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
             "cpu.features",
             "feature policies apply to a CPU model: set cpu.mode (host-model, or custom with a "
             "model)",
+        )
+
+
+def _graphics(a: Answers, plan: Plan, out: _Collector) -> None:
+    g = a.graphics
+    if not g.vnc:
+        return
+    out.note(
+        "graphics",
+        "graphics.vnc",
+        "VNC shows the guest once its kernel drives virtio-gpu-ccw; the installer and the "
+        "boot menu stay on the SCLP console (virsh console)",
+    )
+    if not g.listen:
+        out.error("graphics", "graphics.listen", "the VNC display needs an address to listen on")
+    elif g.listen in ("0.0.0.0", "::"):
+        out.warn(
+            "graphics",
+            "graphics.listen",
+            f"listening on {g.listen} with no VNC password opens the guest's screen to the "
+            "network; keep 127.0.0.1 and use an SSH tunnel (virsh domdisplay shows the port)",
         )
 
 
@@ -841,6 +863,7 @@ _RULE_GROUPS = (
     _kernel,
     _topology,
     _console_memory,
+    _graphics,
 )
 
 

@@ -60,6 +60,10 @@ def runnable_copy(
         source.set("file", str(target))
         if not target.exists():
             run("qemu-img", "create", "-q", "-f", fmt, str(target), "64M")
+    for source in dom.xpath("devices/filesystem/source"):  # a share: a directory made here
+        shared = images / f"share-{source.getparent().find('target').get('dir')}"
+        shared.mkdir(exist_ok=True)
+        source.set("dir", str(shared))
     for el in dom.xpath("os/kernel | os/initrd"):  # direct kernel boot: stand-in files
         stand_in = images / f"{dom.findtext('name')}.{el.tag}"
         stand_in.write_bytes(b"\0" * 4096)  # QEMU loads any file; the guest need not run it

@@ -125,6 +125,12 @@ def assert_tuning_reached_qemu(xml: str, name: str) -> str:
         wanted.append("mem-merge=off")
     if dom.find("devices/memballoon[@autodeflate='on']") is not None:
         wanted.append('"deflate-on-oom":true')
+    for tag in dom.xpath("devices/filesystem/target/@dir"):
+        wanted.append(
+            f'"driver":"vhost-user-fs-ccw","id":"fs0","chardev":"chr-vu-fs0","tag":"{tag}"'
+        )
+    if dom.find("devices/graphics[@type='vnc']") is not None:
+        wanted += ["-vnc ", '"virtio-gpu-ccw"', '"virtio-keyboard-ccw"', '"virtio-mouse-ccw"']
     missing = [w for w in wanted if w not in log]
     assert not missing, f"not on QEMU's command line: {missing}"
     return f"{len(wanted)} settings on QEMU's line" if wanted else ""

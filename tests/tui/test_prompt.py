@@ -54,7 +54,8 @@ def test_a_whole_guest_by_prompts(tmp_path):
         "y", ENTER,  # diag288 watchdog, poweroff
         "n",  # no guest agent channel
         "y", CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, "y", "y",  # console
-        ENTER, "n",  # passthrough: done; key wrapping as QEMU's default
+        "n",  # no VNC display
+        ENTER, "n", "n",  # passthrough: done; no shares; key wrapping as QEMU's default
         "n",  # no Secure Execution
         "n",  # no PXE
         "y",  # write these files now? (nothing is written without it)
@@ -95,7 +96,7 @@ def test_rules_refuse_a_value_with_their_words(tmp_path):
 
 def test_secure_execution_disables_passthrough_choices_with_the_reason():
     a, _ = load(ASSETS / "secure-execution.toml")
-    _, text = drive([ENTER, "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, "n", "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "with Secure Execution no device can be passed through (vfio)" in text
     assert a.passthrough == []
 
@@ -103,7 +104,7 @@ def test_secure_execution_disables_passthrough_choices_with_the_reason():
 def test_second_vfio_ap_is_disabled():
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     a.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
-    _, text = drive([ENTER, "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, "n", "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "only one vfio-ap crypto device per guest" in text
 
 
@@ -170,6 +171,7 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
         "n",
         "n",  # console options? no
         ENTER,
+        "n",  # no shares
         "n",
         "n",
         "n",  # no watchdog, no agent, passthrough done, key wrapping as is, no SE, no PXE
@@ -194,6 +196,7 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
         "n",
         "n",  # console options? no
         ENTER,
+        "n",  # no shares
         "n",
         "n",
         "n",
@@ -225,7 +228,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="watchdog")
-    lines = iter(["y\n", "\n", "y\n", "n\n", "\n", "n\n", "n\n", "n\n", "y\n"])  # agent: yes
+    lines = iter(["y\n", "\n", "y\n", "n\n", "\n", "n\n", "n\n", "n\n", "n\n", "y\n"])  # agent
     screen = io.StringIO()
     q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
     q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)

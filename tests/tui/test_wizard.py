@@ -499,3 +499,28 @@ def radio_set_of_widget(app, path: str):
     from textual.widgets import RadioSet
 
     return next(w for w in app.screen.query(RadioSet) if getattr(w.parent, "path", "") == path)
+
+
+async def test_a_share_is_added_and_filled_from_the_kinds_declared_fields():
+    """The share kind declares only its fields (Kind.options): the form is built from
+    them, and typing into it fills the share the answers mode would write."""
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "passthrough")
+        add = app.screen.query_one("#shares-add-0", Button)
+        await press_until(pilot, lambda w: w is add)
+        await pilot.press("enter")
+        await pilot.pause()
+        await press_until(pilot, field_input("shares[0].source"))
+        await type_text(pilot, "/srv/data")
+        await press_until(pilot, field_input("shares[0].tag"))
+        await type_text(pilot, "data")
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        listed = app.screen.query_one("#shares-items", OptionList).get_option_at_index(0)
+        assert "data <- /srv/data" in str(listed.prompt)
+    share = app.session.answers.shares[0]
+    assert (share.source, share.tag) == ("/srv/data", "data")
+    xml = app.session.result.files["minimal-rhel9.xml"]
+    assert '<target dir="data"/>' in xml and '<access mode="shared"/>' in xml

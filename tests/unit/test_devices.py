@@ -39,7 +39,13 @@ def test_every_device_list_of_the_answers_is_a_registered_kind():
         and dataclasses.is_dataclass(typing.get_args(f.type)[0])
     }
     assert lists == set(BY_KEY)
-    assert [k.key for k in KINDS] == ["disks", "nics", "passthrough", "channels"]  # ccw order
+    assert [k.key for k in KINDS] == [
+        "disks",
+        "nics",
+        "passthrough",
+        "channels",
+        "shares",
+    ]  # ccw order
     assert sum(len(k.tags) for k in KINDS) == len(BY_TAG)  # one reader per element
 
 

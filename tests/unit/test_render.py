@@ -18,10 +18,11 @@ FORBIDDEN_XPATHS = {
     "numa": "//cpu/numa | //numatune",
     "maxMemory": "//maxMemory",
     "timers": "//clock/timer",
-    "usb": "//controller[@type='usb'] | //*[@bus='usb'] | //input",
+    "usb": "//controller[@type='usb'] | //*[@bus='usb'] | //input[not(@bus='virtio')]",
     "virtual pci": "//address[@type='pci'][not(parent::hostdev)]",
     "pci watchdog": "//watchdog[@model!='diag288']",
-    "graphics": "//graphics | //video",
+    # a VNC display only on virtio-gpu-ccw, and only where the answers ask for one
+    "graphics": "//graphics[not(@type='vnc')] | //video[not(model/@type='virtio')]",
 }
 
 
@@ -39,6 +40,7 @@ def test_examples_render_valid_s390x_xml(path):
     assert dom.find("os/type").get("machine") == "s390-ccw-virtio"
     for what, xpath in FORBIDDEN_XPATHS.items():
         assert dom.xpath(xpath) == [], f"{path.name} has {what}"
+    assert bool(dom.xpath("//graphics | //video | //input")) == a.graphics.vnc
     for addr in dom.xpath("//devices/*[not(self::hostdev)]/address"):
         assert addr.get("type") in ("ccw", "drive")
         if addr.get("type") == "ccw":

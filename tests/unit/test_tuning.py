@@ -351,3 +351,88 @@ def test_an_x86_guests_topology_and_features_are_said_not_carried():
     assert imported.answers.cpu.features == {} and imported.answers.cpu.sockets is None
     lost = " ".join(c.what for c in imported.lost)
     assert "vmx" in lost and "topology" in lost
+
+
+# --- virtiofs shares and a VNC display ------------------------------------------------
+
+
+def test_a_share_is_written_with_the_shared_memory_virtiofs_needs():
+    dom = xml_of(shares=[{"source": "/srv/data", "tag": "data"}])
+    fs = dom.find("devices/filesystem")
+    assert fs.find("driver").get("type") == "virtiofs"
+    assert (fs.find("source").get("dir"), fs.find("target").get("dir")) == ("/srv/data", "data")
+    assert fs.find("address").get("type") == "ccw"
+    # libvirt 9.0 at define without it: "'virtiofs' requires shared memory" (seen)
+    backing = dom.find("memoryBacking")
+    assert backing.find("source").get("type") == "memfd"
+    assert backing.find("access").get("mode") == "shared"
+    assert xml_of().find("memoryBacking") is None
+
+
+@pytest.mark.parametrize(
+    ("shares", "words"),
+    [
+        ([{"source": "srv/data", "tag": "d"}], "absolute host directory"),
+        ([{"source": "/srv/data", "tag": ""}], "needs the tag"),
+        ([{"source": "/srv/data", "tag": "t" * 37}], "36"),
+        ([{"source": "/a", "tag": "t"}, {"source": "/b", "tag": "t"}], "only one of them"),
+    ],
+)
+def test_shares_qemu_or_the_guest_cannot_use_are_refused(shares, words):
+    found = messages(check(answers(shares=shares)), "share")
+    assert any(words in m for m in found), found
+
+
+def test_a_vnc_display_comes_with_virtio_gpu_keyboard_and_mouse_on_ccw():
+    dom = xml_of(graphics={"vnc": True})
+    vnc = dom.find("devices/graphics")
+    assert (vnc.get("type"), vnc.get("listen"), vnc.get("autoport")) == ("vnc", "127.0.0.1", "yes")
+    assert dom.find("devices/video/model").get("type") == "virtio"
+    inputs = [(i.get("type"), i.get("bus")) for i in dom.iterfind("devices/input")]
+    assert inputs == [("keyboard", "virtio"), ("mouse", "virtio")]
+    for el in dom.xpath("devices/video | devices/input"):
+        assert el.find("address").get("type") == "ccw"
+    plain = xml_of()
+    assert plain.find("devices/graphics") is None and plain.find("devices/video") is None
+
+
+def test_vnc_open_to_the_network_is_a_warning_and_the_console_a_note():
+    findings = check(answers(graphics={"vnc": True, "listen": "0.0.0.0"}))
+    assert messages(findings, "graphics", "warning") and messages(findings, "graphics", "note")
+
+
+LIVE_VNC_SHARE = b"""<domain type='qemu'><name>v</name><memory unit='KiB'>524288</memory>
+<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+<os><type arch='s390x' machine='s390-ccw-virtio-7.2'>hvm</type></os><devices>
+<disk type='file' device='disk'><source file='/var/lib/libvirt/images/v.qcow2'/>
+<target dev='vda' bus='virtio'/></disk>
+<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>
+<source dir='/srv/share'/><target dir='share0'/>
+<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></filesystem>
+<input type='keyboard' bus='virtio'><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0005'/></input>
+<input type='tablet' bus='virtio'><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0006'/></input>
+<graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1'>
+<listen type='address' address='127.0.0.1'/></graphics>
+<audio id='1' type='none'/>
+<video><model type='virtio' heads='1' primary='yes'/>
+<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0004'/></video>
+</devices></domain>"""
+
+
+def test_convert_carries_what_libvirt_writes_for_a_share_and_a_vnc_display():
+    imported = import_domain(LIVE_VNC_SHARE, convert=True)
+    assert not imported.lost, [c.what for c in imported.lost]
+    a = imported.answers
+    assert [(s.source, s.tag, s.ccw) for s in a.shares] == [("/srv/share", "share0", "fe.0.0001")]
+    assert (a.graphics.vnc, a.graphics.listen) == (True, "127.0.0.1")
+    assert any("tablet -> virtio mouse" in c.what for c in imported.changes)
+
+
+def test_a_share_read_only_or_on_9p_is_said():
+    ro = LIVE_VNC_SHARE.replace(b"<target dir='share0'/>", b"<target dir='share0'/><readonly/>")
+    assert any(x.finding.rule == "share" for x in check_domain(ro, "t.xml"))
+    p9 = LIVE_VNC_SHARE.replace(b"<driver type='virtiofs'/>", b"<driver type='path'/>")
+    imported = import_domain(p9, convert=True)
+    assert not imported.answers.shares and any(
+        "9p" in c.what or "path" in c.what for c in imported.lost
+    )

@@ -80,6 +80,11 @@ def test_typed_text_is_written_as_the_answers_mode_would_or_refused_alike(field,
         base = copy.deepcopy(BASE)
         pci = ".zpci." in path or path.endswith(".address")
         base.passthrough = [copy.deepcopy(PCI if pci else DASD)]
+    if path.startswith("shares"):  # the share form shows for a share
+        from zwizard.model import Share
+
+        base = copy.deepcopy(BASE)
+        base.shares = [Share(source="/srv/share", tag="share0")]
     session = Session(copy.deepcopy(base))
     session.set_text(path, text, kind)
     wizard = session.result

@@ -46,11 +46,14 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
     _sub(dom, "memory", str(g.memory_mib), unit="MiB")
     _sub(dom, "currentMemory", str(g.memory_mib), unit="MiB")
     mem = answers.memory
-    if mem.hugepages or mem.nosharepages or mem.locked:
+    if mem.hugepages or mem.nosharepages or mem.locked or answers.shares:
         backing = _sub(dom, "memoryBacking")
         for key in ("hugepages", "nosharepages", "locked"):  # libvirt's order
             if getattr(mem, key):
                 _sub(backing, key)
+        if answers.shares:  # libvirt: "'virtiofs' requires shared memory" (seen)
+            _sub(backing, "source", type="memfd")
+            _sub(backing, "access", mode="shared")
     vcpu = {"placement": "static"}
     if g.vcpus_current is not None:
         vcpu["current"] = str(g.vcpus_current)
@@ -98,6 +101,15 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         rng = _sub(devices, "rng", model="virtio")
         _sub(rng, "backend", "/dev/urandom", model="random")
         _ccw(rng, plan.ccw.get("rng"))
+    if answers.graphics.vnc:
+        g_ = answers.graphics
+        for kind in ("keyboard", "mouse"):  # libvirt adds no input of its own (seen)
+            _ccw(_sub(devices, "input", type=kind, bus="virtio"), plan.ccw.get(kind))
+        vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
+        _sub(vnc, "listen", type="address", address=g_.listen)
+        video = _sub(devices, "video")
+        _sub(video, "model", type="virtio", heads="1", primary="yes")
+        _ccw(video, plan.ccw.get("video"))
     _sub(devices, "panic", model="s390")
     wrap = answers.keywrap
     if wrap.aes is not None or wrap.dea is not None:

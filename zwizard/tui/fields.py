@@ -332,7 +332,7 @@ class FixedChoice(Plain):
 def declared(key: str, options: Any, title: str) -> list[Any]:
     """The fields a device kind declares for its entries (`Kind.options`), under their
     title: the same declarations the prompt mode asks."""
-    fields: list[Any] = [Plain(title, classes="heading")]
+    fields: list[Any] = [Plain(title, classes="heading")] if title else []
     for f in options:
         path = f"{key}[0].{f.key}"
         if f.choices:

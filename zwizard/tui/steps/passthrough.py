@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from zwizard.model import Passthrough
+from zwizard.devices import share
+from zwizard.model import Passthrough, Share
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import State, TextField, ToggleField
+from zwizard.tui.fields import State, TextField, ToggleField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -23,6 +24,14 @@ def describe(state: State, i: int) -> str:
         addr = state.result.plan.ccw.get(f"passthrough[{i}]")
         extra = f" at {addr.busid}" if addr else ""
     return f"{p.type:9} {what}{extra} {'boot ' + str(boot) if boot else ''}"
+
+
+def describe_share(state: State, i: int) -> str:
+    s = state.answers.shares[i]
+    addr = state.result.plan.ccw.get(f"shares[{i}]")
+    return (
+        f"{addr.busid if addr else '?':10} {s.tag or '(no tag)'} <- {s.source or '(no directory)'}"
+    )
 
 
 def new(kind: str) -> Passthrough:
@@ -71,7 +80,7 @@ def form() -> list:
 class PassthroughStep(Step):
     step_id = "passthrough"
     title = "Passthrough"
-    owns = ("passthrough", "keywrap")
+    owns = ("passthrough", "keywrap", "shares")
     rules = (
         "vfio-ap",
         "vfio-ccw",
@@ -84,6 +93,7 @@ class PassthroughStep(Step):
         "host-mdev",
         "host-pci",
         "keywrap",
+        "share",
     )
 
     def compose_fields(self) -> ComposeResult:
@@ -99,6 +109,12 @@ class PassthroughStep(Step):
             "vfio-ap and vfio-ccw are IBM Z only; a vfio-ccw DASD may boot, a vfio-ap adapter "
             "may not. PCI functions get zPCI uid and fid assigned unless you give them."
         )
+        yield Heading("Shared host directories (virtiofs)")
+        yield DeviceList(
+            "shares", describe_share, [("+ share", lambda: Share())],
+            lambda: declared("shares", share.KIND.options, ""), empty="no shares",
+        )  # fmt: skip
+        yield Explain("libvirt starts a virtiofsd per share; guest memory is then shared (memfd).")
         yield Heading("CPACF protected-key wrapping (QEMU's default: both on)")
         yield ToggleField("keywrap.aes", "AES key wrapping", effective=lambda s: True)
         yield ToggleField("keywrap.dea", "DEA/TDEA key wrapping", effective=lambda s: True)

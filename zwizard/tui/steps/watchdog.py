@@ -16,8 +16,8 @@ from zwizard.tui.steps.base import Explain, Heading, Step
 class WatchdogStep(Step):
     step_id = "watchdog"
     title = "Watchdog & agent"
-    owns = ("watchdog", "channels", "console")
-    rules = ("watchdog-diag288", "channel", "console-log")
+    owns = ("watchdog", "channels", "console", "graphics")
+    rules = ("watchdog-diag288", "channel", "console-log", "graphics")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Watchdog")
@@ -50,6 +50,9 @@ class WatchdogStep(Step):
         yield ToggleField("console.log_append", "Append to the log file")
         yield ToggleField("console.line_mode", "Line-mode console (sclplm) too",
                           help="virsh console GUEST console1")  # fmt: skip
+        yield ToggleField("graphics.vnc", "VNC display (virtio-gpu, keyboard, mouse)",
+                          help="off by default: RHEL on IBM Z runs from the console")  # fmt: skip
+        yield TextField("graphics.listen", "VNC listens on", placeholder="127.0.0.1")
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "watchdog-on":

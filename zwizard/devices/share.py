@@ -1,0 +1,128 @@
+"""Shares: host directories given to the guest over virtiofs (vhost-user-fs-ccw), each
+served by a virtiofsd that libvirt starts. virtiofs needs the guest's memory shared
+with that process, so the renderer backs memory with memfd, shared."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_ccw
+from zwizard.model import Answers, Share
+
+if TYPE_CHECKING:
+    from zwizard.findings import Collector
+    from zwizard.host import HostInfo
+    from zwizard.plan import Plan
+
+# QEMU 7.2 at start: "tag property must be 36 bytes or less" (hw/virtio/vhost-user-fs.c,
+# the tag field of struct virtio_fs_config), seen here
+MAX_TAG_BYTES = 36
+# where Debian, RHEL and Fedora install the daemon libvirt starts for each share
+VIRTIOFSD = ("/usr/libexec/virtiofsd", "/usr/lib/qemu/virtiofsd", "/usr/bin/virtiofsd")
+
+
+def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+    share = answers.shares[i]
+    el = sub(devices, "filesystem", type="mount", accessmode="passthrough")
+    sub(el, "driver", type="virtiofs")
+    sub(el, "source", dir=share.source)
+    sub(el, "target", dir=share.tag)
+    write_ccw(el, plan.ccw.get(f"shares[{i}]"))
+
+
+def read(r: Reader, el: etree._Element, path: str) -> Share | None:
+    driver = el.find("driver")
+    kind = r.get(driver, "type") if driver is not None else None
+    boot = el.find("boot")
+    if boot is not None:
+        r.finding(
+            boot,
+            "boot-order",
+            "error",
+            "a filesystem cannot carry a boot order here (libvirt supports booting from "
+            "virtiofs only with PCI, which IBM Z guests do not have)",
+        )
+        r.lost(boot, "the share's boot order")
+    source, target = el.find("source"), el.find("target")
+    if kind != "virtiofs" or r.get(el, "type", "mount") != "mount" or source is None:
+        r.lost(el, f"filesystem {kind or '9p'} share (only virtiofs mounts are carried)")
+        return None
+    r.get(el, "accessmode")  # passthrough: the only mode virtiofs has
+    if el.find("readonly") is not None:
+        r.finding(
+            el,
+            "share",
+            "error",
+            'virtiofs cannot share read-only (libvirt 9.0: "virtiofs does not yet support '
+            'read-only mode")',
+        )
+        r.lost(el.find("readonly"), "<readonly/> (virtiofs has no read-only mode)")
+    share = Share(source=r.get(source, "dir") or "", tag=r.get(target, "dir") or "")
+    share.ccw = r.address(el, path)
+    return share
+
+
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    for i, share in enumerate(a.shares):
+        p = f"shares[{i}]"
+        if not share.source.startswith("/"):
+            out.error(
+                "share", f"{p}.source", f"'{share.source}' must be an absolute host directory"
+            )
+        if not share.tag:
+            out.error("share", f"{p}.tag", "a share needs the tag the guest mounts it by")
+        elif len(share.tag.encode()) > MAX_TAG_BYTES:
+            out.error(
+                "share",
+                f"{p}.tag",
+                f"tag '{share.tag}' is {len(share.tag.encode())} bytes: QEMU takes at most "
+                f'{MAX_TAG_BYTES} ("tag property must be 36 bytes or less")',
+            )
+    for tag, count in Counter(s.tag for s in a.shares if s.tag).items():
+        if count > 1:
+            out.error(
+                "share",
+                "shares",
+                f"{count} shares use tag '{tag}': the guest could mount only one of them",
+            )
+
+
+def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
+    if a.shares and judge.target and host.sysfs:
+        import os
+
+        if not any(os.path.exists(p) for p in VIRTIOFSD):
+            judge.report(
+                "share",
+                "shares",
+                "this host has no virtiofsd (apt install virtiofsd, or dnf install virtiofsd): "
+                "libvirt starts one for each share",
+            )
+
+
+def _missing(share: Share) -> list[str]:
+    return [k for k in ("source", "tag") if not getattr(share, k)]
+
+
+KIND = Kind(
+    key="shares",
+    noun="share",
+    tags=("filesystem",),
+    write=write,
+    read=read,
+    check=check,
+    missing=_missing,
+    check_host=check_host,
+    options=(
+        Field("source", "host directory", text="str", placeholder="(an absolute path)"),
+        Field(
+            "tag",
+            "mount tag (mount -t virtiofs TAG /mnt)",
+            text="str",
+            placeholder="(up to 36 bytes)",
+        ),
+    ),
+)
