@@ -79,6 +79,7 @@ class HostInfo:
     dasds: list[Dasd] = field(default_factory=list)
     interfaces: list[Interface] = field(default_factory=list)
     networks: list[Network] | None = None  # None: libvirt could not be asked
+    pools: dict[str, list[str]] | None = None  # storage pool -> its volumes; None: not asked
     sysfs: bool = False  # sysfs was readable, so an absent device is really absent
     unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
 
@@ -159,10 +160,24 @@ def discover(
     )
     if nets is None:
         info.unavailable.append("libvirt networks could not be listed")
+    pools = run(["pool-list", "--all", "--name"])
+    if pools is not None:
+        info.pools = {}
+        for pool in pools.split():
+            info.pools[pool] = volume_names(run(["vol-list", "--pool", pool]) or "")
     info.sysfs = (sysfs / "bus").is_dir()
     if not info.sysfs:
         info.unavailable.append(f"no sysfs at {sysfs}")
     return info
+
+
+def volume_names(table: str) -> list[str]:
+    """The names in `virsh vol-list` (libvirt 9.0 has no --name there): the rows below
+    the dashed rule, each a name and then its path (which starts with '/')."""
+    lines = table.splitlines()
+    rule = next((i for i, line in enumerate(lines) if line.strip().startswith("---")), None)
+    rows = lines[rule + 1 :] if rule is not None else []
+    return [row.strip().rsplit(None, 1)[0] for row in rows if len(row.split()) >= 2]
 
 
 def parse_domcaps(text: str, info: HostInfo) -> None:

@@ -103,9 +103,13 @@ class Cpu:
 class Disk:
     """A virtual disk on virtio-blk (or a CD-ROM ISO on virtio-scsi)."""
 
-    path: str = spec(doc="image file, block device or ISO")
-    kind: Literal["file", "block"] = spec("file", "file (an image) or block (a host block device)")
-    device: Literal["disk", "cdrom"] = spec("disk", "disk, or cdrom for an ISO on virtio-scsi")
+    path: str = spec(doc="image file, block device or ISO; POOL/VOLUME for kind volume")
+    kind: Literal["file", "block", "volume"] = spec(
+        "file", "file (an image), block (a host block device) or volume (of a storage pool)"
+    )
+    device: Literal["disk", "cdrom", "lun"] = spec(
+        "disk", "disk; cdrom for an ISO; lun passes a SCSI LUN (FCP) through on virtio-scsi"
+    )
     format: ImageFormat | None = spec(
         None, "image format (default: qcow2 for files, raw for block devices and CD-ROMs)"
     )

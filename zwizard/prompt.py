@@ -387,9 +387,13 @@ def step_disks(q: Asker) -> None:
     for i, d in enumerate(q.answers.disks):
         q.say(f"  disks[{i}]: {d.device} {d.path}")
     while q.confirm("Add a disk?", default=not q.answers.disks):
-        kind = q.select("Kind:", ["disk", "cdrom"])
-        i = q.session.add_device("disks", Disk(path="", device=kind))
-        q.text(f"disks[{i}].path", "Path:")
+        kind = q.select("Kind:", ["disk", "cdrom", "lun", "volume"])
+        disk = {
+            "lun": Disk(path="", device="lun", kind="block"),  # a SCSI LUN: a block device
+            "volume": Disk(path="", kind="volume"),
+        }.get(kind) or Disk(path="", device=kind)
+        i = q.session.add_device("disks", disk)
+        q.text(f"disks[{i}].path", "Storage volume (POOL/VOLUME):" if kind == "volume" else "Path:")
         if q.answers.disks[i].boot_order:
             q.text(f"disks[{i}].loadparm", "loadparm (empty: none):", optional=True)
         _options(q, "disks", i)

@@ -123,6 +123,7 @@ RULES = {
     "disk-path": "an absolute disk path",
     "cdrom-bus": "CD-ROMs on virtio-scsi",
     "disk-tuning": "disk <driver> tuning and serial as libvirt and QEMU accept them",
+    "disk-lun": "a LUN (FCP SCSI passthrough) is a block device on virtio-scsi, sgio filtered",
     "nic-tuning": "MTU, queues, tap name, Open vSwitch port and VLAN the host can set up",
     "kernel-boot": "direct kernel boot: absolute host paths; the firmware (and PXE) is bypassed",
     "iothreads": "a non-negative number of I/O threads",

@@ -240,3 +240,16 @@ def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     assert "\x1b" not in out
     assert "  1) poweroff" in out and "Write these files now? (Y/n)" in out
     assert 'name="org.qemu.guest_agent.0"' in written[0].read_text()
+
+
+def test_a_lun_and_a_storage_volume_are_asked_as_such():
+    a = Answers()
+    keys = ["y", DOWN, DOWN, ENTER, CLEAR, "/dev/disk/by-path/ccw-0.0.1900-fc-lun-0", ENTER,
+            CLEAR, ENTER, "n",  # no loadparm, no more options
+            "y", DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER, "n",
+            "n", "n"]  # no more disks, no kernel boot  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
+    lun, volume = a.disks
+    assert (lun.device, lun.kind) == ("lun", "block")
+    assert (volume.kind, volume.path) == ("volume", "default/data.qcow2")
+    assert "Storage volume (POOL/VOLUME):" in text

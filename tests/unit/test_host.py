@@ -69,6 +69,8 @@ def recorded(domcaps: str, nets: str = "net-list-one-inactive.txt"):
         ("net-list", "--all", "--name"): all_names + "\n",
         ("net-list", "--name"): active + "\n",
         ("list",): "db-prod\n\n",
+        ("pool-list",): "default\n\n",
+        ("vol-list",): (DATA / "vol-list-default.txt").read_text(),  # virsh 9.0: no --name
         ("dumpxml",): OTHER_GUEST,
     }
 
@@ -258,3 +260,14 @@ def test_unreadable_capabilities_are_reported_not_raised(tmp_path, caps, why):
     info = discover("kvm", root=tmp_path, run=run)
     assert info.vcpu_max is None and info.host_model is None
     assert any("capabilities could not be read" in u and why in u for u in info.unavailable)
+
+
+def test_storage_pools_and_their_volumes_are_read_and_judged(z15):
+    assert z15.pools == {"default": ["db01.qcow2"]}
+    there = answers(disks=[{"path": "default/db01.qcow2", "kind": "volume"}])
+    assert not [f for f in check(there, host=z15) if f.rule == "host-disk"]
+    for path, words in (("default/db02.qcow2", "has no volume 'db02.qcow2'"),
+                        ("images/db01.qcow2", "storage pool 'images' is not defined")):  # fmt: skip
+        missing = answers(disks=[{"path": path, "kind": "volume"}])
+        found = [f for f in check(missing, host=z15) if f.rule == "host-disk"]
+        assert found and found[0].severity == "error" and words in found[0].message

@@ -13,7 +13,7 @@ from zwizard.importer import check_domain, import_domain
 from zwizard.render.domain import render_domain, to_xml
 from zwizard.rules import check
 
-RULES_TESTED_HERE = {"keywrap"}  # found in imported XML only: answers hold one of each
+RULES_TESTED_HERE = {"keywrap", "disk-lun"}  # keywrap: found in imported XML only
 DISK = "/var/lib/libvirt/images/g.qcow2"
 BRIDGE = {"bridge": "br0"}
 
@@ -436,3 +436,47 @@ def test_a_share_read_only_or_on_9p_is_said():
     assert not imported.answers.shares and any(
         "9p" in c.what or "path" in c.what for c in imported.lost
     )
+
+
+# --- storage volumes and SCSI LUNs (FCP) --------------------------------------------
+
+
+def test_a_volume_is_named_as_virt_install_names_it():
+    dom = xml_of(disks=[{"path": "default/db01.qcow2", "kind": "volume"}])
+    disk = dom.find("devices/disk")
+    assert disk.get("type") == "volume"
+    assert dict(disk.find("source").attrib) == {"pool": "default", "volume": "db01.qcow2"}
+    assert disk.find("driver").get("type") == "qcow2"
+    bad = check(answers(disks=[{"path": "/var/lib/libvirt/images/x.qcow2", "kind": "volume"}]))
+    assert any("POOL/VOLUME" in f.message for f in bad if f.rule == "disk-path")
+
+
+def test_a_lun_is_a_block_device_on_virtio_scsi():
+    dom = xml_of(disks=[{"path": "/dev/disk/by-path/ccw-0.0.1900-fc-0x5005-lun-0", "kind": "block",
+                         "device": "lun"}])  # fmt: skip
+    disk = dom.find("devices/disk")
+    assert (disk.get("device"), disk.find("target").get("bus")) == ("lun", "scsi")
+    assert dom.find("devices/controller[@model='virtio-scsi']") is not None
+    on_file = messages(check(answers(disks=[{"path": "/x.raw", "device": "lun"}])), "disk-lun")
+    assert any("only valid for block type" in m for m in on_file)
+    on_virtio = answers(
+        disks=[{"path": "/dev/sdb", "kind": "block", "device": "lun", "bus": "virtio"}]
+    )
+    assert any("scsi=off" in m for m in messages(check(on_virtio), "disk-lun"))
+
+
+def test_convert_reads_volumes_luns_and_refuses_unfiltered_sgio():
+    xml = b"""<domain type='kvm'><name>f</name><memory unit='KiB'>2097152</memory>
+<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices>
+<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>
+<source pool='default' volume='f.qcow2'/><target dev='vda' bus='virtio'/></disk>
+<disk type='block' device='lun' sgio='filtered'><driver name='qemu' type='raw'/>
+<source dev='/dev/sdb'/><target dev='sda' bus='scsi'/></disk>
+<controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>"""
+    imported = import_domain(xml, convert=True)
+    assert not imported.lost, [c.what for c in imported.lost]
+    vol, lun = imported.answers.disks
+    assert (vol.kind, vol.path) == ("volume", "default/f.qcow2")
+    assert (lun.device, lun.kind, lun.path) == ("lun", "block", "/dev/sdb")
+    unfiltered = xml.replace(b"sgio='filtered'", b"sgio='unfiltered'")
+    assert any(x.finding.rule == "disk-lun" for x in check_domain(unfiltered, "t.xml"))

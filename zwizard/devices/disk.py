@@ -50,7 +50,13 @@ SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 2
 
 
 def on_scsi(disk: Disk) -> bool:
-    return disk.device == "cdrom" or disk.bus == "scsi"
+    return disk.device in ("cdrom", "lun") or disk.bus == "scsi"
+
+
+def pool_volume(path: str) -> tuple[str, str] | None:
+    """A volume named as virt-install's --disk vol= does: POOL/VOLUME."""
+    pool, sep, volume = path.partition("/")
+    return (pool, volume) if sep and pool and volume and "/" not in volume else None
 
 
 def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -59,14 +65,19 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
     cdrom = disk.device == "cdrom"
     scsi = on_scsi(disk)
     el = sub(devices, "disk", type=disk.kind, device=disk.device)
-    fmt = disk.format or ("qcow2" if disk.kind == "file" and not cdrom else "raw")
+    image = disk.kind in ("file", "volume") and not cdrom
+    fmt = disk.format or ("qcow2" if image else "raw")
     driver = {"name": "qemu", "type": fmt}
     for key in DRIVER_KEYS:  # in the order libvirt writes them back
         value = getattr(disk, key)
         if value is not None:
             driver[key] = str(value)
     sub(el, "driver", **driver)
-    sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
+    if disk.kind == "volume":
+        pool, volume = pool_volume(disk.path) or ("", disk.path)
+        sub(el, "source", pool=pool, volume=volume)
+    else:
+        sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
     sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
     if cdrom or disk.readonly:
         sub(el, "readonly")
@@ -87,19 +98,29 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     kind = r.get(el, "type", "file")
     device = r.get(el, "device", "disk")
     source = el.find("source")
-    if kind not in ("file", "block") or device not in ("disk", "cdrom"):
-        r.lost(el, f"{kind} {device} (only file and block disks and CD-ROMs are carried)")
+    if kind not in ("file", "block", "volume") or device not in ("disk", "cdrom", "lun"):
+        r.lost(el, f"{kind} {device} (carried: file, block and volume disks, CD-ROMs, LUNs)")
         return None
+    sgio = r.get(el, "sgio")
+    if sgio == "unfiltered":
+        r.finding(
+            el,
+            "disk-lun",
+            "error",
+            "sgio='unfiltered': libvirt 9.0 refuses it (\"unfiltered sgio is no longer "
+            'supported"); leave sgio out (filtered)',
+        )
+        r.lost(el, "sgio='unfiltered'", whole=False)
     if source is None and device == "disk":
         r.lost(el, "a disk without <source> (nothing to carry; give it a path)")
         return None
-    src = (
-        None
-        if source is None
-        else r.get(source, "file")
-        if kind == "file"
-        else r.get(source, "dev")
-    )
+    if source is None:
+        src = None
+    elif kind == "volume":
+        pool, volume = r.get(source, "pool"), r.get(source, "volume")
+        src = f"{pool}/{volume}" if pool and volume else None
+    else:
+        src = r.get(source, "file") if kind == "file" else r.get(source, "dev")
     if device == "cdrom" and not src:
         r.lost(el, "empty CD-ROM drive")
         return None
@@ -132,8 +153,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     serial = el.find("serial")
     if serial is not None:
         dev.serial = r.text(serial)
-    want = "scsi" if device == "cdrom" else "virtio"
-    if bus in ("virtio", "scsi") and not (device == "cdrom" and bus == "virtio"):
+    want = "scsi" if device in ("cdrom", "lun") else "virtio"
+    if bus in ("virtio", "scsi") and not (device != "disk" and bus == "virtio"):
         dev.bus = bus
         dev.target = r.get(target, "dev")
     elif r.convert:
@@ -184,6 +205,14 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         p = f"disks[{i}]"
         if not d.path:
             out.error("disk-path", f"{p}.path", "a disk needs a path")
+        elif d.kind == "volume":
+            if pool_volume(d.path) is None:
+                out.error(
+                    "disk-path",
+                    f"{p}.path",
+                    f"'{d.path}' does not name a volume: write POOL/VOLUME (as virt-install's "
+                    "--disk vol=), e.g. default/db01.qcow2",
+                )
         elif not d.path.startswith("/"):
             out.error("disk-path", f"{p}.path", f"'{d.path}' must be an absolute path")
         elif d.kind == "block" and not d.path.startswith("/dev/"):
@@ -197,6 +226,21 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
         if d.device == "cdrom" and d.bus == "virtio":
             out.error("cdrom-bus", f"{p}.bus", "a CD-ROM cannot sit on virtio-blk; use bus scsi")
+        if d.device == "lun":
+            if d.kind != "block":
+                out.error(
+                    "disk-lun",
+                    f"{p}.kind",
+                    "a LUN is a host block device (libvirt: \"disk device='lun' is only valid "
+                    'for block type disk source"); give kind block and its /dev path',
+                )
+            if d.bus == "virtio":
+                out.error(
+                    "disk-lun",
+                    f"{p}.bus",
+                    "a LUN needs virtio-scsi: QEMU refuses SCSI passthrough on virtio-blk "
+                    '("Please set scsi=off for virtio-blk devices in order to use virtio 1.0")',
+                )
         if d.target is not None and not DISK_TARGET.fullmatch(d.target):
             out.error(
                 "disk-target",
@@ -266,6 +310,24 @@ def _missing(disk: Disk) -> list[str]:
 
 
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
+    for i, d in enumerate(a.disks):
+        named = pool_volume(d.path) if d.kind == "volume" else None
+        if named is None or host.pools is None:
+            continue
+        pool, volume = named
+        if pool not in host.pools:
+            judge.report(
+                "host-disk",
+                f"disks[{i}].path",
+                f"storage pool '{pool}' is not defined here (virsh pool-list --all){judge.other}",
+            )
+        elif volume not in host.pools[pool]:
+            judge.report(
+                "host-disk",
+                f"disks[{i}].path",
+                f"pool '{pool}' has no volume '{volume}' (virsh vol-create-as {pool} {volume} "
+                f"20G --format {d.format or 'qcow2'}){judge.other}",
+            )
     if judge.target:
         import os.path
 

@@ -28,7 +28,8 @@ def describe(state: State, i: int) -> str:
 def form() -> list:
     return [
         TextField("disks[0].path", "Path", placeholder="absolute path of the image or device"),
-        ChoiceField("disks[0].kind", "Kind", [("file", "image file"), ("block", "block device")]),
+        ChoiceField("disks[0].kind", "Kind", [("file", "image file"), ("block", "block device"),
+                                              ("volume", "storage volume (POOL/VOLUME)")]),
         ChoiceField("disks[0].format", "Format",
                     [(None, "default"), ("qcow2", "qcow2"), ("raw", "raw")]),
         TextField("disks[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
@@ -57,6 +58,7 @@ class DisksStep(Step):
         "loadparm",
         "host-disk",
         "disk-tuning",
+        "disk-lun",
         "kernel-boot",
     )
 
@@ -65,7 +67,8 @@ class DisksStep(Step):
         yield DeviceList(
             "disks", describe,
             [("+ disk", lambda: Disk(path="")),
-             ("+ CD-ROM", lambda: Disk(path="", device="cdrom"))],
+             ("+ CD-ROM", lambda: Disk(path="", device="cdrom")),
+             ("+ LUN", lambda: Disk(path="", device="lun", kind="block"))],
             form, empty="no disks yet",
         )  # fmt: skip
         yield Heading("Boot sequence (first boots first; its loadparm is the one used)")
