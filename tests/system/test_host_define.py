@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.helpers import ASSETS, run_zwizard
-from tests.system.stack import run, virsh
+from tests.system.stack import IMAGES, run, virsh
 from zwizard.host import discover
 
 
@@ -83,3 +83,45 @@ def test_a_refused_define_leaves_no_guest_behind(stack, tmp_path):
     assert "does not support virt type 'kvm'" in r.stderr
     assert virsh("dominfo", "tcg-lab").returncode != 0, "the first guest was not rolled back"
     assert virsh("dominfo", "minimal-rhel9").returncode != 0
+
+
+def test_a_volume_disk_is_judged_against_the_pools_and_starts(stack, tmp_path):
+    """A disk named POOL/VOLUME: discovery reads the real pool's volumes (virsh 9.0's
+    vol-list has no --name), --host-check refuses a volume the pool lacks, and the guest
+    with the volume that exists defines and starts with that file under QEMU."""
+    pool_dir = IMAGES / "pool"  # where QEMU (user libvirt-qemu) may read
+    pool_dir.mkdir(parents=True, exist_ok=True)
+    for old in pool_dir.iterdir():
+        old.unlink()
+    pool = tmp_path / "pool.xml"
+    pool.write_text(f"<pool type='dir'><name>zwizard-p</name><target><path>{pool_dir}</path>"
+                    "</target></pool>")  # fmt: skip
+    virsh("pool-destroy", "zwizard-p")
+    virsh("pool-undefine", "zwizard-p")
+    assert virsh("pool-define", str(pool)).returncode == 0
+    name = "zwizard-vol"
+    try:
+        assert virsh("pool-start", "zwizard-p").returncode == 0
+        made = virsh("vol-create-as", "zwizard-p", "root.qcow2", "16M", "--format", "qcow2")
+        assert made.returncode == 0, made.stderr
+        assert discover("qemu").pools["zwizard-p"] == ["root.qcow2"]
+        src = tmp_path / "g.toml"
+        body = ('version = 1\n[guest]\nname = "zwizard-vol"\ndomain_type = "qemu"\n'
+                'memory_mib = 512\nvcpus = 1\n[[disks]]\nkind = "volume"\n')  # fmt: skip
+        src.write_text(body + 'path = "zwizard-p/nothere.qcow2"\n')
+        r = run_zwizard("--answers", str(src), "--host-check", "-o", str(tmp_path / "o1"))
+        assert r.returncode == 1 and "pool 'zwizard-p' has no volume 'nothere.qcow2'" in r.stderr
+        src.write_text(body + 'path = "zwizard-p/root.qcow2"\n')
+        r = run_zwizard("--answers", str(src), "--host-check", "-o", str(tmp_path / "o2"))
+        assert r.returncode == 0, r.stderr
+        virsh("undefine", name)
+        assert virsh("define", str(tmp_path / "o2" / f"{name}.xml")).returncode == 0
+        started = virsh("start", name, timeout=120)
+        assert started.returncode == 0, started.stderr
+        log = run("cat", f"/var/log/libvirt/qemu/{name}.log").stdout
+        assert str(pool_dir / "root.qcow2") in log  # libvirt resolved the volume to its file
+    finally:
+        virsh("destroy", name)
+        virsh("undefine", name)
+        virsh("pool-destroy", "zwizard-p")
+        virsh("pool-undefine", "zwizard-p")
