@@ -20,6 +20,7 @@ PASSTHROUGH = [
     ("vfio-ap", "vfio-ap crypto"),
     ("vfio-ccw", "vfio-ccw DASD"),
     ("pci", "PCI function"),
+    ("scsi", "SCSI device (FCP tape)"),
 ]
 
 # Choices that reveal fields to fill in: errors about those fields mean "unfinished",

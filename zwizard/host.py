@@ -80,6 +80,7 @@ class HostInfo:
     interfaces: list[Interface] = field(default_factory=list)
     networks: list[Network] | None = None  # None: libvirt could not be asked
     pools: dict[str, list[str]] | None = None  # storage pool -> its volumes; None: not asked
+    scsi: list[str] = field(default_factory=list)  # H:C:T:L of SCSI devices with an sg node
     sysfs: bool = False  # sysfs was readable, so an absent device is really absent
     unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
 
@@ -149,6 +150,7 @@ def discover(
     info.mdevs = read_mdevs(sysfs, in_use)
     info.pci = read_pci(sysfs, in_use)
     info.dasds = read_dasds(sysfs)
+    info.scsi = read_scsi(sysfs)
     info.interfaces = read_interfaces(sysfs)
     # --name lists are one name a line in any locale (the table's State column is translated)
     nets = run(["net-list", "--all", "--name"])
@@ -257,6 +259,17 @@ def read_pci(sysfs: Path, in_use: dict[str, str]) -> list[PciFunction]:
             )
         )
     return out
+
+
+def read_scsi(sysfs: Path) -> list[str]:
+    """SCSI devices libvirt can pass through: those with a generic (sg) node, which it
+    opens at start ("cannot open directory …/scsi_generic" otherwise, seen)."""
+    folder = sysfs / "bus" / "scsi" / "devices"
+    if not folder.is_dir():
+        return []
+    return sorted(
+        d.name for d in folder.iterdir() if d.name.count(":") == 3 and (d / "scsi_generic").is_dir()
+    )
 
 
 def read_dasds(sysfs: Path) -> list[Dasd]:

@@ -184,10 +184,15 @@ class Zpci:
 class Passthrough:
     """A host device given to the guest: vfio-ap crypto, vfio-ccw DASD or PCI."""
 
-    type: Literal["vfio-ap", "vfio-ccw", "pci"] = spec(doc="vfio-ap | vfio-ccw | pci")
+    type: Literal["vfio-ap", "vfio-ccw", "pci", "scsi"] = spec(
+        doc="vfio-ap | vfio-ccw | pci | scsi (a host SCSI device, e.g. an FCP tape, on virtio-scsi)"
+    )
     uuid: str | None = spec(None, "mediated device UUID (vfio-ap, vfio-ccw)", format="uuid")
     ccw: str | None = spec(None, "guest ccw bus-id of a vfio-ccw device; assigned when absent")
-    address: str | None = spec(None, "host PCI address dddd:bb:ss.f (pci)")
+    address: str | None = spec(
+        None,
+        "host PCI address dddd:bb:ss.f (pci); host SCSI address H:C:T:L as lsscsi shows (scsi)",
+    )
     zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees (pci); assigned when absent")
     managed: bool = spec(
         True, "pci: libvirt detaches the function from its host driver at start (managed='yes')"

@@ -375,7 +375,9 @@ def _finish(q: Asker, key: str, i: int) -> None:
             q.text(f"shares[{i}].{f.key}", f"{f.label}:")
     else:
         dev = q.answers.passthrough[i]
-        if dev.type == "pci":
+        if dev.type == "scsi":
+            q.text(f"passthrough[{i}].address", "Host SCSI address H:C:T:L (lsscsi -g):")
+        elif dev.type == "pci":
             q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
         else:
             q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
@@ -541,6 +543,10 @@ def step_passthrough(q: Asker) -> None:
             q.text(f"passthrough[{i}].zpci.uid", "zPCI uid (0x0001-0xffff; empty: assigned):",
                    optional=True)  # fmt: skip
             q.text(f"passthrough[{i}].zpci.fid", "zPCI fid (empty: assigned):", optional=True)
+        elif kind == "scsi":
+            if q.host is not None:
+                q.on_host([(a, "") for a in q.host.scsi])
+            q.text(f"passthrough[{i}].address", "Host SCSI address H:C:T:L (lsscsi -g):")
         else:
             if q.host is not None:
                 q.on_host(

@@ -144,6 +144,8 @@ RULES = {
     "host-vcpus": "no more vCPUs than this host's limit",
     "host-mdev": "the mediated device exists on this host, is of the right kind and free",
     "host-pci": "the PCI function exists on this host and is free",
+    "host-scsi": "the SCSI device exists on this host with a generic (sg) node",
+    "scsi-passthrough": "a SCSI device (FCP tape) by its host H:C:T:L, on virtio-scsi",
     "host-network": "the libvirt network is defined (and active) on this host",
     "host-bridge": "the bridge exists on this host",
     "host-interface": "the host interface for macvtap exists",

@@ -15,6 +15,7 @@ DATA = ROOT / "tests" / "data" / "host"
 FREE_AP = AP_UUID
 USED_CCW = CCW_UUID
 RULES_TESTED_HERE = {
+    "host-scsi",
     "host-cpu-mode", "host-cpu-model", "host-se", "host-vcpus", "host-mdev", "host-pci",
     "host-network", "host-bridge", "host-interface", "host-disk",
 }  # fmt: skip
@@ -51,6 +52,9 @@ def make_sysfs(root: Path) -> None:
     dasd.mkdir(parents=True)
     (dasd / "devtype").write_text("3390/0c\n")
     (dasd / "online").write_text("1\n")
+    tape = sys_ / "bus/scsi/devices/0:0:1:0"
+    (tape / "scsi_generic").mkdir(parents=True)  # lsscsi -g: /dev/sg0
+    (sys_ / "bus/scsi/devices/0:0:2:0").mkdir(parents=True)  # no sg node
     for name, bridge in (("br0", True), ("encbdf0", False), ("lo", False)):
         dev = sys_ / "class/net" / name
         dev.mkdir(parents=True)
@@ -271,3 +275,11 @@ def test_storage_pools_and_their_volumes_are_read_and_judged(z15):
         missing = answers(disks=[{"path": path, "kind": "volume"}])
         found = [f for f in check(missing, host=z15) if f.rule == "host-disk"]
         assert found and found[0].severity == "error" and words in found[0].message
+
+
+def test_a_scsi_device_needs_its_sg_node_on_the_host(z15):
+    assert z15.scsi == ["0:0:1:0"]
+    for address, bad in (("0:0:1:0", False), ("0:0:2:0", True), ("3:0:0:0", True)):
+        a = answers(passthrough=[{"type": "scsi", "address": address}])
+        found = [f for f in check(a, host=z15) if f.rule == "host-scsi"]
+        assert bool(found) == bad, (address, found)

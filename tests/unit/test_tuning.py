@@ -13,7 +13,7 @@ from zwizard.importer import check_domain, import_domain
 from zwizard.render.domain import render_domain, to_xml
 from zwizard.rules import check
 
-RULES_TESTED_HERE = {"keywrap", "disk-lun"}  # keywrap: found in imported XML only
+RULES_TESTED_HERE = {"keywrap", "disk-lun", "scsi-passthrough"}  # keywrap: in imported XML only
 DISK = "/var/lib/libvirt/images/g.qcow2"
 BRIDGE = {"bridge": "br0"}
 
@@ -480,3 +480,41 @@ def test_convert_reads_volumes_luns_and_refuses_unfiltered_sgio():
     assert (lun.device, lun.kind, lun.path) == ("lun", "block", "/dev/sdb")
     unfiltered = xml.replace(b"sgio='filtered'", b"sgio='unfiltered'")
     assert any(x.finding.rule == "disk-lun" for x in check_domain(unfiltered, "t.xml"))
+
+
+# --- a host SCSI device (FCP tape) ------------------------------------------------------
+
+
+def test_a_scsi_device_is_passed_through_on_virtio_scsi():
+    dom = xml_of(disks=[], passthrough=[{"type": "scsi", "address": "1:0:2:3"}])
+    hostdev = dom.find("devices/hostdev")
+    assert hostdev.get("type") == "scsi" and hostdev.get("managed") is None  # libvirt refuses yes
+    assert hostdev.find("source/adapter").get("name") == "scsi_host1"
+    assert dict(hostdev.find("source/address").attrib) == {"bus": "0", "target": "2", "unit": "3"}
+    assert dom.find("devices/controller[@model='virtio-scsi']") is not None
+
+
+def test_a_scsi_address_is_refused_unless_it_is_h_c_t_l():
+    found = messages(check(answers(passthrough=[{"type": "scsi", "address": "scsi_host0"}])),
+                     "scsi-passthrough")  # fmt: skip
+    assert any("lsscsi" in m for m in found), found
+    assert not messages(check(answers(passthrough=[{"type": "scsi", "address": "0:0:1:0"}])),
+                        "scsi-passthrough")  # fmt: skip
+
+
+def test_secure_execution_keeps_a_scsi_device_it_is_no_vfio():
+    a = answers(secure_execution={"enabled": True}, cpu={"mode": "host-model"},
+                passthrough=[{"type": "scsi", "address": "0:0:1:0"}])  # fmt: skip
+    assert not [f for f in check(a) if f.rule == "se-no-vfio"]
+
+
+def test_convert_reads_libvirts_scsi_hostdev():
+    xml = b"""<domain type='kvm'><name>t</name><memory unit='KiB'>2097152</memory>
+<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices>
+<hostdev mode='subsystem' type='scsi' managed='no'><source><adapter name='scsi_host0'/>
+<address bus='0' target='1' unit='0'/></source>
+<address type='drive' controller='0' bus='0' target='0' unit='0'/></hostdev>
+<controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>"""
+    imported = import_domain(xml, convert=True)
+    assert not imported.lost, [c.what for c in imported.lost]
+    assert [(p.type, p.address) for p in imported.answers.passthrough] == [("scsi", "0:0:1:0")]

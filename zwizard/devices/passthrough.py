@@ -16,6 +16,8 @@ from zwizard.address import (
     pci_from_attributes,
 )
 from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.devices.disk import SCSI_CONTROLLER
+from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, Zpci
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from zwizard.plan import Plan
 
 MDEV_TYPES = ("vfio-ap", "vfio-ccw")
+# a host SCSI device as lsscsi and /sys/bus/scsi/devices name it: host:channel:target:lun;
+# libvirt's <adapter name='scsi_host<host>'/> <address bus target unit/>
+SCSI_ADDRESS = Pattern(r"(\d+):(\d+):(\d+):(\d+)")
 
 
 def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -35,6 +40,15 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
         if dev.type == "vfio-ccw":
             write_boot(el, plan, path, dev.loadparm)
             write_ccw(el, plan.ccw.get(path))
+        return
+    if dev.type == "scsi":  # on the virtio-scsi controller; libvirt gives its drive address
+        el = sub(devices, "hostdev", mode="subsystem", type="scsi")
+        given = SCSI_ADDRESS.fullmatch(dev.address or "")  # the rules refuse any other
+        host, bus, target, unit = given.groups() if given else ("0", "0", "0", "0")
+        source = sub(el, "source")
+        sub(source, "adapter", name=f"scsi_host{host}")
+        sub(source, "address", bus=bus, target=target, unit=unit)
+        write_boot(el, plan, path, dev.loadparm)
         return
     el = sub(
         devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
@@ -57,6 +71,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
             dev.ccw = r.address(el, path)
         r.boot(el, dev, path)
         return dev
+    if kind == "scsi":
+        return _read_scsi(r, el, path)
     if kind != "pci":
         r.lost(el, f"hostdev {kind} {model or ''}".rstrip())
         return None
@@ -82,6 +98,44 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     return dev
 
 
+def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
+    source = el.find("source")
+    adapter, addr = source.find("adapter"), source.find("address")
+    name = r.get(adapter, "name") or ""
+    if r.get(source, "protocol") is not None or addr is None or not name.startswith("scsi_host"):
+        r.lost(el, "a SCSI hostdev over iSCSI or without a host adapter (give H:C:T:L)")
+        return None
+    parts = [
+        name.removeprefix("scsi_host"),
+        *(r.get(addr, k) or "" for k in ("bus", "target", "unit")),
+    ]
+    dev = Passthrough(type="scsi", address=":".join(parts))
+    sgio = r.get(el, "sgio")
+    if sgio == "unfiltered":
+        r.finding(el, "disk-lun", "error", "sgio='unfiltered': libvirt 9.0 refuses it")
+    drive = el.find("address")
+    if drive is not None and r.get(drive, "type") == "drive":
+        r.changed("ccw-address", drive, "drive address dropped: libvirt assigns it")
+    r.get(el, "managed")  # 'no', libvirt's word for SCSI (it refuses 'yes')
+    r.boot(el, dev, path)
+    return dev
+
+
+def _scsi(dev: Passthrough, p: str, out: Collector) -> None:
+    if not dev.address:
+        out.error("scsi-passthrough", f"{p}.address", "a SCSI passthrough needs the host's H:C:T:L")
+    elif not SCSI_ADDRESS.fullmatch(dev.address):
+        out.error(
+            "scsi-passthrough",
+            f"{p}.address",
+            f"'{dev.address}' is not a SCSI address: host:channel:target:lun as lsscsi prints "
+            "it, e.g. 0:0:1:0 (libvirt: adapter scsi_host0, bus 0, target 1, unit 0)",
+        )
+    if dev.zpci is not None or dev.ccw is not None:
+        key = "zpci" if dev.zpci is not None else "ccw"
+        out.error("scsi-passthrough", f"{p}.{key}", "a SCSI device sits on virtio-scsi: no " + key)
+
+
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     ap = [i for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"]
     for i in ap[1:]:
@@ -99,6 +153,8 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         p = f"passthrough[{i}]"
         if dev.type in MDEV_TYPES:
             _mdev(dev, p, mdevs, out)
+        elif dev.type == "scsi":
+            _scsi(dev, p, out)
         else:
             _pci(dev, p, pci, uids, fids, out)
         if dev.type == "vfio-ap":
@@ -118,7 +174,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 f"{p}.{key}",
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
-        if dev.type != "pci" and (
+        if dev.type in MDEV_TYPES and (
             dev.address is not None or dev.zpci is not None or not dev.managed
         ):
             key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
@@ -201,7 +257,7 @@ def _missing(dev: Passthrough) -> list[str]:
         return ["type"]
     if dev.type in MDEV_TYPES and not dev.uuid:
         return ["uuid"]
-    if dev.type == "pci" and not dev.address:
+    if dev.type in ("pci", "scsi") and not dev.address:
         return ["address"]  # zPCI ids are assigned when absent
     return []
 
@@ -227,6 +283,13 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                 judge.report(
                     "host-mdev", f"{p}.uuid", f"{dev.uuid} is in use by guest {found.in_use_by}"
                 )
+        if dev.type == "scsi" and dev.address and host.sysfs and dev.address not in host.scsi:
+            judge.report(
+                "host-scsi",
+                f"{p}.address",
+                f"no SCSI device {dev.address} with a generic (sg) node on this host "
+                f"(lsscsi -g; modprobe sg){judge.other}",
+            )
         if dev.type == "pci" and dev.address and host.sysfs:
             fn = pcis.get(dev.address.lower())
             if fn is None:
@@ -278,10 +341,12 @@ KIND = Kind(
     read=read,
     check=check,
     on_ccw=lambda dev: dev.type == "vfio-ccw",
+    controller=lambda dev: SCSI_CONTROLLER if dev.type == "scsi" else None,
     boots=True,
     installed_boot=lambda dev: dev.type == "vfio-ccw",
     missing=_missing,
     resolve=resolve,
     check_host=check_host,
-    se_forbidden=lambda dev: f"{dev.type} device",  # rule se-no-vfio: every one is vfio
+    # rule se-no-vfio: every vfio device goes (a SCSI device on virtio-scsi is no vfio)
+    se_forbidden=lambda dev: None if dev.type == "scsi" else f"{dev.type} device",
 )

@@ -20,6 +20,8 @@ def describe(state: State, i: int) -> str:
     ids = state.result.plan.zpci.get(f"passthrough[{i}]")
     if p.type == "pci" and ids:
         extra = f" uid {ids[0]:#06x} fid {ids[1]:#010x}"
+    if p.type == "scsi":
+        what = p.address or "(no H:C:T:L)"
     if p.type == "vfio-ccw":
         addr = state.result.plan.ccw.get(f"passthrough[{i}]")
         extra = f" at {addr.busid}" if addr else ""
@@ -57,6 +59,10 @@ def pci(p: Passthrough) -> bool:
     return p.type == "pci"
 
 
+def scsi(p: Passthrough) -> bool:
+    return p.type == "scsi"
+
+
 def form() -> list:
     return [
         TextField("passthrough[0].uuid", "mediated device UUID", kind="optional-str",
@@ -70,6 +76,8 @@ def form() -> list:
                   placeholder="(none)"),
         TextField("passthrough[0].address", "host PCI address", kind="optional-str",
                   placeholder="(dddd:bb:ss.f)", when=pci, offer=offers.pci_functions),
+        TextField("passthrough[0].address", "host SCSI address (lsscsi -g)",
+                  kind="optional-str", placeholder="(H:C:T:L, e.g. 0:0:1:0)", when=scsi),
         TextField("passthrough[0].zpci.uid", "zPCI uid (empty: assigned)", kind="optional-str",
                   placeholder="(assigned, as libvirt does)", when=pci),
         TextField("passthrough[0].zpci.fid", "zPCI fid (empty: assigned)", kind="optional-str",
@@ -92,6 +100,8 @@ class PassthroughStep(Step):
         "se-no-vfio",
         "host-mdev",
         "host-pci",
+        "scsi-passthrough",
+        "host-scsi",
         "keywrap",
         "share",
     )
@@ -102,7 +112,8 @@ class PassthroughStep(Step):
             "passthrough", describe,
             [("+ vfio-ap crypto", lambda: new("vfio-ap")),
              ("+ vfio-ccw DASD", lambda: new("vfio-ccw")),
-             ("+ PCI", lambda: new("pci"))],
+             ("+ PCI", lambda: new("pci")),
+             ("+ SCSI", lambda: new("scsi"))],
             form, empty="no host devices",
         )  # fmt: skip
         yield Explain(
