@@ -81,6 +81,7 @@ class HostInfo:
     networks: list[Network] | None = None  # None: libvirt could not be asked
     pools: dict[str, list[str]] | None = None  # storage pool -> its volumes; None: not asked
     scsi: list[str] = field(default_factory=list)  # H:C:T:L of SCSI devices with an sg node
+    cpus_online: set[int] | None = None  # host CPUs online (/sys/devices/system/cpu/online)
     sysfs: bool = False  # sysfs was readable, so an absent device is really absent
     unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
 
@@ -151,6 +152,7 @@ def discover(
     info.pci = read_pci(sysfs, in_use)
     info.dasds = read_dasds(sysfs)
     info.scsi = read_scsi(sysfs)
+    info.cpus_online = read_cpu_list(sysfs / "devices" / "system" / "cpu" / "online")
     info.interfaces = read_interfaces(sysfs)
     # --name lists are one name a line in any locale (the table's State column is translated)
     nets = run(["net-list", "--all", "--name"])
@@ -259,6 +261,28 @@ def read_pci(sysfs: Path, in_use: dict[str, str]) -> list[PciFunction]:
             )
         )
     return out
+
+
+def cpu_list(text: str) -> set[int] | None:
+    """A Linux/libvirt CPU list (0-3,6,^2) as a set; None when it is not one."""
+    chosen: set[int] = set()
+    for item in text.strip().split(","):
+        negate = item.startswith("^")
+        low, _, high = item.lstrip("^").partition("-")
+        if not (low.isascii() and low.isdigit()) or (
+            high and not (high.isascii() and high.isdigit())
+        ):
+            return None
+        span = set(range(int(low), int(high or low) + 1))
+        chosen = chosen - span if negate else chosen | span
+    return chosen
+
+
+def read_cpu_list(path: Path) -> set[int] | None:
+    try:
+        return cpu_list(path.read_text())
+    except OSError:
+        return None
 
 
 def read_scsi(sysfs: Path) -> list[str]:

@@ -37,7 +37,7 @@ TOP_LEVEL_HANDLED = {
     "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
     "os", "features", "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "devices",
     "launchSecurity", "sysinfo", "maxMemory", "memoryBacking", "numatune", "iothreads",
-    "keywrap",
+    "keywrap", "memtune", "cputune",
 }  # fmt: skip
 NIC_MODELS_PCI = ("e1000", "e1000e", "rtl8139", "virtio-net-pci", "vmxnet3", "ne2k_pci", "igb")
 
@@ -221,6 +221,7 @@ class _Importer:
                     self._device(el, a)
             self._boot_dev(r, a)
         self._iothreads_keywrap(r, a)
+        self._tunes(r, a)
         ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
         if ls is not None:
             if self.get(ls, "type") == "s390-pv":
@@ -295,6 +296,36 @@ class _Importer:
             a.memory.balloon = False
         else:
             a.memory.balloon = True
+
+    def _tunes(self, r: etree._Element, a: Answers) -> None:
+        memtune = r.find("memtune")
+        if memtune is not None:
+            self.take(memtune)
+            for key in ("hard_limit", "soft_limit", "swap_hard_limit"):
+                el = memtune.find(key)
+                mib = self.mib(el)
+                if el is not None and mib is not None:
+                    setattr(a.memory, f"{key}_mib", mib)
+                    self.mark(f"memory.{key}_mib", el)
+            for el in memtune:
+                if isinstance(el.tag, str) and el not in self.taken:
+                    self.lost(el, f"<memtune><{el.tag}>")
+        cputune = r.find("cputune")
+        if cputune is None:
+            return
+        self.take(cputune)
+        for pin in cputune.findall("vcpupin"):
+            vcpu, cpuset = self.get(pin, "vcpu"), self.get(pin, "cpuset")
+            if vcpu is not None and cpuset is not None:
+                a.cpu.pinning[vcpu] = cpuset
+                self.mark(f"cpu.pinning.{vcpu}", pin)
+        emulator = cputune.find("emulatorpin")
+        if emulator is not None and self.get(emulator, "cpuset"):
+            a.cpu.emulator_pinning = self.get(emulator, "cpuset")
+            self.mark("cpu.emulator_pinning", emulator)
+        for el in cputune:
+            if isinstance(el.tag, str) and el not in self.taken:
+                self.lost(el, f"<cputune><{el.tag}>")
 
     def _iothreads_keywrap(self, r: etree._Element, a: Answers) -> None:
         el = r.find("iothreads")

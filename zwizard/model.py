@@ -41,6 +41,7 @@ CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
 IMAGE_FORMATS: tuple[str, ...] = get_args(ImageFormat)
 CLOCK_OFFSETS: tuple[str, ...] = get_args(ClockOffset)
 IO_MODES: tuple[str, ...] = get_args(IoMode)
+FEATURE_POLICIES: tuple[str, ...] = get_args(FeaturePolicy)
 DISCARD_MODES: tuple[str, ...] = get_args(DiscardMode)
 DETECT_ZEROES: tuple[str, ...] = get_args(DetectZeroes)
 ERROR_POLICIES: tuple[str, ...] = get_args(ErrorPolicy)
@@ -97,6 +98,10 @@ class Cpu:
     features: dict[str, FeaturePolicy] = spec(
         doc='CPU feature policies on the model, e.g. { zpci = "disable" }', factory=dict
     )
+    pinning: dict[str, str] = spec(
+        doc='vCPU -> host CPUs it may run on (cputune vcpupin), e.g. { 0 = "2-3" }', factory=dict
+    )
+    emulator_pinning: str | None = spec(None, "host CPUs for QEMU's own threads (emulatorpin)")
 
 
 @dataclass
@@ -273,6 +278,11 @@ class Memory:
     hugepages: bool = spec(False, "back guest memory with host huge pages")
     balloon: bool | None = spec(None, "virtio memballoon (default: on, off with Secure Execution)")
     hotplug: bool = spec(False, "memory hot-plug (<maxMemory>; not possible on IBM Z)")
+    hard_limit_mib: int | None = spec(
+        None, "memtune: most host memory the guest's QEMU may use (too low: it is killed)"
+    )
+    soft_limit_mib: int | None = spec(None, "memtune: what the guest is pressed down to")
+    swap_hard_limit_mib: int | None = spec(None, "memtune: most memory plus swap")
     nosharepages: bool = spec(False, "keep KSM from merging this guest's pages (mem-merge=off)")
     locked: bool = spec(False, "lock guest memory in host RAM (never swapped; mem-lock=on)")
     balloon_autodeflate: bool | None = spec(

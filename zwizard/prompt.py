@@ -27,7 +27,14 @@ from zwizard.host import HostInfo
 from zwizard.model import AGENT_CHANNEL, Answers, Disk, Nic, NicSource, Passthrough, Watchdog
 from zwizard.output import existing
 from zwizard.rules import CPU_MODELS
-from zwizard.session import Session, can_add, choice_availability, number_problem
+from zwizard.session import (
+    Session,
+    can_add,
+    choice_availability,
+    mapping_problem,
+    number_problem,
+    parse_mapping,
+)
 from zwizard.structure import lookup
 
 DEFAULT = "(default)"  # questionary takes a None value as "use the title"
@@ -245,6 +252,10 @@ class Asker:
                 if problem:
                     return f"{problem.message} [{problem.rule}]"
                 value: Any = int(text)
+            elif kind == "mapping":
+                value = parse_mapping(text)
+                if value is None:
+                    return f"{mapping_problem(text)} [value]"
             else:
                 if not text:
                     return "a value is needed"
@@ -344,6 +355,16 @@ def step_cpu(q: Asker) -> None:
                optional=True)  # fmt: skip
         q.text("cpu.sockets", "Sockets (empty: one per vCPU):", kind="int", optional=True)
         q.text("cpu.cores", "Cores per socket (empty: 1):", kind="int", optional=True)
+        q.text("cpu.features", "CPU feature policies (name=policy …; empty: none):",
+               kind="mapping", optional=True)  # fmt: skip
+        q.text("cpu.pinning", "vCPU pinning (vCPU=host CPUs …; empty: none):", kind="mapping",
+               optional=True)  # fmt: skip
+        q.text("cpu.emulator_pinning", "QEMU's threads on host CPUs (empty: any):",
+               optional=True)  # fmt: skip
+        for key, what in (("hard_limit_mib", "hard limit"), ("soft_limit_mib", "soft limit"),
+                          ("swap_hard_limit_mib", "memory+swap limit")):  # fmt: skip
+            q.text(f"memory.{key}", f"memtune {what} in MiB (empty: none):", kind="int",
+                   optional=True)  # fmt: skip
         q.toggle("memory.nosharepages", "Keep KSM from sharing the guest's pages?")
         q.toggle("memory.locked", "Lock guest memory in host RAM?")
         if q.session.result.plan.balloon:

@@ -17,7 +17,7 @@ from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.lazy import Pattern
-from zwizard.model import Answers, CrashAction, Lifecycle
+from zwizard.model import FEATURE_POLICIES, Answers, CrashAction, Lifecycle
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -131,6 +131,8 @@ RULES = {
     "vcpu-topology": "vCPUs online at start within the maximum; sockets x cores = vCPUs",
     "cpu-features": "CPU feature policies by QEMU name, on a CPU model",
     "console-log": "the console log is an absolute host path",
+    "cpu-pinning": "vcpupin of existing vCPUs to host CPU sets libvirt can parse",
+    "memtune": "memtune limits: positive, swap_hard_limit above hard_limit",
     "share": "virtiofs shares: an absolute host directory, a unique tag of at most 36 bytes",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
@@ -145,6 +147,7 @@ RULES = {
     "host-mdev": "the mediated device exists on this host, is of the right kind and free",
     "host-pci": "the PCI function exists on this host and is free",
     "host-scsi": "the SCSI device exists on this host with a generic (sg) node",
+    "host-cpus": "pinned host CPUs are online on this host",
     "scsi-passthrough": "a SCSI device (FCP tape) by its host H:C:T:L, on virtio-scsi",
     "host-network": "the libvirt network is defined (and active) on this host",
     "host-bridge": "the bridge exists on this host",
@@ -361,7 +364,13 @@ def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
                 's390x has one thread per core (QEMU: "S390 does not support more than 1 '
                 'threads")',
             )
-    for name in cpu.features:
+    for name, policy in cpu.features.items():
+        if policy not in FEATURE_POLICIES:  # the wizard's typed pairs; a file's are decoded
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
+            )
         if not CPU_FEATURE.fullmatch(name):
             out.error(
                 "cpu-features",
@@ -396,6 +405,56 @@ def _graphics(a: Answers, plan: Plan, out: _Collector) -> None:
             "graphics.listen",
             f"listening on {g.listen} with no VNC password opens the guest's screen to the "
             "network; keep 127.0.0.1 and use an SSH tunnel (virsh domdisplay shows the port)",
+        )
+
+
+# libvirt's bitmap syntax (virBitmapParse): N, N-M and ^N, comma-separated
+CPUSET = Pattern(r"\^?[0-9]+(-[0-9]+)?(,\^?[0-9]+(-[0-9]+)?)*")  # ASCII: \d takes '٣' too
+
+
+def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
+    """cputune pinning and memtune limits, as libvirt 9.0 takes them (seen)."""
+    cpu, mem = a.cpu, a.memory
+    for index, cpuset in cpu.pinning.items():
+        path = f"cpu.pinning.{index}"
+        if not index.isdigit() or int(index) >= a.guest.vcpus:
+            out.error(
+                "cpu-pinning",
+                path,
+                f"vCPU '{index}' does not exist (vCPUs 0 to {a.guest.vcpus - 1}): libvirt drops "
+                "such a vcpupin at define without a word",
+            )
+        if not CPUSET.fullmatch(cpuset):
+            out.error(
+                "cpu-pinning",
+                path,
+                f"'{cpuset}' is not a set of host CPUs: N, N-M or ^N, comma-separated (libvirt: "
+                '"Failed to parse bitmap")',
+            )
+    if cpu.emulator_pinning is not None and not CPUSET.fullmatch(cpu.emulator_pinning):
+        out.error(
+            "cpu-pinning",
+            "cpu.emulator_pinning",
+            f"'{cpu.emulator_pinning}' is not a set of host CPUs: N, N-M or ^N, comma-separated",
+        )
+    for key in ("hard_limit_mib", "soft_limit_mib", "swap_hard_limit_mib"):
+        value = getattr(mem, key)
+        if value is not None and value < 1:
+            out.error("memtune", f"memory.{key}", f"{value} MiB: give 1 or more, or leave it out")
+    hard, swap = mem.hard_limit_mib, mem.swap_hard_limit_mib
+    if hard is not None and swap is not None and swap <= hard:
+        out.error(
+            "memtune",
+            "memory.swap_hard_limit_mib",
+            f"swap_hard_limit {swap} MiB must be more than hard_limit {hard} MiB (it is memory "
+            "plus swap; libvirt's memtune documentation)",
+        )
+    if hard is not None and hard >= 1 and hard <= a.guest.memory_mib:
+        out.warn(
+            "memtune",
+            "memory.hard_limit_mib",
+            f"hard_limit {hard} MiB is not above the guest's {a.guest.memory_mib} MiB: QEMU "
+            "needs that plus its own memory, and the kernel kills it at the limit",
         )
 
 
@@ -847,6 +906,21 @@ def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool)
             )
         if host.vcpu_max and isinstance(a.guest.vcpus, int) and a.guest.vcpus > host.vcpu_max:
             report("host-vcpus", "guest.vcpus", f"this host allows at most {host.vcpu_max} vCPUs")
+    if host.cpus_online is not None:
+        from zwizard.host import cpu_list
+
+        pins = [(f"cpu.pinning.{k}", v) for k, v in a.cpu.pinning.items()]
+        pins += [("cpu.emulator_pinning", a.cpu.emulator_pinning)] if a.cpu.emulator_pinning else []
+        for path, cpuset in pins:
+            cpus = cpu_list(cpuset) if CPUSET.fullmatch(cpuset) else None
+            offline = sorted(cpus - host.cpus_online) if cpus is not None else []
+            if offline:
+                report(
+                    "host-cpus",
+                    path,
+                    f"host CPUs {', '.join(map(str, offline))} are not online here (online: "
+                    f"{len(host.cpus_online)} CPUs); libvirt fails at start",
+                )
     judge = HostJudge(out, target)
     for kind in KINDS:
         if kind.check_host is not None:
@@ -867,6 +941,7 @@ _RULE_GROUPS = (
     _topology,
     _console_memory,
     _graphics,
+    _tuning,
 )
 
 

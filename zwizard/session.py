@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,32 @@ OPTIONAL_TABLES = ("kernel",)
 NUMBER_RULES = {"vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order"}
 NUMBER_WORDS = {"vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position"}
 _UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+
+
+# Keys that hold a mapping, typed as KEY=VALUE pairs separated by blanks (0=2-3 1=4,^5)
+MAPPING_KEYS = ("cpu.pinning", "cpu.features")
+
+
+def field_text(value: Any) -> str:
+    """How a field shows a value: a mapping as its KEY=VALUE pairs."""
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def parse_mapping(text: str) -> dict[str, str] | None:
+    """KEY=VALUE pairs separated by blanks; None when the text is not that."""
+    out: dict[str, str] = {}
+    for token in text.split():
+        key, sep, value = token.partition("=")
+        if not (sep and key and value) or key in out:
+            return None
+        out[key] = value
+    return out
+
+
+def mapping_problem(text: str) -> str:
+    return f"'{text}' is not KEY=VALUE pairs separated by blanks, each key once (0=2-3 1=4)"
 
 
 def number_problem(path: str, text: str) -> Finding | None:
@@ -108,7 +134,8 @@ def choice_availability(
         # a device option at odds only with another field of the same device (io native
         # under the default cache): choosable, the fix is on this step — said, not greyed
         return Availability(True, verdict.reasons)
-    skip = set(REVEALS.get((path, value), ())) | set(pending)
+    revealed = REVEALS.get((path, value), ()) if isinstance(value, Hashable) else ()
+    skip = set(revealed) | set(pending)
     if not skip:
         return verdict
     rest = tuple(f for f in verdict.reasons if f.path not in skip)
@@ -162,6 +189,9 @@ class Session:
     def pending_findings(self) -> list[Finding]:
         out = []
         for path, text in self.pending.items():
+            if path in MAPPING_KEYS:
+                out.append(Finding("value", "error", path, mapping_problem(text)))
+                continue
             problem = number_problem(path, text)
             out.append(problem or Finding("value", "error", path, f"'{text}' is not valid here"))
         return out
@@ -204,6 +234,15 @@ class Session:
         Strings are kept exactly as typed (the rules judge them); a number field takes
         only digits — anything else stays pending, reported, never coerced."""
         optional = kind.startswith("optional")
+        if kind.endswith("mapping"):
+            mapping = parse_mapping(text)
+            if mapping is not None:
+                return self.set_value(path, mapping)
+            if self.pending.get(path) == text:
+                return False
+            self.pending[path] = text
+            self.changed()
+            return True
         if kind.endswith("int"):
             if optional and text == "":
                 return self.set_value(path, None)
@@ -240,7 +279,7 @@ class Session:
             value = lookup(self.answers, path)
         except (AttributeError, IndexError, TypeError):
             return ""
-        return "" if value is None else str(value)
+        return field_text(value)
 
     def _bootables(self) -> list[Any]:
         return [item for kind, _, item in entries(self.answers) if kind.boots]

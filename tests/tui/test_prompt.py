@@ -41,6 +41,8 @@ def test_a_whole_guest_by_prompts(tmp_path):
         "n", "y", "y",  # huge pages no, balloon yes, rng yes
         "y", CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
         CLEAR, "2", ENTER, CLEAR, ENTER,  # 2 sockets (cores derived),
+        CLEAR, ENTER, CLEAR, "0=0 1=1", ENTER, CLEAR, ENTER,  # no features; pinning
+        CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no memtune limits
         "y", "n", "n", CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
         "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
         "y",  # one disk, no loadparm; more disk options (declared by the disk kind):
@@ -73,7 +75,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         'vcpus_current = 2\niothreads = 1\n[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\n'
         'boot_order = 1\ncache = "none"\nio = "native"\niothread = 1\nserial = "ROOT 01"\n'
         '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
-        "[cpu]\nsockets = 2\n[memory]\nnosharepages = true\n"
+        '[cpu]\nsockets = 2\npinning = { 0 = "0", 1 = "1" }\n[memory]\nnosharepages = true\n'
         '[console]\nlog = "/var/log/libvirt/qemu/prompt01-console.log"\nlog_append = true\n'
         "line_mode = true\n"
     )

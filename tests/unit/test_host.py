@@ -16,6 +16,7 @@ FREE_AP = AP_UUID
 USED_CCW = CCW_UUID
 RULES_TESTED_HERE = {
     "host-scsi",
+    "host-cpus",
     "host-cpu-mode", "host-cpu-model", "host-se", "host-vcpus", "host-mdev", "host-pci",
     "host-network", "host-bridge", "host-interface", "host-disk",
 }  # fmt: skip
@@ -52,6 +53,8 @@ def make_sysfs(root: Path) -> None:
     dasd.mkdir(parents=True)
     (dasd / "devtype").write_text("3390/0c\n")
     (dasd / "online").write_text("1\n")
+    (sys_ / "devices/system/cpu").mkdir(parents=True)
+    (sys_ / "devices/system/cpu/online").write_text("0-3,6\n")
     tape = sys_ / "bus/scsi/devices/0:0:1:0"
     (tape / "scsi_generic").mkdir(parents=True)  # lsscsi -g: /dev/sg0
     (sys_ / "bus/scsi/devices/0:0:2:0").mkdir(parents=True)  # no sg node
@@ -283,3 +286,11 @@ def test_a_scsi_device_needs_its_sg_node_on_the_host(z15):
         a = answers(passthrough=[{"type": "scsi", "address": address}])
         found = [f for f in check(a, host=z15) if f.rule == "host-scsi"]
         assert bool(found) == bad, (address, found)
+
+
+def test_pinned_cpus_must_be_online_on_the_host(z15):
+    assert z15.cpus_online == {0, 1, 2, 3, 6}
+    for cpuset, bad in (("0-3", False), ("2,6", False), ("0-7,^4,^5,^7", False), ("4-5", True)):
+        a = answers(guest={"vcpus": 1}, cpu={"pinning": {"0": cpuset}})
+        found = [f for f in check(a, host=z15) if f.rule == "host-cpus"]
+        assert bool(found) == bad, (cpuset, found)

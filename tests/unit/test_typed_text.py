@@ -49,6 +49,7 @@ DASD = load(ASSETS / "dasd-boot.toml")[0].passthrough[0]
 
 texts = st.one_of(
     st.text(max_size=24),
+    st.sampled_from(["0=2-3 1=4,^5", "zpci=disable", "0=1 0=2", "=x", "a=", "vx=require aen=off"]),
     st.sampled_from(["8G", "BOOT-1", "0x1g", "4096 MiB", " 4", "4 ", "", "-1", "0", "1", "08",
                      "fe.0.0001", "FE.0.00AA", "web01\n", "PROMPT", "52:54:00:AA:BB:01",
                      "10.0.0.5/24", "http://x/os/", "nfs:s:/p", "rhel9/vmlinuz", "٣", "1_0"]),
@@ -58,6 +59,11 @@ texts = st.one_of(
 def answers_mode_value(text: str, kind: str) -> tuple[bool, object]:
     """What an answers file can say for this text: (expressible, value)."""
     optional = kind.startswith("optional")
+    if kind == "mapping":  # KEY=VALUE pairs: a TOML inline table
+        from zwizard.session import parse_mapping
+
+        mapping = parse_mapping(text)
+        return mapping is not None, mapping
     if optional and text == "":
         return True, None
     if kind.endswith("int"):

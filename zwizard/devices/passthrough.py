@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MDEV_TYPES = ("vfio-ap", "vfio-ccw")
 # a host SCSI device as lsscsi and /sys/bus/scsi/devices name it: host:channel:target:lun;
 # libvirt's <adapter name='scsi_host<host>'/> <address bus target unit/>
-SCSI_ADDRESS = Pattern(r"(\d+):(\d+):(\d+):(\d+)")
+SCSI_ADDRESS = Pattern(r"([0-9]+):([0-9]+):([0-9]+):([0-9]+)")  # ASCII digits only
 
 
 def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -100,7 +100,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
 
 def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     source = el.find("source")
-    adapter, addr = source.find("adapter"), source.find("address")
+    adapter = source.find("adapter") if source is not None else None
+    addr = source.find("address") if source is not None else None
     name = r.get(adapter, "name") or ""
     if r.get(source, "protocol") is not None or addr is None or not name.startswith("scsi_host"):
         r.lost(el, "a SCSI hostdev over iSCSI or without a host adapter (give H:C:T:L)")

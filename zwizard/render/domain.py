@@ -54,10 +54,25 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         if answers.shares:  # libvirt: "'virtiofs' requires shared memory" (seen)
             _sub(backing, "source", type="memfd")
             _sub(backing, "access", mode="shared")
+    limits = [
+        (key, getattr(mem, f"{key}_mib")) for key in ("hard_limit", "soft_limit", "swap_hard_limit")
+    ]
+    if any(value is not None for _, value in limits):
+        memtune = _sub(dom, "memtune")
+        for key, value in limits:
+            if value is not None:
+                _sub(memtune, key, str(value), unit="MiB")
     vcpu = {"placement": "static"}
     if g.vcpus_current is not None:
         vcpu["current"] = str(g.vcpus_current)
     _sub(dom, "vcpu", str(g.vcpus), **vcpu)
+    c = answers.cpu
+    if c.pinning or c.emulator_pinning:
+        cputune = _sub(dom, "cputune")
+        for index, cpuset in c.pinning.items():
+            _sub(cputune, "vcpupin", vcpu=index, cpuset=cpuset)
+        if c.emulator_pinning:
+            _sub(cputune, "emulatorpin", cpuset=c.emulator_pinning)
     if g.iothreads:
         _sub(dom, "iothreads", str(g.iothreads))
     os_ = _sub(dom, "os")

@@ -186,8 +186,9 @@ class TextField(PathField):
         if self.path in state.pending:
             text = state.pending[self.path]
         else:
-            value = lookup(state.answers, self.path)
-            text = "" if value is None else str(value)
+            from zwizard.session import field_text
+
+            text = field_text(lookup(state.answers, self.path))
         # the user's own typing is never undone: not while the field has the cursor, and
         # not while its edits are still on their way to the app (keys in a burst)
         if not self.typing(inp) and inp.value != text:

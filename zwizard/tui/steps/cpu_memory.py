@@ -35,6 +35,8 @@ class CpuMemoryStep(Step):
         "iothreads",
         "vcpu-topology",
         "cpu-features",
+        "cpu-pinning",
+        "memtune",
     )
     offered_for: object = None  # the host the model list was ordered for
 
@@ -66,6 +68,12 @@ class CpuMemoryStep(Step):
             "guest.iothreads", "I/O threads (disks name one; empty: none)", kind="optional-int",
             placeholder="(none)",
         )  # fmt: skip
+        yield TextField("cpu.features", "CPU features (name=policy …)", kind="mapping",
+                        placeholder="(the model's own; e.g. zpci=disable)")  # fmt: skip
+        yield TextField("cpu.pinning", "vCPU pinning (vCPU=host CPUs …)", kind="mapping",
+                        placeholder="(none; e.g. 0=2-3 1=4)")  # fmt: skip
+        yield TextField("cpu.emulator_pinning", "QEMU's threads on host CPUs",
+                        kind="optional-str", placeholder="(any; e.g. 0-1)")  # fmt: skip
         yield Heading("Memory")
         yield ToggleField("memory.hugepages", "Back memory with host huge pages")
         yield ToggleField(
@@ -76,6 +84,12 @@ class CpuMemoryStep(Step):
         yield ToggleField("memory.balloon_autodeflate", "Balloon gives memory back on OOM")
         yield TextField("memory.balloon_stats_period", "balloon statistics every (s)",
                         kind="optional-int", placeholder="(off)")  # fmt: skip
+        yield TextField("memory.hard_limit_mib", "memtune hard limit (MiB)", kind="optional-int",
+                        placeholder="(none)")  # fmt: skip
+        yield TextField("memory.soft_limit_mib", "memtune soft limit (MiB)", kind="optional-int",
+                        placeholder="(none)")  # fmt: skip
+        yield TextField("memory.swap_hard_limit_mib", "memtune memory+swap limit (MiB)",
+                        kind="optional-int", placeholder="(none)")  # fmt: skip
         yield ToggleField("memory.nosharepages", "Keep KSM from sharing its pages")
         yield ToggleField("memory.locked", "Lock memory in host RAM (never swapped)")
         yield Heading("Not on IBM Z")
