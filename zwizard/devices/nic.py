@@ -163,12 +163,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         for key in ("bridge", "direct"):
             name = getattr(n.source, key)
             if name and not HOST_IFNAME.fullmatch(name):
-                out.error(
-                    "nic-source",
-                    f"{p}.source.{key}",
-                    f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', "
-                    "'.', '-' (Linux dev_valid_name and libvirt's domain schema)",
-                )
+                out.error("nic-source", f"{p}.source.{key}", not_an_ifname(name))
         if n.source.network and "/" in n.source.network:
             out.error(
                 "nic-source",
@@ -184,6 +179,13 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     for mac, count in Counter(m.lower() for m in plan.macs).items():
         if count > 1:
             out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+
+
+def not_an_ifname(name: str) -> str:
+    return (
+        f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', '.', '-' "
+        "(Linux dev_valid_name and libvirt's domain schema)"
+    )
 
 
 def _check_tuning(n: Nic, p: str, out: Collector) -> None:
@@ -211,12 +213,7 @@ def _check_tuning(n: Nic, p: str, out: Collector) -> None:
         )
     if n.target is not None:
         if not HOST_IFNAME.fullmatch(n.target):
-            out.error(
-                "nic-tuning",
-                f"{p}.target",
-                f"'{n.target}' is not a host interface name: 1-15 of letters, digits, '_', "
-                "'.', '-' (Linux dev_valid_name)",
-            )
+            out.error("nic-tuning", f"{p}.target", not_an_ifname(n.target))
         elif n.target.startswith(LIBVIRT_IFNAME_PREFIXES):
             out.error(
                 "nic-tuning",
