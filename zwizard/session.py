@@ -33,8 +33,21 @@ if TYPE_CHECKING:
 # reported under the same id as a number out of range.
 # Tables there only when asked for, filled by text fields: emptied, they go ([kernel])
 OPTIONAL_TABLES = ("kernel",)
-NUMBER_RULES = {"vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order"}
-NUMBER_WORDS = {"vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position"}
+NUMBER_RULES = {
+    "vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order",
+    "vcpus_current": "vcpu-topology", "sockets": "vcpu-topology", "cores": "vcpu-topology",
+    "iothreads": "iothreads", "iothread": "disk-tuning", "mtu": "nic-tuning",
+    "queues": "nic-tuning", "vlan": "nic-tuning", "hard_limit_mib": "memtune",
+    "soft_limit_mib": "memtune", "swap_hard_limit_mib": "memtune",
+    "balloon_stats_period": "memory",
+}  # fmt: skip
+NUMBER_WORDS = {
+    "vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position",
+    "vcpus_current": "vCPUs", "sockets": "sockets", "cores": "cores", "iothreads": "I/O threads",
+    "iothread": "an I/O thread", "mtu": "an MTU in bytes", "queues": "queue pairs",
+    "vlan": "a VLAN tag", "hard_limit_mib": "MiB", "soft_limit_mib": "MiB",
+    "swap_hard_limit_mib": "MiB", "balloon_stats_period": "seconds",
+}  # fmt: skip
 _UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
 
 

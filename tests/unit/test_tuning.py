@@ -572,3 +572,19 @@ def test_pinning_and_memtune_libvirt_would_refuse_or_drop_are_refused(changes, r
 def test_a_hard_limit_at_the_guests_size_is_a_warning():
     a = answers(guest={"memory_mib": 2048}, memory={"hard_limit_mib": 2048})
     assert messages(check(a), "memtune", "warning")
+
+
+def test_letters_in_a_new_number_field_name_the_field_and_its_rule():
+    from zwizard.model import Disk, Nic, NicSource
+    from zwizard.session import Session
+
+    s = Session()
+    s.add_device("disks", Disk(path=DISK))
+    s.add_device("nics", Nic(source=NicSource(bridge="br0")))
+    for path, rule, words in (("nics[0].mtu", "nic-tuning", "an MTU in bytes"),
+                              ("disks[0].iothread", "disk-tuning", "an I/O thread"),
+                              ("memory.hard_limit_mib", "memtune", "MiB")):  # fmt: skip
+        s.set_text(path, "9000x", "optional-int")
+        found = [f for f in s.result.findings if f.path == path]
+        assert found and found[0].rule == rule and words in found[0].message, found
+    assert not s.result.files  # nothing writable while text is pending
