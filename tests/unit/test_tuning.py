@@ -588,3 +588,24 @@ def test_letters_in_a_new_number_field_name_the_field_and_its_rule():
         found = [f for f in s.result.findings if f.path == path]
         assert found and found[0].rule == rule and words in found[0].message, found
     assert not s.result.files  # nothing writable while text is pending
+
+
+def test_a_bad_iothreads_count_is_said_not_dropped():
+    bad = PRODUCTION.replace(b"<iothreads>1</iothreads>", b"<iothreads>many</iothreads>")
+    imported = import_domain(bad, convert=True)
+    assert imported.answers.guest.iothreads is None
+    assert any("<iothreads> 'many'" in c.what for c in imported.lost)
+
+
+def test_a_cpu_model_without_a_mode_is_a_custom_model():
+    """libvirt's default mode when <cpu> names a model is custom (formatdomain)."""
+    xml = S390_OPTIONS.replace(b"<cpu mode='custom' match='exact'>", b"<cpu>")
+    cpu = import_domain(xml).answers.cpu
+    assert (cpu.mode, cpu.model) == ("custom", "gen15a")
+
+
+def test_a_topology_problem_points_at_the_topology_element():
+    xml = S390_OPTIONS.replace(b"sockets='2' dies='1' cores='2'", b"sockets='3' dies='1' cores='2'")
+    found = [x for x in check_domain(xml, "t.xml") if x.finding.rule == "vcpu-topology"]
+    assert found and found[0].xpath == "/domain/cpu/topology"
+    assert found[0].line == 6  # the <topology> line of S390_OPTIONS
