@@ -609,3 +609,11 @@ def test_a_topology_problem_points_at_the_topology_element():
     found = [x for x in check_domain(xml, "t.xml") if x.finding.rule == "vcpu-topology"]
     assert found and found[0].xpath == "/domain/cpu/topology"
     assert found[0].line == 6  # the <topology> line of S390_OPTIONS
+
+
+def test_a_vlan_trunk_is_said_not_carried():
+    trunk = PRODUCTION.replace(b"<vlan><tag id='100'/></vlan>",
+                               b"<vlan trunk='yes'><tag id='100'/><tag id='200'/></vlan>")  # fmt: skip
+    imported = import_domain(trunk, convert=True)
+    assert imported.answers.nics[0].vlan is None
+    assert any("VLAN trunk" in c.what for c in imported.lost)
