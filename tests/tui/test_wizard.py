@@ -465,6 +465,15 @@ async def test_disk_options_are_chosen_by_keys_marked_once_and_written(tmp_path)
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
         await goto(pilot, "disks")
+        from zwizard.tui.fields import MoreOptions
+
+        # folded until asked for, as the prompt mode asks "More disk options?"
+        group = next(g for g in app.screen.query(MoreOptions) if "disk options" in g.title)
+        assert group.collapsed
+        title = group.query_one("CollapsibleTitle")
+        await press_until(pilot, lambda w: w is title)
+        await pilot.press("enter")
+        await pilot.pause()
         await press_until(pilot, radio_set_of("disks[0].io"))
         text = visible_text(app)
         assert "native — mind: io native needs cache none or directsync" in text
@@ -524,3 +533,23 @@ async def test_a_share_is_added_and_filled_from_the_kinds_declared_fields():
     assert (share.source, share.tag) == ("/srv/data", "data")
     xml = app.session.result.files["minimal-rhel9.xml"]
     assert '<target dir="data"/>' in xml and '<access mode="shared"/>' in xml
+
+
+async def test_folded_options_open_by_themselves_when_they_hold_a_value():
+    """Nothing set is out of sight: a draft whose disk has a cache mode and whose guest
+    has a console log shows both groups open."""
+    from zwizard.tui.fields import MoreOptions
+
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.disks[0].cache = "none"
+    draft.answers.console.log = "/var/log/g.log"
+    app = make_app(draft=draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "disks")
+        disk = next(g for g in app.screen.query(MoreOptions) if "disk options" in g.title)
+        assert not disk.collapsed
+        await goto(pilot, "watchdog")
+        console = next(g for g in app.screen.query(MoreOptions) if "Console" in g.title)
+        assert not console.collapsed
+        await goto(pilot, "cpu")
+        assert all(g.collapsed for g in app.screen.query(MoreOptions) if "CPU" in g.title)

@@ -408,5 +408,5 @@ KIND = Kind(
     after=write_controller,
     resolve=resolve,
     options=OPTIONS,
-    options_title="More disk options (cache, I/O mode, discard, I/O thread, serial)",
+    options_title="More disk options (cache, I/O, serial …)",
 )

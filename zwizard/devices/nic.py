@@ -335,5 +335,5 @@ KIND = Kind(
     resolve=resolve,
     check_host=check_host,
     options=OPTIONS,
-    options_title="More interface options (MTU, queues, tap name, Open vSwitch, VLAN)",
+    options_title="More interface options (MTU, VLAN …)",
 )

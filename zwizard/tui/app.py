@@ -50,6 +50,7 @@ from zwizard.tui.messages import (
     DeviceRemoved,
     Goto,
     HostTarget,
+    OptionsOpened,
     SecureExecutionRequested,
     TextEdited,
     ValueChosen,
@@ -576,6 +577,11 @@ class ZWizard(App[int]):
     def _value_chosen(self, event: ValueChosen) -> None:
         event.stop()
         self._edited(self.session.set_value(event.path, event.value), event=event)
+
+    @on(OptionsOpened)
+    def _options_opened(self, event: OptionsOpened) -> None:
+        event.stop()
+        self.refresh_all()  # its fields were not drawn while folded
 
     @on(AgentChosen)
     def _agent_chosen(self, event: AgentChosen) -> None:

@@ -15,14 +15,14 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
 from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
 from zwizard.structure import lookup
-from zwizard.tui.messages import TextEdited, ValueChosen
+from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
 
 @dataclass
@@ -330,10 +330,67 @@ class FixedChoice(Plain):
         self.update(f"[ ] {self.text} — greyed: {verdict.reason} [{verdict.rule}]")
 
 
+class MoreOptions(Collapsible):
+    """Options beyond the essentials, folded until opened — as the prompt mode asks
+    "More … options?": fewer fields to Tab through at 80x24, less to draw at each step
+    change. It opens by itself when a field inside holds a value or a finding, so
+    nothing set is ever out of sight."""
+
+    def __init__(self, *children: Any, title: str) -> None:
+        super().__init__(*children, title=title, collapsed=True, classes="more-options")
+
+    def fields(self) -> list[PathField]:
+        return list(self.query(PathField))
+
+    def open_if_used(self, state: State) -> None:
+        if not self.collapsed:
+            return
+        for f in self.fields():
+            if f.display is False:
+                continue
+            if (
+                f.path in state.pending
+                or not at_default(state.answers, f.path)
+                or state.findings_at(f.path)
+            ):
+                self.collapsed = False
+                return
+
+    def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        event.stop()
+        self.post_message(OptionsOpened())
+
+
+def at_default(answers: Answers, path: str) -> bool:
+    """The value at `path` is its key's default (as a blank item of its table has it)."""
+    import dataclasses
+
+    parent_path, _, key = path.rpartition(".")
+    try:
+        parent = lookup(answers, parent_path) if parent_path else answers
+    except (AttributeError, IndexError, TypeError):  # a form bound to no item yet
+        return True
+    if parent is None or not dataclasses.is_dataclass(parent):
+        return True
+    spec_ = next(f for f in dataclasses.fields(parent) if f.name == key)
+    if spec_.default is not dataclasses.MISSING:
+        default = spec_.default
+    elif spec_.default_factory is not dataclasses.MISSING:
+        default = spec_.default_factory()
+    else:
+        return False
+    return bool(getattr(parent, key) == default)
+
+
+def folded(field: PathField) -> bool:
+    """The field sits in a folded group: not drawn now, so not synced either."""
+    return any(isinstance(a, MoreOptions) and a.collapsed for a in field.ancestors)
+
+
 def declared(key: str, options: Any, title: str) -> list[Any]:
-    """The fields a device kind declares for its entries (`Kind.options`), under their
-    title: the same declarations the prompt mode asks."""
-    fields: list[Any] = [Plain(title, classes="heading")] if title else []
+    """The fields a device kind declares for its entries (`Kind.options`), folded under
+    their title: the same declarations the prompt mode asks behind one question."""
+    fields: list[Any] = []
     for f in options:
         path = f"{key}[0].{f.key}"
         if f.choices:
@@ -342,4 +399,4 @@ def declared(key: str, options: Any, title: str) -> list[Any]:
             fields.append(
                 TextField(path, f.label, kind=f.text, placeholder=f.placeholder, when=f.applies)
             )
-    return fields
+    return [MoreOptions(*fields, title=title)] if title else fields

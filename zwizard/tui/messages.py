@@ -98,3 +98,7 @@ class AgentChosen(Message):
     def __init__(self, on: bool) -> None:
         super().__init__()
         self.on = on
+
+
+class OptionsOpened(Message):
+    """A folded group of options was opened: its fields need drawing from the session."""

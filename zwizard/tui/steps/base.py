@@ -6,7 +6,15 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import FixedChoice, PathField, Plain, State, finding_text
+from zwizard.tui.fields import (
+    FixedChoice,
+    MoreOptions,
+    PathField,
+    Plain,
+    State,
+    finding_text,
+    folded,
+)
 
 
 class Step(VerticalScroll):
@@ -40,8 +48,11 @@ class Step(VerticalScroll):
         lists = list(self.query(DeviceList))
         for lst in lists:
             lst.sync(state)  # a list binds its own form to the highlighted item
+        for group in self.query(MoreOptions):
+            if not any(a in lists for a in group.ancestors):  # a list opens its own
+                group.open_if_used(state)
         for f in [*self.query(PathField), *self.query(FixedChoice)]:
-            if not any(a in lists for a in f.ancestors):
+            if not any(a in lists for a in f.ancestors) and not folded(f):
                 f.sync(state)
         self.sync_extra(state)
 

@@ -7,7 +7,7 @@ from textual.widgets import Select
 
 from zwizard import choices
 from zwizard.rules import CPU_MODELS
-from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
+from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField
 from zwizard.tui.messages import ValueChosen
 from zwizard.tui.steps.base import Heading, Step
 
@@ -56,24 +56,24 @@ class CpuMemoryStep(Step):
             [(m, m) for m in reversed(CPU_MODELS)], prompt="custom CPU model", id="cpu-model",
             compact=True,
         )  # fmt: skip
-        yield TextField(
-            "guest.vcpus_current", "vCPUs online at start (empty: all)", kind="optional-int",
-            placeholder="(all)", help="the rest can be added later: virsh setvcpus",
+        yield MoreOptions(
+            TextField("guest.vcpus_current", "vCPUs online at start (empty: all)",
+                      kind="optional-int", placeholder="(all)",
+                      help="the rest can be added later: virsh setvcpus"),
+            TextField("cpu.sockets", "sockets (empty: one per vCPU)", kind="optional-int",
+                      placeholder="(one per vCPU)"),
+            TextField("cpu.cores", "cores per socket (one thread each)", kind="optional-int",
+                      placeholder="(1)"),
+            TextField("guest.iothreads", "I/O threads (disks name one; empty: none)",
+                      kind="optional-int", placeholder="(none)"),
+            TextField("cpu.features", "CPU features (name=policy …)", kind="mapping",
+                      placeholder="(the model's own; e.g. zpci=disable)"),
+            TextField("cpu.pinning", "vCPU pinning (vCPU=host CPUs …)", kind="mapping",
+                      placeholder="(none; e.g. 0=2-3 1=4)"),
+            TextField("cpu.emulator_pinning", "QEMU's threads on host CPUs",
+                      kind="optional-str", placeholder="(any; e.g. 0-1)"),
+            title="More CPU options (topology, pinning …)",
         )  # fmt: skip
-        yield TextField("cpu.sockets", "sockets (empty: one per vCPU)", kind="optional-int",
-                        placeholder="(one per vCPU)")  # fmt: skip
-        yield TextField("cpu.cores", "cores per socket (one thread each)", kind="optional-int",
-                        placeholder="(1)")  # fmt: skip
-        yield TextField(
-            "guest.iothreads", "I/O threads (disks name one; empty: none)", kind="optional-int",
-            placeholder="(none)",
-        )  # fmt: skip
-        yield TextField("cpu.features", "CPU features (name=policy …)", kind="mapping",
-                        placeholder="(the model's own; e.g. zpci=disable)")  # fmt: skip
-        yield TextField("cpu.pinning", "vCPU pinning (vCPU=host CPUs …)", kind="mapping",
-                        placeholder="(none; e.g. 0=2-3 1=4)")  # fmt: skip
-        yield TextField("cpu.emulator_pinning", "QEMU's threads on host CPUs",
-                        kind="optional-str", placeholder="(any; e.g. 0-1)")  # fmt: skip
         yield Heading("Memory")
         yield ToggleField("memory.hugepages", "Back memory with host huge pages")
         yield ToggleField(
@@ -81,17 +81,20 @@ class CpuMemoryStep(Step):
         )
         yield ToggleField("rng.enabled", "Random number generator (virtio-rng)",
                           effective=lambda s: s.result.plan.rng)  # fmt: skip
-        yield ToggleField("memory.balloon_autodeflate", "Balloon gives memory back on OOM")
-        yield TextField("memory.balloon_stats_period", "balloon statistics every (s)",
-                        kind="optional-int", placeholder="(off)")  # fmt: skip
-        yield TextField("memory.hard_limit_mib", "memtune hard limit (MiB)", kind="optional-int",
-                        placeholder="(none)")  # fmt: skip
-        yield TextField("memory.soft_limit_mib", "memtune soft limit (MiB)", kind="optional-int",
-                        placeholder="(none)")  # fmt: skip
-        yield TextField("memory.swap_hard_limit_mib", "memtune memory+swap limit (MiB)",
-                        kind="optional-int", placeholder="(none)")  # fmt: skip
-        yield ToggleField("memory.nosharepages", "Keep KSM from sharing its pages")
-        yield ToggleField("memory.locked", "Lock memory in host RAM (never swapped)")
+        yield MoreOptions(
+            ToggleField("memory.balloon_autodeflate", "Balloon gives memory back on OOM"),
+            TextField("memory.balloon_stats_period", "balloon statistics every (s)",
+                      kind="optional-int", placeholder="(off)"),
+            TextField("memory.hard_limit_mib", "memtune hard limit (MiB)", kind="optional-int",
+                      placeholder="(none)"),
+            TextField("memory.soft_limit_mib", "memtune soft limit (MiB)", kind="optional-int",
+                      placeholder="(none)"),
+            TextField("memory.swap_hard_limit_mib", "memtune memory+swap limit (MiB)",
+                      kind="optional-int", placeholder="(none)"),
+            ToggleField("memory.nosharepages", "Keep KSM from sharing its pages"),
+            ToggleField("memory.locked", "Lock memory in host RAM (never swapped)"),
+            title="More memory options (memtune, KSM …)",
+        )  # fmt: skip
         yield Heading("Not on IBM Z")
         yield ToggleField("memory.hotplug", "Memory hot-plug (maxMemory)")
         yield ToggleField("cpu.numa", "NUMA topology")

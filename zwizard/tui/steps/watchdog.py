@@ -8,7 +8,7 @@ from textual.widgets import Checkbox
 
 from zwizard import choices
 from zwizard.model import AGENT_CHANNEL, Watchdog
-from zwizard.tui.fields import Box, ChoiceField, State, TextField, ToggleField
+from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField, ToggleField, folded
 from zwizard.tui.messages import AgentChosen, ValueChosen
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -40,19 +40,17 @@ class WatchdogStep(Step):
             "A virtio-serial port for qemu-guest-agent in the guest: virsh domfsfreeze, "
             "domifaddr --source agent and set-user-password use it."
         )
-        yield Heading("Console (virsh console)")
-        yield TextField(
-            "console.log",
-            "also log to (a host file; empty: no log)",
-            kind="optional-str",
-            placeholder="(no log)",
-        )
-        yield ToggleField("console.log_append", "Append to the log file")
-        yield ToggleField("console.line_mode", "Line-mode console (sclplm) too",
-                          help="virsh console GUEST console1")  # fmt: skip
-        yield ToggleField("graphics.vnc", "VNC display (virtio-gpu, keyboard, mouse)",
-                          help="off by default: RHEL on IBM Z runs from the console")  # fmt: skip
-        yield TextField("graphics.listen", "VNC listens on", placeholder="127.0.0.1")
+        yield MoreOptions(
+            TextField("console.log", "also log to (a host file; empty: no log)",
+                      kind="optional-str", placeholder="(no log)"),
+            ToggleField("console.log_append", "Append to the log file"),
+            ToggleField("console.line_mode", "Line-mode console (sclplm) too",
+                        help="virsh console GUEST console1"),
+            ToggleField("graphics.vnc", "VNC display (virtio-gpu, keyboard, mouse)",
+                        help="off by default: RHEL on IBM Z runs from the console"),
+            TextField("graphics.listen", "VNC listens on", placeholder="127.0.0.1"),
+            title="Console options (log, sclplm, VNC)",
+        )  # fmt: skip
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "watchdog-on":
@@ -79,5 +77,8 @@ class WatchdogStep(Step):
             field.display = on
             if on:
                 field.sync(state)
+        for group in self.query(MoreOptions):
+            group.open_if_used(state)
         for other in [*self.query(TextField), *self.query(ToggleField)]:
-            other.sync(state)
+            if not folded(other):
+                other.sync(state)
