@@ -224,6 +224,19 @@ def blank(cls: type) -> Any:
     return cls(**kwargs)
 
 
+def is_default(obj: Any, path: str) -> bool:
+    """The value at `path` is what a blank table of its kind holds (a key left out).
+    True too where the path leads nowhere (a list item not there)."""
+    parent_path, _, key = path.rpartition(".")
+    try:
+        parent = lookup(obj, parent_path) if parent_path else obj
+    except (AttributeError, IndexError, TypeError):
+        return True
+    if parent is None or not dataclasses.is_dataclass(parent):
+        return True
+    return bool(getattr(parent, key) == getattr(blank(type(parent)), key))
+
+
 def decode(cls: type, data: Any, path: str = "") -> tuple[Any, list[DecodeError]]:
     """Decode `data` into `cls`; the result is usable even when errors were found."""
     decoder = Decoder()

@@ -617,3 +617,14 @@ def test_a_vlan_trunk_is_said_not_carried():
     imported = import_domain(trunk, convert=True)
     assert imported.answers.nics[0].vlan is None
     assert any("VLAN trunk" in c.what for c in imported.lost)
+
+
+def test_a_key_at_its_default_is_told_apart_from_a_key_set():
+    """What opens a folded group in the wizard: a value other than a left-out key's."""
+    from zwizard.structure import is_default
+
+    a = answers(disks=[{"path": DISK, "cache": "none"}], graphics={"listen": "127.0.0.1"})
+    assert not is_default(a, "disks[0].cache") and is_default(a, "disks[0].io")
+    assert is_default(a, "graphics.listen")  # written out, but the default all the same
+    assert is_default(a, "disks[3].io")  # no such disk: nothing set
+    assert not is_default(a, "disks[0].path")

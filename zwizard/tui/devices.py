@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from zwizard.tui.fields import FixedChoice, MoreOptions, PathField, Plain, State, focus_on, folded
+from zwizard.tui.fields import FixedChoice, PathField, Plain, State, focus_on, sync_fields
 from zwizard.tui.messages import DeviceAdded, DeviceMoved, DeviceRemoved
 
 
@@ -110,11 +110,7 @@ class DeviceList(Vertical):
             for f in form.query(PathField):
                 f.rebind(prefix + f.path[f.path.index("]") + 1 :] if "]" in f.path else prefix)
                 f.display = f.when is None or f.when(item)
-            for group in form.query(MoreOptions):
-                group.open_if_used(state)
-            for f in form.query(PathField):
-                if f.display and not folded(f):
-                    f.sync(state)
+            sync_fields([f for f in form.query(PathField) if f.display], state)
             if self.focus_form and not waiting:
                 self.focus_form = False
                 first = next((w for w in form.query("Input") if w.display and not w.disabled), None)

@@ -9,6 +9,7 @@ change event always means a person did something.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,8 @@ from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
-from zwizard.structure import lookup
+from zwizard.session import field_text
+from zwizard.structure import is_default, lookup
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
 
@@ -186,8 +188,6 @@ class TextField(PathField):
         if self.path in state.pending:
             text = state.pending[self.path]
         else:
-            from zwizard.session import field_text
-
             text = field_text(lookup(state.answers, self.path))
         # the user's own typing is never undone: not while the field has the cursor, and
         # not while its edits are still on their way to the app (keys in a burst)
@@ -350,7 +350,7 @@ class MoreOptions(Collapsible):
                 continue
             if (
                 f.path in state.pending
-                or not at_default(state.answers, f.path)
+                or not is_default(state.answers, f.path)
                 or state.findings_at(f.path)
             ):
                 self.collapsed = False
@@ -361,30 +361,21 @@ class MoreOptions(Collapsible):
         self.post_message(OptionsOpened())
 
 
-def at_default(answers: Answers, path: str) -> bool:
-    """The value at `path` is its key's default (as a blank item of its table has it)."""
-    import dataclasses
-
-    parent_path, _, key = path.rpartition(".")
-    try:
-        parent = lookup(answers, parent_path) if parent_path else answers
-    except (AttributeError, IndexError, TypeError):  # a form bound to no item yet
-        return True
-    if parent is None or not dataclasses.is_dataclass(parent):
-        return True
-    spec_ = next(f for f in dataclasses.fields(parent) if f.name == key)
-    if spec_.default is not dataclasses.MISSING:
-        default = spec_.default
-    elif spec_.default_factory is not dataclasses.MISSING:
-        default = spec_.default_factory()
-    else:
-        return False
-    return bool(getattr(parent, key) == default)
-
-
-def folded(field: PathField) -> bool:
+def folded(field: Any) -> bool:
     """The field sits in a folded group: not drawn now, so not synced either."""
     return any(isinstance(a, MoreOptions) and a.collapsed for a in field.ancestors)
+
+
+def sync_fields(fields: Iterable[Any], state: State) -> None:
+    """Draw fields from the session: a folded group holding a value or a finding opens
+    first; a field still folded away is not drawn (it is when its group opens)."""
+    fields = list(fields)
+    groups = dict.fromkeys(a for f in fields for a in f.ancestors if isinstance(a, MoreOptions))
+    for group in groups:
+        group.open_if_used(state)
+    for f in fields:
+        if not folded(f):
+            f.sync(state)
 
 
 def declared(key: str, options: Any, title: str) -> list[Any]:

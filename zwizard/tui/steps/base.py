@@ -6,15 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import (
-    FixedChoice,
-    MoreOptions,
-    PathField,
-    Plain,
-    State,
-    finding_text,
-    folded,
-)
+from zwizard.tui.fields import FixedChoice, PathField, Plain, State, finding_text, sync_fields
 
 
 class Step(VerticalScroll):
@@ -48,12 +40,8 @@ class Step(VerticalScroll):
         lists = list(self.query(DeviceList))
         for lst in lists:
             lst.sync(state)  # a list binds its own form to the highlighted item
-        for group in self.query(MoreOptions):
-            if not any(a in lists for a in group.ancestors):  # a list opens its own
-                group.open_if_used(state)
-        for f in [*self.query(PathField), *self.query(FixedChoice)]:
-            if not any(a in lists for a in f.ancestors) and not folded(f):
-                f.sync(state)
+        own = [*self.query(PathField), *self.query(FixedChoice)]
+        sync_fields([f for f in own if not any(a in lists for a in f.ancestors)], state)
         self.sync_extra(state)
 
     def sync_extra(self, state: State) -> None:

@@ -8,7 +8,15 @@ from textual.widgets import Checkbox
 
 from zwizard import choices
 from zwizard.model import AGENT_CHANNEL, Watchdog
-from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField, ToggleField, folded
+from zwizard.tui.fields import (
+    Box,
+    ChoiceField,
+    MoreOptions,
+    State,
+    TextField,
+    ToggleField,
+    sync_fields,
+)
 from zwizard.tui.messages import AgentChosen, ValueChosen
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -73,12 +81,8 @@ class WatchdogStep(Step):
             with self.prevent(Checkbox.Changed):
                 agent_box.value = agent
         agent_box.label = f"QEMU guest agent channel: {'on' if agent else 'off'}"
-        for field in self.query(ChoiceField):
+        choices = list(self.query(ChoiceField))
+        for field in choices:
             field.display = on
-            if on:
-                field.sync(state)
-        for group in self.query(MoreOptions):
-            group.open_if_used(state)
-        for other in [*self.query(TextField), *self.query(ToggleField)]:
-            if not folded(other):
-                other.sync(state)
+        others = [*self.query(TextField), *self.query(ToggleField)]
+        sync_fields([*(choices if on else []), *others], state)
