@@ -262,9 +262,6 @@ def _kernel(a: Answers, plan: Plan, out: _Collector) -> None:
     """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
     runs only when no kernel is given or the guest re-IPLs a device
     (hw/s390x/ipl.c s390_ipl_prepare_cpu), so device boot orders and PXE do not apply."""
-    if a.guest.iothreads is not None and a.guest.iothreads < 0:
-        count = a.guest.iothreads
-        out.error("iothreads", "guest.iothreads", f"{count} I/O threads: give 0 or more")
     k = a.kernel
     if k is None:
         return
@@ -413,8 +410,11 @@ CPUSET = Pattern(r"\^?[0-9]+(-[0-9]+)?(,\^?[0-9]+(-[0-9]+)?)*")  # ASCII: \d tak
 
 
 def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
-    """cputune pinning and memtune limits, as libvirt 9.0 takes them (seen)."""
+    """I/O threads, cputune pinning and memtune limits, as libvirt 9.0 takes them (seen)."""
     cpu, mem = a.cpu, a.memory
+    if a.guest.iothreads is not None and a.guest.iothreads < 0:
+        count = a.guest.iothreads
+        out.error("iothreads", "guest.iothreads", f"{count} I/O threads: give 0 or more")
     for index, cpuset in cpu.pinning.items():
         path = f"cpu.pinning.{index}"
         if not index.isdigit() or int(index) >= a.guest.vcpus:
