@@ -339,7 +339,8 @@ def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
     """vCPU count, topology and features, as libvirt 9.0 and QEMU 7.2 take them (seen)."""
     g, cpu = a.guest, a.cpu
     current = g.vcpus_current
-    if current is not None and not 1 <= current <= g.vcpus:
+    # (with no valid vCPU count, its own rule speaks: "give 1 to 0" would help nobody)
+    if current is not None and g.vcpus >= 1 and not 1 <= current <= g.vcpus:
         out.error(
             "vcpu-topology",
             "guest.vcpus_current",

@@ -628,3 +628,10 @@ def test_a_key_at_its_default_is_told_apart_from_a_key_set():
     assert is_default(a, "graphics.listen")  # written out, but the default all the same
     assert is_default(a, "disks[3].io")  # no such disk: nothing set
     assert not is_default(a, "disks[0].path")
+
+
+def test_vcpus_at_start_are_judged_only_against_a_valid_vcpu_count():
+    """Seen typing as a new user: vCPUs 0 and 9 at start read 'give 1 to 0'."""
+    found = check(answers(guest={"vcpus": 0, "vcpus_current": 9}))
+    assert {f.rule for f in found if f.severity == "error"} >= {"vcpus"}
+    assert not messages(found, "vcpu-topology")
