@@ -12,14 +12,14 @@ from pathlib import Path
 
 from zwizard.commands import EXIT_INPUT, EXIT_OK, EXIT_RULES  # noqa: F401 - one place for them
 
-SUBCOMMANDS = ("check", "convert", "schema")
+SUBCOMMANDS = ("check", "convert", "prepare", "schema")
 
 
 def _main_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="zwizard",
         description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
-        "PXE config that follow the IBM Z rules. Subcommands: check, convert, schema.",
+        "PXE config that follow the IBM Z rules. Subcommands: check, convert, prepare, schema.",
     )
     p.add_argument("--answers", nargs="+", metavar="FILE", help="answers files: no questions asked")
     p.add_argument("-o", "--output", metavar="DIR", default=".", help="output directory (.)")
@@ -103,7 +103,38 @@ def _subcommand(name: str, argv: list[str]) -> int:
         schema["properties"]["draft"] = draft
         print(json.dumps(schema, indent=2))
         return EXIT_OK
+    if name == "prepare":
+        return run_prepare(argv)
     return run_check(argv) if name == "check" else run_convert(argv)
+
+
+def run_prepare(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="zwizard prepare",
+        description="Write the host preparation for a guest: DIR/<name>.prepare.sh (vfio-ap "
+        "queues and matrix device, vfio-ccw subchannel, PCI, Secure Execution preflight, "
+        "install server, boot plan), plus <name>.se-image.sh and <name>.install-net.xml "
+        "where needed. Judged against this host; nothing on the host is changed.",
+    )
+    p.add_argument("answers", metavar="ANSWERS.toml")
+    p.add_argument("-o", "--output", metavar="DIR", default=".")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("--dry-run", action="store_true", help="list the steps; write nothing")
+    p.add_argument(
+        "--other-host",
+        action="store_true",
+        help="the guest is for another host: what this one lacks is only a warning",
+    )
+    args = p.parse_args(argv)
+    from zwizard.commands import prepare_file
+
+    return prepare_file(
+        args.answers,
+        Path(args.output),
+        args.force,
+        args.dry_run,
+        host_is_target=not args.other_host,
+    )
 
 
 def run_check(argv: list[str]) -> int:

@@ -107,6 +107,70 @@ def convert_file(source: str, outdir: Path, force: bool = False) -> int:
     return EXIT_OK
 
 
+def prepare_file(
+    source: str,
+    outdir: Path,
+    force: bool = False,
+    dry_run: bool = False,
+    *,
+    host_is_target: bool = True,
+    host: object | None = None,
+) -> int:
+    """zwizard prepare: the host preparation script for one answers file."""
+    from zwizard.answers import AnswersError, load, missing
+    from zwizard.build import build
+    from zwizard.output import OutputError, write_set
+    from zwizard.prepare import files, host_findings, listing, prepare
+
+    try:
+        answers, lines = load(source)
+    except AnswersError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    gaps = missing(answers)
+    if gaps:
+        for gap in gaps:
+            print(f"error: {source}: {gap}: missing", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    if host is None:
+        from zwizard.host import discover
+
+        host = discover(answers.guest.domain_type)
+        print(f"host: {host.summary()}", file=sys.stderr)  # type: ignore[attr-defined]
+    result = build(answers, host=host, host_is_target=host_is_target)  # type: ignore[arg-type]
+    prep = prepare(answers, result.plan, host, host_is_target)  # type: ignore[arg-type]
+    guest = host_findings(prep, [f for f in result.findings if f.severity != "note"])
+    findings = guest + prep.findings
+    for f in findings:
+        line = lines.find(f.path)
+        where = f"{source}:{line}" if line else source
+        print(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+    if any(f.severity == "error" for f in guest) or result.schema_problems or not prep.ok:
+        print("nothing written", file=sys.stderr)
+        return EXIT_RULES
+    steps = listing(prep)
+    if dry_run:
+        print(f"host preparation for {answers.guest.name}: {len(steps)} step(s)")
+        for line in steps:
+            print(f"  {line}")
+        return EXIT_OK
+    try:
+        written = write_set(outdir, files(prep), force=force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_RULES
+    for path in written:
+        print(f"wrote {path}")
+    for line in steps:
+        print(f"  {line}")
+    script = outdir / prep.script_name
+    print(f"next: read {script}, then as root: sh {script} --dry-run; sh {script}")
+    return EXIT_OK
+
+
 def run_answers(
     files: list[str],
     outdir: Path,

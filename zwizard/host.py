@@ -19,8 +19,11 @@ from pathlib import Path
 
 from zwizard import xmlsafe
 from zwizard.address import PCI_KEYS, pci_from_attributes
+from zwizard.lazy import Pattern
 
 TIMEOUT = 5.0
+# an AP queue as the AP bus names it: adapter (APID) and domain (APQI), hex
+APQN = Pattern(r"[0-9a-fA-F]{2}\.[0-9a-fA-F]{4}")
 C_LOCALE = {**os.environ, "LC_ALL": "C"}
 Runner = Callable[[list[str]], str | None]
 
@@ -48,6 +51,28 @@ class Dasd:
     busid: str
     devtype: str
     online: bool
+    subchannel: str | None = None  # the css device it sits on, e.g. 0.0.0013
+    in_use: str | None = None  # why the host still needs it: "mounted at /srv", "swap"
+
+
+@dataclass
+class ApState:
+    """The host's AP (crypto) bus: which queues exist, who drives them, and which
+    matrix mediated devices (running, or defined with mdevctl) already hold them."""
+
+    bus: bool = False  # /sys/bus/ap exists
+    queues: dict[str, str | None] = field(default_factory=dict)  # "05.0004" -> driver
+    matrix: dict[str, set[str]] = field(default_factory=dict)  # mdev uuid -> APQNs
+    control: dict[str, set[int]] = field(default_factory=dict)  # mdev uuid -> control domains
+
+
+@dataclass
+class SecureExecutionHost:
+    """What a Secure Execution preflight reads (None: could not be read)."""
+
+    prot_virt_host: bool | None = None  # /sys/firmware/uv/prot_virt_host
+    facility_158: bool | None = None  # the Ultravisor facility, /proc/cpuinfo
+    image_tools: list[str] = field(default_factory=list)  # pvimg / genprotimg on PATH
 
 
 @dataclass(frozen=True)
@@ -82,12 +107,27 @@ class HostInfo:
     pools: dict[str, list[str]] | None = None  # storage pool -> its volumes; None: not asked
     scsi: list[str] = field(default_factory=list)  # H:C:T:L of SCSI devices with an sg node
     cpus_online: set[int] | None = None  # host CPUs online (/sys/devices/system/cpu/online)
+    host_model_features: set[str] = field(default_factory=set)  # required by host-model
+    qemu_version: tuple[int, ...] | None = None  # `virsh version`: the running hypervisor
+    libvirt_version: tuple[int, ...] | None = None
+    emulator: str | None = None  # the QEMU binary domcapabilities names
+    used_by: dict[str, str] = field(default_factory=dict)  # mdev uuid / PCI address -> guest
+    subchannel_drivers: dict[str, str | None] = field(default_factory=dict)  # css id -> driver
+    ap: ApState = field(default_factory=ApState)
+    se: SecureExecutionHost = field(default_factory=SecureExecutionHost)
     sysfs: bool = False  # sysfs was readable, so an absent device is really absent
     unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
 
     @property
     def has_domcaps(self) -> bool:
         return bool(self.cpu_modes)
+
+    @property
+    def se_ap(self) -> bool:
+        """AP queues in Secure Execution guests: host-model carries QEMU's 'appv' (UV
+        feature bit 4, BIT_UV_FEAT_AP), which needs a z16, a KVM that passes it on
+        and a QEMU that knows it (target/s390x/cpu_features_def.h.inc)."""
+        return "appv" in self.host_model_features
 
     def summary(self) -> str:
         if self.unavailable and not (self.has_domcaps or self.mdevs or self.interfaces):
@@ -148,9 +188,18 @@ def discover(
         )
         info.unavailable.append(why)
     in_use = guests_using(run)
+    info.used_by = in_use
     info.mdevs = read_mdevs(sysfs, in_use)
     info.pci = read_pci(sysfs, in_use)
-    info.dasds = read_dasds(sysfs)
+    info.dasds = read_dasds(sysfs, Path(root))
+    info.subchannel_drivers = read_subchannels(sysfs)
+    info.ap = read_ap(sysfs, Path(root))
+    info.se = read_se(sysfs, Path(root))
+    info.qemu_version, info.libvirt_version = parse_versions(run(["version"]) or "")
+    if info.qemu_version is None and info.emulator and Path(info.emulator).is_file():
+        # `virsh version` fails where the host has no emulator for its own arch (seen
+        # here); the s390x emulator libvirt named answers for itself
+        info.qemu_version = emulator_version(info.emulator)
     info.scsi = read_scsi(sysfs)
     info.cpus_online = read_cpu_list(sysfs / "devices" / "system" / "cpu" / "online")
     info.interfaces = read_interfaces(sysfs)
@@ -186,6 +235,8 @@ def volume_names(table: str) -> list[str]:
 
 def parse_domcaps(text: str, info: HostInfo) -> None:
     root = xmlsafe.parse(text.encode(), "virsh domcapabilities", root="domainCapabilities")
+    path = root.find("path")
+    info.emulator = path.text.strip() if path is not None and path.text else None
     vcpu = root.find("vcpu")
     if vcpu is not None and (vcpu.get("max") or "").isdigit():
         info.vcpu_max = int(vcpu.get("max"))
@@ -194,6 +245,9 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
         if mode.get("name") == "host-model" and mode.get("supported") == "yes":
             model = mode.find("model")
             info.host_model = model.text.strip() if model is not None and model.text else None
+            info.host_model_features = {
+                f.get("name", "") for f in mode.iterfind("feature") if f.get("policy") == "require"
+            }
     for model in root.iterfind("cpu/mode[@name='custom']/model"):
         name = (model.text or "").strip()
         if name.endswith("-base") or name in ("qemu", "max", "host"):
@@ -296,18 +350,154 @@ def read_scsi(sysfs: Path) -> list[str]:
     )
 
 
-def read_dasds(sysfs: Path) -> list[Dasd]:
+def read_dasds(sysfs: Path, root: Path = Path("/")) -> list[Dasd]:
     out = []
+    mounts = _read(root / "proc" / "mounts") or ""
+    swaps = _read(root / "proc" / "swaps") or ""
     for driver in ("dasd-eckd", "dasd-fba"):
         folder = sysfs / "bus" / "ccw" / "drivers" / driver
         if not folder.is_dir():
             continue
         for dev in sorted(folder.iterdir()):
-            if dev.name.count(".") == 2:
-                out.append(
-                    Dasd(dev.name, _read(dev / "devtype") or "?", _read(dev / "online") == "1")
-                )
+            if dev.name.count(".") != 2:
+                continue
+            online = _read(dev / "online") == "1"
+            # dasd -> its ccw device -> the subchannel above it (/sys/devices/css0/0.0.0013/…)
+            parent = os.path.basename(os.path.dirname(os.path.realpath(dev)))
+            subchannel = parent if parent.count(".") == 2 else None
+            busy = _dasd_in_use(dev, mounts, swaps) if online else None
+            out.append(Dasd(dev.name, _read(dev / "devtype") or "?", online, subchannel, busy))
     return out
+
+
+def _dasd_in_use(dev: Path, mounts: str, swaps: str) -> str | None:
+    """Why the host still uses an online DASD: a mounted or swapped-on partition, or a
+    holder (LVM, multipath, dm-crypt) on the disk or one of its partitions."""
+    block = dev / "block"
+    disks = sorted(block.iterdir()) if block.is_dir() else []
+    for disk in disks:
+        nodes = [disk, *sorted(p for p in disk.iterdir() if p.name.startswith(disk.name))]
+        for node in nodes:
+            name = f"/dev/{node.name}"
+            for line in mounts.splitlines():
+                fields = line.split()
+                if fields and fields[0] == name:
+                    return f"{name} is mounted at {fields[1]}"
+            if any(line.split()[:1] == [name] for line in swaps.splitlines()):
+                return f"{name} is swap space"
+            holders = node / "holders"
+            held = sorted(h.name for h in holders.iterdir()) if holders.is_dir() else []
+            if held:
+                return f"{name} is held by {', '.join(held)}"
+    return None
+
+
+def read_subchannels(sysfs: Path) -> dict[str, str | None]:
+    """css subchannel id -> its driver (io_subchannel for the host, vfio_ccw for guests)."""
+    folder = sysfs / "bus" / "css" / "devices"
+    if not folder.is_dir():
+        return {}
+    out: dict[str, str | None] = {}
+    for dev in sorted(folder.iterdir()):
+        driver = dev / "driver"
+        out[dev.name] = os.path.basename(os.path.realpath(driver)) if driver.exists() else None
+    return out
+
+
+def read_ap(sysfs: Path, root: Path = Path("/")) -> ApState:
+    """AP queues (/sys/bus/ap/devices/AA.DDDD) with their drivers, and the queues every
+    matrix mediated device holds: running ones from sysfs, defined ones from mdevctl's
+    configuration (/etc/mdevctl.d/matrix/UUID), since either keeps its queues."""
+    state = ApState()
+    devices = sysfs / "bus" / "ap" / "devices"
+    state.bus = (sysfs / "bus" / "ap").is_dir()
+    if devices.is_dir():
+        for dev in sorted(devices.iterdir()):
+            if APQN.fullmatch(dev.name):
+                driver = dev / "driver"
+                name = os.path.basename(os.path.realpath(driver)) if driver.exists() else None
+                state.queues[dev.name.lower()] = name
+    matrix = sysfs / "devices" / "vfio_ap" / "matrix"
+    if matrix.is_dir():
+        for dev in sorted(matrix.iterdir()):
+            if (dev / "matrix").is_file():
+                lines = (_read(dev / "matrix") or "").split()
+                state.matrix[dev.name.lower()] = {q.lower() for q in lines if APQN.fullmatch(q)}
+                control = (_read(dev / "control_domains") or "").split()
+                state.control[dev.name.lower()] = {int(c, 16) for c in control if _hex(c)}
+    defined = root / "etc" / "mdevctl.d" / "matrix"
+    if defined.is_dir():
+        for conf in sorted(defined.iterdir()):
+            adapters, domains, control = _mdevctl_assignments(conf)
+            queues = {f"{a:02x}.{d:04x}" for a in adapters for d in domains}
+            state.matrix.setdefault(conf.name.lower(), set()).update(queues)
+            state.control.setdefault(conf.name.lower(), set()).update(control)
+    return state
+
+
+def _hex(text: str) -> bool:
+    return bool(text) and all(c in "0123456789abcdefABCDEF" for c in text.removeprefix("0x"))
+
+
+def _mdevctl_assignments(conf: Path) -> tuple[list[int], list[int], list[int]]:
+    import json
+
+    try:
+        data = json.loads(conf.read_text())
+    except (OSError, ValueError):
+        return [], [], []
+    found: dict[str, list[int]] = {
+        "assign_adapter": [],
+        "assign_domain": [],
+        "assign_control_domain": [],
+    }
+    for attr in data.get("attrs", []) if isinstance(data, dict) else []:
+        for key, value in attr.items() if isinstance(attr, dict) else []:
+            if key in found and isinstance(value, str) and _hex(value):
+                found[key].append(int(value, 16) if value.startswith("0x") else int(value))
+    return found["assign_adapter"], found["assign_domain"], found["assign_control_domain"]
+
+
+def read_se(sysfs: Path, root: Path = Path("/")) -> SecureExecutionHost:
+    pv = _read(sysfs / "firmware" / "uv" / "prot_virt_host")
+    cpuinfo = _read(root / "proc" / "cpuinfo") or ""
+    facilities = next((ln for ln in cpuinfo.splitlines() if ln.startswith("facilities")), None)
+    return SecureExecutionHost(
+        prot_virt_host=None if pv is None else pv == "1",
+        facility_158=None if facilities is None else "158" in facilities.split(":", 1)[1].split(),
+        image_tools=[t for t in ("pvimg", "genprotimg") if shutil.which(t)],
+    )
+
+
+def emulator_version(path: str) -> tuple[int, ...] | None:
+    """'QEMU emulator version 7.2.19 (Debian …)' -> (7, 2, 19)."""
+    try:
+        out = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=TIMEOUT, env=C_LOCALE
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = out.split()
+    if "version" not in words or words.index("version") + 1 >= len(words):
+        return None
+    parts = words[words.index("version") + 1].split(".")
+    return tuple(int(p) for p in parts) if all(p.isascii() and p.isdigit() for p in parts) else None
+
+
+def parse_versions(text: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+    """(QEMU, libvirt) versions from `virsh version` in the C locale:
+    'Running hypervisor: QEMU 7.2.0' and 'Using library: libvirt 9.0.0'."""
+
+    def version(prefix: str) -> tuple[int, ...] | None:
+        for line in text.splitlines():
+            if line.strip().startswith(prefix):
+                word = line.split()[-1]
+                parts = word.split(".")
+                if all(p.isascii() and p.isdigit() for p in parts):
+                    return tuple(int(p) for p in parts)
+        return None
+
+    return version("Running hypervisor:"), version("Using library:")
 
 
 def read_interfaces(sysfs: Path) -> list[Interface]:

@@ -204,6 +204,20 @@ class Passthrough:
     )
     boot_order: int | None = spec(None, "boot position (vfio-ccw DASD only)")
     loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
+    # what `zwizard prepare` sets up on the host before the guest can start
+    adapters: list[int] = spec(
+        doc="vfio-ap: AP adapter numbers (APIDs, 0-255) the matrix device gets", factory=list
+    )
+    domains: list[int] = spec(
+        doc="vfio-ap: AP usage domains (APQIs, 0-255); the queues are adapters x domains",
+        factory=list,
+    )
+    control_domains: list[int] = spec(
+        doc="vfio-ap: AP control domains (0-255) the guest may administer", factory=list
+    )
+    dasd: str | None = spec(
+        None, "vfio-ccw: host bus-id of the DASD behind the mediated device, e.g. 0.0.1234"
+    )
 
 
 AGENT_CHANNEL = "org.qemu.guest_agent.0"
@@ -313,6 +327,20 @@ class SecureExecution:
     """IBM Secure Execution (protected virtualization, <launchSecurity type='s390-pv'/>)."""
 
     enabled: bool = spec(False, "boot a prepared secure image with encrypted guest memory")
+    # the secure boot image `zwizard prepare` builds (pvimg create / genprotimg)
+    host_key_documents: list[str] = spec(
+        doc="host-key documents (HKD-*.crt) of every machine that may run the guest",
+        factory=list,
+    )
+    certificates: list[str] = spec(
+        doc="IBM Z host-key signing certificate and the intermediate CA certificate",
+        factory=list,
+    )
+    crls: list[str] = spec(doc="certificate revocation lists for the chain", factory=list)
+    image: str = spec("/boot/secure-linux.img", "where the secure image is written in the guest")
+    no_verify: bool = spec(
+        False, "skip the host-key document verification (--no-verify): for tests only"
+    )
 
 
 @dataclass
@@ -336,6 +364,9 @@ class Pxe:
     per_mac: bool = spec(True, "also write pxelinux.cfg/01-<mac> for the boot NIC")
     write_default: bool = spec(
         True, "write pxelinux.cfg/default (turn off when several guests share one TFTP root)"
+    )
+    tftp_root: str = spec(
+        "/var/lib/tftpboot", "the install server's TFTP root (zwizard prepare copies there)"
     )
 
 

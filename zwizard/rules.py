@@ -155,6 +155,11 @@ RULES = {
     "host-disk": "the disk image or block device exists on this host",
     "no-x86-features": "no ACPI, APIC, PAE, VMport, Hyper-V, SMM or other x86 features",
     "graphics": "a graphical console (VNC, virtio-gpu-ccw) works but is not the IBM Z way",
+    "se-image": "the secure image is built from host-key documents (EC secp521r1 X.509, valid)",
+    "prepare-ap": "zwizard prepare needs the matrix device's adapters and domains",
+    "prepare-ccw": "zwizard prepare needs the DASD's host bus-id",
+    "host-ap-queue": "the AP queues exist on this host and are in no other matrix device",
+    "host-dasd": "the DASD exists on this host and the host does not use it",
 }
 
 
@@ -186,6 +191,8 @@ def check(
         rule_group(answers, plan, out)
     if host is not None:
         _host(answers, plan, host, out, host_is_target)
+        if host_is_target and host.se_ap:
+            _se_ap_allowed(answers, out)
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(out.findings, key=lambda f: order[f.severity])
 
@@ -717,6 +724,7 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
                 path,
                 f"{se} no device can be passed through (vfio), so this {what} must go",
             )
+    _se_image_keys(a, out)
     if a.memory.balloon:
         out.error("se-no-balloon-rng", "memory.balloon", f"{se} there is no memballoon")
     if a.rng.enabled:
@@ -733,6 +741,48 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     for rule, text in SE_NOTES.items():
         out.note(rule, "secure_execution", f"{se} {text}")
+
+
+def _se_ap_allowed(a: Answers, out: _Collector) -> None:
+    """Rule se-no-vfio as the seed states it holds unless the host gives AP queues to
+    secure guests: host-model with QEMU's 'appv' (UV feature BIT_UV_FEAT_AP, z16 and
+    later; Linux arch/s390/include/asm/uv.h, QEMU target/s390x/cpu_features_def.h.inc).
+    There a vfio-ap device may stay; the guest binds its queues (zwizard prepare)."""
+    ap = {f"passthrough[{i}]" for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"}
+    kept = [f for f in out.findings if not (f.rule == "se-no-vfio" and f.path in ap)]
+    if len(kept) == len(out.findings):
+        return
+    out.findings[:] = kept
+    for path in sorted(ap):
+        out.note(
+            "se-no-vfio",
+            path,
+            "this host gives AP queues to Secure Execution guests (its CPU has 'appv', z16 or "
+            "later): the crypto device stays; the guest binds its queues (zwizard prepare)",
+        )
+
+
+def _se_image_keys(a: Answers, out: _Collector) -> None:
+    """The files the secure image is built from are paths where its script runs (the
+    guest): absolute, so the script finds them from any folder."""
+    se = a.secure_execution
+    for key in ("host_key_documents", "certificates", "crls"):
+        for j, value in enumerate(getattr(se, key)):
+            if not value.startswith("/"):
+                out.error(
+                    "se-image",
+                    f"secure_execution.{key}[{j}]",
+                    f"'{value}' must be an absolute path (where the image script runs)",
+                )
+    if not se.image.startswith("/"):
+        out.error("se-image", "secure_execution.image", f"'{se.image}' must be an absolute path")
+    if se.no_verify:
+        out.warn(
+            "se-image",
+            "secure_execution.no_verify",
+            "the host-key documents are not verified (--no-verify): an image for a forged key "
+            "would not be noticed; only for tests",
+        )
 
 
 # --- PXE -------------------------------------------------------------------------------

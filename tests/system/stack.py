@@ -24,6 +24,9 @@ PACKAGES = [
     "qemu-system-misc",
     "qemu-utils",
     "iproute2",  # ip link: the Linux bridge the NIC cases of test_libvirt_agrees make
+    "dnsmasq-base",  # libvirt networks: DHCP and TFTP (zwizard prepare's install network)
+    "iptables",  # libvirt 9.0 sets a network's firewall rules with it
+    "mdevctl",  # zwizard prepare's mediated-device command lines, run for real
 ]
 COMMANDS = [
     "virsh",
@@ -33,6 +36,9 @@ COMMANDS = [
     "qemu-system-s390x",
     "qemu-img",
     "ip",
+    "dnsmasq",
+    "iptables",
+    "mdevctl",
 ]
 URI = "qemu:///system"
 CACHE = Path(os.environ.get("ZWIZARD_TEST_CACHE", "/var/cache/zwizard-tests"))

@@ -175,12 +175,59 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 f"{p}.{key}",
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
+        _prepare_keys(dev, p, out)
         if dev.type in MDEV_TYPES and (
             dev.address is not None or dev.zpci is not None or not dev.managed
         ):
             key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
             rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
             out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
+
+
+# the AP architecture numbers adapters (APID) and domains (APQI) 0-255 (Linux
+# Documentation/arch/s390/vfio-ap.rst: "each bit ... corresponds to an APID from 0-255")
+AP_MAX = 255
+# a host ccw bus-id as lsdasd prints it: css.ssid.devno (Linux names subchannel sets 0-3)
+HOST_BUSID = Pattern(r"[0-9a-fA-F]\.[0-3]\.[0-9a-fA-F]{4}")
+
+
+def _prepare_keys(dev: Passthrough, p: str, out: Collector) -> None:
+    """The keys `zwizard prepare` sets the host up with: AP adapters/domains/control
+    domains on vfio-ap, the DASD's host bus-id on vfio-ccw."""
+    lists = (("adapters", "adapter"), ("domains", "domain"), ("control_domains", "domain"))
+    for key, what in lists:
+        values = getattr(dev, key)
+        if values and dev.type != "vfio-ap":
+            out.error("vfio-ap", f"{p}.{key}", f"{key} belong to a vfio-ap crypto device only")
+            continue
+        seen: set[int] = set()
+        for j, value in enumerate(values):
+            if not 0 <= value <= AP_MAX:
+                out.error(
+                    "vfio-ap",
+                    f"{p}.{key}[{j}]",
+                    f"AP {what} {value} is outside 0-{AP_MAX} (0x00-0xff)",
+                )
+            elif value in seen:
+                out.error("vfio-ap", f"{p}.{key}[{j}]", f"AP {what} {value:#04x} is listed twice")
+            seen.add(value)
+    if dev.type == "vfio-ap" and bool(dev.adapters) != bool(dev.domains):
+        key = "domains" if dev.adapters else "adapters"
+        out.error(
+            "vfio-ap",
+            f"{p}.{key}",
+            "an AP queue is an adapter and a domain (05.0004): give both adapters and domains",
+        )
+    if dev.dasd is not None:
+        if dev.type != "vfio-ccw":
+            out.error("vfio-ccw", f"{p}.dasd", "dasd belongs to a vfio-ccw device only")
+        elif not HOST_BUSID.fullmatch(dev.dasd):
+            out.error(
+                "vfio-ccw",
+                f"{p}.dasd",
+                f"'{dev.dasd}' is not a host DASD bus-id: css.ssid.devno as lsdasd prints it, "
+                "e.g. 0.0.1234",
+            )
 
 
 def _mdev(dev: Passthrough, p: str, seen: dict[str, str], out: Collector) -> None:

@@ -1,0 +1,161 @@
+"""zwizard prepare on the real stack.
+
+- The mediated-device command lines the script runs are run with the real mdevctl,
+  and the definition it keeps is read back.
+- The install server: the generated script, run for real as root, copies the PXE
+  files into a TFTP root and defines and starts a libvirt network from the generated
+  XML (dnsmasq serving DHCP with the boot file, and TFTP); a second run changes
+  nothing; then the guest netboots on that network — the real s390-ccw firmware loads
+  our pxelinux file, kernel and initrd, and the kernel prints our command line.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import uuid as uuidlib
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.helpers import AP_UUID, ASSETS, CCW_UUID, answers
+from tests.system.guests import cleanup, define, runnable_copy, start, wait_for
+from tests.system.stack import IMAGES, run, s390x_kernel, tiny_initrd, virsh
+from zwizard.answers import load
+from zwizard.build import build
+from zwizard.output import write_set
+from zwizard.plan import make_plan
+from zwizard.prepare import files, prepare
+
+NET = "zwtest-pxe"
+GUEST = "zwprep-pxe"
+TFTP = Path("/srv/zwizard-tests/tftp")
+
+
+def mdevctl_lines(prep) -> list[list[str]]:
+    lines = []
+    for step in prep.steps:
+        for command in step.commands:
+            words = shlex.split(command.replace('"$sch_1"', "0.0.0013"))
+            if words[:2] == ["run", "mdevctl"] and words[2] in ("define", "modify"):
+                lines.append(words[1:])
+    return lines
+
+
+def test_mdevctl_accepts_the_command_lines_and_keeps_the_matrix(stack, report):
+    a = answers(
+        passthrough=[
+            {"type": "vfio-ap", "uuid": AP_UUID, "adapters": [5, 6], "domains": [4],
+             "control_domains": [4]},
+            {"type": "vfio-ccw", "uuid": CCW_UUID, "dasd": "0.0.1234"},
+        ]
+    )  # fmt: skip
+    prep = prepare(a, make_plan(a), None)
+    lines = mdevctl_lines(prep)
+    assert len(lines) == 6, lines
+    for uuid in (AP_UUID, CCW_UUID):
+        run("mdevctl", "undefine", "--uuid", uuid, check=False)
+    try:
+        for words in lines:
+            done = run(*words, check=False)
+            assert done.returncode == 0, (words, done.stderr)
+        import json
+
+        ap = json.loads(run("mdevctl", "list", "--defined", "--dumpjson", "--uuid", AP_UUID).stdout)
+        conf = next(iter(ap.values()))[0] if isinstance(ap, dict) and "mdev_type" not in ap else ap
+        conf = conf.get(AP_UUID, conf) if isinstance(conf, dict) else conf
+        assert conf["mdev_type"] == "vfio_ap-passthrough" and conf["start"] == "auto"
+        assert conf["attrs"] == [
+            {"assign_adapter": "0x05"},
+            {"assign_adapter": "0x06"},
+            {"assign_domain": "0x0004"},
+            {"assign_control_domain": "0x0004"},
+        ]
+        listed = run("mdevctl", "list", "--defined").stdout
+        assert f"{CCW_UUID} 0.0.0013 vfio_ccw-io auto" in listed, listed
+    finally:
+        for uuid in (AP_UUID, CCW_UUID):
+            run("mdevctl", "undefine", "--uuid", uuid, check=False)
+    report("prepare", "mdevctl", "defined")
+
+
+@pytest.fixture
+def install_net(stack):
+    def gone() -> None:
+        cleanup(GUEST)
+        virsh("net-destroy", NET)
+        virsh("net-undefine", NET)
+        shutil.rmtree(TFTP, ignore_errors=True)
+
+    gone()
+    yield
+    gone()
+
+
+def sh(script: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=120)
+
+
+def test_the_install_server_script_runs_twice_and_the_guest_netboots(install_net, tmp_path, report):
+    try:
+        kernel = s390x_kernel()
+    except Exception as exc:  # the message says what is missing
+        pytest.fail(f"no s390x kernel to netboot: {exc}")
+    a, _ = load(ASSETS / "tcg-pxe.toml")
+    a.guest.name, a.guest.uuid = GUEST, str(uuidlib.uuid4())
+    a.nics[0].source.network = NET
+    a.pxe.tftp_root = str(TFTP)
+    a.pxe.repo = "nfs:10.0.2.2:/rhel9/BaseOS/s390x/os/"  # not fetchable: copied by hand below
+    result = build(a)
+    assert result.ok, result.findings
+    out = tmp_path / "out"
+    write_set(out, result.files)
+    prep = prepare(a, result.plan, None)
+    assert prep.ok, prep.findings
+    write_set(out, files(prep))
+    net_xml = out / f"{GUEST}.install-net.xml"
+    valid = run("virt-xml-validate", str(net_xml), "network", check=False)
+    assert valid.returncode == 0, valid.stderr
+
+    script = out / f"{GUEST}.prepare.sh"
+    first = sh(script)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"+ virsh net-define {out}/{GUEST}.install-net.xml" in first.stdout
+    assert "Active:" in virsh("net-info", NET).stdout
+    assert "yes" in virsh("net-info", NET).stdout.split("Active:")[1].split("\n")[0]
+    for rel in result.files:
+        if rel.startswith("pxelinux.cfg/"):
+            assert (TFTP / rel).read_text() == result.files[rel]
+    second = sh(script)
+    assert second.returncode == 0, second.stdout + second.stderr
+    runnable = [s for s in prep.steps if not s.manual]
+    assert second.stdout.count("already done") == len(runnable), second.stdout
+    assert "    + " not in second.stdout, second.stdout
+    report("prepare", "script", "idempotent")
+
+    # what the manual step asks for: the installer's kernel and initrd in the TFTP root
+    (TFTP / a.pxe.kernel).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(kernel, TFTP / a.pxe.kernel)
+    (TFTP / a.pxe.initrd).write_bytes(tiny_initrd())
+    for path in [TFTP, *TFTP.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)  # dnsmasq reads as its own user
+
+    console = IMAGES / f"{GUEST}.console"
+    console.unlink(missing_ok=True)
+    xml, _ = runnable_copy(result.files[result.xml_name], console)
+    dom = etree.fromstring(xml.encode())
+    for iface in dom.iterfind("devices/interface"):  # back onto the generated network
+        iface.set("type", "network")
+        iface.insert(0, etree.Element("source", network=NET))
+    ok, said = define(etree.tostring(dom, encoding="unicode"), tmp_path, GUEST)
+    assert ok, said
+    ok, said = start(GUEST)
+    assert ok, said
+    text = wait_for(console, ["Kernel command line:"], timeout=240)
+    assert "TFTP: Received pxelinux.cfg/01-52-54-00-12-34-56" in text, text[-3000:]
+    expected = result.files["pxelinux.cfg/default"].splitlines()[-1].removeprefix("append ")
+    line = next(ln for ln in text.splitlines() if "Kernel command line:" in ln)
+    assert line.split("Kernel command line:", 1)[1].strip() == expected
+    report("prepare", "netboot", "libvirt network")
