@@ -70,6 +70,16 @@ def render_files(answers: Answers, plan: Plan) -> dict[str, str]:
     return files
 
 
+def needs_preparation(a: Answers) -> bool:
+    """Whether zwizard prepare has work for this guest beyond what it can only describe."""
+    return (
+        any(p.type in ("vfio-ap", "vfio-ccw") or (p.type == "pci" and not p.managed)
+            for p in a.passthrough)
+        or a.secure_execution.enabled
+        or a.pxe.enabled
+    )  # fmt: skip
+
+
 def after_install_name(answers: Answers) -> str:
     return f"{answers.guest.name}.after-install.xml"
 
@@ -159,10 +169,22 @@ def summary(result: Build) -> list[str]:
     return lines
 
 
-def next_steps(result: Build, outdir: Path) -> list[str]:
+def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) -> list[str]:
     a = result.answers
     xml = outdir / result.xml_name
-    steps = [f"virsh define {xml}", f"virsh start {a.guest.name} --console"]
+    steps = []
+    script = f"{a.guest.name}.prepare.sh"
+    if prepared and script in prepared:
+        steps.append(
+            f"prepare the host: read {outdir / script}, then as root: "
+            f"sh {outdir / script} --dry-run; sh {outdir / script}"
+        )
+    elif needs_preparation(a):
+        steps.append(
+            "prepare the host (mediated devices, Secure Execution image, install server): "
+            "zwizard prepare ANSWERS.toml -o " + str(outdir)
+        )
+    steps += [f"virsh define {xml}", f"virsh start {a.guest.name} --console"]
     pxe = [rel for rel in result.files if rel.startswith("pxelinux.cfg/")]
     if pxe:
         steps.append(

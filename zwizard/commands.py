@@ -153,7 +153,7 @@ def prepare_file(
         return EXIT_RULES
     steps = listing(prep)
     if dry_run:
-        print(f"host preparation for {answers.guest.name}: {len(steps)} step(s)")
+        print(f"host preparation for {answers.guest.name}: {len(prep.steps)} step(s)")
         for line in steps:
             print(f"  {line}")
         return EXIT_OK

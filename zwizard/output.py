@@ -120,7 +120,12 @@ class Outcome:
 
 
 def write_and_define(
-    results: list[Build], outdir: Path, *, force: bool = False, define_uri: str | None = None
+    results: list[Build],
+    outdir: Path,
+    *,
+    force: bool = False,
+    define_uri: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Outcome:
     """The one path from checked guests to files (all or nothing), then `virsh define`
     (all or nothing; an existing guest replaced only with `force`), then next steps."""
@@ -129,6 +134,7 @@ def write_and_define(
     if not all(r.ok for r in results):
         return Outcome(error="the guest breaks a rule: nothing written")
     merged = {rel: text for r in results for rel, text in r.files.items()}
+    merged.update(extra or {})  # the wizard's host preparation script, written with them
     try:
         outcome = Outcome(written=write_set(outdir, merged, force=force))
     except OutputError as exc:
@@ -142,5 +148,5 @@ def write_and_define(
         except DefineError as exc:
             outcome.error = str(exc)  # libvirt's words; nothing this call defined stays
     for r in results:
-        outcome.next_steps += next_steps(r, outdir)
+        outcome.next_steps += next_steps(r, outdir, prepared=set(extra or ()))
     return outcome

@@ -39,6 +39,7 @@ class Check:
 
     test: str  # shell condition
     fix: str
+    what: str = ""  # what holds when it passes, for the listing
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Step:
     done_when: str | None = None  # shell condition: true once the work is there
     commands: list[str] = field(default_factory=list)  # shell lines, quoted
     manual: bool = False
+    note: bool = False  # only information: nothing to do
 
 
 @dataclass
@@ -145,6 +147,7 @@ def _vfio_ap(
                     f"mediated device {uuid} exists with queues {', '.join(sorted(existing))}",
                     "no adapters or domains were given, so it is used as it is",
                     manual=True,
+                    note=True,
                 )
             )
         return
@@ -200,14 +203,15 @@ def _vfio_ap(
     adapters = ",".join(f"-{a}" for a in dev.adapters)
     domains = ",".join(f"-{d}" for d in dev.domains)
     prep.checks += [
-        Check("[ -d /sys/bus/ap ]", "no AP bus here: not an IBM Z host, or modprobe ap"),
-        Check("command -v chzdev", "install s390-tools (chzdev)"),
-        Check("command -v mdevctl", "install mdevctl"),
+        Check("[ -d /sys/bus/ap ]", "no AP bus here: not an IBM Z host, or modprobe ap", "AP bus"),
+        Check("command -v chzdev", "install s390-tools (chzdev)", "chzdev"),
+        Check("command -v mdevctl", "install mdevctl", "mdevctl"),
     ]
     prep.checks += [
         Check(
             f"[ -e /sys/bus/ap/devices/{apqn} ]",
             f"AP queue {apqn} does not exist on this host (lszcrypt lists adapters and domains)",
+            f"AP queue {apqn}",
         )
         for apqn in queues
     ]
@@ -303,12 +307,17 @@ def _vfio_ccw(
     sch = f"sch_{index}"
     where = f" (now {found.subchannel})" if found is not None and found.subchannel else ""
     prep.checks += [
-        Check("command -v driverctl", "install driverctl"),
-        Check("command -v mdevctl", "install mdevctl"),
-        Check(f'[ -n "${sch}" ]', f"no subchannel has DASD {busid} on this host (lscss -t 3390)"),
+        Check("command -v driverctl", "install driverctl", "driverctl"),
+        Check("command -v mdevctl", "install mdevctl", "mdevctl"),
+        Check(
+            f'[ -n "${sch}" ]',
+            f"no subchannel has DASD {busid} on this host (lscss -t 3390)",
+            f"DASD {busid}",
+        ),
         Check(
             f'[ -z "$(dasd_in_use {busid})" ]',
             f"DASD {busid} is in use on this host (mounted, swap or held): free it first",
+            "the host does not use it",
         ),
     ]
     # the bus-id leads to the subchannel while the host drives it; once vfio_ccw does, only
@@ -399,7 +408,9 @@ def _pci(prep: Preparation, dev: Passthrough, path: str, plan: Plan, host: HostI
     guest = f"uid {uid:#06x}, fid {fid:#010x}" if uid is not None and fid is not None else ""
     prep.checks.append(
         Check(
-            f"[ -e /sys/bus/pci/devices/{address} ]", f"no PCI function {address} here (lspci -D)"
+            f"[ -e /sys/bus/pci/devices/{address} ]",
+            f"no PCI function {address} here (lspci -D)",
+            f"PCI function {address}",
         )
     )
     if dev.managed:
@@ -410,6 +421,7 @@ def _pci(prep: Preparation, dev: Passthrough, path: str, plan: Plan, host: HostI
                 "managed='yes': at each start libvirt unbinds it from its host driver and binds "
                 "vfio-pci, and gives it back at shutdown; the host cannot use it meanwhile",
                 manual=True,
+                note=True,
             )
         )
         return
@@ -443,11 +455,16 @@ def _secure_execution(
         "KVM, QEMU or libvirt on this host cannot start secure guests",
     }
     prep.checks += [
-        Check("grep -qw 158 /proc/cpuinfo", fixes["facility"]),
-        Check('[ "$(cat /sys/firmware/uv/prot_virt_host 2>/dev/null)" = 1 ]', fixes["prot_virt"]),
+        Check("grep -qw 158 /proc/cpuinfo", fixes["facility"], "facility 158"),
+        Check(
+            '[ "$(cat /sys/firmware/uv/prot_virt_host 2>/dev/null)" = 1 ]',
+            fixes["prot_virt"],
+            "prot_virt=1",
+        ),
         Check(
             "LC_ALL=C virsh domcapabilities --virttype kvm | grep -q \"<s390-pv supported='yes'\"",
             fixes["domcaps"],
+            "s390-pv in domcapabilities",
         ),
     ]
     if host is not None:
@@ -636,6 +653,7 @@ def _install_server(prep: Preparation, answers: Answers, plan: Plan, host: HostI
             f'[ -r "$here/{rel}" ]',
             f"{rel} is not beside this script: write the guest's files into this folder first "
             "(zwizard --answers FILE -o FOLDER)",
+            f"{rel} beside the script",
         )
         for rel in files
     ]
@@ -655,7 +673,7 @@ def _install_server(prep: Preparation, answers: Answers, plan: Plan, host: HostI
         target = f"{root}/{rel}"
         image = "kernel.img" if what == "kernel" else "initrd.img"
         if repo.startswith(("http://", "https://", "ftp://")):
-            prep.checks.append(Check("command -v curl", "install curl"))
+            prep.checks.append(Check("command -v curl", "install curl", "curl"))
             prep.steps.append(
                 Step(
                     "install-server",
@@ -905,7 +923,7 @@ def script(prep: Preparation) -> str:
         lines += _comment("why: " + step.why)
         lines.append(f"step {q(step.section + ': ' + step.title)}")
         if step.manual:
-            lines.append(f"echo {q('    by hand: ' + step.why)}")
+            lines.append(f"echo {q(('    note: ' if step.note else '    by hand: ') + step.why)}")
             lines += [f"echo {q('    ' + c)}" for c in step.commands]
             continue
         if step.done_when:
@@ -929,9 +947,10 @@ def _unique(checks: list[Check]) -> list[Check]:
 
 def listing(prep: Preparation) -> list[str]:
     """The steps as the wizard and `zwizard prepare --dry-run` show them."""
-    out = [f"check: {c.fix}" for c in _unique(prep.checks)]
+    checks = [c.what or c.fix for c in _unique(prep.checks)]
+    out = [f"checks first: {', '.join(checks)}"] if checks else []
     for n, step in enumerate(prep.steps, start=1):
-        mark = "by hand" if step.manual else "runs"
+        mark = "note" if step.note else "by hand" if step.manual else "runs"
         out.append(f"{n}. [{step.section}] {step.title} ({mark})")
     return out
 

@@ -31,8 +31,10 @@ from zwizard.session import (
     Session,
     can_add,
     choice_availability,
+    list_problem,
     mapping_problem,
     number_problem,
+    parse_list,
     parse_mapping,
 )
 from zwizard.structure import lookup
@@ -256,6 +258,10 @@ class Asker:
                 value = parse_mapping(text)
                 if value is None:
                     return f"{mapping_problem(text)} [value]"
+            elif kind.endswith("list"):
+                value = parse_list(text, kind)
+                if value is None:
+                    return f"{list_problem(text)} [value]"
             else:
                 if not text:
                     return "a value is needed"
@@ -578,6 +584,14 @@ def step_passthrough(q: Asker) -> None:
             if kind == "vfio-ccw":
                 q.text(f"passthrough[{i}].boot_order", "Boot order (empty: does not boot):",
                        kind="int", optional=True)  # fmt: skip
+                q.text(f"passthrough[{i}].dasd", "Host DASD bus-id, for zwizard prepare "
+                       "(lsdasd; empty: the device exists):", optional=True)  # fmt: skip
+            else:
+                q.say("  for zwizard prepare (lszcrypt; empty: the device exists already):")
+                for key, what in (("adapters", "AP adapters (e.g. 0x05 0x06)"),
+                                  ("domains", "AP usage domains (e.g. 0x0004)"),
+                                  ("control_domains", "AP control domains")):  # fmt: skip
+                    q.text(f"passthrough[{i}].{key}", f"{what}:", kind="int-list", optional=True)
 
 
 def step_secure(q: Asker) -> None:
@@ -601,6 +615,11 @@ def step_secure(q: Asker) -> None:
     for f in s.result.findings:
         if f.rule == "host-se":
             q.say(f"  ! {f.message} [{f.rule}]")
+    q.say("  the secure boot image (zwizard prepare writes its script; blank-separated paths):")
+    for key, what in (("host_key_documents", "host-key documents (HKD-*.crt)"),
+                      ("certificates", "signing key and CA certificates"),
+                      ("crls", "revocation lists (CRLs)")):  # fmt: skip
+        q.text(f"secure_execution.{key}", f"{what}:", kind="str-list", optional=True)
 
 
 def step_pxe(q: Asker) -> None:
@@ -658,8 +677,10 @@ def review_and_write(
         return []
     for line in summary(result):
         q.say(f"  {line}")
-    q.say(f"  will write into {outdir}: {', '.join(result.files)}")
-    clash = existing(outdir, result.files)
+    _preparation(q, s)
+    files = s.output_files()
+    q.say(f"  will write into {outdir}: {', '.join(files)}")
+    clash = existing(outdir, files)
     if clash and not force:
         names = ", ".join(str(p) for p in clash)
         if not q.confirm(f"Replace {names}?", default=False):
@@ -685,6 +706,22 @@ def review_and_write(
         for step in outcome.next_steps:
             q.say(f"  {step}")
     return outcome.written if not outcome.error else []
+
+
+def _preparation(q: Asker, s: Session) -> None:
+    """The host preparation, as zwizard prepare and the wizard's Review show it."""
+    from zwizard.prepare import listing
+
+    prep = s.preparation
+    if not prep.steps and not prep.findings:
+        return
+    q.say(f"  host preparation ({prep.script_name}):")
+    for line in listing(prep):
+        q.say(f"    {line}")
+    for f in prep.findings:
+        q.say(f"    {f.severity}: {f.path}: {f.message} [{f.rule}]")
+    if not prep.ok:
+        q.say("    (not written while a step is refused; the guest's files are)")
 
 
 def run(

@@ -28,6 +28,7 @@ from zwizard.structure import assign, lookup
 if TYPE_CHECKING:
     from zwizard.drafts import Draft
     from zwizard.host import HostInfo
+    from zwizard.prepare import Preparation
 
 # The rule a number field's key answers to, so typed text that is no number is
 # reported under the same id as a number out of range.
@@ -55,11 +56,38 @@ _UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
 MAPPING_KEYS = ("cpu.pinning", "cpu.features")
 
 
+# keys typed as a list of numbers (AP adapters and domains, hex as lszcrypt shows them)
+INT_LIST_KEYS = ("adapters", "domains", "control_domains")
+
+
 def field_text(value: Any) -> str:
-    """How a field shows a value: a mapping as its KEY=VALUE pairs."""
+    """How a field shows a value: a mapping as its KEY=VALUE pairs, a list as its items
+    (numbers in hex, as lszcrypt prints AP adapters and domains)."""
     if isinstance(value, dict):
         return " ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ".join(hex(v) if isinstance(v, int) else str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def parse_list(text: str, kind: str) -> list[Any] | None:
+    """Items separated by blanks (or, for numbers, commas): an int-list takes decimal or
+    0x-hex numbers (TOML's own forms); None when the text is not that."""
+    if not kind.endswith("int-list"):
+        return text.split()
+    out = []
+    for token in text.replace(",", " ").split():
+        digits = token[2:] if token.lower().startswith("0x") else token
+        base = 16 if digits is not token else 10
+        allowed = "0123456789abcdefABCDEF" if base == 16 else "0123456789"
+        if not digits or any(c not in allowed for c in digits):
+            return None
+        out.append(int(digits, base))
+    return out
+
+
+def list_problem(text: str) -> str:
+    return f"'{text}' is not numbers (decimal or 0x-hex) separated by blanks or commas (0x05 0x06)"
 
 
 def parse_mapping(text: str) -> dict[str, str] | None:
@@ -205,6 +233,9 @@ class Session:
             if path in MAPPING_KEYS:
                 out.append(Finding("value", "error", path, mapping_problem(text)))
                 continue
+            if path.rsplit(".", 1)[-1] in INT_LIST_KEYS:
+                out.append(Finding("value", "error", path, list_problem(text)))
+                continue
             problem = number_problem(path, text)
             out.append(problem or Finding("value", "error", path, f"'{text}' is not valid here"))
         return out
@@ -227,6 +258,30 @@ class Session:
 
     def changed(self) -> None:
         self._result = None
+        self._preparation = None
+
+    _preparation: Preparation | None = None
+
+    @property
+    def preparation(self) -> Preparation:
+        """The host preparation for the answers as they are (zwizard prepare's steps)."""
+        if self._preparation is None:
+            from zwizard.prepare import prepare
+
+            result = self.result
+            self._preparation = prepare(self.answers, result.plan, self.host, self.host_is_target)
+        return self._preparation
+
+    def output_files(self) -> dict[str, str]:
+        """What Write writes: the guest's files, and its host preparation script when
+        there is something to prepare and no step is refused."""
+        from zwizard.prepare import files
+
+        result = self.result
+        prep = self.preparation
+        if not result.ok or not prep.ok or not prep.steps:
+            return dict(result.files)
+        return {**result.files, **files(prep)}
 
     # -- edits ----------------------------------------------------------------------------
 
@@ -247,6 +302,15 @@ class Session:
         Strings are kept exactly as typed (the rules judge them); a number field takes
         only digits — anything else stays pending, reported, never coerced."""
         optional = kind.startswith("optional")
+        if kind.endswith("list"):
+            items = parse_list(text, kind)
+            if items is not None:
+                return self.set_value(path, items)
+            if self.pending.get(path) == text:
+                return False
+            self.pending[path] = text
+            self.changed()
+            return True
         if kind.endswith("mapping"):
             mapping = parse_mapping(text)
             if mapping is not None:
@@ -479,4 +543,5 @@ class Session:
         if not result.ok:
             errors = sum(1 for f in result.findings if f.severity == "error")
             return Outcome(error=f"{errors} error(s) to fix first: nothing written")
-        return write_and_define([result], outdir, force=force, define_uri=define_uri)
+        extra = {k: v for k, v in self.output_files().items() if k not in result.files}
+        return write_and_define([result], outdir, force=force, define_uri=define_uri, extra=extra)

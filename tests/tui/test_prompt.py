@@ -255,3 +255,27 @@ def test_a_lun_and_a_storage_volume_are_asked_as_such():
     assert (lun.device, lun.kind) == ("lun", "block")
     assert (volume.kind, volume.path) == ("volume", "default/data.qcow2")
     assert "Storage volume (POOL/VOLUME):" in text
+
+
+def test_crypto_queues_are_asked_and_the_host_preparation_is_written(tmp_path):
+    """The prompt mode asks what zwizard prepare needs, refuses a queue list that is not
+    numbers with the rule's words, shows the preparation on review and writes its script."""
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="passthrough")
+    keys = [DOWN, ENTER,  # add vfio-ap: from "done", down wraps to the first kind
+            CLEAR, AP_UUID, ENTER,
+            CLEAR, "5 x", ENTER, "\x08", "6", ENTER,  # refused, then 5 6
+            CLEAR, "0x0004", ENTER, CLEAR, ENTER,  # domain 4, no control domain
+            ENTER, "n", "n",  # done; no shares; key wrapping as QEMU's default
+            "n",  # no Secure Execution
+            "n",  # no PXE
+            "y"]  # fmt: skip
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 0, text
+    assert a.passthrough[0].adapters == [5, 6]  # the first Enter was refused
+    adapters = prompt.Asker(a).validator("passthrough[0].adapters", "int-list", True)
+    assert "'5 x' is not numbers (decimal or 0x-hex)" in adapters("5 x")
+    assert "outside 0-255" in adapters("256")
+    assert "host preparation (minimal-rhel9.prepare.sh):" in text
+    script = (tmp_path / "out" / "minimal-rhel9.prepare.sh").read_text()
+    assert "run chzdev --type ap apmask=-5,-6 aqmask=-4" in script

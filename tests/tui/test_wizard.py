@@ -553,3 +553,37 @@ async def test_folded_options_open_by_themselves_when_they_hold_a_value():
         assert not console.collapsed
         await goto(pilot, "cpu")
         assert all(g.collapsed for g in app.screen.query(MoreOptions) if "CPU" in g.title)
+
+
+async def test_crypto_queues_typed_in_the_wizard_reach_the_host_preparation(tmp_path):
+    """Adapters and domains typed as lszcrypt prints them: a wrong one stays shown and
+    refused; the right ones make Review list the host preparation, and Write writes its
+    script beside the guest's files — the same script zwizard prepare writes."""
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
+    app = make_app(draft=draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "passthrough")
+        await press_until(pilot, field_input("passthrough[0].adapters"))
+        await type_text(pilot, "0x05,0x0g")
+        await pilot.pause()
+        assert "'0x05,0x0g' is not numbers" in visible_text(app)
+        assert not app.session.result.ok
+        await pilot.press("backspace", "backspace", "6")
+        await press_until(pilot, field_input("passthrough[0].domains"))
+        await type_text(pilot, "4")
+        await pilot.pause()
+        assert app.session.answers.passthrough[0].adapters == [5, 6]
+        assert app.session.answers.passthrough[0].domains == [4]
+        await goto(pilot, "review")
+        text = visible_text(app)
+        assert "Host preparation (minimal-rhel9.prepare.sh" in text
+        assert "hand AP queues 05.0004, 06.0004 from the host to vfio_ap (runs)" in text
+        app.query_one("#output-dir", Input).value = str(tmp_path)
+        app.write()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "next steps: prepare the host: read" in visible_text(app)
+    script = (tmp_path / "minimal-rhel9.prepare.sh").read_text()
+    assert "run chzdev --type ap apmask=-5,-6 aqmask=-4" in script
+    assert (tmp_path / "minimal-rhel9.xml").exists()

@@ -45,6 +45,7 @@ FIELDS = wizard_fields()
 BASE, _ = load(ASSETS / "pxe-install.toml")  # a disk, a NIC; PXE on
 BASE.passthrough = []  # the passthrough fields are exercised on the next one
 PCI = next(p for p in load(ASSETS / "crypto-zpci.toml")[0].passthrough if p.type == "pci")
+AP = next(p for p in load(ASSETS / "crypto-zpci.toml")[0].passthrough if p.type == "vfio-ap")
 DASD = load(ASSETS / "dasd-boot.toml")[0].passthrough[0]
 
 texts = st.one_of(
@@ -59,6 +60,11 @@ texts = st.one_of(
 def answers_mode_value(text: str, kind: str) -> tuple[bool, object]:
     """What an answers file can say for this text: (expressible, value)."""
     optional = kind.startswith("optional")
+    if kind.endswith("list"):  # a TOML array: of integers (decimal or 0x-hex), or strings
+        from zwizard.session import parse_list
+
+        items = parse_list(text, kind)
+        return items is not None, items
     if kind == "mapping":  # KEY=VALUE pairs: a TOML inline table
         from zwizard.session import parse_mapping
 
@@ -85,7 +91,8 @@ def test_typed_text_is_written_as_the_answers_mode_would_or_refused_alike(field,
     if path.startswith("passthrough"):  # the wizard shows each field for its kind only
         base = copy.deepcopy(BASE)
         pci = ".zpci." in path or path.endswith(".address")
-        base.passthrough = [copy.deepcopy(PCI if pci else DASD)]
+        crypto = path.endswith(("adapters", "domains"))
+        base.passthrough = [copy.deepcopy(PCI if pci else AP if crypto else DASD)]
     if path.startswith("shares"):  # the share form shows for a share
         from zwizard.model import Share
 

@@ -814,7 +814,7 @@ class ZWizard(App[int]):
         if not self.result.ok:
             review.show_result("Fix the errors above first; nothing was written.")
             return
-        clash = existing(outdir, self.result.files)
+        clash = existing(outdir, self.session.output_files())
         review.show_existing([str(p) for p in clash])
         if clash and not force:
             review.show_result("Nothing written.")

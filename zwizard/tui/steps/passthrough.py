@@ -51,6 +51,10 @@ def mdev(p: Passthrough) -> bool:
     return p.type != "pci"
 
 
+def crypto(p: Passthrough) -> bool:
+    return p.type == "vfio-ap"
+
+
 def dasd(p: Passthrough) -> bool:
     return p.type == "vfio-ccw"
 
@@ -74,6 +78,14 @@ def form() -> list:
                   kind="optional-int", when=mdev, probe=next_boot_order),
         TextField("passthrough[0].loadparm", "loadparm", kind="optional-str", when=dasd,
                   placeholder="(none)"),
+        TextField("passthrough[0].adapters", "AP adapters (for zwizard prepare)",
+                  kind="int-list", when=crypto, placeholder="(lszcrypt: e.g. 0x05 0x06)"),
+        TextField("passthrough[0].domains", "AP usage domains", kind="int-list", when=crypto,
+                  placeholder="(e.g. 0x0004)"),
+        TextField("passthrough[0].control_domains", "AP control domains", kind="int-list",
+                  when=crypto, placeholder="(none)"),
+        TextField("passthrough[0].dasd", "host DASD bus-id (for zwizard prepare)",
+                  kind="optional-str", when=dasd, placeholder="(lsdasd: e.g. 0.0.1234)"),
         TextField("passthrough[0].address", "host PCI address", kind="optional-str",
                   placeholder="(dddd:bb:ss.f)", when=pci, offer=offers.pci_functions),
         TextField("passthrough[0].address", "host SCSI address (lsscsi -g)",
@@ -104,6 +116,8 @@ class PassthroughStep(Step):
         "host-scsi",
         "keywrap",
         "share",
+        "host-ap-queue",
+        "host-dasd",
     )
 
     def compose_fields(self) -> ComposeResult:

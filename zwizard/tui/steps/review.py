@@ -21,6 +21,7 @@ class ReviewStep(Step):
         yield Heading("Review & write")
         yield Plain("", id="review-findings")
         yield Plain("", id="review-summary", classes="explain")
+        yield Plain("", id="review-prepare", classes="explain")
         yield Label("Output directory", classes="field-label")
         yield Input(str(getattr(self.app, "output_dir", ".")), id="output-dir", compact=True)
         with Horizontal(classes="toggle-row"):
@@ -47,8 +48,9 @@ class ReviewStep(Step):
             else "Ready to write.\n"
         )
         self.query_one("#review-findings", Static).update(head + text)
+        self.query_one("#review-prepare", Static).update(self._preparation())
         if state.result.files:
-            files = ", ".join(state.result.files)
+            files = ", ".join(self.app.session.output_files())  # type: ignore[attr-defined]
             lines = [f"will write: {files}", *summary(state.result)]
             self.query_one("#review-summary", Static).update("\n".join(lines))
         else:
@@ -60,6 +62,25 @@ class ReviewStep(Step):
                 "(changed since the last write: Write again to update the files)"
             )
             self.shown_for = None
+
+    def _preparation(self) -> str:
+        """The host preparation, as zwizard prepare lists it: what runs, what is by hand,
+        and any step this host refuses."""
+        from zwizard.prepare import listing
+
+        session = getattr(self.app, "session", None)
+        if session is None:
+            return ""
+        prep = session.preparation
+        if not prep.steps and not prep.findings:
+            return ""
+        lines = [f"Host preparation ({prep.script_name}, written with the files):"]
+        lines += [f"  {line}" for line in listing(prep)]
+        marks = {"error": "✗", "warning": "!", "note": "i"}
+        lines += [f"  {marks[f.severity]} {f.path}: {f.message} [{f.rule}]" for f in prep.findings]
+        if not prep.ok:
+            lines.append("  (not written while a step is refused; the guest's files are)")
+        return "\n".join(lines)
 
     def show_existing(self, names: list[str]) -> None:
         note = self.query_one("#review-existing", Static)

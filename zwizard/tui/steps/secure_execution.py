@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from zwizard.rules import SE_NOTES
-from zwizard.tui.fields import Plain, State, ToggleField
+from zwizard.tui.fields import Plain, State, TextField, ToggleField
 from zwizard.tui.messages import SecureExecutionRequested
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -23,7 +23,7 @@ class SecureExecutionStep(Step):
     rules = (
         "se-launch", "se-no-vfio", "se-no-balloon-rng", "se-no-hugepages", "se-max-vcpus",
         "se-no-memstats", "se-no-migration", "se-no-save-restore", "se-no-memory-snapshot",
-        "se-dump-memory-only", "host-se",
+        "se-dump-memory-only", "host-se", "se-image",
     )  # fmt: skip
     removed: list[str] | None = None
 
@@ -38,6 +38,25 @@ class SecureExecutionStep(Step):
             "Guest memory is encrypted and hidden from the hypervisor. The boot image must be "
             "prepared with genprotimg (pvimg) for the host key documents of every host that may "
             "run the guest."
+        )
+        yield Heading("The secure boot image (zwizard prepare writes its script)")
+        yield TextField(
+            "secure_execution.host_key_documents",
+            "host-key documents (HKD-*.crt)",
+            kind="str-list",
+            placeholder="(absolute paths, blank-separated)",
+        )
+        yield TextField(
+            "secure_execution.certificates",
+            "signing key and CA certificates",
+            kind="str-list",
+            placeholder="(ibm-z-host-key-signing.crt DigiCertCA.crt)",
+        )
+        yield TextField(
+            "secure_execution.crls",
+            "revocation lists (CRLs)",
+            kind="str-list",
+            placeholder="(optional)",
         )
         yield Heading("What a secure guest cannot do")
         yield Plain("\n".join(f"• {text} [{rule}]" for rule, text in SE_NOTES.items()),
@@ -59,6 +78,8 @@ class SecureExecutionStep(Step):
             head = "Turning Secure Execution on removes:" if not blocked else (
                 "Secure Execution needs these to go first:")  # fmt: skip
             must_go.update(head + "\n" + "\n".join(f"  ✗ {w}" for w in will_go))
+        for field in self.query(TextField):  # the image's files matter once it is on
+            field.display = on
         removed = self.query_one("#se-removed", Static)
         removed.display = bool(self.removed) and on
         if self.removed and on:
