@@ -808,7 +808,22 @@ def install_network(network: str, answers: Answers, plan: Plan, root: str, bootf
 
 def _boot_plan(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None) -> None:
     from zwizard.build import after_install, after_install_name
+    from zwizard.structure import lookup
 
+    first = plan.first_boot
+    loadparm = (getattr(lookup(answers, first), "loadparm", None) or "") if first else ""
+    if loadparm.strip().upper() == "PROMPT":
+        prep.steps.append(
+            Step(
+                "boot",
+                f"the zipl menu waits for a choice: answer on virsh console {answers.guest.name}",
+                "the s390-ccw firmware prints the menu and reads the choice as ASCII console "
+                "data (SCLP_EVENT_ASCII_CONSOLE_DATA, pc-bios/s390-ccw/sclp.c): the sclp "
+                "console virsh console attaches to; no line-mode console is needed",
+                manual=True,
+                note=True,
+            )
+        )
     if after_install(answers, plan) is None:
         return
     final = after_install_name(answers)

@@ -469,3 +469,32 @@ def test_every_example_prepares_to_shellcheck_clean_scripts(path, tmp_path):
     for name, text in files(prep).items():
         if name.endswith(".sh"):
             shellcheck(text, tmp_path)
+
+
+# options of the image tools, from their manuals: pvimg create (s390-tools
+# rust/pvimg/man/pvimg-create.1, commit c66495888) and genprotimg (genprotimg(1), 2.31).
+# Debian 12's s390-tools 2.16.0-2 for s390x ships neither tool (its package contents were
+# checked), and pvimg (Rust) cannot be built offline here: the command lines are checked
+# against the manuals instead of being run.
+PVIMG_OPTIONS = {"-k", "--cert", "--crl", "-i", "-r", "-p", "-o", "--overwrite", "--no-verify"}
+GENPROTIMG_OPTIONS = {"-k", "-C", "--crl", "-i", "-r", "-p", "-o", "--no-verify"}
+
+
+@pytest.mark.parametrize("no_verify", [False, True])
+def test_image_command_lines_use_only_the_tools_documented_options(tmp_path, no_verify):
+    hkd = str(make_cert(tmp_path / "HKD.crt"))
+    a = se_answers(hkd, crls=["/root/c.crl"], no_verify=no_verify)
+    image = prepare(a, make_plan(a), None).extra_files["web01.se-image.sh"]
+    for tool, options in (("pvimg create", PVIMG_OPTIONS), ("genprotimg", GENPROTIMG_OPTIONS)):
+        line = next(ln for ln in image.splitlines() if ln.strip().startswith(f"run {tool}"))
+        used = {w for w in line.split() if w.startswith("-")}
+        assert used <= options, (tool, used - options)
+        assert {"-k", "-i", "-o"} <= used
+        assert ("--no-verify" in used) is no_verify
+
+
+def test_a_zipl_menu_is_answered_on_the_ascii_console():
+    a = answers(disks=[{"path": "/var/lib/libvirt/images/web01.qcow2", "boot_order": 1,
+                        "loadparm": "PROMPT"}])  # fmt: skip
+    step = prepare(a, make_plan(a), None).steps[0]
+    assert step.note and "virsh console web01" in step.title and "sclp.c" in step.why
