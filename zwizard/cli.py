@@ -12,14 +12,15 @@ from pathlib import Path
 
 from zwizard.commands import EXIT_INPUT, EXIT_OK, EXIT_RULES  # noqa: F401 - one place for them
 
-SUBCOMMANDS = ("check", "convert", "prepare", "schema")
+SUBCOMMANDS = ("check", "convert", "hosts", "prepare", "schema")
 
 
 def _main_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="zwizard",
         description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
-        "PXE config that follow the IBM Z rules. Subcommands: check, convert, prepare, schema.",
+        "PXE config that follow the IBM Z rules. "
+        "Subcommands: check, convert, hosts, prepare, schema.",
     )
     p.add_argument("--answers", nargs="+", metavar="FILE", help="answers files: no questions asked")
     p.add_argument("-o", "--output", metavar="DIR", default=".", help="output directory (.)")
@@ -46,8 +47,25 @@ def _main_parser() -> argparse.ArgumentParser:
         "--define",
         nargs="?",
         const="qemu:///system",
+        action="append",
         metavar="URI",
-        help="after writing, define the guest in libvirt (default qemu:///system)",
+        help="after writing, define the guests in libvirt (default qemu:///system); "
+        "repeat for several hosts: each gets all of them or none",
+    )
+    p.add_argument(
+        "--connect",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="read and judge against this libvirt host (qemu+ssh://host/system …); repeat "
+        "for several: every host finding names its host",
+    )
+    p.add_argument(
+        "--hosts",
+        nargs="+",
+        default=[],
+        metavar="URI",
+        help="the same as --connect for each URI: the hosts the guest may run on",
     )
     return p
 
@@ -69,6 +87,7 @@ def _main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return _subcommand(argv[0], argv[1:])
     args = _main_parser().parse_args(argv)
+    args.connect = [*args.connect, *args.hosts]
     if args.answers:
         interactive = not args.no_input and sys.stdin.isatty() and sys.stderr.isatty()
         from zwizard.commands import run_answers
@@ -79,8 +98,10 @@ def _main(argv: list[str] | None = None) -> int:
             args.force,
             args.stdout,
             interactive=interactive,
-            host_check=args.host_check,
+            host_check=args.host_check or bool(args.connect),
             define_uri=args.define,
+            connect=args.connect,
+            host_is_target=not args.other_host,
         )
     from zwizard.frontends import run_interactive
 
@@ -105,7 +126,29 @@ def _subcommand(name: str, argv: list[str]) -> int:
         return EXIT_OK
     if name == "prepare":
         return run_prepare(argv)
+    if name == "hosts":
+        return run_hosts(argv)
     return run_check(argv) if name == "check" else run_convert(argv)
+
+
+def run_hosts(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="zwizard hosts",
+        description="Read several KVM hosts through libvirt, in parallel, and show per host "
+        "its host-model CPU, usable CPU models, Secure Execution, maximum vCPUs, machine "
+        "types and free mediated devices — and what all of them share: the newest CPU model "
+        "and machine type a guest may use to run on, and migrate between, every one.",
+    )
+    p.add_argument(
+        "uris", nargs="+", metavar="URI", help="qemu:///system, qemu+ssh://host/system …"
+    )
+    p.add_argument("--virttype", choices=("kvm", "qemu"), default="kvm")
+    args = p.parse_args(argv)
+    from zwizard.hosts import discover_all, table
+
+    hosts = discover_all(args.uris, args.virttype)
+    print("\n".join(table(hosts)))
+    return EXIT_OK if all(h.reachable for h in hosts) else EXIT_RULES
 
 
 def run_prepare(argv: list[str]) -> int:
@@ -125,6 +168,13 @@ def run_prepare(argv: list[str]) -> int:
         action="store_true",
         help="the guest is for another host: what this one lacks is only a warning",
     )
+    p.add_argument(
+        "--connect",
+        metavar="URI",
+        default="qemu:///system",
+        help="the host to judge against (another host is read through libvirt only; the "
+        "script checks the rest where it runs)",
+    )
     args = p.parse_args(argv)
     from zwizard.commands import prepare_file
 
@@ -134,6 +184,7 @@ def run_prepare(argv: list[str]) -> int:
         args.force,
         args.dry_run,
         host_is_target=not args.other_host,
+        uri=args.connect,
     )
 
 

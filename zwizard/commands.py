@@ -115,6 +115,7 @@ def prepare_file(
     *,
     host_is_target: bool = True,
     host: object | None = None,
+    uri: str = "qemu:///system",
 ) -> int:
     """zwizard prepare: the host preparation script for one answers file."""
     from zwizard.answers import AnswersError, load, missing
@@ -138,7 +139,7 @@ def prepare_file(
     if host is None:
         from zwizard.host import discover
 
-        host = discover(answers.guest.domain_type)
+        host = discover(answers.guest.domain_type, uri=uri)
         print(f"host: {host.summary()}", file=sys.stderr)  # type: ignore[attr-defined]
     result = build(answers, host=host, host_is_target=host_is_target)  # type: ignore[arg-type]
     prep = prepare(answers, result.plan, host, host_is_target)  # type: ignore[arg-type]
@@ -180,7 +181,9 @@ def run_answers(
     *,
     interactive: bool = False,
     host_check: bool = False,
-    define_uri: str | None = None,
+    define_uri: str | list[str] | None = None,
+    connect: list[str] | None = None,
+    host_is_target: bool = True,
 ) -> int:
     """The no-questions mode: validate every file, then write all outputs or none.
 
@@ -226,20 +229,25 @@ def run_answers(
         print("nothing written", file=err)
         return EXIT_INPUT
 
+    define_uris = [define_uri] if isinstance(define_uri, str) else list(define_uri or [])
+    uris = list(connect or []) or define_uris[:1] or ["qemu:///system"]
     hosts: dict[str, object] = {}
     results = []
     failed = False
     for name, answers, lines, generated in parsed:
         host = None
         if host_check:
-            from zwizard.host import discover
+            from zwizard.hosts import discover_all
 
             kind = answers.guest.domain_type
-            if kind not in hosts:
-                hosts[kind] = discover(kind, uri=define_uri or "qemu:///system")
-                print(f"host ({kind}): {hosts[kind].summary()}", file=err)
+            if kind not in hosts:  # every host at once, each with its own timeout
+                found = discover_all(uris, kind)
+                for h in found:
+                    where = f"host {h.label}" if len(found) > 1 else "host"
+                    print(f"{where} ({kind}): {h.summary()}", file=err)
+                hosts[kind] = found if len(found) > 1 else found[0]
             host = hosts[kind]
-        result = build(answers, host=host)
+        result = build(answers, host=host, host_is_target=host_is_target)  # type: ignore[arg-type]
         results.append((name, result, generated))
         for f in result.findings:
             line = lines.find(f.path)
@@ -290,7 +298,7 @@ def run_answers(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     # the one write-and-define path the wizard and the prompt mode use too
     outcome = write_and_define(
-        [result for _, result, _ in results], outdir, force=force, define_uri=define_uri
+        [result for _, result, _ in results], outdir, force=force, define_uri=define_uris or None
     )
     out = sys.stdout
     for path in outcome.written:

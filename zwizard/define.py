@@ -17,11 +17,19 @@ def _virsh(uri: str, *args: str) -> subprocess.CompletedProcess:
     exe = shutil.which("virsh")
     if exe is None:
         raise DefineError("virsh is not installed (apt-get install libvirt-clients)")
-    from zwizard.host import C_LOCALE
+    from zwizard.host import C_LOCALE, batch_uri
 
-    return subprocess.run(
-        [exe, "-c", uri, *args], capture_output=True, text=True, timeout=60, env=C_LOCALE
-    )
+    try:  # stdin closed and ssh in batch mode: nothing may ask for a password
+        return subprocess.run(
+            [exe, "-c", batch_uri(uri), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=C_LOCALE,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise DefineError(f"{uri} gave no answer within 60 s") from None
 
 
 def define_all(xmls: list[Path], uri: str, *, replace: bool = False) -> list[str]:
@@ -51,3 +59,23 @@ def define_all(xmls: list[Path], uri: str, *, replace: bool = False) -> list[str
             _virsh(uri, "undefine", name)
         raise
     return lines
+
+
+def define_on_hosts(
+    xmls: list[Path], uris: list[str], *, replace: bool = False
+) -> tuple[list[str], list[str]]:
+    """Every guest on every host, all or nothing per host, the hosts in parallel:
+    (what was defined, each refusal with its host and libvirt's words)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(uri: str) -> tuple[list[str], str | None]:
+        try:
+            return define_all(xmls, uri, replace=replace), None
+        except DefineError as exc:
+            return [], f"{uri}: nothing defined there: {exc}"
+
+    with ThreadPoolExecutor(max_workers=min(len(uris), 8) or 1) as pool:
+        results = list(pool.map(one, uris))
+    defined = [line for lines, _ in results for line in lines]
+    errors = [err for _, err in results if err]
+    return defined, errors

@@ -67,10 +67,24 @@ def run_interactive(args: argparse.Namespace) -> int:
     offer = None if draft else drafts.newest_unfinished()
     reason = plain_reason(args)
     if reason:
-        return run_plain(reason, draft, offer, Path(args.output), args.define, not args.other_host)
+        return run_plain(
+            reason,
+            draft,
+            offer,
+            Path(args.output),
+            args.define,
+            not args.other_host,
+            connect=args.connect,
+        )
     from zwizard.tui.app import ZWizard
 
-    app = ZWizard(draft, offer_resume=offer, output_dir=args.output, define_uri=args.define)
+    app = ZWizard(
+        draft,
+        offer_resume=offer,
+        output_dir=args.output,
+        define_uri=args.define,
+        connect=args.connect,
+    )
     if args.other_host:  # else the draft's own choice stands
         app.host_is_target = False
     code = app.run()
@@ -84,8 +98,9 @@ def run_plain(
     draft: object,
     offer: object,
     outdir: Path,
-    define_uri: str | None = None,
+    define_uri: str | list[str] | None = None,
     host_is_target: bool = True,
+    connect: list[str] | None = None,
 ) -> int:
     from zwizard import prompt
     from zwizard.model import Answers
@@ -105,11 +120,12 @@ def run_plain(
             return 1
         draft = offer if resume else None
     answers = draft.answers if draft is not None else Answers()
-    from zwizard.host import discover
+    from zwizard.hosts import discover_all
 
-    host = discover(answers.guest.domain_type)
-    print(f"this host: {host.summary()}", file=sys.stderr)
+    found = discover_all(connect or ["qemu:///system"], answers.guest.domain_type)
+    for h in found:
+        print(f"{h.label}: {h.summary()}", file=sys.stderr)
     return prompt.run(
-        answers, outdir, draft=draft, host=host, host_is_target=host_is_target,
-        define_uri=define_uri, **io,
+        answers, outdir, draft=draft, host=found[0], host_is_target=host_is_target,
+        define_uri=define_uri, hosts=found, **io,
     )  # fmt: skip

@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zwizard import xmlsafe
 from zwizard.address import PCI_KEYS, pci_from_attributes
@@ -93,6 +94,11 @@ class HostInfo:
     """What discovery found; empty lists and None where nothing could be read."""
 
     domain_type: str = "kvm"
+    uri: str = "qemu:///system"
+    label: str = "this host"  # how messages name it when several hosts are judged
+    reachable: bool = True
+    machines: list[str] = field(default_factory=list)  # s390x machine types (capabilities)
+    canonical_machine: str | None = None  # what s390-ccw-virtio means there (domcapabilities)
     cpu_usable: list[str] = field(default_factory=list)
     cpu_unusable: list[str] = field(default_factory=list)
     cpu_modes: dict[str, bool] = field(default_factory=dict)
@@ -114,6 +120,7 @@ class HostInfo:
     used_by: dict[str, str] = field(default_factory=dict)  # mdev uuid / PCI address -> guest
     subchannel_drivers: dict[str, str | None] = field(default_factory=dict)  # css id -> driver
     ap: ApState = field(default_factory=ApState)
+    dasd_state_known: bool = True  # False where libvirt alone was asked (another host)
     se: SecureExecutionHost = field(default_factory=SecureExecutionHost)
     sysfs: bool = False  # sysfs was readable, so an absent device is really absent
     unavailable: list[str] = field(default_factory=list)  # what could not be read, and why
@@ -141,25 +148,174 @@ class HostInfo:
         return ", ".join(p for p in parts if p)
 
 
-def virsh_runner(uri: str) -> Runner:
-    exe = shutil.which("virsh")
+class Virsh:
+    """`virsh -c URI` as a Runner: one command per call (stdout, or None when it failed;
+    `last_error` keeps virsh's words), or many in one connection with `batch`. Over ssh
+    nothing may ask for a password: stdin is closed, and libvirt's no_tty=1 is added to
+    ssh URIs (BatchMode)."""
 
-    def run(args: list[str]) -> str | None:
-        if exe is None:
+    def __init__(self, uri: str, timeout: float = TIMEOUT) -> None:
+        self.uri = batch_uri(uri)
+        self.timeout = timeout
+        self.exe = shutil.which("virsh")
+        self.last_error = ""
+
+    def _virsh(self, args: list[str]) -> subprocess.CompletedProcess | None:
+        if self.exe is None:
+            self.last_error = "virsh is not installed"
             return None
         try:
-            out = subprocess.run(
-                [exe, "-c", uri, *args],
+            return subprocess.run(
+                [self.exe, "-c", self.uri, *args],
                 capture_output=True,
                 text=True,
-                timeout=TIMEOUT,
+                timeout=self.timeout,
+                stdin=subprocess.DEVNULL,
                 env=C_LOCALE,  # virsh translates its tables; zwizard reads them
             )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout if out.returncode == 0 else None
+        except subprocess.TimeoutExpired:
+            self.last_error = f"no answer within {self.timeout:g} s"
+        except OSError as exc:
+            self.last_error = exc.strerror or str(exc)
+        return None
 
-    return run
+    def __call__(self, args: list[str]) -> str | None:
+        out = self._virsh(args)
+        if out is None:
+            return None
+        if out.returncode != 0:
+            self.last_error = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+            return None
+        return out.stdout
+
+    def batch(self, commands: list[list[str]]) -> list[str | None]:
+        """Many commands over one connection (virsh runs a ';'-separated list and goes on
+        after a failing one): a failed command's output is empty; None for all when the
+        connection failed."""
+        if not commands:
+            return []
+        import shlex
+
+        script = "; ".join(
+            f"echo {BATCH_MARK}{i}; " + " ".join(shlex.quote(a) for a in cmd)
+            for i, cmd in enumerate(commands)
+        )
+        out = self._virsh([script])
+        if out is None:
+            return [None] * len(commands)
+        parts = out.stdout.split(BATCH_MARK)[1:]
+        found: dict[int, str] = {}
+        for part in parts:
+            head, _, body = part.partition("\n")
+            if head.strip().isdigit():
+                found[int(head)] = body
+        if not found and out.stderr.strip():  # no connection: virsh's own words
+            self.last_error = out.stderr.strip().splitlines()[-1]
+        # a command that ran but failed leaves its section empty: read as empty output
+        return [found.get(i) for i in range(len(commands))]
+
+
+BATCH_MARK = "@@zwizard-batch-"
+
+
+def first_round(domain_type: str, remote: bool) -> list[list[str]]:
+    """The commands discovery always runs, asked together (each a connection of its own:
+    over ssh one costs a round trip, so in turn they would add up)."""
+    commands = [
+        ["uri"],
+        ["domcapabilities", "--arch", "s390x", "--virttype", domain_type],
+        ["list", "--all", "--name"],
+        ["version"],
+        ["capabilities"],
+        ["net-list", "--all", "--name"],
+        ["net-list", "--name"],
+        ["pool-list", "--all", "--name"],
+    ]
+    if remote:
+        caps = ("mdev", "ap_queue", "ap_matrix", "pci", "ccw", "css")
+        commands += [["nodedev-list", "--cap", cap] for cap in caps] + [["iface-list", "--all"]]
+    return commands
+
+
+def second_round(run: Runner) -> list[list[str]]:
+    """What the first answers ask for next — every guest's definition, every pool's
+    volumes, the node devices' details — asked over one connection."""
+    commands = [
+        ["dumpxml", "--inactive", n] for n in (run(["list", "--all", "--name"]) or "").split()
+    ]
+    commands += [
+        ["vol-list", "--pool", p] for p in (run(["pool-list", "--all", "--name"]) or "").split()
+    ]
+    for cap in ("mdev", "ap_queue", "pci"):
+        commands += [
+            ["nodedev-dumpxml", n] for n in (run(["nodedev-list", "--cap", cap]) or "").split()
+        ]
+    table = run(["iface-list", "--all"]) or ""
+    commands += [["iface-dumpxml", row.split()[0]] for row in table.splitlines()[2:] if row.split()]
+    return commands
+
+
+class Prefetched:
+    """A Runner whose answers to `commands` were asked for in parallel up front; other
+    commands (and batches) go to the runner underneath."""
+
+    def __init__(self, run: Runner, commands: list[list[str]]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.run = run
+        if hasattr(run, "batch"):  # one connection: over ssh each costs a key exchange
+            answers = run.batch(commands)
+        else:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                answers = list(pool.map(run, commands))
+        self.cache = {tuple(c): a for c, a in zip(commands, answers, strict=True)}
+
+    def add_batch(self, commands: list[list[str]]) -> None:
+        answers = batch(self.run, commands)
+        self.cache.update({tuple(c): a for c, a in zip(commands, answers, strict=True)})
+
+    def __call__(self, args: list[str]) -> str | None:
+        key = tuple(args)
+        return self.cache[key] if key in self.cache else self.run(args)
+
+    def batch(self, commands: list[list[str]]) -> list[str | None]:
+        missing = [c for c in commands if tuple(c) not in self.cache]
+        if missing:
+            self.add_batch(missing)
+        return [self.cache[tuple(c)] for c in commands]
+
+
+def batch(run: Runner, commands: list[list[str]]) -> list[str | None]:
+    """Many virsh commands: in one connection where the runner can, else one by one."""
+    many = getattr(run, "batch", None)
+    return many(commands) if many is not None else [run(c) for c in commands]
+
+
+def virsh_runner(uri: str) -> Runner:
+    return Virsh(uri)
+
+
+def is_remote(uri: str) -> bool:
+    """qemu+ssh://host/system, qemu+tls://host/system or qemu://host/system reach
+    another machine; qemu:///system is this one."""
+    scheme, _, rest = uri.partition("://")
+    return "+" in scheme or bool(rest.split("/", 1)[0])
+
+
+def host_label(uri: str) -> str:
+    """How messages name a host: its host name, or 'this host'."""
+    if not is_remote(uri):
+        return "this host"
+    netloc = uri.partition("://")[2].split("/", 1)[0]
+    return netloc.rpartition("@")[2] or uri
+
+
+def batch_uri(uri: str) -> str:
+    """An ssh URI that never prompts: libvirt's no_tty=1 makes ssh run in BatchMode."""
+    scheme = uri.partition("://")[0]
+    if "ssh" not in scheme or "no_tty=" in uri:
+        return uri
+    return uri + ("&" if "?" in uri else "?") + "no_tty=1"
 
 
 def discover(
@@ -169,10 +325,22 @@ def discover(
     root: str | Path = "/",
     run: Runner | None = None,
 ) -> HostInfo:
-    """Everything discovery can read now; never raises for a missing host."""
-    info = HostInfo(domain_type=domain_type)
+    """Everything discovery can read now; never raises for a missing host.
+
+    Another machine (qemu+ssh://, qemu+tls://) is read through libvirt only: its node
+    devices stand in for sysfs, and what libvirt does not expose is said in
+    `unavailable`. A host that does not answer is reported at once, not asked again."""
+    info = HostInfo(domain_type=domain_type, uri=uri, label=host_label(uri))
     no_virsh = run is None and shutil.which("virsh") is None
-    run = run or virsh_runner(uri)
+    base = run or virsh_runner(uri)
+    remote = is_remote(uri)
+    run = Prefetched(base, first_round(domain_type, remote))
+    if remote and run(["uri"]) is None:
+        why = getattr(base, "last_error", "") or "no answer"
+        info.reachable = False
+        info.unavailable.append(f"cannot reach {uri}: {why}")
+        return info
+    run.add_batch(second_round(run))
     sysfs = Path(root) / "sys"
     caps = run(["domcapabilities", "--arch", "s390x", "--virttype", domain_type])
     if caps:
@@ -189,13 +357,18 @@ def discover(
         info.unavailable.append(why)
     in_use = guests_using(run)
     info.used_by = in_use
+    info.qemu_version, info.libvirt_version = parse_versions(run(["version"]) or "")
+    info.machines = machine_types(run(["capabilities"]) or "")
+    if remote:
+        read_node_devices(run, info, in_use)
+        _libvirt_lists(run, info)
+        return info
     info.mdevs = read_mdevs(sysfs, in_use)
     info.pci = read_pci(sysfs, in_use)
     info.dasds = read_dasds(sysfs, Path(root))
     info.subchannel_drivers = read_subchannels(sysfs)
     info.ap = read_ap(sysfs, Path(root))
     info.se = read_se(sysfs, Path(root))
-    info.qemu_version, info.libvirt_version = parse_versions(run(["version"]) or "")
     if info.qemu_version is None and info.emulator and Path(info.emulator).is_file():
         # `virsh version` fails where the host has no emulator for its own arch (seen
         # here); the s390x emulator libvirt named answers for itself
@@ -203,6 +376,15 @@ def discover(
     info.scsi = read_scsi(sysfs)
     info.cpus_online = read_cpu_list(sysfs / "devices" / "system" / "cpu" / "online")
     info.interfaces = read_interfaces(sysfs)
+    _libvirt_lists(run, info)
+    info.sysfs = (sysfs / "bus").is_dir()
+    if not info.sysfs:
+        info.unavailable.append(f"no sysfs at {sysfs}")
+    return info
+
+
+def _libvirt_lists(run: Runner, info: HostInfo) -> None:
+    """Networks and storage pools: libvirt's own lists, local or remote alike."""
     # --name lists are one name a line in any locale (the table's State column is translated)
     nets = run(["net-list", "--all", "--name"])
     active = run(["net-list", "--name"]) if nets is not None else None
@@ -216,12 +398,10 @@ def discover(
     pools = run(["pool-list", "--all", "--name"])
     if pools is not None:
         info.pools = {}
-        for pool in pools.split():
-            info.pools[pool] = volume_names(run(["vol-list", "--pool", pool]) or "")
-    info.sysfs = (sysfs / "bus").is_dir()
-    if not info.sysfs:
-        info.unavailable.append(f"no sysfs at {sysfs}")
-    return info
+        names = pools.split()
+        tables = batch(run, [["vol-list", "--pool", pool] for pool in names])
+        for pool, table in zip(names, tables, strict=True):
+            info.pools[pool] = volume_names(table or "")
 
 
 def volume_names(table: str) -> list[str]:
@@ -235,6 +415,8 @@ def volume_names(table: str) -> list[str]:
 
 def parse_domcaps(text: str, info: HostInfo) -> None:
     root = xmlsafe.parse(text.encode(), "virsh domcapabilities", root="domainCapabilities")
+    machine = root.find("machine")
+    info.canonical_machine = machine.text.strip() if machine is not None and machine.text else None
     path = root.find("path")
     info.emulator = path.text.strip() if path is not None and path.text else None
     vcpu = root.find("vcpu")
@@ -259,10 +441,10 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
 
 def guests_using(run: Runner) -> dict[str, str]:
     """Mediated-device UUIDs and PCI addresses held by defined guests -> guest name."""
-    names = run(["list", "--all", "--name"])
+    names = (run(["list", "--all", "--name"]) or "").split()
     used: dict[str, str] = {}
-    for name in (names or "").split():
-        xml = run(["dumpxml", "--inactive", name])
+    xmls = batch(run, [["dumpxml", "--inactive", name] for name in names])
+    for name, xml in zip(names, xmls, strict=True):
         if not xml:
             continue
         try:
@@ -482,6 +664,117 @@ def emulator_version(path: str) -> tuple[int, ...] | None:
         return None
     parts = words[words.index("version") + 1].split(".")
     return tuple(int(p) for p in parts) if all(p.isascii() and p.isdigit() for p in parts) else None
+
+
+def machine_types(text: str) -> list[str]:
+    """The s390x machine types a host's QEMU offers (`virsh capabilities`), versioned
+    ones only (s390-ccw-virtio-7.2): what a guest's definition is pinned to."""
+    if not text:
+        return []
+    try:
+        root = xmlsafe.parse(text.encode(), "virsh capabilities", root="capabilities")
+    except xmlsafe.XmlError:
+        return []
+    names = {
+        (m.text or "").strip()
+        for m in root.iterfind("guest/arch[@name='s390x']/machine")
+        if (m.text or "").strip().startswith("s390-ccw-virtio-")
+    }
+    return sorted(names, key=machine_version)
+
+
+def machine_version(name: str) -> tuple[int, ...]:
+    """s390-ccw-virtio-7.2 -> (7, 2); RHEL's s390-ccw-virtio-rhel9.4.0 -> (9, 4, 0)."""
+    import re
+
+    found = re.search(r"([0-9]+(?:\.[0-9]+)*)$", name.rsplit("-", 1)[-1])
+    return tuple(int(p) for p in found[1].split(".")) if found else (0,)
+
+
+def read_node_devices(run: Runner, info: HostInfo, in_use: dict[str, str]) -> None:
+    """Another host's devices as libvirt's node devices show them (nodedev-list, then
+    nodedev-dumpxml in one connection): mediated devices with their type, parent and AP
+    assignments, AP queues with their driver, PCI functions, ccw devices, interfaces
+    (bridges from iface-dumpxml). libvirt does not expose whether a DASD is online or
+    used, the AP masks, or the Ultravisor's state: said in `unavailable`."""
+    names = {
+        cap: (run(["nodedev-list", "--cap", cap]) or "").split()
+        for cap in ("mdev", "ap_queue", "ap_matrix", "pci", "ccw", "css")
+    }
+    detail = [n for cap in ("mdev", "ap_queue", "pci") for n in names[cap]]
+    ifaces_table = run(["iface-list", "--all"]) or ""
+    ifaces = [row.split()[0] for row in ifaces_table.splitlines()[2:] if row.split()]
+    xmls = batch(
+        run, [["nodedev-dumpxml", n] for n in detail] + [["iface-dumpxml", i] for i in ifaces]
+    )
+    by_name = dict(zip(detail + [f"iface:{i}" for i in ifaces], xmls, strict=True))
+    info.ap.bus = bool(names["ap_queue"] or names["ap_matrix"])
+    for name in names["mdev"]:
+        dev = _parse(by_name.get(name), name)
+        if dev is None:
+            continue
+        uuid = (dev.findtext("capability/uuid") or name.removeprefix("mdev_")[:36]).lower()
+        mtype = dev.find("capability/type")
+        type_name = mtype.get("id", "?") if mtype is not None else "?"
+        kind = "vfio-ap" if type_name.startswith("vfio_ap") else (
+            "vfio-ccw" if type_name.startswith("vfio_ccw") else type_name)  # fmt: skip
+        parent = dev.findtext("parent") or "?"
+        info.mdevs.append(Mdev(uuid, kind, type_name, parent, in_use.get(uuid)))
+        attrs = [(a.get("name"), a.get("value") or "") for a in dev.iterfind("capability/attr")]
+        adapters = [int(v, 0) for k, v in attrs if k == "assign_adapter" and _number(v)]
+        domains = [int(v, 0) for k, v in attrs if k == "assign_domain" and _number(v)]
+        control = {int(v, 0) for k, v in attrs if k == "assign_control_domain" and _number(v)}
+        if kind == "vfio-ap":
+            info.ap.matrix[uuid] = {f"{a:02x}.{d:04x}" for a in adapters for d in domains}
+            info.ap.control[uuid] = control
+    for name in names["ap_queue"]:  # ap_05_0004
+        parts = name.split("_")
+        if len(parts) == 3:
+            dev = _parse(by_name.get(name), name)
+            driver = dev.findtext("driver/name") if dev is not None else None
+            info.ap.queues[f"{parts[1]}.{parts[2]}".lower()] = driver
+    for name in names["pci"]:  # pci_0001_00_00_0
+        parts = name.split("_")
+        if len(parts) != 5:
+            continue
+        address = f"{parts[1]}:{parts[2]}:{parts[3]}.{parts[4]}".lower()
+        dev = _parse(by_name.get(name), name)
+        driver = dev.findtext("driver/name") if dev is not None else None
+        uid = dev.findtext(".//capability[@type='zpci']/uid") if dev is not None else None
+        fid = dev.findtext(".//capability[@type='zpci']/fid") if dev is not None else None
+        info.pci.append(PciFunction(address, uid, fid, driver, in_use.get(address)))
+    for name in names["ccw"]:  # ccw_0_0_1234: a ccw device (DASD, OSA, …), online or not
+        parts = name.split("_")
+        if len(parts) == 4:
+            info.dasds.append(Dasd(f"{parts[1]}.{parts[2]}.{parts[3]}".lower(), "?", False))
+    for iface in ifaces:
+        dev = _parse(by_name.get(f"iface:{iface}"), iface)
+        bridge = dev is not None and dev.get("type") == "bridge"
+        info.interfaces.append(Interface(iface, bridge, True))
+    info.sysfs = bool(names["pci"] or names["css"] or ifaces)  # the device lists are real
+    info.dasd_state_known = False
+    info.unavailable.append(
+        f"{info.label}: read through libvirt; whether a DASD is online or in use, the AP "
+        "masks and the Ultravisor's state are not exposed there (zwizard prepare on that "
+        "host reads them)"
+    )
+
+
+def _number(text: str) -> bool:
+    try:
+        int(text, 0)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse(text: str | None, what: str) -> Any:
+    if not text:
+        return None
+    try:
+        return xmlsafe.parse(text.encode(), what)
+    except xmlsafe.XmlError:
+        return None
 
 
 def parse_versions(text: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:

@@ -124,7 +124,7 @@ def write_and_define(
     outdir: Path,
     *,
     force: bool = False,
-    define_uri: str | None = None,
+    define_uri: str | list[str] | None = None,
     extra: dict[str, str] | None = None,
 ) -> Outcome:
     """The one path from checked guests to files (all or nothing), then `virsh define`
@@ -139,14 +139,16 @@ def write_and_define(
         outcome = Outcome(written=write_set(outdir, merged, force=force))
     except OutputError as exc:
         return Outcome(error=str(exc))
-    if define_uri:
-        from zwizard.define import DefineError, define_all
+    uris = [define_uri] if isinstance(define_uri, str) else list(define_uri or [])
+    if uris:
+        from zwizard.define import define_on_hosts
 
-        try:
-            xmls = [outdir / r.xml_name for r in results]
-            outcome.defined = define_all(xmls, define_uri, replace=force)
-        except DefineError as exc:
-            outcome.error = str(exc)  # libvirt's words; nothing this call defined stays
+        xmls = [outdir / r.xml_name for r in results]
+        # each host gets every guest or none (libvirt's words when it refuses); one
+        # host's refusal leaves the others as they are, and says which
+        outcome.defined, errors = define_on_hosts(xmls, uris, replace=force)
+        if errors:
+            outcome.error = "\n".join(errors)
     for r in results:
         outcome.next_steps += next_steps(r, outdir, prepared=set(extra or ()))
     return outcome

@@ -652,7 +652,7 @@ STEP_NAMES = ("guest", "cpu", "disks", "network", "watchdog", "passthrough", "se
 
 
 def review_and_write(
-    q: Asker, outdir: Path, force: bool = False, define_uri: str | None = None
+    q: Asker, outdir: Path, force: bool = False, define_uri: str | list[str] | None = None
 ) -> list[Path]:
     q.say("\n== Review & write")
     s = q.session
@@ -731,11 +731,14 @@ def run(
     draft: drafts.Draft | None = None,
     host: HostInfo | None = None,
     host_is_target: bool = True,
-    define_uri: str | None = None,
+    define_uri: str | list[str] | None = None,
+    hosts: list[HostInfo] | None = None,
     **io: Any,
 ) -> int:
     """The whole wizard as questions, from the draft's step on; returns an exit code."""
     session = Session.from_draft(draft, host) if draft is not None else Session(answers, host=host)
+    if hosts and len(hosts) > 1:  # judged against every host given with --connect
+        session.use_hosts(hosts)
     if not host_is_target:  # --other-host; else a draft's own choice stands
         session.set_other_host(True)
     q = Asker(session, draft, **io)

@@ -160,6 +160,7 @@ RULES = {
     "prepare-ccw": "zwizard prepare needs the DASD's host bus-id",
     "host-ap-queue": "the AP queues exist on this host and are in no other matrix device",
     "host-dasd": "the DASD exists on this host and the host does not use it",
+    "hosts-common": "a guest for several hosts uses what all of them run (CPU, machine type)",
 }
 
 
@@ -177,19 +178,24 @@ def machine_problem(arch: str | None, machine: str | None) -> str | None:
 def check(
     answers: Answers,
     plan: Plan | None = None,
-    host: HostInfo | None = None,
+    host: HostInfo | list[HostInfo] | None = None,
     host_is_target: bool = True,
 ) -> list[Finding]:
     """Every finding for these answers, errors first, then in answers order.
 
     With `host`, what this KVM host lacks is found too: as errors when the guest
-    is for this host, as warnings when the XML is meant for another one.
+    is for this host, as warnings when the XML is meant for another one. With several
+    hosts, each host's findings name it, and what they do not share is judged too.
     """
     plan = plan or make_plan(answers)
     out = _Collector()
     for rule_group in _RULE_GROUPS:
         rule_group(answers, plan, out)
-    if host is not None:
+    if isinstance(host, list) and len(host) == 1:
+        host = host[0]
+    if isinstance(host, list):
+        _hosts(answers, plan, host, out, host_is_target)
+    elif host is not None:
         _host(answers, plan, host, out, host_is_target)
         if host_is_target and host.se_ap:
             _se_ap_allowed(answers, out)
@@ -741,6 +747,73 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     for rule, text in SE_NOTES.items():
         out.note(rule, "secure_execution", f"{se} {text}")
+
+
+def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, target: bool) -> None:
+    """The guest judged against every host it may run on: each host's findings name it;
+    a custom CPU model some host cannot run is one error that offers the newest model
+    all of them run (the seed's migration rule), and differing machine types and
+    host-model CPUs are said (rule hosts-common)."""
+    from zwizard.hosts import common_ground
+
+    ground = common_ground(hosts)
+    for h in hosts:
+        if not h.reachable:
+            out.warn(
+                "hosts-common", "guest", f"{h.label} was not judged: {'; '.join(h.unavailable)}"
+            )
+            continue
+        sub = _Collector()
+        _host(a, plan, h, sub, target)
+        if target and h.se_ap:
+            _se_ap_allowed(a, sub)
+        for f in sub.findings:
+            if f.rule == "host-cpu-model":
+                continue  # said once below, for all hosts, with the model they share
+            out.findings.append(Finding(f.rule, f.severity, f.path, f"on {h.label}: {f.message}"))
+    known = [h for h in hosts if h.reachable and h.has_domcaps]
+    if len(known) < 2:
+        return
+    report = out.error if target else out.warn
+    model = a.cpu.model
+    if plan.cpu_mode == "custom" and model in CPU_MODELS:
+        lacking = [h.label for h in known if model not in h.cpu_usable]
+        if lacking:
+            offer = (
+                f"use cpu.model = '{ground.newest_cpu}', the newest model all of them run"
+                if ground.newest_cpu
+                else "no custom model runs on all of them"
+            )
+            report(
+                "host-cpu-model",
+                "cpu.model",
+                f"CPU model {model} cannot run on {', '.join(lacking)}: {offer}",
+            )
+    models = {h.host_model for h in known if h.host_model}
+    if plan.cpu_mode == "host-model" and len(models) > 1:
+        out.warn(
+            "hosts-common",
+            "cpu.mode",
+            f"host-model is each host's own CPU ({', '.join(sorted(models))}): a guest started "
+            f"on a newer one cannot migrate to an older one; for migration between all of them "
+            f"use cpu.mode = 'custom', cpu.model = '{ground.newest_cpu or '?'}'",
+        )
+    canonical = {h.canonical_machine for h in known if h.canonical_machine}
+    if len(canonical) > 1:
+        out.note(
+            "hosts-common",
+            "guest",
+            f"s390-ccw-virtio means {', '.join(sorted(canonical, key=_machine_key))} on these "
+            "hosts, and libvirt fixes it at define time: define the guest on the host with the "
+            f"oldest QEMU (newest machine type all of them run: {ground.newest_machine or '?'}), "
+            "or it cannot migrate to that host",
+        )
+
+
+def _machine_key(name: str) -> tuple[int, ...]:
+    from zwizard.host import machine_version
+
+    return machine_version(name)
 
 
 def _se_ap_allowed(a: Answers, out: _Collector) -> None:

@@ -207,6 +207,7 @@ class Session:
         self.answers = answers if answers is not None else Answers()
         self.pending = dict(pending or {})
         self.host = host
+        self.hosts: list[HostInfo] = []  # every host the guest is judged against (--connect)
         self.host_is_target = host_is_target
         self.step = step
         self._result: Build | None = None
@@ -245,7 +246,8 @@ class Session:
         """Findings and files for the answers as they are, text not yet valid included:
         while any is pending, nothing is writable."""
         if self._result is None:
-            result = build(self.answers, host=self.host, host_is_target=self.host_is_target)
+            judged = self.hosts if len(self.hosts) > 1 else self.host
+            result = build(self.answers, host=judged, host_is_target=self.host_is_target)
             pending = self.pending_findings()
             if pending:
                 # what the rules say of the last valid value under pending text is stale
@@ -516,6 +518,11 @@ class Session:
 
     # -- host ------------------------------------------------------------------------------
 
+    def use_hosts(self, hosts: list[HostInfo]) -> None:
+        """Judge against all of them; the first is the one whose devices are offered."""
+        self.hosts = hosts
+        self.use_host(hosts[0] if hosts else None)
+
     def use_host(self, host: HostInfo | None) -> None:
         self.host = host
         self.changed()
@@ -538,7 +545,9 @@ class Session:
             other_host=not self.host_is_target,
         )
 
-    def write(self, outdir: Path, *, force: bool = False, define_uri: str | None = None) -> Outcome:
+    def write(
+        self, outdir: Path, *, force: bool = False, define_uri: str | list[str] | None = None
+    ) -> Outcome:
         result = self.result
         if not result.ok:
             errors = sum(1 for f in result.findings if f.severity == "error")

@@ -147,6 +147,7 @@ def test_no_v2v_is_a_reason_shown_not_an_answer():
 
 def test_every_rule_id_is_registered_and_tested():
     from tests.unit.test_host import RULES_TESTED_HERE as HOST_RULES
+    from tests.unit.test_hosts import RULES_TESTED_HERE as HOSTS_RULES
     from tests.unit.test_importer import RULES_TESTED_HERE
     from tests.unit.test_prepare import RULES_TESTED_HERE as PREPARE_RULES
     from tests.unit.test_session import RULES_TESTED_HERE as SESSION_RULES
@@ -161,6 +162,7 @@ def test_every_rule_id_is_registered_and_tested():
         | SESSION_RULES
         | TUNING_RULES
         | PREPARE_RULES
+        | HOSTS_RULES
     )
     assert tested == set(RULES)
     assert {rule for rule, _ in NEVER_AVAILABLE.values()} <= set(RULES)

@@ -220,7 +220,8 @@ class ZWizard(App[int]):
         steady_cursor: bool = False,
         autosave: bool = True,
         read_host: bool = True,
-        define_uri: str | None = None,
+        define_uri: str | list[str] | None = None,
+        connect: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.draft = draft or drafts.Draft(answers=Answers())
@@ -236,6 +237,7 @@ class ZWizard(App[int]):
         self.written: list[Path] = []
         self.read_host = read_host
         self.define_uri = define_uri
+        self.connect = connect or []  # the hosts to judge against; none: this one
         self.host_line = ""  # what host discovery found, or that it is still reading
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
@@ -451,14 +453,23 @@ class ZWizard(App[int]):
             )
 
     def _read_host(self) -> None:
-        from zwizard.host import discover
+        from zwizard.hosts import discover_all
 
-        host = discover(self.answers.guest.domain_type)
+        hosts = discover_all(self.connect or ["qemu:///system"], self.answers.guest.domain_type)
         if self.is_running:  # else the wizard was left while virsh answered: nobody to tell
             try:
-                self.call_from_thread(self.use_host, host)
+                if len(hosts) > 1:
+                    self.call_from_thread(self.use_hosts, hosts)
+                else:
+                    self.call_from_thread(self.use_host, hosts[0])
             except RuntimeError:  # it closed between the check and the call
                 pass
+
+    def use_hosts(self, hosts: list[HostInfo]) -> None:
+        """Judge against every host (--connect …); the status line names them."""
+        self.session.use_hosts(hosts)
+        self.host_line = "hosts: " + "; ".join(f"{h.label}: {h.summary()}" for h in hosts)
+        self.refresh_all()
 
     def use_host(self, host: HostInfo | None) -> None:
         """Judge (and offer) against this host from now on; the status line says what it is
@@ -820,7 +831,10 @@ class ZWizard(App[int]):
             review.show_result("Nothing written.")
             return
         if self.define_uri:
-            review.show_result(f"writing, then defining at {self.define_uri} …")
+            where = (
+                self.define_uri if isinstance(self.define_uri, str) else ", ".join(self.define_uri)
+            )
+            review.show_result(f"writing, then defining at {where} …")
         # in a worker: virsh define may take up to a minute; the screen stays live
         self.run_worker(lambda: self._write_in_worker(outdir, force), thread=True, group="write")
 

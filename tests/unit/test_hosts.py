@@ -1,0 +1,155 @@
+"""Many hosts: a z14 and two z15s (recorded shapes, labelled synthetic), read through
+libvirt as another machine is, judged together; and a host that does not answer."""
+
+from __future__ import annotations
+
+import time
+
+from tests.helpers import AP_UUID, ROOT, answers, run_zwizard
+from zwizard.host import HostInfo, discover, is_remote
+from zwizard.hosts import common_ground, table
+from zwizard.rules import check
+
+RULES_TESTED_HERE = {"hosts-common"}
+DATA = ROOT / "tests/data/host"
+QUEUE_XML = """<device><name>ap_05_0004</name><parent>ap_card05</parent>
+<driver><name>{driver}</name></driver>
+<capability type='ap_queue'><ap-adapter>0x05</ap-adapter><ap-domain>0x0004</ap-domain>
+</capability></device>"""
+MDEV_XML = f"""<device><name>mdev_{AP_UUID.replace("-", "_")}_matrix</name><parent>ap_matrix</parent>
+<capability type='mdev'><type id='vfio_ap-passthrough'/><uuid>{AP_UUID}</uuid>
+<attr name='assign_adapter' value='0x06'/><attr name='assign_domain' value='0x0004'/>
+</capability></device>"""
+PCI_XML = """<device><name>pci_0001_00_00_0</name><driver><name>mlx5_core</name></driver>
+<capability type='pci'><domain>1</domain><bus>0</bus><slot>0</slot><function>0</function>
+</capability></device>"""
+
+
+def remote_host(gen: str, *, nets: str = "default\n", queue_driver: str = "cex4queue"):
+    """What `virsh -c qemu+ssh://<gen>/system` answers, command by command."""
+    answers_for = {
+        ("uri",): f"qemu+ssh://{gen}/system\n",
+        ("domcapabilities",): (DATA / f"domcaps-s390x-kvm-{gen[:3]}-synthetic.xml").read_text(),
+        ("capabilities",): (DATA / f"capabilities-s390x-{gen[:3]}-synthetic.xml").read_text(),
+        ("version",): "Using library: libvirt 9.0.0\nRunning hypervisor: QEMU 8.2.0\n",
+        ("list",): "\n",
+        ("net-list",): nets,
+        ("pool-list",): "\n",
+        ("iface-list",): " Name   State   MAC Address\n---------------\n br0  active  02:00\n"
+        " encbdf0  active  02:01\n",
+        ("iface-dumpxml", "br0"): "<interface type='bridge' name='br0'/>",
+        ("iface-dumpxml", "encbdf0"): "<interface type='ethernet' name='encbdf0'/>",
+        ("nodedev-list", "mdev"): f"mdev_{AP_UUID.replace('-', '_')}_matrix\n",
+        ("nodedev-list", "ap_queue"): "ap_05_0004\nap_06_0004\n",
+        ("nodedev-list", "ap_matrix"): "ap_matrix\n",
+        ("nodedev-list", "pci"): "pci_0001_00_00_0\n",
+        ("nodedev-list", "ccw"): "ccw_0_0_1234\nccw_0_0_bdf0\n",
+        ("nodedev-list", "css"): "css_0_0_0013\n",
+        ("nodedev-dumpxml", "ap_05_0004"): QUEUE_XML.format(driver=queue_driver),
+        ("nodedev-dumpxml", "ap_06_0004"): QUEUE_XML.format(driver="vfio_ap"),
+        ("nodedev-dumpxml", f"mdev_{AP_UUID.replace('-', '_')}_matrix"): MDEV_XML,
+        ("nodedev-dumpxml", "pci_0001_00_00_0"): PCI_XML,
+    }
+
+    def run(args: list[str]) -> str | None:
+        for key in (tuple(args[:2]), tuple(args[:1]), (args[0], args[-1])):
+            if key in answers_for:
+                return answers_for[key]
+        if args[0] == "nodedev-list":
+            return answers_for.get(("nodedev-list", args[-1]), "")
+        return None
+
+    return discover("kvm", uri=f"qemu+ssh://root@{gen}/system", run=run)
+
+
+def test_another_host_is_read_through_libvirt_alone(tmp_path):
+    h = remote_host("z15a")
+    assert is_remote(h.uri) and h.label == "z15a" and h.reachable
+    assert h.host_model == "gen15a-base" and h.s390_pv is True
+    assert h.machines[-1] == "s390-ccw-virtio-rhel9.4.0"
+    assert h.canonical_machine == "s390-ccw-virtio-rhel9.4.0"
+    assert [(m.uuid, m.kind, m.parent) for m in h.mdevs] == [(AP_UUID, "vfio-ap", "ap_matrix")]
+    assert h.ap.matrix[AP_UUID] == {"06.0004"}
+    assert h.ap.queues == {"05.0004": "cex4queue", "06.0004": "vfio_ap"}
+    assert [(p.address, p.driver) for p in h.pci] == [("0001:00:00.0", "mlx5_core")]
+    assert {d.busid for d in h.dasds} == {"0.0.1234", "0.0.bdf0"} and not h.dasd_state_known
+    assert [(i.name, i.bridge) for i in h.interfaces] == [("br0", True), ("encbdf0", False)]
+    assert h.qemu_version == (8, 2, 0)
+    # what libvirt does not expose is said, once, naming the host
+    assert any("z15a: read through libvirt" in u for u in h.unavailable)
+    # nothing of this machine's sysfs was read for it
+    assert not (tmp_path / "sys").exists()
+
+
+def test_the_common_ground_of_a_z14_and_two_z15s():
+    hosts = [remote_host("z14dr"), remote_host("z15a"), remote_host("z15b")]
+    ground = common_ground(hosts)
+    assert ground.newest_cpu == "z14.2"
+    assert ground.newest_machine == "s390-ccw-virtio-rhel8.6.0"
+    assert not ground.secure_execution
+    lines = "\n".join(table(hosts))
+    assert "z14dr  (qemu+ssh://root@z14dr/system)" in lines
+    assert "host-model CPU         z14.2-base" in lines
+    assert "common to z14dr, z15a, z15b:" in lines
+    assert "newest CPU model       z14.2" in lines
+
+
+def test_a_model_not_every_host_runs_is_refused_with_the_shared_one_offered():
+    hosts = [remote_host("z14dr"), remote_host("z15a")]
+    a = answers(cpu={"mode": "custom", "model": "gen15a"})
+    found = [f for f in check(a, host=hosts) if f.rule == "host-cpu-model"]
+    assert [f.severity for f in found] == ["error"]
+    assert "cannot run on z14dr" in found[0].message
+    assert "use cpu.model = 'z14.2'" in found[0].message
+    ok = answers(cpu={"mode": "custom", "model": "z14.2"})
+    assert not [f for f in check(ok, host=hosts) if f.rule == "host-cpu-model"]
+
+
+def test_each_hosts_findings_name_it_and_host_model_is_warned():
+    hosts = [remote_host("z14dr", nets=""), remote_host("z15a")]
+    a = answers(cpu={"mode": "host-model"})
+    findings = check(a, host=hosts)
+    net = [f for f in findings if f.rule == "host-network"]
+    assert [f.message for f in net] == ["on z14dr: libvirt network 'default' is not defined here"]
+    common = {f.path: f for f in findings if f.rule == "hosts-common"}
+    assert (
+        "z14.2-base" in common["cpu.mode"].message and "gen15a-base" in common["cpu.mode"].message
+    )
+    assert "cpu.model = 'z14.2'" in common["cpu.mode"].message
+    assert "define the guest on the host with the oldest QEMU" in common["guest"].message
+
+
+def test_a_host_that_does_not_answer_is_reported_at_once_never_awaited():
+    calls = []
+
+    def silent(args: list[str]) -> str | None:
+        calls.append(args)
+        return None
+
+    started = time.monotonic()
+    h = discover("kvm", uri="qemu+ssh://root@gone.example/system", run=silent)
+    assert time.monotonic() - started < 1
+    assert (
+        not h.reachable and "cannot reach qemu+ssh://root@gone.example/system" in h.unavailable[0]
+    )
+    # asked once for everything, then nothing more
+    assert len(calls) == len({tuple(c) for c in calls})
+    judged = check(answers(), host=[h, remote_host("z15a")])
+    assert any(f.rule == "hosts-common" and "gone.example was not judged" in f.message
+               for f in judged)  # fmt: skip
+
+
+def test_ssh_uris_never_prompt_and_a_dead_host_ends_the_command(tmp_path):
+    from zwizard.host import batch_uri
+
+    assert batch_uri("qemu+ssh://root@z15a/system") == "qemu+ssh://root@z15a/system?no_tty=1"
+    assert batch_uri("qemu+ssh://z/system?keyfile=/k") == "qemu+ssh://z/system?keyfile=/k&no_tty=1"
+    assert batch_uri("qemu:///system") == "qemu:///system"
+    done = run_zwizard("hosts", "qemu+ssh://root@127.0.0.1:1/system")
+    assert done.returncode == 1
+    assert "not reachable: cannot reach qemu+ssh://root@127.0.0.1:1/system" in done.stdout
+
+
+def test_host_info_defaults_are_a_local_reachable_host():
+    h = HostInfo()
+    assert h.reachable and h.label == "this host" and not is_remote(h.uri)
