@@ -296,6 +296,13 @@ def _vfio_ccw(
     found = next((d for d in host.dasds if d.busid == busid), None) if host else None
     if host is not None and host.sysfs and found is None and uuid not in known:
         judge("host-dasd", f"{path}.dasd", f"no DASD {busid} on this host (lsdasd -a)")
+    if found is not None and host is not None and not host.dasd_state_known:
+        out.warn(
+            "host-dasd",
+            f"{path}.dasd",
+            f"whether {host.label} uses DASD {busid} cannot be read through libvirt; the "
+            "script checks it there before any change",
+        )
     if found is not None and found.in_use:
         judge(
             "host-dasd",

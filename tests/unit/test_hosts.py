@@ -153,3 +153,22 @@ def test_ssh_uris_never_prompt_and_a_dead_host_ends_the_command(tmp_path):
 def test_host_info_defaults_are_a_local_reachable_host():
     h = HostInfo()
     assert h.reachable and h.label == "this host" and not is_remote(h.uri)
+
+
+def test_prepare_against_another_host_says_what_only_that_host_can_tell():
+    from tests.helpers import CCW_UUID
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+
+    a = answers(disks=[], passthrough=[{"type": "vfio-ccw", "uuid": CCW_UUID, "dasd": "0.0.1234"}])
+    prep = prepare(a, make_plan(a), remote_host("z15a"))
+    assert prep.ok
+    said = [f.message for f in prep.findings if f.rule == "host-dasd"]
+    assert said == [
+        "whether z15a uses DASD 0.0.1234 cannot be read through libvirt; the script checks it "
+        "there before any change"
+    ]
+    gone = answers(
+        disks=[], passthrough=[{"type": "vfio-ccw", "uuid": CCW_UUID, "dasd": "0.0.9999"}]
+    )
+    assert not prepare(gone, make_plan(gone), remote_host("z15a")).ok
