@@ -587,3 +587,34 @@ async def test_crypto_queues_typed_in_the_wizard_reach_the_host_preparation(tmp_
     script = (tmp_path / "minimal-rhel9.prepare.sh").read_text()
     assert "run chzdev --type ap apmask=-5,-6 aqmask=-4" in script
     assert (tmp_path / "minimal-rhel9.xml").exists()
+
+
+async def test_what_is_typed_after_adding_a_device_lands_in_its_first_shown_field():
+    """Adding a PCI function puts the cursor in its host address: the form's hidden
+    fields (a vfio device's UUID comes first) never take the keys. Seen in tmux: the
+    address typed at once went into the hidden UUID, and the XML dropped it."""
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "passthrough")
+        add = app.screen.query_one("#passthrough-add-2", Button)
+        assert "PCI" in str(add.label)
+        await press_until(pilot, lambda w: w is add)
+        await pilot.press("enter", *"0000:00:05.0")
+        await pilot.pause()
+    dev = app.session.answers.passthrough[0]
+    assert (dev.type, dev.address, dev.uuid) == ("pci", "0000:00:05.0", None)
+
+
+def test_a_uuid_on_a_pci_function_is_refused_not_dropped():
+    from zwizard.rules import check
+
+    a = from_data(
+        {"version": 1, "guest": {"name": "g", "memory_mib": 2048, "vcpus": 1},
+         "disks": [{"path": "/var/lib/libvirt/images/g.qcow2", "boot_order": 1}],
+         "passthrough": [{"type": "pci", "address": "0001:00:00.0", "uuid": AP_UUID}]},
+        "<test>",
+    )  # fmt: skip
+    found = [f for f in check(a) if f.path == "passthrough[0].uuid"]
+    assert (
+        found and found[0].severity == "error" and "given by its host address" in found[0].message
+    )

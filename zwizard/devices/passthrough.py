@@ -176,6 +176,14 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
         _prepare_keys(dev, p, out)
+        if dev.type in ("pci", "scsi") and dev.uuid is not None:
+            # a key the writer has no place for would be dropped without a word
+            out.error(
+                "pci-passthrough" if dev.type == "pci" else "scsi-passthrough",
+                f"{p}.uuid",
+                f"uuid names a mediated device (vfio-ap, vfio-ccw); a {dev.type} device is "
+                "given by its host address",
+            )
         if dev.type in MDEV_TYPES and (
             dev.address is not None or dev.zpci is not None or not dev.managed
         ):

@@ -113,7 +113,19 @@ class DeviceList(Vertical):
             sync_fields([f for f in form.query(PathField) if f.display], state)
             if self.focus_form and not waiting:
                 self.focus_form = False
-                first = next((w for w in form.query("Input") if w.display and not w.disabled), None)
+                # the first input of a field shown for this kind of item: a hidden field's
+                # input (the UUID of a vfio device, when a PCI function was added) would
+                # swallow what is typed next, out of sight
+                first = next(
+                    (
+                        w
+                        for f in form.query(PathField)
+                        if f.display
+                        for w in f.query("Input")
+                        if w.display and not w.disabled
+                    ),
+                    None,
+                )
                 if first is not None:
                     focus_on(first)  # at once: typed keys follow
             for f in form.query(FixedChoice):

@@ -52,8 +52,8 @@ class Step(VerticalScroll):
 
 
 class Heading(Plain):
-    def __init__(self, text: str) -> None:
-        super().__init__(text, classes="heading")
+    def __init__(self, text: str, id: str | None = None) -> None:
+        super().__init__(text, classes="heading", id=id)
 
 
 class Explain(Plain):

@@ -39,7 +39,7 @@ class SecureExecutionStep(Step):
             "prepared with genprotimg (pvimg) for the host key documents of every host that may "
             "run the guest."
         )
-        yield Heading("The secure boot image (zwizard prepare writes its script)")
+        yield Heading("The secure boot image (zwizard prepare writes its script)", id="se-image")
         yield TextField(
             "secure_execution.host_key_documents",
             "host-key documents (HKD-*.crt)",
@@ -80,6 +80,7 @@ class SecureExecutionStep(Step):
             must_go.update(head + "\n" + "\n".join(f"  ✗ {w}" for w in will_go))
         for field in self.query(TextField):  # the image's files matter once it is on
             field.display = on
+        self.query_one("#se-image").display = on
         removed = self.query_one("#se-removed", Static)
         removed.display = bool(self.removed) and on
         if self.removed and on:
