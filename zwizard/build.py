@@ -43,11 +43,23 @@ def build(
     answers: Answers,
     *,
     validate: bool = True,
-    host: HostInfo | None = None,
+    host: HostInfo | list[HostInfo] | None = None,
     host_is_target: bool = True,
+    resolved: set[tuple[str, str]] | None = None,
 ) -> Build:
+    """`resolved`: (rule, path) of host findings the host preparation written with the
+    files takes care of (the mediated device it creates): said as notes, not errors."""
     plan = make_plan(answers)
     findings = check(answers, plan, host, host_is_target)
+    if resolved:
+        from zwizard.findings import Finding
+
+        findings = [
+            Finding(f.rule, "note", f.path, f"{f.message} — the host preparation creates it")
+            if (f.rule, f.path) in resolved
+            else f
+            for f in findings
+        ]
     result = Build(answers, plan, findings)
     if errors(findings):
         return result

@@ -13,6 +13,7 @@ docs/rules.md, section 11. No UI imports here: the wizard's Review step and
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import shlex
 from collections.abc import Callable
@@ -524,6 +525,19 @@ def _secure_execution(
 
 
 def hkd_problem(path: str) -> str | None:
+    """hkd_verdict for the file as it is now (read again only when it changed: the
+    wizard asks at every keystroke)."""
+    from pathlib import Path
+
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return f"not on this machine ({path}); the image script checks it where it runs"
+    return _hkd_verdict(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _hkd_verdict(path: str, mtime_ns: int, size: int) -> str | None:
     """Why a host-key document cannot be used: not X.509, not an EC secp521r1 key (the
     host key pvimg encrypts for, s390-tools rust/pv/src/req/ec_coord.rs), or expired.
     None when it can; 'not on this machine ...' when it is not here to read."""

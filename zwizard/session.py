@@ -247,7 +247,12 @@ class Session:
         while any is pending, nothing is writable."""
         if self._result is None:
             judged = self.hosts if len(self.hosts) > 1 else self.host
-            result = build(self.answers, host=judged, host_is_target=self.host_is_target)
+            prep = self.preparation
+            # the script written with the files creates what it prepares: not missing
+            resolved = prep.resolves if prep.ok and prep.steps else None
+            result = build(
+                self.answers, host=judged, host_is_target=self.host_is_target, resolved=resolved
+            )
             pending = self.pending_findings()
             if pending:
                 # what the rules say of the last valid value under pending text is stale
@@ -268,10 +273,11 @@ class Session:
     def preparation(self) -> Preparation:
         """The host preparation for the answers as they are (zwizard prepare's steps)."""
         if self._preparation is None:
+            from zwizard.plan import make_plan
             from zwizard.prepare import prepare
 
-            result = self.result
-            self._preparation = prepare(self.answers, result.plan, self.host, self.host_is_target)
+            plan = make_plan(self.answers)
+            self._preparation = prepare(self.answers, plan, self.host, self.host_is_target)
         return self._preparation
 
     def output_files(self) -> dict[str, str]:

@@ -498,3 +498,22 @@ def test_a_zipl_menu_is_answered_on_the_ascii_console():
                         "loadparm": "PROMPT"}])  # fmt: skip
     step = prepare(a, make_plan(a), None).steps[0]
     assert step.note and "virsh console web01" in step.title and "sclp.c" in step.why
+
+
+def test_the_wizard_may_write_a_guest_whose_mediated_device_the_script_creates(tmp_path):
+    """The mediated device does not exist yet, but the host preparation written with the
+    files creates it: the wizard says so and writes (the answers mode with --host-check,
+    which writes no script, still refuses)."""
+    from zwizard.session import Session
+
+    host = ibm_z_host(tmp_path / "host")
+    session = Session(answers(passthrough=[AP]), host=host)
+    found = [f for f in session.result.findings if f.rule == "host-mdev"]
+    assert [f.severity for f in found] == ["note"]
+    assert "the host preparation creates it" in found[0].message
+    assert session.result.ok and "web01.prepare.sh" in session.output_files()
+    plain = check(answers(passthrough=[AP]), host=host)
+    assert ("host-mdev", "error") in {(f.rule, f.severity) for f in plain}
+    # without the queues the script cannot create it: the error stays, and no script
+    session = Session(answers(passthrough=[{**AP, "adapters": [], "domains": []}]), host=host)
+    assert not session.result.ok and "web01.prepare.sh" not in session.output_files()
