@@ -310,34 +310,15 @@ class Session:
         Strings are kept exactly as typed (the rules judge them); a number field takes
         only digits — anything else stays pending, reported, never coerced."""
         optional = kind.startswith("optional")
-        if kind.endswith("list"):
-            items = parse_list(text, kind)
-            if items is not None:
-                return self.set_value(path, items)
-            if self.pending.get(path) == text:
-                return False
-            self.pending[path] = text
-            self.changed()
-            return True
-        if kind.endswith("mapping"):
-            mapping = parse_mapping(text)
-            if mapping is not None:
-                return self.set_value(path, mapping)
-            if self.pending.get(path) == text:
-                return False
-            self.pending[path] = text
-            self.changed()
-            return True
+        if kind.endswith(("list", "mapping")):
+            value = parse_list(text, kind) if kind.endswith("list") else parse_mapping(text)
+            return self._keep(path, text) if value is None else self.set_value(path, value)
         if kind.endswith("int"):
             if optional and text == "":
                 return self.set_value(path, None)
             if number_problem(path, text) is None:
                 return self.set_value(path, int(text))
-            if self.pending.get(path) == text:
-                return False
-            self.pending[path] = text
-            self.changed()
-            return True
+            return self._keep(path, text)
         if not (optional and text == ""):
             return self.set_value(path, text)
         parent, _, key = path.rpartition(".")
@@ -355,6 +336,14 @@ class Session:
             self.changed()
             return True
         return changed
+
+    def _keep(self, path: str, text: str) -> bool:
+        """Text that is not a value of its field: kept as typed, pending, reported."""
+        if self.pending.get(path) == text:
+            return False
+        self.pending[path] = text
+        self.changed()
+        return True
 
     def text_of(self, path: str) -> str:
         """What a field shows: the pending text, or the value."""
