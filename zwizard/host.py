@@ -256,8 +256,9 @@ def second_round(run: Runner) -> list[list[str]]:
 
 
 class Prefetched:
-    """A Runner whose answers to `commands` were asked for in parallel up front; other
-    commands (and batches) go to the runner underneath."""
+    """A Runner whose answers to `commands` were asked for up front — over one
+    connection where the runner can batch (virsh), else in parallel; other commands
+    (and batches) go to the runner underneath."""
 
     def __init__(self, run: Runner, commands: list[list[str]]) -> None:
         from concurrent.futures import ThreadPoolExecutor

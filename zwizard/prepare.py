@@ -112,7 +112,7 @@ def prepare(
     if answers.secure_execution.enabled:
         _secure_execution(prep, answers, host, judge, out)
     if answers.pxe.enabled:
-        _install_server(prep, answers, plan, host)
+        _install_server(prep, answers, plan, host, out)
     _boot_plan(prep, answers, plan, host)
     prep.findings = out.findings
     return prep
@@ -323,14 +323,14 @@ def _vfio_ccw(
             f"DASD {busid}",
         ),
         Check(
-            f'[ -z "$(dasd_in_use {busid})" ]',
+            f'[ -z "$(dasd_in_use {q(busid)})" ]',
             f"DASD {busid} is in use on this host (mounted, swap or held): free it first",
             "the host does not use it",
         ),
     ]
     # the bus-id leads to the subchannel while the host drives it; once vfio_ccw does, only
     # the subchannel's dev_busid still names it, so a second run finds it there
-    prep.setup.append(f"{sch}=$(subchannel_of {busid})  # the subchannel{where}")
+    prep.setup.append(f"{sch}=$(subchannel_of {q(busid)})  # the subchannel{where}")
     _module(prep, "vfio-ccw", "vfio_ccw", "/sys/bus/css/drivers/vfio_ccw")
     prep.steps.append(
         Step(
@@ -338,7 +338,7 @@ def _vfio_ccw(
             f"take DASD {busid} offline on the host",
             "the host must stop using the DASD before its subchannel changes driver; chzdev "
             "sets it offline now and in the persistent configuration (chzdev(8))",
-            f'[ "$(cat /sys/bus/ccw/devices/{busid}/online 2>/dev/null || echo 0)" = 0 ]',
+            f'[ "$(cat {q(f"/sys/bus/ccw/devices/{busid}/online")} 2>/dev/null || echo 0)" = 0 ]',
             [q("run", "chzdev", "--disable", "dasd", busid)],
         )
     )
@@ -386,7 +386,7 @@ def _mdev_steps(prep: Preparation, section: str, uuid: str, define: list[str], w
             section,
             f"define mediated device {uuid} persistently, started at boot",
             why,
-            f'[ -n "$(mdevctl list --defined --uuid {uuid})" ]',
+            f'[ -n "$(mdevctl list --defined --uuid {q(uuid)})" ]',
             define,
         )
     )
@@ -395,7 +395,7 @@ def _mdev_steps(prep: Preparation, section: str, uuid: str, define: list[str], w
             section,
             f"start mediated device {uuid}",
             "libvirt starts the guest only with the device present",
-            f"[ -e /sys/bus/mdev/devices/{uuid} ]",
+            f"[ -e {q(f'/sys/bus/mdev/devices/{uuid}')} ]",
             [q("run", "mdevctl", "start", "--uuid", uuid)],
         )
     )
@@ -416,7 +416,7 @@ def _pci(prep: Preparation, dev: Passthrough, path: str, plan: Plan, host: HostI
     guest = f"uid {uid:#06x}, fid {fid:#010x}" if uid is not None and fid is not None else ""
     prep.checks.append(
         Check(
-            f"[ -e /sys/bus/pci/devices/{address} ]",
+            f"[ -e {q(f'/sys/bus/pci/devices/{address}')} ]",
             f"no PCI function {address} here (lspci -D)",
             f"PCI function {address}",
         )
@@ -440,7 +440,7 @@ def _pci(prep: Preparation, dev: Passthrough, path: str, plan: Plan, host: HostI
             f"detach PCI function {address} from the host ({state})",
             "managed='no': libvirt expects the function on vfio-pci already; virsh "
             "nodedev-detach binds it (until the next reboot)",
-            f'[ "$(driver_of /sys/bus/pci/devices/{address})" = vfio-pci ]',
+            f'[ "$(driver_of {q(f"/sys/bus/pci/devices/{address}")})" = vfio-pci ]',
             [q("run", "virsh", "nodedev-detach", node)],
         )
     )
@@ -663,7 +663,9 @@ echo "done: reboot the guest; /sys/firmware/uv/prot_virt_guest then reads 1"
 # --- install server ----------------------------------------------------------------------
 
 
-def _install_server(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None) -> None:
+def _install_server(
+    prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None, out: Collector
+) -> None:
     pxe = answers.pxe
     root = pxe.tftp_root.rstrip("/") or "/"
     boot_nic = next((p for p in sorted(plan.boot, key=plan.boot.__getitem__) if "nics[" in p), None)
@@ -745,6 +747,15 @@ def _install_server(prep: Preparation, answers: Answers, plan: Plan, host: HostI
         return
     known = {n.name for n in host.networks} if host is not None and host.networks else set()
     xml = install_network(network, answers, plan, root, bootfile)
+    if xml is None:
+        out.error(
+            "pxe-config",
+            "pxe.netmask",
+            f"the static address's subnet leaves no room for the install network: its DHCP "
+            f"server and the address the firmware netboots with (pxe.netmask "
+            f"{plan.static_ip.netmask if plan.static_ip else '?'}); give the LAN's netmask",
+        )
+        return
     if network in known:
         prep.steps.append(
             Step(
@@ -785,7 +796,9 @@ def _pxe_names(answers: Answers, plan: Plan) -> list[str]:
     return [rel.split("/", 1)[1] for rel in pxe_files(answers, plan)]
 
 
-def install_network(network: str, answers: Answers, plan: Plan, root: str, bootfile: str) -> str:
+def install_network(
+    network: str, answers: Answers, plan: Plan, root: str, bootfile: str
+) -> str | None:
     """A libvirt network (isolated: no forward) whose dnsmasq answers DHCP with the boot
     file and serves the TFTP root. Its subnet is the static address's, else libvirt's
     default 192.168.122.0/24; the DHCP range stays clear of the static address."""
@@ -800,9 +813,13 @@ def install_network(network: str, answers: Answers, plan: Plan, root: str, bootf
             pass
         if host_ip not in net:
             host_ip = net.network_address + 1
+    if net.num_addresses > 1 << 16:  # a /8 would list millions: the first /24 is enough
+        net = ipaddress.ip_network(f"{host_ip}/24", strict=False)
     hosts = list(net.hosts())
     taken = {host_ip, *([ipaddress.ip_address(static.address)] if static else [])}
     free = [h for h in hosts if h not in taken]
+    if len(free) < 2:  # /31, /32: no room for the server and a lease besides the guest
+        return None
     start, end = free[len(free) // 2], free[-1]
     if static is not None and start <= ipaddress.ip_address(static.address) <= end:
         start, end = free[0], free[len(free) // 2 - 1]

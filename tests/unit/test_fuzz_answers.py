@@ -27,7 +27,8 @@ scalars = st.one_of(
     st.text(max_size=20),
     st.sampled_from(["0.0.0000", "fe.0.0001", "fe.1.0a00", "dhcp", "static", "virtio",
                      "vfio-ccw", "pci", "PROMPT", "10.0.0.1/24", "nfs:s:/p", "x\u0001",
-                     "web01\n", "", "0x0001", "hmc"]),
+                     "web01\n", "", "0x0001", "hmc", "255.255.255.255", "255.255.255.254",
+                     "10.0.2.15/32", "0.0.1234", "/srv/tftp", "vfio-ap"]),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.booleans(),
     st.floats(allow_nan=False, allow_infinity=False),
@@ -107,7 +108,9 @@ def judge(code: int, written: list[Path]) -> None:
             st.sampled_from(["guest", "disks", "nics", "pxe", "passthrough", "cpu", "memory",
                              "name", "path", "ip", "address", "zpci", "source", "boot_order",
                              "loadparm", "ccw", "uid", "repo", "extra_args", "version",
-                             "secure_execution", "watchdog", "action", "draft"]),
+                             "secure_execution", "watchdog", "action", "draft",
+                             "adapters", "domains", "dasd", "netmask", "tftp_root",
+                             "host_key_documents", "kernel", "per_mac"]),
             st.integers(0, 2),
         ),
         min_size=1,
@@ -119,6 +122,25 @@ def test_any_mutated_answers_file_ends_cleanly(tmp_path_factory, example, path, 
     tmp = tmp_path_factory.mktemp("fuzz")
     code, written = run(tmp, dumps(mutate(example, path, value)))
     judge(code, written)
+    prepared(tmp)
+
+
+def prepared(tmp: Path) -> None:
+    """zwizard prepare on the same file ends cleanly too, and what it writes is a shell
+    script sh can parse."""
+    import contextlib
+    import subprocess
+
+    from zwizard.commands import prepare_file
+    from zwizard.host import HostInfo
+
+    out = tmp / "prepared"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = prepare_file(str(tmp / "a.toml"), out, host=HostInfo(), host_is_target=False)
+    assert code in (0, 1, 2)
+    for script in out.glob("*.sh") if code == 0 else ():
+        parsed = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+        assert parsed.returncode == 0, parsed.stderr
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

@@ -517,3 +517,23 @@ def test_the_wizard_may_write_a_guest_whose_mediated_device_the_script_creates(t
     # without the queues the script cannot create it: the error stays, and no script
     session = Session(answers(passthrough=[{**AP, "adapters": [], "domains": []}]), host=host)
     assert not session.result.ok and "web01.prepare.sh" not in session.output_files()
+
+
+@pytest.mark.parametrize(
+    ("netmask", "gateway", "network"),
+    [
+        ("255.255.255.255", "10.1.2.1", None),  # no room: refused with the key, no traceback
+        ("255.255.255.254", "10.1.2.51", None),
+        ("255.0.0.0", "10.1.2.1", "10.1.2.1/255.255.255.0"),  # a /8: its first /24 is served
+        ("255.255.255.0", "192.168.7.1", "10.1.2.1/255.255.255.0"),  # gateway elsewhere
+    ],
+)
+def test_the_install_network_fits_any_netmask_or_says_why_not(netmask, gateway, network):
+    a = pxe_answers(ip="static", address="10.1.2.50", netmask=netmask, gateway=gateway)
+    prep = prepare(a, make_plan(a), None)
+    xml = prep.extra_files.get("web01.install-net.xml")
+    if network is None:
+        assert xml is None and rules(prep) == {("pxe-config", "pxe.netmask")}
+        return
+    ip = etree.fromstring(xml.encode()).find("ip")
+    assert f"{ip.get('address')}/{ip.get('netmask')}" == network
