@@ -765,13 +765,14 @@ def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, targe
             continue
         sub = _Collector()
         _host(a, plan, h, sub, target)
-        if target and h.se_ap:
-            _se_ap_allowed(a, sub)
         for f in sub.findings:
             if f.rule == "host-cpu-model":
                 continue  # said once below, for all hosts, with the model they share
             out.findings.append(Finding(f.rule, f.severity, f.path, f"on {h.label}: {f.message}"))
-    known = [h for h in hosts if h.reachable and h.has_domcaps]
+    reachable = [h for h in hosts if h.reachable]
+    if target and reachable and all(h.se_ap for h in reachable):
+        _se_ap_allowed(a, out)  # AP in a secure guest only where every host allows it
+    known = [h for h in reachable if h.has_domcaps]
     if len(known) < 2:
         return
     report = out.error if target else out.warn

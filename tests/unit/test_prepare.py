@@ -537,3 +537,16 @@ def test_the_install_network_fits_any_netmask_or_says_why_not(netmask, gateway, 
         return
     ip = etree.fromstring(xml.encode()).find("ip")
     assert f"{ip.get('address')}/{ip.get('netmask')}" == network
+
+
+def test_crypto_in_a_secure_guest_needs_appv_on_every_host(tmp_path):
+    hkd = str(make_cert(tmp_path / "HKD.crt"))
+    a = se_answers(hkd)
+    a.passthrough = answers(passthrough=[AP]).passthrough
+    z16a = ibm_z_host(tmp_path / "a", appv=True)
+    z16b = ibm_z_host(tmp_path / "b", appv=True)
+    z15 = ibm_z_host(tmp_path / "c")
+    severity = {f.severity for f in check(a, host=[z16a, z16b]) if f.rule == "se-no-vfio"}
+    assert severity == {"note"}
+    severity = {f.severity for f in check(a, host=[z16a, z15]) if f.rule == "se-no-vfio"}
+    assert severity == {"error"}
