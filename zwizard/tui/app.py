@@ -224,6 +224,9 @@ class ZWizard(App[int]):
         connect: list[str] | None = None,
     ) -> None:
         super().__init__()
+        from zwizard.tui import ansi
+
+        ansi.install()  # style changes, not full styles, per line: fewer bytes over SSH
         self.draft = draft or drafts.Draft(answers=Answers())
         self.session = Session.from_draft(self.draft)
         self.offer_resume = offer_resume
