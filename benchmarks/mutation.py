@@ -160,7 +160,7 @@ def run(mutant: Mutant, tests: list[str], timeout: int) -> bool:
 
 
 def judge(mutant: Mutant, args: argparse.Namespace, survivors: list[Mutant]) -> bool:
-    killed = run(mutant, [args.tests], args.timeout)
+    killed = run(mutant, args.tests.split(), args.timeout)
     if not killed:  # said at once: a long run stopped early still tells something
         print(f"  survived: {mutant.module}:{mutant.line}: {mutant.what}", flush=True)
         survivors.append(mutant)
@@ -181,7 +181,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(CORE))
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--tests", default="tests/unit", help="what must notice (tests/unit)")
+    parser.add_argument(
+        "--tests", default="tests/unit", help="what must notice (tests/unit; blank-separated)"
+    )
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--list", action="store_true", help="only list the mutants")
     parser.add_argument("--sample", type=int, default=0, help="judge N random mutants per module")

@@ -172,3 +172,21 @@ def test_prepare_against_another_host_says_what_only_that_host_can_tell():
         disks=[], passthrough=[{"type": "vfio-ccw", "uuid": CCW_UUID, "dasd": "0.0.9999"}]
     )
     assert not prepare(gone, make_plan(gone), remote_host("z15a")).ok
+
+
+def test_the_table_says_each_hosts_facts_and_who_was_not_reached():
+    silent = discover("kvm", uri="qemu+ssh://root@gone.example/system", run=lambda args: None)
+    hosts = [remote_host("z15a"), remote_host("z15b"), silent]
+    lines = table(hosts)
+    text = "\n".join(lines)
+    z15a = text.split("z15b  (")[0]
+    assert "Secure Execution       yes" in z15a
+    assert "machine types          s390-ccw-virtio-rhel8.4.0 … s390-ccw-virtio-rhel9.4.0" in z15a
+    assert "QEMU                   8.2.0" in z15a
+    assert f"free mediated devices  {AP_UUID} (vfio-ap)" in z15a  # no guest holds it
+    assert "note: z15a: read through libvirt" in z15a
+    assert "gone.example  (qemu+ssh://root@gone.example/system)" in text
+    assert "  not reachable: cannot reach" in text
+    assert lines[-1] == "not judged (unreachable): gone.example"
+    assert common_ground(hosts[:2]).secure_execution  # both z15s run secure guests
+    assert "Secure Execution       on every host" in text

@@ -550,3 +550,69 @@ def test_crypto_in_a_secure_guest_needs_appv_on_every_host(tmp_path):
     assert severity == {"note"}
     severity = {f.severity for f in check(a, host=[z16a, z15]) if f.rule == "se-no-vfio"}
     assert severity == {"error"}
+
+
+def test_taking_an_adapter_or_a_domain_from_the_host_takes_every_queue_it_has(tmp_path):
+    """apmask/aqmask work per adapter and per domain: the warning lists every queue the
+    host's zcrypt loses, not only the guest's own ones."""
+    host = ibm_z_host(tmp_path)
+    (tmp_path / "sys/bus/ap/devices/07.0004").mkdir()
+    (tmp_path / "sys/bus/ap/devices/07.0004/driver").symlink_to(
+        tmp_path / "sys/bus/ap/drivers/cex4queue"
+    )
+    (tmp_path / "sys/bus/ap/devices/05.0009").mkdir()
+    (tmp_path / "sys/bus/ap/devices/05.0009/driver").symlink_to(
+        tmp_path / "sys/bus/ap/drivers/cex4queue"
+    )
+    from zwizard.host import discover
+
+    host = discover("kvm", root=tmp_path, run=lambda args: None)
+    _, prep = prep_for(host, passthrough=[AP])
+    leaving = next(f.message for f in prep.findings if "loses them" in f.message)
+    for apqn in ("05.0004", "05.0009", "07.0004"):
+        assert f"{apqn} (cex4queue)" in leaving
+
+
+def test_the_modules_are_loaded_now_and_at_every_boot(tmp_path):
+    _, prep = prep_for(None, passthrough=[AP, {**CCW, "boot_order": None}])
+    loads = [s for s in prep.steps if s.title.startswith("load the")]
+    assert [s.title for s in loads] == ["load the vfio_ap module", "load the vfio_ccw module"]
+    assert loads[0].commands == [
+        "run modprobe vfio_ap",
+        "run sh -c 'echo vfio_ap > /etc/modules-load.d/vfio_ap.conf'",
+    ]
+    bind = prepare(
+        se_answers(str(make_cert(tmp_path / "HKD.crt"))), make_plan(answers()), None
+    ).steps
+    assert all(s.section == "secure-execution" for s in bind)
+
+
+def test_a_defined_matrix_with_other_queues_is_left_alone_with_a_word(tmp_path):
+    host = ibm_z_host(tmp_path)
+    _, prep = prep_for(
+        host, passthrough=[{**AP, "uuid": OTHER_AP, "adapters": [6], "domains": [4]}]
+    )
+    said = next(f.message for f in prep.findings if f.path == "passthrough[0].uuid")
+    assert "already defined with queues 06.0005" in said
+    assert f"mdevctl undefine --uuid {OTHER_AP} first" in said
+
+
+def test_prepare_shows_the_guests_host_findings_as_what_the_start_needs():
+    from zwizard.findings import Finding
+    from zwizard.prepare import Preparation, host_findings
+
+    prep = Preparation("g", resolves={("host-mdev", "passthrough[0].uuid")})
+    shown = host_findings(
+        prep,
+        [
+            Finding("host-mdev", "error", "passthrough[0].uuid", "no mediated device"),
+            Finding("host-network", "error", "nics[0].source.network", "not defined here"),
+            Finding("host-disk", "warning", "disks[0].path", "does not exist yet"),
+            Finding("vfio-ap", "error", "passthrough[0]", "only one"),
+        ],
+    )
+    assert [(f.rule, f.severity, f.message) for f in shown] == [
+        ("host-network", "warning", "not defined here (needed before the guest starts)"),
+        ("host-disk", "warning", "does not exist yet"),
+        ("vfio-ap", "error", "only one"),
+    ]
