@@ -190,3 +190,5 @@ def test_the_table_says_each_hosts_facts_and_who_was_not_reached():
     assert lines[-1] == "not judged (unreachable): gone.example"
     assert common_ground(hosts[:2]).secure_execution  # both z15s run secure guests
     assert "Secure Execution       on every host" in text
+    z14 = "\n".join(table([remote_host("z14dr")]))
+    assert "Secure Execution       no" in z14 and "common to" not in z14
