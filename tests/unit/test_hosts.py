@@ -192,3 +192,14 @@ def test_the_table_says_each_hosts_facts_and_who_was_not_reached():
     assert "Secure Execution       on every host" in text
     z14 = "\n".join(table([remote_host("z14dr")]))
     assert "Secure Execution       no" in z14 and "common to" not in z14
+
+
+def test_the_wizards_session_judges_on_every_host_and_offers_the_first():
+    from zwizard.session import Session
+
+    session = Session(answers(cpu={"mode": "custom", "model": "gen15a"}))
+    session.use_hosts([remote_host("z15a", nets=""), remote_host("z14dr")])
+    assert session.host.label == "z15a"  # its devices are the ones offered
+    messages = [f.message for f in session.result.findings if f.severity == "error"]
+    assert "on z15a: libvirt network 'default' is not defined here" in messages
+    assert any("cannot run on z14dr: use cpu.model = 'z14.2'" in m for m in messages)
