@@ -160,21 +160,24 @@ class Virsh:
         self.exe = shutil.which("virsh")
         self.last_error = ""
 
-    def _virsh(self, args: list[str]) -> subprocess.CompletedProcess | None:
+    def _virsh(
+        self, args: list[str], timeout: float | None = None
+    ) -> subprocess.CompletedProcess | None:
         if self.exe is None:
             self.last_error = "virsh is not installed"
             return None
+        timeout = timeout or self.timeout
         try:
             return subprocess.run(
                 [self.exe, "-c", self.uri, *args],
                 capture_output=True,
                 text=True,
-                timeout=self.timeout,
+                timeout=timeout,
                 stdin=subprocess.DEVNULL,
                 env=C_LOCALE,  # virsh translates its tables; zwizard reads them
             )
         except subprocess.TimeoutExpired:
-            self.last_error = f"no answer within {self.timeout:g} s"
+            self.last_error = f"no answer within {timeout:g} s"
         except OSError as exc:
             self.last_error = exc.strerror or str(exc)
         return None
@@ -200,7 +203,9 @@ class Virsh:
             f"echo {BATCH_MARK}{i}; " + " ".join(shlex.quote(a) for a in cmd)
             for i, cmd in enumerate(commands)
         )
-        out = self._virsh([script])
+        # a host with many AP queues asks for hundreds of definitions: each may take a
+        # little time, the connection itself is what the timeout guards
+        out = self._virsh([script], self.timeout + 0.05 * len(commands))
         if out is None:
             return [None] * len(commands)
         parts = out.stdout.split(BATCH_MARK)[1:]
@@ -714,7 +719,9 @@ def read_node_devices(run: Runner, info: HostInfo, in_use: dict[str, str]) -> No
         dev = _parse(by_name.get(name), name)
         if dev is None:
             continue
-        uuid = (dev.findtext("capability/uuid") or name.removeprefix("mdev_")[:36]).lower()
+        # libvirt names it mdev_<uuid with underscores>[_<parent>]; <uuid> says it plainly
+        named = name.removeprefix("mdev_")[:36].replace("_", "-")
+        uuid = (dev.findtext("capability/uuid") or named).lower()
         mtype = dev.find("capability/type")
         type_name = mtype.get("id", "?") if mtype is not None else "?"
         kind = "vfio-ap" if type_name.startswith("vfio_ap") else (

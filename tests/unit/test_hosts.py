@@ -203,3 +203,21 @@ def test_the_wizards_session_judges_on_every_host_and_offers_the_first():
     messages = [f.message for f in session.result.findings if f.severity == "error"]
     assert "on z15a: libvirt network 'default' is not defined here" in messages
     assert any("cannot run on z14dr: use cpu.model = 'z14.2'" in m for m in messages)
+
+
+def test_a_mediated_device_is_known_by_its_node_device_name_too():
+    from zwizard.host import HostInfo, read_node_devices
+
+    name = f"mdev_{AP_UUID.replace('-', '_')}_matrix"
+    xml = f"<device><name>{name}</name><parent>ap_matrix</parent><capability type='mdev'>"
+    xml += "<type id='vfio_ap-passthrough'/></capability></device>"  # no <uuid> (older libvirt)
+    lists = {"mdev": name}
+
+    def run(args: list[str]) -> str | None:
+        if args[0] == "nodedev-list":
+            return lists.get(args[-1], "")
+        return xml if args[0] == "nodedev-dumpxml" else ""
+
+    info = HostInfo(uri="qemu+ssh://z15a/system", label="z15a")
+    read_node_devices(run, info, {AP_UUID: "db01"})
+    assert [(m.uuid, m.kind, m.in_use_by) for m in info.mdevs] == [(AP_UUID, "vfio-ap", "db01")]
