@@ -159,3 +159,120 @@ def test_the_install_server_script_runs_twice_and_the_guest_netboots(install_net
     line = next(ln for ln in text.splitlines() if "Kernel command line:" in ln)
     assert line.split("Kernel command line:", 1)[1].strip() == expected
     report("prepare", "netboot", "libvirt network")
+
+
+# --- the whole script, run as root on a stand-in IBM Z host ------------------------------
+# In a private mount namespace a fake sysfs (an AP bus with queues, a DASD on subchannel
+# 0.0.0013) is bound over /sys, and modprobe, chzdev, driverctl and mdevctl are stand-ins
+# that change it as the real ones change the real one. The script runs as written: every
+# check, every guard, in its order — and a second run finds all of it done.
+
+STUBS = {
+    "modprobe": """case "$1" in
+  vfio_ap) mkdir -p /sys/devices/vfio_ap/matrix ;;
+  vfio_ccw) mkdir -p /sys/bus/css/drivers/vfio_ccw ;;
+esac""",
+    # chzdev --type ap apmask=-5 aqmask=-4: the AP bus gives those queues to vfio_ap;
+    # chzdev --disable dasd BUSID: the DASD goes offline
+    "chzdev": """if [ "$1" = --type ]; then
+  for q in /sys/bus/ap/devices/??.????; do
+    ln -sfn /sys/bus/ap/drivers/vfio_ap "$q/driver"
+  done
+elif [ "$1" = --disable ]; then
+  echo 0 > "/sys/bus/ccw/devices/$3/online"
+fi""",
+    # driverctl -b css set-override SCH vfio_ccw: the subchannel changes driver and its
+    # ccw device (the DASD) leaves /sys/bus/ccw/devices
+    "driverctl": """ln -sfn /sys/bus/css/drivers/vfio_ccw "/sys/bus/css/devices/$4/driver"
+rm -f /sys/bus/ccw/devices/0.0.1234""",
+    "mdevctl": """state=$STUB_STATE/mdevctl
+mkdir -p "$state"
+case "$1" in
+  list) [ ! -e "$state/$4" ] || echo "$4" ;;
+  define) touch "$state/$3" ;;
+  modify) echo "$4 $5" >> "$state/$3" ;;
+  start) mkdir -p "/sys/bus/mdev/devices/$3" ;;
+esac""",
+}
+
+
+def stand_in_sysfs(root: Path) -> None:
+    ap = root / "bus/ap/devices"
+    for drv in ("cex4queue", "vfio_ap"):
+        (root / "bus/ap/drivers" / drv).mkdir(parents=True)
+    ap.mkdir(parents=True)
+    for apqn in ("05.0004", "06.0004"):
+        (ap / apqn).mkdir()
+        (ap / apqn / "driver").symlink_to("/sys/bus/ap/drivers/cex4queue")
+    css = root / "devices/css0/0.0.0013"
+    (css / "0.0.1234/block/dasdb/holders").mkdir(parents=True)
+    (css / "0.0.1234/online").write_text("1\n")
+    (css / "dev_busid").write_text("0.0.1234\n")
+    (root / "bus/css/drivers/io_subchannel").mkdir(parents=True)
+    (css / "driver").symlink_to("/sys/bus/css/drivers/io_subchannel")
+    (root / "bus/css/devices").mkdir(parents=True)
+    (root / "bus/css/devices/0.0.0013").symlink_to("/sys/devices/css0/0.0.0013")
+    (root / "bus/ccw/devices").mkdir(parents=True)
+    (root / "bus/ccw/devices/0.0.1234").symlink_to("/sys/devices/css0/0.0.0013/0.0.1234")
+    (root / "bus/mdev/devices").mkdir(parents=True)
+
+
+def test_the_script_runs_on_a_stand_in_host_and_a_second_run_changes_nothing(stack, tmp_path):
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode
+    ):
+        pytest.fail("unshare -m (util-linux, root) is needed to stand in for IBM Z's sysfs")
+    a = answers(
+        disks=[],
+        passthrough=[
+            {"type": "vfio-ap", "uuid": AP_UUID, "adapters": [5, 6], "domains": [4]},
+            {"type": "vfio-ccw", "uuid": CCW_UUID, "dasd": "0.0.1234", "boot_order": 1},
+        ],
+    )
+    prep = prepare(a, make_plan(a), None)
+    assert prep.ok, prep.findings
+    out = tmp_path / "out"
+    write_set(out, files(prep))
+    sysfs, bin_, state, modules = (tmp_path / d for d in ("sys", "bin", "state", "modules"))
+    stand_in_sysfs(sysfs)
+    bin_.mkdir()
+    modules.mkdir()
+    for name, body in STUBS.items():
+        (bin_ / name).write_text("#!/bin/sh\nset -eu\n" + body + "\n")
+        (bin_ / name).chmod(0o755)
+    script = out / "web01.prepare.sh"
+
+    def run_once() -> subprocess.CompletedProcess:
+        inner = (
+            f"mount --bind {sysfs} /sys && mount --bind {modules} /etc/modules-load.d && "
+            f"PATH={bin_}:$PATH STUB_STATE={state} sh {script}"
+        )
+        return subprocess.run(
+            ["unshare", "-m", "sh", "-c", inner], capture_output=True, text=True, timeout=60
+        )
+
+    first = run_once()
+    assert first.returncode == 0, first.stdout + first.stderr
+    ran = [line.strip()[2:] for line in first.stdout.splitlines() if line.strip().startswith("+ ")]
+    assert ran == [
+        "modprobe vfio_ap",
+        "sh -c echo vfio_ap > /etc/modules-load.d/vfio_ap.conf",
+        "chzdev --type ap apmask=-5,-6 aqmask=-4",
+        f"mdevctl define --uuid {AP_UUID} --parent matrix --type vfio_ap-passthrough --auto",
+        f"mdevctl modify --uuid {AP_UUID} --addattr=assign_adapter --value=0x05",
+        f"mdevctl modify --uuid {AP_UUID} --addattr=assign_adapter --value=0x06",
+        f"mdevctl modify --uuid {AP_UUID} --addattr=assign_domain --value=0x0004",
+        f"mdevctl start --uuid {AP_UUID}",
+        "modprobe vfio_ccw",
+        "sh -c echo vfio_ccw > /etc/modules-load.d/vfio_ccw.conf",
+        "chzdev --disable dasd 0.0.1234",
+        "driverctl -b css set-override 0.0.0013 vfio_ccw",
+        f"mdevctl define --uuid {CCW_UUID} --parent 0.0.0013 --type vfio_ccw-io --auto",
+        f"mdevctl start --uuid {CCW_UUID}",
+    ], first.stdout
+    assert (modules / "vfio_ap.conf").read_text() == "vfio_ap\n"
+    second = run_once()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "    + " not in second.stdout, second.stdout
+    assert second.stdout.count("already done") == len([s for s in prep.steps if not s.manual])
