@@ -650,10 +650,19 @@ fi
 # booting the secure image (the old image, until this script runs again)
 if ! grep -q '^\\[secure\\]' /etc/zipl.conf; then
   run cp /etc/zipl.conf /etc/zipl.conf.before-secure
-  run sh -c 'printf "\\n[secure]\\ntarget=/boot\\nimage={se.image}\\n" >> /etc/zipl.conf'
+  run sh -c 'printf "\\n[secure]\\ntarget=/boot\\nimage=%s\\n" "$1" >> /etc/zipl.conf' \\
+    sh {q(se.image)}
 fi
+# [defaultboot] names its default with default= (sections), or defaultauto (the BLS
+# entries RHEL 8 and 9 boot from): either becomes default=secure
 if ! grep -q '^default=secure' /etc/zipl.conf; then
-  run sed -i 's/^default=.*/default=secure/' /etc/zipl.conf
+  if grep -q '^default=' /etc/zipl.conf; then
+    run sed -i 's/^default=.*/default=secure/' /etc/zipl.conf
+  elif grep -q '^defaultauto' /etc/zipl.conf; then
+    run sed -i 's/^defaultauto.*/default=secure/' /etc/zipl.conf
+  else
+    run sed -i 's/^\\[defaultboot\\]$/[defaultboot]\\ndefault=secure/' /etc/zipl.conf
+  fi
 fi
 run zipl -V
 echo "done: reboot the guest; /sys/firmware/uv/prot_virt_guest then reads 1"

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -276,3 +277,73 @@ def test_the_script_runs_on_a_stand_in_host_and_a_second_run_changes_nothing(sta
     assert second.returncode == 0, second.stdout + second.stderr
     assert "    + " not in second.stdout, second.stdout
     assert second.stdout.count("already done") == len([s for s in prep.steps if not s.manual])
+
+
+RHEL9_ZIPL = """[defaultboot]
+defaultauto
+prompt=1
+timeout=5
+target=/boot
+"""
+
+
+def test_the_secure_image_script_runs_in_a_stand_in_guest(stack, tmp_path):
+    """The image script as a RHEL 9 guest runs it: its /boot and /etc stand in (a private
+    mount namespace), pvimg and zipl record what they were asked; openssl is real."""
+    from tests.unit.test_prepare import make_cert
+
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode
+    ):
+        pytest.fail("unshare -m (util-linux, root) is needed to stand in for a guest")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    hkd, signing, ca = (make_cert(keys / n) for n in ("HKD.crt", "signing.crt", "ca.crt"))
+    old = make_cert(keys / "HKD-old.crt", days=-30)
+    boot, etc, bin_, log = (tmp_path / d for d in ("boot", "etc", "bin", "log"))
+    for d in (boot, etc, bin_, log):
+        d.mkdir()
+    release = os.uname().release
+    (boot / f"vmlinuz-{release}").write_bytes(b"kernel")
+    (boot / f"initramfs-{release}.img").write_bytes(b"initrd")
+    (etc / "zipl.conf").write_text(RHEL9_ZIPL)
+    for name in ("pvimg", "zipl"):
+        (bin_ / name).write_text(f'#!/bin/sh\necho "$*" >> {log}/{name}\n')
+        (bin_ / name).chmod(0o755)
+
+    def run_image(hkd_path: Path) -> subprocess.CompletedProcess:
+        a = answers(
+            cpu={"mode": "host-model"}, memory={"balloon": False}, rng={"enabled": False},
+            secure_execution={"enabled": True, "host_key_documents": [str(hkd_path)],
+                              "certificates": [str(signing), str(ca)]},
+        )  # fmt: skip
+        out = tmp_path / "out"
+        script = out / "web01.se-image.sh"
+        out.mkdir(exist_ok=True)
+        script.write_text(prepare(a, make_plan(a), None).extra_files["web01.se-image.sh"])
+        inner = (
+            f"mount --bind {boot} /boot && mount --bind {etc} /etc && PATH={bin_}:$PATH sh {script}"
+        )
+        return subprocess.run(
+            ["unshare", "-m", "sh", "-c", inner], capture_output=True, text=True, timeout=60
+        )
+
+    refused = run_image(old)
+    assert refused.returncode == 1 and "nothing was changed" in refused.stderr
+    assert f"{old} is not a valid X.509 certificate or has expired" in refused.stderr
+    assert (etc / "zipl.conf").read_text() == RHEL9_ZIPL and not (log / "zipl").exists()
+
+    first = run_image(hkd)
+    assert first.returncode == 0, first.stdout + first.stderr
+    made = (log / "pvimg").read_text()
+    assert made.startswith(f"create -k {hkd} --cert {signing} --cert {ca} -i /boot/vmlinuz-")
+    assert made.rstrip().endswith("-o /boot/secure-linux.img --overwrite")
+    conf = (etc / "zipl.conf").read_text()
+    assert "default=secure\n" in conf and "defaultauto" not in conf
+    assert conf.endswith("[secure]\ntarget=/boot\nimage=/boot/secure-linux.img\n")
+    assert (etc / "zipl.conf.before-secure").read_text() == RHEL9_ZIPL
+    second = run_image(hkd)
+    assert second.returncode == 0
+    assert (etc / "zipl.conf").read_text() == conf  # one [secure] entry, still the default
+    assert (log / "zipl").read_text() == "-V\n-V\n"  # the boot record rewritten each run
