@@ -2,7 +2,8 @@
 
 Guest db01: RHEL 9, 8 GiB, 4 vCPUs, two qcow2 disks (IPL from the root disk with
 loadparm 1), a NIC on bridge br0 with a fixed MAC, diag288 reset, one vfio-ap
-mediated device, a PXE install with a static address (CIDR). Each step's keys go in
+mediated device with its AP queues (so the host preparation script is written too), a
+PXE install with a static address (CIDR). Each step's keys go in
 ONE tmux send-keys, with no pause between keys: the written files must equal what
 `zwizard --answers` writes for the same values. Then wrong input is refused on screen,
 Secure Execution is switched on with what it removes listed, the session is quit
@@ -55,7 +56,9 @@ def type_db01(term, out) -> None:
     term.wait_for("diag288 watchdog")
     burst(term, "=Space", "=Tab", "=Tab", "=Down", "=Enter", "=PageDown")
     term.wait_for("+ vfio-ap crypto")
-    burst(term, "=Enter", AP_UUID, "=PageDown", "=PageDown")
+    # the crypto queues as lszcrypt prints them: the host preparation is written with it
+    burst(term, "=Enter", AP_UUID, "=Tab", "0x05 0x06", "=Tab", "0x0004", "=PageDown",
+          "=PageDown")  # fmt: skip
     term.wait_for("PXE network install")
     burst(term, "=Space", "=Tab", "=Enter")  # PXE on; the NIC becomes the one that installs
     burst(term, "rhel9/vmlinuz", "=Tab", "rhel9/initrd.img", "=Tab",
@@ -91,6 +94,8 @@ action = "reset"
 [[passthrough]]
 type = "vfio-ap"
 uuid = "{AP_UUID}"
+adapters = [0x05, 0x06]
+domains = [0x0004]
 [pxe]
 enabled = true
 kernel = "rhel9/vmlinuz"
@@ -103,6 +108,9 @@ gateway = "10.0.0.1"
     )
     out = tmp_path / "batch"
     r = run_zwizard("--answers", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    # the host preparation, as `zwizard prepare` writes it beside them
+    r = run_zwizard("prepare", str(src), "-o", str(out), "--other-host")
     assert r.returncode == 0, r.stderr
     return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}
 
@@ -117,7 +125,9 @@ def test_the_admin_scenario_typed_in_bursts_writes_what_answers_mode_writes(tmux
     uuid = etree.fromstring(written["db01.xml"].encode()).findtext("uuid")
     assert written == answers_mode(tmp_path, uuid)
     assert set(written) == {"db01.xml", "db01.after-install.xml", "pxelinux.cfg/default",
-                            f"pxelinux.cfg/01-{MAC.replace(':', '-')}"}  # fmt: skip
+                            f"pxelinux.cfg/01-{MAC.replace(':', '-')}",
+                            "db01.prepare.sh"}  # fmt: skip
+    assert "run chzdev --type ap apmask=-5,-6 aqmask=-4" in written["db01.prepare.sh"]
     assert "ip=10.0.0.50::10.0.0.1:255.255.255.0:db01:enc2:none" in written["pxelinux.cfg/default"]
 
 
