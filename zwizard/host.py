@@ -624,7 +624,8 @@ def read_ap(sysfs: Path, root: Path = Path("/")) -> ApState:
 
 
 def _hex(text: str) -> bool:
-    return bool(text) and all(c in "0123456789abcdefABCDEF" for c in text.removeprefix("0x"))
+    digits = text.removeprefix("0x")  # "0x" alone is no number
+    return bool(digits) and all(c in "0123456789abcdefABCDEF" for c in digits)
 
 
 def _mdevctl_assignments(conf: Path) -> tuple[list[int], list[int], list[int]]:

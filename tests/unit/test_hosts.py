@@ -221,3 +221,72 @@ def test_a_mediated_device_is_known_by_its_node_device_name_too():
     info = HostInfo(uri="qemu+ssh://z15a/system", label="z15a")
     read_node_devices(run, info, {AP_UUID: "db01"})
     assert [(m.uuid, m.kind, m.in_use_by) for m in info.mdevs] == [(AP_UUID, "vfio-ap", "db01")]
+
+
+def fake_virsh(tmp_path, monkeypatch, body: str):
+    """A virsh on PATH that runs `body` (sh) with the command line in "$@"."""
+    exe = tmp_path / "virsh"
+    exe.write_text("#!/bin/sh\n" + body + "\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+
+
+def test_many_commands_go_over_one_connection_and_come_back_in_order(tmp_path, monkeypatch):
+    from zwizard.host import Virsh
+
+    # virsh -c URI "echo @@…0; net-list …; echo @@…1; nodedev-dumpxml gone; …": runs the
+    # list, says nothing for the failing command, and goes on (as virsh does)
+    fake_virsh(
+        tmp_path,
+        monkeypatch,
+        r"""echo "$3" > "$(dirname "$0")/asked"
+printf '@@zwizard-batch-0\ndefault\ninstall\n@@zwizard-batch-1\n@@zwizard-batch-2\nbr0\n'
+echo "error: Node device not found" >&2""",
+    )
+    virsh = Virsh("qemu+ssh://root@z15a/system")
+    got = virsh.batch([["net-list", "--name"], ["nodedev-dumpxml", "gone"], ["iface-list"]])
+    assert got == ["default\ninstall\n", "", "br0\n"]
+    asked = (tmp_path / "asked").read_text()
+    assert asked.startswith("echo @@zwizard-batch-0; net-list --name; echo @@zwizard-batch-1;")
+    assert virsh.uri.endswith("?no_tty=1")  # ssh never asks for a password
+
+
+def test_a_connection_that_fails_says_virshs_words(tmp_path, monkeypatch):
+    from zwizard.host import Virsh
+
+    fake_virsh(
+        tmp_path, monkeypatch, "echo 'error: failed to connect to the hypervisor' >&2; exit 1"
+    )
+    virsh = Virsh("qemu+ssh://root@z15a/system")
+    assert virsh.batch([["uri"], ["version"]]) == [None, None]
+    assert virsh.last_error == "error: failed to connect to the hypervisor"
+    assert virsh(["uri"]) is None and "failed to connect" in virsh.last_error
+
+
+def test_mdevctl_configurations_with_odd_values_are_read_not_fatal(tmp_path):
+    import json
+
+    from zwizard.host import read_ap
+
+    conf = tmp_path / "etc/mdevctl.d/matrix"
+    conf.mkdir(parents=True)
+    (conf / AP_UUID).write_text(json.dumps({"attrs": [
+        {"assign_adapter": "0x"}, {"assign_adapter": ""}, {"assign_adapter": "0x0a"},
+        {"assign_domain": "12"}, {"assign_domain": "zz"}]}))  # fmt: skip
+    (conf / "broken").write_text("{not json")
+    state = read_ap(tmp_path / "sys", tmp_path)
+    assert state.matrix[AP_UUID.lower()] == {"0a.000c"}
+    assert state.matrix["broken"] == set() and not state.bus
+
+
+def test_an_ap_bus_without_vfio_ap_loaded_is_still_an_ap_bus():
+    from zwizard.host import HostInfo, read_node_devices
+
+    def run(args: list[str]) -> str | None:  # queues, but no ap_matrix: vfio_ap not loaded
+        if args[:1] == ["nodedev-list"]:
+            return "ap_05_0004\n" if args[-1] == "ap_queue" else ""
+        return QUEUE_XML.format(driver="cex4queue") if args[0] == "nodedev-dumpxml" else ""
+
+    info = HostInfo(uri="qemu+ssh://z15a/system", label="z15a")
+    read_node_devices(run, info, {})
+    assert info.ap.bus and info.ap.queues == {"05.0004": "cex4queue"}
