@@ -19,6 +19,7 @@ QUEUE_XML = """<device><name>ap_05_0004</name><parent>ap_card05</parent>
 MDEV_XML = f"""<device><name>mdev_{AP_UUID.replace("-", "_")}_matrix</name><parent>ap_matrix</parent>
 <capability type='mdev'><type id='vfio_ap-passthrough'/><uuid>{AP_UUID}</uuid>
 <attr name='assign_adapter' value='0x06'/><attr name='assign_domain' value='0x0004'/>
+<attr name='assign_control_domain' value='0x0004'/>
 </capability></device>"""
 PCI_XML = """<device><name>pci_0001_00_00_0</name><driver><name>mlx5_core</name></driver>
 <capability type='pci'><domain>1</domain><bus>0</bus><slot>0</slot><function>0</function>
@@ -69,12 +70,13 @@ def test_another_host_is_read_through_libvirt_alone(tmp_path):
     assert h.machines[-1] == "s390-ccw-virtio-rhel9.4.0"
     assert h.canonical_machine == "s390-ccw-virtio-rhel9.4.0"
     assert [(m.uuid, m.kind, m.parent) for m in h.mdevs] == [(AP_UUID, "vfio-ap", "ap_matrix")]
-    assert h.ap.matrix[AP_UUID] == {"06.0004"}
+    assert h.ap.matrix[AP_UUID] == {"06.0004"} and h.ap.control[AP_UUID] == {4}
     assert h.ap.queues == {"05.0004": "cex4queue", "06.0004": "vfio_ap"}
     assert [(p.address, p.driver) for p in h.pci] == [("0001:00:00.0", "mlx5_core")]
     assert {d.busid for d in h.dasds} == {"0.0.1234", "0.0.bdf0"} and not h.dasd_state_known
     assert [(i.name, i.bridge) for i in h.interfaces] == [("br0", True), ("encbdf0", False)]
     assert h.qemu_version == (8, 2, 0)
+    assert h.emulator == "/usr/bin/qemu-system-s390x"  # domcapabilities names it
     # what libvirt does not expose is said, once, naming the host
     assert any("z15a: read through libvirt" in u for u in h.unavailable)
     # nothing of this machine's sysfs was read for it
@@ -290,3 +292,14 @@ def test_an_ap_bus_without_vfio_ap_loaded_is_still_an_ap_bus():
     info = HostInfo(uri="qemu+ssh://z15a/system", label="z15a")
     read_node_devices(run, info, {})
     assert info.ap.bus and info.ap.queues == {"05.0004": "cex4queue"}
+
+
+def test_a_host_that_hangs_mid_batch_costs_one_timeout(tmp_path, monkeypatch):
+    from zwizard.host import Virsh
+
+    fake_virsh(tmp_path, monkeypatch, "sleep 5")
+    virsh = Virsh("qemu+ssh://root@z15a/system", timeout=0.3)
+    started = time.monotonic()
+    assert virsh.batch([["uri"], ["version"]]) == [None, None]
+    assert time.monotonic() - started < 3
+    assert virsh.last_error.startswith("no answer within")

@@ -200,6 +200,7 @@ def test_the_new_passthrough_keys_are_judged_in_every_front_end(device, path, wo
 def test_a_dasd_goes_offline_then_its_subchannel_to_vfio_ccw(tmp_path):
     host = ibm_z_host(tmp_path)
     assert host.dasds[0].subchannel == "0.0.0013" and host.dasds[0].in_use is None
+    assert host.subchannel_drivers == {"0.0.0013": "io_subchannel"}
     _, prep = prep_for(host, disks=[], passthrough=[CCW])
     assert prep.ok, prep.findings
     text = script(prep)
