@@ -232,3 +232,24 @@ def test_dumb_terminal_gets_plain_questions(tmux, tmp_path):
     tmux.wait_for("draft saved")
     saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
     assert saved is not None and saved.answers.guest.name == "dumb01"
+
+
+def test_a_terminal_that_vanishes_ends_the_program_with_the_draft_kept(tmux, tmp_path):
+    """tmux (or sshd) closes the terminal and hangs up at once: nothing can be restored
+    on a terminal that is gone, and the program must not wait to write to it (seen: an
+    exit blocked for ever in Textual's writer thread, 80 MiB left behind per session)."""
+    out = tmp_path / "out"
+    for attempt in range(4):
+        state = tmp_path / f"state{attempt}"  # no resume question: each starts anew
+        tmux.start(f"exec {zwizard_command(state, out)}")
+        tmux.wait_for("Guest OS")
+        tmux.type(f"gone0{attempt}")
+        tmux.keys("PageDown")
+        tmux.wait_for("vCPUs")
+        pid = tmux.pane_pid()
+        # while the screen is being redrawn (steps flipping by): writes are in flight
+        tmux.keys(*["PageDown", "PageUp"] * 12, delay=0)
+        tmux.kill()  # the terminal closes and its processes are hung up together
+        assert wait_gone(pid, 10), f"zwizard lived on after its terminal closed ({attempt})"
+        saved = drafts.newest_unfinished(state / "zwizard" / "drafts")
+        assert saved is not None and saved.answers.guest.name == f"gone0{attempt}"

@@ -6,6 +6,7 @@ what Review writes are the same `build` the answers mode runs.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -518,9 +519,20 @@ class ZWizard(App[int]):
         asyncio.get_running_loop().add_signal_handler(sig, self._hangup, sig)
 
     def _hangup(self, sig: signal.Signals) -> None:
-        """The terminal went away (SSH dropped) or we are told to stop: keep the work."""
+        """The terminal went away (SSH dropped) or we are told to stop: keep the work.
+
+        A hang-up ends the process at once, the draft saved: there is no terminal left to
+        restore, and Textual's shutdown can wait for ever on its writer thread then (seen:
+        processes stuck in WriterThread.stop after tmux or sshd closed the terminal, 80 MiB
+        each). A SIGTERM restores the terminal, with the same end as a backstop."""
         self.save_draft()
-        self.exit(128 + int(sig))
+        code = 128 + int(sig)
+        if sig == signal.SIGHUP:
+            os._exit(code)
+        backstop = threading.Timer(3.0, os._exit, args=(code,))
+        backstop.daemon = True
+        backstop.start()
+        self.exit(code)
 
     async def _resume_answer(self, answer: str | None) -> None:
         if answer == "resume" and self.offer_resume is not None:
