@@ -1017,5 +1017,20 @@ def listing(prep: Preparation) -> list[str]:
     return out
 
 
+def overview(prep: Preparation, marks: dict[str, str] | None = None) -> list[str]:
+    """What both front ends show of the host preparation, below their own heading: its
+    steps, what this host refuses or warns of, and whether the script is written; empty
+    when there is none. `marks`: how a finding's severity is shown (the wizard's ✗ ! i),
+    else its word."""
+    if not prep.steps and not prep.findings:
+        return []
+    mark = marks or {s: f"{s}:" for s in ("error", "warning", "note")}
+    lines = listing(prep)
+    lines += [f"{mark[f.severity]} {f.path}: {f.message} [{f.rule}]" for f in prep.findings]
+    if not prep.ok:
+        lines.append("(not written while a step is refused; the guest's files are)")
+    return lines
+
+
 def files(prep: Preparation) -> dict[str, str]:
     return {prep.script_name: script(prep), **prep.extra_files}

@@ -710,18 +710,13 @@ def review_and_write(
 
 def _preparation(q: Asker, s: Session) -> None:
     """The host preparation, as zwizard prepare and the wizard's Review show it."""
-    from zwizard.prepare import listing
+    from zwizard.prepare import overview
 
-    prep = s.preparation
-    if not prep.steps and not prep.findings:
-        return
-    q.say(f"  host preparation ({prep.script_name}):")
-    for line in listing(prep):
+    lines = overview(s.preparation)
+    if lines:
+        q.say(f"  host preparation ({s.preparation.script_name}):")
+    for line in lines:
         q.say(f"    {line}")
-    for f in prep.findings:
-        q.say(f"    {f.severity}: {f.path}: {f.message} [{f.rule}]")
-    if not prep.ok:
-        q.say("    (not written while a step is refused; the guest's files are)")
 
 
 def run(

@@ -754,6 +754,7 @@ def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, targe
     a custom CPU model some host cannot run is one error that offers the newest model
     all of them run (the seed's migration rule), and differing machine types and
     host-model CPUs are said (rule hosts-common)."""
+    from zwizard.host import machine_version
     from zwizard.hosts import common_ground
 
     ground = common_ground(hosts)
@@ -804,17 +805,11 @@ def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, targe
         out.note(
             "hosts-common",
             "guest",
-            f"s390-ccw-virtio means {', '.join(sorted(canonical, key=_machine_key))} on these "
+            f"s390-ccw-virtio means {', '.join(sorted(canonical, key=machine_version))} on these "
             "hosts, and libvirt fixes it at define time: define the guest on the host with the "
             f"oldest QEMU (newest machine type all of them run: {ground.newest_machine or '?'}), "
             "or it cannot migrate to that host",
         )
-
-
-def _machine_key(name: str) -> tuple[int, ...]:
-    from zwizard.host import machine_version
-
-    return machine_version(name)
 
 
 def _se_ap_allowed(a: Answers, out: _Collector) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Collection, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zwizard.build import Build, build
+from zwizard.build import Build, build, needs_preparation
 from zwizard.devices import BY_KEY, KINDS, entries
 from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
@@ -247,9 +247,13 @@ class Session:
         while any is pending, nothing is writable."""
         if self._result is None:
             judged = self.hosts if len(self.hosts) > 1 else self.host
-            prep = self.preparation
-            # the script written with the files creates what it prepares: not missing
-            resolved = prep.resolves if prep.ok and prep.steps else None
+            # the script written with the files creates what it prepares: not missing.
+            # Only host findings can be resolved: without a host, or with nothing to
+            # prepare, no preparation is made at each keystroke
+            resolved = None
+            if self.host is not None and needs_preparation(self.answers):
+                prep = self.preparation
+                resolved = prep.resolves if prep.ok and prep.steps else None
             result = build(
                 self.answers, host=judged, host_is_target=self.host_is_target, resolved=resolved
             )

@@ -41,7 +41,7 @@ from zwizard.model import Answers
 from zwizard.output import Outcome, existing
 from zwizard.rules import RULES
 from zwizard.session import Session
-from zwizard.tui.fields import Box, Plain, State, focus_on
+from zwizard.tui.fields import Box, Plain, State, focus_on, shown
 from zwizard.tui.messages import (
     AgentChosen,
     BootFirst,
@@ -723,7 +723,7 @@ class ZWizard(App[int]):
         candidates = [
             w
             for w in step.query("*")
-            if w.focusable and not isinstance(w, OptionList) and w.display and w.visible
+            if w.focusable and not isinstance(w, OptionList) and shown(w, step)
         ]
         if path:
             bound = [w for w in candidates if getattr(w.parent, "path", None) == path]

@@ -10,7 +10,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from zwizard.tui.fields import FixedChoice, PathField, Plain, State, focus_on, sync_fields
+from zwizard.tui.fields import (
+    FixedChoice,
+    PathField,
+    Plain,
+    State,
+    focus_on,
+    shown,
+    sync_fields,
+)
 from zwizard.tui.messages import DeviceAdded, DeviceMoved, DeviceRemoved
 
 
@@ -80,8 +88,8 @@ class DeviceList(Vertical):
         at = max(0, min(self.selected, len(items) - 1))  # the item the form shows
         lst = self.query_one(OptionList)
         prompts = [self.describe(state, i) for i in range(len(items))] or [self.empty]
-        shown = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
-        if shown != prompts:  # redraw only what changed: fewer bytes to the terminal
+        listed = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+        if listed != prompts:  # redraw only what changed: fewer bytes to the terminal
             with lst.prevent(OptionList.OptionHighlighted):
                 lst.clear_options()
                 if items:
@@ -113,18 +121,10 @@ class DeviceList(Vertical):
             sync_fields([f for f in form.query(PathField) if f.display], state)
             if self.focus_form and not waiting:
                 self.focus_form = False
-                # the first input of a field shown for this kind of item: a hidden field's
-                # input (the UUID of a vfio device, when a PCI function was added) would
-                # swallow what is typed next, out of sight
+                # the first input shown: a hidden field's input (the UUID of a vfio
+                # device, when a PCI function was added) would swallow what is typed next
                 first = next(
-                    (
-                        w
-                        for f in form.query(PathField)
-                        if f.display
-                        for w in f.query("Input")
-                        if w.display and not w.disabled
-                    ),
-                    None,
+                    (w for w in form.query("Input") if shown(w, form) and not w.disabled), None
                 )
                 if first is not None:
                     focus_on(first)  # at once: typed keys follow

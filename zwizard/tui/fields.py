@@ -68,6 +68,17 @@ class State:
         ]
 
 
+def shown(widget: Any, within: Any) -> bool:
+    """Whether `widget` is on screen inside `within`: it and every container between
+    them displayed (a field of a form hidden for this kind of item is not)."""
+    node = widget
+    while node is not None and node is not within:
+        if not node.display or not node.visible:
+            return False
+        node = node.parent
+    return True
+
+
 def focus_on(widget: Any, scroll: bool = True) -> None:
     """Move the cursor to `widget` now and, for a text field, select its text so typing
     replaces it — both before the next key of a burst is handled."""
@@ -107,9 +118,11 @@ class Box(Checkbox):
         return super()._button
 
 
+MARKS = {"error": "✗", "warning": "!", "note": "i"}  # how the wizard shows a severity
+
+
 def finding_text(findings: list[Finding]) -> str:
-    marks = {"error": "✗", "warning": "!", "note": "i"}
-    return "\n".join(f"{marks[f.severity]} {f.message} [{f.rule}]" for f in findings)
+    return "\n".join(f"{MARKS[f.severity]} {f.message} [{f.rule}]" for f in findings)
 
 
 class PathField(Vertical):

@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from zwizard.build import summary
-from zwizard.tui.fields import Box, Plain, State, finding_text
+from zwizard.tui.fields import MARKS, Box, Plain, State, finding_text
 from zwizard.tui.steps.base import Heading, Step
 
 
@@ -64,23 +64,15 @@ class ReviewStep(Step):
             self.shown_for = None
 
     def _preparation(self) -> str:
-        """The host preparation, as zwizard prepare lists it: what runs, what is by hand,
-        and any step this host refuses."""
-        from zwizard.prepare import listing
+        """The host preparation, as zwizard prepare and the prompt mode show it."""
+        from zwizard.prepare import overview
 
         session = getattr(self.app, "session", None)
-        if session is None:
+        lines = overview(session.preparation, MARKS) if session is not None else []
+        if not lines:
             return ""
-        prep = session.preparation
-        if not prep.steps and not prep.findings:
-            return ""
-        lines = [f"Host preparation ({prep.script_name}, written with the files):"]
-        lines += [f"  {line}" for line in listing(prep)]
-        marks = {"error": "✗", "warning": "!", "note": "i"}
-        lines += [f"  {marks[f.severity]} {f.path}: {f.message} [{f.rule}]" for f in prep.findings]
-        if not prep.ok:
-            lines.append("  (not written while a step is refused; the guest's files are)")
-        return "\n".join(lines)
+        head = f"Host preparation ({session.preparation.script_name}, written with the files):"
+        return "\n".join([head, *(f"  {line}" for line in lines)])
 
     def show_existing(self, names: list[str]) -> None:
         note = self.query_one("#review-existing", Static)
