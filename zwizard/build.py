@@ -7,7 +7,7 @@ written, so the wizard's preview and the answers mode cannot disagree.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from zwizard.model import Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import Finding, check, errors
+from zwizard.structure import record
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 SCHEMA_DIRS = ("/usr/share/libvirt/schemas",)
 
 
-@dataclass
+@record
 class Build:
     answers: Answers
     plan: Plan

@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 the configuration breaks rules (nothing written);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,8 +16,31 @@ from zwizard.commands import EXIT_INPUT, EXIT_OK, EXIT_RULES  # noqa: F401 - one
 SUBCOMMANDS = ("check", "convert", "hosts", "prepare", "schema")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter at the terminal's width, found as shutil finds it but without
+    importing shutil: argparse makes a formatter at every add_argument, and shutil (with
+    the compression modules it loads) was 3 ms of the answers mode's start (issue 11)."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def _main_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="zwizard",
         description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
         "PXE config that follow the IBM Z rules. "
@@ -111,7 +135,9 @@ def _main(argv: list[str] | None = None) -> int:
 def _subcommand(name: str, argv: list[str]) -> int:
     if name == "schema":
         argparse.ArgumentParser(
-            prog="zwizard schema", description="print the JSON Schema of the answers format"
+            formatter_class=_HelpFormatter,
+            prog="zwizard schema",
+            description="print the JSON Schema of the answers format",
         ).parse_args(argv)
         import json
 
@@ -133,6 +159,7 @@ def _subcommand(name: str, argv: list[str]) -> int:
 
 def run_hosts(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="zwizard hosts",
         description="Read several KVM hosts through libvirt, in parallel, and show per host "
         "its host-model CPU, usable CPU models, Secure Execution, maximum vCPUs, machine "
@@ -153,6 +180,7 @@ def run_hosts(argv: list[str]) -> int:
 
 def run_prepare(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="zwizard prepare",
         description="Write the host preparation for a guest: DIR/<name>.prepare.sh (vfio-ap "
         "queues and matrix device, vfio-ccw subchannel, PCI, Secure Execution preflight, "
@@ -190,6 +218,7 @@ def run_prepare(argv: list[str]) -> int:
 
 def run_check(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="zwizard check",
         description="Report every IBM Z rule an existing libvirt domain XML breaks.",
     )
@@ -203,6 +232,7 @@ def run_check(argv: list[str]) -> int:
 
 def run_convert(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="zwizard convert",
         description="Turn a libvirt domain XML (e.g. an x86 guest) into an IBM Z one; writes "
         "DIR/<name>.xml and DIR/<name>.toml (a draft the wizard can open).",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from zwizard.structure import record
+
 Severity = Literal["error", "warning", "note"]
 
 
@@ -22,7 +24,7 @@ class Finding:
         return f"{self.severity}: {self.path}: {self.message} [{self.rule}]"
 
 
-@dataclass
+@record
 class Collector:
     findings: list[Finding] = field(default_factory=list)
 

@@ -5,10 +5,9 @@ never rename. Values are kept as the user gave them; `rules` judges them and
 `render` turns them into XML, so a draft can hold values that are still wrong.
 """
 
-from dataclasses import dataclass
 from typing import Literal, get_args
 
-from zwizard.structure import spec
+from zwizard.structure import record, spec
 
 FORMAT_VERSION = 1
 # libosinfo's ids of the guest OS, written into the domain's metadata and read back by check
@@ -52,7 +51,7 @@ CrashAction = Literal[
 ]
 
 
-@dataclass
+@record
 class Guest:
     """Identity and size of the guest."""
 
@@ -84,7 +83,7 @@ class Guest:
     )
 
 
-@dataclass
+@record
 class Cpu:
     """CPU model; host-model is the migration-safe default on IBM Z."""
 
@@ -104,7 +103,7 @@ class Cpu:
     emulator_pinning: str | None = spec(None, "host CPUs for QEMU's own threads (emulatorpin)")
 
 
-@dataclass
+@record
 class Disk:
     """A virtual disk on virtio-blk (or a CD-ROM ISO on virtio-scsi)."""
 
@@ -136,7 +135,7 @@ class Disk:
     serial: str | None = spec(None, "serial number the guest sees (/dev/disk/by-id); up to 20")
 
 
-@dataclass
+@record
 class NicSource:
     """Where the NIC connects: exactly one of network, bridge, direct."""
 
@@ -146,7 +145,7 @@ class NicSource:
     mode: DirectMode | None = spec(None, "macvtap mode with direct (default bridge)")
 
 
-@dataclass
+@record
 class Nic:
     """A virtio-net-ccw network interface."""
 
@@ -163,7 +162,7 @@ class Nic:
     vlan: int | None = spec(None, "VLAN tag 0-4095 (needs an Open vSwitch port)")
 
 
-@dataclass
+@record
 class Watchdog:
     """The diag288 watchdog (present when the [watchdog] table is)."""
 
@@ -173,7 +172,7 @@ class Watchdog:
     )
 
 
-@dataclass
+@record
 class Zpci:
     """zPCI identity of a passed-through PCI function, as the guest sees it."""
 
@@ -185,7 +184,7 @@ class Zpci:
     )
 
 
-@dataclass
+@record
 class Passthrough:
     """A host device given to the guest: vfio-ap crypto, vfio-ccw DASD or PCI."""
 
@@ -223,7 +222,7 @@ class Passthrough:
 AGENT_CHANNEL = "org.qemu.guest_agent.0"
 
 
-@dataclass
+@record
 class Channel:
     """A virtio-serial port between host and guest (on a virtio-serial-ccw controller):
     the QEMU guest agent's by default, which `virsh domfsfreeze`, `domifaddr --source
@@ -235,7 +234,7 @@ class Channel:
     )
 
 
-@dataclass
+@record
 class Console:
     """The SCLP console (virsh console) and what goes with it."""
 
@@ -246,7 +245,7 @@ class Console:
     )
 
 
-@dataclass
+@record
 class Kernel:
     """Direct kernel boot (<os><kernel/initrd/cmdline>): QEMU loads these host files
     instead of IPLing from a device — an install from a tree without PXE, or a test
@@ -257,7 +256,7 @@ class Kernel:
     cmdline: str | None = spec(None, "kernel command line")
 
 
-@dataclass
+@record
 class Keywrap:
     """Protected-key wrapping for CPACF (<keywrap>, IBM Z only): whether the guest can
     wrap AES and DEA/TDEA keys with a wrapping key of its own (QEMU's default: on)."""
@@ -266,7 +265,7 @@ class Keywrap:
     dea: bool | None = spec(None, "DEA/TDEA key wrapping (absent: QEMU's default, on)")
 
 
-@dataclass
+@record
 class Share:
     """A host directory shared with the guest over virtiofs (vhost-user-fs-ccw); the
     guest mounts it with `mount -t virtiofs <tag> /mnt`."""
@@ -276,7 +275,7 @@ class Share:
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0005; assigned when absent")
 
 
-@dataclass
+@record
 class Graphics:
     """A graphical console: VNC on virtio-gpu-ccw with a virtio keyboard and mouse. Off by
     default — RHEL on IBM Z is run from the SCLP console (virsh console)."""
@@ -285,7 +284,7 @@ class Graphics:
     listen: str = spec("127.0.0.1", "address the VNC server listens on (reach it over SSH)")
 
 
-@dataclass
+@record
 class Memory:
     """Memory backing and the balloon."""
 
@@ -307,14 +306,14 @@ class Memory:
     )
 
 
-@dataclass
+@record
 class Rng:
     """Entropy device fed from the host's /dev/urandom."""
 
     enabled: bool | None = spec(None, "virtio-rng (default: on, off with Secure Execution)")
 
 
-@dataclass
+@record
 class Clock:
     """Guest clock; IBM Z needs no timer setup."""
 
@@ -322,7 +321,7 @@ class Clock:
     timers: list[str] = spec(doc="x86 timers such as kvmclock are refused", factory=list)
 
 
-@dataclass
+@record
 class SecureExecution:
     """IBM Secure Execution (protected virtualization, <launchSecurity type='s390-pv'/>)."""
 
@@ -343,7 +342,7 @@ class SecureExecution:
     )
 
 
-@dataclass
+@record
 class Pxe:
     """Network install: writes pxelinux.cfg/default and pxelinux.cfg/01-<mac>."""
 
@@ -370,7 +369,7 @@ class Pxe:
     )
 
 
-@dataclass
+@record
 class Answers:
     """A zwizard answers file (format version 1); a draft may be incomplete."""
 
@@ -394,7 +393,7 @@ class Answers:
     pxe: Pxe = spec(doc="PXE network install", factory=Pxe)
 
 
-@dataclass
+@record
 class DraftMeta:
     """Written by the wizard into drafts (the [draft] table): where the user was and
     text typed that is not a valid value yet, so that resuming loses nothing."""

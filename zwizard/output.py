@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from zwizard.structure import record
 
 if TYPE_CHECKING:
     from zwizard.build import Build
@@ -109,7 +111,7 @@ def _discard(staged: list[tuple[str, Path]]) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-@dataclass
+@record
 class Outcome:
     """What one write did: files, libvirt's answer, the next steps — or why nothing."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lxml import etree
 
 from zwizard.address import Ccw, ccw_attributes
+from zwizard.structure import record
 
 if TYPE_CHECKING:
     from zwizard.findings import Collector
@@ -58,7 +59,7 @@ def _nothing_missing(_: Any) -> list[str]:
     return []
 
 
-@dataclass
+@record
 class HostJudge:
     """Reports what this host lacks: an error when the guest is for this host, a
     warning (with `other` appended where it helps) when it is meant for another."""
