@@ -47,3 +47,18 @@ def test_the_schema_carries_each_fields_words_default_and_requirement():
     disk = schema["properties"]["disks"]["items"]
     assert disk["required"] == ["path"]
     assert schema["properties"]["guest"]["properties"]["uuid"]["format"] == "uuid"
+
+
+def test_answers_compare_by_every_value_and_say_them_in_repr():
+    # the round trips above rely on ==: a value that differs anywhere in the tree must count
+    one, two = answers(), answers()
+    assert one == two
+    two.disks[0].loadparm = "1"
+    assert one != two
+    two.disks[0].loadparm = one.disks[0].loadparm
+    two.guest.memory_mib += 1
+    assert one != two
+    assert one.guest != "not a guest"
+    assert "memory_mib=" in repr(one.guest) and repr(one).startswith("Answers(")
+    with pytest.raises(TypeError):
+        hash(one)  # mutable, so not usable as a key
