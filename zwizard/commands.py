@@ -61,11 +61,12 @@ def convert_file(source: str, outdir: Path, force: bool = False) -> int:
     """zwizard convert: a domain XML (e.g. an x86 guest) -> its IBM Z equivalent."""
     from zwizard.answers import dumps, fill_generated
     from zwizard.build import build
-    from zwizard.importer import ImportError_, import_domain
+    from zwizard.conversion import convert_domain
+    from zwizard.importer import ImportError_
     from zwizard.output import OutputError, write_set
 
     try:
-        imported = import_domain(_read(source), source, convert=True)
+        imported = convert_domain(_read(source), source)
     except (OSError, ImportError_) as exc:
         text = f"{source}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else exc
         print(f"error: {text}\nnothing written", file=sys.stderr)

@@ -5,8 +5,8 @@ The importer maps what it reads onto the answers model, x86 habits included
 a SATA disk -> disks[].bus …), so that `rules.check` judges imported XML exactly
 as it judges an answers file. Only what the model has no place for at all (PCI
 addresses, USB, graphics, ACPI …) becomes a finding here, worded by the rules
-module's NEVER_AVAILABLE table. `convert` is the same import with `convert=True`:
-each x86 value is replaced by its IBM Z equivalent and the change recorded.
+module's NEVER_AVAILABLE table. `convert` is this import followed by its own pass
+(conversion.py), which replaces each such value by its IBM Z equivalent and says so.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from lxml import etree
 
 from zwizard import xmlsafe
 from zwizard.address import ccw_from_attributes
-from zwizard.devices import BY_TAG, KINDS, entries
+from zwizard.devices import BY_TAG, KINDS
 from zwizard.lazy import Pattern
 from zwizard.model import (
     CLOCK_OFFSETS,
@@ -48,7 +48,7 @@ class ImportError_(Exception):
 
 @dataclass
 class Change:
-    """One thing convert did to bring the guest onto IBM Z."""
+    """One thing read or converted into another value on the way onto IBM Z."""
 
     rule: str
     where: str  # XPath in the source document
@@ -63,11 +63,16 @@ class Change:
 class Imported:
     answers: Answers
     findings: list[Finding] = field(default_factory=list)  # no answers equivalent
-    changes: list[Change] = field(default_factory=list)  # convert: what was changed/dropped
-    lost: list[Change] = field(default_factory=list)  # convert: what cannot be carried
+    changes: list[Change] = field(default_factory=list)  # what was changed/dropped
+    lost: list[Change] = field(default_factory=list)  # what the answers cannot carry
     where: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # answers path -> src
     lines: dict[str, int | None] = field(default_factory=dict)  # xpath -> line, for findings
     os_known: bool = False  # the XML named its OS (libosinfo metadata)
+    s390: bool = False  # the document is an s390x guest (its CPU features, PCI ids apply)
+    # every element an answers path was read from (`where` keeps the last of them)
+    sources: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
+    # <os><boot dev=…> in document order: the model has no place for it; convert maps it
+    boot_devs: list[tuple[str, str, int | None]] = field(default_factory=list)
 
     def locate(self, path: str) -> tuple[str, int | None]:
         """Source XPath and line of an answers path (or of its nearest parent)."""
@@ -121,9 +126,11 @@ def element_paths(root: etree._Element) -> dict[etree._Element, str]:
 
 
 class _Importer:
-    def __init__(self, root: etree._Element, convert: bool) -> None:
+    """Reads what the document says, as far as the answers can hold it: values IBM Z
+    cannot take are kept (for `check` to judge) and changed only by conversion.py."""
+
+    def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self.convert = convert
         self.out = Imported(answers=Answers())
         self.paths = element_paths(root)
         # what was read, so convert can list everything it did not carry (nothing silent)
@@ -131,9 +138,8 @@ class _Importer:
         self.taken: set[etree._Element] = set()
         self.accounted: set[etree._Element] = set()  # said to be dropped or changed
         self.consoles = 0
-        self.cpu_replaced = False  # convert put another CPU model in place of the source's
         os_type = root.find("os/type")
-        self.s390 = os_type is not None and os_type.get("arch") == "s390x"
+        self.s390 = self.out.s390 = os_type is not None and os_type.get("arch") == "s390x"
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -177,26 +183,32 @@ class _Importer:
 
     def mark(self, path: str, el: etree._Element) -> None:
         self.out.where[path] = self.at(el)
+        self.out.sources.setdefault(path, []).append(self.out.where[path])
+
+    def held(self, path: str, el: etree._Element) -> None:
+        """`el` with all inside it is held by one answers value (`cpu.numa` for <numa>)."""
+        self.mark(path, el)
+        self.accounted.add(el)
 
     def never(self, key: str, el: etree._Element, detail: str = "") -> None:
-        """Something IBM Z cannot have: a finding for check, a drop for convert."""
+        """Something IBM Z cannot have and the answers cannot hold: a finding for check,
+        a drop for convert."""
         rule, reason = NEVER_AVAILABLE[key]
         self.accounted.add(el)
         where, line = self.at(el)
         self.out.lines[where] = line
         text = f"{detail}: {reason}" if detail else reason
         self.out.findings.append(Finding(rule, "error", where, text))
-        if self.convert:
-            self.out.changes.append(Change(rule, where, line, f"dropped {detail or el.tag}"))
+        self.out.changes.append(Change(rule, where, line, f"dropped {detail or el.tag}"))
 
     def changed(self, rule: str, el: etree._Element, what: str, *, whole: bool = True) -> None:
-        """A change convert makes at `el`. `whole`: the element and all inside it are
-        dropped or replaced; else only what `what` names changed, and the element's
-        other attributes and children are still carried or listed."""
+        """A value the answers cannot hold as written (a domain type 'xen', a machine
+        type): read as the IBM Z one, and said. `whole`: the element and all inside it
+        are replaced; else only what `what` names, and the element's other attributes
+        and children are still carried or listed."""
         (self.accounted if whole else self.taken).add(el)
-        if self.convert:
-            where, line = self.at(el)
-            self.out.changes.append(Change(rule, where, line, what))
+        where, line = self.at(el)
+        self.out.changes.append(Change(rule, where, line, what))
 
     def lost(self, el: etree._Element, what: str, *, whole: bool = True) -> None:
         """Something convert cannot carry (`whole`: the element with all inside it)."""
@@ -231,9 +243,8 @@ class _Importer:
                 self.never("x86-features", ls, f"launchSecurity type '{self.get(ls, 'type')}'")
         self._implicit_devices(r, devices, a)
         for el in r.xpath("sysinfo | os/smbios"):
-            self.mark("guest.smbios", el)
-            a.guest.smbios = not self.convert
-            self.changed("no-smbios", el, f"dropped <{el.tag}>")
+            self.held("guest.smbios", el)
+            a.guest.smbios = True
         for el in r:
             if isinstance(el.tag, str) and el.tag not in TOP_LEVEL_HANDLED:
                 self.lost(el, f"<{el.tag}>")
@@ -245,8 +256,7 @@ class _Importer:
                 self.take(*el.iter())  # our own generator mark: written again
                 self.get(el, "os")
         self.take(r, r.find("metadata"), r.find("devices"), r.find("os"))
-        if self.convert:
-            self._not_read()
+        self._not_read()
         return self.out
 
     def _not_read(self) -> None:
@@ -392,11 +402,6 @@ class _Importer:
             current = self.get(vcpu, "current")
             if current is not None and current.isdigit():
                 g.vcpus_current = int(current)
-            if self.convert and g.vcpus > 248:
-                self.changed(
-                    "vcpus", vcpu, f"{g.vcpus} vCPUs -> 248, the IBM Z maximum", whole=False
-                )
-                g.vcpus = 248
         mem = r.find("memory")
         if mem is not None:
             g.memory_mib = self.mib(mem) or g.memory_mib
@@ -499,35 +504,19 @@ class _Importer:
             return
         if mode == "custom" and model is not None and name:
             a.cpu.mode, a.cpu.model = "custom", model.text.strip()
-            self.mark("cpu.model", model)
-            from zwizard.rules import CPU_MODELS
-
-            if self.convert and a.cpu.model not in CPU_MODELS:
-                self.changed("cpu-model", model, f"CPU model {a.cpu.model} -> host-model")
-                self.cpu_replaced = True
-                a.cpu.mode, a.cpu.model = "host-model", None
+            self.mark("cpu.mode", cpu)
+            self.held("cpu.model", model)
         elif mode:
             a.cpu.mode = mode
             self.mark("cpu.mode", cpu)
-        if (
-            a.guest.domain_type == "qemu"
-            and self.convert
-            and a.cpu.mode in ("host-model", "host-passthrough")
-        ):
-            self.changed(
-                "tcg-cpu", cpu, f"CPU mode {a.cpu.mode} -> QEMU's default (emulation)", whole=False
-            )
-            a.cpu.mode = None
         numa = cpu.find("numa")
         if numa is not None:
-            self.mark("cpu.numa", numa)
-            a.cpu.numa = not self.convert
-            self.changed("no-numa", numa, "dropped <numa>")
+            self.held("cpu.numa", numa)
+            a.cpu.numa = True
         self._cpu_topology_features(cpu, a)
         for el in r.xpath("numatune"):
-            self.mark("cpu.numa", el)
-            a.cpu.numa = not self.convert
-            self.changed("no-numa", el, "dropped <numatune>")
+            self.held("cpu.numa", el)
+            a.cpu.numa = True
 
     def _cpu_topology_features(self, cpu: etree._Element, a: Answers) -> None:
         topo = cpu.find("topology")
@@ -545,14 +534,13 @@ class _Importer:
             else:  # more than one thread (x86) or die: s390x has neither
                 what = " ".join(f"{k}={v}" for k, v in values.items() if v is not None)
                 self.lost(topo, f"<cpu><topology {what}> (s390x: one thread per core, one die)")
-        # features belong to the model they modify: an x86 guest's (or a model convert
-        # replaces) would name what QEMU s390x does not have
-        carried = self.s390 and not self.cpu_replaced and a.cpu.mode is not None
+        # features belong to the model they modify: an x86 guest's would name what QEMU
+        # s390x does not have (those of a model convert replaces go with it there)
+        carried = self.s390 and a.cpu.mode is not None
         for f in cpu.findall("feature"):
             name, policy = self.get(f, "name"), self.get(f, "policy") or "require"
             if not carried:
-                where = "x86" if not self.s390 else "the replaced"
-                self.lost(f, f"<cpu><feature name='{name}'> of {where} CPU model")
+                self.lost(f, f"<cpu><feature name='{name}'> of x86 CPU model")
             elif name and policy in ("require", "disable", "force", "forbid", "optional"):
                 if name in a.cpu.features:
                     self.finding(
@@ -572,9 +560,8 @@ class _Importer:
     def _memory(self, r: etree._Element, a: Answers) -> None:
         mm = r.find("maxMemory")
         if mm is not None:
-            self.mark("memory.hotplug", mm)
-            a.memory.hotplug = not self.convert
-            self.changed("no-mem-hotplug", mm, "dropped <maxMemory> (no memory hot-plug)")
+            self.held("memory.hotplug", mm)
+            a.memory.hotplug = True
         mb = r.find("memoryBacking")
         if mb is not None:
             self.take(mb)
@@ -611,10 +598,8 @@ class _Importer:
         if offset not in CLOCK_OFFSETS:
             self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc", whole=False)
         for timer in clock.findall("timer"):
-            if not self.convert:
-                a.clock.timers.append(self.get(timer, "name", "?"))
-                self.mark(f"clock.timers[{len(a.clock.timers) - 1}]", timer)
-            self.changed("no-kvmclock", timer, f"dropped timer {self.get(timer, 'name')}")
+            a.clock.timers.append(self.get(timer, "name", "?"))
+            self.held(f"clock.timers[{len(a.clock.timers) - 1}]", timer)
 
     # -- devices ------------------------------------------------------------------------
 
@@ -761,27 +746,11 @@ class _Importer:
         wd = Watchdog(action=action if action in WATCHDOG_ACTIONS else "reset")
         if action not in WATCHDOG_ACTIONS:  # libvirt: "unknown watchdog action"
             known = ", ".join(WATCHDOG_ACTIONS)
-            if self.convert:
-                self.changed(
-                    "watchdog-diag288",
-                    el,
-                    f"watchdog action {action} -> reset ({known})",
-                    whole=False,
-                )
-            else:
-                why = f"libvirt knows no watchdog action '{action}' (only {known})"
-                self.finding(el, "watchdog-diag288", "error", why)
-        model = self.get(el, "model", "")
-        if model != "diag288":
-            if self.convert:
-                self.changed(
-                    "watchdog-diag288",
-                    el,
-                    f"watchdog {model} -> diag288 (action {wd.action} kept)",
-                    whole=False,
-                )
-            else:
-                wd.model = model
+            why = f"libvirt knows no watchdog action '{action}' (only {known})"
+            self.finding(el, "watchdog-diag288", "error", why)
+            what = f"watchdog action {action} -> reset ({known})"
+            self.changed("watchdog-diag288", el, what, whole=False)
+        wd.model = self.get(el, "model", "")
         a.watchdog = wd
         self.mark("watchdog", el)
         self.mark("watchdog.model", el)
@@ -909,25 +878,9 @@ class _Importer:
         boots = r.findall("os/boot")
         if not boots:
             return
-        has_order = any(item.boot_order for kind, _, item in entries(a) if kind.boots)
         for el in boots:
             self.never("os-boot-dev", el, f"<boot dev='{self.get(el, 'dev')}'>")
-        if not self.convert or has_order:
-            return
-        order = 1
-        for el in boots:
-            dev = self.get(el, "dev")
-            pool = {
-                "hd": [d for d in a.disks if d.device == "disk"],
-                "cdrom": [d for d in a.disks if d.device == "cdrom"],
-                "network": a.nics,
-            }.get(dev, [])
-            if pool and pool[0].boot_order is None:
-                pool[0].boot_order = order
-                self.changed(
-                    "boot-order", el, f"<boot dev='{dev}'> -> boot order {order} on that device"
-                )
-                order += 1
+            self.out.boot_devs.append((self.get(el, "dev") or "", *self.at(el)))
 
 
 @dataclass
@@ -975,7 +928,7 @@ def check_domain(data: bytes, source: str = "<xml>") -> list[Located]:
 _ANSWERS_PATH = Pattern(r"\b(?:" + "|".join(k.key for k in KINDS) + r")\[\d+\]")
 
 
-def import_domain(data: bytes, source: str = "<xml>", *, convert: bool = False) -> Imported:
-    """Read a domain XML; with `convert`, replace x86 values by IBM Z ones."""
+def import_domain(data: bytes, source: str = "<xml>") -> Imported:
+    """Read a domain XML as it is (conversion.convert_domain brings it onto IBM Z)."""
     root = parse_xml(data, source)
-    return _Importer(root, convert).run()
+    return _Importer(root).run()

@@ -8,6 +8,7 @@ from lxml import etree
 
 from tests.helpers import CCW_UUID, answers
 from zwizard.build import build
+from zwizard.conversion import convert_domain
 from zwizard.importer import check_domain, import_domain
 from zwizard.plan import make_plan
 from zwizard.rules import check
@@ -211,7 +212,7 @@ def test_a_disk_without_source_is_listed_not_imported():
     xml = (b"<domain type='kvm'><name>x</name><os><type arch='s390x' machine='s390-ccw-virtio'>"
            b"hvm</type></os><devices><disk type='file' device='disk'><target dev='vda' "
            b"bus='virtio'/></disk></devices></domain>")  # fmt: skip
-    out = import_domain(xml, "x.xml", convert=True)
+    out = convert_domain(xml, "x.xml")
     assert out.answers.disks == []
     assert [c.what for c in out.lost] == [
         "a disk without <source> (nothing to carry; give it a path)"

@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from tests.helpers import ROOT, run_zwizard
+from zwizard.conversion import convert_domain
 from zwizard.importer import check_domain, import_domain
 
 HEAD = """<domain type='{type}'><name>g</name><memory unit='KiB'>2097152</memory>
@@ -107,7 +108,7 @@ def test_secure_guest_without_memballoon_is_an_error():
 
 
 def test_convert_adds_no_rng_and_keeps_the_implicit_balloon():
-    a = import_domain(doc(), convert=True).answers
+    a = convert_domain(doc()).answers
     assert a.rng.enabled is False and a.memory.balloon is True
 
 
@@ -124,7 +125,7 @@ def test_messages_speak_xpath_not_answers_paths():
 
 
 def test_convert_says_what_it_did_with_an_unknown_watchdog_action():
-    out = import_domain(doc("<watchdog model='diag288' action='explode'/>"), "t.xml", convert=True)
+    out = convert_domain(doc("<watchdog model='diag288' action='explode'/>"), "t.xml")
     assert out.answers.watchdog is not None and out.answers.watchdog.action == "reset"
     assert [c.what for c in out.changes if c.rule == "watchdog-diag288"] == [
         "watchdog action explode -> reset (poweroff, reset, shutdown, pause, dump, inject-nmi, none)"
@@ -141,7 +142,7 @@ def test_convert_keeps_managed_no():
         "bus='0' slot='0' function='0'/></source><address type='pci'><zpci uid='0x1' "
         "fid='0x0'/></address></hostdev>"
     )
-    assert import_domain(data, convert=True).answers.passthrough[0].managed is False
+    assert convert_domain(data).answers.passthrough[0].managed is False
 
 
 def _output_has(out: etree._Element, name: str, value: str) -> bool:

@@ -11,7 +11,8 @@ from lxml import etree
 
 from tests.helpers import ROOT
 from zwizard.build import build
-from zwizard.importer import ImportError_, check_domain, import_domain
+from zwizard.conversion import convert_domain
+from zwizard.importer import ImportError_, check_domain
 
 SOURCES = sorted((ROOT / "tests" / "data").glob("*/*.xml"))
 DOCS = [etree.parse(str(p)) for p in SOURCES]
@@ -47,7 +48,7 @@ def test_mutated_definitions_never_crash_check_or_convert(doc, picks, drop):
     data = etree.tostring(root)
     try:
         check_domain(data, "fuzz.xml")
-        imported = import_domain(data, "fuzz.xml", convert=True)
+        imported = convert_domain(data, "fuzz.xml")
     except ImportError_:
         return  # refused with a reason (e.g. the root is no longer <domain>)
     result = build(imported.answers)

@@ -11,6 +11,7 @@ from lxml import etree
 from tests.helpers import ASSETS, ROOT, run_zwizard
 from zwizard.answers import load, parse
 from zwizard.build import build, render_files
+from zwizard.conversion import convert_domain
 from zwizard.importer import ImportError_, check_domain, import_domain
 from zwizard.plan import make_plan
 
@@ -92,7 +93,7 @@ def test_our_own_output_is_clean_and_round_trips(path):
 @pytest.mark.parametrize("path", X86, ids=lambda p: p.stem)
 def test_convert_keeps_values_and_fits_ibm_z(path):
     source = etree.parse(str(path)).getroot()
-    imported = import_domain(path.read_bytes(), path.name, convert=True)
+    imported = convert_domain(path.read_bytes(), path.name)
     a = imported.answers
     result = build(a)
     assert result.ok, (result.findings, result.schema_problems)
@@ -114,7 +115,7 @@ def test_convert_keeps_values_and_fits_ibm_z(path):
 
 
 def test_convert_maps_boot_dev_and_watchdog_action():
-    imported = import_domain((DATA / "x86" / "dumpxml-i440fx.xml").read_bytes(), convert=True)
+    imported = convert_domain((DATA / "x86" / "dumpxml-i440fx.xml").read_bytes())
     a = imported.answers
     cdrom = next(d for d in a.disks if d.device == "cdrom")
     hd = next(d for d in a.disks if d.device == "disk")
@@ -192,3 +193,54 @@ def test_check_reads_standard_input():
     r = run_zwizard("check", "-", input=xml)
     assert r.returncode == 1
     assert "-:13: error: /domain/os/type:" in r.stdout
+
+
+def test_import_reads_what_the_document_says_and_only_convert_changes_it():
+    """check judges the x86 values as written; convert's own pass changes them and
+    says where each came from (issue 12: a faithful import, then a conversion)."""
+    data = (DATA / "check" / "kitchen-x86.xml").read_bytes()
+    read = import_domain(data, "k.xml").answers
+    assert read.guest.vcpus == 300 and read.cpu.numa and read.guest.smbios
+    assert (read.cpu.mode, read.cpu.model) == ("custom", "Skylake-Server")
+    assert read.watchdog.model == "i6300esb" and read.memory.hotplug
+    assert read.disks[0].bus == "ide" and read.nics[0].model == "e1000"
+    assert read.clock.timers and any(p.type == "pci" and p.zpci is None for p in read.passthrough)
+
+    converted = convert_domain(data, "k.xml")
+    a = converted.answers
+    assert a.guest.vcpus == 248 and not a.cpu.numa and not a.guest.smbios
+    assert (a.cpu.mode, a.cpu.model, a.cpu.features) == ("host-model", None, {})
+    assert a.watchdog.model == "diag288" and not a.memory.hotplug and a.clock.timers == []
+    assert (a.disks[0].bus, a.disks[0].target) == (None, None) and a.nics[0].model == "virtio"
+    assert not [p for p in a.passthrough if p.type == "pci" and p.zpci is None]
+    said = {(c.rule, c.where): c.what for c in converted.changes}
+    assert said["vcpus", "/domain/vcpu"] == "300 vCPUs -> 248, the IBM Z maximum"
+    assert said["no-numa", "/domain/numatune"] == "dropped <numatune>"
+    assert said["watchdog-diag288", "/domain/devices/watchdog"].startswith("watchdog i6300esb")
+    assert said["ccw-only", "/domain/devices/interface[1]/model"].startswith("NIC model e1000")
+    assert said["ccw-only", "/domain/devices/disk[1]/target"].startswith("ide disk hda")
+    lines = [c.line or 0 for c in converted.changes]
+    assert lines == sorted(lines), "said in the order the reader meets them"
+
+
+def test_converting_a_converted_guest_changes_nothing():
+    once = convert_domain((DATA / "x86" / "virt-manager-q35.xml").read_bytes())
+    xml = build(once.answers).files[f"{once.answers.guest.name}.xml"]
+    twice, read = convert_domain(xml.encode()), import_domain(xml.encode())
+    assert twice.answers == read.answers and twice.lost == []
+    # only the reader's notes remain (implicit devices' ccw addresses are assigned anew)
+    assert twice.changes == read.changes and {c.rule for c in read.changes} == {"ccw-address"}
+
+
+def test_a_dropped_x86_pci_function_moves_later_devices_locations_with_them():
+    xml = b"""<domain type='kvm'><name>p</name><memory unit='MiB'>2048</memory>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+      <hostdev mode='subsystem' type='pci' managed='yes'>
+        <source><address domain='0' bus='1' slot='0' function='0'/></source></hostdev>
+      <hostdev mode='subsystem' type='mdev' model='vfio-ap'>
+        <source><address uuid='11111111-2222-4333-8444-555555555555'/></source></hostdev>
+    </devices></domain>"""
+    converted = convert_domain(xml, "p.xml")
+    assert [p.type for p in converted.answers.passthrough] == ["vfio-ap"]
+    assert converted.locate("passthrough[0]")[0] == "/domain/devices/hostdev[2]"
+    assert "x86 host's device" in converted.lost[-1].what

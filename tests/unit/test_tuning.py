@@ -9,6 +9,7 @@ from lxml import etree
 
 from tests.helpers import answers
 from zwizard.build import build
+from zwizard.conversion import convert_domain
 from zwizard.importer import check_domain, import_domain
 from zwizard.render.domain import render_domain, to_xml
 from zwizard.rules import check
@@ -190,7 +191,7 @@ PRODUCTION = b"""<domain type='kvm'><name>p</name><memory unit='KiB'>2097152</me
 
 
 def test_convert_carries_every_tuning_element_back_into_the_same_xml():
-    imported = import_domain(PRODUCTION, convert=True)
+    imported = convert_domain(PRODUCTION)
     lost = [c.what for c in imported.lost]
     assert not any(w for w in lost if "driver" in w or "keywrap" in w or "kernel" in w), lost
     a = imported.answers
@@ -234,7 +235,7 @@ def test_check_reads_what_libvirt_refuses_in_tuning():
 
 def test_libvirts_own_tap_name_in_live_xml_is_not_carried_but_said():
     live = PRODUCTION.replace(b"p-eth0", b"vnet12")
-    imported = import_domain(live, convert=True)
+    imported = convert_domain(live)
     assert imported.answers.nics[0].target is None
     assert any("vnet12" in c.what for c in imported.lost)
 
@@ -332,7 +333,7 @@ S390_OPTIONS = b"""<domain type='kvm'><name>o</name><memory unit='KiB'>2097152</
 
 
 def test_convert_carries_vcpus_topology_features_consoles_and_memory_options():
-    imported = import_domain(S390_OPTIONS, convert=True)
+    imported = convert_domain(S390_OPTIONS)
     assert not imported.lost, [c.what for c in imported.lost]
     a = imported.answers
     assert (a.guest.vcpus, a.guest.vcpus_current, a.cpu.sockets, a.cpu.cores) == (4, 2, 2, 2)
@@ -353,7 +354,7 @@ def test_an_x86_guests_topology_and_features_are_said_not_carried():
         b"arch='s390x' machine='s390-ccw-virtio'", b"arch='x86_64' machine='q35'"
     )
     x86 = x86.replace(b"gen15a", b"Skylake-Client").replace(b"name='zpci'", b"name='vmx'")
-    imported = import_domain(x86, convert=True)
+    imported = convert_domain(x86)
     assert imported.answers.cpu.features == {} and imported.answers.cpu.sockets is None
     lost = " ".join(c.what for c in imported.lost)
     assert "vmx" in lost and "topology" in lost
@@ -426,7 +427,7 @@ LIVE_VNC_SHARE = b"""<domain type='qemu'><name>v</name><memory unit='KiB'>524288
 
 
 def test_convert_carries_what_libvirt_writes_for_a_share_and_a_vnc_display():
-    imported = import_domain(LIVE_VNC_SHARE, convert=True)
+    imported = convert_domain(LIVE_VNC_SHARE)
     assert not imported.lost, [c.what for c in imported.lost]
     a = imported.answers
     assert [(s.source, s.tag, s.ccw) for s in a.shares] == [("/srv/share", "share0", "fe.0.0001")]
@@ -438,7 +439,7 @@ def test_a_share_read_only_or_on_9p_is_said():
     ro = LIVE_VNC_SHARE.replace(b"<target dir='share0'/>", b"<target dir='share0'/><readonly/>")
     assert any(x.finding.rule == "share" for x in check_domain(ro, "t.xml"))
     p9 = LIVE_VNC_SHARE.replace(b"<driver type='virtiofs'/>", b"<driver type='path'/>")
-    imported = import_domain(p9, convert=True)
+    imported = convert_domain(p9)
     assert not imported.answers.shares and any(
         "9p" in c.what or "path" in c.what for c in imported.lost
     )
@@ -479,7 +480,7 @@ def test_convert_reads_volumes_luns_and_refuses_unfiltered_sgio():
 <disk type='block' device='lun' sgio='filtered'><driver name='qemu' type='raw'/>
 <source dev='/dev/sdb'/><target dev='sda' bus='scsi'/></disk>
 <controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>"""
-    imported = import_domain(xml, convert=True)
+    imported = convert_domain(xml)
     assert not imported.lost, [c.what for c in imported.lost]
     vol, lun = imported.answers.disks
     assert (vol.kind, vol.path) == ("volume", "default/f.qcow2")
@@ -521,7 +522,7 @@ def test_convert_reads_libvirts_scsi_hostdev():
 <address bus='0' target='1' unit='0'/></source>
 <address type='drive' controller='0' bus='0' target='0' unit='0'/></hostdev>
 <controller type='scsi' index='0' model='virtio-scsi'/></devices></domain>"""
-    imported = import_domain(xml, convert=True)
+    imported = convert_domain(xml)
     assert not imported.lost, [c.what for c in imported.lost]
     assert [(p.type, p.address) for p in imported.answers.passthrough] == [("scsi", "0:0:1:0")]
 
@@ -543,7 +544,7 @@ def test_pinning_and_memtune_are_written_and_carried_back():
         ("hard_limit", "3072"), ("soft_limit", "1536"), ("swap_hard_limit", "4096"),
     ]  # fmt: skip
     assert not [f for f in check(a) if f.severity == "error"]
-    back = import_domain(to_xml(dom).encode(), convert=True)
+    back = convert_domain(to_xml(dom).encode())
     assert not back.lost, [c.what for c in back.lost]
     assert back.answers.cpu.pinning == {"0": "2-3", "1": "4,^5"}
     assert back.answers.memory.swap_hard_limit_mib == 4096
@@ -592,7 +593,7 @@ def test_letters_in_a_new_number_field_name_the_field_and_its_rule():
 
 def test_a_bad_iothreads_count_is_said_not_dropped():
     bad = PRODUCTION.replace(b"<iothreads>1</iothreads>", b"<iothreads>many</iothreads>")
-    imported = import_domain(bad, convert=True)
+    imported = convert_domain(bad)
     assert imported.answers.guest.iothreads is None
     assert any("<iothreads> 'many'" in c.what for c in imported.lost)
 
@@ -614,7 +615,7 @@ def test_a_topology_problem_points_at_the_topology_element():
 def test_a_vlan_trunk_is_said_not_carried():
     trunk = PRODUCTION.replace(b"<vlan><tag id='100'/></vlan>",
                                b"<vlan trunk='yes'><tag id='100'/><tag id='200'/></vlan>")  # fmt: skip
-    imported = import_domain(trunk, convert=True)
+    imported = convert_domain(trunk)
     assert imported.answers.nics[0].vlan is None
     assert any("VLAN trunk" in c.what for c in imported.lost)
 

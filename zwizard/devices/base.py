@@ -29,7 +29,6 @@ class Reader(Protocol):
     """What a kind's reader may use of the importer: every attribute and element is read
     through it, so `convert` can list whatever nobody read."""
 
-    convert: bool
     s390: bool
 
     def get(self, el: etree._Element | None, name: str, default: str | None = None) -> Any: ...

@@ -154,18 +154,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     if serial is not None:
         dev.serial = r.text(serial)
     want = "scsi" if device in ("cdrom", "lun") else "virtio"
-    if bus in ("virtio", "scsi") and not (device != "disk" and bus == "virtio"):
-        dev.bus = bus
-        dev.target = r.get(target, "dev")
-    elif r.convert:
-        r.changed(
-            "ccw-only",
-            target,
-            f"{bus} {device} {r.get(target, 'dev')} -> {want} (target reassigned)",
-        )
-    else:
-        dev.bus = bus
-        dev.target = None
+    dev.bus = bus
+    dev.target = r.get(target, "dev")
     r.take(el.find("readonly"))
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
     r.boot(el, dev, path)

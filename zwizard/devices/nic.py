@@ -90,11 +90,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
     model = el.find("model")
     mtype = r.get(model, "type") if model is not None else "virtio"
     if mtype != "virtio":
-        if r.convert:
-            r.changed("ccw-only", model, f"NIC model {mtype} -> virtio (virtio-net-ccw)")
-        else:
-            nic.model = mtype
-            r.mark(f"{path}.model", model)
+        nic.model = mtype
+        r.mark(f"{path}.model", model)
     _read_tuning(r, el, nic)
     r.boot(el, nic, path)
     nic.ccw = r.address(el, path)

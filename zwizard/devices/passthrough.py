@@ -78,13 +78,6 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
         return None
     src = el.find("source/address")
     zpci = el.find("address/zpci")
-    if zpci is None and r.convert and not r.s390:
-        r.lost(
-            el,
-            "PCI passthrough of an x86 host's device "
-            "(choose an IBM Z PCI function and its zPCI ids)",
-        )
-        return None
     address = None
     if src is not None:
         address = pci_from_attributes([r.get(src, k) for k in PCI_KEYS])

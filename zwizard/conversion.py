@@ -1,0 +1,204 @@
+"""`zwizard convert`'s second pass: a faithfully imported guest brought onto IBM Z.
+
+The importer reads what the document says (an x86 CPU model, NUMA, a PCI watchdog,
+300 vCPUs, a SATA disk …) so that `check` judges it as written. This pass then
+replaces each value IBM Z or libvirt on s390x cannot take by its IBM Z equivalent,
+and records every change at the element it came from. Values the answers cannot
+hold at all (a domain type 'xen', a machine type) were already read as IBM Z ones
+and said by the importer; what nothing can carry is in `Imported.lost`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from zwizard.importer import Change, Imported, import_domain
+from zwizard.model import Answers, Nic, Watchdog
+
+VCPU_MAX = 248  # docs/rules.md: the s390-ccw-virtio machine's maximum
+
+
+def convert_domain(data: bytes, source: str = "<xml>") -> Imported:
+    """Read a domain XML as it is, then convert it (see `convert`)."""
+    imported = import_domain(data, source)
+    convert(imported)
+    return imported
+
+
+def convert(imported: Imported) -> None:
+    """Change, in place, every value of `imported.answers` IBM Z cannot take, and add
+    each change to `imported.changes` in document order."""
+    for step in STEPS:
+        step(imported)
+    imported.changes.sort(key=lambda c: c.line or 0)  # as the reader meets them
+
+
+def _change(imported: Imported, rule: str, path: str, what: str) -> None:
+    where, line = imported.locate(path)
+    imported.changes.append(Change(rule, where, line, what))
+
+
+def _dropped(imported: Imported, rule: str, path: str, what: str = "") -> None:
+    """One change per element the value was read from (<numa> and <numatune> …)."""
+    for where, line in imported.sources.get(path) or [imported.locate(path)]:
+        tag = re.sub(r"\[\d+\]$", "", where.rsplit("/", 1)[-1])
+        imported.changes.append(Change(rule, where, line, what or f"dropped <{tag}>"))
+
+
+def _smbios(imported: Imported) -> None:
+    a = imported.answers
+    if a.guest.smbios:
+        _dropped(imported, "no-smbios", "guest.smbios")
+        a.guest.smbios = False
+
+
+def _vcpus(imported: Imported) -> None:
+    g = imported.answers.guest
+    if g.vcpus > VCPU_MAX:
+        what = f"{g.vcpus} vCPUs -> {VCPU_MAX}, the IBM Z maximum"
+        _change(imported, "vcpus", "guest.vcpus", what)
+        g.vcpus = VCPU_MAX
+
+
+def _cpu(imported: Imported) -> None:
+    from zwizard.rules import CPU_MODELS
+
+    a = imported.answers
+    cpu = a.cpu
+    if cpu.mode == "custom" and cpu.model not in CPU_MODELS:
+        _change(imported, "cpu-model", "cpu.model", f"CPU model {cpu.model} -> host-model")
+        for name in cpu.features:  # they modify the model that goes
+            what = f"dropped <feature name='{name}'> of CPU model {cpu.model}"
+            _change(imported, "cpu-model", f"cpu.features.{name}", what)
+        cpu.mode, cpu.model, cpu.features = "host-model", None, {}
+    if a.guest.domain_type == "qemu" and cpu.mode in ("host-model", "host-passthrough"):
+        what = f"CPU mode {cpu.mode} -> QEMU's default (emulation)"
+        _change(imported, "tcg-cpu", "cpu.mode", what)
+        cpu.mode = None
+    if cpu.numa:
+        _dropped(imported, "no-numa", "cpu.numa")
+        cpu.numa = False
+
+
+def _memory(imported: Imported) -> None:
+    memory = imported.answers.memory
+    if memory.hotplug:
+        _dropped(
+            imported, "no-mem-hotplug", "memory.hotplug", "dropped <maxMemory> (no memory hot-plug)"
+        )
+        memory.hotplug = False
+
+
+def _timers(imported: Imported) -> None:
+    clock = imported.answers.clock
+    for i, name in enumerate(clock.timers):
+        _change(imported, "no-kvmclock", f"clock.timers[{i}]", f"dropped timer {name}")
+    clock.timers = []
+
+
+def _watchdog(imported: Imported) -> None:
+    wd = imported.answers.watchdog
+    diag288 = Watchdog.model  # the dataclass default: the one watchdog on IBM Z
+    if wd is not None and wd.model != diag288:
+        what = f"watchdog {wd.model} -> {diag288} (action {wd.action} kept)"
+        _change(imported, "watchdog-diag288", "watchdog.model", what)
+        wd.model = diag288
+
+
+def _disks(imported: Imported) -> None:
+    for i, disk in enumerate(imported.answers.disks):
+        want = "scsi" if disk.device in ("cdrom", "lun") else "virtio"
+        if disk.bus == "scsi" or disk.bus == want:
+            continue  # a virtio-scsi disk is on ccw too (its controller is)
+        what = f"{disk.bus or '(no bus)'} {disk.device} {disk.target} -> {want} (target reassigned)"
+        _change(imported, "ccw-only", f"disks[{i}].bus", what)
+        disk.bus = disk.target = None
+        if want != "virtio":
+            disk.ccw = None  # the drive sits on the virtio-scsi controller, not on ccw
+
+
+def _nics(imported: Imported) -> None:
+    virtio = Nic.model
+    for i, nic in enumerate(imported.answers.nics):
+        if nic.model != virtio:
+            what = f"NIC model {nic.model} -> virtio (virtio-net-ccw)"
+            _change(imported, "ccw-only", f"nics[{i}].model", what)
+            nic.model = virtio
+
+
+def _x86_pci(imported: Imported) -> None:
+    """An x86 host's PCI function means nothing on an IBM Z host: not carried."""
+    if imported.s390:
+        return
+    keep = []
+    for i, dev in enumerate(imported.answers.passthrough):
+        if dev.type == "pci" and dev.zpci is None:
+            where, line = imported.locate(f"passthrough[{i}]")
+            what = (
+                "PCI passthrough of an x86 host's device "
+                "(choose an IBM Z PCI function and its zPCI ids)"
+            )
+            imported.lost.append(Change("not-carried", where, line, what))
+        else:
+            keep.append(dev)
+    if len(keep) != len(imported.answers.passthrough):
+        _renumber(imported, "passthrough", imported.answers.passthrough, keep)
+        imported.answers.passthrough = keep
+
+
+def _renumber(imported: Imported, key: str, old: list[object], new: list[object]) -> None:
+    """Where each remaining list entry was read from, under its new index."""
+    moves = {f"{key}[{old.index(item)}]": f"{key}[{i}]" for i, item in enumerate(new)}
+    pattern = re.compile(rf"^{re.escape(key)}\[\d+\]")
+
+    def moved(table: dict[str, object]) -> dict[str, object]:
+        out = {}
+        for path, value in table.items():
+            m = pattern.match(path)
+            if m is None:
+                out[path] = value
+            elif m.group(0) in moves:
+                out[moves[m.group(0)] + path[m.end() :]] = value
+        return out
+
+    imported.where = moved(imported.where)  # type: ignore[assignment,arg-type]
+    imported.sources = moved(imported.sources)  # type: ignore[assignment,arg-type]
+
+
+def _boot_devs(imported: Imported) -> None:
+    """<os><boot dev=…> becomes a boot order on the first device of that kind, as the
+    BIOS would have tried them, unless a device already has one."""
+    from zwizard.devices import entries
+
+    a: Answers = imported.answers
+    if any(item.boot_order for kind, _, item in entries(a) if kind.boots):
+        return
+    order = 1
+    for dev, where, line in imported.boot_devs:
+        pool = {
+            "hd": [d for d in a.disks if d.device == "disk"],
+            "cdrom": [d for d in a.disks if d.device == "cdrom"],
+            "network": a.nics,
+        }.get(dev, [])
+        if pool and pool[0].boot_order is None:
+            pool[0].boot_order = order
+            what = f"<boot dev='{dev}'> -> boot order {order} on that device"
+            imported.changes.append(Change("boot-order", where, line, what))
+            order += 1
+
+
+# in this order: the model first (its features go with it), then the TCG mode; devices
+# are dropped before boot orders are mapped onto what remains
+STEPS: tuple[Callable[[Imported], None], ...] = (
+    _smbios,
+    _vcpus,
+    _cpu,
+    _memory,
+    _timers,
+    _watchdog,
+    _disks,
+    _nics,
+    _x86_pci,
+    _boot_devs,
+)
