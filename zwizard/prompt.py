@@ -401,13 +401,36 @@ def _finish(q: Asker, key: str, i: int) -> None:
         for f in BY_KEY["shares"].options:
             q.text(f"shares[{i}].{f.key}", f"{f.label}:")
     else:
-        dev = q.answers.passthrough[i]
-        if dev.type == "scsi":
-            q.text(f"passthrough[{i}].address", "Host SCSI address H:C:T:L (lsscsi -g):")
-        elif dev.type == "pci":
-            q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
+        _fields(q, key, i, required_only=True)
+
+
+def _fields(q: Asker, key: str, i: int, *, required_only: bool = False) -> None:
+    """The fields a device kind declares for each entry (Kind.fields), in their order,
+    with what this host has for them: the declarations the full-screen wizard shows in
+    the entry's form."""
+    item = getattr(q.answers, key)[i]
+    for f in BY_KEY[key].fields:
+        if not f.applies(item) or (required_only and not f.required):
+            continue
+        path = f"{key}[{i}].{f.key}"
+        if f.probe is not None and lookup(q.answers, path) is None:
+            verdict = q.allowed(path, f.probe(q.answers))
+            if not verdict.allowed:  # as the wizard greys the field, with the reason
+                q.say(f"  {f.label}: greyed — {verdict.reason} [{verdict.rule}]")
+                continue
+        if f.offer is not None and q.host is not None:
+            q.on_host(f.offer(q.answers, q.host, item))
+        if f.choices:
+            q.choose(path, f"{_question(f)}:", list(f.choices))
         else:
-            q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
+            kind = f.text.removeprefix("optional-")
+            q.text(path, f"{_question(f)}:", kind=kind, optional=not f.required)
+
+
+def _question(f: Any) -> str:
+    """A declared field as a question: its label, capitalised, with where to look."""
+    text = f.label[:1].upper() + f.label[1:]
+    return f"{text} ({f.help})" if f.help else text
 
 
 def step_disks(q: Asker) -> None:
@@ -561,37 +584,7 @@ def step_passthrough(q: Asker) -> None:
             _keywrap(q)
             return
         i = q.session.add_device("passthrough", Passthrough(type=kind))
-        if kind == "pci":
-            if q.host is not None:
-                q.on_host(
-                    [(f.address, f"uid {f.uid} fid {f.fid}" if f.uid else "") for f in q.host.pci]
-                )
-            q.text(f"passthrough[{i}].address", "Host PCI address (dddd:bb:ss.f):")
-            q.text(f"passthrough[{i}].zpci.uid", "zPCI uid (0x0001-0xffff; empty: assigned):",
-                   optional=True)  # fmt: skip
-            q.text(f"passthrough[{i}].zpci.fid", "zPCI fid (empty: assigned):", optional=True)
-        elif kind == "scsi":
-            if q.host is not None:
-                q.on_host([(a, "") for a in q.host.scsi])
-            q.text(f"passthrough[{i}].address", "Host SCSI address H:C:T:L (lsscsi -g):")
-        else:
-            if q.host is not None:
-                q.on_host(
-                    [(m.uuid, f"in use by {m.in_use_by}" if m.in_use_by else m.parent)
-                     for m in q.host.mdevs if m.kind == kind]
-                )  # fmt: skip
-            q.text(f"passthrough[{i}].uuid", "Mediated device UUID (ls /sys/bus/mdev/devices/):")
-            if kind == "vfio-ccw":
-                q.text(f"passthrough[{i}].boot_order", "Boot order (empty: does not boot):",
-                       kind="int", optional=True)  # fmt: skip
-                q.text(f"passthrough[{i}].dasd", "Host DASD bus-id, for zwizard prepare "
-                       "(lsdasd; empty: the device exists):", optional=True)  # fmt: skip
-            else:
-                q.say("  for zwizard prepare (lszcrypt; empty: the device exists already):")
-                for key, what in (("adapters", "AP adapters (e.g. 0x05 0x06)"),
-                                  ("domains", "AP usage domains (e.g. 0x0004)"),
-                                  ("control_domains", "AP control domains")):  # fmt: skip
-                    q.text(f"passthrough[{i}].{key}", f"{what}:", kind="int-list", optional=True)
+        _fields(q, "passthrough", i)
 
 
 def step_secure(q: Asker) -> None:
@@ -769,9 +762,19 @@ def run(
 QUESTIONS = {
     "guest.name": "Guest name:",
     "path": "Path of {where}:",
-    "uuid": "Mediated device UUID of {where}:",
-    "address": "Host PCI address of {where}:",
 }
+
+
+def _declared_question(answers: Answers, where: str, key: str) -> str | None:
+    """The question a device kind declares for `key` of the entry at `where`."""
+    kind = BY_KEY.get(where.split("[", 1)[0])
+    if kind is None or "[" not in where:
+        return None
+    item = lookup(answers, where)
+    for f in kind.fields:
+        if f.key == key and f.applies(item):
+            return f"{f.label[:1].upper()}{f.label[1:]} of {where}:"
+    return None
 
 
 def ask_missing(answers: Answers, **io: Any) -> bool:
@@ -785,8 +788,8 @@ def ask_missing(answers: Answers, **io: Any) -> bool:
                 q.text(f"{path}.{kind}", f"{kind} name for {where}:")
                 continue
             key = path.rsplit(".", 1)[-1]
-            message = QUESTIONS.get(path) or QUESTIONS[key].format(where=where)
-            q.text(path, message)
+            message = QUESTIONS.get(path) or _declared_question(answers, where, key)
+            q.text(path, message or QUESTIONS[key].format(where=where))
     except (Quit, Back):
         return False
     return True

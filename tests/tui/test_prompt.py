@@ -279,3 +279,25 @@ def test_crypto_queues_are_asked_and_the_host_preparation_is_written(tmp_path):
     assert "host preparation (minimal-rhel9.prepare.sh):" in text
     script = (tmp_path / "out" / "minimal-rhel9.prepare.sh").read_text()
     assert "run chzdev --type ap apmask=-5,-6 aqmask=-4" in script
+
+
+def test_a_scsi_passthrough_is_asked_its_scsi_address_not_a_pci_one():
+    # the question comes from the passthrough kind's declaration, as the wizard's label
+    a = parse(
+        'version = 1\n[guest]\nname = "tape01"\n[[disks]]\npath = "/d.qcow2"\nboot_order = 1\n'
+        '[[passthrough]]\ntype = "scsi"\n',
+        partial=True,
+    )
+    ok, text = drive([CLEAR, "0:0:1:0", ENTER], prompt.ask_missing, a)
+    assert ok and a.passthrough[0].address == "0:0:1:0"
+    assert "Host SCSI address of passthrough[0]:" in text and "PCI" not in text
+
+
+def test_adding_a_crypto_device_shows_its_boot_order_greyed_with_the_reason():
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    keys = [DOWN, ENTER,  # add vfio-ap
+            CLEAR, AP_UUID, ENTER, CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no queues
+            ENTER, "n", "n"]  # done; no shares; key wrapping as is  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    assert a.passthrough[0].uuid == AP_UUID and a.passthrough[0].boot_order is None
+    assert "boot order (empty: does not boot): greyed — a vfio-ap crypto device cannot boot" in text

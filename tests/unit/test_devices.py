@@ -97,3 +97,14 @@ def test_kind_rules_name_key_and_reason(devices, expected):
     from zwizard.rules import check
 
     assert expected in {(f.rule, f.path, f.message) for f in check(answers(**devices))}
+
+
+@pytest.mark.parametrize("kind", ["vfio-ap", "vfio-ccw", "pci", "scsi"])
+def test_the_fields_a_new_passthrough_must_get_are_the_ones_the_answers_call_missing(kind):
+    # both front ends ask the required declared fields; the answers mode lists `missing`
+    from zwizard.devices import passthrough
+    from zwizard.model import Passthrough
+
+    dev = Passthrough(type=kind)
+    required = [f.key for f in passthrough.FIELDS if f.required and f.applies(dev)]
+    assert required == passthrough.KIND.missing(dev) and len(required) == 1

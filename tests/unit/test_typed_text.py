@@ -36,8 +36,9 @@ def wizard_fields() -> list[tuple[str, str]]:
                 out.append((path, kind))
     from zwizard.devices import KINDS
 
-    for device in KINDS:  # the options a device kind declares (both front ends show them)
-        out += [(f"{device.key}[0].{f.key}", f.text) for f in device.options if not f.choices]
+    for device in KINDS:  # the fields and options a device kind declares (both front ends)
+        declared = (*device.fields, *device.options)
+        out += [(f"{device.key}[0].{f.key}", f.text) for f in declared if not f.choices]
     return sorted(set(out))
 
 

@@ -86,6 +86,21 @@ class Field:
     text: str = "optional-str"
     placeholder: str = ""
     applies: Callable[[Any], bool] = _always  # shown only for the entries it fits
+    required: bool = False  # the entry is unfinished without it (as the kind's `missing`)
+    help: str = ""  # where the value is found on the host ("ls /sys/bus/mdev/devices/")
+    # what this host has for it: (answers, host, entry) -> [(value, note)]
+    offer: Callable[[Answers, HostInfo, Any], list[tuple[str, str]]] | None = None
+    # a value to ask the rules about while the field is empty: refused, the field is
+    # greyed with their reason (a boot order on a device that cannot boot)
+    probe: Callable[[Answers], Any] | None = None
+
+
+def next_boot_order(answers: Answers) -> int:
+    """The order a device would get if it joined the boot sequence now."""
+    from zwizard.devices import entries
+
+    given = [item.boot_order or 0 for kind, _, item in entries(answers) if kind.boots]
+    return max(given, default=0) + 1
 
 
 def default_or(values: tuple[str, ...], default: str = "default") -> tuple[tuple[Any, str], ...]:
@@ -112,6 +127,7 @@ class Kind:
     after: Callable[[etree._Element, Answers, Plan], None] | None = None  # e.g. a controller
     resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
     check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules
+    fields: tuple[Field, ...] = ()  # what both front ends ask of each entry they add
     options: tuple[Field, ...] = ()  # what both front ends offer beyond the essentials
     options_title: str = ""  # how they name that group ("More disk options (…)")
 

@@ -3,6 +3,7 @@ mediated devices, by UUID) and PCI functions (by host address, with zPCI ids).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -15,7 +16,16 @@ from zwizard.address import (
     pci_attributes,
     pci_from_attributes,
 )
-from zwizard.devices.base import HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.devices.base import (
+    Field,
+    HostJudge,
+    Kind,
+    Reader,
+    next_boot_order,
+    sub,
+    write_boot,
+    write_ccw,
+)
 from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, Zpci
@@ -382,6 +392,64 @@ def _lowest_free(taken: set[int], start: int) -> int:
     return value
 
 
+def _host_mdevs(a: Answers, host: HostInfo, dev: Passthrough) -> list[tuple[str, str]]:
+    def note(m: object) -> str:
+        owner = m.in_use_by  # type: ignore[attr-defined]
+        return f"in use by {owner}" if owner and owner != a.guest.name else m.parent  # type: ignore[attr-defined]
+
+    return [(m.uuid, note(m)) for m in host.mdevs if m.kind == dev.type]
+
+
+def _host_pci(a: Answers, host: HostInfo, dev: Passthrough) -> list[tuple[str, str]]:
+    def note(fn: object) -> str:
+        if fn.in_use_by:  # type: ignore[attr-defined]
+            return f"in use by {fn.in_use_by}"  # type: ignore[attr-defined]
+        return f"uid {fn.uid} fid {fn.fid}" if fn.uid else (fn.driver or "")  # type: ignore[attr-defined]
+
+    return [(fn.address, note(fn)) for fn in host.pci]
+
+
+def _host_scsi(a: Answers, host: HostInfo, dev: Passthrough) -> list[tuple[str, str]]:
+    return [(address, "") for address in host.scsi]
+
+
+def _is(*types: str) -> Callable[[Passthrough], bool]:
+    return lambda dev: dev.type in types
+
+
+# What both front ends ask of a new entry, in this order, each for the types it fits: first
+# what names the host's device (and what zwizard prepare needs to make it), then what the
+# guest sees. A vfio-ap matrix cannot boot (rule vfio-ap): its boot order is greyed.
+FIELDS = (
+    Field("uuid", "mediated device UUID", help="ls /sys/bus/mdev/devices/",
+          placeholder="(8-4-4-4-12 hex digits)", applies=_is(*MDEV_TYPES), required=True,
+          offer=_host_mdevs),
+    Field("address", "host PCI address", help="lspci -D", placeholder="(dddd:bb:ss.f)",
+          applies=_is("pci"), required=True, offer=_host_pci),
+    Field("address", "host SCSI address", help="lsscsi -g", placeholder="(H:C:T:L, e.g. 0:0:1:0)",
+          applies=_is("scsi"), required=True, offer=_host_scsi),
+    Field("zpci.uid", "zPCI uid (0x0001-0xffff; empty: assigned)",
+          placeholder="(assigned, as libvirt does)", applies=_is("pci")),
+    Field("zpci.fid", "zPCI fid (empty: assigned)", placeholder="(assigned, as libvirt does)",
+          applies=_is("pci")),
+    Field("adapters", "AP adapters (for zwizard prepare)", text="int-list",
+          help="lszcrypt; empty: the matrix device exists already",
+          placeholder="(e.g. 0x05 0x06)", applies=_is("vfio-ap")),
+    Field("domains", "AP usage domains", text="int-list", placeholder="(e.g. 0x0004)",
+          applies=_is("vfio-ap")),
+    Field("control_domains", "AP control domains", text="int-list", placeholder="(none)",
+          applies=_is("vfio-ap")),
+    Field("dasd", "host DASD bus-id (for zwizard prepare)",
+          help="lsdasd; empty: the mediated device exists already",
+          placeholder="(e.g. 0.0.1234)", applies=_is("vfio-ccw")),
+    Field("ccw", "guest ccw bus-id (empty: assigned)",
+          placeholder="(assigned; or type one like fe.0.xxxx)", applies=_is("vfio-ccw")),
+    Field("boot_order", "boot order (empty: does not boot)", text="optional-int",
+          applies=_is(*MDEV_TYPES, "scsi"), probe=next_boot_order),
+    Field("loadparm", "loadparm (empty: none)", placeholder="(none)", applies=_is("vfio-ccw")),
+)  # fmt: skip
+
+
 KIND = Kind(
     key="passthrough",
     noun="passed-through device",
@@ -398,4 +466,5 @@ KIND = Kind(
     check_host=check_host,
     # rule se-no-vfio: every vfio device goes (a SCSI device on virtio-scsi is no vfio)
     se_forbidden=lambda dev: None if dev.type == "scsi" else f"{dev.type} device",
+    fields=FIELDS,
 )

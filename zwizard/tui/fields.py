@@ -392,15 +392,30 @@ def sync_fields(fields: Iterable[Any], state: State) -> None:
 
 
 def declared(key: str, options: Any, title: str) -> list[Any]:
-    """The fields a device kind declares for its entries (`Kind.options`), folded under
-    their title: the same declarations the prompt mode asks behind one question."""
+    """The fields a device kind declares for its entries (`Kind.fields`, `Kind.options`),
+    folded under `title` when one is given: the same declarations the prompt mode asks."""
     fields: list[Any] = []
     for f in options:
         path = f"{key}[0].{f.key}"
         if f.choices:
             fields.append(ChoiceField(path, f.label, list(f.choices), when=f.applies))
-        else:
-            fields.append(
-                TextField(path, f.label, kind=f.text, placeholder=f.placeholder, when=f.applies)
-            )
+            continue
+        offer = None if f.offer is None else _host_offer(f.offer)
+        probe = None if f.probe is None else (lambda state, p=f.probe: p(state.answers))
+        fields.append(
+            TextField(path, f.label, kind=f.text, placeholder=f.placeholder, when=f.applies,
+                      help=f.help, offer=offer, probe=probe)
+        )  # fmt: skip
     return [MoreOptions(*fields, title=title)] if title else fields
+
+
+def _host_offer(offer: Any) -> Any:
+    """A kind's offer (answers, host, entry) as a field's (state, path)."""
+
+    def on_host(state: State, path: str) -> list[tuple[str, str]]:
+        if state.host is None:
+            return []
+        entry = lookup(state.answers, path[: path.index("]") + 1])
+        return offer(state.answers, state.host, entry)
+
+    return on_host

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from zwizard.devices import share
+from zwizard.devices import passthrough, share
 from zwizard.model import Passthrough, Share
-from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import State, TextField, ToggleField, declared
+from zwizard.tui.fields import State, ToggleField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -37,64 +36,12 @@ def describe_share(state: State, i: int) -> str:
 
 
 def new(kind: str) -> Passthrough:
-    if kind == "pci":
-        return Passthrough(type="pci")
     return Passthrough(type=kind)
 
 
-def next_boot_order(state: State) -> int:
-    """The order a device would get if it joined the boot sequence now."""
-    return max(state.result.plan.boot.values(), default=0) + 1
-
-
-def mdev(p: Passthrough) -> bool:
-    return p.type != "pci"
-
-
-def crypto(p: Passthrough) -> bool:
-    return p.type == "vfio-ap"
-
-
-def dasd(p: Passthrough) -> bool:
-    return p.type == "vfio-ccw"
-
-
-def pci(p: Passthrough) -> bool:
-    return p.type == "pci"
-
-
-def scsi(p: Passthrough) -> bool:
-    return p.type == "scsi"
-
-
 def form() -> list:
-    return [
-        TextField("passthrough[0].uuid", "mediated device UUID", kind="optional-str",
-                  help="ls /sys/bus/mdev/devices/", when=mdev, offer=offers.mdevs,
-                  placeholder="(8-4-4-4-12 hex digits)"),
-        TextField("passthrough[0].ccw", "guest ccw bus-id (empty: assigned)", kind="optional-str",
-                  when=dasd, placeholder="(assigned; or type one like fe.0.xxxx)"),
-        TextField("passthrough[0].boot_order", "boot order (empty: does not boot)",
-                  kind="optional-int", when=mdev, probe=next_boot_order),
-        TextField("passthrough[0].loadparm", "loadparm", kind="optional-str", when=dasd,
-                  placeholder="(none)"),
-        TextField("passthrough[0].adapters", "AP adapters (for zwizard prepare)",
-                  kind="int-list", when=crypto, placeholder="(lszcrypt: e.g. 0x05 0x06)"),
-        TextField("passthrough[0].domains", "AP usage domains", kind="int-list", when=crypto,
-                  placeholder="(e.g. 0x0004)"),
-        TextField("passthrough[0].control_domains", "AP control domains", kind="int-list",
-                  when=crypto, placeholder="(none)"),
-        TextField("passthrough[0].dasd", "host DASD bus-id (for zwizard prepare)",
-                  kind="optional-str", when=dasd, placeholder="(lsdasd: e.g. 0.0.1234)"),
-        TextField("passthrough[0].address", "host PCI address", kind="optional-str",
-                  placeholder="(dddd:bb:ss.f)", when=pci, offer=offers.pci_functions),
-        TextField("passthrough[0].address", "host SCSI address (lsscsi -g)",
-                  kind="optional-str", placeholder="(H:C:T:L, e.g. 0:0:1:0)", when=scsi),
-        TextField("passthrough[0].zpci.uid", "zPCI uid (empty: assigned)", kind="optional-str",
-                  placeholder="(assigned, as libvirt does)", when=pci),
-        TextField("passthrough[0].zpci.fid", "zPCI fid (empty: assigned)", kind="optional-str",
-                  placeholder="(assigned, as libvirt does)", when=pci),
-    ]  # fmt: skip
+    # the fields the passthrough kind declares, as the prompt mode asks them
+    return declared("passthrough", passthrough.KIND.fields, "")
 
 
 class PassthroughStep(Step):
