@@ -56,6 +56,23 @@ class Tmux:
         extra = ["-S", "-"] if history else []
         return self._tmux("capture-pane", "-p", *extra, "-t", "t", check=False).stdout
 
+    def painted(self, seconds: float = 1.6) -> set[str]:
+        """The screen with its colours, as often as it differs over `seconds`: a blinking
+        cursor shows two states, so one capture alone would compare by chance."""
+        states = set()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            states.add(self._tmux("capture-pane", "-e", "-p", "-t", "t", check=False).stdout)
+            time.sleep(0.15)
+        return states
+
+    def repaint(self) -> None:
+        """Make the program draw the whole screen anew (a resize and back)."""
+        self._tmux("resize-window", "-t", "t", "-x", str(self.width + 1), "-y", str(self.height))
+        time.sleep(0.6)
+        self._tmux("resize-window", "-t", "t", "-x", str(self.width), "-y", str(self.height))
+        time.sleep(0.8)
+
     def wait_for(self, text: str, timeout: float = 20, history: bool = False) -> str:
         deadline = time.monotonic() + timeout
         screen = ""

@@ -84,6 +84,21 @@ def test_whole_guest_typed_in_tmux(tmux, tmp_path):
     assert drafts.newest_unfinished(state / "zwizard" / "drafts") is None  # finished
 
 
+def test_what_the_terminal_shows_after_a_burst_is_what_a_full_repaint_shows(tmux, tmp_path):
+    """The wizard sends only the lines that change (a focus move does not repaint the whole
+    screen); nothing stale may stay behind: after Tabs and step changes typed in bursts,
+    the terminal equals a repaint from scratch, colours included."""
+    tmux.width, tmux.height = 80, 24
+    tmux.start(zwizard_command(tmp_path / "state", tmp_path / "out"))
+    tmux.wait_for("Guest OS")
+    tmux.type("db01")
+    tmux.keys("Tab", "Tab", "Tab", "PageDown", "Tab", "Tab", "BTab", "PageDown", "Tab", "Tab",
+              "PageDown", "PageUp", "Tab", "Tab", "Tab", "Tab", "F3", "Escape", "Tab", delay=1.5)  # fmt: skip
+    before = tmux.painted()
+    tmux.repaint()
+    assert tmux.painted() == before
+
+
 def test_sighup_saves_the_draft_and_the_next_start_offers_it(tmux, tmp_path):
     out, state = tmp_path / "out", tmp_path / "state"
     tmux.start(f"exec {zwizard_command(state, out)}")

@@ -133,3 +133,27 @@ def test_neighbours_write_only_what_changes():
 def test_installed_only_on_the_strip_it_was_written_for(monkeypatch):
     monkeypatch.setattr(Strip, "render", ORIGINAL)
     assert ansi.install() and Strip.render is ansi.render_strip
+
+
+async def test_moving_the_focus_repaints_only_what_changes(monkeypatch):
+    """Over SSH every byte counts: Tab and a step change must not make Textual send the
+    whole screen (its Screen repaints itself on every focus move unless told not to)."""
+    from textual._compositor import Compositor
+
+    from tests.tui.conftest import make_app
+
+    full = []
+    render_full = Compositor.render_full_update
+    monkeypatch.setattr(
+        Compositor,
+        "render_full_update",
+        lambda self, **kw: full.append(1) or render_full(self, **kw),
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        full.clear()
+        for key in ("tab", "tab", "pagedown", "tab", "shift+tab", "pagedown", "pageup"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.current == "cpu" and full == []
