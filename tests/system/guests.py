@@ -20,8 +20,9 @@ def render_example(path: Path) -> tuple[str, dict[str, str]]:
 
 
 # What only a tap on the host can have: such NICs go on the test bridge, not QEMU's
-# user network (libvirt: "setting MTU on interface type user is not supported yet")
-TAP_ONLY = ("mtu", "driver", "target")
+# user network (libvirt: "setting MTU on interface type user is not supported yet"); an
+# Open vSwitch port and its VLAN tag need a tap on an OVS bridge
+TAP_ONLY = ("mtu", "driver", "target", "virtualport", "vlan")
 
 
 def runnable_copy(

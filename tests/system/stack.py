@@ -27,6 +27,7 @@ PACKAGES = [
     "dnsmasq-base",  # libvirt networks: DHCP and TFTP (zwizard prepare's install network)
     "iptables",  # libvirt 9.0 sets a network's firewall rules with it
     "mdevctl",  # zwizard prepare's mediated-device command lines, run for real
+    "openvswitch-switch",  # an OVS port with a VLAN tag (userspace datapath: no module)
 ]
 COMMANDS = [
     "virsh",
@@ -39,6 +40,10 @@ COMMANDS = [
     "dnsmasq",
     "iptables",
     "mdevctl",
+    "ovsdb-tool",
+    "ovsdb-server",
+    "ovs-vswitchd",
+    "ovs-vsctl",
 ]
 URI = "qemu:///system"
 CACHE = Path(os.environ.get("ZWIZARD_TEST_CACHE", "/var/cache/zwizard-tests"))
