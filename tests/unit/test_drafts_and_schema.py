@@ -62,3 +62,32 @@ def test_answers_compare_by_every_value_and_say_them_in_repr():
     assert "memory_mib=" in repr(one.guest) and repr(one).startswith("Answers(")
     with pytest.raises(TypeError):
         hash(one)  # mutable, so not usable as a key
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('guest = "web01"', "guest: expected a table, found the string 'web01'"),
+        ("guest = 5", "guest: expected a table, found the number 5"),
+        ("[guest]\nname = true", "guest.name: expected a string, found the boolean true"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_with_what_was_found(text, said):
+    # one message, in the file's own terms; nothing read past a table that is not one
+    from zwizard.answers import AnswersError, parse
+
+    with pytest.raises(AnswersError) as caught:
+        parse("version = 1\n" + text)
+    assert [p.message for p in caught.value.problems if said.split(":")[0] == p.path] == [
+        said.split(": ", 1)[1]
+    ]
+    assert len(caught.value.problems) == 1
+
+
+def test_the_schema_describes_each_table_in_the_models_words():
+    from zwizard.model import Answers
+    from zwizard.structure import json_schema
+
+    schema = json_schema(Answers)
+    assert schema["description"].startswith("A zwizard answers file (format version 1)")
+    assert schema["properties"]["guest"]["description"]  # the field's words, or the table's
