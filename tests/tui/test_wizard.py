@@ -618,3 +618,18 @@ def test_a_uuid_on_a_pci_function_is_refused_not_dropped():
     assert (
         found and found[0].severity == "error" and "given by its host address" in found[0].message
     )
+
+
+async def test_a_nic_with_two_sources_says_so_beside_its_form(tmp_path):
+    """The error is on nics[0].source, which no single field is: it must still be on
+    screen, with the values and the way out, not only counted in the step's title."""
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.nics[0].source.bridge = "br0"  # the new NIC's network is still there
+    app = make_app(draft=draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "network")
+        text = visible_text(app)
+        assert (
+            "source: give exactly one of network, bridge, direct (found: network 'default', "
+            "bridge 'br0'); empty the ones not meant [nic-source]"
+        ) in " ".join(text.split())

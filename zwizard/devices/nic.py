@@ -149,11 +149,12 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
         given = [k for k in SOURCES if getattr(n.source, k)]
         if len(given) != 1:
-            found = ", ".join(given) or "none"
+            found = ", ".join(f"{k} '{getattr(n.source, k)}'" for k in given) or "none"
+            fix = "; empty the ones not meant" if given else ""
             out.error(
                 "nic-source",
                 f"{p}.source",
-                f"give exactly one of network, bridge, direct (found: {found})",
+                f"give exactly one of network, bridge, direct (found: {found}){fix}",
             )
         if n.source.mode and not n.source.direct:
             out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")

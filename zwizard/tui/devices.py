@@ -11,6 +11,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zwizard.tui.fields import (
+    MARKS,
     FixedChoice,
     PathField,
     Plain,
@@ -65,6 +66,11 @@ class DeviceList(Vertical):
             yield Button("Up", id=f"{self.key}-up", compact=True)
             yield Button("Down", id=f"{self.key}-down", compact=True)
         yield Plain("", classes="greyed-reasons")
+        # what the rules say about the entry that no field of its form shows (the NIC's
+        # source as a whole, an entry that clashes with another): never a silent error
+        entry = Plain("", classes="field-findings entry-findings")
+        entry.display = False
+        yield entry
         with Vertical(classes="device-form"):
             yield from self.make_form()
 
@@ -112,13 +118,17 @@ class DeviceList(Vertical):
             self.query_one(f"#{self.key}-remove", Button).label = f"Remove #{at + 1}"
         form = self.query_one(".device-form")
         form.display = bool(items)
+        if not items:
+            self.query_one(".entry-findings", Static).display = False
         if items:
             prefix = f"{self.key}[{at}]"
             item = items[at]
             for f in form.query(PathField):
                 f.rebind(prefix + f.path[f.path.index("]") + 1 :] if "]" in f.path else prefix)
                 f.display = f.when is None or f.when(item)
-            sync_fields([f for f in form.query(PathField) if f.display], state)
+            shown_fields = [f for f in form.query(PathField) if f.display]
+            sync_fields(shown_fields, state)
+            self._entry_findings(state, prefix, [f.path for f in shown_fields])
             if self.focus_form and not waiting:
                 self.focus_form = False
                 # the first input shown: a hidden field's input (the UUID of a vfio
@@ -130,6 +140,26 @@ class DeviceList(Vertical):
                     focus_on(first)  # at once: typed keys follow
             for f in form.query(FixedChoice):
                 f.sync(state)
+
+    def _entry_findings(self, state: State, prefix: str, fields: list[str]) -> None:
+        def shown_by_a_field(path: str) -> bool:
+            return any(path == f or path.startswith((f + ".", f + "[")) for f in fields)
+
+        findings = [
+            f
+            for f in state.findings_at(prefix)
+            if f.severity != "note" and not shown_by_a_field(f.path)
+        ]
+        note = self.query_one(".entry-findings", Static)
+        lines = [
+            f"{MARKS[f.severity]} {f.path[len(prefix) :].lstrip('.') or prefix}: {f.message} "
+            f"[{f.rule}]"
+            for f in findings
+        ]
+        note.update("\n".join(lines))
+        note.display = bool(lines)  # no empty row when all is well
+        note.set_class(any(f.severity == "error" for f in findings), "-error")
+        note.set_class(bool(findings) and not note.has_class("-error"), "-warning")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
