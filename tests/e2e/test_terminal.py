@@ -13,6 +13,7 @@ import pytest
 from tests.e2e.terminal import ZWIZARD, wait_gone
 from tests.helpers import run_zwizard
 from zwizard import drafts
+from zwizard.answers import from_data
 
 
 def zwizard_command(state, out, *args: str) -> str:
@@ -121,6 +122,23 @@ def test_sighup_saves_the_draft_and_the_next_start_offers_it(tmux, tmp_path):
     tmux.keys("Enter")  # Resume
     screen = tmux.wait_for("vCPUs")
     assert "7" in screen
+
+
+def test_keys_typed_before_the_resume_question_are_not_its_answer(tmux, tmp_path):
+    """Typed ahead while the program starts, `db01 Tab Enter` would have chosen "Start a
+    new guest" unseen; the question drops them, says so, and waits for a real answer."""
+    out, state = tmp_path / "out", tmp_path / "state"
+    old = drafts.Draft(answers=from_data({"version": 1, "guest": {"name": "ahead01"}}, "x",
+                                         draft=True), step="cpu")  # fmt: skip
+    drafts.save(old, drafts.new_draft_path(old.answers, state / "zwizard" / "drafts"))
+    tmux.start(zwizard_command(state, out))
+    tmux.type("db01")  # before the program has even started: the terminal keeps them
+    tmux.keys("Tab", "Enter")
+    screen = tmux.wait_for("typed before this question was shown were not used")
+    assert "Resume your unfinished guest ahead01" in screen
+    tmux.keys("Enter")  # now, having read it: Resume
+    screen = tmux.wait_for("vCPUs")
+    assert "Guest OS ✗" not in screen  # the resumed guest has its name
 
 
 @pytest.mark.parametrize("how", ["SIGHUP", "Ctrl-Q"])

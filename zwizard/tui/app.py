@@ -126,7 +126,11 @@ class PreviewScreen(ModalScreen[None]):
 
 
 class Confirm(ModalScreen[str]):
-    """A question with a few answers; dismisses with the id of the chosen button."""
+    """A question with a few answers; dismisses with the id of the chosen button.
+
+    Keys typed before the question was on screen are not its answer: typed ahead at
+    start (the resume question) or in a burst, an Enter meant for a field would
+    otherwise pick a choice nobody read. They are dropped, and the dialog says so."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss('cancel')", "Cancel")]
     AUTO_FOCUS = "Button"  # Enter answers with the first choice
@@ -135,13 +139,32 @@ class Confirm(ModalScreen[str]):
         super().__init__()
         self.question = question
         self.answers = answers
+        self.shown_at = float("inf")  # Textual's monotonic clock, as Message.time
+        self.unused = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Plain(self.question, id="dialog-question")
+            yield Plain("", id="dialog-unused")
             with Horizontal(classes="buttons"):
                 for key, text in self.answers:
                     yield Button(text, id=key, compact=True)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._on_screen)
+
+    def _on_screen(self) -> None:
+        self.shown_at = time.monotonic()
+
+    def typed_before_shown(self, event: events.Key) -> bool:
+        """True (and counted) for a key that arrived before the question was seen."""
+        if event.time >= self.shown_at:
+            return False
+        self.unused += 1
+        note = self.query_one("#dialog-unused", Static)
+        note.update(f"{self.unused} key(s) typed before this question was shown were not used")
+        note.display = True
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
@@ -313,6 +336,8 @@ class ZWizard(App[int]):
         (a new device, fields shown, another step, a dialog) is on screen: over SSH keys
         arrive in bursts, and `+ disk` Enter `/var/…` must type into the new disk."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if isinstance(self.screen, Confirm) and self.screen.typed_before_shown(event):
+                return
             if self._flash:  # a status message lasts until the next key
                 self._end_flash()
             if self._held is not None:
