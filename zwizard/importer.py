@@ -844,8 +844,7 @@ class _Importer:
         attr, child = self.get(el, "listen"), self.get(listen, "address")
         address = attr or child
         if listen is not None:
-            self.take(listen)
-            self.get(listen, "type")
+            self.get(listen, "type")  # read (so carried): zwizard writes the address
         a.graphics.listen = address or "127.0.0.1"
         for name in ("passwd", "keymap", "sharePolicy", "passwdValidTo", "connected"):
             if el.get(name) is not None:
