@@ -92,9 +92,23 @@ def test_what_the_terminal_shows_after_a_burst_is_what_a_full_repaint_shows(tmux
     tmux.width, tmux.height = 80, 24
     tmux.start(zwizard_command(tmp_path / "state", tmp_path / "out"))
     tmux.wait_for("Guest OS")
-    tmux.type("db01")
-    tmux.keys("Tab", "Tab", "Tab", "PageDown", "Tab", "Tab", "BTab", "PageDown", "Tab", "Tab",
-              "PageDown", "PageUp", "Tab", "Tab", "Tab", "Tab", "F3", "Escape", "Tab", delay=1.5)  # fmt: skip
+    # one burst, as over SSH: each tmux call sends its keys at once, none waits
+    tmux.keys("db01", literal=True, delay=0)
+    tmux.keys("PageDown", delay=0)
+    tmux.keys("4", literal=True, delay=0)
+    tmux.keys("Tab", delay=0)
+    tmux.keys("8192", literal=True, delay=0)
+    tmux.keys("PageDown", "Enter", delay=0)
+    tmux.keys("/var/lib/libvirt/images/db01.qcow2", literal=True, delay=0)
+    # down the disk's form (the list scrolls away), then back up to "+ disk": the
+    # "Remove #1" button comes back into view (it showed "Remove", its first label)
+    tmux.keys("Tab", "Tab", "Tab", "Tab", delay=0)
+    tmux.keys("BOOT-1", literal=True, delay=1)  # refused, in three lines under the field
+    tmux.keys(*["BSpace"] * 6, delay=0)
+    tmux.keys("1", literal=True, delay=0)
+    tmux.keys(*["BTab"] * 10, delay=1.5)
+    assert "Remove #1" in tmux.screen()
+    tmux.keys("PageDown", "PageUp", "F3", "Escape", "Tab", delay=1.5)
     before = tmux.painted()
     tmux.repaint()
     assert tmux.painted() == before

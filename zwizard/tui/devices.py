@@ -17,6 +17,7 @@ from zwizard.tui.fields import (
     Plain,
     State,
     focus_on,
+    set_label,
     shown,
     sync_fields,
 )
@@ -115,7 +116,7 @@ class DeviceList(Vertical):
         for name in ("remove", "up", "down"):
             self.query_one(f"#{self.key}-{name}", Button).disabled = not items
         if items:  # say which one the buttons act on
-            self.query_one(f"#{self.key}-remove", Button).label = f"Remove #{at + 1}"
+            set_label(self.query_one(f"#{self.key}-remove", Button), f"Remove #{at + 1}")
         form = self.query_one(".device-form")
         form.display = bool(items)
         if not items:

@@ -121,6 +121,15 @@ class Box(Checkbox):
 MARKS = {"error": "✗", "warning": "!", "note": "i"}  # how the wizard shows a severity
 
 
+def set_label(widget: Any, text: str) -> None:
+    """Change a button's, box's or radio's label, and lay it out again, only when it differs:
+    a Button's label only repaints, so without the layout it keeps its old width (the
+    terminal showed "Remove" for "Remove #1"); a toggle lays out at every set."""
+    if str(widget.label) != text:
+        widget.label = text
+        widget.refresh(layout=True)
+
+
 def finding_text(findings: list[Finding]) -> str:
     return "\n".join(f"{MARKS[f.severity]} {f.message} [{f.rule}]" for f in findings)
 
@@ -270,7 +279,7 @@ class ChoiceField(PathField):
             verdict = state.allowed(self.path, value) if value != current else Availability(True)
             button.disabled = not verdict.allowed
             mark = "" if not verdict.reasons else " (greyed)" if not verdict.allowed else " (!)"
-            button.label = text + mark
+            set_label(button, text + mark)
             button.set_class(bool(verdict.reasons) and verdict.allowed, "-warned")
             if verdict.reasons:
                 word = "greyed" if not verdict.allowed else "mind"

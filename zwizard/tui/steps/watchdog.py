@@ -15,6 +15,7 @@ from zwizard.tui.fields import (
     State,
     TextField,
     ToggleField,
+    set_label,
     sync_fields,
 )
 from zwizard.tui.messages import AgentChosen, ValueChosen
@@ -74,13 +75,13 @@ class WatchdogStep(Step):
         if box.value != on:
             with self.prevent(Checkbox.Changed):
                 box.value = on
-        box.label = f"diag288 watchdog: {'on' if on else 'off'}"
+        set_label(box, f"diag288 watchdog: {'on' if on else 'off'}")
         agent = any(c.name == AGENT_CHANNEL for c in state.answers.channels)
         agent_box = self.query_one("#agent-on", Box)
         if agent_box.value != agent:
             with self.prevent(Checkbox.Changed):
                 agent_box.value = agent
-        agent_box.label = f"QEMU guest agent channel: {'on' if agent else 'off'}"
+        set_label(agent_box, f"QEMU guest agent channel: {'on' if agent else 'off'}")
         choices = list(self.query(ChoiceField))
         for field in choices:
             field.display = on
