@@ -633,3 +633,18 @@ async def test_a_nic_with_two_sources_says_so_beside_its_form(tmp_path):
             "source: give exactly one of network, bridge, direct (found: network 'default', "
             "bridge 'br0'); empty the ones not meant [nic-source]"
         ) in " ".join(text.split())
+
+
+@pytest.mark.parametrize("step", ["disks", "network", "passthrough"])
+async def test_every_add_button_is_whole_at_80_columns(step):
+    # four passthrough kinds in one row cut "+ SCSI" off at 80x24
+    from zwizard.tui.devices import AddButton
+
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, step)
+        buttons = list(app.screen.query(AddButton))
+        assert buttons
+        for button in buttons:
+            assert button.region.right <= 79, (str(button.label), button.region)
+            assert button.region.width >= len(str(button.label)), str(button.label)

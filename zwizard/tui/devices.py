@@ -23,6 +23,23 @@ from zwizard.tui.fields import (
 )
 from zwizard.tui.messages import DeviceAdded, DeviceMoved, DeviceRemoved
 
+ADD_ROW_WIDTH = 44  # columns of buttons per row: what an 80-column terminal shows whole
+
+
+def _rows(labels: list[str], width: int) -> list[list[int]]:
+    """Indices of `labels` in rows of at most `width` columns (a compact button is its
+    label with a blank either side, one column apart)."""
+    rows: list[list[int]] = [[]]
+    used = 0
+    for i, label in enumerate(labels):
+        need = len(label) + 3
+        if rows[-1] and used + need > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(i)
+        used += need
+    return rows
+
 
 class AddButton(Button):
     """Adds a new item; greyed with the rules' reason when the item is not allowed."""
@@ -58,10 +75,13 @@ class DeviceList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield OptionList(id=f"{self.key}-items", classes="items")
-        # two rows, so that 80 columns show every label whole
-        with Horizontal(classes="buttons"):
-            for i, (label, make) in enumerate(self.adds):
-                yield AddButton(label, make, id=f"{self.key}-add-{i}")
+        # the add buttons in rows that 80 columns show whole (the form is ~50 wide there:
+        # four passthrough kinds in one row cut "+ SCSI" off), then the list's own
+        for row in _rows([label for label, _ in self.adds], ADD_ROW_WIDTH):
+            with Horizontal(classes="buttons"):
+                for i in row:
+                    label, make = self.adds[i]
+                    yield AddButton(label, make, id=f"{self.key}-add-{i}")
         with Horizontal(classes="buttons"):
             yield Button("Remove", id=f"{self.key}-remove", compact=True)
             yield Button("Up", id=f"{self.key}-up", compact=True)
