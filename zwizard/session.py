@@ -70,6 +70,23 @@ def field_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def shown_text(
+    answers: Answers, path: str, pending: dict[str, str], typed: dict[str, tuple[str, Any]]
+) -> str:
+    """What a field shows: text that is no value yet as it stands; a value as it was
+    typed while it still holds what was typed; else the value in the field's form."""
+    if path in pending:
+        return pending[path]
+    try:
+        value = lookup(answers, path)
+    except (AttributeError, IndexError, TypeError):
+        return ""
+    text, meant = typed.get(path, ("", None))
+    if text and meant == value:
+        return text
+    return field_text(value)
+
+
 def parse_list(text: str, kind: str) -> list[Any] | None:
     """Items separated by blanks (or, for numbers, commas): an int-list takes decimal or
     0x-hex numbers (TOML's own forms); None when the text is not that."""
@@ -206,6 +223,9 @@ class Session:
     ) -> None:
         self.answers = answers if answers is not None else Answers()
         self.pending = dict(pending or {})
+        # the text a valid value was typed as ("0x05 0x06" for [5, 6]): shown as typed
+        # while the value stays what it meant, never rewritten into zwizard's own form
+        self.typed: dict[str, tuple[str, Any]] = {}
         self.host = host
         self.hosts: list[HostInfo] = []  # every host the guest is judged against (--connect)
         self.host_is_target = host_is_target
@@ -316,12 +336,12 @@ class Session:
         optional = kind.startswith("optional")
         if kind.endswith(("list", "mapping")):
             value = parse_list(text, kind) if kind.endswith("list") else parse_mapping(text)
-            return self._keep(path, text) if value is None else self.set_value(path, value)
+            return self._keep(path, text) if value is None else self._typed(path, text, value)
         if kind.endswith("int"):
             if optional and text == "":
                 return self.set_value(path, None)
             if number_problem(path, text) is None:
-                return self.set_value(path, int(text))
+                return self._typed(path, text, int(text))
             return self._keep(path, text)
         if not (optional and text == ""):
             return self.set_value(path, text)
@@ -341,6 +361,10 @@ class Session:
             return True
         return changed
 
+    def _typed(self, path: str, text: str, value: Any) -> bool:
+        self.typed[path] = (text, value)
+        return self.set_value(path, value)
+
     def _keep(self, path: str, text: str) -> bool:
         """Text that is not a value of its field: kept as typed, pending, reported."""
         if self.pending.get(path) == text:
@@ -350,14 +374,8 @@ class Session:
         return True
 
     def text_of(self, path: str) -> str:
-        """What a field shows: the pending text, or the value."""
-        if path in self.pending:
-            return self.pending[path]
-        try:
-            value = lookup(self.answers, path)
-        except (AttributeError, IndexError, TypeError):
-            return ""
-        return field_text(value)
+        """What a field shows: the pending text, or the value (as it was typed)."""
+        return shown_text(self.answers, path, self.pending, self.typed)
 
     def _bootables(self) -> list[Any]:
         return [item for kind, _, item in entries(self.answers) if kind.boots]

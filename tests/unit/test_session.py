@@ -167,3 +167,14 @@ def test_choices_do_not_speak_for_a_value_hidden_under_pending_text():
     # without the pending text, the same 8 MiB is a real reason
     plain = choice_availability(s.answers, "guest.os", "rhel8", None, True)
     assert "memory" in {f.rule for f in plain.reasons}
+
+
+def test_a_valid_value_stays_shown_as_it_was_typed():
+    # lszcrypt prints 0x05: the field must not turn it into 0x5 once the cursor leaves
+    s = session()
+    i = s.add_device("passthrough", Passthrough(type="vfio-ap", uuid=AP_UUID))
+    s.set_text(f"passthrough[{i}].adapters", "0x05 0x06", "int-list")
+    assert s.answers.passthrough[i].adapters == [5, 6]
+    assert s.text_of(f"passthrough[{i}].adapters") == "0x05 0x06"
+    s.set_value(f"passthrough[{i}].adapters", [7])  # changed elsewhere (a draft, an undo)
+    assert s.text_of(f"passthrough[{i}].adapters") == "0x7"

@@ -22,7 +22,7 @@ from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
-from zwizard.session import field_text
+from zwizard.session import shown_text
 from zwizard.structure import is_default, lookup
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
@@ -34,6 +34,7 @@ class State:
     answers: Answers
     result: Build
     pending: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, tuple[str, Any]] = field(default_factory=dict)
     host: HostInfo | None = None
     host_is_target: bool = True
     _cache: dict[tuple[str, str], Availability] = field(default_factory=dict)
@@ -207,10 +208,7 @@ class TextField(PathField):
 
     def sync(self, state: State) -> None:
         inp = self.query_one(Input)
-        if self.path in state.pending:
-            text = state.pending[self.path]
-        else:
-            text = field_text(lookup(state.answers, self.path))
+        text = shown_text(state.answers, self.path, state.pending, state.typed)
         # the user's own typing is never undone: not while the field has the cursor, and
         # not while its edits are still on their way to the app (keys in a burst)
         if not self.typing(inp) and inp.value != text:
