@@ -29,7 +29,7 @@ class SecureExecutionStep(Step):
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Secure Execution (IBM Z: z15 / LinuxONE III or newer)")
-        yield Button("Turn on Secure Execution, removing what is listed", id="se-clear",
+        yield Button("Remove what is listed and turn it on", id="se-clear",
                      compact=True)  # fmt: skip
         yield Plain("", id="se-must-go", classes="must-go")
         yield ToggleField("secure_execution.enabled", "Run as a secure guest (s390-pv)")
