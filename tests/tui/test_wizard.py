@@ -637,18 +637,22 @@ async def test_a_nic_with_two_sources_says_so_beside_its_form(tmp_path):
 
 
 @pytest.mark.parametrize("step", [s.step_id for s in STEPS])
-async def test_every_button_is_whole_at_80_columns(step):
+async def test_every_button_and_choice_is_whole_at_80_columns(step):
     # four passthrough kinds in one row cut "+ SCSI" off at 80x24, and the Secure
     # Execution button's label lost its end ("… removing what is list")
-    from textual.widgets import Button
+    from textual.containers import ScrollableContainer
 
     draft = draft_of(ASSETS / "pxe-install.toml")
     draft.answers.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))  # SE: must go
     app = make_app(draft=draft)
     async with app.run_test(size=(80, 24)) as pilot:
         await goto(pilot, step)
-        for button in app.screen.query(Button):
+        for button in app.screen.query("Button, RadioButton, Checkbox"):
             if not shown(button, app.screen):
                 continue
-            assert button.region.right <= app.size.width, (str(button.label), button.region)
+            # inside what its scrolling container shows (its scrollbar covers the rest)
+            box = next((a for a in button.ancestors if isinstance(a, ScrollableContainer)), None)
+            right = box.scrollable_content_region.right if box else app.size.width
+            assert button.region.right <= right, (str(button.label), button.region, right)
             assert button.region.width >= len(str(button.label)) + 2, str(button.label)
+            assert button.size.width >= button.get_content_width(button.size, button.size)
