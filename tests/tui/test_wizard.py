@@ -656,3 +656,21 @@ async def test_every_button_and_choice_is_whole_at_80_columns(step):
             assert button.region.right <= right, (str(button.label), button.region, right)
             assert button.region.width >= len(str(button.label)) + 2, str(button.label)
             assert button.size.width >= button.get_content_width(button.size, button.size)
+
+
+async def test_an_autosave_made_before_the_name_is_named_after_the_guest_once_it_has_one():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("pagedown")
+        await type_text(pilot, "4")  # vCPUs: something worth keeping, but no name yet
+        await pilot.press("pageup")  # a step change autosaves
+        await pilot.pause()
+        first = app.autosave_path
+        assert first is not None and first.name.startswith("unnamed-") and first.exists()
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "named01")
+        await pilot.press("pagedown")
+        await pilot.pause()
+    saved = drafts.newest_unfinished()
+    assert saved is not None and saved.path.name.startswith("named01-")
+    assert not first.exists()

@@ -820,10 +820,16 @@ class ZWizard(App[int]):
         """Autosave: always this session's own file in the state directory."""
         if not self.dirty or not self.autosave:
             return None
+        old = self.autosave_path
+        name = self.answers.guest.name
+        if old is not None and old.name.startswith("unnamed-") and name and "/" not in name:
+            self.autosave_path = None  # saved before the name arrived: now one named after it
         try:
             self.autosave_path = drafts.save(self.snapshot(), self.autosave_path)
         except OSError:
             return None
+        if old is not None and old != self.autosave_path:
+            old.unlink(missing_ok=True)
         return self.autosave_path
 
     def save_as(self, path: Path, replace: bool) -> str:
