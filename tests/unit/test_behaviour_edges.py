@@ -281,3 +281,50 @@ def test_a_tcg_guest_with_host_model_is_converted_to_qemus_default():
         ("tcg-cpu", "/domain/cpu")
     ]
     assert "CPU mode host-model -> QEMU's default (emulation)" in {c.what for c in out.changes}
+
+
+@pytest.mark.parametrize(("address", "dropped"), [("type='drive' controller='0' bus='0' "
+                         "target='0' unit='3'", True), ("type='ccw' cssid='0xfe' ssid='0' "
+                         "devno='0x0009'", False)])  # fmt: skip
+def test_a_scsi_hostdevs_drive_address_is_said_to_be_assigned_anew(address, dropped):
+    xml = f"""<domain type='kvm'><name>s</name><memory unit='MiB'>2048</memory>
+      <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices>
+      <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/>
+      <address bus='0' target='1' unit='0'/></source><address {address}/></hostdev>
+      </devices></domain>""".encode()
+    out = import_domain(xml, "s.xml")
+    assert out.answers.passthrough[0].address == "0:0:1:0"
+    said = [c.what for c in out.changes if c.rule == "ccw-address"]
+    assert (said == ["drive address dropped: libvirt assigns it"]) is dropped
+
+
+def test_a_cpu_model_without_mode_custom_is_refused_at_the_model():
+    a = answers(disks=[{"path": DISK}], cpu={"mode": "host-model", "model": "gen15a"})
+    assert ("cpu-migration", "cpu.model",
+            "a CPU model is only used with mode custom (mode is host-model)") in {
+        (f.rule, f.path, f.message) for f in check(a)}  # fmt: skip
+
+
+def test_initrd_among_the_extra_arguments_is_refused_there():
+    a = answers(disks=[{"path": DISK}], pxe={**PXE, "extra_args": "inst.text initrd=x.img"})
+    assert ("pxe-config", "pxe.extra_args",
+            "initrd= in append is not honoured by the s390 firmware; set pxe.initrd") in {
+        (f.rule, f.path, f.message) for f in check(a)}  # fmt: skip
+
+
+def test_a_disk_name_libvirt_cannot_parse_is_refused_in_its_words():
+    a = answers(disks=[{"path": DISK, "target": "disk1"}])
+    assert (
+        "disk-target",
+        "disks[0].target",
+        "'disk1' is not a disk name libvirt can parse: a prefix vd, sd, hd, xvd, ubd or fd, "
+        "then letters (vda, sdb, hdc …)",
+    ) in {(f.rule, f.path, f.message) for f in check(a)}
+
+
+def test_the_summary_names_the_scsi_controller_a_cdrom_brings():
+    from zwizard.build import summary
+
+    a = answers(disks=[{"path": DISK}, {"path": "/iso/rhel9.iso", "device": "cdrom"}])
+    lines = summary(build(a, validate=False))
+    assert any(line.startswith("scsi-controller: ccw fe.0.") for line in lines), lines

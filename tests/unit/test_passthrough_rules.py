@@ -46,7 +46,38 @@ CASES = {
         [{**PCI, "zpci": {"fid": 2**32}}],
         ("zpci", "passthrough[0].zpci.fid",
          "fid 4294967296 must be 0x00000000-0xffffffff, written as 0x-hex or decimal")),
+    "scsi device with a ccw address": (
+        [{"type": "scsi", "address": "0:0:1:0", "ccw": "fe.0.0005"}],
+        ("scsi-passthrough", "passthrough[0].ccw", "a SCSI device sits on virtio-scsi: no ccw")),
+    "scsi device with zpci ids": (
+        [{"type": "scsi", "address": "0:0:1:0", "zpci": {"uid": 1}}],
+        ("scsi-passthrough", "passthrough[0].zpci", "a SCSI device sits on virtio-scsi: no zpci")),
+    "scsi device with a uuid": (
+        [{"type": "scsi", "address": "0:0:1:0", "uuid": AP_UUID}],
+        ("scsi-passthrough", "passthrough[0].uuid",
+         "uuid names a mediated device (vfio-ap, vfio-ccw); a scsi device is given by its host "
+         "address")),
+    "AP adapter beyond 0xff": (
+        [{"type": "vfio-ap", "uuid": AP_UUID, "adapters": [256], "domains": [0]}],
+        ("vfio-ap", "passthrough[0].adapters[0]", "AP adapter 256 is outside 0-255 (0x00-0xff)")),
 }  # fmt: skip
+
+
+def test_ap_queue_numbers_at_their_limits_are_fine():
+    a = answers(passthrough=[{"type": "vfio-ap", "uuid": AP_UUID, "adapters": [0, 255],
+                              "domains": [0, 255], "control_domains": [0]}])  # fmt: skip
+    assert not [f for f in check(a) if f.rule == "vfio-ap"]
+
+
+def test_a_host_without_the_scsi_device_or_pci_function_names_the_address_key():
+    # the wizard shows each finding under the field its key names
+    host = HostInfo(sysfs=True)
+    a = answers(passthrough=[{"type": "scsi", "address": "0:0:1:0"}, {**PCI, "zpci": {"uid": 1}}])
+    found = {(f.rule, f.path) for f in check(a, host=host) if f.rule.startswith("host-")}
+    assert {
+        ("host-scsi", "passthrough[0].address"),
+        ("host-pci", "passthrough[1].address"),
+    } <= found
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
