@@ -674,3 +674,17 @@ async def test_an_autosave_made_before_the_name_is_named_after_the_guest_once_it
     saved = drafts.newest_unfinished()
     assert saved is not None and saved.path.name.startswith("named01-")
     assert not first.exists()
+
+
+@pytest.mark.parametrize("example", ["secure-execution", "pxe-install", "crypto-zpci"])
+async def test_the_cursor_is_in_view_on_arrival_at_every_step(example):
+    """Typing lands where the cursor is seen: on Review the first field sat below a long
+    list of findings, out of sight, with the cursor in it (80x24)."""
+    app = make_app(draft=draft_of(ASSETS / f"{example}.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for step in STEPS:
+            await goto(pilot, step.step_id)
+            await pilot.pause()
+            focused = app.focused
+            assert focused is not None, step.step_id
+            assert app.screen.can_view_entire(focused), (step.step_id, focused, focused.region)

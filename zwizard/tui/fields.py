@@ -358,6 +358,15 @@ class MoreOptions(Collapsible):
 
     def __init__(self, *children: Any, title: str) -> None:
         super().__init__(*children, title=title, collapsed=True, classes="more-options")
+        self.opened_itself = False
+
+    def scroll_visible(self, *args: Any, **kwargs: Any) -> None:
+        # Collapsible scrolls to itself whenever it opens; opened by the program (a
+        # value inside), it must not carry the step away from the cursor's field
+        if self.opened_itself:
+            self.opened_itself = False
+            return
+        super().scroll_visible(*args, **kwargs)
 
     def fields(self) -> list[PathField]:
         return list(self.query(PathField))
@@ -373,6 +382,7 @@ class MoreOptions(Collapsible):
                 or not is_default(state.answers, f.path)
                 or state.findings_at(f.path)
             ):
+                self.opened_itself = True
                 self.collapsed = False
                 return
 

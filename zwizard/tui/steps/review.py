@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from zwizard.build import summary
 from zwizard.tui.fields import MARKS, Box, Plain, State, finding_text
 from zwizard.tui.steps.base import Heading, Step
+
+
+class ReviewText(VerticalScroll):
+    """What the rules say and what will be written, in a box of its own that Tab
+    reaches and the arrows scroll (the step itself cannot be scrolled from the keyboard).
+    The output directory sat below a long list of findings, out of sight, with the
+    cursor in it."""
+
+    can_focus = True
 
 
 class ReviewStep(Step):
@@ -18,10 +27,10 @@ class ReviewStep(Step):
     rules = ("s390-machine", "ccw-only", "boot-order", "no-v2v")
 
     def compose_fields(self) -> ComposeResult:
+        # the verdict, then where to write and the button, then the details: at 80x24 the
+        # cursor's field and Write are in view on arrival, however long the findings
         yield Heading("Review & write")
-        yield Plain("", id="review-findings")
-        yield Plain("", id="review-summary", classes="explain")
-        yield Plain("", id="review-prepare", classes="explain")
+        yield Plain("", id="review-status")
         yield Label("Output directory", classes="field-label")
         yield Input(str(getattr(self.app, "output_dir", ".")), id="output-dir", compact=True)
         with Horizontal(classes="toggle-row"):
@@ -29,6 +38,10 @@ class ReviewStep(Step):
         yield Plain("", id="review-existing", classes="must-go")
         yield Button("Write", id="write", variant="primary", compact=True)
         yield Plain("", id="review-result", classes="explain")
+        with ReviewText(id="review-text"):
+            yield Plain("", id="review-findings")
+            yield Plain("", id="review-summary", classes="explain")
+            yield Plain("", id="review-prepare", classes="explain")
         yield Label("Save draft to a file (zwizard --draft FILE)", classes="field-label")
         yield Input(self._opened(), id="save-as-path", compact=True,
                     placeholder="(a file name, e.g. <guest>-draft.toml)")  # fmt: skip
@@ -43,11 +56,12 @@ class ReviewStep(Step):
         errors = [f for f in findings if f.severity == "error"]
         text = finding_text(findings) if findings else "No findings."
         head = (
-            f"{len(errors)} error(s) must be fixed before writing.\n"
+            f"{len(errors)} error(s) must be fixed before writing (listed below)."
             if errors
-            else "Ready to write.\n"
+            else "Ready to write."
         )
-        self.query_one("#review-findings", Static).update(head + text)
+        self.query_one("#review-status", Static).update(head)
+        self.query_one("#review-findings", Static).update(text)
         self.query_one("#review-prepare", Static).update(self._preparation())
         if state.result.files:
             files = ", ".join(self.app.session.output_files())  # type: ignore[attr-defined]
