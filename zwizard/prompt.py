@@ -182,6 +182,20 @@ class Asker:
     def say(self, text: str) -> None:
         print(text, file=self.out)
 
+    def notes(self, lines: list[str]) -> None:
+        """Why choices below are greyed or marked, whole, before the list: a list row
+        is cut at the terminal's edge."""
+        for line in lines:
+            self.say(wrapped(line, self.columns()))
+
+    def columns(self) -> int:
+        output = self.io.get("output")
+        if output is not None:  # the terminal prompt_toolkit draws on (a test's buffer)
+            return int(output.get_size().columns)
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
+
     def _ask(self, question: Any) -> Any:
         try:
             return question.unsafe_ask()
@@ -233,10 +247,17 @@ class Asker:
     def text(self, path: str, message: str, *, kind: str = "str", optional: bool = False) -> None:
         """Ask for the value at `path`, refusing what the rules refuse at that path."""
         kind = ("optional-" if optional else "") + kind
-        default = self.session.text_of(path)
+        text = self.session.text_of(path)
         validate = self.validator(path, kind.removeprefix("optional-"), optional)
-        answer = self.ask(lambda: self.q.text(message, default=default, validate=validate,
-                                              **self.io))  # fmt: skip
+        while True:
+            # judged here, not by the prompt: its one-line toolbar cut a reason at 80
+            # columns; the whole reason is printed, then the text is offered to mend
+            answer = self.ask(lambda shown=text: self.q.text(message, default=shown, **self.io))
+            verdict = validate(answer)
+            if verdict is True:
+                break
+            self.say(wrapped(f"✗ {verdict}", self.columns()))
+            text = answer
         self.session.set_text(path, answer.strip() if optional else answer, kind)
         for f in self.session.result.findings:  # what this host lacks: said, not refused
             if f.path == path and f.rule.startswith("host-"):
@@ -280,17 +301,21 @@ class Asker:
         current = lookup(self.answers, path)
         offered = []
         default = None
+        notes = []
         for value, title in options:
             verdict = self.allowed(path, value) if value != current else None
             disabled = None
             if verdict is not None and not verdict.allowed:
-                disabled = f"{verdict.reason} [{verdict.rule}]"
+                disabled = "greyed"
+                notes.append(f"{title} — greyed: {verdict.reason} [{verdict.rule}]")
             elif verdict is not None and verdict.reasons:
-                title = f"{title} — mind: {verdict.reason}"
+                notes.append(f"{title} — mind: {verdict.reason} [{verdict.rule}]")
+                title = f"{title} (!)"
             choice = Choice(title, value=DEFAULT if value is None else value, disabled=disabled)
             offered.append(choice)
             if value == current:
                 default = choice
+        self.notes(notes)
         picked = self.ask(lambda: self.q.select(message, offered, default=default, **self.io))
         self.session.set_value(path, None if picked == DEFAULT else picked)
 
@@ -315,6 +340,19 @@ class Asker:
         verdict = self.allowed(path, True)
         if not verdict.allowed:
             self.say(f"  {label}: greyed — {verdict.reason} [{verdict.rule}]")
+
+
+def wrapped(text: str, columns: int) -> str:
+    """A line of words, indented, wrapped to the terminal (nothing cut at its edge)."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        max(40, columns - 1),
+        initial_indent="  ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
 
 
 class Again(Exception):
@@ -571,13 +609,16 @@ def step_passthrough(q: Asker) -> None:
     q.say("\n== Passthrough")
     _unfinished(q, "passthrough", lambda i: q.answers.passthrough[i].type)
     while True:
-        offered = []
+        offered, notes = [], []
         for kind, title in choices.PASSTHROUGH:
             verdict = can_add(q.answers, "passthrough", Passthrough(type=kind), q.host,
                               q.session.host_is_target)  # fmt: skip
-            reason = None if verdict.allowed else f"{verdict.reason} [{verdict.rule}]"
-            offered.append(Choice(f"add {title}", value=kind, disabled=reason))
+            if not verdict.allowed:
+                notes.append(f"add {title} — greyed: {verdict.reason} [{verdict.rule}]")
+            offered.append(Choice(f"add {title}", value=kind,
+                                  disabled=None if verdict.allowed else "greyed"))  # fmt: skip
         offered.append(Choice("done", value="done"))
+        q.notes(notes)
         kind = q.select("Host devices:", offered, default=offered[-1])
         if kind == "done":
             _shares(q)

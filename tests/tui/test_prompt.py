@@ -11,7 +11,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tests.helpers import AP_UUID, ASSETS, run_zwizard
-from zwizard import prompt
+from zwizard import choices, prompt
 from zwizard.answers import load, missing, parse
 from zwizard.model import Answers, Passthrough
 
@@ -301,3 +301,24 @@ def test_adding_a_crypto_device_shows_its_boot_order_greyed_with_the_reason():
     _, text = drive(keys, lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert a.passthrough[0].uuid == AP_UUID and a.passthrough[0].boot_order is None
     assert "boot order (empty: does not boot): greyed — a vfio-ap crypto device cannot boot" in text
+
+
+def test_a_refused_answer_and_a_greyed_choice_are_said_whole_at_80_columns():
+    """prompt_toolkit's one-line toolbar and its list rows end at the terminal's edge:
+    the reasons are printed above, wrapped, so none is cut at 80 columns."""
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join([CLEAR, "db/01", ENTER, CLEAR, "db01", ENTER, ENTER]))
+        pipe.close()
+        asker = prompt.Asker(a, input=pipe, output=output, print_to=screen)
+        asker.text("guest.name", "Guest name:")
+        asker.choose("guest.os", "Operating system:", choices.OS)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    said = [line for line in text.splitlines() if line.startswith(("  ✗", "    ", "  other"))]
+    assert all(len(line) <= 80 for line in said), said
+    words = " ".join(" ".join(said).split())
+    assert "'db/01' cannot be used" in words and "[guest-name]" in words
+    assert "other — mind:" in words and "[guest-os]" in words
+    assert a.guest.name == "db01"
