@@ -328,3 +328,52 @@ def test_the_summary_names_the_scsi_controller_a_cdrom_brings():
     a = answers(disks=[{"path": DISK}, {"path": "/iso/rhel9.iso", "device": "cdrom"}])
     lines = summary(build(a, validate=False))
     assert any(line.startswith("scsi-controller: ccw fe.0.") for line in lines), lines
+
+
+def _s390(body: str, devices: str = "") -> bytes:
+    return f"""<domain type='kvm'><name>e</name><memory unit='MiB'>2048</memory>
+      <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>{body}
+      <devices>{devices}</devices></domain>""".encode()
+
+
+def test_cputune_children_zwizard_has_no_key_for_are_listed_by_name():
+    out = convert_domain(_s390("<cputune><shares>2048</shares></cputune>"))
+    assert "<cputune><shares>" in {c.what for c in out.lost}
+
+
+def test_an_s390x_topology_with_two_threads_is_listed_not_carried():
+    xml = _s390("<cpu mode='host-model'><topology sockets='1' dies='1' cores='2' "
+                "threads='2'/></cpu>")  # fmt: skip
+    out = convert_domain(xml)
+    assert out.answers.cpu.sockets is None
+    assert any("(s390x: one thread per core, one die)" in c.what for c in out.lost)
+
+
+def test_huge_pages_of_a_given_size_are_read_as_huge_pages_and_the_size_listed():
+    xml = _s390("<memoryBacking><hugepages><page size='1' unit='G'/></hugepages>"
+                "</memoryBacking>")  # fmt: skip
+    out = convert_domain(xml)
+    assert out.answers.memory.hugepages is True
+    assert any(c.what.startswith("a huge page size") for c in out.lost)
+
+
+def test_a_clock_offset_libvirt_knows_but_the_answers_do_not_becomes_utc_and_is_said():
+    out = convert_domain(_s390("<clock offset='variable' adjustment='0'/>"))
+    assert out.answers.clock.offset == "utc"
+    assert "clock offset variable -> utc" in {c.what for c in out.changes}
+
+
+def test_a_pci_hostdev_without_a_source_address_is_read_without_one():
+    xml = _s390("", "<hostdev mode='subsystem' type='pci' managed='yes'><source/>"
+                    "<address type='pci'><zpci uid='0x0001' fid='0x00000001'/></address></hostdev>")  # fmt: skip
+    out = import_domain(xml)
+    assert out.answers.passthrough[0].address is None
+    assert any(f.path == "passthrough[0].address" for f in check(out.answers))
+
+
+def test_a_control_domain_out_of_range_is_called_a_domain():
+    a = answers(passthrough=[{"type": "vfio-ap", "uuid": "8f1e0f8c-6c55-4f4b-9d4c-2f0c3f3d1a01",
+                              "adapters": [1], "domains": [1], "control_domains": [256]}])  # fmt: skip
+    assert ("vfio-ap", "passthrough[0].control_domains[0]",
+            "AP domain 256 is outside 0-255 (0x00-0xff)") in {
+        (f.rule, f.path, f.message) for f in check(a)}  # fmt: skip
