@@ -377,3 +377,10 @@ def test_a_control_domain_out_of_range_is_called_a_domain():
     assert ("vfio-ap", "passthrough[0].control_domains[0]",
             "AP domain 256 is outside 0-255 (0x00-0xff)") in {
         (f.rule, f.path, f.message) for f in check(a)}  # fmt: skip
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5/33", "10.0.0.5/x"])
+def test_a_static_address_with_a_prefix_no_netmask_has_is_refused(address):
+    pxe = {**PXE, "ip": "static", "address": address, "gateway": "10.0.0.1"}
+    said = {(f.rule, f.path, f.message) for f in check(answers(disks=[{"path": DISK}], pxe=pxe))}
+    assert ("pxe-config", "pxe.address", f"'{address}': the prefix after / must be 0-32") in said
