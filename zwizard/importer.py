@@ -505,7 +505,7 @@ class _Importer:
         if mode == "custom" and model is not None and name:
             a.cpu.mode, a.cpu.model = "custom", model.text.strip()
             self.mark("cpu.mode", cpu)
-            self.held("cpu.model", model)
+            self.mark("cpu.model", model)  # carried: its other attributes are listed if unread
         elif mode:
             a.cpu.mode = mode
             self.mark("cpu.mode", cpu)

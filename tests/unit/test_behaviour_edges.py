@@ -384,3 +384,11 @@ def test_a_static_address_with_a_prefix_no_netmask_has_is_refused(address):
     pxe = {**PXE, "ip": "static", "address": address, "gateway": "10.0.0.1"}
     said = {(f.rule, f.path, f.message) for f in check(answers(disks=[{"path": DISK}], pxe=pxe))}
     assert ("pxe-config", "pxe.address", f"'{address}': the prefix after / must be 0-32") in said
+
+
+def test_an_unread_attribute_of_a_cpu_model_is_listed_not_dropped():
+    xml = _s390("<cpu mode='custom'><model fallback='forbid' vendor_id='GenuineIntel'>z14"
+                "</model></cpu>")  # fmt: skip
+    out = convert_domain(xml)
+    assert out.answers.cpu.model == "z14"
+    assert "attribute vendor_id='GenuineIntel'" in {c.what for c in out.lost}
