@@ -24,7 +24,15 @@ from zwizard.answers import missing
 from zwizard.build import summary
 from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
-from zwizard.model import AGENT_CHANNEL, Answers, Disk, Nic, NicSource, Passthrough, Watchdog
+from zwizard.model import (
+    AGENT_CHANNEL,
+    Answers,
+    Disk,
+    Nic,
+    NicSource,
+    Passthrough,
+    Watchdog,
+)
 from zwizard.output import existing
 from zwizard.rules import CPU_MODELS
 from zwizard.session import (
@@ -466,8 +474,10 @@ def _fields(q: Asker, key: str, i: int, *, required_only: bool = False) -> None:
 
 
 def _question(f: Any) -> str:
-    """A declared field as a question: its label, capitalised, with where to look."""
-    text = f.label[:1].upper() + f.label[1:]
+    """A declared field as a question: its label, capitalised (not a term written in
+    lower case: ccw, loadparm), with where to look."""
+    first = f.label.split(" ", 1)[0]
+    text = f.label if first in ("ccw", "loadparm", "zPCI") else f.label[:1].upper() + f.label[1:]
     return f"{text} ({f.help})" if f.help else text
 
 
@@ -484,8 +494,7 @@ def step_disks(q: Asker) -> None:
         }.get(kind) or Disk(path="", device=kind)
         i = q.session.add_device("disks", disk)
         q.text(f"disks[{i}].path", "Storage volume (POOL/VOLUME):" if kind == "volume" else "Path:")
-        if q.answers.disks[i].boot_order:
-            q.text(f"disks[{i}].loadparm", "loadparm (empty: none):", optional=True)
+        _fields(q, "disks", i)
         _options(q, "disks", i)
     _boot_sequence(q)
     _kernel(q)
@@ -562,6 +571,10 @@ def _nic_source(q: Asker, i: int) -> None:
             else [(f.name, "") for f in h.interfaces if f.bridge == (kind == "bridge")]
         )
     q.text(f"nics[{i}].source.{kind}", f"{kind} name:")
+    if kind == "direct":
+        from zwizard.devices.nic import SOURCE_MODES
+
+        q.choose(f"nics[{i}].source.mode", "macvtap mode:", list(SOURCE_MODES))
 
 
 def step_network(q: Asker) -> None:
@@ -571,10 +584,7 @@ def step_network(q: Asker) -> None:
     while q.confirm("Add a network interface?", default=not q.answers.nics):
         i = q.session.add_device("nics", Nic(source=NicSource()))
         _nic_source(q, i)
-        q.text(f"nics[{i}].mac", "MAC (empty: derived from the guest UUID):", optional=True)
-        q.text(f"nics[{i}].boot_order",
-               "Boot order (empty: does not boot; 1 to install over the network first):",
-               kind="int", optional=True)  # fmt: skip
+        _fields(q, "nics", i)
         _options(q, "nics", i)
     _boot_sequence(q)
 

@@ -44,15 +44,17 @@ def test_a_whole_guest_by_prompts(tmp_path):
         CLEAR, ENTER, CLEAR, "0=0 1=1", ENTER, CLEAR, ENTER,  # no features; pinning
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no memtune limits
         "y", "n", "n", CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
-        "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER, CLEAR, ENTER,
-        "y",  # one disk, no loadparm; more disk options (declared by the disk kind):
+        "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER,
+        ENTER, CLEAR, ENTER, CLEAR, ENTER,  # one disk: default format, ccw assigned, no loadparm
+        "y",  # more disk options (declared by the disk kind):
         DOWN, ENTER, DOWN, ENTER,  # cache none, io native
         ENTER, ENTER, ENTER, ENTER,  # discard, detect zeroes, error policies: default
         CLEAR, "1", ENTER, CLEAR, "1", ENTER,  # the guest's I/O threads, then this disk's
         CLEAR, "ROOT 01", ENTER,  # serial
         "n", "n",  # no more disks; no direct kernel boot
         "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
-        CLEAR, ENTER, "n", "n",  # it does not boot; no more options; no more NICs
+        CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER, ENTER,  # ccw assigned, no boot, no loadparm
+        "n", "n",  # virtio-net-ccw; no more options; no more NICs
         "y", ENTER,  # diag288 watchdog, poweroff
         "n",  # no guest agent channel
         "y", CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, "y", "y",  # console
@@ -247,8 +249,9 @@ def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
 def test_a_lun_and_a_storage_volume_are_asked_as_such():
     a = Answers()
     keys = ["y", DOWN, DOWN, ENTER, CLEAR, "/dev/disk/by-path/ccw-0.0.1900-fc-lun-0", ENTER,
-            CLEAR, ENTER, "n",  # no loadparm, no more options
-            "y", DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER, "n",
+            ENTER, CLEAR, ENTER, "n",  # default format, (on SCSI: no ccw), no loadparm, no options
+            "y", DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER,
+            ENTER, CLEAR, ENTER, CLEAR, ENTER, "n",  # format, ccw, loadparm, options: none
             "n", "n"]  # no more disks, no kernel boot  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
     lun, volume = a.disks
@@ -322,3 +325,21 @@ def test_a_refused_answer_and_a_greyed_choice_are_said_whole_at_80_columns():
     assert "'db/01' cannot be used" in words and "[guest-name]" in words
     assert "other — mind:" in words and "[guest-os]" in words
     assert a.guest.name == "db01"
+
+
+def test_the_prompt_asks_a_nic_what_the_wizards_form_shows():
+    """The interface's declared fields (Kind.fields), in the wizard's order: a macvtap
+    mode for a host interface, the MAC, ccw bus-id, boot order, loadparm and the model,
+    the PCI models greyed with the rule's reason."""
+    a = Answers()
+    keys = ["y", DOWN, DOWN, ENTER, CLEAR, "encbdf0", ENTER,  # direct on encbdf0
+            DOWN, DOWN, ENTER,  # macvtap mode vepa
+            CLEAR, "52:54:00:aa:bb:01", ENTER, CLEAR, "fe.0.0007", ENTER,
+            CLEAR, ENTER, CLEAR, ENTER, ENTER,  # no boot order, no loadparm, virtio
+            "n", "n"]  # no more options, no more NICs  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_network(prompt.Asker(a, **io)))
+    nic = a.nics[0]
+    assert (nic.source.direct, nic.source.mode) == ("encbdf0", "vepa")
+    assert (nic.mac, nic.ccw, nic.model) == ("52:54:00:aa:bb:01", "fe.0.0007", "virtio")
+    assert "e1000 (PCI) — greyed: NIC model 'e1000' is a PCI device" in text
+    assert "ccw bus-id (empty: assigned):" in text

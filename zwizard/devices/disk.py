@@ -370,6 +370,16 @@ def _virtio_blk(disk: Disk) -> bool:
     return not on_scsi(disk)
 
 
+# What both front ends ask of each disk after its path (the kind of disk is chosen when
+# it is added): the image format, where it sits on ccw, its loadparm.
+FIELDS = (
+    Field("format", "Format", default_or(IMAGE_FORMATS)),
+    Field("ccw", "ccw bus-id (empty: assigned)",
+          placeholder="(assigned; or type one like fe.0.xxxx)", applies=_virtio_blk),
+    Field("loadparm", "loadparm (beside the boot device)",
+          placeholder="(none; PROMPT or a zipl entry number)"),
+)  # fmt: skip
+
 OPTIONS = (
     Field("cache", "host cache", default_or(CACHE_MODES, "default (writeback)")),
     Field("io", "I/O mode (native: cache none/directsync)", default_or(IO_MODES)),
@@ -397,6 +407,7 @@ KIND = Kind(
     check_host=check_host,
     after=write_controller,
     resolve=resolve,
+    fields=FIELDS,
     options=OPTIONS,
     options_title="More disk options (cache, I/O, serial …)",
 )

@@ -309,6 +309,26 @@ def _on_bridge(nic: Nic) -> bool:
     return bool(nic.source.bridge)
 
 
+# The macvtap modes, libvirt's default first
+SOURCE_MODES: tuple[tuple[str | None, str], ...] = (
+    (None, "default (bridge)"),
+    *((m, m) for m in DIRECT_MODES),
+)
+
+# What both front ends ask of each interface after its source (network, bridge or host
+# interface, and the macvtap mode, which each front end asks its own way).
+FIELDS = (
+    Field("mac", "MAC (empty: derived from the guest UUID)",
+          placeholder="(derived; or type aa:bb:cc:dd:ee:ff)"),
+    Field("ccw", "ccw bus-id (empty: assigned)",
+          placeholder="(assigned; or type one like fe.0.xxxx)"),
+    Field("boot_order", "boot order (empty: does not boot; 1 for PXE)", text="optional-int",
+          placeholder="(does not boot)"),
+    Field("loadparm", "loadparm", placeholder="(none)"),
+    Field("model", "model", (("virtio", "virtio-net-ccw"), ("e1000", "e1000 (PCI)"),
+                             ("virtio-net-pci", "virtio-net-pci"))),
+)  # fmt: skip
+
 OPTIONS = (
     Field("mtu", "MTU (68-65521; empty: the host's)", text="optional-int", placeholder="(host's)",
           applies=_tap),
@@ -332,6 +352,7 @@ KIND = Kind(
     missing=_missing,
     resolve=resolve,
     check_host=check_host,
+    fields=FIELDS,
     options=OPTIONS,
     options_title="More interface options (MTU, VLAN …)",
 )

@@ -30,12 +30,7 @@ def form() -> list:
         TextField("disks[0].path", "Path", placeholder="absolute path of the image or device"),
         ChoiceField("disks[0].kind", "Kind", [("file", "image file"), ("block", "block device"),
                                               ("volume", "storage volume (POOL/VOLUME)")]),
-        ChoiceField("disks[0].format", "Format",
-                    [(None, "default"), ("qcow2", "qcow2"), ("raw", "raw")]),
-        TextField("disks[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
-                  placeholder="(assigned; or type one like fe.0.xxxx)"),
-        TextField("disks[0].loadparm", "loadparm (beside the boot device)", kind="optional-str",
-                  placeholder="(none; PROMPT or a zipl entry number)"),
+        *declared("disks", KIND.fields, ""),  # as the prompt mode asks them
         *declared("disks", KIND.options, KIND.options_title),
     ]  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from zwizard.devices.nic import KIND
+from zwizard.devices.nic import KIND, SOURCE_MODES
 from zwizard.model import Nic, NicSource
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
@@ -34,19 +34,8 @@ def form() -> list:
                   placeholder="(a bridge on the host)", offer=offers.bridges),
         TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
                   placeholder="(a host interface)", offer=offers.interfaces),
-        ChoiceField("nics[0].source.mode", "macvtap mode",
-                    [(None, "default (bridge)"), ("bridge", "bridge"), ("vepa", "vepa"),
-                     ("private", "private"), ("passthrough", "passthrough")]),
-        TextField("nics[0].mac", "MAC (empty: derived from the guest UUID)", kind="optional-str",
-                  placeholder="(derived; or type aa:bb:cc:dd:ee:ff)"),
-        TextField("nics[0].ccw", "ccw bus-id (empty: assigned)", kind="optional-str",
-                  placeholder="(assigned; or type one like fe.0.xxxx)"),
-        TextField("nics[0].boot_order", "boot order (empty: does not boot; 1 for PXE)",
-                  kind="optional-int", placeholder="(does not boot)"),
-        TextField("nics[0].loadparm", "loadparm", kind="optional-str", placeholder="(none)"),
-        ChoiceField("nics[0].model", "model",
-                    [("virtio", "virtio-net-ccw"), ("e1000", "e1000 (PCI)"),
-                     ("virtio-net-pci", "virtio-net-pci")]),
+        ChoiceField("nics[0].source.mode", "macvtap mode", list(SOURCE_MODES)),
+        *declared("nics", KIND.fields, ""),  # as the prompt mode asks them
         *declared("nics", KIND.options, KIND.options_title),
     ]  # fmt: skip
 
