@@ -1,0 +1,78 @@
+"""Options a container cannot start but libvirt and QEMU can still be asked about:
+locked guest memory (raising RLIMIT_MEMLOCK needs CAP_SYS_RESOURCE, which a container
+lacks) and a SCSI LUN passed through on virtio-scsi (this machine has no SCSI disk,
+only loop devices). libvirt defines each as zwizard writes it, `virsh domxml-to-native`
+shows the QEMU command line it would run, and the start fails for exactly the reason
+the environment gives — or succeeds where the environment allows it."""
+
+from __future__ import annotations
+
+import glob
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_zwizard
+from tests.system.stack import IMAGES, run, virsh
+
+BASE = """version = 1
+[guest]
+name = "{name}"
+domain_type = "qemu"
+memory_mib = 512
+vcpus = 1
+[[disks]]
+path = "{disk}"
+boot_order = 1
+"""
+
+
+def written(tmp_path: Path, name: str, extra: str) -> Path:
+    disk = IMAGES / f"{name}.qcow2"
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    if not disk.exists():
+        run("qemu-img", "create", "-q", "-f", "qcow2", str(disk), "16M")
+    answers = tmp_path / f"{name}.toml"
+    answers.write_text(BASE.format(name=name, disk=disk) + extra)
+    r = run_zwizard("--answers", str(answers), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    return tmp_path / "out" / f"{name}.xml"
+
+
+def defined_argv(xml: Path, name: str) -> str:
+    virsh("undefine", name)
+    r = virsh("define", str(xml))
+    assert r.returncode == 0, r.stderr
+    argv = virsh("domxml-to-native", "qemu-argv", "--domain", name)
+    assert argv.returncode == 0, argv.stderr
+    return argv.stdout
+
+
+def started_or(name: str, reason: str) -> str:
+    r = virsh("start", name, "--paused", timeout=120)
+    virsh("destroy", name)
+    virsh("undefine", name)
+    if r.returncode == 0:
+        return "started"
+    assert reason in r.stderr, r.stderr
+    return "refused by the environment"
+
+
+def test_locked_memory_with_a_hard_limit(stack, tmp_path):
+    xml = written(tmp_path, "zwizard-locked", "[memory]\nlocked = true\nhard_limit_mib = 1024\n")
+    argv = defined_argv(xml, "zwizard-locked")
+    assert "mem-lock=on" in argv
+    started_or("zwizard-locked", "cannot limit locked memory")
+
+
+def test_a_scsi_lun_goes_to_qemu_as_scsi_block_on_virtio_scsi_ccw(stack, tmp_path):
+    blocks = [
+        p for p in sorted(glob.glob("/dev/loop[0-9]*")) if stat.S_ISBLK(Path(p).stat().st_mode)
+    ]
+    if not blocks:
+        pytest.fail("no block device (/dev/loopN) to stand in for a SCSI LUN", pytrace=False)
+    extra = f'[[disks]]\npath = "{blocks[0]}"\nkind = "block"\ndevice = "lun"\n'
+    argv = defined_argv(written(tmp_path, "zwizard-lun", extra), "zwizard-lun")
+    assert '"driver":"virtio-scsi-ccw"' in argv and '"driver":"scsi-block"' in argv
+    started_or("zwizard-lun", "Is this a SCSI device?")
