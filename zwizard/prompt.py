@@ -333,7 +333,7 @@ class Asker:
         if not shown:
             verdict = self.allowed(path, True)
             if not verdict.allowed:
-                self.say(f"  {message}: greyed — {verdict.reason} [{verdict.rule}]")
+                self.notes([f"{message}: greyed — {verdict.reason} [{verdict.rule}]"])
                 return
         if self.ask(lambda: self.q.confirm(message, default=shown, **self.io)) != shown:
             self.session.set_value(path, not shown)
@@ -347,7 +347,7 @@ class Asker:
     def greyed(self, label: str, path: str) -> None:
         verdict = self.allowed(path, True)
         if not verdict.allowed:
-            self.say(f"  {label}: greyed — {verdict.reason} [{verdict.rule}]")
+            self.notes([f"{label}: greyed — {verdict.reason} [{verdict.rule}]"])
 
 
 def wrapped(text: str, columns: int) -> str:
@@ -462,7 +462,7 @@ def _fields(q: Asker, key: str, i: int, *, required_only: bool = False) -> None:
         if f.probe is not None and lookup(q.answers, path) is None:
             verdict = q.allowed(path, f.probe(q.answers))
             if not verdict.allowed:  # as the wizard greys the field, with the reason
-                q.say(f"  {f.label}: greyed — {verdict.reason} [{verdict.rule}]")
+                q.notes([f"{f.label}: greyed — {verdict.reason} [{verdict.rule}]"])
                 continue
         if f.offer is not None and q.host is not None:
             q.on_host(f.offer(q.answers, q.host, item))
