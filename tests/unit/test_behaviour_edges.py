@@ -392,3 +392,24 @@ def test_an_unread_attribute_of_a_cpu_model_is_listed_not_dropped():
     out = convert_domain(xml)
     assert out.answers.cpu.model == "z14"
     assert "attribute vendor_id='GenuineIntel'" in {c.what for c in out.lost}
+
+
+@pytest.mark.parametrize(
+    "feature", ["acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu"]
+)
+def test_each_x86_feature_is_an_error_in_check_and_dropped_by_convert(feature):
+    xml = _s390(f"<features><{feature}/></features>")
+    found = [(x.xpath, x.finding.rule) for x in check_domain(xml)]
+    assert (f"/domain/features/{feature}", "no-x86-features") in found
+    assert f"dropped feature <{feature}>" in {c.what for c in convert_domain(xml).changes}
+
+
+def test_a_vcpupin_for_a_missing_vcpu_is_placed_at_its_element():
+    xml = _s390("<vcpu>2</vcpu><cputune><vcpupin vcpu='7' cpuset='1'/></cputune>")
+    found = {(x.xpath, x.finding.rule) for x in check_domain(xml)}
+    assert ("/domain/cputune/vcpupin", "cpu-pinning") in found
+
+
+def test_a_cipher_libvirt_does_not_know_is_listed_not_dropped():
+    out = convert_domain(_s390("<keywrap><cipher name='des' state='on'/></keywrap>"))
+    assert "cipher name='des' state='on' (aes or dea, on or off)" in {c.what for c in out.lost}
