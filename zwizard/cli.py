@@ -25,6 +25,11 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=_columns() - 2)
 
 
+def _parser(**kwargs: str) -> argparse.ArgumentParser:
+    """An argument parser of zwizard's: its help at the terminal's width (_HelpFormatter)."""
+    return argparse.ArgumentParser(formatter_class=_HelpFormatter, **kwargs)
+
+
 def _columns() -> int:
     try:
         columns = int(os.environ.get("COLUMNS", ""))
@@ -39,8 +44,7 @@ def _columns() -> int:
 
 
 def _main_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        formatter_class=_HelpFormatter,
+    p = _parser(
         prog="zwizard",
         description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
         "PXE config that follow the IBM Z rules. "
@@ -134,8 +138,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 def _subcommand(name: str, argv: list[str]) -> int:
     if name == "schema":
-        argparse.ArgumentParser(
-            formatter_class=_HelpFormatter,
+        _parser(
             prog="zwizard schema",
             description="print the JSON Schema of the answers format",
         ).parse_args(argv)
@@ -158,8 +161,7 @@ def _subcommand(name: str, argv: list[str]) -> int:
 
 
 def run_hosts(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        formatter_class=_HelpFormatter,
+    p = _parser(
         prog="zwizard hosts",
         description="Read several KVM hosts through libvirt, in parallel, and show per host "
         "its host-model CPU, usable CPU models, Secure Execution, maximum vCPUs, machine "
@@ -179,8 +181,7 @@ def run_hosts(argv: list[str]) -> int:
 
 
 def run_prepare(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        formatter_class=_HelpFormatter,
+    p = _parser(
         prog="zwizard prepare",
         description="Write the host preparation for a guest: DIR/<name>.prepare.sh (vfio-ap "
         "queues and matrix device, vfio-ccw subchannel, PCI, Secure Execution preflight, "
@@ -217,8 +218,7 @@ def run_prepare(argv: list[str]) -> int:
 
 
 def run_check(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        formatter_class=_HelpFormatter,
+    p = _parser(
         prog="zwizard check",
         description="Report every IBM Z rule an existing libvirt domain XML breaks.",
     )
@@ -231,8 +231,7 @@ def run_check(argv: list[str]) -> int:
 
 
 def run_convert(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        formatter_class=_HelpFormatter,
+    p = _parser(
         prog="zwizard convert",
         description="Turn a libvirt domain XML (e.g. an x86 guest) into an IBM Z one; writes "
         "DIR/<name>.xml and DIR/<name>.toml (a draft the wizard can open).",

@@ -131,8 +131,9 @@ def _x86_pci(imported: Imported) -> None:
     """An x86 host's PCI function means nothing on an IBM Z host: not carried."""
     if imported.s390:
         return
-    keep = []
-    for i, dev in enumerate(imported.answers.passthrough):
+    devices = imported.answers.passthrough
+    kept = []  # indices, not entries: two equal entries are still two places
+    for i, dev in enumerate(devices):
         if dev.type == "pci" and dev.zpci is None:
             where, line = imported.locate(f"passthrough[{i}]")
             what = (
@@ -141,15 +142,15 @@ def _x86_pci(imported: Imported) -> None:
             )
             imported.lost.append(Change("not-carried", where, line, what))
         else:
-            keep.append(dev)
-    if len(keep) != len(imported.answers.passthrough):
-        _renumber(imported, "passthrough", imported.answers.passthrough, keep)
-        imported.answers.passthrough = keep
+            kept.append(i)
+    if len(kept) != len(devices):
+        _renumber(imported, "passthrough", kept)
+        imported.answers.passthrough = [devices[i] for i in kept]
 
 
-def _renumber(imported: Imported, key: str, old: list[object], new: list[object]) -> None:
-    """Where each remaining list entry was read from, under its new index."""
-    moves = {f"{key}[{old.index(item)}]": f"{key}[{i}]" for i, item in enumerate(new)}
+def _renumber(imported: Imported, key: str, kept: list[int]) -> None:
+    """Where each remaining list entry (by its old index) was read from, under its new one."""
+    moves = {f"{key}[{old}]": f"{key}[{new}]" for new, old in enumerate(kept)}
     pattern = re.compile(rf"^{re.escape(key)}\[\d+\]")
 
     def moved(table: dict[str, object]) -> dict[str, object]:

@@ -245,3 +245,21 @@ def test_a_dropped_x86_pci_function_moves_later_devices_locations_with_them():
     assert converted.locate("passthrough[0]")[0] == "/domain/devices/hostdev[2]"
     assert converted.locate("guest.name")[0] == "/domain/name"  # the rest stays where it was
     assert "x86 host's device" in converted.lost[-1].what
+
+
+def test_two_equal_entries_kept_after_a_drop_keep_their_own_locations():
+    fn = ("<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' "
+          "bus='1' slot='0' function='0'/></source>{zpci}</hostdev>")  # fmt: skip
+    ids = "<address type='pci'><zpci uid='0x0001' fid='0x00000001'/></address>"
+    xml = (
+        "<domain type='kvm'><name>p</name><memory unit='MiB'>2048</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        + fn.format(zpci="")
+        + fn.format(zpci=ids)
+        + fn.format(zpci=ids)
+        + "</devices></domain>"
+    ).encode()
+    converted = convert_domain(xml, "p.xml")
+    assert len(converted.answers.passthrough) == 2
+    assert converted.locate("passthrough[0]")[0] == "/domain/devices/hostdev[2]"
+    assert converted.locate("passthrough[1]")[0] == "/domain/devices/hostdev[3]"
