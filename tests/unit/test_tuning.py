@@ -26,7 +26,7 @@ BRIDGE = {"bridge": "br0"}
 
 
 def xml_of(**changes) -> etree._Element:
-    return render_domain(answers(**changes))
+    return etree.fromstring(to_xml(render_domain(answers(**changes))).encode())
 
 
 def messages(findings, rule: str, severity: str = "error") -> list[str]:
@@ -535,7 +535,7 @@ def test_pinning_and_memtune_are_written_and_carried_back():
                 cpu={"pinning": {"0": "2-3", "1": "4,^5"}, "emulator_pinning": "0-1"},
                 memory={"hard_limit_mib": 3072, "soft_limit_mib": 1536,
                         "swap_hard_limit_mib": 4096})  # fmt: skip
-    dom = render_domain(a)
+    dom = etree.fromstring(to_xml(render_domain(a)).encode())
     assert [dict(p.attrib) for p in dom.iterfind("cputune/vcpupin")] == [
         {"vcpu": "0", "cpuset": "2-3"}, {"vcpu": "1", "cpuset": "4,^5"},
     ]  # fmt: skip
@@ -544,7 +544,7 @@ def test_pinning_and_memtune_are_written_and_carried_back():
         ("hard_limit", "3072"), ("soft_limit", "1536"), ("swap_hard_limit", "4096"),
     ]  # fmt: skip
     assert not [f for f in check(a) if f.severity == "error"]
-    back = convert_domain(to_xml(dom).encode())
+    back = convert_domain(etree.tostring(dom))
     assert not back.lost, [c.what for c in back.lost]
     assert back.answers.cpu.pinning == {"0": "2-3", "1": "4,^5"}
     assert back.answers.memory.swap_hard_limit_mib == 4096

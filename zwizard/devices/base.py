@@ -13,16 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lxml import etree
-
 from zwizard.address import Ccw, ccw_attributes
 from zwizard.structure import record
+from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.host import HostInfo
     from zwizard.model import Answers
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 
 class Reader(Protocol):
@@ -115,7 +117,7 @@ class Kind:
     key: str  # the answers list: disks, nics, passthrough
     noun: str  # how messages name one entry
     tags: tuple[str, ...]  # the <devices> children its reader takes
-    write: Callable[[etree._Element, Answers, int, Plan], None]  # entry i -> its element
+    write: Callable[[Element, Answers, int, Plan], None]  # entry i -> its element
     read: Callable[[Reader, etree._Element, str], Any | None]  # element -> entry, or None
     check: Callable[[Answers, Plan, Collector], None]  # its rules, over the whole list
     on_ccw: Callable[[Any], bool] = _always  # has its own ccw address
@@ -124,7 +126,7 @@ class Kind:
     controller: Callable[[Any], str | None] = _none  # the controller it sits on
     missing: Callable[[Any], list[str]] = _nothing_missing  # keys an answers file must give
     se_forbidden: Callable[[Any], str | None] = _none  # what SE removes, or None
-    after: Callable[[etree._Element, Answers, Plan], None] | None = None  # e.g. a controller
+    after: Callable[[Element, Answers, Plan], None] | None = None  # e.g. a controller
     resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
     check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules
     fields: tuple[Field, ...] = ()  # what both front ends ask of each entry they add
@@ -138,20 +140,12 @@ class Kind:
 # --- XML helpers the writers share ----------------------------------------------------
 
 
-def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    """A child element; `type_`-style names lose their trailing underscore."""
-    el = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-    if text is not None:
-        el.text = text
-    return el
-
-
-def write_ccw(parent: etree._Element, addr: Ccw | None) -> None:
+def write_ccw(parent: Element, addr: Ccw | None) -> None:
     if addr is not None:
         sub(parent, "address", **ccw_attributes(addr))
 
 
-def write_boot(parent: etree._Element, plan: Plan, path: str, loadparm: str | None) -> None:
+def write_boot(parent: Element, plan: Plan, path: str, loadparm: str | None) -> None:
     if path in plan.boot:
         attrs = {"order": str(plan.boot[path])}
         if loadparm:

@@ -7,19 +7,20 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from zwizard.devices.base import Kind, Reader, sub, write_ccw
 from zwizard.model import Answers, Channel
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 CONTROLLER = "virtio-serial-controller"  # its key in Plan.ccw
 
 
-def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     channel = answers.channels[i]
     el = sub(devices, "channel", type="unix")
     if channel.path:
@@ -27,7 +28,7 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
     sub(el, "target", type="virtio", name=channel.name)
 
 
-def write_controller(devices: etree._Element, answers: Answers, plan: Plan) -> None:
+def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
     if CONTROLLER in plan.ccw:
         ctl = sub(devices, "controller", type="virtio-serial", index="0")
         write_ccw(ctl, plan.ccw[CONTROLLER])

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from zwizard.devices.base import (
     Field,
     HostJudge,
@@ -32,9 +30,12 @@ from zwizard.model import (
 )
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.host import HostInfo
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 SCSI_CONTROLLER = "scsi-controller"  # its key in Plan.ccw
 # libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
@@ -59,7 +60,7 @@ def pool_volume(path: str) -> tuple[str, str] | None:
     return (pool, volume) if sep and pool and volume and "/" not in volume else None
 
 
-def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     disk = answers.disks[i]
     path = f"disks[{i}]"
     cdrom = disk.device == "cdrom"
@@ -88,7 +89,7 @@ def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None
         write_ccw(el, plan.ccw.get(path))
 
 
-def write_controller(devices: etree._Element, answers: Answers, plan: Plan) -> None:
+def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
     if SCSI_CONTROLLER in plan.ccw:  # a disk on SCSI asked for it (Kind.controller)
         ctl = sub(devices, "controller", type="scsi", index="0", model="virtio-scsi")
         write_ccw(ctl, plan.ccw[SCSI_CONTROLLER])

@@ -6,16 +6,17 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.lazy import Pattern
 from zwizard.model import DIRECT_MODES, Answers, Nic, NicSource
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.host import HostInfo
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 # Linux dev_valid_name (net/core/dev.c: under IFNAMSIZ 16, no '/', ':' or blank) within
@@ -30,7 +31,7 @@ MAX_QUEUES = 256
 LIBVIRT_IFNAME_PREFIXES = ("vnet", "macvtap", "macvlan")
 
 
-def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     nic = answers.nics[i]
     path = f"nics[{i}]"
     src = nic.source

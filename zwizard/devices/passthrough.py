@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from zwizard.address import (
     PCI_ADDRESS,
     PCI_KEYS,
@@ -31,9 +29,12 @@ from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, Zpci
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.host import HostInfo
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 MDEV_TYPES = ("vfio-ap", "vfio-ccw")
 # a host SCSI device as lsscsi and /sys/bus/scsi/devices name it: host:channel:target:lun;
@@ -41,7 +42,7 @@ MDEV_TYPES = ("vfio-ap", "vfio-ccw")
 SCSI_ADDRESS = Pattern(r"([0-9]+):([0-9]+):([0-9]+):([0-9]+)")  # ASCII digits only
 
 
-def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     dev = answers.passthrough[i]
     path = f"passthrough[{i}]"
     if dev.type in MDEV_TYPES:

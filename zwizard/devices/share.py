@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_ccw
 from zwizard.model import Answers, Share
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.findings import Collector
     from zwizard.host import HostInfo
     from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
 
 # QEMU 7.2 at start: "tag property must be 36 bytes or less" (hw/virtio/vhost-user-fs.c,
 # the tag field of struct virtio_fs_config), seen here
@@ -24,7 +25,7 @@ MAX_TAG_BYTES = 36
 VIRTIOFSD = ("/usr/libexec/virtiofsd", "/usr/lib/qemu/virtiofsd", "/usr/bin/virtiofsd")
 
 
-def write(devices: etree._Element, answers: Answers, i: int, plan: Plan) -> None:
+def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     share = answers.shares[i]
     el = sub(devices, "filesystem", type="mount", accessmode="passthrough")
     sub(el, "driver", type="virtiofs")

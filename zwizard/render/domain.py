@@ -7,25 +7,25 @@ SMBIOS, NUMA, timers, USB or virtual PCI devices.
 
 from __future__ import annotations
 
-from lxml import etree
-
 from zwizard.devices import KINDS
-from zwizard.devices.base import sub as _sub
 from zwizard.devices.base import write_ccw as _ccw
 from zwizard.model import OSINFO_IDS, Answers
 from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
+from zwizard.xmlwrite import Element
+from zwizard.xmlwrite import sub as _sub
+from zwizard.xmlwrite import to_xml as to_xml
 
 LIBOSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 ZWIZARD_NS = "urn:x-zwizard:domain:1"
 
 
-def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
+def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     """The <domain> element; call `to_xml` for the text."""
     plan = plan or make_plan(answers)
     g = answers.guest
     se = answers.secure_execution.enabled
-    dom = etree.Element("domain", type=g.domain_type)
+    dom = Element("domain", {"type": g.domain_type})
     _sub(dom, "name", g.name)
     if g.uuid:
         _sub(dom, "uuid", g.uuid.lower())
@@ -35,13 +35,9 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
         _sub(dom, "description", g.description)
     meta = _sub(dom, "metadata")
     if g.os in OSINFO_IDS:
-        info = etree.SubElement(
-            meta, f"{{{LIBOSINFO_NS}}}libosinfo", nsmap={"libosinfo": LIBOSINFO_NS}
-        )
-        etree.SubElement(info, f"{{{LIBOSINFO_NS}}}os", id=OSINFO_IDS[g.os])
-    etree.SubElement(
-        meta, f"{{{ZWIZARD_NS}}}generator", nsmap={"zwizard": ZWIZARD_NS}, os=g.os
-    ).text = "zwizard"
+        info = _sub(meta, "libosinfo:libosinfo", **{"xmlns:libosinfo": LIBOSINFO_NS})
+        _sub(info, "libosinfo:os", id=OSINFO_IDS[g.os])
+    _sub(meta, "zwizard:generator", "zwizard", **{"xmlns:zwizard": ZWIZARD_NS, "os": g.os})
 
     _sub(dom, "memory", str(g.memory_mib), unit="MiB")
     _sub(dom, "currentMemory", str(g.memory_mib), unit="MiB")
@@ -137,7 +133,7 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> etree._Element:
     return dom
 
 
-def _cpu(dom: etree._Element, answers: Answers, plan: Plan) -> None:
+def _cpu(dom: Element, answers: Answers, plan: Plan) -> None:
     mode, c = plan.cpu_mode, answers.cpu
     topo = c.sockets is not None or c.cores is not None
     if mode is None and not topo:
@@ -154,8 +150,3 @@ def _cpu(dom: etree._Element, answers: Answers, plan: Plan) -> None:
         _sub(cpu, "topology", sockets=str(sockets), dies="1", cores=str(cores), threads="1")
     for name, policy in c.features.items():
         _sub(cpu, "feature", policy=policy, name=name)
-
-
-def to_xml(dom: etree._Element) -> str:
-    etree.indent(dom, space="  ")
-    return etree.tostring(dom, encoding="unicode") + "\n"
