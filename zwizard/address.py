@@ -10,10 +10,10 @@ writes each number as its own attribute (`cssid='0xfe'`) and reads it with base 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from zwizard.inputs import c_ulong
 from zwizard.lazy import Pattern
+from zwizard.structure import record
 
 VIRTUAL_CSSID = 0xFE  # the channel subsystem of virtio-ccw devices
 _BUSID = Pattern(
@@ -22,7 +22,7 @@ _BUSID = Pattern(
 )
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Ccw:
     """A channel subsystem address of a device."""
 

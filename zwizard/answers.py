@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zwizard.lazy import Pattern
 from zwizard.model import FORMAT_VERSION, Answers, DraftMeta
-from zwizard.structure import decode, encode
+from zwizard.structure import decode, encode, record
 
 MAX_ANSWERS_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Why an input could not be read: file, line (when known), key path, message."""
 

@@ -7,7 +7,6 @@ written, so the wizard's preview and the answers mode cannot disagree.
 from __future__ import annotations
 
 import os
-from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 from zwizard.model import Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import Finding, check, errors
-from zwizard.structure import record
+from zwizard.structure import field, record
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo

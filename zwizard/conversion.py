@@ -99,7 +99,7 @@ def _timers(imported: Imported) -> None:
 
 def _watchdog(imported: Imported) -> None:
     wd = imported.answers.watchdog
-    diag288 = Watchdog.model  # the dataclass default: the one watchdog on IBM Z
+    diag288 = Watchdog.model  # the record's default: the one watchdog on IBM Z
     if wd is not None and wd.model != diag288:
         what = f"watchdog {wd.model} -> {diag288} (action {wd.action} kept)"
         _change(imported, "watchdog-diag288", "watchdog.model", what)

@@ -9,25 +9,23 @@ state directory; `newest_unfinished` is what a plain `zwizard` offers to resume.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 from zwizard.answers import AnswersError, dumps, from_data
 from zwizard.model import Answers, DraftMeta
 from zwizard.output import write_set
-from zwizard.structure import encode
+from zwizard.structure import encode, field, fields, record
 
 
-@dataclass
+@record
 class Draft(DraftMeta):
     """A half-finished session: the answers, the [draft] table's fields (DraftMeta:
     step, finished, pending, other_host, field) and the file it came from."""
 
-    answers: Answers = dataclasses.field(default_factory=Answers)
+    answers: Answers = field(default_factory=Answers)
     path: Path | None = None
 
     @property
@@ -59,7 +57,7 @@ def new_draft_path(answers: Answers, folder: Path | None = None) -> Path:
 
 
 def meta_of(draft: Draft) -> DraftMeta:
-    meta = DraftMeta(**{f.name: getattr(draft, f.name) for f in dataclasses.fields(DraftMeta)})
+    meta = DraftMeta(**{f.name: getattr(draft, f.name) for f in fields(DraftMeta)})
     meta.pending = dict(sorted(meta.pending.items()))
     return meta
 

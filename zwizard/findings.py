@@ -3,15 +3,14 @@ every rule (the engine's own and each device kind's) reports into."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
-from zwizard.structure import record
+from zwizard.structure import field, record
 
 Severity = Literal["error", "warning", "note"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One rule's verdict about one place in the answers."""
 

@@ -14,13 +14,13 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zwizard import xmlsafe
 from zwizard.address import PCI_KEYS, pci_from_attributes
 from zwizard.lazy import Pattern
+from zwizard.structure import field, record
 
 TIMEOUT = 5.0
 # an AP queue as the AP bus names it: adapter (APID) and domain (APQI), hex
@@ -29,7 +29,7 @@ C_LOCALE = {**os.environ, "LC_ALL": "C"}
 Runner = Callable[[list[str]], str | None]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mdev:
     uuid: str
     kind: str  # vfio-ap | vfio-ccw | another device_api
@@ -38,7 +38,7 @@ class Mdev:
     in_use_by: str | None = None  # a defined guest that already has it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PciFunction:
     address: str
     uid: str | None  # zPCI user-defined id, when the platform shows it
@@ -47,7 +47,7 @@ class PciFunction:
     in_use_by: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dasd:
     busid: str
     devtype: str
@@ -56,7 +56,7 @@ class Dasd:
     in_use: str | None = None  # why the host still needs it: "mounted at /srv", "swap"
 
 
-@dataclass
+@record
 class ApState:
     """The host's AP (crypto) bus: which queues exist, who drives them, and which
     matrix mediated devices (running, or defined with mdevctl) already hold them."""
@@ -67,7 +67,7 @@ class ApState:
     control: dict[str, set[int]] = field(default_factory=dict)  # mdev uuid -> control domains
 
 
-@dataclass
+@record
 class SecureExecutionHost:
     """What a Secure Execution preflight reads (None: could not be read)."""
 
@@ -76,20 +76,20 @@ class SecureExecutionHost:
     image_tools: list[str] = field(default_factory=list)  # pvimg / genprotimg on PATH
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Interface:
     name: str
     bridge: bool
     up: bool
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Network:
     name: str
     active: bool
 
 
-@dataclass
+@record
 class HostInfo:
     """What discovery found; empty lists and None where nothing could be read."""
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from zwizard.host import HostInfo, Runner, discover, machine_version
+from zwizard.structure import field, record
 
 
 def discover_all(
@@ -39,7 +39,7 @@ def discover_all(
         return list(pool.map(one, uris))
 
 
-@dataclass
+@record
 class CommonGround:
     """What every reachable host can run."""
 

@@ -12,7 +12,6 @@ module's NEVER_AVAILABLE table. `convert` is this import followed by its own pas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -31,6 +30,7 @@ from zwizard.model import (
     Watchdog,
 )
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
+from zwizard.structure import field, record
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")
 TOP_LEVEL_HANDLED = {
@@ -46,7 +46,7 @@ class ImportError_(Exception):
     """The XML could not be read; nothing was judged."""
 
 
-@dataclass
+@record
 class Change:
     """One thing read or converted into another value on the way onto IBM Z."""
 
@@ -59,7 +59,7 @@ class Change:
         return f"{self.where}: {self.what} [{self.rule}]"
 
 
-@dataclass
+@record
 class Imported:
     answers: Answers
     findings: list[Finding] = field(default_factory=list)  # no answers equivalent
@@ -882,7 +882,7 @@ class _Importer:
             self.out.boot_devs.append((self.get(el, "dev") or "", *self.at(el)))
 
 
-@dataclass
+@record
 class Located:
     """A finding placed in the source document."""
 

@@ -8,9 +8,9 @@ resolve, and nothing here ever coerces a value silently.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from zwizard.lazy import Pattern
+from zwizard.structure import record
 
 # --- anaconda: inst.repo= and inst.ks= -------------------------------------------------
 # anaconda docs/boot-options.rst (rhel-9 branch), "inst.repo": cdrom, cdrom:<device>,
@@ -65,7 +65,7 @@ def kickstart_ok(text: str) -> bool:
 DRACUT_AUTOCONF = ("none", "off", "dhcp", "on", "any", "dhcp6", "auto6", "ibft")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StaticIp:
     address: str | None
     gateway: str | None

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zwizard.structure import record
+from zwizard.structure import field, record
 
 if TYPE_CHECKING:
     from zwizard.build import Build

@@ -8,13 +8,11 @@ reported by `rules`.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
 from zwizard.devices import KINDS, entries
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
 from zwizard.model import Answers, Pxe
-from zwizard.structure import record
+from zwizard.structure import field, record
 
 
 @record

@@ -17,10 +17,10 @@ import functools
 import ipaddress
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from zwizard.findings import Collector, Finding
+from zwizard.structure import field, record
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -34,7 +34,7 @@ BOOT_FALLBACK_QEMU = (9, 2)
 ZCRYPT_DRIVERS = ("cex4queue", "cex2aqueue", "cex2cqueue")
 
 
-@dataclass
+@record
 class Check:
     """A condition the host must meet before anything changes, and its exact fix."""
 
@@ -43,7 +43,7 @@ class Check:
     what: str = ""  # what holds when it passes, for the listing
 
 
-@dataclass
+@record
 class Step:
     """One change (or, `manual`, one thing only the administrator can do)."""
 
@@ -56,7 +56,7 @@ class Step:
     note: bool = False  # only information: nothing to do
 
 
-@dataclass
+@record
 class Preparation:
     guest: str
     checks: list[Check] = field(default_factory=list)

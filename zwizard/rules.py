@@ -9,7 +9,6 @@ docs/rules.md (the project's rules reference) and are never renamed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
 from zwizard.devices import KINDS, entries
@@ -18,6 +17,7 @@ from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.lazy import Pattern
 from zwizard.model import FEATURE_POLICIES, Answers, CrashAction, Lifecycle
+from zwizard.structure import record
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -32,7 +32,7 @@ from zwizard.inputs import (
 )
 from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.render.pxe import append_line, render_pxe
-from zwizard.structure import lookup
+from zwizard.structure import fields, is_record, lookup
 
 SUPPORTED_OS = {"rhel7": "RHEL 7", "rhel8": "RHEL 8", "rhel9": "RHEL 9"}
 MAX_VCPUS = 248
@@ -650,8 +650,6 @@ MULTILINE_KEYS = ("guest.description",)
 
 
 def _text(a: Answers, plan: Plan, out: _Collector) -> None:
-    import dataclasses
-
     def walk(obj: Any, path: str) -> None:
         if isinstance(obj, str):
             bad = bad_character(obj, newlines=path in MULTILINE_KEYS)
@@ -666,8 +664,8 @@ def _text(a: Answers, plan: Plan, out: _Collector) -> None:
         elif isinstance(obj, list):
             for i, item in enumerate(obj):
                 walk(item, f"{path}[{i}]")
-        elif dataclasses.is_dataclass(obj):
-            for f in dataclasses.fields(obj):
+        elif is_record(obj):
+            for f in fields(obj):
                 walk(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name)
 
     walk(a, "")
@@ -1102,7 +1100,7 @@ NEVER_AVAILABLE = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Availability:
     """Whether a choice is allowed now; `reasons` say why not (or what to mind)."""
 

@@ -13,7 +13,6 @@ keeps `8G`, reports it with the rule's id and words, and blocks writing.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Collection, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from zwizard.devices import BY_KEY, KINDS, entries
 from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
-from zwizard.structure import assign, lookup
+from zwizard.structure import assign, fields, is_record, lookup
 
 if TYPE_CHECKING:
     from zwizard.drafts import Draft
@@ -347,14 +346,14 @@ class Session:
             return self.set_value(path, text)
         parent, _, key = path.rpartition(".")
         table = lookup(self.answers, parent) if parent else None
-        if table is None or not dataclasses.is_dataclass(table):
+        if table is None or not is_record(table):
             return self.set_value(path, None)
         # a key a table must have ([kernel] path) is emptied, never None; a table that
         # is there only when asked for and now holds nothing goes (no kernel boot)
-        required = next(f for f in dataclasses.fields(table) if f.name == key).metadata
+        required = next(f for f in fields(table) if f.name == key).metadata
         changed = self.set_value(path, "" if required.get("required") else None)
         if parent in OPTIONAL_TABLES and all(
-            getattr(table, f.name) in (None, "") for f in dataclasses.fields(table)
+            getattr(table, f.name) in (None, "") for f in fields(table)
         ):
             assign(self.answers, parent, None)
             self.changed()

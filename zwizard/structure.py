@@ -1,4 +1,4 @@
-"""Turn plain data (parsed TOML) into the model's dataclasses, and back.
+"""The model's record classes, and turning plain data (parsed TOML) into them and back.
 
 One declaration per field serves three purposes: decoding with exact key paths,
 encoding (drafts), and the JSON Schema printed by `zwizard schema`. pydantic
@@ -8,13 +8,218 @@ run is allowed, so this small, strict decoder stands in.
 
 from __future__ import annotations
 
-import dataclasses
 import types
-from dataclasses import MISSING, dataclass, field
-from typing import Any, Literal, Union, get_args, get_origin
+from collections.abc import Callable
+from typing import Any, Literal, Union, get_args, get_origin, overload
 
 
-@dataclass(frozen=True)
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # no default given
+
+
+class Field:
+    """One declared field of a record: its name, type, default and metadata."""
+
+    __slots__ = ("default", "default_factory", "metadata", "name", "type")
+
+    def __init__(
+        self,
+        default: Any = MISSING,
+        default_factory: Any = MISSING,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = ""
+        self.type: Any = None
+        self.default = default
+        self.default_factory = default_factory
+        self.metadata: dict[str, Any] = metadata or {}
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r})"
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, metadata: Any = None) -> Any:
+    """A field with a default, a factory for a fresh mutable default, or metadata."""
+    return Field(default, default_factory, metadata)
+
+
+def fields(obj: Any) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in declaration order."""
+    return obj._record_fields
+
+
+def is_record(obj: Any) -> bool:
+    """A record class or instance."""
+    return hasattr(obj, "_record_fields")
+
+
+@overload
+def record(cls: type, /) -> type: ...
+@overload
+def record(*, frozen: bool = ..., order: bool = ...) -> Callable[[type], type]: ...
+
+
+def record(cls: type | None = None, /, *, frozen: bool = False, order: bool = False) -> Any:
+    """A class of named fields, as @dataclass makes one, without the dataclasses module.
+
+    Importing dataclasses loads `inspect`, and @dataclass compiles every generated
+    method with its own `exec`; for the model's classes that was a fifth of the answers
+    mode's run (issue 11). Here `__init__`, `__eq__` and `__repr__` are shared functions
+    that read the class's field table. Fields are the class's annotations (its bases'
+    first); a default is a plain value, `field(...)` or `spec(...)`. `frozen` refuses
+    assignment and hashes by value; `order` compares as the tuple of the fields.
+    """
+    if cls is None:
+        return lambda c: _make_record(c, frozen, order)
+    return _make_record(cls, frozen, order)
+
+
+def _make_record(cls: type, frozen: bool, order: bool) -> type:
+    table: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for f in getattr(base, "_record_fields", ()):
+            table[f.name] = f
+    # the class's own annotations only (its bases' are in their tables); not
+    # inspect.get_annotations: importing inspect is what records avoid
+    for name, tp in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+        if _is_classvar(tp):
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        f = value if isinstance(value, Field) else Field(default=value)
+        f.name, f.type = name, tp
+        if isinstance(value, Field):  # a plain default stays a class attribute, as dataclass
+            if f.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, f.default)
+        if isinstance(f.default, list | dict | set):
+            raise ValueError(f"{cls.__name__}.{name}: a mutable default needs default_factory")
+        table[name] = f  # a base's field redeclared keeps its place, as in a dataclass
+    seen_default = False
+    for f in table.values():
+        has = f.default is not MISSING or f.default_factory is not MISSING
+        if seen_default and not has:
+            raise TypeError(f"{cls.__name__}: '{f.name}' has no default but follows one that has")
+        seen_default |= has
+    made: Any = cls
+    made._record_fields = tuple(table.values())
+    made._record_names = tuple(table)
+    made._record_nameset = frozenset(table)
+    made._record_required = frozenset(
+        f.name for f in table.values() if f.default is MISSING and f.default_factory is MISSING
+    )
+    made._record_defaults = {f.name: f.default for f in table.values() if f.default is not MISSING}
+    made._record_factories = tuple(
+        (f.name, f.default_factory) for f in table.values() if f.default_factory is not MISSING
+    )
+    made.__init__ = _record_init
+    made.__eq__ = _record_eq
+    made.__repr__ = _record_repr
+    made.__match_args__ = made._record_names
+    if frozen:
+        made.__setattr__ = _frozen_setattr
+        made.__delattr__ = _frozen_setattr
+        made.__hash__ = _record_hash
+    else:
+        made.__hash__ = None  # mutable and compared by value: unhashable, as a dataclass
+    if order:
+        made.__lt__ = _record_lt
+        made.__le__ = _record_le
+        made.__gt__ = _record_gt
+        made.__ge__ = _record_ge
+    return made
+
+
+def _is_classvar(tp: Any) -> bool:
+    if isinstance(tp, str):
+        return tp.startswith(("ClassVar", "typing.ClassVar"))
+    from typing import ClassVar
+
+    return tp is ClassVar or get_origin(tp) is ClassVar
+
+
+def _record_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    cls = type(self)
+    names = cls._record_names
+    if args:
+        if len(args) > len(names):
+            raise TypeError(
+                f"{cls.__name__}() takes {len(names)} positional arguments but {len(args)} "
+                "were given"
+            )
+        for name, value in zip(names, args, strict=False):
+            if name in kwargs:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument '{name}'")
+            kwargs[name] = value
+    unknown = kwargs.keys() - cls._record_nameset
+    if unknown:
+        raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{min(unknown)}'")
+    missing = cls._record_required - kwargs.keys()
+    if missing:
+        raise TypeError(
+            f"{cls.__name__}() missing required argument(s): "
+            + ", ".join(f"'{n}'" for n in names if n in missing)
+        )
+    state = self.__dict__
+    state.update(cls._record_defaults)
+    for name, factory in cls._record_factories:
+        if name not in kwargs:
+            state[name] = factory()
+    state.update(kwargs)
+
+
+def _as_tuple(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, n) for n in obj._record_names)
+
+
+def _record_eq(self: Any, other: Any) -> bool:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return all(getattr(self, n) == getattr(other, n) for n in self._record_names)
+
+
+def _record_repr(self: Any) -> str:
+    inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._record_names)
+    return f"{self.__class__.__qualname__}({inner})"
+
+
+def _pair(a: Any, b: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    return (_as_tuple(a), _as_tuple(b)) if b.__class__ is a.__class__ else None
+
+
+def _record_lt(a: Any, b: Any) -> bool:
+    pair = _pair(a, b)
+    return NotImplemented if pair is None else pair[0] < pair[1]
+
+
+def _record_le(a: Any, b: Any) -> bool:
+    pair = _pair(a, b)
+    return NotImplemented if pair is None else pair[0] <= pair[1]
+
+
+def _record_gt(a: Any, b: Any) -> bool:
+    pair = _pair(a, b)
+    return NotImplemented if pair is None else pair[0] > pair[1]
+
+
+def _record_ge(a: Any, b: Any) -> bool:
+    pair = _pair(a, b)
+    return NotImplemented if pair is None else pair[0] >= pair[1]
+
+
+def _record_hash(self: Any) -> int:
+    return hash(_as_tuple(self))
+
+
+def _frozen_setattr(self: Any, name: str, *value: Any) -> None:
+    raise AttributeError(f"cannot assign to field '{name}' of frozen {type(self).__name__}")
+
+
+@record(frozen=True)
 class DecodeError:
     """A value in the input that does not fit the answers format."""
 
@@ -40,8 +245,8 @@ def spec(
     no_default = default is MISSING and factory is MISSING
     meta = {"doc": doc, "schema": schema, "required": required or no_default, "always": always}
     if factory is not MISSING:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
+        return Field(default_factory=factory, metadata=meta)
+    return Field(default=default, metadata=meta)
 
 
 def join(path: str, key: str | int) -> str:
@@ -54,7 +259,7 @@ def join(path: str, key: str | int) -> str:
 def hints(cls: type) -> dict[str, Any]:
     """Field types of a dataclass (the model keeps real annotations, so no string
     evaluation and no typing.get_type_hints at start-up)."""
-    return {f.name: f.type for f in dataclasses.fields(cls)}
+    return {f.name: f.type for f in fields(cls)}
 
 
 def _describe(tp: Any) -> str:
@@ -125,7 +330,7 @@ class Decoder:
                 self.fail(path, f"expected {_describe(tp)}, found {_kind(data)}")
                 return {}
             return {k: self.value(item_tp, v, f'{path}."{k}"') for k, v in data.items()}
-        if dataclasses.is_dataclass(tp):
+        if is_record(tp):
             return self.table(tp, data, path)
         if tp is bool:
             if not isinstance(data, bool):
@@ -145,18 +350,18 @@ class Decoder:
         if not isinstance(data, dict):
             self.fail(path or "(top level)", f"expected a table, found {_kind(data)}")
             return blank(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
+        declared = {f.name: f for f in fields(cls)}
         for key in data:
-            if key not in fields:
+            if key not in declared:
                 import difflib  # only on this error path
 
-                close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+                close = difflib.get_close_matches(key, list(declared), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                known = ", ".join(fields)
+                known = ", ".join(declared)
                 self.fail(join(path, key), f"unknown key '{key}'{hint} (known here: {known})")
         kwargs = {}
         types_ = hints(cls)
-        for name, f in fields.items():
+        for name, f in declared.items():
             sub = join(path, name)
             if name in data:
                 kwargs[name] = self.value(types_[name], data[name], sub)
@@ -198,8 +403,8 @@ def assign(obj: Any, path: str, value: Any) -> None:
             obj = obj[int(part[1:-1])]
             continue
         child = getattr(obj, part)
-        if child is None and dataclasses.is_dataclass(obj):
-            options = [t for t in get_args(hints(type(obj))[part]) if dataclasses.is_dataclass(t)]
+        if child is None and is_record(obj):
+            options = [t for t in get_args(hints(type(obj))[part]) if is_record(t)]
             if options:
                 child = blank(options[0])
                 setattr(obj, part, child)
@@ -217,9 +422,7 @@ def blank(cls: type) -> Any:
     """An instance with defaults, and None where a field has no default (the decoder has
     reported it): a wrong value must never crash the decoding itself."""
     kwargs = {
-        f.name: None
-        for f in dataclasses.fields(cls)
-        if f.default is MISSING and f.default_factory is MISSING
+        f.name: None for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
     }
     return cls(**kwargs)
 
@@ -232,7 +435,7 @@ def is_default(obj: Any, path: str) -> bool:
         parent = lookup(obj, parent_path) if parent_path else obj
     except (AttributeError, IndexError, TypeError):
         return True
-    if parent is None or not dataclasses.is_dataclass(parent):
+    if parent is None or not is_record(parent):
         return True
     return bool(getattr(parent, key) == getattr(blank(type(parent)), key))
 
@@ -246,9 +449,9 @@ def decode(cls: type, data: Any, path: str = "") -> tuple[Any, list[DecodeError]
 
 def encode(obj: Any) -> Any:
     """Model -> plain data for TOML, leaving out what is unset or at its default."""
-    if dataclasses.is_dataclass(obj):
+    if is_record(obj):
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
+        for f in fields(obj):
             value = getattr(obj, f.name)
             if value is None:
                 continue
@@ -288,10 +491,10 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         return {"type": "array", "items": _schema_of(get_args(tp)[0])}
     if origin is dict:
         return {"type": "object", "additionalProperties": _schema_of(get_args(tp)[1])}
-    if dataclasses.is_dataclass(tp):
+    if is_record(tp):
         props: dict[str, Any] = {}
         required = []
-        for f in dataclasses.fields(tp):
+        for f in fields(tp):
             prop = _schema_of(hints(tp)[f.name])
             if f.metadata.get("doc"):
                 prop["description"] = f.metadata["doc"]
@@ -309,26 +512,3 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         return out
     simple = {str: "string", int: "integer", bool: "boolean"}
     return {"type": simple[tp]}
-
-
-def record(cls: type) -> type:
-    """A model dataclass whose `__eq__` and `__repr__` are shared functions, not generated
-    ones: Python 3.11 compiles every generated method with its own `exec`, and for the
-    model's classes that was a tenth of the answers mode's whole run (issue 11)."""
-    made = dataclass(eq=False, repr=False)(cls)
-    made._record_fields = tuple(f.name for f in dataclasses.fields(made))  # type: ignore[attr-defined]
-    made.__eq__ = _record_eq  # type: ignore[method-assign,assignment]
-    made.__repr__ = _record_repr  # type: ignore[method-assign,assignment]
-    made.__hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
-    return made
-
-
-def _record_eq(self: Any, other: Any) -> bool:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return all(getattr(self, n) == getattr(other, n) for n in self._record_fields)
-
-
-def _record_repr(self: Any) -> str:
-    inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._record_fields)
-    return f"{self.__class__.__qualname__}({inner})"

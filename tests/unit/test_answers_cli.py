@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ASSETS, ROOT, UUID, run_zwizard
+from zwizard import structure
 from zwizard.answers import AnswersError, dumps, load, parse
 
 GOOD = f"""\
@@ -247,5 +247,5 @@ def test_the_schema_describes_the_draft_table_from_the_model():
 
     schema = json.loads(run_zwizard("schema").stdout)
     draft = schema["properties"]["draft"]
-    assert list(draft["properties"]) == [f.name for f in dataclasses.fields(DraftMeta)]
+    assert list(draft["properties"]) == [f.name for f in structure.fields(DraftMeta)]
     assert draft["properties"]["pending"]["additionalProperties"] == {"type": "string"}

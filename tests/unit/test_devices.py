@@ -3,12 +3,12 @@ of the answers format is a registered kind (so nothing walks a list by hand)."""
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 
 import pytest
 
 from tests.helpers import ASSETS
+from zwizard import structure
 from zwizard.answers import load
 from zwizard.devices import BY_KEY, BY_TAG, KINDS
 from zwizard.importer import import_domain
@@ -34,9 +34,8 @@ def test_each_kind_reads_back_what_it_wrote(example):
 def test_every_device_list_of_the_answers_is_a_registered_kind():
     lists = {
         f.name
-        for f in dataclasses.fields(Answers)
-        if typing.get_origin(f.type) is list
-        and dataclasses.is_dataclass(typing.get_args(f.type)[0])
+        for f in structure.fields(Answers)
+        if typing.get_origin(f.type) is list and structure.is_record(typing.get_args(f.type)[0])
     }
     assert lists == set(BY_KEY)
     assert [k.key for k in KINDS] == [

@@ -10,7 +10,6 @@ import the registry without import cycles.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zwizard.address import Ccw, ccw_attributes
@@ -76,7 +75,7 @@ class HostJudge:
         (self.out.error if self.target else self.out.warn)(rule, path, message)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Field:
     """A value of one entry that both front ends ask for, declared with its kind: typed
     text (`text`: optional-str or optional-int) or one of `choices` ((value, label); the
@@ -110,7 +109,7 @@ def default_or(values: tuple[str, ...], default: str = "default") -> tuple[tuple
     return ((None, default), *((v, v) for v in values))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Kind:
     """One device kind. Paths name an entry as `<key>[<index>]` everywhere."""
 

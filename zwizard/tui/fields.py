@@ -10,7 +10,6 @@ change event always means a person did something.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from textual.app import ComposeResult
@@ -23,11 +22,11 @@ from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
 from zwizard.session import shown_text
-from zwizard.structure import is_default, lookup
+from zwizard.structure import field, is_default, lookup, record
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
 
-@dataclass
+@record
 class State:
     """What every step needs to draw itself: the answers and what the rules say."""
 

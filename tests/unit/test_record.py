@@ -1,0 +1,99 @@
+"""zwizard's record classes behave as the dataclasses they replace: the model, drafts and
+every finding rely on defaults, fresh mutable defaults, equality and clear errors."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from zwizard.address import Ccw
+from zwizard.findings import Finding
+from zwizard.model import Answers, Disk, Guest
+from zwizard.structure import MISSING, field, fields, is_record, record, spec
+
+
+@record
+class Base:
+    name: str
+    size: int = 1
+    tags: list[str] = field(default_factory=list)
+
+
+@record
+class Child(Base):
+    size: int = 2  # a base's field redeclared keeps its place
+    extra: str | None = None
+
+
+def test_defaults_factories_and_keywords_fill_a_record_in_declaration_order():
+    a, b = Base("x"), Base("y", 5, ["t"])
+    assert (a.name, a.size, a.tags) == ("x", 1, [])
+    assert (b.name, b.size, b.tags) == ("y", 5, ["t"])
+    a.tags.append("mine")
+    assert Base("z").tags == []  # every instance gets its own list
+    assert Base(name="k", tags=["q"]).tags == ["q"]
+    assert [f.name for f in fields(Child)] == ["name", "size", "tags", "extra"]
+    assert Child("c").size == 2
+    assert repr(Child("c", extra="e")) == "Child(name='c', size=2, tags=[], extra='e')"
+
+
+def test_wrong_calls_are_refused_with_the_names_they_got_wrong():
+    with pytest.raises(TypeError, match=r"missing required argument.*'name'"):
+        Base()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        Base("x", colour="red")
+    with pytest.raises(TypeError, match="multiple values for argument 'name'"):
+        Base("x", name="y")
+    with pytest.raises(TypeError, match="takes 3 positional arguments but 4"):
+        Base("x", 1, [], "too many")
+    with pytest.raises(ValueError, match="mutable default"):
+
+        @record
+        class Bad:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="'b' has no default but follows one"):
+
+        @record
+        class Order:
+            a: int = 1
+            b: int  # type: ignore[misc]
+
+
+def test_equality_is_by_value_and_mutable_records_do_not_hash():
+    assert Base("x") == Base("x")
+    assert Base("x") != Base("x", 2)
+    assert Base("x") != Child("x", 1)  # another class is never equal
+    with pytest.raises(TypeError):
+        hash(Base("x"))
+    a = Answers()
+    a.disks.append(Disk(path="/d"))
+    assert copy.deepcopy(a) == a and copy.deepcopy(a) is not a
+    assert Guest() != Guest(name="g")
+
+
+def test_frozen_records_refuse_assignment_hash_by_value_and_order_by_fields():
+    f = Finding("rule", "error", "guest.name", "m")
+    with pytest.raises(AttributeError, match="frozen"):
+        f.message = "other"  # type: ignore[misc]
+    assert hash(f) == hash(Finding("rule", "error", "guest.name", "m"))
+    assert {f, Finding("rule", "error", "guest.name", "m")} == {f}
+    assert sorted([Ccw(0xFE, 0, 2), Ccw(0xFE, 0, 1), Ccw(0, 1, 0)]) == [
+        Ccw(0, 1, 0), Ccw(0xFE, 0, 1), Ccw(0xFE, 0, 2),
+    ]  # fmt: skip
+    assert Ccw(0xFE, 0, 1) < Ccw(0xFE, 0, 2) and not Ccw(0xFE, 0, 2) <= Ccw(0xFE, 0, 1)
+    assert copy.deepcopy(f) == f
+
+
+def test_a_declared_field_keeps_its_documentation_and_its_default_on_the_class():
+    @record
+    class Doc:
+        count: int = spec(doc="no default")  # type: ignore[assignment]
+        key: str = spec("d", "what it is", required=True)
+
+    (count, key) = fields(Doc)
+    assert key.default == "d" and key.metadata["doc"] == "what it is"
+    assert key.metadata["required"] and Doc.key == "d"
+    assert count.default is MISSING and not hasattr(Doc, "count")
+    assert is_record(Doc) and is_record(Doc(count=1)) and not is_record(object())
