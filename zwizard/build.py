@@ -196,7 +196,7 @@ def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) ->
             "prepare the host (mediated devices, Secure Execution image, install server): "
             "zwizard prepare ANSWERS.toml -o " + str(outdir)
         )
-    steps += [f"virsh define {xml}", f"virsh start {a.guest.name} --console"]
+    steps += [f"virsh define --validate {xml}", f"virsh start {a.guest.name} --console"]
     pxe = [rel for rel in result.files if rel.startswith("pxelinux.cfg/")]
     if pxe:
         steps.append(
@@ -207,8 +207,8 @@ def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) ->
     final = after_install_name(a)
     if final in result.files:
         steps.append(
-            f"once the install is done: virsh define {outdir / final}   (the same guest, "
-            "its disk booting first: QEMU before 9.2 tries only the first boot device)"
+            f"once the install is done: virsh define --validate {outdir / final}   (the same "
+            "guest, its disk booting first: QEMU before 9.2 tries only the first boot device)"
         )
     if a.secure_execution.enabled:
         steps.append(

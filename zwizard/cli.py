@@ -56,6 +56,13 @@ def _main_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stdout", action="store_true", help="print the domain XML instead of writing files"
     )
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="also check the XML against libvirt's RelaxNG schema installed here "
+        "(virsh define --validate, as the next steps and --define run it, checks it "
+        "against the defining host's own)",
+    )
     p.add_argument("--draft", metavar="FILE", help="reopen a saved draft in the wizard")
     p.add_argument("--plain", action="store_true", help="ask plain questions, no full screen")
     p.add_argument(
@@ -130,6 +137,7 @@ def _main(argv: list[str] | None = None) -> int:
             define_uri=args.define,
             connect=args.connect,
             host_is_target=not args.other_host,
+            validate=args.validate,
         )
     from zwizard.frontends import run_interactive
 

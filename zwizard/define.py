@@ -47,7 +47,9 @@ def define_all(xmls: list[Path], uri: str, *, replace: bool = False) -> list[str
                 raise DefineError(
                     f"a guest named {name} is already defined at {uri}; use --force to replace it"
                 )
-            r = _virsh(uri, "define", str(xml))
+            # --validate: libvirt checks the file against its own schema, where it would
+            # otherwise drop an element it does not know without a word
+            r = _virsh(uri, "define", "--validate", str(xml))
             if r.returncode != 0:
                 said = (r.stderr or r.stdout).strip()
                 raise DefineError(f"libvirt refused {xml}:\n{said}")

@@ -891,7 +891,7 @@ def _boot_plan(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo |
     prep.steps.append(
         Step(
             "boot",
-            f"after the install: virsh define {final}",
+            f"after the install: virsh define --validate {final}",
             how,
             manual=True,
         )

@@ -81,7 +81,7 @@ def runnable_copy(
 def define(xml: str, tmp: Path, name: str) -> tuple[bool, str]:
     path = tmp / f"{name}.define.xml"
     path.write_text(xml)
-    r = virsh("define", str(path))
+    r = virsh("define", "--validate", str(path))  # as the next steps print it
     return r.returncode == 0, (r.stdout + r.stderr).strip()
 
 

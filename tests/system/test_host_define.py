@@ -115,7 +115,7 @@ def test_a_volume_disk_is_judged_against_the_pools_and_starts(stack, tmp_path):
         r = run_zwizard("--answers", str(src), "--host-check", "-o", str(tmp_path / "o2"))
         assert r.returncode == 0, r.stderr
         virsh("undefine", name)
-        assert virsh("define", str(tmp_path / "o2" / f"{name}.xml")).returncode == 0
+        assert virsh("define", "--validate", str(tmp_path / "o2" / f"{name}.xml")).returncode == 0
         started = virsh("start", name, timeout=120)
         assert started.returncode == 0, started.stderr
         log = run("cat", f"/var/log/libvirt/qemu/{name}.log").stdout

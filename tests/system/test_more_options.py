@@ -42,7 +42,7 @@ def written(tmp_path: Path, name: str, extra: str) -> Path:
 
 def defined_argv(xml: Path, name: str) -> str:
     virsh("undefine", name)
-    r = virsh("define", str(xml))
+    r = virsh("define", "--validate", str(xml))
     assert r.returncode == 0, r.stderr
     argv = virsh("domxml-to-native", "qemu-argv", "--domain", name)
     assert argv.returncode == 0, argv.stderr

@@ -41,13 +41,47 @@ def files_in(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+def test_validate_checks_the_xml_against_the_schema_it_is_given_and_writes_nothing_on_failure(
+    tmp_path, monkeypatch
+):
+    # a schema that takes no libvirt domain at all stands for one zwizard's XML fails
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "domain.rng").write_text(
+        '<element name="nothing" xmlns="http://relaxng.org/ns/structure/1.0"><empty/></element>'
+    )
+    monkeypatch.setenv("ZWIZARD_LIBVIRT_SCHEMAS", str(schemas))
+    src = write(tmp_path, GOOD)
+    checked = run_zwizard("--answers", str(src), "-o", str(tmp_path / "checked"), "--validate")
+    assert checked.returncode == 1
+    assert "does not pass libvirt's schema" in checked.stderr
+    assert "nothing written" in checked.stderr
+    assert not (tmp_path / "checked").exists()
+    # without it the schema is libvirt's business at `virsh define --validate`
+    plain = run_zwizard("--answers", str(src), "-o", str(tmp_path / "plain"))
+    assert plain.returncode == 0, plain.stderr
+    assert files_in(tmp_path / "plain") == ["web01.xml"]
+
+
+def test_validate_without_a_schema_to_check_against_says_so_and_writes_nothing(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ZWIZARD_LIBVIRT_SCHEMAS", str(tmp_path / "no-schemas-here"))
+    src = write(tmp_path, GOOD)
+    r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "out"), "--validate")
+    assert r.returncode == 2
+    assert "--validate: libvirt's schema (domain.rng) is not in" in r.stderr
+    assert "no-schemas-here" in r.stderr and "nothing written" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
     src = write(tmp_path, GOOD)
     out = tmp_path / "out"
     r = run_zwizard("--answers", str(src), "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert files_in(out) == ["web01.xml"]
-    assert f"virsh define {out / 'web01.xml'}" in r.stdout
+    assert f"virsh define --validate {out / 'web01.xml'}" in r.stdout
     assert "nics[0]: mac 52:54:00:" in r.stdout
 
 
