@@ -44,10 +44,19 @@ def state_dir() -> Path:
     return Path(base) / "zwizard" / "drafts"
 
 
+def draft_stem(answers: Answers) -> str:
+    """What an autosave's file name starts with: the guest's name once it is one the
+    name rule takes (never 'web 01!' or a half-typed 'web/'), else 'unnamed'."""
+    from zwizard.rules import GUEST_NAME
+
+    name = answers.guest.name
+    return name if name and GUEST_NAME.fullmatch(name) else "unnamed"
+
+
 def new_draft_path(answers: Answers, folder: Path | None = None) -> Path:
     folder = folder or state_dir()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = answers.guest.name if answers.guest.name and "/" not in answers.guest.name else "unnamed"
+    name = draft_stem(answers)
     path = folder / f"{name}-{stamp}.toml"
     n = 1
     while path.exists():

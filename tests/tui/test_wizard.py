@@ -676,6 +676,41 @@ async def test_an_autosave_made_before_the_name_is_named_after_the_guest_once_it
     assert not first.exists()
 
 
+async def test_an_autosave_follows_the_name_and_never_takes_one_the_name_rule_refuses():
+    """Found typing 'web 01!' and mending it to 'web-01': the autosave stayed
+    'web 01!-<time>.toml' for good."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "web 01!")
+        await pilot.press("pagedown")  # a step change autosaves
+        await pilot.pause()
+        first = app.autosave_path
+        assert first is not None and first.name.startswith("unnamed-")
+        await pilot.press("pageup")
+        await press_until(pilot, field_input("guest.name"))
+        await pilot.press("end")  # focus selects the whole text; mend its end instead
+        for _ in range(4):
+            await pilot.press("backspace")
+        await type_text(pilot, "-01")
+        assert app.answers.guest.name == "web-01"
+        await pilot.press("pagedown")
+        await pilot.pause()
+        second = app.autosave_path
+        assert second is not None and second.name.startswith("web-01-") and second.exists()
+        assert not first.exists()
+        await pilot.press("pageup")
+        await press_until(pilot, field_input("guest.name"))
+        await pilot.press("end")
+        await type_text(pilot, "b")
+        await pilot.press("pagedown")
+        await pilot.pause()
+    third = app.autosave_path
+    assert third is not None and third.name.startswith("web-01b-") and third.exists()
+    assert not second.exists()
+    assert [p.name for p in drafts.state_dir().iterdir()] == [third.name]
+
+
 @pytest.mark.parametrize("example", ["secure-execution", "pxe-install", "crypto-zpci"])
 async def test_the_cursor_is_in_view_on_arrival_at_every_step(example):
     """Typing lands where the cursor is seen: on Review the first field sat below a long

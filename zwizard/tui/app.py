@@ -821,9 +821,8 @@ class ZWizard(App[int]):
         if not self.dirty or not self.autosave:
             return None
         old = self.autosave_path
-        name = self.answers.guest.name
-        if old is not None and old.name.startswith("unnamed-") and name and "/" not in name:
-            self.autosave_path = None  # saved before the name arrived: now one named after it
+        if old is not None and not old.name.startswith(f"{drafts.draft_stem(self.answers)}-"):
+            self.autosave_path = None  # saved under another name: now one named after this one
         try:
             self.autosave_path = drafts.save(self.snapshot(), self.autosave_path)
         except OSError:
