@@ -285,7 +285,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__
+    return f"a TOML {type(value).__name__} ({value})"  # a date or time: TOML's other types
 
 
 class Decoder:

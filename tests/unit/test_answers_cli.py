@@ -121,11 +121,13 @@ def test_good_file_writes_xml_and_prints_next_steps(tmp_path):
          2, "passthrough[0].zpci.uid: expected a string or an integer, found a list"),
         (GOOD.replace("boot_order = 1", 'boot_order = 1\nreadonly = "yes"'), 2,
          "disks[0].readonly: expected true or false, found the string 'yes'"),
+        (GOOD.replace("memory_mib = 4096", "memory_mib = 2026-11-28"), 2,
+         "guest.memory_mib: expected an integer, found a TOML date (2026-11-28)"),
     ],
     ids=["syntax", "type", "unknown-key", "version", "missing", "loadparm", "dup-boot",
          "dup-ccw", "unknown-table", "se-hostdev", "vcpus", "zpci-uid", "optional-type",
          "choice-type", "float", "union-type",
-         "bool-type"],
+         "bool-type", "toml-date"],
 )  # fmt: skip
 def test_bad_files_name_the_problem_and_write_nothing(tmp_path, text, code, expected):
     src = write(tmp_path, text)

@@ -4,13 +4,14 @@ every finding rely on defaults, fresh mutable defaults, equality and clear error
 from __future__ import annotations
 
 import copy
+from typing import ClassVar
 
 import pytest
 
 from zwizard.address import Ccw
 from zwizard.findings import Finding
 from zwizard.model import Answers, Disk, Guest
-from zwizard.structure import MISSING, field, fields, is_record, record, spec
+from zwizard.structure import MISSING, assign, field, fields, is_record, lookup, record, spec
 
 
 @record
@@ -77,6 +78,8 @@ def test_frozen_records_refuse_assignment_hash_by_value_and_order_by_fields():
     f = Finding("rule", "error", "guest.name", "m")
     with pytest.raises(AttributeError, match="frozen"):
         f.message = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="frozen"):
+        del f.message  # type: ignore[misc]
     assert hash(f) == hash(Finding("rule", "error", "guest.name", "m"))
     assert {f, Finding("rule", "error", "guest.name", "m")} == {f}
     assert sorted([Ccw(0xFE, 0, 2), Ccw(0xFE, 0, 1), Ccw(0, 1, 0)]) == [
@@ -84,6 +87,22 @@ def test_frozen_records_refuse_assignment_hash_by_value_and_order_by_fields():
     ]  # fmt: skip
     assert Ccw(0xFE, 0, 1) < Ccw(0xFE, 0, 2) and not Ccw(0xFE, 0, 2) <= Ccw(0xFE, 0, 1)
     assert copy.deepcopy(f) == f
+
+
+def test_a_class_variable_is_no_field():
+    @record
+    class Counted:  # this module's annotations are strings ("ClassVar[int]")
+        made: ClassVar[int] = 0
+        name: str = ""
+
+    # and as a module without `from __future__ import annotations` holds them
+    real = record(
+        type("Real", (), {"__annotations__": {"made": ClassVar[int], "name": str}, "made": 0})
+    )
+    for cls in (Counted, real):
+        assert [f.name for f in fields(cls)] == ["name"]
+        with pytest.raises(TypeError, match="unexpected keyword argument 'made'"):
+            cls(name="n", made=1)
 
 
 def test_a_declared_field_keeps_its_documentation_and_its_default_on_the_class():
@@ -97,3 +116,12 @@ def test_a_declared_field_keeps_its_documentation_and_its_default_on_the_class()
     assert key.metadata["required"] and Doc.key == "d"
     assert count.default is MISSING and not hasattr(Doc, "count")
     assert is_record(Doc) and is_record(Doc(count=1)) and not is_record(object())
+
+
+def test_a_key_path_reads_and_sets_a_list_entry_as_a_whole():
+    a = Answers()
+    a.disks.append(Disk(path="/a"))
+    assign(a, "disks[0]", Disk(path="/b"))
+    assign(a, "disks[+]", Disk(path="/c"))
+    assert [d.path for d in a.disks] == ["/b", "/c"]
+    assert lookup(a, "disks[1].path") == "/c"
