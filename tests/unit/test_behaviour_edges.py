@@ -413,3 +413,64 @@ def test_a_vcpupin_for_a_missing_vcpu_is_placed_at_its_element():
 def test_a_cipher_libvirt_does_not_know_is_listed_not_dropped():
     out = convert_domain(_s390("<keywrap><cipher name='des' state='on'/></keywrap>"))
     assert "cipher name='des' state='on' (aes or dea, on or off)" in {c.what for c in out.lost}
+
+
+# --- from a mutation sample of the importer (seed 13): each finding sits at its element --
+
+EDGE_DOMAIN = """<domain type='{kind}'>
+  <name>g</name>
+  <memory unit='MiB'>2048</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>
+{extra}
+  <devices>
+    <console type='{console}'><target type='sclp' port='0'/></console>
+  </devices>
+</domain>"""
+
+
+def located(kind: str, extra: str, rule: str) -> list[tuple[str, int | None]]:
+    xml = EDGE_DOMAIN.format(kind=kind, console="pty", extra=extra).encode()
+    return [(x.xpath, x.line) for x in check_domain(xml, "t.xml") if x.finding.rule == rule]
+
+
+def test_a_memtune_limit_is_judged_at_its_own_element():
+    extra = "  <memtune>\n    <hard_limit unit='MiB'>1024</hard_limit>\n  </memtune>"
+    assert located("qemu", extra, "memtune") == [("/domain/memtune/hard_limit", 7)]
+
+
+def test_a_live_host_model_expansion_under_emulation_is_refused_at_its_cpu_element():
+    extra = (
+        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
+        "    <feature policy='require' name='aen'/>\n  </cpu>"
+    )
+    assert located("qemu", extra, "tcg-cpu") == [("/domain/cpu", 6)]
+
+
+def test_huge_pages_under_secure_execution_are_refused_at_the_hugepages_element():
+    extra = "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n  <launchSecurity type='s390-pv'/>"
+    assert located("kvm", extra, "se-no-hugepages") == [("/domain/memoryBacking/hugepages", 7)]
+
+
+def test_convert_says_it_turns_a_console_of_another_type_into_a_pty():
+    xml = EDGE_DOMAIN.format(kind="kvm", console="file", extra="").encode()
+    changes = [(c.where, c.what) for c in convert_domain(xml).changes]
+    assert changes == [("/domain/devices/console", "<console> type file -> pty")]
+
+
+def test_huge_pages_of_a_named_size_under_secure_execution_are_refused_at_their_element():
+    extra = (
+        "  <memoryBacking>\n    <hugepages><page size='1' unit='M'/></hugepages>\n"
+        "  </memoryBacking>\n  <launchSecurity type='s390-pv'/>"
+    )
+    assert located("kvm", extra, "se-no-hugepages") == [("/domain/memoryBacking/hugepages", 7)]
+
+
+def test_convert_carries_a_live_host_model_expansion_as_host_model_listing_nothing_lost():
+    extra = (
+        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
+        "    <feature policy='require' name='aen'/>\n  </cpu>"
+    )
+    imported = convert_domain(EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode())
+    assert imported.answers.cpu.mode == "host-model"
+    assert [item.what for item in imported.lost] == []

@@ -89,8 +89,12 @@ def test_a_channel_with_a_socket_path_is_written_and_read_back():
          ("nic-source", "nics[0].source.bridge",
           "'br 0' is not a host interface name: 1-15 of letters, digits, '_', '.', '-' "
           "(Linux dev_valid_name and libvirt's domain schema)")),
+        (dict(passthrough=[{"type": "vfio-ccw"}]),  # the wizard shows it on the empty field
+         ("vfio-ccw", "passthrough[0].uuid",
+          "a vfio-ccw DASD passthrough needs the UUID of its mediated device "
+          "(ls /sys/bus/mdev/devices/)")),
     ],
-    ids=["channel-without-name", "nic-two-sources", "bridge-name"],
+    ids=["channel-without-name", "nic-two-sources", "bridge-name", "mdev-without-uuid"],
 )  # fmt: skip
 def test_kind_rules_name_key_and_reason(devices, expected):
     from tests.helpers import answers
@@ -108,3 +112,20 @@ def test_the_fields_a_new_passthrough_must_get_are_the_ones_the_answers_call_mis
     dev = Passthrough(type=kind)
     required = [f.key for f in passthrough.FIELDS if f.required and f.applies(dev)]
     assert required == passthrough.KIND.missing(dev) and len(required) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.key)
+def test_every_field_a_kind_declares_is_a_key_of_its_entries(kind):
+    # both front ends read and set an entry through these keys: one that names nothing
+    # would be a field that is shown but never written
+    item_type = typing.get_args(structure.hints(Answers)[kind.key])[0]
+    entry = structure.blank(item_type)
+    for declared in (*kind.fields, *kind.options):
+        parent, _, key = declared.key.rpartition(".")
+        table = structure.lookup(entry, parent) if parent else entry
+        if table is None:  # an optional table absent on a blank entry (zpci)
+            table = structure.blank(
+                next(t for t in typing.get_args(structure.hints(item_type)[parent])
+                     if structure.is_record(t))
+            )  # fmt: skip
+        assert key in {f.name for f in structure.fields(table)}, (kind.key, declared.key)
