@@ -243,6 +243,7 @@ def test_a_dropped_x86_pci_function_moves_later_devices_locations_with_them():
     converted = convert_domain(xml, "p.xml")
     assert [p.type for p in converted.answers.passthrough] == ["vfio-ap"]
     assert converted.locate("passthrough[0]")[0] == "/domain/devices/hostdev[2]"
+    assert [w for w, _ in converted.sources["passthrough[0]"]] == ["/domain/devices/hostdev[2]"]
     assert converted.locate("guest.name")[0] == "/domain/name"  # the rest stays where it was
     assert "x86 host's device" in converted.lost[-1].what
 

@@ -183,6 +183,20 @@ def test_a_second_ip_in_extra_args_is_refused():
     )
 
 
+@pytest.mark.parametrize(
+    ("word", "own", "given"),
+    [
+        ("inst.repo=http://10.0.0.1/os/", "pxe.repo", {}),
+        ("inst.ks=http://10.0.0.1/ks.cfg", "pxe.kickstart", {"kickstart": "http://10.0.0.1/k"}),
+        ("nameserver=10.0.0.2", "pxe.nameserver", {"nameserver": "10.0.0.3"}),
+    ],
+)
+def test_an_option_zwizard_writes_from_its_own_key_is_refused_a_second_time(word, own, given):
+    a = answers(nics=BOOT_NIC, disks=DISK2, pxe={**PXE, **given, "extra_args": f"inst.text {word}"})
+    (hit,) = [f for f in findings(a, "pxe-config") if f.path == "pxe.extra_args"]
+    assert hit.message.startswith(f"'{word}': {word.split('=')[0]}= is written from {own}")
+
+
 # --- PXE paths (TFTP, SLOF tftp.h) --------------------------------------------------------
 
 
