@@ -335,11 +335,15 @@ class Asker:
             if not verdict.allowed:
                 self.notes([f"{message}: greyed — {verdict.reason} [{verdict.rule}]"])
                 return
-        if self.ask(lambda: self.q.confirm(message, default=shown, **self.io)) != shown:
+        if self.confirm(message, default=shown) != shown:
             self.session.set_value(path, not shown)
 
     def confirm(self, message: str, default: bool = False) -> bool:
-        return bool(self.ask(lambda: self.q.confirm(message, default=default, **self.io)))
+        # auto_enter=False: y or n waits for Enter, as every other question does, so
+        # "n Enter" typed in one go answers this question, not this one and the next
+        return bool(
+            self.ask(lambda: self.q.confirm(message, default=default, auto_enter=False, **self.io))
+        )
 
     def select(self, message: str, options: list[Any], default: Any = None) -> Any:
         return self.ask(lambda: self.q.select(message, options, default=default, **self.io))

@@ -18,6 +18,7 @@ from zwizard.model import Answers, Passthrough
 CLEAR = "\x15"  # Ctrl-U: empty a prefilled text prompt
 DOWN = "\x1b[B"
 ENTER = "\r"
+YES, NO = "y" + ENTER, "n" + ENTER  # a confirm waits for Enter, as every question
 
 
 def drive(keys: list[str], func, *args, **kw):
@@ -38,31 +39,31 @@ def test_a_whole_guest_by_prompts(tmp_path):
         ENTER, ENTER,  # RHEL 9, KVM
         CLEAR, "4", ENTER, CLEAR, "4096", ENTER,  # vCPUs, memory
         ENTER,  # CPU mode: default
-        "n", "y", "y",  # huge pages no, balloon yes, rng yes
-        "y", CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
+        NO, YES, YES,  # huge pages no, balloon yes, rng yes
+        YES, CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
         CLEAR, "2", ENTER, CLEAR, ENTER,  # 2 sockets (cores derived),
         CLEAR, ENTER, CLEAR, "0=0 1=1", ENTER, CLEAR, ENTER,  # no features; pinning
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no memtune limits
-        "y", "n", "n", CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
-        "y", ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER,
+        YES, NO, NO, CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
+        YES, ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER,
         ENTER, CLEAR, ENTER, CLEAR, ENTER,  # one disk: default format, ccw assigned, no loadparm
-        "y",  # more disk options (declared by the disk kind):
+        YES,  # more disk options (declared by the disk kind):
         DOWN, ENTER, DOWN, ENTER,  # cache none, io native
         ENTER, ENTER, ENTER, ENTER,  # discard, detect zeroes, error policies: default
         CLEAR, "1", ENTER, CLEAR, "1", ENTER,  # the guest's I/O threads, then this disk's
         CLEAR, "ROOT 01", ENTER,  # serial
-        "n", "n",  # no more disks; no direct kernel boot
-        "y", ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
+        NO, NO,  # no more disks; no direct kernel boot
+        YES, ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER, ENTER,  # ccw assigned, no boot, no loadparm
-        "n", "n",  # virtio-net-ccw; no more options; no more NICs
-        "y", ENTER,  # diag288 watchdog, poweroff
-        "n",  # no guest agent channel
-        "y", CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, "y", "y",  # console
-        "n",  # no VNC display
-        ENTER, "n", "n",  # passthrough: done; no shares; key wrapping as QEMU's default
-        "n",  # no Secure Execution
-        "n",  # no PXE
-        "y",  # write these files now? (nothing is written without it)
+        NO, NO,  # virtio-net-ccw; no more options; no more NICs
+        YES, ENTER,  # diag288 watchdog, poweroff
+        NO,  # no guest agent channel
+        YES, CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, YES, YES,  # console
+        NO,  # no VNC display
+        ENTER, NO, NO,  # passthrough: done; no shares; key wrapping as QEMU's default
+        NO,  # no Secure Execution
+        NO,  # no PXE
+        YES,  # write these files now? (nothing is written without it)
     ]  # fmt: skip
     answers = Answers()
     answers.guest.uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -85,6 +86,21 @@ def test_a_whole_guest_by_prompts(tmp_path):
     assert (tmp_path / "out" / "prompt01.xml").read_text() == r.stdout
 
 
+def test_y_or_n_then_enter_typed_in_one_go_answers_one_question():
+    """Found at a real terminal: "n Enter" answered the confirm on "n" alone, and the
+    Enter took the next question's default unseen (vCPUs 2, not the 4 typed after)."""
+    a = Answers()
+
+    def two(**io):
+        q = prompt.Asker(a, **io)
+        first = q.confirm("Is the guest for another host?", default=True)
+        q.text("guest.vcpus", "vCPUs:", kind="int")
+        return first
+
+    first, text = drive([NO, CLEAR, "4", ENTER], two)
+    assert first is False and a.guest.vcpus == 4, text
+
+
 def test_rules_refuse_a_value_with_their_words(tmp_path):
     a = Answers()
     keys = [CLEAR, "../evil", ENTER, CLEAR, "good-name", ENTER]
@@ -100,7 +116,7 @@ def test_rules_refuse_a_value_with_their_words(tmp_path):
 
 def test_secure_execution_disables_passthrough_choices_with_the_reason():
     a, _ = load(ASSETS / "secure-execution.toml")
-    _, text = drive([ENTER, "n", "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, NO, NO], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "with Secure Execution no device can be passed through (vfio)" in text
     assert a.passthrough == []
 
@@ -108,7 +124,7 @@ def test_secure_execution_disables_passthrough_choices_with_the_reason():
 def test_second_vfio_ap_is_disabled():
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     a.passthrough.append(Passthrough(type="vfio-ap", uuid=AP_UUID))
-    _, text = drive([ENTER, "n", "n"], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
+    _, text = drive([ENTER, NO, NO], lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert "only one vfio-ap crypto device per guest" in text
 
 
@@ -169,17 +185,17 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
     a.nics.append(Nic(source=NicSource()))  # left empty by a Ctrl-C
     draft = prompt.drafts.Draft(answers=a, step="network")
     keys = [
-        "n",  # finish nics[1] now? no: remove it
-        "n",  # add a network interface? no
-        "n",
-        "n",
-        "n",  # console options? no
+        NO,  # finish nics[1] now? no: remove it
+        NO,  # add a network interface? no
+        NO,
+        NO,
+        NO,  # console options? no
         ENTER,
-        "n",  # no shares
-        "n",
-        "n",
-        "n",  # no watchdog, no agent, passthrough done, key wrapping as is, no SE, no PXE
-        "y",  # write
+        NO,  # no shares
+        NO,
+        NO,
+        NO,  # no watchdog, no agent, passthrough done, key wrapping as is, no SE, no PXE
+        YES,  # write
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
@@ -195,16 +211,16 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
     keys = [
         CTRL_C,
         ENTER,  # Ctrl-C on the watchdog question; "Back to the previous step"
-        "n",  # network (step 4 again): add a NIC? no
-        "n",
-        "n",
-        "n",  # console options? no
+        NO,  # network (step 4 again): add a NIC? no
+        NO,
+        NO,
+        NO,  # console options? no
         ENTER,
-        "n",  # no shares
-        "n",
-        "n",
-        "n",
-        "n",  # watchdog no, agent no, passthrough done, key wrapping as is, SE no, PXE no,
+        NO,  # no shares
+        NO,
+        NO,
+        NO,
+        NO,  # watchdog no, agent no, passthrough done, key wrapping as is, SE no, PXE no,
         # write? no
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
@@ -216,11 +232,11 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
 def test_nic_boot_order_and_pxe_are_asked(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="pxe")
-    keys = ["y", CLEAR, "vmlinuz", ENTER, CLEAR, "initrd.img", ENTER,
+    keys = [YES, CLEAR, "vmlinuz", ENTER, CLEAR, "initrd.img", ENTER,
             CLEAR, "nfs:10.0.0.1:/srv/rhel9", ENTER, CLEAR, ENTER,
             DOWN, ENTER,  # static
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER, CLEAR, ENTER, CLEAR, ENTER,
-            "y"]  # fmt: skip
+            YES]  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "nics[0] now boots first" in text
@@ -248,11 +264,11 @@ def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
 
 def test_a_lun_and_a_storage_volume_are_asked_as_such():
     a = Answers()
-    keys = ["y", DOWN, DOWN, ENTER, CLEAR, "/dev/disk/by-path/ccw-0.0.1900-fc-lun-0", ENTER,
-            ENTER, CLEAR, ENTER, "n",  # default format, (on SCSI: no ccw), no loadparm, no options
-            "y", DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER,
-            ENTER, CLEAR, ENTER, CLEAR, ENTER, "n",  # format, ccw, loadparm, options: none
-            "n", "n"]  # no more disks, no kernel boot  # fmt: skip
+    keys = [YES, DOWN, DOWN, ENTER, CLEAR, "/dev/disk/by-path/ccw-0.0.1900-fc-lun-0", ENTER,
+            ENTER, CLEAR, ENTER, NO,  # default format, (on SCSI: no ccw), no loadparm, no options
+            YES, DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER,
+            ENTER, CLEAR, ENTER, CLEAR, ENTER, NO,  # format, ccw, loadparm, options: none
+            NO, NO]  # no more disks, no kernel boot  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
     lun, volume = a.disks
     assert (lun.device, lun.kind) == ("lun", "block")
@@ -269,10 +285,10 @@ def test_crypto_queues_are_asked_and_the_host_preparation_is_written(tmp_path):
             CLEAR, AP_UUID, ENTER,
             CLEAR, "5 x", ENTER, "\x08", "6", ENTER,  # refused, then 5 6
             CLEAR, "0x0004", ENTER, CLEAR, ENTER,  # domain 4, no control domain
-            ENTER, "n", "n",  # done; no shares; key wrapping as QEMU's default
-            "n",  # no Secure Execution
-            "n",  # no PXE
-            "y"]  # fmt: skip
+            ENTER, NO, NO,  # done; no shares; key wrapping as QEMU's default
+            NO,  # no Secure Execution
+            NO,  # no PXE
+            YES]  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert a.passthrough[0].adapters == [5, 6]  # the first Enter was refused
@@ -300,7 +316,7 @@ def test_adding_a_crypto_device_shows_its_boot_order_greyed_with_the_reason():
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     keys = [DOWN, ENTER,  # add vfio-ap
             CLEAR, AP_UUID, ENTER, CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no queues
-            ENTER, "n", "n"]  # done; no shares; key wrapping as is  # fmt: skip
+            ENTER, NO, NO]  # done; no shares; key wrapping as is  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))
     assert a.passthrough[0].uuid == AP_UUID and a.passthrough[0].boot_order is None
     assert "boot order (empty: does not boot): greyed — a vfio-ap crypto device cannot boot" in text
@@ -332,11 +348,11 @@ def test_the_prompt_asks_a_nic_what_the_wizards_form_shows():
     mode for a host interface, the MAC, ccw bus-id, boot order, loadparm and the model,
     the PCI models greyed with the rule's reason."""
     a = Answers()
-    keys = ["y", DOWN, DOWN, ENTER, CLEAR, "encbdf0", ENTER,  # direct on encbdf0
+    keys = [YES, DOWN, DOWN, ENTER, CLEAR, "encbdf0", ENTER,  # direct on encbdf0
             DOWN, DOWN, ENTER,  # macvtap mode vepa
             CLEAR, "52:54:00:aa:bb:01", ENTER, CLEAR, "fe.0.0007", ENTER,
             CLEAR, ENTER, CLEAR, ENTER, ENTER,  # no boot order, no loadparm, virtio
-            "n", "n"]  # no more options, no more NICs  # fmt: skip
+            NO, NO]  # no more options, no more NICs  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_network(prompt.Asker(a, **io)))
     nic = a.nics[0]
     assert (nic.source.direct, nic.source.mode) == ("encbdf0", "vepa")
