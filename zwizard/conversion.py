@@ -111,11 +111,13 @@ def _disks(imported: Imported) -> None:
         want = "scsi" if disk.device in ("cdrom", "lun") else "virtio"
         if disk.bus == "scsi" or disk.bus == want:
             continue  # a virtio-scsi disk is on ccw too (its controller is)
-        what = f"{disk.bus or '(no bus)'} {disk.device} {disk.target} -> {want} (target reassigned)"
-        _change(imported, "ccw-only", f"disks[{i}].bus", what)
+        what = f"{disk.bus or '(no bus)'} {disk.device} {disk.target} -> {want} (target reassigned"
+        if want != "virtio" and disk.ccw is not None:
+            what += f", ccw address {disk.ccw} dropped: it sits on the virtio-scsi controller"
+        _change(imported, "ccw-only", f"disks[{i}].bus", what + ")")
         disk.bus = disk.target = None
         if want != "virtio":
-            disk.ccw = None  # the drive sits on the virtio-scsi controller, not on ccw
+            disk.ccw = None
 
 
 def _nics(imported: Imported) -> None:

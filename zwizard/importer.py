@@ -169,6 +169,19 @@ class _Importer:
             return None
         return max(1, round(int(text) * UNIT_BYTES[unit] / (1 << 20)))
 
+    def unreadable_size(self, el: etree._Element, rule: str) -> str:
+        """A size `mib` cannot read, which libvirt refuses at define too: an error for
+        check, and the words for what convert says of it."""
+        text, unit = self.text(el), self.get(el, "unit") or "KiB"
+        said = (
+            f"libvirt: unknown suffix {unit!r}"
+            if text.isdigit()
+            else f"libvirt: invalid value {text!r} for element <{el.tag}>"
+        )
+        what = f"{text!r} {unit} ({said})"
+        self.finding(el, rule, "error", f"<{el.tag}> {what}")
+        return what
+
     def finding(self, el: etree._Element, rule: str, severity: str, message: str) -> None:
         """A finding about the document itself, placed at `el`."""
         where, line = self.at(el)
@@ -317,6 +330,9 @@ class _Importer:
                 if el is not None and mib is not None:
                     setattr(a.memory, f"{key}_mib", mib)
                     self.mark(f"memory.{key}_mib", el)
+                elif el is not None:
+                    what = self.unreadable_size(el, "memtune")
+                    self.lost(el, f"<memtune><{key}> {what}")
             for el in memtune:
                 if isinstance(el.tag, str) and el not in self.taken:
                     self.lost(el, f"<memtune><{el.tag}>")
@@ -392,7 +408,11 @@ class _Importer:
                 what = f"libosinfo os {osid} -> {written or 'none (guest os other)'}"
                 self.changed("guest-os", os_el, what, whole=False)
         vcpu = r.find("vcpu")
-        if vcpu is not None and self.text(vcpu).isdigit():
+        if vcpu is not None and not self.text(vcpu).isdigit():
+            said = "libvirt: maximum vcpus count must be an integer"
+            self.finding(vcpu, "vcpus", "error", f"vcpu {self.text(vcpu)!r}: {said}")
+            self.changed("vcpus", vcpu, f"vcpu {self.text(vcpu)!r} -> {g.vcpus} ({said})")
+        elif vcpu is not None:
             placement = self.get(vcpu, "placement")  # static is what zwizard writes
             if placement not in (None, "static"):
                 what = f"vCPU placement {placement} (numad) -> static"
@@ -402,9 +422,17 @@ class _Importer:
             current = self.get(vcpu, "current")
             if current is not None and current.isdigit():
                 g.vcpus_current = int(current)
+            elif current is not None:
+                said = f"libvirt: invalid value for attribute 'current' of <vcpu>: {current!r}"
+                self.finding(vcpu, "vcpus", "error", said)
+                self.lost(vcpu, f"vCPUs online at start {current!r} ({said})", whole=False)
         mem = r.find("memory")
         if mem is not None:
-            g.memory_mib = self.mib(mem) or g.memory_mib
+            size = self.mib(mem)
+            if size is None:
+                what = self.unreadable_size(mem, "memory")
+                self.changed("memory", mem, f"memory {what} -> {g.memory_mib} MiB")
+            g.memory_mib = size or g.memory_mib
             self.mark("guest.memory_mib", mem)
         current = r.find("currentMemory")
         if current is not None and self.mib(current) != self.mib(mem):

@@ -263,3 +263,45 @@ def test_libvirt_refuses_and_zwizard_refuses_first(stack, bridge, tmp_path, case
     hits = [f for f in findings if f.rule == rule]
     assert hits, f"zwizard does not refuse {case}: {findings}"
     assert all(f.path and f.message for f in hits)
+
+
+def test_plain_define_drops_an_unknown_element_and_define_validate_refuses_it(stack, tmp_path):
+    """Why zwizard's next steps, --define and prepare's script say `virsh define --validate`."""
+    typo = BASE.format(disk=DISK, vcpus="1", os_extra="", top="", loadparm="", ssid="0x0",
+                       driver="", serial="",
+                       devices="<consol type='pty'><target type='sclp' port='1'/></consol>")  # fmt: skip
+    path = tmp_path / "typo.xml"
+    path.write_text(typo)
+    virsh("undefine", "zwizard-agree")
+    try:
+        assert virsh("define", str(path)).returncode == 0  # without a word
+        assert "consol " not in virsh("dumpxml", "zwizard-agree").stdout
+        virsh("undefine", "zwizard-agree")
+        refused = virsh("define", "--validate", str(path))
+        assert refused.returncode != 0
+        assert "failed to validate against schema" in refused.stderr
+    finally:
+        virsh("undefine", "zwizard-agree")
+
+
+@pytest.mark.parametrize(
+    ("top", "their_words"),
+    [
+        ("<memtune><hard_limit unit='MiB'>abc</hard_limit></memtune>",
+         "Invalid value 'abc' for element or attribute './memtune/hard_limit[1]'"),
+        ("<memtune><hard_limit unit='XB'>5</hard_limit></memtune>", "unknown suffix 'XB'"),
+    ],
+)  # fmt: skip
+def test_libvirt_refuses_a_size_it_cannot_parse_and_check_says_so_first(
+    stack, tmp_path, top, their_words
+):
+    from zwizard.importer import check_domain
+
+    said = libvirt_says(tmp_path, {"top": top})
+    assert their_words in said, said
+    xml = BASE.format(disk=DISK, vcpus="1", os_extra="", top=top, loadparm="", ssid="0x0",
+                      devices="", driver="", serial="")  # fmt: skip
+    errors = [x for x in check_domain(xml.encode()) if x.finding.severity == "error"]
+    assert [(x.xpath, x.finding.rule) for x in errors] == [
+        ("/domain/memtune/hard_limit", "memtune")
+    ]

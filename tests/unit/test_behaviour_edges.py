@@ -507,7 +507,8 @@ def test_convert_moves_cdroms_and_luns_onto_scsi_and_says_where():
     ) in changes
     assert [c for c in changes if c[0] == "ccw-only"] == [
         ("ccw-only", "/domain/devices/disk[1]/target", "sata cdrom hdc -> scsi (target reassigned)"),
-        ("ccw-only", "/domain/devices/disk[2]/target", "virtio lun vdb -> scsi (target reassigned)"),
+        ("ccw-only", "/domain/devices/disk[2]/target", "virtio lun vdb -> scsi (target reassigned, "
+         "ccw address fe.0.0007 dropped: it sits on the virtio-scsi controller)"),
         ("ccw-only", "/domain/devices/disk[3]/target", "usb cdrom sdc -> scsi (target reassigned)"),
     ]  # fmt: skip
     # on the virtio-scsi controller libvirt gives each a drive address: the ccw one is gone,
@@ -531,3 +532,113 @@ def test_a_list_of_one_host_is_judged_as_that_host():
     alone = check(a, host=host)
     assert [f for f in alone if f.path == "nics[0].source.network"]  # the host lacks it
     assert check(a, host=[host]) == alone
+
+
+# --- from a second mutation sample (seed 17) ------------------------------------------
+
+
+def test_convert_turns_host_passthrough_under_emulation_into_qemus_default():
+    extra = "  <cpu mode='host-passthrough'/>"
+    xml = EDGE_DOMAIN.format(kind="qemu", console="pty", extra=extra).encode()
+    converted = convert_domain(xml)
+    assert converted.answers.cpu.mode is None
+    assert [(c.rule, c.where, c.what) for c in converted.changes] == [
+        ("tcg-cpu", "/domain/cpu", "CPU mode host-passthrough -> QEMU's default (emulation)")
+    ]
+
+
+def test_a_disk_moved_onto_virtio_keeps_its_ccw_address():
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
+        "<devices>",
+        "<devices>\n    <disk type='file' device='disk'><source file='/d.img'/>"
+        "<target dev='sda' bus='sata'/>"
+        "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></disk>",
+    )
+    converted = convert_domain(xml.encode())
+    assert converted.answers.disks[0].ccw == "fe.0.0007"
+    assert dom(converted.answers).find("devices/disk/address").get("devno") == "0x0007"
+
+
+def test_numa_is_an_error_on_its_own_key():
+    hits = [(f.rule, f.severity, f.path) for f in check(answers(cpu={"numa": True}))]
+    assert ("no-numa", "error", "cpu.numa") in hits
+
+
+@pytest.mark.parametrize("ip", ["dhcp", "dhcp6", "auto6"])
+def test_every_dracut_autoconf_pxe_ip_takes_is_accepted(ip):
+    a = answers(nics=[{"source": {"network": "default"}, "boot_order": 1}], disks=[],
+                pxe={"enabled": True, "repo": "http://example.com/os/", "ip": ip})  # fmt: skip
+    assert not [f for f in check(a) if f.path == "pxe.ip"]
+
+
+def test_a_static_address_that_is_no_ipv4_address_is_a_pxe_config_error():
+    a = answers(nics=[{"source": {"network": "default"}, "boot_order": 1}], disks=[],
+                pxe={"enabled": True, "repo": "http://example.com/os/", "ip": "static",
+                     "address": "10.0.0.300", "netmask": "255.255.255.0",
+                     "gateway": "10.0.0.1"})  # fmt: skip
+    hits = [(f.rule, f.severity, f.path) for f in check(a) if f.path == "pxe.address"]
+    assert hits == [("pxe-config", "error", "pxe.address")]
+
+
+# --- values libvirt refuses at define were read as defaults without a word --------------
+
+
+def bad_domain(body: str) -> bytes:
+    return (
+        f"<domain type='kvm'><name>g</name>{body}<os><type arch='s390x' "
+        "machine='s390-ccw-virtio'>hvm</type></os><devices><console type='pty'>"
+        "<target type='sclp' port='0'/></console></devices></domain>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "xpath", "rule", "said"),
+    [
+        ("<memory unit='MiB'>abc</memory><vcpu>2</vcpu>", "/domain/memory", "memory",
+         "invalid value 'abc' for element <memory>"),
+        ("<memory unit='XB'>5</memory><vcpu>2</vcpu>", "/domain/memory", "memory",
+         "unknown suffix 'XB'"),
+        ("<memory unit='MiB'>512</memory><vcpu>abc</vcpu>", "/domain/vcpu", "vcpus",
+         "maximum vcpus count must be an integer"),
+        ("<memory unit='MiB'>512</memory><vcpu current='x'>2</vcpu>", "/domain/vcpu", "vcpus",
+         "invalid value for attribute 'current' of <vcpu>: 'x'"),
+        ("<memory unit='MiB'>512</memory><vcpu>2</vcpu><memtune><hard_limit unit='MiB'>abc"
+         "</hard_limit></memtune>", "/domain/memtune/hard_limit", "memtune",
+         "invalid value 'abc' for element <hard_limit>"),
+    ],
+    ids=["memory-text", "memory-unit", "vcpu-text", "vcpu-current", "memtune-text"],
+)  # fmt: skip
+def test_a_value_libvirt_cannot_parse_is_an_error_in_check_and_said_by_convert(
+    body, xpath, rule, said
+):
+    # libvirt 9.0 refuses each at define (seen): "XML error: Invalid value 'abc' for
+    # element or attribute './memory[1]'", "unknown suffix 'XB'", …
+    errors = [(x.xpath, x.finding.rule) for x in check_domain(bad_domain(body))
+              if x.finding.severity == "error"]  # fmt: skip
+    assert errors == [(xpath, rule)]
+    converted = convert_domain(bad_domain(body))
+    said_by_convert = [c for c in converted.changes + converted.lost if c.where == xpath]
+    assert len(said_by_convert) == 1 and said in said_by_convert[0].what
+
+
+def test_a_scsi_disks_ccw_address_is_dropped_with_a_word():
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
+        "<devices>",
+        "<devices>\n    <disk type='file' device='disk'><source file='/d.img'/>"
+        "<target dev='sda' bus='scsi'/>"
+        "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></disk>",
+    )
+    converted = convert_domain(xml.encode())
+    assert converted.answers.disks[0].ccw is None
+    assert ("/domain/devices/disk/address",
+            "ccw address fe.0.0007 dropped: a SCSI disk sits on its controller") in [
+        (c.where, c.what) for c in converted.changes]  # fmt: skip
+
+
+def test_a_topology_s390x_cannot_have_is_listed_with_every_value_it_gave():
+    extra = "  <cpu mode='host-model'><topology sockets='1' dies='1' cores='2' threads='2'/></cpu>"
+    converted = convert_domain(EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode())
+    assert [(c.where, c.what) for c in converted.lost] == [
+        ("/domain/cpu/topology",
+         "<cpu><topology sockets=1 dies=1 cores=2 threads=2> (s390x: one thread per core, one die)"),
+    ]  # fmt: skip

@@ -11,7 +11,18 @@ import pytest
 from zwizard.address import Ccw
 from zwizard.findings import Finding
 from zwizard.model import Answers, Disk, Guest
-from zwizard.structure import MISSING, assign, field, fields, is_record, lookup, record, spec
+from zwizard.structure import (
+    MISSING,
+    DecodeError,
+    assign,
+    decode,
+    field,
+    fields,
+    is_record,
+    lookup,
+    record,
+    spec,
+)
 
 
 @record
@@ -125,3 +136,20 @@ def test_a_key_path_reads_and_sets_a_list_entry_as_a_whole():
     assign(a, "disks[+]", Disk(path="/c"))
     assert [d.path for d in a.disks] == ["/b", "/c"]
     assert lookup(a, "disks[1].path") == "/c"
+
+
+def test_greater_than_compares_frozen_ordered_records_by_their_fields():
+    assert Ccw(0xFE, 0, 2) > Ccw(0xFE, 0, 1) and Ccw(0xFE, 0, 2) >= Ccw(0xFE, 0, 2)
+    assert not Ccw(0, 0, 1) > Ccw(0xFE, 0, 0) and not Ccw(0, 0, 1) >= Ccw(0, 0, 2)
+
+
+def test_the_decoder_names_the_key_and_what_it_found():
+    assert decode(Disk, {}, "disks[0]")[1] == [
+        DecodeError("disks[0].path", "required key 'path' is missing (a string)")
+    ]
+    (unknown,) = decode(Answers, {"zzzzqq": 1})[1]
+    assert unknown.message.startswith("unknown key 'zzzzqq' (known here: version, guest,")
+    (close,) = decode(Answers, {"guets": {}})[1]
+    assert close.message.startswith("unknown key 'guets'; did you mean 'guest'? (known here:")
+    errors = decode(Answers, {"guest": {"name": "g", "memory_mib": {"a": 1}}})[1]
+    assert errors == [DecodeError("guest.memory_mib", "expected an integer, found a table")]

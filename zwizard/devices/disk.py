@@ -161,7 +161,11 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
     r.boot(el, dev, path)
     busid = r.address(el, path)  # also reads (and drops) a SCSI disk's drive address
-    dev.ccw = busid if (dev.bus or want) == "virtio" else None
+    if busid is not None and (dev.bus or want) == "scsi":
+        what = f"ccw address {busid} dropped: a SCSI disk sits on its controller"
+        r.changed("ccw-address", el.find("address"), what)
+        busid = None
+    dev.ccw = busid  # kept on another bus: convert moves such a disk onto virtio
     if dev.bus is not None:
         r.mark(f"{path}.bus", target)
     return dev
