@@ -207,8 +207,8 @@ def run_answers(
             where = os.environ.get("ZWIZARD_LIBVIRT_SCHEMAS") or ", ".join(SCHEMA_DIRS)
             print(
                 f"error: --validate: libvirt's schema (domain.rng) is not in {where}; "
-                "install it (apt-get install libvirt-daemon) or point "
-                "ZWIZARD_LIBVIRT_SCHEMAS at its folder\nnothing written",
+                "install libvirt's library package (Debian: libvirt0, RHEL: libvirt-libs) "
+                "or point ZWIZARD_LIBVIRT_SCHEMAS at its folder\nnothing written",
                 file=err,
             )
             return EXIT_INPUT

@@ -119,7 +119,6 @@ def _make_record(cls: type, frozen: bool, order: bool) -> type:
     made.__init__ = _record_init
     made.__eq__ = _record_eq
     made.__repr__ = _record_repr
-    made.__match_args__ = made._record_names
     if frozen:
         made.__setattr__ = _frozen_setattr
         made.__delattr__ = _frozen_setattr

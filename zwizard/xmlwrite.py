@@ -33,7 +33,9 @@ class Element:
 
     __slots__ = ("_text", "attrib", "children", "tag")
 
-    def __init__(self, tag: str, attrib: dict[str, str] | None = None, text: str | None = None):
+    def __init__(
+        self, tag: str, attrib: dict[str, str] | None = None, text: str | None = None
+    ) -> None:
         self.tag = tag
         self.attrib: dict[str, str] = {}
         self._text = None if text is None else _checked(text)

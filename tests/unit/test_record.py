@@ -15,10 +15,14 @@ from zwizard.structure import (
     MISSING,
     DecodeError,
     assign,
+    blank,
     decode,
+    encode,
     field,
     fields,
+    is_default,
     is_record,
+    json_schema,
     lookup,
     record,
     spec,
@@ -148,8 +152,35 @@ def test_the_decoder_names_the_key_and_what_it_found():
         DecodeError("disks[0].path", "required key 'path' is missing (a string)")
     ]
     (unknown,) = decode(Answers, {"zzzzqq": 1})[1]
-    assert unknown.message.startswith("unknown key 'zzzzqq' (known here: version, guest,")
+    known = ", ".join(f.name for f in fields(Answers))
+    assert unknown.message == f"unknown key 'zzzzqq' (known here: {known})"
     (close,) = decode(Answers, {"guets": {}})[1]
     assert close.message.startswith("unknown key 'guets'; did you mean 'guest'? (known here:")
     errors = decode(Answers, {"guest": {"name": "g", "memory_mib": {"a": 1}}})[1]
     assert errors == [DecodeError("guest.memory_mib", "expected an integer, found a table")]
+
+
+def test_a_field_says_its_name_when_printed():
+    assert repr(fields(Base)[0]) == "Field('name')"
+
+
+def test_a_draft_of_a_half_filled_entry_holds_no_empty_values():
+    # blank() gives None where a key has no default; a draft must leave the key out
+    assert encode(blank(Disk)) == {}
+    assert encode(Disk(path="/a")) == {"path": "/a"}
+
+
+def test_is_default_answers_for_keys_below_a_table_of_free_keys_too():
+    a = Answers()
+    a.cpu.pinning = {"0": "1"}
+    assert is_default(a, 'cpu.pinning."0"') and is_default(a, "cpu.pinning.x")
+    assert not is_default(a, "cpu.pinning") and is_default(a, "cpu.mode")
+
+
+def test_the_json_schema_closes_every_table_and_types_free_keys():
+    schema = json_schema(Answers)
+    assert (schema["type"], schema["additionalProperties"]) == ("object", False)
+    cpu = schema["properties"]["cpu"]
+    assert (cpu["type"], cpu["additionalProperties"]) == ("object", False)
+    pinning = cpu["properties"]["pinning"]
+    assert (pinning["type"], pinning["additionalProperties"]) == ("object", {"type": "string"})
