@@ -556,6 +556,7 @@ def test_a_disk_moved_onto_virtio_keeps_its_ccw_address():
     )
     converted = convert_domain(xml.encode())
     assert converted.answers.disks[0].ccw == "fe.0.0007"
+    assert [c.what for c in converted.changes] == ["sata disk sda -> virtio (target reassigned)"]
     assert dom(converted.answers).find("devices/disk/address").get("devno") == "0x0007"
 
 
@@ -642,3 +643,78 @@ def test_a_topology_s390x_cannot_have_is_listed_with_every_value_it_gave():
         ("/domain/cpu/topology",
          "<cpu><topology sockets=1 dies=1 cores=2 threads=2> (s390x: one thread per core, one die)"),
     ]  # fmt: skip
+
+
+# --- from a third mutation sample (seed 29) -------------------------------------------
+
+
+def test_a_live_host_model_expansion_is_named_as_libvirts_in_check():
+    extra = (
+        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
+        "    <feature policy='require' name='aen'/>\n  </cpu>"
+    )
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode()
+    notes = [(x.xpath, x.finding.message) for x in check_domain(xml)
+             if x.finding.rule == "cpu-migration"]  # fmt: skip
+    assert notes == [("/domain/cpu", "gen15a-base with 1 features is libvirt's expansion of "
+                      "host-model in a running guest's XML; read as host-model")]  # fmt: skip
+
+
+def test_an_unknown_memtune_child_is_listed_by_its_name():
+    extra = "  <memtune>\n    <min_guarantee unit='MiB'>512</min_guarantee>\n  </memtune>"
+    lost = convert_domain(EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode()).lost
+    assert [(c.rule, c.where, c.what) for c in lost] == [
+        ("not-carried", "/domain/memtune/min_guarantee", "<memtune><min_guarantee>")
+    ]
+
+
+def test_a_kernel_command_line_is_carried_exactly_as_written():
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
+        "hvm</type></os>",
+        "hvm</type><kernel> /boot/vmlinuz </kernel><cmdline> root=/dev/vda1  quiet </cmdline></os>",
+    )
+    kernel = convert_domain(xml.encode()).answers.kernel
+    assert (kernel.path, kernel.cmdline) == ("/boot/vmlinuz", " root=/dev/vda1  quiet ")
+
+
+def test_check_lists_errors_then_warnings_then_notes_whatever_the_document_order():
+    # a note (SE's) early in the document, a warning (memtune) later, an error (NUMA) last
+    extra = (
+        "  <launchSecurity type='s390-pv'/>\n  <memtune><hard_limit unit='MiB'>1024</hard_limit>"
+        "</memtune>\n  <cpu><numa><cell id='0' cpus='0-1' memory='2048' unit='MiB'/></numa></cpu>"
+    )
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode()
+    severities = [x.finding.severity for x in check_domain(xml)]
+    assert severities == sorted(severities, key=["error", "warning", "note"].index)
+    assert {"error", "warning", "note"} <= set(severities)
+
+
+def test_an_ibm_z_pci_function_without_zpci_ids_is_kept_and_given_ids():
+    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
+        "<devices>",
+        "<devices>\n    <hostdev mode='subsystem' type='pci' managed='yes'><source>"
+        "<address domain='0x0000' bus='0x00' slot='0x00' function='0x0'/></source></hostdev>",
+    )
+    converted = convert_domain(xml.encode())
+    assert [p.type for p in converted.answers.passthrough] == ["pci"] and converted.lost == []
+    assert 'zpci uid="0x0001" fid="0x00000000"' in build(converted.answers).files["g.xml"]
+
+
+def test_a_control_character_is_refused_and_a_line_break_only_outside_description():
+    named = [f.message for f in check(answers(guest={"name": "web\x01"})) if f.rule == "text"]
+    assert named and named[0].endswith(
+        "control characters are refused, and line breaks outside description"
+    )
+    described = [f.message for f in check(answers(guest={"description": "a\x01b"}))
+                 if f.rule == "text"]  # fmt: skip
+    assert described and described[0].endswith("control characters are refused")
+    assert not [f for f in check(answers(guest={"description": "two\nlines"})) if f.rule == "text"]
+
+
+def test_a_nameserver_that_is_no_ipv4_address_is_refused():
+    a = answers(nics=[{"source": {"network": "default"}, "boot_order": 1}], disks=[],
+                pxe={"enabled": True, "repo": "http://example.com/os/",
+                     "nameserver": "dns.example.com"})  # fmt: skip
+    assert [(f.rule, f.severity) for f in check(a) if f.path == "pxe.nameserver"] == [
+        ("pxe-config", "error")
+    ]

@@ -246,6 +246,7 @@ def test_a_dropped_x86_pci_function_moves_later_devices_locations_with_them():
     assert [w for w, _ in converted.sources["passthrough[0]"]] == ["/domain/devices/hostdev[2]"]
     assert converted.locate("guest.name")[0] == "/domain/name"  # the rest stays where it was
     assert "x86 host's device" in converted.lost[-1].what
+    assert converted.lost[-1].rule == "not-carried"
 
 
 def test_two_equal_entries_kept_after_a_drop_keep_their_own_locations():
