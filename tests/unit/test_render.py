@@ -182,7 +182,7 @@ def test_schema_check_catches_a_broken_document():
     from zwizard.build import schema_path
 
     if schema_path() is None:
-        pytest.fail("libvirt's RelaxNG schemas are not installed (libvirt-clients); see README")
+        pytest.fail("libvirt's RelaxNG schemas are not installed (apt-get install libvirt0)")
     assert problems
 
 
