@@ -430,6 +430,13 @@ EDGE_DOMAIN = """<domain type='{kind}'>
 </domain>"""
 
 
+# a running host-model guest's live <cpu>, as libvirt writes it
+LIVE_EXPANSION = (
+    "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
+    "    <feature policy='require' name='aen'/>\n  </cpu>"
+)
+
+
 def located(kind: str, extra: str, rule: str) -> list[tuple[str, int | None]]:
     xml = EDGE_DOMAIN.format(kind=kind, console="pty", extra=extra).encode()
     return [(x.xpath, x.line) for x in check_domain(xml, "t.xml") if x.finding.rule == rule]
@@ -441,15 +448,17 @@ def test_a_memtune_limit_is_judged_at_its_own_element():
 
 
 def test_a_live_host_model_expansion_under_emulation_is_refused_at_its_cpu_element():
-    extra = (
-        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
-        "    <feature policy='require' name='aen'/>\n  </cpu>"
-    )
+    extra = LIVE_EXPANSION
     assert located("qemu", extra, "tcg-cpu") == [("/domain/cpu", 6)]
 
 
-def test_huge_pages_under_secure_execution_are_refused_at_the_hugepages_element():
-    extra = "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n  <launchSecurity type='s390-pv'/>"
+@pytest.mark.parametrize(
+    "pages", ["<hugepages/>", "<hugepages><page size='1' unit='M'/></hugepages>"]
+)
+def test_huge_pages_under_secure_execution_are_refused_at_the_hugepages_element(pages):
+    extra = (
+        f"  <memoryBacking>\n    {pages}\n  </memoryBacking>\n  <launchSecurity type='s390-pv'/>"
+    )
     assert located("kvm", extra, "se-no-hugepages") == [("/domain/memoryBacking/hugepages", 7)]
 
 
@@ -459,19 +468,8 @@ def test_convert_says_it_turns_a_console_of_another_type_into_a_pty():
     assert changes == [("/domain/devices/console", "<console> type file -> pty")]
 
 
-def test_huge_pages_of_a_named_size_under_secure_execution_are_refused_at_their_element():
-    extra = (
-        "  <memoryBacking>\n    <hugepages><page size='1' unit='M'/></hugepages>\n"
-        "  </memoryBacking>\n  <launchSecurity type='s390-pv'/>"
-    )
-    assert located("kvm", extra, "se-no-hugepages") == [("/domain/memoryBacking/hugepages", 7)]
-
-
 def test_convert_carries_a_live_host_model_expansion_as_host_model_listing_nothing_lost():
-    extra = (
-        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
-        "    <feature policy='require' name='aen'/>\n  </cpu>"
-    )
+    extra = LIVE_EXPANSION
     imported = convert_domain(EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode())
     assert imported.answers.cpu.mode == "host-model"
     assert [item.what for item in imported.lost] == []
@@ -547,14 +545,22 @@ def test_convert_turns_host_passthrough_under_emulation_into_qemus_default():
     ]
 
 
-def test_a_disk_moved_onto_virtio_keeps_its_ccw_address():
-    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
-        "<devices>",
-        "<devices>\n    <disk type='file' device='disk'><source file='/d.img'/>"
-        "<target dev='sda' bus='sata'/>"
-        "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></disk>",
+def disk_with_ccw(bus: str) -> bytes:
+    """A guest whose one disk is on `bus` with the ccw address fe.0.0007."""
+    return (
+        EDGE_DOMAIN.format(kind="kvm", console="pty", extra="")
+        .replace(
+            "<devices>",
+            "<devices>\n    <disk type='file' device='disk'><source file='/d.img'/>"
+            f"<target dev='sda' bus='{bus}'/>"
+            "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></disk>",
+        )
+        .encode()
     )
-    converted = convert_domain(xml.encode())
+
+
+def test_a_disk_moved_onto_virtio_keeps_its_ccw_address():
+    converted = convert_domain(disk_with_ccw("sata"))
     assert converted.answers.disks[0].ccw == "fe.0.0007"
     assert [c.what for c in converted.changes] == ["sata disk sda -> virtio (target reassigned)"]
     assert dom(converted.answers).find("devices/disk/address").get("devno") == "0x0007"
@@ -623,13 +629,7 @@ def test_a_value_libvirt_cannot_parse_is_an_error_in_check_and_said_by_convert(
 
 
 def test_a_scsi_disks_ccw_address_is_dropped_with_a_word():
-    xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra="").replace(
-        "<devices>",
-        "<devices>\n    <disk type='file' device='disk'><source file='/d.img'/>"
-        "<target dev='sda' bus='scsi'/>"
-        "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></disk>",
-    )
-    converted = convert_domain(xml.encode())
+    converted = convert_domain(disk_with_ccw("scsi"))
     assert converted.answers.disks[0].ccw is None
     assert ("/domain/devices/disk/address",
             "ccw address fe.0.0007 dropped: a SCSI disk sits on its controller") in [
@@ -649,10 +649,7 @@ def test_a_topology_s390x_cannot_have_is_listed_with_every_value_it_gave():
 
 
 def test_a_live_host_model_expansion_is_named_as_libvirts_in_check():
-    extra = (
-        "  <cpu mode='custom' match='exact'>\n    <model>gen15a-base</model>\n"
-        "    <feature policy='require' name='aen'/>\n  </cpu>"
-    )
+    extra = LIVE_EXPANSION
     xml = EDGE_DOMAIN.format(kind="kvm", console="pty", extra=extra).encode()
     notes = [(x.xpath, x.finding.message) for x in check_domain(xml)
              if x.finding.rule == "cpu-migration"]  # fmt: skip
