@@ -266,7 +266,8 @@ def test_libvirt_refuses_and_zwizard_refuses_first(stack, bridge, tmp_path, case
 
 
 def test_plain_define_drops_an_unknown_element_and_define_validate_refuses_it(stack, tmp_path):
-    """Why zwizard's next steps, --define and prepare's script say `virsh define --validate`."""
+    """Why zwizard's next steps, --define and prepare's after-install step say
+    `virsh define --validate`."""
     typo = BASE.format(disk=DISK, vcpus="1", os_extra="", top="", loadparm="", ssid="0x0",
                        driver="", serial="",
                        devices="<consol type='pty'><target type='sclp' port='1'/></consol>")  # fmt: skip
