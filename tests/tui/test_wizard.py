@@ -79,10 +79,13 @@ async def test_keyboard_only_guest_equals_answers_mode(tmp_path):
         assert app.current == "review"
         await press_until(pilot, widget_id("output-dir"))
         await type_text(pilot, str(out))
+        assert "will write: kb01.xml" in visible_text(app)
         await press_until(pilot, widget_id("write"))
         await pilot.press("enter")
         await pilot.pause()
         assert "wrote" in visible_text(app), visible_text(app)
+        # the summary no longer speaks of a write to come, until the answers change
+        assert "written: kb01.xml" in visible_text(app) and "will write" not in visible_text(app)
         uuid = app.answers.guest.uuid
 
     answers = tmp_path / "kb01.toml"
@@ -109,6 +112,27 @@ action = "poweroff"
 
 
 # --- greyed choices with their reasons -------------------------------------------------
+
+
+async def test_review_says_written_after_a_write_and_will_write_once_the_answers_change(
+    tmp_path,
+):
+    """Found in a trial: after Write, the summary still read "will write: web-01.xml"."""
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"), output_dir=tmp_path / "out")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "review")
+        name = app.answers.guest.name
+        assert f"will write: {name}.xml" in visible_text(app)
+        await press_until(pilot, widget_id("write"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"written: {name}.xml" in visible_text(app), visible_text(app)
+        await goto(pilot, "cpu")
+        await press_until(pilot, field_input("guest.vcpus"))
+        await type_text(pilot, "3")
+        await goto(pilot, "review")
+        text = visible_text(app)
+        assert f"will write: {name}.xml" in text and "changed since the last write" in text
 
 
 async def test_secure_execution_greys_what_it_excludes():

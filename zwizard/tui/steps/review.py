@@ -63,12 +63,12 @@ class ReviewStep(Step):
         self.query_one("#review-status", Static).update(head)
         self.query_one("#review-findings", Static).update(text)
         self.query_one("#review-prepare", Static).update(self._preparation())
-        if state.result.files:
-            files = ", ".join(self.app.session.output_files())  # type: ignore[attr-defined]
-            lines = [f"will write: {files}", *summary(state.result)]
-            self.query_one("#review-summary", Static).update("\n".join(lines))
-        else:
-            self.query_one("#review-summary", Static).update("")
+        self._files = (
+            ", ".join(self.app.session.output_files())  # type: ignore[attr-defined]
+            if state.result.files
+            else ""
+        )
+        self._summary = summary(state.result) if state.result.files else []
         self.query_one("#write", Button).disabled = not state.result.ok
         # "wrote …" speaks of the answers as they were: gone once they change
         if getattr(self, "shown_for", None) and self.shown_for != self._fingerprint():
@@ -76,6 +76,17 @@ class ReviewStep(Step):
                 "(changed since the last write: Write again to update the files)"
             )
             self.shown_for = None
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The files and what was chosen for them: 'written' once they are, until the
+        answers change ('will write' after a write read as if nothing had been)."""
+        text, files = "", getattr(self, "_files", "")
+        if files:
+            done = getattr(self, "shown_for", None) is not None
+            text = "\n".join([f"{'written' if done else 'will write'}: {files}",
+                               *getattr(self, "_summary", [])])  # fmt: skip
+        self.query_one("#review-summary", Static).update(text)
 
     def _preparation(self) -> str:
         """The host preparation, as zwizard prepare and the prompt mode show it."""
@@ -99,6 +110,7 @@ class ReviewStep(Step):
     def show_result(self, text: str, written: bool = False) -> None:
         self.query_one("#review-result", Static).update(text)
         self.shown_for = self._fingerprint() if written else None
+        self._show_summary()
 
     def _fingerprint(self) -> str:
         from zwizard.answers import dumps
