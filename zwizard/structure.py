@@ -256,7 +256,7 @@ def join(path: str, key: str | int) -> str:
 
 
 def hints(cls: type) -> dict[str, Any]:
-    """Field types of a dataclass (the model keeps real annotations, so no string
+    """Field types of a record (the model keeps real annotations, so no string
     evaluation and no typing.get_type_hints at start-up)."""
     return {f.name: f.type for f in fields(cls)}
 
@@ -359,13 +359,12 @@ class Decoder:
                 known = ", ".join(declared)
                 self.fail(join(path, key), f"unknown key '{key}'{hint} (known here: {known})")
         kwargs = {}
-        types_ = hints(cls)
-        for name, f in declared.items():
+        for name, f in declared.items():  # a field carries its type: no second table
             sub = join(path, name)
             if name in data:
-                kwargs[name] = self.value(types_[name], data[name], sub)
+                kwargs[name] = self.value(f.type, data[name], sub)
             elif f.metadata.get("required"):
-                self.fail(sub, f"required key '{name}' is missing ({_describe(types_[name])})")
+                self.fail(sub, f"required key '{name}' is missing ({_describe(f.type)})")
                 if f.default is MISSING and f.default_factory is MISSING:
                     kwargs[name] = None
         return cls(**kwargs)
@@ -494,7 +493,7 @@ def _schema_of(tp: Any) -> dict[str, Any]:
         props: dict[str, Any] = {}
         required = []
         for f in fields(tp):
-            prop = _schema_of(hints(tp)[f.name])
+            prop = _schema_of(f.type)
             if f.metadata.get("doc"):
                 prop["description"] = f.metadata["doc"]
             prop.update(f.metadata.get("schema", {}))

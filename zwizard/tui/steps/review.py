@@ -25,6 +25,9 @@ class ReviewStep(Step):
     title = "Review & write"
     owns = ()
     rules = ("s390-machine", "ccw-only", "boot-order", "no-v2v")
+    shown_for: str | None = None  # the answers (as TOML) the shown "wrote …" speaks of
+    _files = ""  # the output files, when the answers are writable
+    _summary: tuple[str, ...] = ()  # what was chosen for them
 
     def compose_fields(self) -> ComposeResult:
         # the verdict, then where to write and the button, then the details: at 80x24 the
@@ -68,10 +71,10 @@ class ReviewStep(Step):
             if state.result.files
             else ""
         )
-        self._summary = summary(state.result) if state.result.files else []
+        self._summary = tuple(summary(state.result)) if state.result.files else ()
         self.query_one("#write", Button).disabled = not state.result.ok
         # "wrote …" speaks of the answers as they were: gone once they change
-        if getattr(self, "shown_for", None) and self.shown_for != self._fingerprint():
+        if self.shown_for and self.shown_for != self._fingerprint():
             self.query_one("#review-result", Static).update(
                 "(changed since the last write: Write again to update the files)"
             )
@@ -81,11 +84,11 @@ class ReviewStep(Step):
     def _show_summary(self) -> None:
         """The files and what was chosen for them: 'written' once they are, until the
         answers change ('will write' after a write read as if nothing had been)."""
-        text, files = "", getattr(self, "_files", "")
-        if files:
-            done = getattr(self, "shown_for", None) is not None
-            text = "\n".join([f"{'written' if done else 'will write'}: {files}",
-                               *getattr(self, "_summary", [])])  # fmt: skip
+        text = ""
+        if self._files:
+            done = self.shown_for is not None
+            text = "\n".join([f"{'written' if done else 'will write'}: {self._files}",
+                               *self._summary])  # fmt: skip
         self.query_one("#review-summary", Static).update(text)
 
     def _preparation(self) -> str:
