@@ -39,3 +39,44 @@ def libvirt_schema() -> None:
             "apt-get install libvirt0, or set ZWIZARD_LIBVIRT_SCHEMAS",
             pytrace=False,
         )
+
+
+# --- time per tier: CI has 90 minutes, and the suite's own budget is 45 ------------------
+
+BUDGET_S = 45 * 60
+_tier_seconds: dict[str, float] = {}
+_tier_tests: dict[str, int] = {}
+
+
+def _tier_of(path: str) -> str:
+    try:
+        parts = Path(path).resolve().relative_to(TESTS).parts
+    except ValueError:
+        return "other"
+    return parts[0] if parts and parts[0] in TIERS else "other"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Setup, call and teardown of every test, summed per tier (session fixtures such as
+    the system tier's package installs count where they run: in the first test's setup)."""
+    tier = _tier_of(report.fspath)
+    _tier_seconds[tier] = _tier_seconds.get(tier, 0.0) + report.duration
+    if report.when == "call":
+        _tier_tests[tier] = _tier_tests.get(tier, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not _tier_seconds:
+        return
+    tr = terminalreporter
+    tr.section("time per tier")
+    total = sum(_tier_seconds.values())
+    for tier in (*TIERS, "other"):
+        if tier in _tier_seconds:
+            tr.write_line(
+                f"{tier:<7} {_tier_seconds[tier]:8.1f} s  {_tier_tests.get(tier, 0):5d} tests"
+            )
+    verdict = "within" if total <= BUDGET_S else "OVER"
+    tr.write_line(
+        f"{'all':<7} {total:8.1f} s  ({verdict} the suite's budget of {BUDGET_S // 60} min)"
+    )
