@@ -170,11 +170,11 @@ def load(
     path: str | Path, *, draft: bool = False, partial: bool = False
 ) -> tuple[Answers, KeyLines]:
     """Read an answers file (or a draft) from disk."""
+    from zwizard.userfiles import read_regular
+
     p = Path(path)
     try:
-        if p.stat().st_size > MAX_ANSWERS_BYTES:
-            raise AnswersError([Problem(str(p), None, "", "file is larger than 1 MiB")])
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_ANSWERS_BYTES)
     except OSError as exc:
         raise AnswersError([Problem(str(p), None, "", f"cannot read: {exc.strerror}")]) from None
     try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from zwizard.model import Answers
 from zwizard.plan import Plan, make_plan
 from zwizard.rules import Finding, check, errors
+from zwizard.shown import command
 from zwizard.structure import field, record
 
 if TYPE_CHECKING:
@@ -187,16 +188,19 @@ def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) ->
     steps = []
     script = f"{a.guest.name}.prepare.sh"
     if prepared and script in prepared:
+        run = command("sh", str(outdir / script))
         steps.append(
-            f"prepare the host: read {outdir / script}, then as root: "
-            f"sh {outdir / script} --dry-run; sh {outdir / script}"
+            f"prepare the host: read {outdir / script}, then as root: {run} --dry-run; {run}"
         )
     elif needs_preparation(a):
         steps.append(
             "prepare the host (mediated devices, Secure Execution image, install server): "
-            "zwizard prepare ANSWERS.toml -o " + str(outdir)
+            "zwizard prepare ANSWERS.toml -o " + command(str(outdir))
         )
-    steps += [f"virsh define --validate {xml}", f"virsh start {a.guest.name} --console"]
+    steps += [
+        command("virsh", "define", "--validate", str(xml)),
+        command("virsh", "start", "--domain", a.guest.name, "--console"),
+    ]
     pxe = [rel for rel in result.files if rel.startswith("pxelinux.cfg/")]
     if pxe:
         steps.append(
@@ -207,7 +211,9 @@ def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) ->
     final = after_install_name(a)
     if final in result.files:
         steps.append(
-            f"once the install is done: virsh define --validate {outdir / final}   (the same "
+            "once the install is done: "
+            + command("virsh", "define", "--validate", str(outdir / final))
+            + "   (the same "
             "guest, its disk booting first: QEMU before 9.2 tries only the first boot device)"
         )
     if a.secure_execution.enabled:

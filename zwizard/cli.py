@@ -54,6 +54,11 @@ def _main_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="DIR", default=".", help="output directory (.)")
     p.add_argument("--force", action="store_true", help="replace existing output files")
     p.add_argument(
+        "--shared-folder",
+        action="store_true",
+        help="write into a folder other users can write to (refused without it)",
+    )
+    p.add_argument(
         "--stdout", action="store_true", help="print the domain XML instead of writing files"
     )
     p.add_argument(
@@ -138,6 +143,7 @@ def _main(argv: list[str] | None = None) -> int:
             connect=args.connect,
             host_is_target=not args.other_host,
             validate=args.validate,
+            shared_ok=args.shared_folder,
         )
     from zwizard.frontends import run_interactive
 
@@ -184,7 +190,9 @@ def run_hosts(argv: list[str]) -> int:
     from zwizard.hosts import discover_all, table
 
     hosts = discover_all(args.uris, args.virttype)
-    print("\n".join(table(hosts)))
+    from zwizard.shown import say
+
+    say("\n".join(table(hosts)))
     return EXIT_OK if all(h.reachable for h in hosts) else EXIT_RULES
 
 
@@ -199,6 +207,11 @@ def run_prepare(argv: list[str]) -> int:
     p.add_argument("answers", metavar="ANSWERS.toml")
     p.add_argument("-o", "--output", metavar="DIR", default=".")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument(
+        "--shared-folder",
+        action="store_true",
+        help="write into a folder other users can write to (refused without it)",
+    )
     p.add_argument("--dry-run", action="store_true", help="list the steps; write nothing")
     p.add_argument(
         "--other-host",
@@ -222,6 +235,7 @@ def run_prepare(argv: list[str]) -> int:
         args.dry_run,
         host_is_target=not args.other_host,
         uri=args.connect,
+        shared_ok=args.shared_folder,
     )
 
 
@@ -247,7 +261,12 @@ def run_convert(argv: list[str]) -> int:
     p.add_argument("file", metavar="DOMAIN.xml")
     p.add_argument("-o", "--output", metavar="DIR", default=".")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument(
+        "--shared-folder",
+        action="store_true",
+        help="write into a folder other users can write to (refused without it)",
+    )
     args = p.parse_args(argv)
     from zwizard.commands import convert_file
 
-    return convert_file(args.file, Path(args.output), args.force)
+    return convert_file(args.file, Path(args.output), args.force, args.shared_folder)

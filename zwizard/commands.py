@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from zwizard.shown import command, one_line, say
+
 EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
 
 
@@ -34,7 +36,7 @@ def check_files(files: list[str], fmt: str = "text") -> int:
             located = check_domain(_read(name), name)
         except (OSError, ImportError_) as exc:
             text = f"{name}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
-            print(f"error: {text}", file=sys.stderr)
+            say(f"error: {text}", file=sys.stderr)
             report.append({"file": name, "error": text})
             worst = EXIT_INPUT
             continue
@@ -44,11 +46,11 @@ def check_files(files: list[str], fmt: str = "text") -> int:
                 report.append(item.as_dict(name))
             else:
                 where = f"{name}:{item.line}" if item.line else name
-                print(f"{where}: {f.severity}: {item.xpath}: {f.message} [{f.rule}]")
+                say(f"{where}: {f.severity}: {item.xpath}: {f.message} [{f.rule}]")
         errors = sum(1 for x in located if x.finding.severity == "error")
         if fmt == "text":
             verdict = "fits IBM Z" if not errors else f"{errors} error(s)"
-            print(f"{name}: {verdict}", file=sys.stderr)
+            say(f"{name}: {verdict}", file=sys.stderr)
         if errors and worst == EXIT_OK:
             worst = EXIT_RULES
     if fmt == "json":
@@ -58,7 +60,7 @@ def check_files(files: list[str], fmt: str = "text") -> int:
     return worst
 
 
-def convert_file(source: str, outdir: Path, force: bool = False) -> int:
+def convert_file(source: str, outdir: Path, force: bool = False, shared_ok: bool = False) -> int:
     """zwizard convert: a domain XML (e.g. an x86 guest) -> its IBM Z equivalent."""
     from zwizard.answers import dumps, fill_generated
     from zwizard.build import build
@@ -70,42 +72,42 @@ def convert_file(source: str, outdir: Path, force: bool = False) -> int:
         imported = convert_domain(_read(source), source)
     except (OSError, ImportError_) as exc:
         text = f"{source}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else exc
-        print(f"error: {text}\nnothing written", file=sys.stderr)
+        say(f"error: {text}\nnothing written", file=sys.stderr)
         return EXIT_INPUT
     answers = imported.answers
     generated = fill_generated(answers)
     result = build(answers)
     for change in imported.changes:
         where = f"{source}:{change.line}" if change.line else source
-        print(f"changed: {where}: {change.where}: {change.what} [{change.rule}]")
+        say(f"changed: {where}: {change.where}: {change.what} [{change.rule}]")
     for item in imported.lost:
         where = f"{source}:{item.line}" if item.line else source
-        print(f"not carried: {where}: {item.where}: {item.what}")
+        say(f"not carried: {where}: {item.where}: {item.what}")
     for line in generated:
-        print(f"generated: {line}")
+        say(f"generated: {line}")
     for f in result.findings:
-        print(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+        say(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     for problem in result.schema_problems:
-        print(
+        say(
             f"error: converted XML fails libvirt's schema (a zwizard bug): {problem}",
             file=sys.stderr,
         )
     if not result.ok:
-        print("the converted guest still breaks a rule: nothing written", file=sys.stderr)
+        say("the converted guest still breaks a rule: nothing written", file=sys.stderr)
         return EXIT_RULES
     files = {result.xml_name: result.files[result.xml_name]}
     files[f"{answers.guest.name}.toml"] = (
-        f"# converted by zwizard from {Path(source).name}; open with: "
+        f"# converted by zwizard from {one_line(Path(source).name)}; open with: "
         f"zwizard --draft {answers.guest.name}.toml\n" + dumps(answers)
     )
     try:
-        written = write_set(outdir, files, force=force)
+        written = write_set(outdir, files, force=force, shared_ok=shared_ok)
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_RULES
     for path in written:
-        print(f"wrote {path}")
-    print(f"{len(imported.changes)} change(s), {len(imported.lost)} item(s) not carried")
+        say(f"wrote {path}")
+    say(f"{len(imported.changes)} change(s), {len(imported.lost)} item(s) not carried")
     return EXIT_OK
 
 
@@ -118,6 +120,7 @@ def prepare_file(
     host_is_target: bool = True,
     host: object | None = None,
     uri: str = "qemu:///system",
+    shared_ok: bool = False,
 ) -> int:
     """zwizard prepare: the host preparation script for one answers file."""
     from zwizard.answers import AnswersError, load, missing
@@ -129,20 +132,25 @@ def prepare_file(
         answers, lines = load(source)
     except AnswersError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print("nothing written", file=sys.stderr)
+            say(f"error: {problem}", file=sys.stderr)
+        say("nothing written", file=sys.stderr)
         return EXIT_INPUT
     gaps = missing(answers)
     if gaps:
         for gap in gaps:
-            print(f"error: {source}: {gap}: missing", file=sys.stderr)
-        print("nothing written", file=sys.stderr)
+            say(f"error: {source}: {gap}: missing", file=sys.stderr)
+        say("nothing written", file=sys.stderr)
         return EXIT_INPUT
+    from zwizard.answers import fill_generated
+
+    # the guest's identity (and the MACs derived from it) as the guest's files beside the
+    # script have it, so the per-MAC pxelinux file the script installs is the one written
+    fill_generated(answers, outdir)
     if host is None:
         from zwizard.host import discover
 
         host = discover(answers.guest.domain_type, uri=uri)
-        print(f"host: {host.summary()}", file=sys.stderr)  # type: ignore[attr-defined]
+        say(f"host: {host.summary()}", file=sys.stderr)  # type: ignore[attr-defined]
     result = build(answers, host=host, host_is_target=host_is_target)  # type: ignore[arg-type]
     prep = prepare(answers, result.plan, host, host_is_target)  # type: ignore[arg-type]
     guest = host_findings(prep, [f for f in result.findings if f.severity != "note"])
@@ -150,27 +158,28 @@ def prepare_file(
     for f in findings:
         line = lines.find(f.path)
         where = f"{source}:{line}" if line else source
-        print(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+        say(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     if any(f.severity == "error" for f in guest) or result.schema_problems or not prep.ok:
-        print("nothing written", file=sys.stderr)
+        say("nothing written", file=sys.stderr)
         return EXIT_RULES
     steps = listing(prep)
     if dry_run:
-        print(f"host preparation for {answers.guest.name}: {len(prep.steps)} step(s)")
+        say(f"host preparation for {answers.guest.name}: {len(prep.steps)} step(s)")
         for line in steps:
-            print(f"  {line}")
+            say(f"  {line}")
         return EXIT_OK
     try:
-        written = write_set(outdir, files(prep), force=force)
+        written = write_set(outdir, files(prep), force=force, shared_ok=shared_ok)
     except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_RULES
     for path in written:
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     for line in steps:
-        print(f"  {line}")
+        say(f"  {line}")
     script = outdir / prep.script_name
-    print(f"next: read {script}, then as root: sh {script} --dry-run; sh {script}")
+    run = command("sh", str(script))
+    say(f"next: read {script}, then as root: {run} --dry-run; {run}")
     return EXIT_OK
 
 
@@ -187,6 +196,7 @@ def run_answers(
     connect: list[str] | None = None,
     host_is_target: bool = True,
     validate: bool = False,
+    shared_ok: bool = False,
 ) -> int:
     """The no-questions mode: judge every file, then write all outputs or none.
 
@@ -205,7 +215,7 @@ def run_answers(
 
         if schema_path() is None:  # asked for a check it cannot make: never a silent pass
             where = os.environ.get("ZWIZARD_LIBVIRT_SCHEMAS") or ", ".join(SCHEMA_DIRS)
-            print(
+            say(
                 f"error: --validate: libvirt's schema (domain.rng) is not in {where}; "
                 "install libvirt's library package (Debian: libvirt0, RHEL: libvirt-libs) "
                 "or point ZWIZARD_LIBVIRT_SCHEMAS at its folder\nnothing written",
@@ -224,9 +234,9 @@ def run_answers(
         if gaps and interactive:
             from zwizard.prompt import ask_missing
 
-            print(f"{name} leaves {len(gaps)} value(s) open:", file=err)
+            say(f"{name} leaves {len(gaps)} value(s) open:", file=err)
             if not ask_missing(answers):
-                print("nothing written", file=err)
+                say("nothing written", file=err)
                 return EXIT_INPUT
         elif gaps:
             problems += [
@@ -243,8 +253,8 @@ def run_answers(
         parsed.append((name, answers, lines, generated))
     if problems:
         for problem in problems:
-            print(f"error: {problem}", file=err)
-        print("nothing written", file=err)
+            say(f"error: {problem}", file=err)
+        say("nothing written", file=err)
         return EXIT_INPUT
 
     define_uris = [define_uri] if isinstance(define_uri, str) else list(define_uri or [])
@@ -262,7 +272,7 @@ def run_answers(
                 found = discover_all(uris, kind)
                 for h in found:
                     where = f"host {h.label}" if len(found) > 1 else "host"
-                    print(f"{where} ({kind}): {h.summary()}", file=err)
+                    say(f"{where} ({kind}): {h.summary()}", file=err)
                 hosts[kind] = found if len(found) > 1 else found[0]
             host = hosts[kind]
         result = build(
@@ -275,16 +285,16 @@ def run_answers(
         for f in result.findings:
             line = lines.find(f.path)
             where = f"{name}:{line}" if line else name
-            print(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=err)
+            say(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=err)
         for problem in result.schema_problems:
-            print(
+            say(
                 f"error: {name}: the generated XML does not pass libvirt's schema — this is a "
                 f"zwizard bug, please report it: {problem}",
                 file=err,
             )
         failed |= not result.ok
     if failed:
-        print("nothing written", file=err)
+        say("nothing written", file=err)
         return EXIT_RULES
 
     owners: dict[str, str] = {}
@@ -302,12 +312,12 @@ def run_answers(
                 )
             owners[rel] = name
     if clashes:
-        print("\n".join(clashes) + "\nnothing written", file=err)
+        say("\n".join(clashes) + "\nnothing written", file=err)
         return EXIT_RULES
 
     if to_stdout:
         if len(results) != 1:
-            print("error: --stdout takes exactly one answers file", file=err)
+            say("error: --stdout takes exactly one answers file", file=err)
             return EXIT_INPUT
         _, result, _ = results[0]
         sys.stdout.write(result.files[result.xml_name])
@@ -321,24 +331,28 @@ def run_answers(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     # the one write-and-define path the wizard and the prompt mode use too
     outcome = write_and_define(
-        [result for _, result, _ in results], outdir, force=force, define_uri=define_uris or None
+        [result for _, result, _ in results],
+        outdir,
+        force=force,
+        define_uri=define_uris or None,
+        shared_ok=shared_ok,
     )
     out = sys.stdout
     for path in outcome.written:
-        print(f"wrote {path}", file=out)
+        say(f"wrote {path}", file=out)
     for line in outcome.defined:
-        print(line, file=out)
+        say(line, file=out)
     if outcome.error:
-        print(f"error: {outcome.error}", file=err)
+        say(f"error: {outcome.error}", file=err)
         return EXIT_RULES
     for name, result, generated in results:
         if len(results) > 1:
-            print(f"\n{name} ({result.answers.guest.name}):", file=out)
+            say(f"\n{name} ({result.answers.guest.name}):", file=out)
         for line in generated:
-            print(f"  {line}", file=out)
+            say(f"  {line}", file=out)
         for line in summary(result):
-            print(f"  {line}", file=out)
-        print("next steps:", file=out)
+            say(f"  {line}", file=out)
+        say("next steps:", file=out)
         for step in next_steps(result, outdir):
-            print(f"  {step}", file=out)
+            say(f"  {step}", file=out)
     return EXIT_OK

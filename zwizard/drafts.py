@@ -100,9 +100,15 @@ def autosave_path(draft: Draft | None) -> Path | None:
 
 def load(path: str | Path) -> Draft:
     """Read a draft (or any answers file) back; raises AnswersError when it cannot."""
+    from zwizard.userfiles import read_regular
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_regular(p).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        from zwizard.answers import Problem
+
+        raise AnswersError([Problem(str(p), None, "", f"not UTF-8 text: {exc.reason}")]) from None
     except OSError as exc:
         from zwizard.answers import Problem
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from zwizard.shown import printable
 from zwizard.structure import field, record
 
 Severity = Literal["error", "warning", "note"]
@@ -27,11 +28,13 @@ class Finding:
 class Collector:
     findings: list[Finding] = field(default_factory=list)
 
+    # a value quoted in a message is shown with its control characters escaped, in
+    # every front end (zwizard.shown)
     def error(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "error", path, message))
+        self.findings.append(Finding(rule, "error", printable(path), printable(message)))
 
     def warn(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "warning", path, message))
+        self.findings.append(Finding(rule, "warning", printable(path), printable(message)))
 
     def note(self, rule: str, path: str, message: str) -> None:
-        self.findings.append(Finding(rule, "note", path, message))
+        self.findings.append(Finding(rule, "note", printable(path), printable(message)))

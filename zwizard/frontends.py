@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from zwizard.cli import EXIT_INPUT, EXIT_OK
+from zwizard.shown import say
 
 MIN_COLS, MIN_ROWS = 80, 24
 TERMINFO_DIRS = ("~/.terminfo", "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo",
@@ -56,10 +57,10 @@ def run_interactive(args: argparse.Namespace) -> int:
             draft = drafts.load(args.draft)
         except AnswersError as exc:
             for problem in exc.problems:
-                print(f"error: {problem}", file=sys.stderr)
+                say(f"error: {problem}", file=sys.stderr)
             return EXIT_INPUT
     if args.no_input or not sys.stdin.isatty() or not sys.stderr.isatty():
-        print(
+        say(
             "error: the wizard needs a terminal; use --answers FILE to run without one",
             file=sys.stderr,
         )
@@ -75,6 +76,7 @@ def run_interactive(args: argparse.Namespace) -> int:
             args.define,
             not args.other_host,
             connect=args.connect,
+            shared_folder=args.shared_folder,
         )
     from zwizard.tui.app import ZWizard
 
@@ -85,11 +87,12 @@ def run_interactive(args: argparse.Namespace) -> int:
         define_uri=args.define,
         connect=args.connect,
     )
+    app.session.shared_folder = args.shared_folder
     if args.other_host:  # else the draft's own choice stands
         app.host_is_target = False
     code = app.run()
     if app.written:
-        print("\n".join(f"wrote {p}" for p in app.written), file=sys.stderr)
+        say("\n".join(f"wrote {p}" for p in app.written), file=sys.stderr)
     return code if isinstance(code, int) else EXIT_OK
 
 
@@ -101,11 +104,12 @@ def run_plain(
     define_uri: str | list[str] | None = None,
     host_is_target: bool = True,
     connect: list[str] | None = None,
+    shared_folder: bool = False,
 ) -> int:
     from zwizard import prompt
     from zwizard.model import Answers
 
-    print(reason, file=sys.stderr)
+    say(reason, file=sys.stderr)
     io: dict[str, object] = {}
     if not prompt.plain_terminal() and not sys.stdout.isatty():
         from prompt_toolkit.output import create_output
@@ -124,8 +128,8 @@ def run_plain(
 
     found = discover_all(connect or ["qemu:///system"], answers.guest.domain_type)
     for h in found:
-        print(f"{h.label}: {h.summary()}", file=sys.stderr)
+        say(f"{h.label}: {h.summary()}", file=sys.stderr)
     return prompt.run(
         answers, outdir, draft=draft, host=found[0], host_is_target=host_is_target,
-        define_uri=define_uri, hosts=found, **io,
+        define_uri=define_uri, hosts=found, shared_folder=shared_folder, **io,
     )  # fmt: skip

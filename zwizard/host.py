@@ -197,10 +197,14 @@ class Virsh:
         connection failed."""
         if not commands:
             return []
+        import secrets
         import shlex
 
+        # a marker of this call's own: guest data (a <description>, a name) cannot hold
+        # it, so no guest can forge where one command's output ends and the next begins
+        mark = f"{BATCH_MARK}{secrets.token_hex(16)}-"
         script = "; ".join(
-            f"echo {BATCH_MARK}{i}; " + " ".join(shlex.quote(a) for a in cmd)
+            f"echo {mark}{i}; " + " ".join(shlex.quote(a) for a in cmd)
             for i, cmd in enumerate(commands)
         )
         # a host with many AP queues asks for hundreds of definitions: each may take a
@@ -208,7 +212,7 @@ class Virsh:
         out = self._virsh([script], self.timeout + 0.05 * len(commands))
         if out is None:
             return [None] * len(commands)
-        parts = out.stdout.split(BATCH_MARK)[1:]
+        parts = out.stdout.split(mark)[1:]
         found: dict[int, str] = {}
         for part in parts:
             head, _, body = part.partition("\n")

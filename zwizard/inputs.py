@@ -111,6 +111,71 @@ def split_cidr(text: str) -> tuple[str, str | None] | None:
     return address, mask
 
 
+# --- systemd and the kernel: host and interface names ------------------------------------
+# systemd's hostname_is_valid (src/basic/hostname-util.c), which NetworkManager's initrd
+# reader (RHEL 9's nm-initrd-generator) applies to ip='s host name field and drops a name
+# that fails: letters, digits and '-' in dot-separated labels, no label starting or ending
+# with '-', at most HOST_NAME_MAX (64) in all; RFC 1123 caps a label at 63.
+_HOST_LABEL = Pattern(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+HOSTNAME_FORM = (
+    "letters, digits and '-' in labels separated by '.', no label starting or ending with "
+    "'-', at most 63 per label and 64 in all (systemd's hostname_is_valid)"
+)
+
+
+def hostname_ok(text: str) -> bool:
+    return 0 < len(text) <= 64 and all(_HOST_LABEL.fullmatch(p) for p in text.split("."))
+
+
+# A kernel interface name as dev_valid_name (net/core/dev.c) takes it, and no stricter than
+# libvirt's schema for <source bridge/dev> and <target dev>: 1-15 of letters, digits, '_',
+# '.', '-', not '.' or '..'; zwizard also refuses a leading '-' (it would reach ip(8) or
+# virsh as an option).
+_IFNAME = Pattern(r"(?!-)(?!\.\.?$)[A-Za-z0-9_.\-]{1,15}")
+IFNAME_FORM = "1-15 of letters, digits, '_', '.', '-', not starting with '-', not '.' or '..'"
+
+
+def ifname_ok(text: str) -> bool:
+    return bool(_IFNAME.fullmatch(text))
+
+
+# --- the TFTP root -----------------------------------------------------------------------
+# The s390-ccw firmware asks the TFTP server for the kernel and initrd by the pxelinux
+# file's path; tftpd and libvirt's dnsmasq read it below their root, where a leading '/'
+# means the root itself. zwizard prepare also copies and fetches the files there as root,
+# so a path must stay below the root as written: no '..', no empty or '.' component, and no
+# leading '-' (it would reach a command as an option).
+
+
+def tftp_path_problem(text: str) -> str | None:
+    """Why `text` cannot name a file below the TFTP root, or None."""
+    rel = text[1:] if text.startswith("/") else text
+    parts = rel.split("/")
+    if not rel or any(p == "" for p in parts):
+        return "an empty path component ('//' or a trailing '/'): name the file"
+    if any(p in (".", "..") for p in parts):
+        return "'.' and '..' are not allowed: the path must stay below the TFTP root as written"
+    if rel.startswith("-"):
+        return "a path starting with '-' would reach a command as an option"
+    if "\\" in rel:
+        return "'\\' is not a path separator here (dnsmasq's TFTP reads it as '/'): use '/'"
+    return None
+
+
+def tftp_root_problem(text: str) -> str | None:
+    """Why `text` cannot be the install server's TFTP root, or None."""
+    import posixpath
+
+    if not text.startswith("/"):
+        return "the TFTP root must be an absolute path (e.g. /var/lib/tftpboot)"
+    if text.rstrip("/") == "":
+        return "'/' would serve the whole file system over TFTP: give a folder of its own"
+    norm = "/" + posixpath.normpath(text).lstrip("/")
+    if norm != text.rstrip("/") or "//" in text:
+        return f"not a normalised path: write {norm}"
+    return None
+
+
 # --- libvirt numbers --------------------------------------------------------------------
 
 

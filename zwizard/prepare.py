@@ -542,12 +542,15 @@ def _hkd_verdict(path: str, mtime_ns: int, size: int) -> str | None:
     host key pvimg encrypts for, s390-tools rust/pv/src/req/ec_coord.rs), or expired.
     None when it can; 'not on this machine ...' when it is not here to read."""
     from datetime import UTC, datetime
-    from pathlib import Path
+
+    from zwizard.userfiles import read_regular
 
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        data = read_regular(path)
+    except FileNotFoundError:
         return f"not on this machine ({path}); the image script checks it where it runs"
+    except OSError as exc:
+        return f"{path} cannot be read as a host-key document: {exc.strerror}"
     try:
         from cryptography import x509
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -675,33 +678,33 @@ echo "done: reboot the guest; /sys/firmware/uv/prot_virt_guest then reads 1"
 def _install_server(
     prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None, out: Collector
 ) -> None:
+    from zwizard.render.pxe import pxe_files
+
     pxe = answers.pxe
-    root = pxe.tftp_root.rstrip("/") or "/"
+    root = pxe.tftp_root.rstrip("/")  # the rules hold it absolute, normalised, not '/'
     boot_nic = next((p for p in sorted(plan.boot, key=plan.boot.__getitem__) if "nics[" in p), None)
     nic = answers.nics[int(boot_nic[5:-1])] if boot_nic else None
-    files = [f"pxelinux.cfg/{n}" for n in _pxe_names(answers, plan)]
-    prep.checks += [
-        Check(
-            f'[ -r "$here/{rel}" ]',
-            f"{rel} is not beside this script: write the guest's files into this folder first "
-            "(zwizard --answers FILE -o FOLDER)",
-            f"{rel} beside the script",
-        )
-        for rel in files
-    ]
-    for rel in files:
+    served = pxe_files(answers, plan)  # pxelinux.cfg/<name>: its text
+    for rel, text in served.items():
+        _take_check(prep, rel, text)
+    default = served.get("pxelinux.cfg/default")
+    if default is not None:
+        _shared_default(prep, root, default, out)
+    for rel, text in served.items():
         prep.steps.append(
             Step(
                 "install-server",
                 f"copy {rel} into the TFTP root {root}",
                 "the s390-ccw firmware reads pxelinux.cfg/01-<MAC>, then pxelinux.cfg/default, "
-                "from the TFTP root (pc-bios/s390-ccw/netmain.c)",
+                "from the TFTP root (pc-bios/s390-ccw/netmain.c); it is copied through a "
+                "temporary file renamed into place, never through a link out of the root",
                 f'cmp -s "$here/{rel}" {q(f"{root}/{rel}")}',
-                [q("run", "install", "-D", "-m", "0644") + f' "$here/{rel}" ' + q(f"{root}/{rel}")],
+                [q("run", "put_below", root, rel) + f' "$here/{rel}" ' + q(_sha256(text))],
             )
         )
     repo = pxe.repo or ""
     for what, rel in (("kernel", pxe.kernel), ("initrd", pxe.initrd)):
+        rel = rel.lstrip("/")  # a leading '/' is the TFTP root itself, as the server reads it
         target = f"{root}/{rel}"
         image = "kernel.img" if what == "kernel" else "initrd.img"
         if repo.startswith(("http://", "https://", "ftp://")):
@@ -711,19 +714,10 @@ def _install_server(
                     "install-server",
                     f"fetch the installer's {what} into {target}",
                     f"the firmware loads the {what} the pxelinux file names, by TFTP; RHEL's "
-                    f"install tree has it as images/{image}",
-                    f"[ -s {q(target)} ]",
-                    [
-                        q("run", "mkdir", "-p", target.rsplit("/", 1)[0]),
-                        q(
-                            "run",
-                            "curl",
-                            "-fsSL",
-                            "-o",
-                            target,
-                            f"{repo.rstrip('/')}/images/{image}",
-                        ),
-                    ],
+                    f"install tree has it as images/{image}. It is fetched into a temporary "
+                    "file renamed into place, never through a link out of the root",
+                    f"[ -s {q(target)} ] && below {q(root, rel)} >/dev/null 2>&1",
+                    [q("run", "fetch_below", root, rel, f"{repo.rstrip('/')}/images/{image}")],
                 )
             )
         else:
@@ -769,7 +763,8 @@ def _install_server(
         prep.steps.append(
             Step(
                 "install-server",
-                f"libvirt network {network}: add TFTP and the boot file (virsh net-edit {network})",
+                f"libvirt network {network}: add TFTP and the boot file "
+                f"(virsh net-edit --network {network})",
                 why_bootfile + f". Inside <ip>: <tftp root='{root}'/>, and inside <dhcp>: "
                 f"<bootp file='{bootfile}'/>; then virsh net-destroy/net-start {network}",
                 manual=True,
@@ -778,14 +773,18 @@ def _install_server(
         return
     name = f"{answers.guest.name}.install-net.xml"
     prep.extra_files[name] = xml
+    _take_check(prep, name, xml)
     prep.resolves.add(("host-network", f"{boot_nic}.source.network"))
     prep.steps.append(
         Step(
             "install-server",
             f"define libvirt network {network} with TFTP and a DHCP boot file",
             why_bootfile + ". libvirt's dnsmasq serves both (<tftp root>, <bootp file>)",
-            f"virsh net-info {q(network)} >/dev/null 2>&1",
-            [q("run", "mkdir", "-p", root), f'run virsh net-define "$here/{name}"'],
+            f"virsh net-info --network {q(network)} >/dev/null 2>&1",
+            [
+                q("run", "mkdir", "-p", "--", root),
+                q("run", "define_network") + f' "$here/{name}" ' + q(_sha256(xml)),
+            ],
         )
     )
     prep.steps.append(
@@ -793,16 +792,65 @@ def _install_server(
             "install-server",
             f"start libvirt network {network}, and at every boot",
             "the guest's NIC attaches to it at start",
-            f"LC_ALL=C virsh net-info {q(network)} | grep -q '^Active: *yes'",
-            [q("run", "virsh", "net-start", network), q("run", "virsh", "net-autostart", network)],
+            f"LC_ALL=C virsh net-info --network {q(network)} | grep -q '^Active: *yes'",
+            [
+                q("run", "virsh", "net-start", "--network", network),
+                q("run", "virsh", "net-autostart", "--network", network),
+            ],
         )
     )
 
 
-def _pxe_names(answers: Answers, plan: Plan) -> list[str]:
-    from zwizard.render.pxe import pxe_files
+def _sha256(text: str) -> str:
+    import hashlib
 
-    return [rel.split("/", 1)[1] for rel in pxe_files(answers, plan)]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _take_check(prep: Preparation, rel: str, text: str) -> None:
+    """The script uses a file from its own folder only when it is the one zwizard wrote
+    (its sha256), checked before anything changes and again on the copy it uses."""
+    prep.checks.append(
+        Check(
+            f'[ "$(sha256sum < "$here/{rel}" | cut -c1-64)" = {_sha256(text)} ]',
+            f"{rel} beside this script is missing or is not the file zwizard wrote (its sha256 "
+            "differs): write the guest's files into this folder again "
+            "(zwizard --answers FILE -o FOLDER)",
+            f"{rel} beside the script, as written",
+        )
+    )
+
+
+def _shared_default(prep: Preparation, root: str, text: str, out: Collector) -> None:
+    """pxelinux.cfg/default in a shared TFTP root is every machine's fallback: another
+    guest's is never replaced unless the script is told to (--replace-default)."""
+    from zwizard.userfiles import read_regular
+
+    target = f"{root}/pxelinux.cfg/default"
+    prep.checks.append(
+        Check(
+            f'[ "$replace_default" = 1 ] || [ ! -e {q(target)} ] || cmp -s "$here/pxelinux.cfg/'
+            f'default" {q(target)}',
+            f"{target} holds another pxelinux file, which every machine without a file of its "
+            "own installs from: rerun with --replace-default to replace it, or set "
+            "pxe.write_default = false (the per-MAC file is enough for this guest)",
+            f"{target} is free or this guest's",
+        )
+    )
+    try:
+        there = read_regular(target)
+    except OSError:  # not there, or not a file this run can read: the script's check says
+        there = None
+    if there is not None and there != text.encode():
+        lines = there.decode("utf-8", "replace").splitlines()
+        said = "; ".join(ln.strip() for ln in lines if ln.split()[:1] in (["kernel"], ["append"]))
+        out.warn(
+            "pxe-config",
+            "pxe.write_default",
+            f"{target} on this host holds another pxelinux file ({said or 'other content'}); "
+            "the script replaces it only when run with --replace-default: set "
+            "pxe.write_default = false to leave it",
+        )
 
 
 def install_network(
@@ -832,22 +880,16 @@ def install_network(
     start, end = free[len(free) // 2], free[-1]
     if static is not None and start <= ipaddress.ip_address(static.address) <= end:
         start, end = free[0], free[len(free) // 2 - 1]
-    from xml.sax.saxutils import quoteattr
+    from zwizard.xmlwrite import Element, sub, to_xml
 
-    return (
-        f"<network>\n"
-        f"  <name>{network}</name>\n"
-        f"  <!-- written by zwizard for {answers.guest.name}'s network install: isolated, "
-        f"DHCP with a boot file, TFTP -->\n"
-        f"  <ip address={quoteattr(str(host_ip))} netmask={quoteattr(str(net.netmask))}>\n"
-        f"    <tftp root={quoteattr(root)}/>\n"
-        f"    <dhcp>\n"
-        f"      <range start={quoteattr(str(start))} end={quoteattr(str(end))}/>\n"
-        f"      <bootp file={quoteattr(bootfile)}/>\n"
-        f"    </dhcp>\n"
-        f"  </ip>\n"
-        f"</network>\n"
-    )
+    doc = Element("network")
+    sub(doc, "name", network)
+    ip = sub(doc, "ip", address=str(host_ip), netmask=str(net.netmask))
+    sub(ip, "tftp", root=root)
+    dhcp = sub(ip, "dhcp")
+    sub(dhcp, "range", start=str(start), end=str(end))
+    sub(dhcp, "bootp", file=bootfile)
+    return to_xml(doc)
 
 
 # --- boot plan ---------------------------------------------------------------------------
@@ -932,17 +974,73 @@ dasd_in_use() {
     done
   done
 }
+# below ROOT REL: the path ROOT/REL resolves to, or a refusal when it leaves ROOT (a link
+# planted in a shared TFTP root must not carry a root-owned write elsewhere)
+below() {
+  base=$(realpath -e -- "$1") || return 1
+  full=$(realpath -m -- "$base/$2") || return 1
+  case "$full" in
+    "$base"/*) echo "$full" ;;
+    *) echo "    refused: $1/$2 resolves to $full, outside $1" >&2; return 1 ;;
+  esac
+}
+# put_below ROOT REL SRC SHA256: SRC copied to ROOT/REL through a temporary file in the
+# same folder that is renamed into place once it holds exactly what zwizard wrote
+put_below() {
+  mkdir -p -- "$1"
+  dest=$(below "$1" "$2") || return 1
+  mkdir -p -- "$(dirname -- "$dest")"
+  dest=$(below "$1" "$2") || return 1
+  tmp=$(mktemp -- "$dest.zwizard-XXXXXX") || return 1
+  if cp -- "$3" "$tmp" && [ "$(sha256sum < "$tmp" | cut -c1-64)" = "$4" ] &&
+    chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
+    return 0
+  fi
+  echo "    refused: $3 is not the file zwizard wrote, or could not be copied" >&2
+  rm -f -- "$tmp"
+  return 1
+}
+# fetch_below ROOT REL URL: the URL fetched into ROOT/REL the same way
+fetch_below() {
+  mkdir -p -- "$1"
+  dest=$(below "$1" "$2") || return 1
+  mkdir -p -- "$(dirname -- "$dest")"
+  dest=$(below "$1" "$2") || return 1
+  tmp=$(mktemp -- "$dest.zwizard-XXXXXX") || return 1
+  if curl -fsSL -o "$tmp" "$3" && chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
+    return 0
+  fi
+  rm -f -- "$tmp"
+  return 1
+}
+# define_network FILE SHA256: virsh net-define of a private copy that holds what zwizard wrote
+define_network() {
+  copy=$(mktemp) || return 1
+  if cp -- "$1" "$copy" && [ "$(sha256sum < "$copy" | cut -c1-64)" = "$2" ] &&
+    virsh net-define --file "$copy"; then
+    rm -f -- "$copy"
+    return 0
+  fi
+  echo "    refused: $1 is not the file zwizard wrote, or libvirt refused it" >&2
+  rm -f -- "$copy"
+  return 1
+}
 """
 
 
 def _comment(text: str, width: int = 88) -> list[str]:
     import textwrap
 
-    return ["# " + line for line in textwrap.wrap(text, width - 2)]
+    from zwizard.shown import one_line
+
+    return ["# " + line for line in textwrap.wrap(one_line(text), width - 2)]
 
 
 def script(prep: Preparation) -> str:
     """The idempotent host preparation script (POSIX sh, shellcheck-clean)."""
+    # --replace-default only where a shared pxelinux.cfg/default is at stake
+    shared = any("$replace_default" in c.test for c in prep.checks)
+    usage = " [--replace-default]" if shared else ""
     lines = [
         "#!/bin/sh",
         f"# Host preparation for guest {prep.guest}, written by zwizard.",
@@ -952,11 +1050,14 @@ def script(prep: Preparation) -> str:
         "# done, so running it again is safe. Sources: zwizard's docs/rules.md, section 11.",
         "set -eu",
         "dry_run=0",
-        'case "${1:-}" in',
-        "  --dry-run) dry_run=1 ;;",
-        '  "") ;;',
-        '  *) echo "usage: $0 [--dry-run]" >&2; exit 2 ;;',
-        "esac",
+        *(["replace_default=0"] if shared else []),
+        'for arg in "$@"; do',
+        '  case "$arg" in',
+        "    --dry-run) dry_run=1 ;;",
+        *(["    --replace-default) replace_default=1 ;;"] if shared else []),
+        f'    *) echo "usage: $0 [--dry-run]{usage}" >&2; exit 2 ;;',
+        "  esac",
+        "done",
         HELPERS,
     ]
     if any("$here" in c for st in prep.steps for c in st.commands) or any(

@@ -45,6 +45,7 @@ from zwizard.session import (
     parse_list,
     parse_mapping,
 )
+from zwizard.shown import printable
 from zwizard.structure import lookup
 
 DEFAULT = "(default)"  # questionary takes a None value as "use the title"
@@ -188,7 +189,7 @@ class Asker:
             self.say(f"  on this host: {shown}")
 
     def say(self, text: str) -> None:
-        print(text, file=self.out)
+        print(printable(text), file=self.out)
 
     def notes(self, lines: list[str]) -> None:
         """Why choices below are greyed or marked, whole, before the list: a list row
@@ -776,12 +777,14 @@ def run(
     host_is_target: bool = True,
     define_uri: str | list[str] | None = None,
     hosts: list[HostInfo] | None = None,
+    shared_folder: bool = False,
     **io: Any,
 ) -> int:
     """The whole wizard as questions, from the draft's step on; returns an exit code."""
     session = Session.from_draft(draft, host) if draft is not None else Session(answers, host=host)
     if hosts and len(hosts) > 1:  # judged against every host given with --connect
         session.use_hosts(hosts)
+    session.shared_folder = shared_folder
     if not host_is_target:  # --other-host; else a draft's own choice stands
         session.set_other_host(True)
     q = Asker(session, draft, **io)

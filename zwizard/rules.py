@@ -23,12 +23,19 @@ if TYPE_CHECKING:
     from zwizard.host import HostInfo
 from zwizard.address import VIRTUAL_CSSID, is_uuid, parse_ccw
 from zwizard.inputs import (
+    HOSTNAME_FORM,
+    IFNAME_FORM,
     KS_FORMS,
     REPO_FORMS,
+    StaticIp,
     bad_character,
+    hostname_ok,
+    ifname_ok,
     kickstart_ok,
     repo_form,
     repo_suggestion,
+    tftp_path_problem,
+    tftp_root_problem,
 )
 from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.render.pxe import append_line, render_pxe
@@ -892,6 +899,8 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"'{value}' is a URL, but the s390 firmware fetches the {key} over TFTP: give "
                 "its path relative to the TFTP root (e.g. rhel9/vmlinuz)",
             )
+        elif key != "label" and (why := tftp_path_problem(value)) is not None:
+            out.error("pxe-config", f"pxe.{key}", f"{key} '{value}': {why}")
         elif key != "label" and len(value.encode()) > PXE_PATH_MAX:
             out.error(
                 "pxe-config",
@@ -899,6 +908,18 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"the {key} path is {len(value.encode())} bytes; the firmware's TFTP file name "
                 f"holds at most {PXE_PATH_MAX} (SLOF lib/libnet/tftp.h) and would cut it",
             )
+    if (why := tftp_root_problem(pxe.tftp_root)) is not None:
+        out.error("pxe-config", "pxe.tftp_root", f"tftp_root '{pxe.tftp_root}': {why}")
+    for key in ("repo", "kickstart"):
+        value = getattr(pxe, key)
+        if value is not None and '"' in value:
+            out.error(
+                "pxe-config",
+                f"pxe.{key}",
+                f"'{value}' holds '\"': the kernel reads a quote as the start of a quoted "
+                "argument (lib/cmdline.c), so the arguments after it would join this one",
+            )
+    _credentials(a, out)
     if pxe.repo is not None and repo_form(pxe.repo) is None:
         fix = repo_suggestion(pxe.repo)
         hint = f"; did you mean {fix}?" if fix else ""
@@ -931,6 +952,7 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
         for key, value in (("address", st.address), ("netmask", st.netmask),
                            ("gateway", st.gateway)):  # fmt: skip
             _ipv4(value, where or f"pxe.{key}", out, required=True, what=key)
+    _install_names(a, plan.static_ip, out)
     if pxe.nameserver is not None:
         _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)
     if pxe.extra_args is not None:
@@ -950,6 +972,63 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
             "pxe",
             f"the pxelinux file would be {size} bytes; "
             f"the s390 firmware reads at most {PXE_FILE_MAX}",
+        )
+
+
+def _credentials(a: Answers, out: _Collector) -> None:
+    """A user and password in a URL are written in clear: said, with where they go."""
+    from urllib.parse import urlsplit
+
+    for key in ("repo", "kickstart"):
+        value = getattr(a.pxe, key)
+        try:
+            parts = urlsplit(value) if value and "://" in value else None
+        except ValueError:
+            parts = None
+        if parts is None or (parts.username is None and parts.password is None):
+            continue
+        shown = value.replace(parts.netloc, "***@" + parts.netloc.rpartition("@")[2], 1)
+        where = "pxelinux.cfg/* (which TFTP serves to anyone on that network)"
+        if key == "repo":
+            where += f", {a.guest.name}.prepare.sh (the curl that fetches the kernel)"
+        out.warn(
+            "pxe-config",
+            f"pxe.{key}",
+            f"'{shown}' carries a user name or password: it is written in clear into {where} "
+            "and the answers and drafts that hold it (mode 0600); prefer a source that needs "
+            "none on the install network",
+        )
+
+
+def _install_names(a: Answers, st: StaticIp | None, out: _Collector) -> None:
+    """The host name and interface of ip= (its own keys, or the fields of dracut's form):
+    each one the installer keeps, so no value can add an ip= field or an argument."""
+    pxe = a.pxe
+    names = [("pxe.hostname", pxe.hostname, "host"), ("pxe.interface", pxe.interface, "if")]
+    if st is not None and pxe.ip != "static":
+        names += [("pxe.ip", st.hostname, "host"), ("pxe.ip", st.interface, "if")]
+    for path, value, what in names:
+        if value is None:
+            continue
+        if what == "host" and not hostname_ok(value):
+            out.error(
+                "pxe-config",
+                path,
+                f"host name '{value}' is not one the installer keeps: {HOSTNAME_FORM}; "
+                "NetworkManager's initrd reader drops it",
+            )
+        elif what == "if" and not ifname_ok(value):
+            out.error(
+                "pxe-config",
+                path,
+                f"interface '{value}' is not a kernel interface name: {IFNAME_FORM}",
+            )
+    if st is not None and not (st.hostname or pxe.hostname) and not hostname_ok(a.guest.name):
+        out.error(
+            "pxe-config",
+            "pxe.hostname",
+            f"the static ip= takes the guest's name '{a.guest.name}' as the host name, but "
+            f"the installer keeps only {HOSTNAME_FORM}: set pxe.hostname",
         )
 
 

@@ -229,6 +229,8 @@ class Session:
         self.hosts: list[HostInfo] = []  # every host the guest is judged against (--connect)
         self.host_is_target = host_is_target
         self.step = step
+        # --shared-folder: write into a folder other users can write to (refused otherwise)
+        self.shared_folder = False
         self._result: Build | None = None
         if self.answers.guest.uuid is None:
             from zwizard.answers import fill_generated
@@ -569,4 +571,11 @@ class Session:
             errors = sum(1 for f in result.findings if f.severity == "error")
             return Outcome(error=f"{errors} error(s) to fix first: nothing written")
         extra = {k: v for k, v in self.output_files().items() if k not in result.files}
-        return write_and_define([result], outdir, force=force, define_uri=define_uri, extra=extra)
+        return write_and_define(
+            [result],
+            outdir,
+            force=force,
+            define_uri=define_uri,
+            extra=extra,
+            shared_ok=self.shared_folder,
+        )

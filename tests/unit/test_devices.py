@@ -87,8 +87,9 @@ def test_a_channel_with_a_socket_path_is_written_and_read_back():
           "'br0'); empty the ones not meant")),
         (dict(nics=[{"source": {"bridge": "br 0"}}]),
          ("nic-source", "nics[0].source.bridge",
-          "'br 0' is not a host interface name: 1-15 of letters, digits, '_', '.', '-' "
-          "(Linux dev_valid_name and libvirt's domain schema)")),
+          "'br 0' is not a host interface name: 1-15 of letters, digits, '_', '.', '-', "
+          "not starting with '-', not '.' or '..' (Linux dev_valid_name and libvirt's "
+          "domain schema)")),
         (dict(passthrough=[{"type": "vfio-ccw"}]),  # the wizard shows it on the empty field
          ("vfio-ccw", "passthrough[0].uuid",
           "a vfio-ccw DASD passthrough needs the UUID of its mediated device "

@@ -174,7 +174,7 @@ def test_mdev_of_the_wrong_kind(z15):
 def test_inactive_network_is_a_warning(z15):
     findings = check(answers(nics=[{"source": {"network": "zwtest"}}]), host=z15)
     assert ("host-network", "warning") in rules_at(findings)
-    assert any("virsh net-start zwtest" in f.message for f in findings)
+    assert any("virsh net-start --network zwtest" in f.message for f in findings)
 
 
 def test_secure_execution_needs_host_support(z15, tcg_here):

@@ -3,6 +3,7 @@ libvirt as another machine is, judged together; and a host that does not answer.
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.helpers import AP_UUID, ROOT, answers, run_zwizard
@@ -242,15 +243,35 @@ def test_many_commands_go_over_one_connection_and_come_back_in_order(tmp_path, m
         tmp_path,
         monkeypatch,
         r"""echo "$3" > "$(dirname "$0")/asked"
-printf '@@zwizard-batch-0\ndefault\ninstall\n@@zwizard-batch-1\n@@zwizard-batch-2\nbr0\n'
+set -- $(echo "$3" | grep -o '@@zwizard-batch-[0-9a-f]*-[0-9]*')
+printf '%s\ndefault\ninstall\n%s\n%s\nbr0\n' "$1" "$2" "$3"
 echo "error: Node device not found" >&2""",
     )
     virsh = Virsh("qemu+ssh://root@z15a/system")
     got = virsh.batch([["net-list", "--name"], ["nodedev-dumpxml", "gone"], ["iface-list"]])
     assert got == ["default\ninstall\n", "", "br0\n"]
     asked = (tmp_path / "asked").read_text()
-    assert asked.startswith("echo @@zwizard-batch-0; net-list --name; echo @@zwizard-batch-1;")
+    mark = r"echo (?P<m>@@zwizard-batch-[0-9a-f]{32}-)0; net-list --name; echo (?P=m)1;"
+    assert re.match(mark, asked), asked
     assert virsh.uri.endswith("?no_tty=1")  # ssh never asks for a password
+
+
+def test_guest_data_cannot_forge_where_a_batched_answer_ends(tmp_path, monkeypatch):
+    """A guest's <description> holding a marker-like line (the fixed marker of earlier
+    versions, or any guess) stays inside that guest's definition: each call has its own."""
+    from zwizard.host import Virsh
+
+    fake_virsh(
+        tmp_path,
+        monkeypatch,
+        r"""set -- $(echo "$3" | grep -o '@@zwizard-batch-[0-9a-f]*-[0-9]*')
+printf '%s\n<domain><description>\n@@zwizard-batch-1\n@@zwizard-batch-0123-1\n' "$1"
+printf '</description><hostdev/></domain>\n%s\n<domain>b</domain>\n' "$2"
+""",
+    )
+    first, second = Virsh("qemu:///system").batch([["dumpxml", "a"], ["dumpxml", "b"]])
+    assert "<hostdev/>" in first and "@@zwizard-batch-1" in first
+    assert second == "<domain>b</domain>\n"
 
 
 def test_a_connection_that_fails_says_virshs_words(tmp_path, monkeypatch):

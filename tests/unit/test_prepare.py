@@ -396,10 +396,13 @@ def test_install_server_network_serves_tftp_and_a_boot_file(tmp_path):
     assert not (int(start.split(".")[-1]) <= 50 <= int(end.split(".")[-1]))
     text = script(prep)
     assert (
-        "run curl -fsSL -o /var/lib/tftpboot/kernel.img "
+        "run fetch_below /var/lib/tftpboot kernel.img "
         "http://10.1.2.1/rhel9/BaseOS/s390x/os/images/kernel.img" in text
     )
-    assert 'install -D -m 0644 "$here/pxelinux.cfg/01-52-54-00-aa-bb-01"' in text
+    assert (
+        "run put_below /var/lib/tftpboot pxelinux.cfg/01-52-54-00-aa-bb-01 "
+        '"$here/pxelinux.cfg/01-52-54-00-aa-bb-01" ' in text
+    )
     shellcheck(text, tmp_path)
 
 

@@ -28,6 +28,7 @@ from zwizard.model import (
     Answers,
     Disk,
 )
+from zwizard.shown import command
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -338,8 +339,9 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                     judge.out.warn(
                         "host-disk",
                         f"disks[{i}].path",
-                        f"{d.path} does not exist yet (qemu-img create -f {d.format or 'qcow2'} "
-                        f"{d.path} 20G), or the guest will not start",
+                        f"{d.path} does not exist yet ("
+                        + command("qemu-img", "create", "-f", d.format or "qcow2", d.path, "20G")
+                        + "), or the guest will not start",
                     )
 
 

@@ -7,8 +7,10 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
 from zwizard.model import DIRECT_MODES, Answers, Nic, NicSource
+from zwizard.shown import command
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -20,8 +22,9 @@ if TYPE_CHECKING:
 
 MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 # Linux dev_valid_name (net/core/dev.c: under IFNAMSIZ 16, no '/', ':' or blank) within
-# the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng)
-HOST_IFNAME = Pattern(r"[A-Za-z0-9_.\-]{1,15}")
+# the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng),
+# as the kernel takes them (dev_valid_name: not '.' or '..'), never an option ('-')
+HOST_IFNAME = Pattern(r"(?!-)(?!\.\.?$)[A-Za-z0-9_.\-]{1,15}")
 SOURCES = ("network", "bridge", "direct")
 # Seen with libvirt 9.0 on Linux (docs/rules.md §10): the tap takes an MTU of 68 (ETH_MIN_MTU)
 # to 65521 (tun.c: 65535 less the Ethernet header) and up to 256 queues (MAX_TAP_QUEUES);
@@ -163,7 +166,14 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             name = getattr(n.source, key)
             if name and not HOST_IFNAME.fullmatch(name):
                 out.error("nic-source", f"{p}.source.{key}", not_an_ifname(name))
-        if n.source.network and "/" in n.source.network:
+        if n.source.network and n.source.network.startswith("-"):
+            out.error(
+                "nic-source",
+                f"{p}.source.network",
+                f"'{n.source.network}': a network name starting with '-' would reach virsh "
+                "as an option",
+            )
+        elif n.source.network and "/" in n.source.network:
             out.error(
                 "nic-source",
                 f"{p}.source.network",
@@ -182,7 +192,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
 
 def not_an_ifname(name: str) -> str:
     return (
-        f"'{name}' is not a host interface name: 1-15 of letters, digits, '_', '.', '-' "
+        f"'{name}' is not a host interface name: {IFNAME_FORM} "
         "(Linux dev_valid_name and libvirt's domain schema)"
     )
 
@@ -267,7 +277,7 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                     "host-network",
                     f"{p}.network",
                     f"libvirt network '{src.network}' is not active "
-                    f"(virsh net-start {src.network})",
+                    f"({command('virsh', 'net-start', '--network', src.network)})",
                 )
         if src.bridge and host.sysfs:
             br = ifaces.get(src.bridge)

@@ -579,8 +579,9 @@ class ZWizard(App[int]):
         self.draft = draft
         self.autosave_path = drafts.autosave_path(draft)
         self.dirty = True
-        host = self.session.host
+        host, shared = self.session.host, self.session.shared_folder
         self.session = Session.from_draft(draft, host)
+        self.session.shared_folder = shared
         step = draft.step if draft.step in STEP_IDS else "guest"
         await self._populate(step)
         self.current = step
