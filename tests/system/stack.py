@@ -22,6 +22,7 @@ PACKAGES = [
     "libvirt-clients",
     "libxml2-utils",
     "qemu-system-misc",
+    "qemu-system-x86",  # convert's libvirt oracle defines the x86 inputs as they are (TCG)
     "qemu-utils",
     "iproute2",  # ip link: the Linux bridge the NIC cases of test_libvirt_agrees make
     "dnsmasq-base",  # libvirt networks: DHCP and TFTP (zwizard prepare's install network)
