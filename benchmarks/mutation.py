@@ -38,7 +38,9 @@ CORE = ("zwizard/plan.py", "zwizard/rules.py", "zwizard/render/domain.py",
         "zwizard/render/pxe.py", "zwizard/importer.py", "zwizard/structure.py",
         "zwizard/address.py", "zwizard/devices/disk.py", "zwizard/devices/nic.py",
         "zwizard/devices/passthrough.py", "zwizard/devices/channel.py",
-        "zwizard/devices/share.py", "zwizard/conversion.py", "zwizard/xmlwrite.py")  # fmt: skip
+        "zwizard/devices/share.py", "zwizard/conversion.py", "zwizard/xmlwrite.py",
+        "zwizard/prepare.py", "zwizard/output.py", "zwizard/define.py",
+        "zwizard/session.py")  # fmt: skip
 FLIPS = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt,
          ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.In: ast.NotIn, ast.NotIn: ast.In,
          ast.Is: ast.IsNot, ast.IsNot: ast.Is}  # fmt: skip

@@ -57,10 +57,9 @@ def ccw_from_attributes(cssid: str | None, ssid: str | None, devno: str | None) 
     """The bus-id of libvirt's three attributes (base 0, as libvirt reads them); the text
     as given when a number is out of range (the rules say what is wrong with it); None
     when a number is missing or unreadable."""
-    nums = [c_ulong(v) for v in (cssid, ssid, devno)]
-    if None in nums:
+    c, s, d = (c_ulong(v) for v in (cssid, ssid, devno))
+    if c is None or s is None or d is None:
         return None
-    c, s, d = nums  # type: ignore[misc]
     if c > 0xFF or d > 0xFFFF:
         return f"{cssid}.{ssid}.{devno}"
     return Ccw(c, s, d).busid
@@ -88,7 +87,7 @@ def pci_from_attributes(values: list[str | None]) -> str | None:
     parts = [c_ulong(v if v is not None else "0") for v in values]
     if None in parts:
         return None
-    d, b, s, f = parts  # type: ignore[misc]
+    d, b, s, f = parts
     return f"{d:04x}:{b:02x}:{s:02x}.{f:x}"
 
 

@@ -195,7 +195,7 @@ def fill_generated(answers: Answers, outdir: Path | None = None) -> list[str]:
     if answers.guest.uuid is not None:
         return []
     earlier = _earlier_uuid(outdir / f"{answers.guest.name}.xml") if outdir else None
-    if earlier:
+    if earlier and outdir is not None:
         answers.guest.uuid = earlier
         return [f"guest.uuid = {earlier} (kept from {outdir / answers.guest.name}.xml)"]
     import uuid

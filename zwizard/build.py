@@ -18,6 +18,8 @@ from zwizard.shown import command
 from zwizard.structure import field, record
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from zwizard.host import HostInfo
 
 SCHEMA_DIRS = ("/usr/share/libvirt/schemas",)
@@ -127,7 +129,7 @@ def after_install(answers: Answers, plan: Plan) -> Answers | None:
 
 
 @cache
-def _relaxng(path: str) -> object:
+def _relaxng(path: str) -> etree.RelaxNG:
     from lxml import etree
 
     return etree.RelaxNG(file=path)
@@ -151,9 +153,9 @@ def validate_domain(xml: str) -> list[str]:
 
     rng = _relaxng(path)
     doc = etree.fromstring(xml.encode())
-    if rng.validate(doc):  # type: ignore[attr-defined]
+    if rng.validate(doc):
         return []
-    return [f"line {e.line}: {e.message}" for e in rng.error_log]  # type: ignore[attr-defined]
+    return [f"line {e.line}: {e.message}" for e in rng.error_log]
 
 
 def summary(result: Build) -> list[str]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from zwizard.model import WATCHDOG_ACTIONS  # noqa: F401 - offered in the model's order
+from zwizard.model import (
+    WATCHDOG_ACTIONS,  # noqa: F401 - offered in the model's order
+    PassthroughType,
+)
 
 OS = [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")]
 DOMAIN_TYPES = [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")]
@@ -16,7 +19,7 @@ CPU_MODES: list[tuple[Any, str]] = [
     ("maximum", "maximum"),
     ("custom", "custom model"),
 ]
-PASSTHROUGH = [
+PASSTHROUGH: list[tuple[PassthroughType, str]] = [
     ("vfio-ap", "vfio-ap crypto"),
     ("vfio-ccw", "vfio-ccw DASD"),
     ("pci", "PCI function"),

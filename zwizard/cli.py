@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from zwizard.commands import EXIT_INPUT, EXIT_OK, EXIT_RULES  # noqa: F401 - one place for them
 
@@ -25,7 +26,7 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=_columns() - 2)
 
 
-def _parser(**kwargs: str) -> argparse.ArgumentParser:
+def _parser(**kwargs: Any) -> argparse.ArgumentParser:
     """An argument parser of zwizard's: its help at the terminal's width (_HelpFormatter)."""
     return argparse.ArgumentParser(formatter_class=_HelpFormatter, **kwargs)
 
@@ -37,7 +38,8 @@ def _columns() -> int:
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            out = sys.__stdout__  # None when Python runs without one
+            columns = os.get_terminal_size(out.fileno()).columns if out else 0
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80

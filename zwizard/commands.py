@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from zwizard.shown import command, one_line, say
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 
 EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
 
@@ -30,7 +33,7 @@ def check_files(files: list[str], fmt: str = "text") -> int:
     from zwizard.importer import ImportError_, check_domain
 
     worst = EXIT_OK
-    report = []
+    report: list[dict[str, object]] = []
     for name in files:
         try:
             located = check_domain(_read(name), name)
@@ -118,7 +121,7 @@ def prepare_file(
     dry_run: bool = False,
     *,
     host_is_target: bool = True,
-    host: object | None = None,
+    host: HostInfo | None = None,
     uri: str = "qemu:///system",
     shared_ok: bool = False,
 ) -> int:
@@ -150,9 +153,9 @@ def prepare_file(
         from zwizard.host import discover
 
         host = discover(answers.guest.domain_type, uri=uri)
-        say(f"host: {host.summary()}", file=sys.stderr)  # type: ignore[attr-defined]
-    result = build(answers, host=host, host_is_target=host_is_target)  # type: ignore[arg-type]
-    prep = prepare(answers, result.plan, host, host_is_target)  # type: ignore[arg-type]
+        say(f"host: {host.summary()}", file=sys.stderr)
+    result = build(answers, host=host, host_is_target=host_is_target)
+    prep = prepare(answers, result.plan, host, host_is_target)
     guest = host_findings(prep, [f for f in result.findings if f.severity != "note"])
     findings = guest + prep.findings
     for f in findings:
@@ -165,8 +168,8 @@ def prepare_file(
     steps = listing(prep)
     if dry_run:
         say(f"host preparation for {answers.guest.name}: {len(prep.steps)} step(s)")
-        for line in steps:
-            say(f"  {line}")
+        for entry in steps:
+            say(f"  {entry}")
         return EXIT_OK
     try:
         written = write_set(outdir, files(prep), force=force, shared_ok=shared_ok)
@@ -175,8 +178,8 @@ def prepare_file(
         return EXIT_RULES
     for path in written:
         say(f"wrote {path}")
-    for line in steps:
-        say(f"  {line}")
+    for entry in steps:
+        say(f"  {entry}")
     script = outdir / prep.script_name
     run = command("sh", str(script))
     say(f"next: read {script}, then as root: {run} --dry-run; {run}")
@@ -259,7 +262,7 @@ def run_answers(
 
     define_uris = [define_uri] if isinstance(define_uri, str) else list(define_uri or [])
     uris = list(connect or []) or define_uris[:1] or ["qemu:///system"]
-    hosts: dict[str, object] = {}
+    hosts: dict[str, HostInfo | list[HostInfo]] = {}
     results = []
     failed = False
     for name, answers, lines, generated in parsed:
@@ -277,7 +280,7 @@ def run_answers(
             host = hosts[kind]
         result = build(
             answers,
-            host=host,  # type: ignore[arg-type]
+            host=host,
             host_is_target=host_is_target,
             validate=validate,
         )
@@ -286,10 +289,10 @@ def run_answers(
             line = lines.find(f.path)
             where = f"{name}:{line}" if line else name
             say(f"{f.severity}: {where}: {f.path}: {f.message} [{f.rule}]", file=err)
-        for problem in result.schema_problems:
+        for bug in result.schema_problems:
             say(
                 f"error: {name}: the generated XML does not pass libvirt's schema — this is a "
-                f"zwizard bug, please report it: {problem}",
+                f"zwizard bug, please report it: {bug}",
                 file=err,
             )
         failed |= not result.ok
@@ -340,18 +343,18 @@ def run_answers(
     out = sys.stdout
     for path in outcome.written:
         say(f"wrote {path}", file=out)
-    for line in outcome.defined:
-        say(line, file=out)
+    for entry in outcome.defined:
+        say(entry, file=out)
     if outcome.error:
         say(f"error: {outcome.error}", file=err)
         return EXIT_RULES
     for name, result, generated in results:
         if len(results) > 1:
             say(f"\n{name} ({result.answers.guest.name}):", file=out)
-        for line in generated:
-            say(f"  {line}", file=out)
-        for line in summary(result):
-            say(f"  {line}", file=out)
+        for entry in generated:
+            say(f"  {entry}", file=out)
+        for entry in summary(result):
+            say(f"  {entry}", file=out)
         say("next steps:", file=out)
         for step in next_steps(result, outdir):
             say(f"  {step}", file=out)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from zwizard.importer import Change, Imported, import_domain
-from zwizard.model import Answers, Nic, Watchdog
+from zwizard.model import Answers, Disk, Nic, Watchdog
+
+T = TypeVar("T")
 
 VCPU_MAX = 248  # docs/rules.md: the s390-ccw-virtio machine's maximum
 
@@ -155,8 +158,8 @@ def _renumber(imported: Imported, key: str, kept: list[int]) -> None:
     moves = {f"{key}[{old}]": f"{key}[{new}]" for new, old in enumerate(kept)}
     pattern = re.compile(rf"^{re.escape(key)}\[\d+\]")
 
-    def moved(table: dict[str, object]) -> dict[str, object]:
-        out = {}
+    def moved(table: dict[str, T]) -> dict[str, T]:
+        out: dict[str, T] = {}
         for path, value in table.items():
             m = pattern.match(path)
             if m is None:
@@ -165,8 +168,8 @@ def _renumber(imported: Imported, key: str, kept: list[int]) -> None:
                 out[moves[m.group(0)] + path[m.end() :]] = value
         return out
 
-    imported.where = moved(imported.where)  # type: ignore[assignment,arg-type]
-    imported.sources = moved(imported.sources)  # type: ignore[assignment,arg-type]
+    imported.where = moved(imported.where)
+    imported.sources = moved(imported.sources)
 
 
 def _boot_devs(imported: Imported) -> None:
@@ -179,11 +182,12 @@ def _boot_devs(imported: Imported) -> None:
         return
     order = 1
     for dev, where, line in imported.boot_devs:
-        pool = {
+        pools: dict[str, list[Disk] | list[Nic]] = {
             "hd": [d for d in a.disks if d.device == "disk"],
             "cdrom": [d for d in a.disks if d.device == "cdrom"],
             "network": a.nics,
-        }.get(dev, [])
+        }
+        pool = pools.get(dev, [])
         if pool and pool[0].boot_order is None:
             pool[0].boot_order = order
             what = f"<boot dev='{dev}'> -> boot order {order} on that device"

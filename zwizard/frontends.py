@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from zwizard.cli import EXIT_INPUT, EXIT_OK
 from zwizard.shown import say
+
+if TYPE_CHECKING:
+    from zwizard.drafts import Draft
 
 MIN_COLS, MIN_ROWS = 80, 24
 TERMINFO_DIRS = ("~/.terminfo", "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo",
@@ -98,8 +102,8 @@ def run_interactive(args: argparse.Namespace) -> int:
 
 def run_plain(
     reason: str,
-    draft: object,
-    offer: object,
+    draft: Draft | None,
+    offer: Draft | None,
     outdir: Path,
     define_uri: str | list[str] | None = None,
     host_is_target: bool = True,
@@ -110,7 +114,7 @@ def run_plain(
     from zwizard.model import Answers
 
     say(reason, file=sys.stderr)
-    io: dict[str, object] = {}
+    io: dict[str, Any] = {}
     if not prompt.plain_terminal() and not sys.stdout.isatty():
         from prompt_toolkit.output import create_output
 

@@ -430,8 +430,8 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
     path = root.find("path")
     info.emulator = path.text.strip() if path is not None and path.text else None
     vcpu = root.find("vcpu")
-    if vcpu is not None and (vcpu.get("max") or "").isdigit():
-        info.vcpu_max = int(vcpu.get("max"))
+    if vcpu is not None and (most := vcpu.get("max") or "").isdigit():
+        info.vcpu_max = int(most)
     for mode in root.iterfind("cpu/mode"):
         info.cpu_modes[mode.get("name", "")] = mode.get("supported") == "yes"
         if mode.get("name") == "host-model" and mode.get("supported") == "yes":
@@ -461,9 +461,9 @@ def guests_using(run: Runner) -> dict[str, str]:
             dom = xmlsafe.parse(xml.encode(), f"virsh dumpxml {name}", root="domain")
         except xmlsafe.XmlError:
             continue  # not ours to judge here; that guest's devices are not counted
-        for uuid in dom.xpath("devices/hostdev[@type='mdev']/source/address/@uuid"):
+        for uuid in xmlsafe.values(dom, "devices/hostdev[@type='mdev']/source/address/@uuid"):
             used[uuid.lower()] = name
-        for addr in dom.xpath("devices/hostdev[@type='pci']/source/address"):
+        for addr in xmlsafe.find_all(dom, "devices/hostdev[@type='pci']/source/address"):
             pci = pci_from_attributes([addr.get(k) for k in PCI_KEYS])  # as libvirt reads it
             if pci is not None:
                 used[pci] = name
@@ -478,7 +478,7 @@ def _read(path: Path) -> str | None:
 
 
 def read_mdevs(sysfs: Path, in_use: dict[str, str]) -> list[Mdev]:
-    out = []
+    out: list[Mdev] = []
     folder = sysfs / "bus" / "mdev" / "devices"
     if not folder.is_dir():
         return out
@@ -493,7 +493,7 @@ def read_mdevs(sysfs: Path, in_use: dict[str, str]) -> list[Mdev]:
 
 
 def read_pci(sysfs: Path, in_use: dict[str, str]) -> list[PciFunction]:
-    out = []
+    out: list[PciFunction] = []
     folder = sysfs / "bus" / "pci" / "devices"
     if not folder.is_dir():
         return out
@@ -620,10 +620,10 @@ def read_ap(sysfs: Path, root: Path = Path("/")) -> ApState:
     defined = root / "etc" / "mdevctl.d" / "matrix"
     if defined.is_dir():
         for conf in sorted(defined.iterdir()):
-            adapters, domains, control = _mdevctl_assignments(conf)
+            adapters, domains, controls = _mdevctl_assignments(conf)
             queues = {f"{a:02x}.{d:04x}" for a in adapters for d in domains}
             state.matrix.setdefault(conf.name.lower(), set()).update(queues)
-            state.control.setdefault(conf.name.lower(), set()).update(control)
+            state.control.setdefault(conf.name.lower(), set()).update(controls)
     return state
 
 
@@ -807,7 +807,7 @@ def parse_versions(text: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] |
 
 
 def read_interfaces(sysfs: Path) -> list[Interface]:
-    out = []
+    out: list[Interface] = []
     folder = sysfs / "class" / "net"
     if not folder.is_dir():
         return out

@@ -12,22 +12,27 @@ module's NEVER_AVAILABLE table. `convert` is this import followed by its own pas
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
 from zwizard import xmlsafe
 from zwizard.address import ccw_from_attributes
 from zwizard.devices import BY_TAG, KINDS
+from zwizard.findings import Severity
 from zwizard.lazy import Pattern
 from zwizard.model import (
     CLOCK_OFFSETS,
+    FEATURE_POLICIES,
     OSINFO_IDS,
     WATCHDOG_ACTIONS,
     Answers,
+    ClockOffset,
+    FeaturePolicy,
     Guest,
     Kernel,
     Watchdog,
+    WatchdogAction,
 )
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
 from zwizard.structure import field, record
@@ -182,17 +187,18 @@ class _Importer:
         self.finding(el, rule, "error", f"<{el.tag}> {what}")
         return what
 
-    def finding(self, el: etree._Element, rule: str, severity: str, message: str) -> None:
+    def finding(self, el: etree._Element, rule: str, severity: Severity, message: str) -> None:
         """A finding about the document itself, placed at `el`."""
         where, line = self.at(el)
         self.out.lines[where] = line
-        self.out.findings.append(Finding(rule, severity, where, message))  # type: ignore[arg-type]
+        self.out.findings.append(Finding(rule, severity, where, message))
 
     def at(self, el: etree._Element) -> tuple[str, int | None]:
         path = self.paths.get(el)
         if path is None:  # not reached by the walk (cannot happen for elements)
             path = el.getroottree().getpath(el)
-        return path, el.sourceline
+        line = el.sourceline
+        return path, line if isinstance(line, int) else None
 
     def mark(self, path: str, el: etree._Element) -> None:
         self.out.where[path] = self.at(el)
@@ -255,14 +261,14 @@ class _Importer:
             else:
                 self.never("x86-features", ls, f"launchSecurity type '{self.get(ls, 'type')}'")
         self._implicit_devices(r, devices, a)
-        for el in r.xpath("sysinfo | os/smbios"):
+        for el in xmlsafe.find_all(r, "sysinfo | os/smbios"):
             self.held("guest.smbios", el)
             a.guest.smbios = True
         for el in r:
             if isinstance(el.tag, str) and el.tag not in TOP_LEVEL_HANDLED:
                 self.lost(el, f"<{el.tag}>")
         ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
-        for el in r.xpath("metadata/*[not(self::l:libosinfo)]", namespaces=ns):
+        for el in xmlsafe.find_all(r, "metadata/*[not(self::l:libosinfo)]", **ns):
             if not str(el.tag).startswith("{urn:x-zwizard"):
                 self.lost(el, f"metadata {el.tag}")
             else:
@@ -281,7 +287,7 @@ class _Importer:
             ):
                 continue
             if el not in self.taken:
-                attrs = "".join(f" {k}='{v}'" for k, v in el.attrib.items())
+                attrs = "".join(f" {k!s}='{v!s}'" for k, v in el.attrib.items())
                 text = (el.text or "").strip()
                 self.lost(el, f"<{el.tag}{attrs}>" + (f" {text!r}" if text else ""))
                 continue
@@ -289,7 +295,7 @@ class _Importer:
                 if (el, name) not in self.read_attrs:
                     where, line = self.at(el)
                     self.out.lost.append(
-                        Change("not-carried", where, line, f"attribute {name}='{value}'")
+                        Change("not-carried", where, line, f"attribute {name!s}='{value!s}'")
                     )
 
     def _implicit_devices(
@@ -384,7 +390,7 @@ class _Importer:
     def _guest(self, r: etree._Element, a: Answers) -> None:
         g: Guest = a.guest
         dtype = self.get(r, "type", "kvm")
-        g.domain_type = dtype if dtype in ("kvm", "qemu") else "kvm"
+        g.domain_type = "qemu" if dtype == "qemu" else "kvm"
         if dtype not in ("kvm", "qemu"):
             self.changed("s390-machine", r, f"domain type {dtype} -> kvm", whole=False)
         for key in ("name", "uuid", "title", "description"):
@@ -393,9 +399,9 @@ class _Importer:
                 setattr(g, key, el.text if key == "description" else self.text(el))
                 self.mark(f"guest.{key}", el)
         ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
-        info = r.xpath("metadata/l:libosinfo", namespaces=ns)
+        info = xmlsafe.find_all(r, "metadata/l:libosinfo", **ns)
         self.take(*(el for i in info for el in i.iter()))  # the os id is carried as guest.os
-        os_el = next(iter(r.xpath("metadata/l:libosinfo/l:os", namespaces=ns)), None)
+        os_el = next(iter(xmlsafe.find_all(r, "metadata/l:libosinfo/l:os", **ns)), None)
         osid = self.get(os_el, "id")
         g.os = "other"
         self.out.os_known = osid is not None
@@ -417,7 +423,7 @@ class _Importer:
             if placement not in (None, "static"):
                 what = f"vCPU placement {placement} (numad) -> static"
                 self.changed("no-numa", vcpu, what, whole=False)
-            g.vcpus = int(vcpu.text)
+            g.vcpus = int(self.text(vcpu))
             self.mark("guest.vcpus", vcpu)
             current = self.get(vcpu, "current")
             if current is not None and current.isdigit():
@@ -434,9 +440,10 @@ class _Importer:
                 self.changed("memory", mem, f"memory {what} -> {g.memory_mib} MiB")
             g.memory_mib = size or g.memory_mib
             self.mark("guest.memory_mib", mem)
-        current = r.find("currentMemory")
-        if current is not None and self.mib(current) != self.mib(mem):
-            self.lost(current, f"currentMemory {self.text(current)} (zwizard writes memory)")
+        balloon_size = r.find("currentMemory")
+        if balloon_size is not None and self.mib(balloon_size) != self.mib(mem):
+            what = f"currentMemory {self.text(balloon_size)} (zwizard writes memory)"
+            self.lost(balloon_size, what)
         for key in ("on_poweroff", "on_reboot", "on_crash"):
             el = r.find(key)
             if el is not None and self.text(el):
@@ -466,7 +473,7 @@ class _Importer:
                 f"machine {machine} -> {S390_MACHINE} (the current machine type of the host's "
                 "QEMU; libvirt records the versioned one at define)",
             )
-        for el in os_.xpath("loader | nvram"):
+        for el in xmlsafe.find_all(os_, "loader | nvram"):
             self.never("uefi", el, f"<{el.tag}>")
         kernel = os_.find("kernel")
         if kernel is not None and self.text(kernel):
@@ -474,14 +481,14 @@ class _Importer:
             a.kernel = Kernel(path=self.text(kernel))
             self.mark("kernel", kernel)
             for key in ("initrd", "cmdline"):
-                el = os_.find(key)
-                if el is not None and self.text(el):
-                    setattr(a.kernel, key, el.text if key == "cmdline" else self.text(el))
-                    self.mark(f"kernel.{key}", el)
+                part = os_.find(key)
+                if part is not None and self.text(part):
+                    setattr(a.kernel, key, part.text if key == "cmdline" else self.text(part))
+                    self.mark(f"kernel.{key}", part)
         else:
-            for el in os_.xpath("initrd | cmdline"):
+            for el in xmlsafe.find_all(os_, "initrd | cmdline"):
                 self.lost(el, f"<{el.tag}> without a <kernel> (QEMU uses it only with one)")
-        for el in os_.xpath("bootmenu | bios | firmware"):
+        for el in xmlsafe.find_all(os_, "bootmenu | bios | firmware"):
             self.never("x86-features", el, f"<os><{el.tag}>")
 
     def _features(self, r: etree._Element) -> None:
@@ -531,7 +538,7 @@ class _Importer:
             )
             return
         if mode == "custom" and model is not None and name:
-            a.cpu.mode, a.cpu.model = "custom", model.text.strip()
+            a.cpu.mode, a.cpu.model = "custom", (model.text or "").strip()
             self.mark("cpu.mode", cpu)
             self.mark("cpu.model", model)  # carried: its other attributes are listed if unread
         elif mode:
@@ -542,7 +549,7 @@ class _Importer:
             self.held("cpu.numa", numa)
             a.cpu.numa = True
         self._cpu_topology_features(cpu, a)
-        for el in r.xpath("numatune"):
+        for el in xmlsafe.find_all(r, "numatune"):
             self.held("cpu.numa", el)
             a.cpu.numa = True
 
@@ -557,7 +564,8 @@ class _Importer:
                 what = " ".join(f"{k}={v}" for k, v in values.items() if v is not None)
                 self.lost(topo, f"<cpu><topology {what}> of an x86 guest")
             elif ones and all((values[k] or "").isdigit() for k in ("sockets", "cores")):
-                a.cpu.sockets, a.cpu.cores = int(values["sockets"]), int(values["cores"])
+                a.cpu.sockets = int(values["sockets"] or 0)
+                a.cpu.cores = int(values["cores"] or 0)
                 self.mark("cpu.sockets", topo)
             else:  # more than one thread (x86) or die: s390x has neither
                 what = " ".join(f"{k}={v}" for k, v in values.items() if v is not None)
@@ -569,7 +577,7 @@ class _Importer:
             name, policy = self.get(f, "name"), self.get(f, "policy") or "require"
             if not carried:
                 self.lost(f, f"<cpu><feature name='{name}'> of x86 CPU model")
-            elif name and policy in ("require", "disable", "force", "forbid", "optional"):
+            elif name and policy in FEATURE_POLICIES:
                 if name in a.cpu.features:
                     self.finding(
                         f,
@@ -578,7 +586,7 @@ class _Importer:
                         f"CPU feature '{name}' twice (libvirt: \"CPU feature '{name}' specified "
                         'more than once")',
                     )
-                a.cpu.features[name] = policy  # type: ignore[assignment]
+                a.cpu.features[name] = cast(FeaturePolicy, policy)
                 self.mark(f"cpu.features.{name}", f)
             else:
                 self.lost(f, f"<cpu><feature name='{name}' policy='{policy}'>")
@@ -599,8 +607,8 @@ class _Importer:
                     self.take(el)
                     setattr(a.memory, key, True)
                     self.mark(f"memory.{key}", el)
-            virtiofs = self.root.xpath("devices/filesystem/driver[@type='virtiofs']")
-            for el in mb.xpath("source[@type='memfd'] | access[@mode='shared']"):
+            virtiofs = xmlsafe.find_all(self.root, "devices/filesystem/driver[@type='virtiofs']")
+            for el in xmlsafe.find_all(mb, "source[@type='memfd'] | access[@mode='shared']"):
                 if virtiofs:  # what virtiofs needs: written again with the shares
                     self.take(el)
                     self.get(el, "type"), self.get(el, "mode")
@@ -622,11 +630,11 @@ class _Importer:
         if clock is None:
             return
         offset = self.get(clock, "offset", "utc")
-        a.clock.offset = offset if offset in CLOCK_OFFSETS else "utc"
+        a.clock.offset = cast(ClockOffset, offset) if offset in CLOCK_OFFSETS else "utc"
         if offset not in CLOCK_OFFSETS:
             self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc", whole=False)
         for timer in clock.findall("timer"):
-            a.clock.timers.append(self.get(timer, "name", "?"))
+            a.clock.timers.append(self.get(timer, "name") or "?")
             self.held(f"clock.timers[{len(a.clock.timers) - 1}]", timer)
 
     # -- devices ------------------------------------------------------------------------
@@ -764,21 +772,23 @@ class _Importer:
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
         if boot is not None and (self.get(boot, "order") or "").lstrip("-").isdigit():
-            dev.boot_order = int(self.get(boot, "order"))
+            dev.boot_order = int(self.get(boot, "order") or 0)
             dev.loadparm = self.get(boot, "loadparm")
             self.mark(f"{path}.boot_order", boot)
             self.mark(f"{path}.loadparm", boot)
 
     def _watchdog(self, el: etree._Element, a: Answers) -> None:
         action = self.get(el, "action", "reset")
-        wd = Watchdog(action=action if action in WATCHDOG_ACTIONS else "reset")
+        wd = Watchdog(
+            action=cast(WatchdogAction, action) if action in WATCHDOG_ACTIONS else "reset"
+        )
         if action not in WATCHDOG_ACTIONS:  # libvirt: "unknown watchdog action"
             known = ", ".join(WATCHDOG_ACTIONS)
             why = f"libvirt knows no watchdog action '{action}' (only {known})"
             self.finding(el, "watchdog-diag288", "error", why)
             what = f"watchdog action {action} -> reset ({known})"
             self.changed("watchdog-diag288", el, what, whole=False)
-        wd.model = self.get(el, "model", "")
+        wd.model = self.get(el, "model") or ""
         a.watchdog = wd
         self.mark("watchdog", el)
         self.mark("watchdog.model", el)
@@ -792,7 +802,7 @@ class _Importer:
             a.memory.balloon_autodeflate = deflate == "on"
         stats = el.find("stats")
         period = self.get(stats, "period")
-        if period is not None and period.isdigit():
+        if stats is not None and period is not None and period.isdigit():
             a.memory.balloon_stats_period = int(period)
             self.mark("memory.balloon_stats_period", stats)
         if model not in ("virtio", "none"):
@@ -815,7 +825,9 @@ class _Importer:
         """Devices whose ccw address zwizard assigns itself (balloon, rng, controllers)."""
         busid = self.address(el, el.tag)
         if busid is not None:
-            self.changed("ccw-address", el.find("address"), f"ccw {busid} -> assigned anew")
+            address = el.find("address")  # an element with no children is falsy: compare
+            where = address if address is not None else el
+            self.changed("ccw-address", where, f"ccw {busid} -> assigned anew")
 
     def _controller(self, el: etree._Element, a: Answers) -> None:
         ctype, model = self.get(el, "type"), self.get(el, "model")
@@ -838,7 +850,7 @@ class _Importer:
 
     def _vnc(self) -> etree._Element | None:
         """The VNC display the answers carry as [graphics] (the first one)."""
-        return next(iter(self.root.xpath("devices/graphics[@type='vnc']")), None)
+        return next(iter(xmlsafe.find_all(self.root, "devices/graphics[@type='vnc']")), None)
 
     def _has_vnc(self) -> bool:
         return self._vnc() is not None
@@ -862,7 +874,8 @@ class _Importer:
 
     def _graphics(self, el: etree._Element, a: Answers) -> None:
         kind = self.get(el, "type")
-        if kind != "vnc" or el is not self._vnc():
+        vnc = self._vnc()
+        if kind != "vnc" or vnc is None or el is not vnc:
             self._console_note(el, f"{kind} graphics")
             return
         a.graphics.vnc = True

@@ -25,6 +25,7 @@ DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
 CacheMode = Literal["none", "writethrough", "writeback", "directsync", "unsafe"]
 ImageFormat = Literal["qcow2", "raw"]
 ClockOffset = Literal["utc", "localtime"]
+PassthroughType = Literal["vfio-ap", "vfio-ccw", "pci", "scsi"]
 # libvirt's <driver> attributes (formatdomain "Hard drives, floppy disks, CDROMs");
 # rerror_policy has no enospace (libvirt 9.0: "Invalid disk read error policy", seen)
 IoMode = Literal["native", "threads", "io_uring"]
@@ -188,7 +189,7 @@ class Zpci:
 class Passthrough:
     """A host device given to the guest: vfio-ap crypto, vfio-ccw DASD or PCI."""
 
-    type: Literal["vfio-ap", "vfio-ccw", "pci", "scsi"] = spec(
+    type: PassthroughType = spec(
         doc="vfio-ap | vfio-ccw | pci | scsi (a host SCSI device, e.g. an FCP tape, on virtio-scsi)"
     )
     uuid: str | None = spec(None, "mediated device UUID (vfio-ap, vfio-ccw)", format="uuid")

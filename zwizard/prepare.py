@@ -873,12 +873,13 @@ def install_network(
     if net.num_addresses > 1 << 16:  # a /8 would list millions: the first /24 is enough
         net = ipaddress.ip_network(f"{host_ip}/24", strict=False)
     hosts = list(net.hosts())
-    taken = {host_ip, *([ipaddress.ip_address(static.address)] if static else [])}
+    address = ipaddress.ip_address(static.address) if static and static.address else None
+    taken = {host_ip, *([address] if address else [])}
     free = [h for h in hosts if h not in taken]
     if len(free) < 2:  # /31, /32: no room for the server and a lease besides the guest
         return None
     start, end = free[len(free) // 2], free[-1]
-    if static is not None and start <= ipaddress.ip_address(static.address) <= end:
+    if address is not None and start <= address <= end:
         start, end = free[0], free[len(free) // 2 - 1]
     from zwizard.xmlwrite import Element, sub, to_xml
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +262,7 @@ class Asker:
         while True:
             # judged here, not by the prompt: its one-line toolbar cut a reason at 80
             # columns; the whole reason is printed, then the text is offered to mend
-            answer = self.ask(lambda shown=text: self.q.text(message, default=shown, **self.io))
+            answer = self.ask(partial(self.q.text, message, default=text, **self.io))
             verdict = validate(answer)
             if verdict is True:
                 break

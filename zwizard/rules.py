@@ -948,10 +948,10 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
         out.error("pxe-config", where, plan.static_problem)
     elif plan.static_ip is not None:
         st = plan.static_ip
-        where = "pxe.ip" if pxe.ip != "static" else None
+        in_ip = pxe.ip != "static"
         for key, value in (("address", st.address), ("netmask", st.netmask),
                            ("gateway", st.gateway)):  # fmt: skip
-            _ipv4(value, where or f"pxe.{key}", out, required=True, what=key)
+            _ipv4(value, "pxe.ip" if in_ip else f"pxe.{key}", out, required=True, what=key)
     _install_names(a, plan.static_ip, out)
     if pxe.nameserver is not None:
         _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)

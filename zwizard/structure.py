@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from typing import Any, Literal, Union, get_args, get_origin, overload
+from typing import Any, Literal, TypeVar, Union, dataclass_transform, get_args, get_origin, overload
 
 
 class _Missing:
@@ -57,12 +57,19 @@ def is_record(obj: Any) -> bool:
     return hasattr(obj, "_record_fields")
 
 
-@overload
-def record(cls: type, /) -> type: ...
-@overload
-def record(*, frozen: bool = ..., order: bool = ...) -> Callable[[type], type]: ...
+_T = TypeVar("_T")
 
 
+# a type checker reads a record as it reads a dataclass: its constructor from its fields
+@overload
+@dataclass_transform(field_specifiers=(field, Field))
+def record(cls: type[_T], /) -> type[_T]: ...
+@overload
+@dataclass_transform(field_specifiers=(field, Field))
+def record(*, frozen: bool = ..., order: bool = ...) -> Callable[[type[_T]], type[_T]]: ...
+
+
+@dataclass_transform(field_specifiers=(field, Field))
 def record(cls: type | None = None, /, *, frozen: bool = False, order: bool = False) -> Any:
     """A class of named fields, as @dataclass makes one, without the dataclasses module.
 

@@ -40,3 +40,16 @@ def parse(data: bytes, source: str, *, root: str | None = None) -> etree._Elemen
     if info.internalDTD is not None or info.doctype:
         raise XmlError(f"{source}: DOCTYPE declarations are not accepted")
     return element
+
+
+def find_all(el: etree._Element, path: str, **namespaces: str) -> list[etree._Element]:
+    """The elements an XPath selects below `el` (lxml's xpath() may answer with text,
+    numbers or attribute values too; a path that names elements gets those alone)."""
+    found = el.xpath(path, namespaces=namespaces or None)
+    return [x for x in found if isinstance(x, etree._Element)] if isinstance(found, list) else []
+
+
+def values(el: etree._Element, path: str) -> list[str]:
+    """The attribute values or texts an XPath selects below `el`, as text."""
+    found = el.xpath(path)
+    return [str(x) for x in found if isinstance(x, str)] if isinstance(found, list) else []

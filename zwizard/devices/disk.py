@@ -144,7 +144,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     bus = r.get(target, "bus")
     dev = Disk(path=src or "", kind=kind, device=device)
     dev.format = fmt if fmt in IMAGE_FORMATS else None
-    if fmt and fmt not in IMAGE_FORMATS:
+    if driver is not None and fmt and fmt not in IMAGE_FORMATS:
         r.lost(
             driver,
             f"image format {fmt} (only qcow2 and raw; convert the image with qemu-img)",
@@ -164,7 +164,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     busid = r.address(el, path)  # also reads (and drops) a SCSI disk's drive address
     if busid is not None and (dev.bus or want) == "scsi":
         what = f"ccw address {busid} dropped: a SCSI disk sits on its controller"
-        r.changed("ccw-address", el.find("address"), what)
+        address = el.find("address")  # an element with no children is falsy: compare
+        r.changed("ccw-address", address if address is not None else el, what)
         busid = None
     dev.ccw = busid  # kept on another bus: convert moves such a disk onto virtio
     if dev.bus is not None:

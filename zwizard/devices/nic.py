@@ -93,7 +93,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
         nic.mac = r.get(mac, "address")
     model = el.find("model")
     mtype = r.get(model, "type") if model is not None else "virtio"
-    if mtype != "virtio":
+    if model is not None and mtype != "virtio":
         nic.model = mtype
         r.mark(f"{path}.model", model)
     _read_tuning(r, el, nic)
@@ -122,7 +122,7 @@ def _read_tuning(r: Reader, el: etree._Element, nic: Nic) -> None:
         r.lost(driver, what, whole=False)
     target = el.find("target")
     name = r.get(target, "dev")
-    if name is not None and name.startswith(LIBVIRT_IFNAME_PREFIXES):
+    if target is not None and name is not None and name.startswith(LIBVIRT_IFNAME_PREFIXES):
         r.lost(target, f"<target dev='{name}'> (a name libvirt gives at start)")
     elif name is not None:
         nic.target = name
@@ -299,6 +299,7 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
 def derived_mac(uuid: str, index: int) -> str:
     """A stable locally administered MAC in QEMU's 52:54:00 range, from the guest UUID."""
     try:  # CPython's own SHA-256: hashlib would load OpenSSL first (4 ms of a 60 ms run)
+        # typeshed has no stub for CPython's private module
         from _sha256 import sha256  # type: ignore[import-not-found]
     except ImportError:  # other interpreters; Python 3.12 renamed the module
         from hashlib import sha256

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from zwizard.findings import Collector
-    from zwizard.host import HostInfo
+    from zwizard.host import HostInfo, Mdev, PciFunction
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
 
@@ -293,7 +293,7 @@ def _pci(
         if raw is None or raw == "":
             continue
         value = parse_int(raw)
-        seen = uids if key == "uid" else fids
+        ids = uids if key == "uid" else fids
         if value is None or not low <= value <= high:
             zero = " (0 is invalid)" if key == "uid" else ""
             out.error(
@@ -302,14 +302,14 @@ def _pci(
                 f"{key} {raw!r} must be {low:#0{width}x}-{high:#0{width}x}{zero}, written "
                 "as 0x-hex or decimal",
             )
-        elif value in seen:
+        elif value in ids:
             out.error(
                 "zpci",
                 f"{p}.zpci.{key}",
-                f"{key} {value:#0{width}x} is already used by {seen[value]}",
+                f"{key} {value:#0{width}x} is already used by {ids[value]}",
             )
         else:
-            seen[value] = p
+            ids[value] = p
 
 
 def _missing(dev: Passthrough) -> list[str]:
@@ -394,18 +394,18 @@ def _lowest_free(taken: set[int], start: int) -> int:
 
 
 def _host_mdevs(a: Answers, host: HostInfo, dev: Passthrough) -> list[tuple[str, str]]:
-    def note(m: object) -> str:
-        owner = m.in_use_by  # type: ignore[attr-defined]
-        return f"in use by {owner}" if owner and owner != a.guest.name else m.parent  # type: ignore[attr-defined]
+    def note(m: Mdev) -> str:
+        owner = m.in_use_by
+        return f"in use by {owner}" if owner and owner != a.guest.name else m.parent
 
     return [(m.uuid, note(m)) for m in host.mdevs if m.kind == dev.type]
 
 
 def _host_pci(a: Answers, host: HostInfo, dev: Passthrough) -> list[tuple[str, str]]:
-    def note(fn: object) -> str:
-        if fn.in_use_by:  # type: ignore[attr-defined]
-            return f"in use by {fn.in_use_by}"  # type: ignore[attr-defined]
-        return f"uid {fn.uid} fid {fn.fid}" if fn.uid else (fn.driver or "")  # type: ignore[attr-defined]
+    def note(fn: PciFunction) -> str:
+        if fn.in_use_by:
+            return f"in use by {fn.in_use_by}"
+        return f"uid {fn.uid} fid {fn.fid}" if fn.uid else (fn.driver or "")
 
     return [(fn.address, note(fn)) for fn in host.pci]
 

@@ -52,7 +52,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
         r.lost(el, f"filesystem {kind or '9p'} share (only virtiofs mounts are carried)")
         return None
     r.get(el, "accessmode")  # passthrough: the only mode virtiofs has
-    if el.find("readonly") is not None:
+    readonly = el.find("readonly")
+    if readonly is not None:
         r.finding(
             el,
             "share",
@@ -60,7 +61,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
             'virtiofs cannot share read-only (libvirt 9.0: "virtiofs does not yet support '
             'read-only mode")',
         )
-        r.lost(el.find("readonly"), "<readonly/> (virtiofs has no read-only mode)")
+        r.lost(readonly, "<readonly/> (virtiofs has no read-only mode)")
     share = Share(source=r.get(source, "dir") or "", tag=r.get(target, "dir") or "")
     share.ccw = r.address(el, path)
     return share

@@ -114,8 +114,8 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _ccw(rng, plan.ccw.get("rng"))
     if answers.graphics.vnc:
         g_ = answers.graphics
-        for kind in ("keyboard", "mouse"):  # libvirt adds no input of its own (seen)
-            _ccw(_sub(devices, "input", type=kind, bus="virtio"), plan.ccw.get(kind))
+        for pointer in ("keyboard", "mouse"):  # libvirt adds no input of its own (seen)
+            _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(pointer))
         vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
         _sub(vnc, "listen", type="address", address=g_.listen)
         video = _sub(devices, "video")

@@ -105,5 +105,7 @@ def install() -> bool:
     fields = ("_attributes", "_set_attributes", "_color", "_bgcolor", "_link")
     if not all(hasattr(style, name) for name in fields):
         return False
+    # the point of this module: Textual's line renderer replaced, once, after the checks
+    # above found the private attributes it relies on
     Strip.render = render_strip  # type: ignore[method-assign]
     return True

@@ -12,7 +12,7 @@ import threading
 import time
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -57,6 +57,7 @@ from zwizard.tui.messages import (
     TextEdited,
     ValueChosen,
 )
+from zwizard.tui.steps.base import Step
 from zwizard.tui.steps.cpu_memory import CpuMemoryStep
 from zwizard.tui.steps.disks import DisksStep
 from zwizard.tui.steps.guest import GuestStep
@@ -216,7 +217,9 @@ class StepList(OptionList):
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+    # Textual calls a watcher with (old, new) when it takes two: the type checker sees
+    # OptionList's one-argument watcher as the signature to keep
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         super().watch_highlighted(new)
         for index in (old, new):
             if index is not None and 0 <= index < self.option_count:
@@ -371,6 +374,7 @@ class ZWizard(App[int]):
             # so it stays in order with the presses and typing around it
             if (
                 ours
+                and focused is not None
                 and not isinstance(focused, Input | TextArea)
                 and await self._run_binding(focused, event)
             ):
@@ -592,7 +596,7 @@ class ZWizard(App[int]):
         self.focus_first_field(draft.field)
 
     async def _populate(self, step_id: str) -> None:
-        step = self.query_one(f"#step-{step_id}")
+        step = self.query_one(f"#step-{step_id}", Step)
         if not step.populated:
             await step.populate()
             if self.steady_cursor:  # stable screenshots
@@ -613,7 +617,7 @@ class ZWizard(App[int]):
         """Redraw the visible step, the step list and the status from the session."""
         with self.batch_update():
             state = self.state()
-            self.query_one(f"#step-{self.current}").sync(state)
+            self.query_one(f"#step-{self.current}", Step).sync(state)
             self._mark_steps(state)
             preview = self.query_one(Preview)
             if preview.display:
@@ -622,7 +626,7 @@ class ZWizard(App[int]):
     def _mark_steps(self, state: State) -> None:
         steps = self.query_one("#steps", OptionList)
         for i, cls in enumerate(STEPS):
-            step = self.query_one(f"#step-{cls.step_id}")
+            step = self.query_one(f"#step-{cls.step_id}", Step)
             errors = [f for f in step.findings(state) if f.severity == "error"] if cls.owns else []
             mark = f" ✗{len(errors)}" if errors else ""
             prompt = f"{i + 1} {cls.title}{mark}"
@@ -651,9 +655,9 @@ class ZWizard(App[int]):
     @on(TextEdited)
     def _text_edited(self, event: TextEdited) -> None:
         event.stop()
-        field = getattr(event, "_sender", None)
+        field: Any = getattr(event, "_sender", None)  # the field that posted it, if any
         if getattr(field, "in_flight", 0):
-            field.in_flight -= 1  # type: ignore[union-attr]
+            field.in_flight -= 1
         self._edited(self.session.set_text(event.path, event.text, event.kind))
 
     @on(ValueChosen)

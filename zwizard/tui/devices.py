@@ -103,7 +103,11 @@ class DeviceList(Vertical):
         if not self.query(f"#{self.key}-remove"):
             # a step shown for the first time mounts this list's own widgets a moment
             # after the step's: draw once they are there (querying now would raise)
-            self.call_after_refresh(lambda: self.state is state and self.sync(state))
+            def later() -> None:
+                if self.state is state:
+                    self.sync(state)
+
+            self.call_after_refresh(later)
             return
         items = self.items(state)
         # an add pressed but not applied yet (a redraw for an earlier edit came first):
@@ -159,8 +163,8 @@ class DeviceList(Vertical):
                 )
                 if first is not None:
                     focus_on(first)  # at once: typed keys follow
-            for f in form.query(FixedChoice):
-                f.sync(state)
+            for choice in form.query(FixedChoice):
+                choice.sync(state)
 
     def _entry_findings(self, state: State, prefix: str, fields: list[str]) -> None:
         def shown_by_a_field(path: str) -> bool:

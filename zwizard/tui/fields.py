@@ -220,7 +220,7 @@ class TextField(PathField):
             verdict = state.allowed(self.path, probe)
         inp.disabled = verdict is not None and not verdict.allowed
         note = self.query_one(".field-findings", Static)
-        if inp.disabled:
+        if verdict is not None and not verdict.allowed:
             note.update(f"greyed: {verdict.reason} [{verdict.rule}]")
             note.add_class("-greyed")
             inp.remove_class("-invalid")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from zwizard.devices import passthrough, share
-from zwizard.model import Passthrough, Share
+from zwizard.model import Passthrough, PassthroughType, Share
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, ToggleField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -35,7 +35,7 @@ def describe_share(state: State, i: int) -> str:
     )
 
 
-def new(kind: str) -> Passthrough:
+def new(kind: PassthroughType) -> Passthrough:
     return Passthrough(type=kind)
 
 

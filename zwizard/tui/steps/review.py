@@ -67,6 +67,7 @@ class ReviewStep(Step):
         self.query_one("#review-findings", Static).update(text)
         self.query_one("#review-prepare", Static).update(self._preparation())
         self._files = (
+            # the app is ZWizard, which this step cannot import (it imports the steps)
             ", ".join(self.app.session.output_files())  # type: ignore[attr-defined]
             if state.result.files
             else ""
@@ -97,7 +98,7 @@ class ReviewStep(Step):
 
         session = getattr(self.app, "session", None)
         lines = overview(session.preparation, MARKS) if session is not None else []
-        if not lines:
+        if session is None or not lines:
             return ""
         head = f"Host preparation ({session.preparation.script_name}, written with the files):"
         return "\n".join([head, *(f"  {line}" for line in lines)])
@@ -118,4 +119,5 @@ class ReviewStep(Step):
     def _fingerprint(self) -> str:
         from zwizard.answers import dumps
 
+        # the app is ZWizard, which this step cannot import (it imports the steps)
         return dumps(self.app.answers)  # type: ignore[attr-defined]
