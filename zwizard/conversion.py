@@ -65,7 +65,7 @@ def _vcpus(imported: Imported) -> None:
 
 
 def _cpu(imported: Imported) -> None:
-    from zwizard.rules import CPU_MODELS
+    from zwizard.cpu_models import CPU_MODELS
 
     a = imported.answers
     cpu = a.cpu

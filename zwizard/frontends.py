@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zwizard.cli import EXIT_INPUT, EXIT_OK
+from zwizard.commands import EXIT_INPUT, EXIT_OK
 from zwizard.shown import say
 
 if TYPE_CHECKING:

@@ -59,7 +59,7 @@ class CommonGround:
 
 
 def common_ground(hosts: list[HostInfo]) -> CommonGround:
-    from zwizard.rules import CPU_MODELS
+    from zwizard.cpu_models import CPU_MODELS
 
     known = [h for h in hosts if h.reachable and h.has_domcaps]
     ground = CommonGround(hosts=[h.label for h in known])

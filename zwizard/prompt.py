@@ -23,6 +23,7 @@ from typing import Any
 from zwizard import choices, drafts
 from zwizard.answers import missing
 from zwizard.build import summary
+from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
 from zwizard.model import (
@@ -35,7 +36,6 @@ from zwizard.model import (
     Watchdog,
 )
 from zwizard.output import existing
-from zwizard.rules import CPU_MODELS
 from zwizard.session import (
     Session,
     can_add,

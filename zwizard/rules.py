@@ -22,6 +22,7 @@ from zwizard.structure import record
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
 from zwizard.address import VIRTUAL_CSSID, is_uuid, parse_ccw
+from zwizard.cpu_models import CPU_MODELS
 from zwizard.inputs import (
     HOSTNAME_FORM,
     IFNAME_FORM,
@@ -68,14 +69,6 @@ QEMU_REFUSED_LIFECYCLE = {
 LOADPARM = Pattern(r"^[A-Z0-9. ]{1,8}$")
 GUEST_NAME = Pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$")
 
-# QEMU s390x CPU model names (each also has a -base twin); see ibmz-rules.md §6.
-CPU_MODELS = (
-    "z900", "z900.2", "z900.3", "z800", "z990", "z990.2", "z990.3", "z890", "z990.4",
-    "z890.2", "z990.5", "z890.3", "z9EC", "z9EC.2", "z9BC", "z9EC.3", "z9BC.2",
-    "z10EC", "z10EC.2", "z10BC", "z10EC.3", "z10BC.2", "z196", "z196.2", "z114",
-    "zEC12", "zEC12.2", "zBC12", "z13", "z13.2", "z13s", "z14", "z14.2", "z14ZR1",
-    "gen15a", "gen15b", "gen16a", "gen16b", "gen17a", "gen17b",
-)  # fmt: skip
 MARKETING_NAMES = {"z15": "gen15a", "z16": "gen16a", "z17": "gen17a", "z14zr1": "z14ZR1"}
 CPU_MODES = ("host-model", "host-passthrough", "maximum", "custom")
 SE_NOTES = {

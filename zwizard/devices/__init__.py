@@ -8,22 +8,12 @@ the importer, the answers' missing keys, Secure Execution's removals — walks
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from zwizard.devices import base, channel, disk, nic, passthrough, share
+from zwizard.devices.base import Kind, entries
 
-from zwizard.devices import channel, disk, nic, passthrough, share
-from zwizard.devices.base import Kind
+__all__ = ["BY_KEY", "BY_TAG", "KINDS", "Kind", "entries"]
 
-if TYPE_CHECKING:
-    from zwizard.model import Answers
-
-KINDS: tuple[Kind, ...] = (disk.KIND, nic.KIND, passthrough.KIND, channel.KIND, share.KIND)
+base.KINDS[:] = [disk.KIND, nic.KIND, passthrough.KIND, channel.KIND, share.KIND]
+KINDS: tuple[Kind, ...] = tuple(base.KINDS)
 BY_KEY = {kind.key: kind for kind in KINDS}
 BY_TAG = {tag: kind for kind in KINDS for tag in kind.tags}
-
-
-def entries(answers: Answers) -> Iterator[tuple[Kind, str, Any]]:
-    """Every listed device as (kind, path, entry), in registry order."""
-    for kind in KINDS:
-        for path, item in kind.paths(answers):
-            yield kind, path, item

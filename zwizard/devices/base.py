@@ -9,7 +9,7 @@ import the registry without import cycles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zwizard.address import Ccw, ccw_attributes
@@ -96,10 +96,20 @@ class Field:
     probe: Callable[[Answers], Any] | None = None
 
 
+# Every kind, in registry order. zwizard.devices fills it once each kind's module is
+# loaded: those modules import this one, so it cannot import them.
+KINDS: list[Kind] = []
+
+
+def entries(answers: Answers) -> Iterator[tuple[Kind, str, Any]]:
+    """Every listed device as (kind, path, entry), in registry order."""
+    for kind in KINDS:
+        for path, item in kind.paths(answers):
+            yield kind, path, item
+
+
 def next_boot_order(answers: Answers) -> int:
     """The order a device would get if it joined the boot sequence now."""
-    from zwizard.devices import entries
-
     given = [item.boot_order or 0 for kind, _, item in entries(answers) if kind.boots]
     return max(given, default=0) + 1
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from zwizard import choices
-from zwizard.rules import CPU_MODELS
+from zwizard.cpu_models import CPU_MODELS
 from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField
 from zwizard.tui.messages import ValueChosen
 from zwizard.tui.steps.base import Heading, Step
