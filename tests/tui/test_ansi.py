@@ -13,6 +13,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.color import Color, ColorSystem
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -132,7 +133,9 @@ def test_neighbours_write_only_what_changes():
 
 def test_installed_only_on_the_strip_it_was_written_for(monkeypatch):
     monkeypatch.setattr(Strip, "render", ORIGINAL)
-    assert ansi.install() and Strip.render is ansi.render_strip
+    assert ansi.install() and Strip.render is not ORIGINAL
+    line = Strip([Segment("x", Style(bold=True))])
+    assert line.render(Console(color_system="256")) == "\x1b[1mx\x1b[0m"
 
 
 async def test_moving_the_focus_repaints_only_what_changes(monkeypatch):

@@ -86,26 +86,18 @@ def render_segments(segments: Any, color_system: ColorSystem) -> str:
     return "".join(out)
 
 
-def render_strip(self: Any, console: Any) -> str:
-    """Strip.render, with transitions (see the module docstring)."""
-    if self._render_cache is None:
-        color_system = console._color_system or ColorSystem.TRUECOLOR
-        self._render_cache = render_segments(self._segments, color_system)
-    return self._render_cache
-
-
 def install() -> bool:
-    """Use `render_strip` for every line Textual writes; False (and Textual's own
-    renderer kept) where Textual's Strip is not the shape this was written for."""
-    from textual.strip import Strip
+    """Use `render_segments` for every line Textual writes; False (and Textual's own
+    renderer kept) where Textual's Strip or Rich's Style is not the shape this was
+    written for."""
+    from zwizard.tui.compat import replace_strip_render
 
-    if not all(hasattr(Strip, name) for name in ("render", "render_style", "_segments")):
-        return False
     style = Style(bold=True, color="red", bgcolor="blue")
     fields = ("_attributes", "_set_attributes", "_color", "_bgcolor", "_link")
     if not all(hasattr(style, name) for name in fields):
         return False
-    # the point of this module: Textual's line renderer replaced, once, after the checks
-    # above found the private attributes it relies on
-    Strip.render = render_strip  # type: ignore[method-assign]
-    return True
+    return replace_strip_render(
+        lambda segments, color_system: render_segments(
+            segments, color_system or ColorSystem.TRUECOLOR
+        )
+    )

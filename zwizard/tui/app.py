@@ -41,6 +41,8 @@ from zwizard.model import Answers
 from zwizard.output import Outcome, existing
 from zwizard.rules import RULES
 from zwizard.session import Session
+from zwizard.tui.compat import bindings_for, option_lines, priority_keys, type_into
+from zwizard.tui.compat import sender as message_sender
 from zwizard.tui.fields import Box, Plain, State, focus_on, shown
 from zwizard.tui.messages import (
     AgentChosen,
@@ -223,11 +225,9 @@ class StepList(OptionList):
         super().watch_highlighted(new)
         for index in (old, new):
             if index is not None and 0 <= index < self.option_count:
-                try:
-                    line = self._index_to_line[index]
-                except KeyError:  # not laid out yet: the first paint draws it
-                    continue
-                self.refresh_lines(line, self._heights[index])
+                lines = option_lines(self, index)
+                if lines is not None:  # else not laid out yet: the first paint draws it
+                    self.refresh_lines(*lines)
 
 
 class WizardScreen(Screen[None]):
@@ -389,7 +389,7 @@ class ZWizard(App[int]):
         in the same burst has moved the focus, and Backspace would act on the next field.
         Typing straight into the input keeps a burst exactly as slow typing."""
         if event.is_printable:
-            await inp._on_key(event)  # inserts, or replaces the selection
+            await type_into(inp, event)  # inserts, or replaces the selection
             return True
         return await self._run_binding(inp, event)  # F3, Escape …: False, the usual way
 
@@ -399,7 +399,7 @@ class ZWizard(App[int]):
         Textual resolves a binding when the key bubbles back up from the widget's
         queue; a focus change in between (a step shown, a field hidden) made a press
         fall on nothing, and a Down behind it could act after the Enter that followed."""
-        for binding in widget._bindings.key_to_bindings.get(event.key, []):
+        for binding in bindings_for(widget, event.key):
             if isinstance(widget, Button) and binding.action == "press":
                 # Button's own action ignores a press within 0.2 s of the last one (its
                 # "-active" look): the second `+ disk` of a burst would vanish
@@ -422,9 +422,7 @@ class ZWizard(App[int]):
     @cached_property
     def _priority_keys(self) -> frozenset[str]:
         """The app's own keys (Tab, PgDn, F1 …): fixed, and asked for at every key."""
-        return frozenset(
-            b.key for bs in self._bindings.key_to_bindings.values() for b in bs if b.priority
-        )
+        return priority_keys(self)
 
     async def _release_keys(self, hold: int | None = None) -> None:
         """Deliver the held keys, in order, to wherever the focus is now. `hold` names
@@ -449,7 +447,7 @@ class ZWizard(App[int]):
             return
         if event is not None and event.time < self._held_since:
             return  # an echo of an earlier edit, still on its way: not this press's effect
-        sender = getattr(event, "_sender", None)
+        sender = message_sender(event)
         pressed = self._held_at
         if event is not None and not (
             pressed is sender or (pressed is not None and sender in pressed.ancestors)
@@ -655,7 +653,7 @@ class ZWizard(App[int]):
     @on(TextEdited)
     def _text_edited(self, event: TextEdited) -> None:
         event.stop()
-        field: Any = getattr(event, "_sender", None)  # the field that posted it, if any
+        field: Any = message_sender(event)  # the field that posted it, if any
         if getattr(field, "in_flight", 0):
             field.in_flight -= 1
         self._edited(self.session.set_text(event.path, event.text, event.kind))

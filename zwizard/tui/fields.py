@@ -23,6 +23,7 @@ from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
 from zwizard.session import shown_text
 from zwizard.structure import field, is_default, lookup, record
+from zwizard.tui.compat import Box, Radio
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
 
@@ -98,24 +99,6 @@ class Plain(Static):
 
     def __init__(self, content: str = "", **kw: Any) -> None:
         super().__init__(content, markup=False, **kw)
-
-
-class Radio(RadioButton):
-    """A radio button whose mark shows its state without colour (NO_COLOR, mono terminals)."""
-
-    @property
-    def _button(self) -> Any:
-        self.BUTTON_INNER = "●" if self.value else " "
-        return super()._button
-
-
-class Box(Checkbox):
-    """A checkbox whose mark shows its state without colour."""
-
-    @property
-    def _button(self) -> Any:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 MARKS = {"error": "✗", "warning": "!", "note": "i"}  # how the wizard shows a severity
