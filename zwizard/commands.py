@@ -24,7 +24,11 @@ def _read(path: str) -> bytes:
 
     if path == "-":  # virsh dumpxml guest | zwizard check -
         return sys.stdin.buffer.read(MAX_XML_BYTES + 1)
-    with open(path, "rb") as fh:
+    # a pipe is fine (zwizard check <(virsh dumpxml guest)); a named FIFO nobody writes
+    # must not hang the open: opened without waiting, then read as usual (EOF: empty)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as fh:
         return fh.read(MAX_XML_BYTES + 1)
 
 
@@ -34,9 +38,10 @@ def check_files(files: list[str], fmt: str = "text") -> int:
 
     worst = EXIT_OK
     report: list[dict[str, object]] = []
-    for name in files:
+    for path in files:
+        name = one_line(path)  # a file name is shown on one line, its controls escaped
         try:
-            located = check_domain(_read(name), name)
+            located = check_domain(_read(path), name)
         except (OSError, ImportError_) as exc:
             text = f"{name}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
             say(f"error: {text}", file=sys.stderr)
@@ -71,8 +76,9 @@ def convert_file(source: str, outdir: Path, force: bool = False, shared_ok: bool
     from zwizard.importer import ImportError_
     from zwizard.output import OutputError, write_set
 
+    given, source = source, one_line(source)  # shown on one line, its controls escaped
     try:
-        imported = convert_domain(_read(source), source)
+        imported = convert_domain(_read(given), source)
     except (OSError, ImportError_) as exc:
         text = f"{source}: cannot read: {exc.strerror}" if isinstance(exc, OSError) else exc
         say(f"error: {text}\nnothing written", file=sys.stderr)

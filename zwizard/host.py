@@ -233,7 +233,7 @@ def first_round(domain_type: str, remote: bool) -> list[list[str]]:
     commands = [
         ["uri"],
         ["domcapabilities", "--arch", "s390x", "--virttype", domain_type],
-        ["list", "--all", "--name"],
+        GUEST_LIST,
         ["version"],
         ["capabilities"],
         ["net-list", "--all", "--name"],
@@ -249,9 +249,7 @@ def first_round(domain_type: str, remote: bool) -> list[list[str]]:
 def second_round(run: Runner) -> list[list[str]]:
     """What the first answers ask for next — every guest's definition, every pool's
     volumes, the node devices' details — asked over one connection."""
-    commands = [
-        ["dumpxml", "--inactive", n] for n in (run(["list", "--all", "--name"]) or "").split()
-    ]
+    commands = [["dumpxml", "--inactive", uuid] for uuid, _ in guest_list(run)]
     commands += [
         ["vol-list", "--pool", p] for p in (run(["pool-list", "--all", "--name"]) or "").split()
     ]
@@ -449,11 +447,28 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
     info.s390_pv = pv is not None and pv.get("supported") == "yes"
 
 
+# every guest as "UUID NAME" a line: a name may hold blanks, and virsh reads a name
+# argument as an id, then a UUID, then a name (a guest named '7' or like another guest's
+# UUID would be read as that one), so discovery asks for each guest by its UUID
+GUEST_LIST = ["list", "--all", "--uuid", "--name"]
+
+
+def guest_list(run: Runner) -> list[tuple[str, str]]:
+    """(UUID, name) of every defined guest."""
+    found = []
+    for line in (run(GUEST_LIST) or "").splitlines():
+        uuid, _, name = line.strip().partition(" ")
+        if uuid and name:
+            found.append((uuid, name))
+    return found
+
+
 def guests_using(run: Runner) -> dict[str, str]:
     """Mediated-device UUIDs and PCI addresses held by defined guests -> guest name."""
-    names = (run(["list", "--all", "--name"]) or "").split()
+    guests = guest_list(run)
+    names = [name for _, name in guests]
     used: dict[str, str] = {}
-    xmls = batch(run, [["dumpxml", "--inactive", name] for name in names])
+    xmls = batch(run, [["dumpxml", "--inactive", uuid] for uuid, _ in guests])
     for name, xml in zip(names, xmls, strict=True):
         if not xml:
             continue

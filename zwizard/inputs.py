@@ -147,6 +147,11 @@ def ifname_ok(text: str) -> bool:
 # leading '-' (it would reach a command as an option).
 
 
+# characters drawn like '/' (Unicode's confusables for SOLIDUS): in a path they make it
+# read as other folders than it names
+LOOKALIKE_SLASHES = "\u2215\u2044\uff0f\u29f8\u2571\u27cb\u1735\u3033\u30ce\u4e3f"
+
+
 def tftp_path_problem(text: str) -> str | None:
     """Why `text` cannot name a file below the TFTP root, or None."""
     rel = text[1:] if text.startswith("/") else text
@@ -157,6 +162,12 @@ def tftp_path_problem(text: str) -> str | None:
         return "'.' and '..' are not allowed: the path must stay below the TFTP root as written"
     if rel.startswith("-"):
         return "a path starting with '-' would reach a command as an option"
+    for char in rel:
+        if char in LOOKALIKE_SLASHES:
+            return (
+                f"U+{ord(char):04X} looks like '/' but is not one: the path would read as "
+                "other folders than it names"
+            )
     if "\\" in rel:
         return "'\\' is not a path separator here (dnsmasq's TFTP reads it as '/'): use '/'"
     return None
@@ -198,12 +209,16 @@ def c_ulong(text: str | None) -> int | None:
 # --- XML text ---------------------------------------------------------------------------
 # XML 1.0 Char: tab, LF, CR and everything from U+0020 except surrogates, U+FFFE/U+FFFF.
 _NOT_XML = Pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# DEL and the C1 controls are XML characters, but control characters all the same: a
+# terminal acts on them (U+009B is CSI), and no name, path or title holds one; the one
+# multi-line text (a description) carries what libvirt keeps there, shown escaped
+_CONTROL = Pattern("[\x7f-\x9f]")
 
 
 def bad_character(text: str, *, newlines: bool = False) -> str | None:
     """Describe the first character that cannot be written (or, unless `newlines`,
     a line break, which would split a one-line value); None when all are fine."""
-    bad = _NOT_XML.search(text)
+    bad = _NOT_XML.search(text) or (None if newlines else _CONTROL.search(text))
     if bad is None and not newlines:
         bad = re.search("[\n\r]", text)
     if bad is None:

@@ -499,6 +499,11 @@ def _secure_execution(
         if problem:
             report = out.warn if problem.startswith("not on this machine") else out.error
             report("se-image", f"secure_execution.host_key_documents[{i}]", problem)
+    for key in ("certificates", "crls"):
+        for i, path in enumerate(getattr(se, key)):
+            problem = _document_problem(path)
+            if problem:
+                out.error("se-image", f"secure_execution.{key}[{i}]", problem)
     name = f"{answers.guest.name}.se-image.sh"
     prep.extra_files[name] = se_image_script(answers)
     prep.steps.append(
@@ -522,6 +527,26 @@ def _secure_execution(
             manual=True,
         )
     )
+
+
+def _document_problem(path: str) -> str | None:
+    """A certificate or CRL is read where the image script runs; one that is here must
+    at least be a file that can be one: regular, at most 1 MiB (a FIFO or a device would
+    hang or flood the script's pvimg)."""
+    import os
+    import stat
+
+    from zwizard.userfiles import MAX_BYTES
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # not here: the image script checks it where it runs
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path} is not a regular file: not a certificate or CRL"
+    if st.st_size > MAX_BYTES:
+        return f"{path} is larger than 1 MiB: not a certificate or CRL"
+    return None
 
 
 def hkd_problem(path: str) -> str | None:
@@ -749,7 +774,10 @@ def _install_server(
         )
         return
     known = {n.name for n in host.networks} if host is not None and host.networks else set()
-    xml = install_network(network, answers, plan, root, bootfile)
+    try:
+        xml = install_network(network, answers, plan, root, bootfile)
+    except ValueError:  # an address or name the rules refuse already: no network to write
+        return
     if xml is None:
         out.error(
             "pxe-config",
@@ -1008,7 +1036,7 @@ fetch_below() {
   mkdir -p -- "$(dirname -- "$dest")"
   dest=$(below "$1" "$2") || return 1
   tmp=$(mktemp -- "$dest.zwizard-XXXXXX") || return 1
-  if curl -fsSL -o "$tmp" "$3" && chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
+  if curl -fsSL --globoff -o "$tmp" "$3" && chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
     return 0
   fi
   rm -f -- "$tmp"

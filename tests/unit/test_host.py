@@ -75,7 +75,7 @@ def recorded(domcaps: str, nets: str = "net-list-one-inactive.txt"):
         ("domcapabilities",): (DATA / domcaps).read_text(),
         ("net-list", "--all", "--name"): all_names + "\n",
         ("net-list", "--name"): active + "\n",
-        ("list",): "db-prod\n\n",
+        ("list",): "5a1e0c52-8c2b-4b7e-9f38-2f0b1d3c4e5f db-prod\n\n",  # --uuid --name
         ("pool-list",): "default\n\n",
         ("vol-list",): (DATA / "vol-list-default.txt").read_text(),  # virsh 9.0: no --name
         ("dumpxml",): OTHER_GUEST,

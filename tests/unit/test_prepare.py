@@ -78,7 +78,7 @@ def ibm_z_host(root: Path, *, appv: bool = False, prot_virt: str = "1", mounted:
             "<feature policy='require' name='unpack'/>",
             "<feature policy='require' name='unpack'/><feature policy='require' name='appv'/>",
         )
-    guests = {"list": "other-guest\n", "dumpxml": OTHER_GUEST}
+    guests = {"list": "7d4c1a0e-3b2f-4e5d-8c9a-1f2e3d4c5b6a other-guest\n", "dumpxml": OTHER_GUEST}
 
     def run(args: list[str]) -> str | None:
         if args[0] == "domcapabilities":
