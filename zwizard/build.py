@@ -177,8 +177,12 @@ def summary(result: Build) -> list[str]:
     st = plan.static_ip
     if st is not None and (a.pxe.ip != "static" or "/" in (a.pxe.address or "")):
         lines.append(
-            f"pxe: static address {st.address}, netmask {st.netmask}, gateway {st.gateway}"
+            f"pxe: static address {st.address}, "
+            + (f"prefix /{st.netmask}" if st.ipv6 else f"netmask {st.netmask}")
+            + f", gateway {st.gateway}"
             + (f", interface {st.interface}" if st.interface else "")
+            + (f", MTU {st.mtu}" if st.mtu else "")
+            + (f", MAC {st.macaddr}" if st.macaddr else "")
             + f" (read from pxe.{'ip' if a.pxe.ip != 'static' else 'address'})"
         )
     return lines

@@ -61,37 +61,111 @@ def kickstart_ok(text: str) -> bool:
 # --- dracut: ip= ------------------------------------------------------------------------
 # dracut.cmdline(7), "ip=<client-IP>:[<peer>]:<gateway-IP>:<netmask>:<client_hostname>:
 # <interface>:{none|off|dhcp|on|any|dhcp6|auto6|ibft}[:[<mtu>][:<macaddr>]]" — the form
-# RHEL's s390x installation docs print for static addresses.
+# RHEL's s390x installation docs print for static addresses. "If you want do define a IPv6
+# address, put it in brackets (e.g. [2001:DB8::1])"; for IPv6 the netmask field holds the
+# prefix length. RHEL 9's initrd reads it with NetworkManager's nm-initrd-generator
+# (src/nm-initrd-generator/nmi-cmdline-reader.c), which ignores the peer ("not
+# implemented"), sets the MTU and the MAC (cloned-mac-address) of the interface.
 DRACUT_AUTOCONF = ("none", "off", "dhcp", "on", "any", "dhcp6", "auto6", "ibft")
+DRACUT_STATIC = (
+    "<address>::<gateway>:<netmask>:<hostname>:<interface>:none[:<mtu>[:<macaddr>]] "
+    "(IPv6: [2001:db8::5]::[2001:db8::1]:64:<hostname>:<interface>:none)"
+)
 
 
 @record(frozen=True)
 class StaticIp:
     address: str | None
     gateway: str | None
-    netmask: str | None
+    netmask: str | None  # IPv4: the dotted netmask; IPv6: the prefix length
     hostname: str | None
     interface: str | None
+    mtu: str | None = None  # dracut's <mtu> field, as written
+    macaddr: str | None = None  # dracut's <macaddr> field, as written
+
+    @property
+    def ipv6(self) -> bool:
+        return ":" in (self.address or "")
+
+
+def dracut_fields(text: str) -> list[str] | None:
+    """dracut's ip= split at ':' as dracut reads it: a field in brackets (an IPv6
+    address) is one field, brackets kept; None when a bracket is not closed or is not
+    a whole field."""
+    out: list[str] = []
+    rest = text
+    while True:
+        if rest.startswith("["):
+            end = rest.find("]")
+            if end < 0 or rest[end + 1 : end + 2] not in ("", ":"):
+                return None
+            out.append(rest[: end + 1])
+            rest = rest[end + 1 :]
+        else:
+            head, _, _ = rest.partition(":")
+            if "[" in head or "]" in head:
+                return None
+            out.append(head)
+            rest = rest[len(head) :]
+        if not rest:
+            return out
+        rest = rest[1:]  # the ':'
+        if not rest:
+            out.append("")
+            return out
+
+
+def _unbracket(field: str) -> str | None:
+    return (field[1:-1] if field.startswith("[") else field) or None
 
 
 def parse_dracut_ip(text: str) -> StaticIp | str:
-    """`10.1.2.3::10.1.2.1:255.255.255.0:host:enc1:none` -> StaticIp, or why not."""
-    parts = text.split(":")
-    if text.startswith("["):
-        return "IPv6 addresses in dracut's ip= form are not supported here; use ip = dhcp6"
-    if len(parts) < 7:
+    """`10.1.2.3::10.1.2.1:255.255.255.0:host:enc1:none` (or with an IPv6 address in
+    brackets, an MTU and a MAC) -> StaticIp, or why not."""
+    parts = dracut_fields(text)
+    if parts is None:
+        return f"a '[' without its ']' or not around a whole field; dracut's form: {DRACUT_STATIC}"
+    if "[" not in text and _unbracketed_ipv6(parts):
         return (
-            "dracut's static form has 7 fields: "
-            "<address>::<gateway>:<netmask>:<hostname>:<interface>:none"
+            "an IPv6 address in dracut's ip= goes in brackets (dracut.cmdline(7)): " + DRACUT_STATIC
         )
+    if len(parts) < 7:
+        return f"dracut's static form has 7 fields: {DRACUT_STATIC}"
     if parts[6] not in ("none", "off"):
-        return f"autoconf '{parts[6]}' in a static ip=: use none (or ip = {parts[6]} alone)"
-    if len(parts) > 7 and any(parts[7:]):
-        return "the MTU and MAC fields of dracut's ip= are not supported here; leave them off"
+        return (
+            f"autoconf '{parts[6]}' in a static ip=: use none (or ip = {parts[6]} alone, "
+            "with pxe.hostname and pxe.interface if they are wanted)"
+        )
+    if parts[1]:
+        return (
+            f"the peer field ('{parts[1]}', for point-to-point links) is ignored by RHEL 9's "
+            "initrd (NetworkManager: 'Ignoring peer ... not implemented'): leave it empty"
+        )
+    if any(p.startswith("[") for i, p in enumerate(parts) if i not in (0, 2)):
+        return f"only the address and the gateway take brackets; dracut's form: {DRACUT_STATIC}"
+    address, gateway = _unbracket(parts[0]), _unbracket(parts[2])
     netmask = parts[3] or None
-    if netmask and netmask.isdigit():  # dracut also takes a prefix length there
+    v6 = parts[0].startswith("[")
+    if netmask and netmask.isdigit() and not v6:  # dracut also takes a prefix length there
         netmask = prefix_netmask(int(netmask)) or netmask
-    return StaticIp(parts[0] or None, parts[2] or None, netmask, parts[4] or None, parts[5] or None)
+    mtu = parts[7] if len(parts) > 7 and parts[7] else None
+    mac = ":".join(parts[8:]) if len(parts) > 8 else None
+    return StaticIp(address, gateway, netmask, parts[4] or None, parts[5] or None, mtu, mac or None)
+
+
+def _unbracketed_ipv6(parts: list[str]) -> bool:
+    """The fields start with an IPv6 address that dracut would split at its colons."""
+    import ipaddress
+
+    if not parts[0]:  # '::' alone is no address here: the empty client-IP field
+        return False
+    for n in range(3, min(len(parts), 9) + 1):
+        try:
+            ipaddress.IPv6Address(":".join(parts[:n]))
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def prefix_netmask(prefix: int) -> str | None:
@@ -103,12 +177,92 @@ def prefix_netmask(prefix: int) -> str | None:
 
 
 def split_cidr(text: str) -> tuple[str, str | None] | None:
-    """`10.0.0.50/24` -> ('10.0.0.50', '255.255.255.0'); None when there is no prefix."""
+    """`10.0.0.50/24` -> ('10.0.0.50', '255.255.255.0'); an IPv6 address keeps its prefix
+    length (`2001:db8::5/64` -> ('2001:db8::5', '64')); None when there is no prefix.
+    The mask is None when the prefix is out of range for the address."""
     address, sep, prefix = text.partition("/")
     if not sep:
         return None
-    mask = prefix_netmask(int(prefix)) if prefix.isdigit() else None
+    if ":" in address:
+        ok = prefix.isdigit() and prefix.isascii() and 0 <= int(prefix) <= 128
+        return address, str(int(prefix)) if ok else None
+    mask = prefix_netmask(int(prefix)) if prefix.isdigit() and prefix.isascii() else None
     return address, mask
+
+
+def ip_problem(value: str, family: int | None = None) -> str | None:
+    """Why `value` is not an address of `family` (4, 6, or either) the installer reads
+    as written, or None. No IPv6 zone (`%enc1`): NetworkManager's reader refuses it
+    ('Unknown address family')."""
+    import ipaddress
+
+    what = {4: "an IPv4 address", 6: "an IPv6 address"}.get(family or 0, "an IPv4 or IPv6 address")
+    try:
+        addr = ipaddress.ip_address(value)
+    except ValueError:
+        hint = " (write it without brackets)" if value.startswith("[") else ""
+        return f"'{value}' is not {what}{hint}"
+    if family is not None and addr.version != family:
+        return f"'{value}' is not {what}"
+    if getattr(addr, "scope_id", None) is not None:
+        return f"'{value}' carries a zone ('%…'), which the installer does not read"
+    return None
+
+
+def netmask_problem(netmask: str) -> str | None:
+    """Why a dotted IPv4 netmask is not one (its ones contiguous), or None: an address
+    with a netmask like 255.0.255.0 has no prefix, and NetworkManager reads it as one
+    anyway (/24 for 255.0.255.0)."""
+    import ipaddress
+
+    if ip_problem(netmask, 4) is not None:
+        return f"'{netmask}' is not an IPv4 netmask"
+    bits = int(ipaddress.IPv4Address(netmask))
+    inverted = ~bits & 0xFFFFFFFF
+    if inverted & (inverted + 1):
+        return (
+            f"netmask '{netmask}' has its ones apart: a netmask is ones then zeros (255.255.255.0)"
+        )
+    return None
+
+
+def gateway_problem(address: str, netmask: str, gateway: str) -> str | None:
+    """Why the gateway cannot be reached from the address's subnet, or None (an IPv6
+    link-local gateway, as routers advertise, is on every link). The three must be valid."""
+    import ipaddress
+
+    net = ipaddress.ip_network(f"{address}/{netmask}", strict=False)
+    gw = ipaddress.ip_address(gateway)
+    if gw in net or (gw.version == 6 and gw.is_link_local):
+        return None
+    return (
+        f"gateway {gateway} is outside {net}, the subnet of {address}: the installer could "
+        "not reach it (no default route); give the gateway of the guest's LAN"
+    )
+
+
+# dracut and the kernel: an MTU the interface takes. 68 is the IPv4 minimum (RFC 791;
+# the kernel's ETH_MIN_MTU), 65535 the largest a virtio-net device offers (MAX_MTU).
+MTU_MIN, MTU_MAX = 68, 65535
+# A MAC the kernel sets on an interface: six hex pairs, neither multicast nor all zero
+# (is_valid_ether_addr, include/linux/etherdevice.h).
+_MAC = Pattern(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
+
+
+def mtu_problem(text: str) -> str | None:
+    if not (text.isascii() and text.isdigit()) or not MTU_MIN <= int(text) <= MTU_MAX:
+        return f"MTU '{text}' must be a whole number from {MTU_MIN} to {MTU_MAX} (bytes)"
+    return None
+
+
+def mac_problem(text: str) -> str | None:
+    if not _MAC.fullmatch(text):
+        return f"'{text}' is not a MAC address (aa:bb:cc:dd:ee:ff)"
+    if int(text[:2], 16) & 1:
+        return f"'{text}' is a multicast address: the kernel sets no such MAC on an interface"
+    if int(text.replace(":", ""), 16) == 0:
+        return f"'{text}' is all zeros: the kernel sets no such MAC on an interface"
+    return None
 
 
 # --- systemd and the kernel: host and interface names ------------------------------------

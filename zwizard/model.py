@@ -351,13 +351,24 @@ class Pxe:
     kernel: str = spec("kernel.img", "kernel path, relative to the TFTP root")
     initrd: str = spec("initrd.img", "initrd path, relative to the TFTP root")
     repo: str | None = spec(None, "installation source for inst.repo= (http, https, ftp, nfs)")
-    ip: str = spec("dhcp", "dhcp, or static (then address, netmask, gateway are used)")
-    address: str | None = spec(None, "static IPv4 address of the guest")
-    netmask: str | None = spec(None, "static netmask, e.g. 255.255.255.0")
-    gateway: str | None = spec(None, "static default gateway")
-    hostname: str | None = spec(None, "host name for a static address (default: guest name)")
+    ip: str = spec(
+        "dhcp",
+        "dhcp, dhcp6, auto6, static (then address, netmask, gateway are used), or dracut's "
+        "static form <address>::<gateway>:<netmask>:<hostname>:<interface>:none[:<mtu>"
+        "[:<macaddr>]] (IPv6 in brackets)",
+    )
+    address: str | None = spec(
+        None, "static IPv4 or IPv6 address of the guest (with /prefix: the netmask; IPv6 needs it)"
+    )
+    netmask: str | None = spec(None, "static IPv4 netmask, e.g. 255.255.255.0")
+    gateway: str | None = spec(None, "static default gateway (in the address's subnet)")
+    hostname: str | None = spec(
+        None, "host name the installer sets (static: default the guest name; dhcp: sent if set)"
+    )
     interface: str | None = spec(None, "guest interface name (default: enc<devno> of the boot NIC)")
-    nameserver: str | None = spec(None, "DNS server for the installer")
+    nameserver: str | list[str] | None = spec(
+        None, "DNS server(s) for the installer (IPv4 or IPv6): one, or a list; each a nameserver="
+    )
     kickstart: str | None = spec(None, "kickstart URL for inst.ks=")
     extra_args: str | None = spec(None, "more kernel arguments, e.g. inst.text inst.sshd")
     label: str = spec("linux", "label name in the pxelinux file")

@@ -158,10 +158,16 @@ def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:
             )
         return parsed, None
     address, netmask = pxe.address, pxe.netmask
+    v6 = address is not None and ":" in address
+    if v6 and netmask is not None:
+        return None, (
+            f"pxe.address '{address}' is IPv6, which takes its prefix length after / "
+            "(2001:db8::5/64), not a netmask: leave out pxe.netmask"
+        )
     if address is not None and "/" in address:
         cidr = split_cidr(address)
         if cidr is None or cidr[1] is None:
-            return None, f"'{address}': the prefix after / must be 0-32"
+            return None, f"'{address}': the prefix after / must be 0-{128 if v6 else 32}"
         address, from_prefix = cidr
         if netmask is not None and netmask != from_prefix:
             return None, (
@@ -169,4 +175,17 @@ def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:
                 f"but pxe.netmask is {netmask}; give one of them"
             )
         netmask = from_prefix
+    elif v6:
+        return None, (
+            f"pxe.address '{address}' is IPv6: give its prefix length after / "
+            f"({address}/64), which dracut's ip= needs"
+        )
     return StaticIp(address, pxe.gateway, netmask, pxe.hostname, pxe.interface), None
+
+
+def nameservers(pxe: Pxe) -> list[str]:
+    """pxe.nameserver as the list of servers it names (one address, or a list)."""
+    value = pxe.nameserver
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

@@ -885,9 +885,10 @@ def install_network(
     network: str, answers: Answers, plan: Plan, root: str, bootfile: str
 ) -> str | None:
     """A libvirt network (isolated: no forward) whose dnsmasq answers DHCP with the boot
-    file and serves the TFTP root. Its subnet is the static address's, else libvirt's
-    default 192.168.122.0/24; the DHCP range stays clear of the static address."""
-    static = plan.static_ip
+    file and serves the TFTP root. Its subnet is the static IPv4 address's, else libvirt's
+    default 192.168.122.0/24 (the firmware netboots over IPv4 whatever the installer
+    uses); the DHCP range stays clear of the static address."""
+    static = plan.static_ip if plan.static_ip is not None and not plan.static_ip.ipv6 else None
     net = ipaddress.ip_network("192.168.122.0/24")
     host_ip = net.network_address + 1
     if static is not None:

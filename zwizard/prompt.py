@@ -687,11 +687,12 @@ def step_pxe(q: Asker) -> None:
     q.text("pxe.kickstart", "kickstart (inst.ks=; empty: none):", optional=True)
     q.choose("pxe.ip", "Address:", [("dhcp", "DHCP"), ("static", "static")])
     if q.answers.pxe.ip == "static":
-        q.text("pxe.address", "static address (a /prefix gives the netmask):")
+        q.text("pxe.address", "static address (IPv4: a /prefix gives the netmask; IPv6: /64):")
         if "/" not in (q.answers.pxe.address or ""):
             q.text("pxe.netmask", "netmask:")
         q.text("pxe.gateway", "gateway:")
-    q.text("pxe.nameserver", "name server (empty: none):", optional=True)
+    q.text("pxe.nameserver", "name servers (blank- or comma-separated; empty: none):",
+           kind="addr-list", optional=True)  # fmt: skip
     q.text("pxe.extra_args", "more kernel arguments (empty: none):", optional=True)
 
 

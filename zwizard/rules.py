@@ -16,7 +16,7 @@ from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.lazy import Pattern
-from zwizard.model import FEATURE_POLICIES, Answers, CrashAction, Lifecycle
+from zwizard.model import FEATURE_POLICIES, Answers, CrashAction, Lifecycle, Pxe
 from zwizard.structure import record
 
 if TYPE_CHECKING:
@@ -30,15 +30,20 @@ from zwizard.inputs import (
     REPO_FORMS,
     StaticIp,
     bad_character,
+    gateway_problem,
     hostname_ok,
     ifname_ok,
+    ip_problem,
     kickstart_ok,
+    mac_problem,
+    mtu_problem,
+    netmask_problem,
     repo_form,
     repo_suggestion,
     tftp_path_problem,
     tftp_root_problem,
 )
-from zwizard.plan import Plan, cpu_topology, make_plan
+from zwizard.plan import Plan, cpu_topology, make_plan, nameservers
 from zwizard.render.pxe import append_line, render_pxe
 from zwizard.structure import fields, is_record, lookup
 
@@ -940,14 +945,9 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
         where = "pxe.ip" if pxe.ip != "static" else "pxe.address"
         out.error("pxe-config", where, plan.static_problem)
     elif plan.static_ip is not None:
-        st = plan.static_ip
-        in_ip = pxe.ip != "static"
-        for key, value in (("address", st.address), ("netmask", st.netmask),
-                           ("gateway", st.gateway)):  # fmt: skip
-            _ipv4(value, "pxe.ip" if in_ip else f"pxe.{key}", out, required=True, what=key)
+        _static_address(pxe, plan.static_ip, out)
     _install_names(a, plan.static_ip, out)
-    if pxe.nameserver is not None:
-        _ipv4(pxe.nameserver, "pxe.nameserver", out, required=True)
+    _nameservers(pxe, plan.static_ip, out)
     if pxe.extra_args is not None:
         _extra_args(pxe, out)
     line = append_line(a, plan)
@@ -1025,18 +1025,89 @@ def _install_names(a: Answers, st: StaticIp | None, out: _Collector) -> None:
         )
 
 
-def _ipv4(value: str | None, path: str, out: _Collector, required: bool, what: str = "") -> None:
-    label = f"{what} " if what else ""
-    if value is None:
-        if required:
-            out.error("pxe-config", path, f"a static address needs its {what or 'value'}")
-        return
-    import ipaddress  # only PXE guests with static addresses need it
+def _static_address(pxe: Pxe, st: StaticIp, out: _Collector) -> None:
+    """The address, netmask (IPv6: prefix length), gateway, MTU and MAC of a static ip=,
+    each one RHEL 9's initrd (NetworkManager's nm-initrd-generator) reads as written."""
+    in_ip = pxe.ip != "static"
+    family = 6 if st.ipv6 else 4
+    valid = True
+    for key, value in (("address", st.address), ("gateway", st.gateway)):
+        where = "pxe.ip" if in_ip else f"pxe.{key}"
+        if value is None:
+            out.error("pxe-config", where, f"a static address needs its {key}")
+            valid = False
+        elif (why := ip_problem(value, family)) is not None:
+            mixed = f" like the address {st.address}" if key == "gateway" else ""
+            out.error("pxe-config", where, f"{key} {why}{mixed}")
+            valid = False
+    where = "pxe.ip" if in_ip else "pxe.netmask"
+    if st.netmask is None:
+        what = "prefix length (/64)" if family == 6 else "netmask"
+        out.error("pxe-config", where, f"a static address needs its {what}")
+        valid = False
+    elif family == 6:
+        if not (st.netmask.isascii() and st.netmask.isdigit() and int(st.netmask) <= 128):
+            out.error(
+                "pxe-config",
+                where,
+                f"'{st.netmask}': an IPv6 address takes a prefix length 0-128 there, "
+                "not a netmask (dracut.cmdline(7))",
+            )
+            valid = False
+    elif (why := netmask_problem(st.netmask)) is not None:
+        out.error("pxe-config", where, why)
+        valid = False
+    if valid and st.address and st.gateway and st.netmask:
+        if (why := gateway_problem(st.address, st.netmask, st.gateway)) is not None:
+            out.error("pxe-config", "pxe.ip" if in_ip else "pxe.gateway", why)
+    if st.mtu is not None and (why := mtu_problem(st.mtu)) is not None:
+        out.error("pxe-config", "pxe.ip", why)
+    if st.macaddr is not None and (why := mac_problem(st.macaddr)) is not None:
+        out.error("pxe-config", "pxe.ip", why)
 
-    try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
-        out.error("pxe-config", path, f"{label}'{value}' is not an IPv4 address")
+
+# resolv.conf(5): "Up to MAXNS (currently 3) name servers may be listed"; glibc's resolver
+# asks only those.
+RESOLV_MAXNS = 3
+
+
+def _nameservers(pxe: Pxe, st: StaticIp | None, out: _Collector) -> None:
+    """Each name server an address; each of a family the installer configures:
+    NetworkManager's initrd reader files a server under its family and drops it when
+    ip= leaves that family disabled (a static IPv4 ip= disables IPv6, dhcp6 and auto6
+    disable IPv4)."""
+    servers = nameservers(pxe)
+    if st is not None:
+        families = {6} if st.ipv6 else {4}
+        method = f"the static IPv{6 if st.ipv6 else 4} ip="
+    else:
+        families = {6} if pxe.ip in ("dhcp6", "auto6") else {4, 6}
+        method = f"ip={pxe.ip}"
+    seen: set[str] = set()
+    for i, server in enumerate(servers):
+        path = "pxe.nameserver" if isinstance(pxe.nameserver, str) else f"pxe.nameserver[{i}]"
+        if (why := ip_problem(server)) is not None:
+            out.error("pxe-config", path, f"name server {why}")
+            continue
+        version = 6 if ":" in server else 4
+        if version not in families:
+            out.error(
+                "pxe-config",
+                path,
+                f"name server {server} is IPv{version}, but {method} leaves IPv{version} "
+                "off: the installer's NetworkManager drops the server (nm-initrd-generator); "
+                f"give an IPv{6 if version == 4 else 4} name server",
+            )
+        elif server.lower() in seen:
+            out.error("pxe-config", path, f"name server {server} is listed twice")
+        seen.add(server.lower())
+    if len(servers) > RESOLV_MAXNS:
+        out.warn(
+            "pxe-config",
+            "pxe.nameserver",
+            f"{len(servers)} name servers: the installer's resolver asks only the first "
+            f"{RESOLV_MAXNS} (MAXNS, resolv.conf(5))",
+        )
 
 
 # Options zwizard writes from their own keys; a second copy in extra_args would leave the

@@ -87,8 +87,11 @@ def shown_text(
 
 
 def parse_list(text: str, kind: str) -> list[Any] | None:
-    """Items separated by blanks (or, for numbers, commas): an int-list takes decimal or
-    0x-hex numbers (TOML's own forms); None when the text is not that."""
+    """Items separated by blanks (or, for numbers and addresses, commas): an int-list
+    takes decimal or 0x-hex numbers (TOML's own forms), an addr-list network addresses
+    (which hold neither); None when the text is not that."""
+    if kind.endswith("addr-list"):
+        return text.replace(",", " ").split()
     if not kind.endswith("int-list"):
         return text.split()
     out = []
@@ -100,6 +103,18 @@ def parse_list(text: str, kind: str) -> list[Any] | None:
             return None
         out.append(int(digits, base))
     return out
+
+
+def _absent_by_default(answers: Answers, path: str) -> bool:
+    """The key at `path` is absent unless given (its default is None: pxe.nameserver)."""
+    parent, _, key = path.rpartition(".")
+    try:
+        table = lookup(answers, parent) if parent else answers
+    except (AttributeError, IndexError, TypeError):
+        return False
+    if table is None or not is_record(table):
+        return False
+    return any(f.name == key and f.default is None for f in fields(table))
 
 
 def list_problem(text: str) -> str:
@@ -337,7 +352,11 @@ class Session:
         optional = kind.startswith("optional")
         if kind.endswith(("list", "mapping")):
             value = parse_list(text, kind) if kind.endswith("list") else parse_mapping(text)
-            return self._keep(path, text) if value is None else self._typed(path, text, value)
+            if value is None:
+                return self._keep(path, text)
+            if optional and not value and _absent_by_default(self.answers, path):
+                return self.set_value(path, None)  # emptied: the key goes, as it came
+            return self._typed(path, text, value)
         if kind.endswith("int"):
             if optional and text == "":
                 return self.set_value(path, None)

@@ -8,9 +8,10 @@ config only if it starts with `# pxelinux` (ibmz-rules.md, section 5).
 from __future__ import annotations
 
 from zwizard.model import Answers
-from zwizard.plan import Plan, interface_name
+from zwizard.plan import Plan, interface_name, nameservers
 
 HEADER = "# pxelinux"
+AUTOCONF = ("dhcp", "dhcp6", "auto6")  # pxe.ip's methods without a static address
 
 
 def append_line(answers: Answers, plan: Plan) -> str:
@@ -24,12 +25,20 @@ def append_line(answers: Answers, plan: Plan) -> str:
         if not iface and nic is not None and f"nics[{nic}]" in plan.ccw:
             iface = interface_name(plan.ccw[f"nics[{nic}]"])
         hostname = st.hostname or pxe.hostname or answers.guest.name
-        fields = [st.address, "", st.gateway, st.netmask, hostname, iface, "none"]
-        args.append("ip=" + ":".join(f or "" for f in fields))
+        # dracut.cmdline(7): an IPv6 address in brackets, its prefix in the netmask field
+        address, gateway = _bracket(st.address), _bracket(st.gateway)
+        fields = [address, "", gateway, st.netmask, hostname, iface, "none"]
+        if st.mtu or st.macaddr:
+            fields += [st.mtu, st.macaddr]
+        args.append("ip=" + ":".join(f or "" for f in fields).rstrip(":"))
+    elif (pxe.hostname or pxe.interface) and pxe.ip in AUTOCONF:
+        # dracut's full form with an autoconf method: the host name and the interface
+        # ride along (NetworkManager's reader keeps both; ip=dhcp alone would drop them)
+        args.append(f"ip=::::{pxe.hostname or ''}:{pxe.interface or ''}:{pxe.ip}")
     else:
         args.append(f"ip={pxe.ip}")
-    if pxe.nameserver:
-        args.append(f"nameserver={pxe.nameserver}")
+    # dracut.cmdline(7): nameserver= may be given several times; each its own argument
+    args += [f"nameserver={server}" for server in nameservers(pxe)]
     if pxe.repo:
         args.append(f"inst.repo={pxe.repo}")
     if pxe.kickstart:
@@ -37,6 +46,10 @@ def append_line(answers: Answers, plan: Plan) -> str:
     if pxe.extra_args:
         args.append(" ".join(pxe.extra_args.split()))
     return " ".join(args)
+
+
+def _bracket(address: str | None) -> str | None:
+    return f"[{address}]" if address and ":" in address else address
 
 
 def render_pxe(answers: Answers, plan: Plan) -> str:

@@ -41,13 +41,18 @@ class PxeStep(Step):
             "pxe.address",
             "static address (a /prefix gives the netmask)",
             kind="optional-str",
-            placeholder="(IPv4, e.g. with /24)",
+            placeholder="(IPv4 with /24, or IPv6 with /64)",
         )
         yield TextField(
             "pxe.netmask", "netmask", kind="optional-str", placeholder="(or a /prefix above)"
         )
-        yield TextField("pxe.gateway", "gateway", kind="optional-str", placeholder="(IPv4)")
-        yield TextField("pxe.nameserver", "name server", kind="optional-str", placeholder="(IPv4)")
+        yield TextField("pxe.gateway", "gateway", kind="optional-str", placeholder="(its subnet's)")
+        yield TextField(
+            "pxe.nameserver",
+            "name servers",
+            kind="optional-addr-list",
+            placeholder="(IPv4 or IPv6; several: blank- or comma-separated)",
+        )
         yield TextField("pxe.extra_args", "more kernel arguments (not ip=, that is above)",
                         kind="optional-str", placeholder="(e.g. inst.text inst.sshd)")  # fmt: skip
         yield Explain(
