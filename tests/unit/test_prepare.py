@@ -529,6 +529,7 @@ def test_the_wizard_may_write_a_guest_whose_mediated_device_the_script_creates(t
         ("255.255.255.255", "10.1.2.1", None),  # no room: refused with the key, no traceback
         ("255.255.255.254", "10.1.2.51", None),
         ("255.0.0.0", "10.1.2.1", "10.1.2.1/255.255.255.0"),  # a /8: its first /24 is served
+        ("255.254.0.0", "10.1.2.1", "10.1.2.1/255.255.255.0"),  # a /15 is more than listed
         ("255.255.255.0", "192.168.7.1", "10.1.2.1/255.255.255.0"),  # gateway elsewhere
     ],
 )
@@ -620,3 +621,50 @@ def test_prepare_shows_the_guests_host_findings_as_what_the_start_needs():
         ("host-disk", "warning", "does not exist yet"),
         ("vfio-ap", "error", "only one"),
     ]
+
+
+def test_the_dhcp_range_is_the_upper_half_clear_of_the_guest():
+    """The leases take the upper half of the subnet's free addresses, so the static
+    address and the gateway (the host) stay outside them."""
+    a = pxe_answers(ip="static", address="10.1.2.50", netmask="255.255.255.0", gateway="10.1.2.1")
+    net = etree.fromstring(prepare(a, make_plan(a), None).extra_files["web01.install-net.xml"])
+    assert dict(net.find("ip/dhcp/range").attrib) == {"start": "10.1.2.129", "end": "10.1.2.254"}
+    a = pxe_answers(ip="static", address="10.1.2.200", netmask="255.255.255.0", gateway="10.1.2.1")
+    net = etree.fromstring(prepare(a, make_plan(a), None).extra_files["web01.install-net.xml"])
+    assert dict(net.find("ip/dhcp/range").attrib) == {"start": "10.1.2.2", "end": "10.1.2.127"}
+
+
+def test_another_guests_default_file_is_guarded_and_every_step_says_why(tmp_path):
+    a = pxe_answers(tftp_root=str(tmp_path / "tftp"))
+    text = script(prepare(a, make_plan(a), None))
+    assert "--replace-default) replace_default=1 ;;" in text
+    assert f"[ ! -e {tmp_path}/tftp/pxelinux.cfg/default ]" in text
+    steps = text.count("\nstep '")
+    assert steps and text.count("\n# why: ") == steps  # each step's reason above it
+    a.pxe.write_default = False  # only the per-MAC file: nothing shared is at stake
+    text = script(prepare(a, make_plan(a), None))
+    assert "replace_default" not in text
+
+
+def test_a_network_the_host_has_gets_the_lines_to_add_not_a_new_one(tmp_path):
+    from zwizard.host import HostInfo, Network
+
+    a = pxe_answers()
+    host = HostInfo(networks=[Network("install", True)])
+    prep = prepare(a, make_plan(a), host)
+    step = next(s for s in prep.steps if "net-edit" in s.title)
+    assert step.manual and "<tftp root='/var/lib/tftpboot'/>" in step.why
+    assert "web01.install-net.xml" not in prep.extra_files
+
+
+def test_each_step_is_listed_under_its_task(tmp_path):
+    """The listing groups steps by host task, as the wizard's Review shows them."""
+    host = ibm_z_host(tmp_path, appv=True)
+    a, prep = prep_for(host, passthrough=[AP])
+    listed = listing(prep)
+    assert any(line.endswith("[vfio-ap] hand AP queues 05.0004 from the host to vfio_ap (runs)")
+               for line in listed), listed  # fmt: skip
+    a.secure_execution.enabled = True
+    secure = prepare(a, make_plan(a), host)
+    bind = next(s for s in secure.steps if "bind the AP queues" in s.title)
+    assert bind.section == "vfio-ap" and bind.manual

@@ -181,3 +181,46 @@ def test_an_answers_file_or_draft_that_is_no_regular_file_ends_at_once(tmp_path,
         r = run_zwizard(*args, "-o", str(tmp_path / "out"))
         assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
         assert path in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_live_runs_temporary_file_is_left_alone_and_a_dead_ones_removed(tmp_path):
+    """clear_stale asks whether the writer is alive (signal 0) and never signals it."""
+    import subprocess
+
+    from zwizard.output import TMP_MARK, clear_stale
+
+    alive = subprocess.Popen(["sleep", "30"])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    try:
+        kept = tmp_path / f".a.xml{TMP_MARK}{alive.pid}-0"
+        gone = tmp_path / f".a.xml{TMP_MARK}{dead.pid}-3"
+        kept.write_text("half")
+        gone.write_text("half")
+        clear_stale({tmp_path})
+        assert kept.exists() and not gone.exists()
+        assert alive.poll() is None, "the live writer was signalled"
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_writing_leaves_no_descriptor_open(tmp_path):
+    before = len(os.listdir("/proc/self/fd"))
+    for n in range(3):
+        write_set(tmp_path / str(n), {"a.xml": "A", "pxelinux.cfg/default": "B", "b/c/d": "C"})
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_the_one_write_path_writes_the_extra_files_and_says_a_clash(tmp_path):
+    from tests.helpers import answers
+    from zwizard.build import build
+    from zwizard.output import write_and_define
+
+    result = build(answers())
+    done = write_and_define([result], tmp_path, extra={"web01.prepare.sh": "#!/bin/sh\n"})
+    assert done.error is None
+    assert (tmp_path / "web01.prepare.sh").read_text() == "#!/bin/sh\n"
+    (tmp_path / "web01.xml").write_text("other")
+    again = write_and_define([result], tmp_path)
+    assert again.error and "already exists" in again.error and not again.written
