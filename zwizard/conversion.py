@@ -192,6 +192,12 @@ def _boot_devs(imported: Imported) -> None:
             pool[0].boot_order = order
             what = f"<boot dev='{dev}'> -> boot order {order} on that device"
             imported.changes.append(Change("boot-order", where, line, what))
+            # said at the device too, where its new <boot order> is written
+            key = "nics" if dev == "network" else "disks"
+            index = next(i for i, x in enumerate(getattr(a, key)) if x is pool[0])
+            at, at_line = imported.locate(f"{key}[{index}]")
+            what = f"boot order {order}, from <boot dev='{dev}'>"
+            imported.changes.append(Change("boot-order", at, at_line, what))
             order += 1
 
 

@@ -174,6 +174,18 @@ class _Importer:
             return None
         return max(1, round(int(text) * UNIT_BYTES[unit] / (1 << 20)))
 
+    def _whole_mib(self, el: etree._Element) -> None:
+        """Say a size that is no whole number of MiB: the answers hold MiB, so it is
+        written rounded (libvirt and QEMU's s390-ccw-virtio >= 5.0 keep it exact)."""
+        text, unit = self.text(el), (self.get(el, "unit") or "KiB").lower()
+        if not text.isdigit() or unit not in UNIT_BYTES:
+            return
+        size = int(text) * UNIT_BYTES[unit]
+        mib = self.mib(el)
+        if size % (1 << 20) and mib is not None:
+            what = f"<{el.tag}> {text} {self.get(el, 'unit') or 'KiB'} -> {mib} MiB (whole MiB)"
+            self.changed("memory", el, what, whole=False)
+
     def unreadable_size(self, el: etree._Element, rule: str) -> str:
         """A size `mib` cannot read, which libvirt refuses at define too: an error for
         check, and the words for what convert says of it."""
@@ -251,6 +263,8 @@ class _Importer:
                 if isinstance(el.tag, str):
                     self._device(el, a)
             self._boot_dev(r, a)
+        if self.consoles == 0:  # libvirt adds none of its own: a guest without one has none
+            a.console.sclp = False
         self._iothreads_keywrap(r, a)
         self._tunes(r, a)
         ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
@@ -440,10 +454,13 @@ class _Importer:
                 self.changed("memory", mem, f"memory {what} -> {g.memory_mib} MiB")
             g.memory_mib = size or g.memory_mib
             self.mark("guest.memory_mib", mem)
+            self._whole_mib(mem)
         balloon_size = r.find("currentMemory")
         if balloon_size is not None and self.mib(balloon_size) != self.mib(mem):
             what = f"currentMemory {self.text(balloon_size)} (zwizard writes memory)"
             self.lost(balloon_size, what)
+        elif balloon_size is not None:
+            self._whole_mib(balloon_size)
         for key in ("on_poweroff", "on_reboot", "on_crash"):
             el = r.find(key)
             if el is not None and self.text(el):
@@ -880,6 +897,11 @@ class _Importer:
             return
         a.graphics.vnc = True
         self.mark("graphics.vnc", el)
+        pointers = [
+            i for i in self.root.findall("devices/input")
+            if i.get("bus") == "virtio" and i.get("type") in ("keyboard", "mouse", "tablet")
+        ]  # fmt: skip
+        a.graphics.inputs = bool(pointers)  # none stated: none written
         self.get(el, "port"), self.get(el, "autoport")  # zwizard lets libvirt pick the port
         listen = el.find("listen")
         attr, child = self.get(el, "listen"), self.get(listen, "address")

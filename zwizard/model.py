@@ -239,6 +239,11 @@ class Channel:
 class Console:
     """The SCLP console (virsh console) and what goes with it."""
 
+    sclp: bool = spec(
+        True,
+        "the SCLP console virsh console attaches to; false: none (a converted guest that "
+        "had none keeps having none)",
+    )
     log: str | None = spec(None, "also write the console output to this host file")
     log_append: bool = spec(False, "append to the log file instead of starting it afresh")
     line_mode: bool = spec(
@@ -283,6 +288,11 @@ class Graphics:
 
     vnc: bool = spec(False, "a VNC display (virsh domdisplay), with keyboard and mouse")
     listen: str = spec("127.0.0.1", "address the VNC server listens on (reach it over SSH)")
+    inputs: bool = spec(
+        True,
+        "a virtio keyboard and mouse with the display; false: none (a converted guest that "
+        "had none keeps having none)",
+    )
 
 
 @record

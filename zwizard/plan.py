@@ -87,7 +87,9 @@ def make_plan(answers: Answers) -> Plan:
     if rng:
         devices.append(("rng", None))
     if answers.graphics.vnc:  # virtio-gpu-ccw and the virtio keyboard and mouse
-        devices += [("video", None), ("keyboard", None), ("mouse", None)]
+        devices += [("video", None)]
+        if answers.graphics.inputs:
+            devices += [("keyboard", None), ("mouse", None)]
     # Given addresses are reserved first, so an assigned one never collides.
     taken: set[Ccw] = set()
     for path, text in devices:

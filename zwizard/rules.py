@@ -484,6 +484,13 @@ def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
             "console.log",
             f"'{a.console.log}' must be an absolute host path (virtlogd writes it as given)",
         )
+    if a.console.log is not None and not a.console.sclp:
+        out.error(
+            "console-log",
+            "console.log",
+            "the log is the SCLP console's, and console.sclp = false leaves the guest none: "
+            "turn the console on or leave out the log",
+        )
     mem = a.memory
     for key in ("balloon_autodeflate", "balloon_stats_period"):
         if getattr(mem, key) is not None and not plan.balloon:

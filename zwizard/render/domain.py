@@ -93,10 +93,11 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         if kind.after is not None:
             kind.after(devices, answers, plan)
     con = answers.console
-    console = _sub(devices, "console", type="pty")
-    if con.log:
-        _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
-    _sub(console, "target", type="sclp", port="0")
+    if con.sclp:
+        console = _sub(devices, "console", type="pty")
+        if con.log:
+            _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
+        _sub(console, "target", type="sclp", port="0")
     if con.line_mode:  # the line-mode console: virsh console GUEST console1
         _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
     if answers.watchdog is not None:
@@ -114,7 +115,7 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _ccw(rng, plan.ccw.get("rng"))
     if answers.graphics.vnc:
         g_ = answers.graphics
-        for pointer in ("keyboard", "mouse"):  # libvirt adds no input of its own (seen)
+        for pointer in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
             _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(pointer))
         vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
         _sub(vnc, "listen", type="address", address=g_.listen)
