@@ -14,7 +14,7 @@ from typing import Any
 
 from zwizard.commands import EXIT_INPUT, EXIT_OK, EXIT_RULES  # noqa: F401 - one place for them
 
-SUBCOMMANDS = ("check", "convert", "hosts", "prepare", "schema")
+SUBCOMMANDS = ("audit", "check", "convert", "diff", "hosts", "prepare", "schema")
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -50,7 +50,7 @@ def _main_parser() -> argparse.ArgumentParser:
         prog="zwizard",
         description="Describe an IBM Z (s390x) KVM guest and get libvirt domain XML and a "
         "PXE config that follow the IBM Z rules. "
-        "Subcommands: check, convert, hosts, prepare, schema.",
+        "Subcommands: audit, check, convert, diff, hosts, prepare, schema.",
     )
     p.add_argument("--answers", nargs="+", metavar="FILE", help="answers files: no questions asked")
     p.add_argument("-o", "--output", metavar="DIR", default=".", help="output directory (.)")
@@ -173,6 +173,8 @@ def _subcommand(name: str, argv: list[str]) -> int:
         return run_prepare(argv)
     if name == "hosts":
         return run_hosts(argv)
+    if name in ("audit", "diff"):
+        return run_audit(argv) if name == "audit" else run_diff(argv)
     return run_check(argv) if name == "check" else run_convert(argv)
 
 
@@ -196,6 +198,41 @@ def run_hosts(argv: list[str]) -> int:
 
     say("\n".join(table(hosts)))
     return EXIT_OK if all(h.reachable for h in hosts) else EXIT_RULES
+
+
+def run_audit(argv: list[str]) -> int:
+    p = _parser(
+        prog="zwizard audit",
+        description="Judge every guest defined on these KVM hosts by the IBM Z rules and "
+        "each host's own (the inactive definition, and a running guest's live one apart), "
+        "hosts in parallel; nothing on a host is changed. Exit 0 none has an error, 1 some "
+        "guest has one, 2 a host or a guest could not be judged.",
+    )
+    p.add_argument(
+        "uris", nargs="*", metavar="URI", help="qemu:///system (default), qemu+ssh://host/system …"
+    )
+    p.add_argument("--hosts", nargs="+", default=[], metavar="URI", help="the same as URI …")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    args = p.parse_args(argv)
+    from zwizard.audit import run_audit as audit
+
+    return audit([*args.uris, *args.hosts] or ["qemu:///system"], args.format)
+
+
+def run_diff(argv: list[str]) -> int:
+    p = _parser(
+        prog="zwizard diff",
+        description="Compare what an answers file would write with what the host has defined "
+        "for that guest (found by its UUID, else its name), key by key; nothing is defined. "
+        "Exit 0 the same, 1 they differ, 2 they cannot be compared.",
+    )
+    p.add_argument("answers", metavar="ANSWERS.toml")
+    p.add_argument("uri", nargs="?", default="qemu:///system", metavar="URI")
+    p.add_argument("--live", action="store_true", help="the running guest's live definition")
+    args = p.parse_args(argv)
+    from zwizard.drift import diff_answers
+
+    return diff_answers(args.answers, args.uri, live=args.live)
 
 
 def run_prepare(argv: list[str]) -> int:
