@@ -123,6 +123,50 @@ def _disks(imported: Imported) -> None:
             disk.ccw = None
 
 
+def _secure_execution(imported: Imported) -> None:
+    """A Secure Execution guest has no memballoon and no virtio-rng (libvirt refuses to
+    start it with either, docs/rules.md section 7): each one the guest had is removed and
+    said, instead of refusing the whole guest."""
+    a = imported.answers
+    if not a.secure_execution.enabled:
+        return
+    if a.memory.balloon:
+        what = "virtio memballoon removed: a Secure Execution guest has none"
+        _change(imported, "se-no-balloon-rng", "memory.balloon", what)
+        a.memory.balloon = False
+        a.memory.balloon_autodeflate = a.memory.balloon_stats_period = None
+    if a.rng.enabled:
+        what = "virtio-rng removed: a Secure Execution guest has none"
+        _change(imported, "se-no-balloon-rng", "rng.enabled", what)
+        a.rng.enabled = False
+
+
+def _virtual_css(imported: Imported) -> None:
+    """A ccw device outside channel subsystem fe is invisible to a guest without MCSS-E,
+    which no supported guest enables (QEMU docs/system/s390x/css.rst): moved into fe,
+    keeping its subchannel set and device number, unless that address is taken."""
+    from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
+    from zwizard.devices import entries
+
+    a = imported.answers
+    placed = [(path, item) for _, path, item in entries(a) if getattr(item, "ccw", None)]
+    taken = {c for _, item in placed if (c := parse_ccw(item.ccw)) is not None}
+    for path, item in placed:
+        old = parse_ccw(item.ccw)
+        if old is None or old.cssid == VIRTUAL_CSSID or old.ssid > 3:
+            continue
+        new = Ccw(VIRTUAL_CSSID, old.ssid, old.devno)
+        if new in taken:
+            continue  # the rules say so at the address; nothing is moved onto another
+        what = (
+            f"ccw {item.ccw} -> {new.busid}: a device outside channel subsystem fe is "
+            "invisible to a guest without MCSS-E (QEMU docs/system/s390x/css.rst)"
+        )
+        _change(imported, "ccw-address", f"{path}.ccw", what)
+        item.ccw = new.busid
+        taken.add(new)
+
+
 def _nics(imported: Imported) -> None:
     virtio = Nic.model
     for i, nic in enumerate(imported.answers.nics):
@@ -211,6 +255,8 @@ STEPS: tuple[Callable[[Imported], None], ...] = (
     _timers,
     _watchdog,
     _disks,
+    _secure_execution,
+    _virtual_css,
     _nics,
     _x86_pci,
     _boot_devs,

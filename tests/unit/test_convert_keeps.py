@@ -74,3 +74,30 @@ def test_a_console_log_needs_the_console():
     assert ("console-log", "console.log") in {(f.rule, f.path) for f in check(a)}
     a = answers(console={"sclp": True, "log": "/var/log/keep.log"})
     assert "console-log" not in {f.rule for f in check(a)}
+
+
+def test_a_device_outside_css_fe_is_moved_into_it_keeping_its_number():
+    disk = """<disk type='file' device='disk'>
+      <source file='/var/lib/libvirt/images/two.qcow2'/>
+      <target dev='vdb' bus='virtio'/>
+      <address type='ccw' cssid='0x00' ssid='0x1' devno='0x0007'/>
+    </disk>"""
+    imported, xml = converted(more=disk)
+    addr = xml.findall("devices/disk")[1].find("address")
+    assert (addr.get("cssid"), addr.get("ssid"), addr.get("devno")) == ("0xfe", "0x1", "0x0007")
+    assert any(c.rule == "ccw-address" and "0.1.0007 -> fe.1.0007" in c.what
+               for c in imported.changes)  # fmt: skip
+    assert not [f for f in check(imported.answers) if f.severity == "error"]
+
+
+def test_a_secure_guests_balloon_and_rng_are_removed_and_said():
+    more = """<memballoon model='virtio'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"""
+    xml = S390.format(memory=1048576, boot="", more=more).replace(
+        "</devices>", "</devices><launchSecurity type='s390-pv'/>"
+    )
+    imported = convert_domain(xml.encode(), "se.xml")
+    rules = [c.rule for c in imported.changes]
+    assert rules.count("se-no-balloon-rng") == 2
+    a = imported.answers
+    assert a.memory.balloon is False and a.rng.enabled is False
+    assert "se-no-balloon-rng" not in {f.rule for f in check(a)}
