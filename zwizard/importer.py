@@ -908,7 +908,7 @@ class _Importer:
         address = attr or child
         if listen is not None:
             self.get(listen, "type")  # read (so carried): zwizard writes the address
-        a.graphics.listen = address or "127.0.0.1"
+        a.graphics.listen = address or ""  # none stated: libvirt's own default, kept so
         for name in ("passwd", "keymap", "sharePolicy", "passwdValidTo", "connected"):
             if el.get(name) is not None:
                 self.lost(el, f"attribute {name} of the VNC display", whole=False)

@@ -287,7 +287,11 @@ class Graphics:
     default — RHEL on IBM Z is run from the SCLP console (virsh console)."""
 
     vnc: bool = spec(False, "a VNC display (virsh domdisplay), with keyboard and mouse")
-    listen: str = spec("127.0.0.1", "address the VNC server listens on (reach it over SSH)")
+    listen: str = spec(
+        "127.0.0.1",
+        "address the VNC server listens on (reach it over SSH); empty: the host's libvirt "
+        "default (vnc_listen in qemu.conf)",
+    )
     inputs: bool = spec(
         True,
         "a virtio keyboard and mouse with the display; false: none (a converted guest that "

@@ -414,7 +414,12 @@ def _graphics(a: Answers, plan: Plan, out: _Collector) -> None:
         "boot menu stay on the SCLP console (virsh console)",
     )
     if not g.listen:
-        out.error("graphics", "graphics.listen", "the VNC display needs an address to listen on")
+        out.note(
+            "graphics",
+            "graphics.listen",
+            "no address given: VNC listens where the host's libvirt says (vnc_listen in "
+            "/etc/libvirt/qemu.conf, 127.0.0.1 unless changed there)",
+        )
     elif g.listen in ("0.0.0.0", "::"):
         out.warn(
             "graphics",

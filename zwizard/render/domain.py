@@ -117,8 +117,11 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         g_ = answers.graphics
         for pointer in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
             _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(pointer))
-        vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
-        _sub(vnc, "listen", type="address", address=g_.listen)
+        if g_.listen:
+            vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
+            _sub(vnc, "listen", type="address", address=g_.listen)
+        else:  # libvirt's default address (qemu.conf's vnc_listen), as a converted guest had
+            _sub(devices, "graphics", type="vnc", port="-1", autoport="yes")
         video = _sub(devices, "video")
         _sub(video, "model", type="virtio", heads="1", primary="yes")
         _ccw(video, plan.ccw.get("video"))
