@@ -115,7 +115,10 @@ class HostInfo:
     cpus_online: set[int] | None = None  # host CPUs online (/sys/devices/system/cpu/online)
     host_model_features: set[str] = field(default_factory=set)  # required by host-model
     qemu_version: tuple[int, ...] | None = None  # `virsh version`: the running hypervisor
-    libvirt_version: tuple[int, ...] | None = None
+    libvirt_version: tuple[int, ...] | None = None  # the daemon's (`virsh version --daemon`)
+    libvirt_from_daemon: bool = False  # False: the client library's, the daemon's unread
+    caps_virt_type: str | None = None  # the virt type whose domain capabilities were read
+    cpu_blockers: dict[str, list[str]] = field(default_factory=dict)  # model -> features
     emulator: str | None = None  # the QEMU binary domcapabilities names
     used_by: dict[str, str] = field(default_factory=dict)  # mdev uuid / PCI address -> guest
     subchannel_drivers: dict[str, str | None] = field(default_factory=dict)  # css id -> driver
@@ -127,7 +130,9 @@ class HostInfo:
 
     @property
     def has_domcaps(self) -> bool:
-        return bool(self.cpu_modes)
+        """Domain capabilities of the guests' own virt type were read: the rules judge by
+        them (a kvm host's qemu fallback is shown by `zwizard hosts`, never judged by)."""
+        return bool(self.cpu_modes) and self.caps_virt_type in (None, self.domain_type)
 
     @property
     def se_ap(self) -> bool:
@@ -234,7 +239,7 @@ def first_round(domain_type: str, remote: bool) -> list[list[str]]:
         ["uri"],
         ["domcapabilities", "--arch", "s390x", "--virttype", domain_type],
         GUEST_LIST,
-        ["version"],
+        VERSION,
         ["capabilities"],
         ["net-list", "--all", "--name"],
         ["net-list", "--name"],
@@ -351,12 +356,31 @@ def discover(
     run.add_batch(second_round(run))
     sysfs = Path(root) / "sys"
     caps = run(["domcapabilities", "--arch", "s390x", "--virttype", domain_type])
+    problem = "" if caps else "none given"
     if caps:
         try:
             parse_domcaps(caps, info)
+            info.caps_virt_type = domain_type
         except xmlsafe.XmlError as exc:
-            info.unavailable.append(f"libvirt's s390x capabilities could not be read: {exc}")
-    else:
+            problem = str(exc)
+    if problem and domain_type == "kvm" and not no_virsh:
+        # a lab host without KVM (seen: "not well-formed XML" for --virttype kvm): the
+        # qemu (TCG) capabilities still say what this libvirt and QEMU know
+        tcg = run(["domcapabilities", "--arch", "s390x", "--virttype", "qemu"])
+        try:
+            if tcg:
+                parse_domcaps(tcg, info)
+                info.caps_virt_type = "qemu"
+                info.unavailable.append(
+                    f"libvirt gave no s390x/kvm capabilities ({problem}): the qemu (TCG) "
+                    "ones are shown instead; KVM guests are not judged by them"
+                )
+                problem = ""
+        except xmlsafe.XmlError:
+            pass
+    if problem and caps:
+        info.unavailable.append(f"libvirt's s390x capabilities could not be read: {problem}")
+    elif problem:
         why = (
             "virsh is not installed"
             if no_virsh
@@ -365,7 +389,9 @@ def discover(
         info.unavailable.append(why)
     in_use = guests_using(run)
     info.used_by = in_use
-    info.qemu_version, info.libvirt_version = parse_versions(run(["version"]) or "")
+    versions = run(VERSION) or ""
+    info.qemu_version, info.libvirt_version = parse_versions(versions)
+    info.libvirt_from_daemon = "Running against daemon:" in versions
     info.machines = machine_types(run(["capabilities"]) or "")
     if remote:
         read_node_devices(run, info, in_use)
@@ -443,6 +469,11 @@ def parse_domcaps(text: str, info: HostInfo) -> None:
         if name.endswith("-base") or name in ("qemu", "max", "host"):
             continue  # not offered: rule cpu-migration refuses them as custom models
         (info.cpu_usable if model.get("usable") == "yes" else info.cpu_unusable).append(name)
+    for blockers in root.iterfind("cpu/mode[@name='custom']/blockers"):
+        # libvirt 10.9 and later: the features that keep a model from being usable
+        names = [f.get("name", "") for f in blockers.iterfind("feature") if f.get("name")]
+        if blockers.get("model") and names:
+            info.cpu_blockers[blockers.get("model", "")] = names
     pv = root.find("features/s390-pv")
     info.s390_pv = pv is not None and pv.get("supported") == "yes"
 
@@ -805,9 +836,15 @@ def _parse(text: str | None, what: str) -> Any:
         return None
 
 
+# --daemon adds 'Running against daemon: X': the libvirt that judges the guest, where
+# 'Using library:' is only the client's (another host's daemon may be older or newer)
+VERSION = ["version", "--daemon"]
+
+
 def parse_versions(text: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
-    """(QEMU, libvirt) versions from `virsh version` in the C locale:
-    'Running hypervisor: QEMU 7.2.0' and 'Using library: libvirt 9.0.0'."""
+    """(QEMU, libvirt) versions from `virsh version --daemon` in the C locale:
+    'Running hypervisor: QEMU 7.2.0' and 'Running against daemon: 9.0.0' (else, from a
+    virsh without --daemon, 'Using library: libvirt 9.0.0')."""
 
     def version(prefix: str) -> tuple[int, ...] | None:
         for line in text.splitlines():
@@ -818,7 +855,9 @@ def parse_versions(text: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] |
                     return tuple(int(p) for p in parts)
         return None
 
-    return version("Running hypervisor:"), version("Using library:")
+    return version("Running hypervisor:"), version("Running against daemon:") or version(
+        "Using library:"
+    )
 
 
 def read_interfaces(sysfs: Path) -> list[Interface]:

@@ -102,8 +102,17 @@ def table(hosts: list[HostInfo]) -> list[str]:
                 f"{h.machines[0]} … {h.machines[-1]}" if h.machines else "(not read)",
             ),
             ("s390-ccw-virtio is", h.canonical_machine or "(not read)"),
+            ("libvirt", libvirt_shown(h)),
             ("QEMU", ".".join(map(str, h.qemu_version)) if h.qemu_version else "(not read)"),
             ("free mediated devices", ", ".join(free_mdevs(h)) or "none"),
+        ]
+        if h.caps_virt_type and h.caps_virt_type != h.domain_type:
+            rows.insert(
+                0, ("capabilities of", f"--virttype {h.caps_virt_type} (not {h.domain_type})")
+            )
+        rows += [
+            (f"{model} blocked by", ", ".join(features))
+            for model, features in list(h.cpu_blockers.items())[-6:]
         ]
         lines += [f"  {k:22} {v}" for k, v in rows]
         lines += [f"  note: {u}" for u in h.unavailable]
@@ -128,3 +137,11 @@ def table(hosts: list[HostInfo]) -> list[str]:
     if unreachable:
         lines.append(f"not judged (unreachable): {', '.join(unreachable)}")
     return lines
+
+
+def libvirt_shown(host: HostInfo) -> str:
+    """'10.10.0' (the daemon's), or the client library's where the daemon's was not read."""
+    if not host.libvirt_version:
+        return "(not read)"
+    version = ".".join(map(str, host.libvirt_version))
+    return version if host.libvirt_from_daemon else f"{version} (virsh's library; daemon not read)"

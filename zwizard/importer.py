@@ -35,6 +35,7 @@ from zwizard.model import (
     WatchdogAction,
 )
 from zwizard.rules import NEVER_AVAILABLE, S390_ARCH, S390_MACHINE, Finding, machine_problem
+from zwizard.stack_versions import DEPRECATED_CPU_FEATURES
 from zwizard.structure import field, record
 
 X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")
@@ -533,6 +534,10 @@ class _Importer:
             self.get(model, "fallback")
         name = self.text(model) if model is not None else ""
         features = cpu.findall("feature")
+        deprecated = self.get(cpu, "deprecated_features")  # libvirt 11.0 and later
+        if deprecated in ("on", "off"):
+            a.cpu.deprecated_features = deprecated == "on"
+            self.mark("cpu.deprecated_features", cpu)
         if mode == "custom" and name == "qemu" and a.guest.domain_type == "qemu":
             # libvirt's dumpxml of a TCG guest names QEMU's default model: no <cpu> was asked
             self.mark("cpu.mode", cpu)
@@ -592,6 +597,15 @@ class _Importer:
         carried = self.s390 and a.cpu.mode is not None
         for f in cpu.findall("feature"):
             name, policy = self.get(f, "name"), self.get(f, "policy") or "require"
+            if (
+                carried
+                and policy == "disable"
+                and name in DEPRECATED_CPU_FEATURES
+                and a.cpu.deprecated_features is False
+            ):
+                # libvirt's own writing of deprecated_features='off': read as that
+                self.take(f)
+                continue
             if not carried:
                 self.lost(f, f"<cpu><feature name='{name}'> of x86 CPU model")
             elif name and policy in FEATURE_POLICIES:

@@ -98,6 +98,12 @@ class Cpu:
     features: dict[str, FeaturePolicy] = spec(
         doc='CPU feature policies on the model, e.g. { zpci = "disable" }', factory=dict
     )
+    deprecated_features: bool | None = spec(
+        None,
+        "false: <cpu deprecated_features='off'>, QEMU's deprecated CPU features (bpb, csske, "
+        "te, cte) off so the guest can move to machines without them (libvirt 11.0 and "
+        "later; the default for s390 host-model from libvirt 11.6)",
+    )
     pinning: dict[str, str] = spec(
         doc='vCPU -> host CPUs it may run on (cputune vcpupin), e.g. { 0 = "2-3" }', factory=dict
     )
@@ -133,6 +139,9 @@ class Disk:
     error_policy: ErrorPolicy | None = spec(None, "on write errors: stop, report, ignore, enospace")
     rerror_policy: ReadErrorPolicy | None = spec(None, "on a read error: stop, report, ignore")
     iothread: int | None = spec(None, "the I/O thread (1..guest.iothreads) serving this disk")
+    queues: int | None = spec(
+        None, "virtio-blk queues (multiqueue, <driver queues>): 1-1024; empty: one", minimum=1
+    )
     serial: str | None = spec(None, "serial number the guest sees (/dev/disk/by-id); up to 20")
 
 
@@ -279,6 +288,7 @@ class Share:
     source: str = spec("", "host directory to share", required=True)
     tag: str = spec("", "mount tag the guest uses (at most 36 bytes)", required=True)
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0005; assigned when absent")
+    readonly: bool = spec(False, "share read-only (<readonly/>: libvirt 11.0 and later)")
 
 
 @record
@@ -396,6 +406,25 @@ class Pxe:
 
 
 @record
+class Target:
+    """The libvirt and QEMU the guest is for (the [target] table), where it is written for
+    another host: rules that depend on versions judge against them. Absent: libvirt 9.0
+    with QEMU 7.2, the oldest stack libvirt supports, so the default is safe everywhere;
+    a host's own versions win when the guest is judged against it."""
+
+    libvirt: str | None = spec(
+        None,
+        "libvirt version of the target host, as digits.digits (e.g. 10.10)",
+        pattern=r"^[0-9]{1,3}\.[0-9]{1,3}$",
+    )
+    qemu: str | None = spec(
+        None,
+        "QEMU version of the target host, as digits.digits (e.g. 9.2)",
+        pattern=r"^[0-9]{1,3}\.[0-9]{1,3}$",
+    )
+
+
+@record
 class Answers:
     """A zwizard answers file (format version 1); a draft may be incomplete."""
 
@@ -417,6 +446,9 @@ class Answers:
     clock: Clock = spec(doc="guest clock", factory=Clock)
     secure_execution: SecureExecution = spec(doc="Secure Execution", factory=SecureExecution)
     pxe: Pxe = spec(doc="PXE network install", factory=Pxe)
+    target: Target | None = spec(
+        None, "the libvirt and QEMU the guest is for; absent = libvirt 9.0 / QEMU 7.2"
+    )
 
 
 @record

@@ -45,6 +45,13 @@ from zwizard.inputs import (
 )
 from zwizard.plan import Plan, cpu_topology, make_plan, nameservers
 from zwizard.render.pxe import append_line, render_pxe
+from zwizard.stack_versions import (
+    DEFAULT_STACK,
+    DEPRECATED_OFF_BY_DEFAULT,
+    TARGET_VERSION,
+    Stack,
+    stack_of,
+)
 from zwizard.structure import fields, is_record, lookup
 
 SUPPORTED_OS = {"rhel7": "RHEL 7", "rhel8": "RHEL 8", "rhel9": "RHEL 9"}
@@ -166,6 +173,7 @@ RULES = {
     "host-ap-queue": "the AP queues exist on this host and are in no other matrix device",
     "host-dasd": "the DASD exists on this host and the host does not use it",
     "hosts-common": "a guest for several hosts uses what all of them run (CPU, machine type)",
+    "target": "[target] libvirt and qemu versions are digits.digits (e.g. 10.10)",
 }
 
 
@@ -194,8 +202,16 @@ def check(
     """
     plan = plan or make_plan(answers)
     out = _Collector()
+    # the libvirt and QEMU the version-dependent rules judge against (stack_versions)
+    stack = stack_of(answers, host)
     for rule_group in _RULE_GROUPS:
-        rule_group(answers, plan, out)
+        if rule_group is _guest:
+            _guest(answers, plan, out, stack)
+        elif rule_group is _boot:
+            _boot(answers, plan, out, stack)
+        else:
+            rule_group(answers, plan, out)
+    _stack(answers, plan, stack, out)
     if isinstance(host, list) and len(host) == 1:
         host = host[0]
     if isinstance(host, list):
@@ -215,7 +231,7 @@ def errors(findings: list[Finding]) -> list[Finding]:
 # --- guest -----------------------------------------------------------------------------
 
 
-def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
+def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
     g = a.guest
     if not g.name:
         out.error("guest-name", "guest.name", "a guest name is required")
@@ -268,11 +284,20 @@ def _guest(a: Answers, plan: Plan, out: _Collector) -> None:
             f"{g.memory_mib} MiB is below what the {SUPPORTED_OS[g.os]} installer needs "
             "(at least 1024 MiB; 2048 or more recommended)",
         )
-    if a.memory.hotplug:
+    if a.memory.hotplug and not stack.allows("virtio-mem"):
         out.error(
             "no-mem-hotplug",
             "memory.hotplug",
-            "memory cannot be added to a running guest on IBM Z, so there is no maxMemory",
+            "memory cannot be added to a running guest on IBM Z, so there is no maxMemory "
+            f"(virtio-mem {stack.verdict('virtio-mem')})",
+        )
+    elif a.memory.hotplug:
+        out.warn(
+            "no-mem-hotplug",
+            "memory.hotplug",
+            f"virtio-mem-ccw can add memory to a running guest on {stack.describe()}, but "
+            "Red Hat's document does not support memory hot-plug on IBM Z, and zwizard "
+            "writes no virtio-mem device: add one with virsh attach-device after define",
         )
 
 
@@ -466,6 +491,14 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
         if value is not None and value < 1:
             out.error("memtune", f"memory.{key}", f"{value} MiB: give 1 or more, or leave it out")
     hard, swap = mem.hard_limit_mib, mem.swap_hard_limit_mib
+    if swap is not None and hard is None:
+        out.error(
+            "memtune",
+            "memory.swap_hard_limit_mib",
+            "swap_hard_limit is memory plus swap above hard_limit, so it needs hard_limit_mib "
+            'too (libvirt at start, seen with 9.0: "Invalid value … for '
+            "'memory.memsw.limit_in_bytes'\" while the memory limit is unlimited)",
+        )
     if hard is not None and swap is not None and swap <= hard:
         out.error(
             "memtune",
@@ -580,7 +613,7 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
             seen[addr] = path
 
 
-def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
+def _boot(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
     devices = [(path, item) for kind, path, item in entries(a) if kind.boots]
     orders: dict[int, list[str]] = {}
     for path, dev in devices:
@@ -601,7 +634,7 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
                 )
             orders.setdefault(order, []).append(path)
         if dev.loadparm is not None:
-            _loadparm(dev.loadparm, path, a, plan, out)
+            _loadparm(dev.loadparm, path, a, plan, out, stack)
     if not plan.boot and not a.pxe.enabled and a.kernel is None:
         out.warn(
             "boot-order",
@@ -619,7 +652,8 @@ def _boot(a: Answers, plan: Plan, out: _Collector) -> None:
                 )
 
 
-def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector) -> None:
+def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector, stack: Stack) -> None:
+    per_device = stack.allows("per-device-loadparm")
     lp = f"{path}.loadparm"
     if not LOADPARM.fullmatch(value.upper()):
         out.error(
@@ -630,21 +664,21 @@ def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector) ->
         )
     elif path not in plan.boot:
         out.error("loadparm", lp, "a loadparm needs a boot order on the same device")
-    elif plan.first_boot != path:
+    elif plan.first_boot != path and not per_device:
         out.warn(
             "loadparm",
             lp,
             f"libvirt uses only the loadparm of the device that boots first ({plan.first_boot}); "
-            "this one is ignored",
+            f"this one is ignored (a loadparm per device {stack.verdict('per-device-loadparm')})",
         )
-    elif path.startswith("passthrough["):
+    elif path.startswith("passthrough[") and not per_device:
         out.warn(
             "loadparm",
             lp,
             "libvirt 9.0 and older pass only a disk's or interface's loadparm to QEMU "
             "(-machine loadparm=) and drop this vfio-ccw one without a word; newer libvirt "
             "passes it (qemuAppendLoadparmMachineParm). On such a host, choose the zipl "
-            "entry inside the guest (zipl.conf default) instead",
+            f"entry inside the guest (zipl.conf default) instead; judged on {stack.describe()}",
         )
     elif path.startswith("nics[") and a.pxe.enabled and value.strip().isdigit():
         entry = int(value)
@@ -655,6 +689,53 @@ def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector) ->
                 f"loadparm {value} on the netbooting NIC selects pxelinux entry {entry}, but "
                 f"the file has one label ('{a.pxe.label}'): current s390 firmware "
                 "(pc-bios/s390-ccw/netmain.c) aborts; QEMU 7.2 ignores it. Leave it empty",
+            )
+
+
+# --- rules that follow the stack's versions (zwizard.stack_versions) -------------------
+
+
+def _stack(a: Answers, plan: Plan, stack: Stack, out: _Collector) -> None:
+    target = a.target
+    if target is not None:
+        for key in ("libvirt", "qemu"):
+            text = getattr(target, key)
+            if text is not None and not TARGET_VERSION.fullmatch(str(text)):
+                out.error(
+                    "target",
+                    f"target.{key}",
+                    f"'{text}' is no version: give {key} as digits.digits, e.g. "
+                    + ("'10.10'" if key == "libvirt" else "'9.2'"),
+                )
+    deprecated = a.cpu.deprecated_features
+    if deprecated is not None and not stack.allows("deprecated-features"):
+        out.error(
+            "cpu-migration",
+            "cpu.deprecated_features",
+            "libvirt refuses <cpu deprecated_features> before it knows it: it "
+            f"{stack.verdict('deprecated-features')}; turn the features off one by one "
+            'instead (cpu.features = { csske = "disable", … })',
+        )
+    elif (
+        deprecated is None
+        and plan.cpu_mode == "host-model"
+        and stack.allows("deprecated-features")
+        and stack.libvirt < DEPRECATED_OFF_BY_DEFAULT
+    ):
+        out.note(
+            "cpu-migration",
+            "cpu.deprecated_features",
+            f"on {stack.describe()}: cpu.deprecated_features = false "
+            "(<cpu deprecated_features='off'>) turns off bpb, csske, te and cte, so the guest "
+            "can move to machines that no longer have them (libvirt 11.6 does it by default)",
+        )
+    for i, share in enumerate(a.shares):
+        if share.readonly and not stack.allows("virtiofs-readonly"):
+            out.error(
+                "share",
+                f"shares[{i}].readonly",
+                'virtiofs cannot share read-only here (libvirt: "virtiofs does not yet '
+                f'support read-only mode"): it {stack.verdict("virtiofs-readonly")}',
             )
 
 

@@ -151,6 +151,7 @@ def test_every_rule_id_is_registered_and_tested():
     from tests.unit.test_importer import RULES_TESTED_HERE
     from tests.unit.test_prepare import RULES_TESTED_HERE as PREPARE_RULES
     from tests.unit.test_session import RULES_TESTED_HERE as SESSION_RULES
+    from tests.unit.test_stack_versions import RULES_TESTED_HERE as STACK_RULES
     from tests.unit.test_tuning import RULES_TESTED_HERE as TUNING_RULES
 
     tested = (
@@ -163,6 +164,7 @@ def test_every_rule_id_is_registered_and_tested():
         | TUNING_RULES
         | PREPARE_RULES
         | HOSTS_RULES
+        | STACK_RULES
     )
     assert tested == set(RULES)
     assert {rule for rule, _ in NEVER_AVAILABLE.values()} <= set(RULES)

@@ -31,6 +31,8 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     sub(el, "driver", type="virtiofs")
     sub(el, "source", dir=share.source)
     sub(el, "target", dir=share.tag)
+    if share.readonly:  # libvirt 11.0 and later (rule share, zwizard.stack_versions)
+        sub(el, "readonly")
     write_ccw(el, plan.ccw.get(f"shares[{i}]"))
 
 
@@ -53,16 +55,9 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
         return None
     r.get(el, "accessmode")  # passthrough: the only mode virtiofs has
     readonly = el.find("readonly")
-    if readonly is not None:
-        r.finding(
-            el,
-            "share",
-            "error",
-            'virtiofs cannot share read-only (libvirt 9.0: "virtiofs does not yet support '
-            'read-only mode")',
-        )
-        r.lost(readonly, "<readonly/> (virtiofs has no read-only mode)")
+    r.take(readonly)  # carried: the rules judge it against the stack (libvirt 11.0 and later)
     share = Share(source=r.get(source, "dir") or "", tag=r.get(target, "dir") or "")
+    share.readonly = readonly is not None
     share.ccw = r.address(el, path)
     return share
 
