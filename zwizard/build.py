@@ -188,7 +188,15 @@ def summary(result: Build) -> list[str]:
     return lines
 
 
-def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) -> list[str]:
+def next_steps(
+    result: Build,
+    outdir: Path,
+    prepared: set[str] | None = None,
+    answers_file: Path | None = None,
+) -> list[str]:
+    """What to do with the files written. `answers_file`: the answers that made them (the
+    file the answers mode read, the one the wizard wrote beside them), named where a step
+    needs it."""
     a = result.answers
     xml = outdir / result.xml_name
     steps = []
@@ -201,7 +209,8 @@ def next_steps(result: Build, outdir: Path, prepared: set[str] | None = None) ->
     elif needs_preparation(a):
         steps.append(
             "prepare the host (mediated devices, Secure Execution image, install server): "
-            "zwizard prepare ANSWERS.toml -o " + command(str(outdir))
+            f"zwizard prepare {command(str(answers_file or 'ANSWERS.toml'))} -o "
+            + command(str(outdir))
         )
     steps += [
         command("virsh", "define", "--validate", str(xml)),

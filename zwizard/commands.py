@@ -362,6 +362,7 @@ def run_answers(
         for entry in summary(result):
             say(f"  {entry}", file=out)
         say("next steps:", file=out)
-        for step in next_steps(result, outdir):
+        # the file read, as it is: never rewritten, named where a step needs answers
+        for step in next_steps(result, outdir, answers_file=Path(name)):
             say(f"  {step}", file=out)
     return EXIT_OK

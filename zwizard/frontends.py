@@ -130,10 +130,15 @@ def run_plain(
     answers = draft.answers if draft is not None else Answers()
     from zwizard.hosts import discover_all
 
-    found = discover_all(connect or ["qemu:///system"], answers.guest.domain_type)
+    try:
+        found = discover_all(connect or ["qemu:///system"], answers.guest.domain_type)
+    except KeyboardInterrupt:  # Ctrl-C while virsh answers: the wizard works without
+        say("host discovery stopped (Ctrl-C): going on without host data", file=sys.stderr)
+        found = []
     for h in found:
         say(f"{h.label}: {h.summary()}", file=sys.stderr)
     return prompt.run(
-        answers, outdir, draft=draft, host=found[0], host_is_target=host_is_target,
+        answers, outdir, draft=draft, host=found[0] if found else None,
+        host_is_target=host_is_target,
         define_uri=define_uri, hosts=found, shared_folder=shared_folder, **io,
     )  # fmt: skip

@@ -221,9 +221,11 @@ def write_and_define(
     define_uri: str | list[str] | None = None,
     extra: dict[str, str] | None = None,
     shared_ok: bool = False,
+    answers_files: list[Path | None] | None = None,
 ) -> Outcome:
     """The one path from checked guests to files (all or nothing), then `virsh define`
-    (all or nothing; an existing guest replaced only with `force`), then next steps."""
+    (all or nothing; an existing guest replaced only with `force`), then next steps.
+    `answers_files`: for each guest, the answers file its next steps name (None: none)."""
     from zwizard.build import next_steps
 
     if not all(r.ok for r in results):
@@ -245,6 +247,7 @@ def write_and_define(
         outcome.defined, errors = define_on_hosts(guests, uris, replace=force)
         if errors:
             outcome.error = "\n".join(errors)
-    for r in results:
-        outcome.next_steps += next_steps(r, outdir, prepared=set(extra or ()))
+    sources = list(answers_files or []) + [None] * len(results)
+    for r, source in zip(results, sources, strict=False):
+        outcome.next_steps += next_steps(r, outdir, prepared=set(extra or ()), answers_file=source)
     return outcome

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 Report = Callable[[str, str, str], None]  # rule, path, message: an error or a warning
 # QEMU tries the next boot device when one fails from 9.2 on (docs/rules.md, section 2)
-BOOT_FALLBACK_QEMU = (9, 2)
+BOOT_FALLBACK_QEMU = (9, 2)  # and libvirt 10.10: zwizard.stack_versions, row boot-fallback
 # the zcrypt drivers that own a queue the host uses (drivers/s390/crypto)
 ZCRYPT_DRIVERS = ("cex4queue", "cex2aqueue", "cex2cqueue")
 
@@ -134,13 +134,16 @@ def _vfio_ap(
     queues = sorted({f"{a:02x}.{d:04x}" for a in dev.adapters for d in dev.domains})
     existing = host.ap.matrix.get(uuid) if host is not None else None
     if not queues:
-        if existing is None:
-            out.error(
-                "prepare-ap",
-                f"{path}.adapters",
-                "give the adapters and domains of the matrix device (lszcrypt lists them), "
-                f"so that zwizard prepare can create mediated device {uuid or '(no uuid)'}",
-            )
+        need = (
+            "give the adapters and domains of the matrix device (lszcrypt lists them), "
+            f"so that zwizard prepare can create mediated device {uuid or '(no uuid)'}"
+        )
+        if existing is None and not uuid:
+            out.error("prepare-ap", f"{path}.adapters", need)
+        elif existing is None:
+            if host is not None:
+                judge("prepare-ap", f"{path}.adapters", f"no such device on this host: {need}")
+            _used_as_it_is(prep, "vfio-ap", uuid, "its adapters and domains (lszcrypt)")
         else:
             prep.steps.append(
                 Step(
@@ -273,6 +276,32 @@ def _vfio_ap(
 # --- vfio-ccw ----------------------------------------------------------------------------
 
 
+def _used_as_it_is(prep: Preparation, section: str, uuid: str, what: str) -> None:
+    """A mediated device given without what would create it: the front ends offer that
+    as "the device exists already", so it is taken at its word where this host cannot
+    say otherwise (no host data, or the guest is for another host), checked where the
+    script runs, and the rest of the preparation goes on."""
+    device = shlex.quote(uuid)
+    prep.checks.append(
+        Check(
+            f"[ -e /sys/bus/mdev/devices/{device} ] || "
+            f"mdevctl list --defined --uuid {device} 2>/dev/null | grep -q .",
+            f"mediated device {uuid} is not defined: define it (mdevctl define) or give "
+            f"{what} to zwizard",
+            f"mediated device {uuid}",
+        )
+    )
+    prep.steps.append(
+        Step(
+            section,
+            f"mediated device {uuid} is used as it is",
+            f"{what} not given: the device exists already (the checks make sure)",
+            manual=True,
+            note=True,
+        )
+    )
+
+
 def _vfio_ccw(
     prep: Preparation,
     dev: Passthrough,
@@ -285,13 +314,16 @@ def _vfio_ccw(
     uuid = (dev.uuid or "").lower()
     known = {m.uuid for m in host.mdevs} if host is not None else set()
     if not dev.dasd:
-        if uuid not in known:
-            out.error(
-                "prepare-ccw",
-                f"{path}.dasd",
-                "give the host bus-id of the DASD (lsdasd), so that zwizard prepare can hand "
-                f"its subchannel to vfio_ccw and create mediated device {uuid or '(no uuid)'}",
-            )
+        need = (
+            "give the host bus-id of the DASD (lsdasd), so that zwizard prepare can hand "
+            f"its subchannel to vfio_ccw and create mediated device {uuid or '(no uuid)'}"
+        )
+        if not uuid:
+            out.error("prepare-ccw", f"{path}.dasd", need)
+        elif uuid not in known:
+            if host is not None:
+                judge("prepare-ccw", f"{path}.dasd", f"no such device on this host: {need}")
+            _used_as_it_is(prep, "vfio-ccw", uuid, "the DASD's host bus-id (lsdasd)")
         return
     busid = dev.dasd.lower()
     found = next((d for d in host.dasds if d.busid == busid), None) if host else None
@@ -867,7 +899,9 @@ def _shared_default(prep: Preparation, root: str, text: str, out: Collector) -> 
     )
     try:
         there = read_regular(target)
-    except OSError:  # not there, or not a file this run can read: the script's check says
+    # not there, not a file this run can read, or a NUL in the path (which the rules
+    # refuse): the script's own check says what is there where it runs
+    except (OSError, ValueError):
         there = None
     if there is not None and there != text.encode():
         lines = there.decode("utf-8", "replace").splitlines()
@@ -927,6 +961,7 @@ def install_network(
 
 def _boot_plan(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None) -> None:
     from zwizard.build import after_install, after_install_name
+    from zwizard.stack_versions import BY_KEY, show, stack_of
     from zwizard.structure import lookup
 
     first = plan.first_boot
@@ -938,7 +973,19 @@ def _boot_plan(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo |
                 f"the zipl menu waits for a choice: answer on virsh console {answers.guest.name}",
                 "the s390-ccw firmware prints the menu and reads the choice as ASCII console "
                 "data (SCLP_EVENT_ASCII_CONSOLE_DATA, pc-bios/s390-ccw/sclp.c): the sclp "
-                "console virsh console attaches to; no line-mode console is needed",
+                "console virsh console attaches to",
+                manual=True,
+                note=True,
+            )
+        )
+    if loadparm.strip() and not answers.console.line_mode:
+        prep.steps.append(
+            Step(
+                "boot",
+                "a line-mode console for the loadparm: console.line_mode = true",
+                "zipl boot code from before s390-tools 2.40 (RHEL 9 and older guests) reads "
+                "the loadparm only when a line-mode (sclplm) console is present, and ignores "
+                "it otherwise (s390-tools issue 196); re-run zipl after s390-tools 2.40",
                 manual=True,
                 note=True,
             )
@@ -946,19 +993,28 @@ def _boot_plan(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo |
     if after_install(answers, plan) is None:
         return
     final = after_install_name(answers)
-    qemu = host.qemu_version if host is not None else None
-    if qemu is not None and qemu >= BOOT_FALLBACK_QEMU:
+    stack = stack_of(answers, host)
+    from_host = host is not None and stack.origin.startswith("host")
+    whose = "this host's" if from_host else "the target's" if stack.origin == "target" else ""
+    needs = f"falling back needs {BY_KEY['boot-fallback'].since()}"
+    if stack.allows("boot-fallback"):
         how = (
-            f"this host's QEMU {'.'.join(map(str, qemu))} tries the next boot device when one "
-            f"fails, so {final} (disk first, the NIC next) can be defined right away: the "
-            "empty disk fails over to the network install, and the installed disk boots after"
-        )
+            f"{whose} QEMU {show(stack.qemu)} tries the next boot device when one fails "
+            f"(libvirt {show(stack.libvirt)}; {needs}), so {final} (disk first, the NIC "
+            "next) can be defined right away: the empty disk fails over to the network "
+            "install, and the installed disk boots after"
+        ).strip()
     else:
-        have = f"this host's QEMU {'.'.join(map(str, qemu))}" if qemu else "QEMU before 9.2"
+        have = (
+            f"{whose} libvirt {show(stack.libvirt)} with QEMU {show(stack.qemu)}"
+            if whose
+            else "QEMU before 9.2"
+        )
         how = (
-            f"{have} tries only the first boot device: the NIC stays first for the install, "
-            f"and {final} (disk first) is defined once the installer has finished, or the "
-            "guest installs again at every cold start"
+            f"{have} tries only the first boot device ({needs}; judged on "
+            f"{stack.describe()}): the NIC stays first for the install, and {final} (disk "
+            "first) is defined once the installer has finished, or the guest installs again "
+            "at every cold start"
         )
     prep.steps.append(
         Step(

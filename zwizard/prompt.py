@@ -262,7 +262,7 @@ class Asker:
         while True:
             # judged here, not by the prompt: its one-line toolbar cut a reason at 80
             # columns; the whole reason is printed, then the text is offered to mend
-            answer = self.ask(partial(self.q.text, message, default=text, **self.io))
+            answer = self.ask(partial(self.q.text, message, default=text, **self.over(text)))
             verdict = validate(answer)
             if verdict is True:
                 break
@@ -272,6 +272,71 @@ class Asker:
         for f in self.session.result.findings:  # what this host lacks: said, not refused
             if f.path == path and f.rule.startswith("host-"):
                 self.say(f"  ! {f.message} [{f.rule}]")
+
+    def boot_position(self, path: str, message: str) -> None:
+        """Where the device at `path` boots: a number another device has already is that
+        place in the sequence (the others move one later), not a refusal."""
+        check = self.validator(path, "int", True)
+
+        def validate(text: str) -> bool | str:
+            if not text.strip():
+                return True
+            problem = number_problem(path, text.strip())
+            if problem is not None:
+                return f"{problem.message} [{problem.rule}]"
+            if int(text) < 1:
+                return "boot orders start at 1 (1 boots first) [boot-order]"
+            verdict = check(text.strip())
+            # a place another device has is no reason: it is taken, the others move
+            if isinstance(verdict, str) and "already used by" in verdict:
+                return True
+            return verdict
+
+        text = self.session.text_of(path)
+        while True:
+            answer = self.ask(partial(self.q.text, message, default=text, **self.over(text)))
+            verdict = validate(answer)
+            if verdict is True:
+                break
+            self.say(wrapped(f"✗ {verdict}", self.columns()))
+            text = answer
+        device = path.rpartition(".")[0]
+        self.session.place_in_boot_sequence(device, int(answer) if answer.strip() else None)
+
+    def over(self, shown: str) -> dict[str, Any]:
+        """The text question's options: the value it shows is replaced by what is typed
+        first, as the wizard's fields select theirs (typing `8G` at a shown 2048 made
+        `20488G`); an arrow, Backspace or Ctrl-U first edits it instead."""
+        if isinstance(self.q, LineQuestions) or not shown:
+            return self.io  # a plain line: Enter keeps the value in brackets
+        from prompt_toolkit.filters import Condition
+        from prompt_toolkit.key_binding import KeyBindings
+        from prompt_toolkit.keys import Keys
+
+        untouched = [True]
+        keys = KeyBindings()
+
+        def fresh() -> bool:
+            from prompt_toolkit.application import get_app
+
+            buffer = get_app().current_buffer
+            if untouched[0] and (buffer.text != shown or buffer.cursor_position != len(shown)):
+                untouched[0] = False  # edited another way first: typing goes on from there
+            return untouched[0]
+
+        @keys.add(Keys.Any, filter=Condition(fresh))
+        def _replace(event: Any) -> None:
+            untouched[0] = False
+            event.current_buffer.text = ""
+            event.current_buffer.insert_text(event.data)
+
+        @keys.add(Keys.BracketedPaste, filter=Condition(fresh))
+        def _paste(event: Any) -> None:
+            untouched[0] = False
+            event.current_buffer.text = ""
+            event.current_buffer.insert_text(event.data.replace("\r\n", "\n"))
+
+        return {**self.io, "key_bindings": keys}  # on top of the prompt's own
 
     def validator(self, path: str, kind: str, optional: bool) -> Callable[[str], bool | str]:
         """True for text the rules accept at `path`, else their reason (shown under the prompt).
@@ -474,6 +539,8 @@ def _fields(q: Asker, key: str, i: int, *, required_only: bool = False) -> None:
             q.on_host(f.offer(q.answers, q.host, item))
         if f.choices:
             q.choose(path, f"{_question(f)}:", list(f.choices))
+        elif f.key == "boot_order":
+            q.boot_position(path, f"{_question(f)}:")
         else:
             kind = f.text.removeprefix("optional-")
             q.text(path, f"{_question(f)}:", kind=kind, optional=not f.required)
@@ -501,6 +568,9 @@ def step_disks(q: Asker) -> None:
         i = q.session.add_device("disks", disk)
         q.text(f"disks[{i}].path", "Storage volume (POOL/VOLUME):" if kind == "volume" else "Path:")
         _fields(q, "disks", i)
+        # the wizard's boot sequence, asked per disk: a position taken moves the rest
+        q.boot_position(f"disks[{i}].boot_order",
+                        "Boot order (1 boots first; empty: does not boot):")  # fmt: skip
         _options(q, "disks", i)
     _boot_sequence(q)
     _kernel(q)
@@ -730,6 +800,8 @@ def review_and_write(
         q.say(f"  {line}")
     _preparation(q, s)
     files = s.output_files()
+    where = q.ask(lambda: q.q.text("Output folder:", default=str(outdir), **q.over(str(outdir))))
+    outdir = Path(where.strip() or str(outdir)).expanduser()
     q.say(f"  will write into {outdir}: {', '.join(files)}")
     clash = existing(outdir, files)
     if clash and not force:
@@ -795,9 +867,12 @@ def run(
         q.say(f"resuming at step {start + 1} ({session.step})")
     index = start
     try:
-        while index < len(STEPS):
+        while True:  # the steps, then Review; Back from any of them is one step back
             session.step = STEP_NAMES[index]
             try:
+                if index == len(STEPS):
+                    written = review_and_write(q, outdir, define_uri=define_uri)
+                    break
                 STEPS[index](q)
             except Back:
                 index = max(0, index - 1)
@@ -805,12 +880,6 @@ def run(
             index += 1
             session.step = STEP_NAMES[index]
             q.save()
-        while True:
-            try:
-                written = review_and_write(q, outdir, define_uri=define_uri)
-                break
-            except Back:  # back from Review: the last step again, then Review
-                STEPS[-1](q)
     except Quit:
         return 1
     return 0 if written else 1

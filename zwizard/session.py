@@ -23,6 +23,7 @@ from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
 from zwizard.structure import assign, fields, is_record, lookup
+from zwizard.units import mib_hint
 
 if TYPE_CHECKING:
     from zwizard.drafts import Draft
@@ -37,18 +38,19 @@ NUMBER_RULES = {
     "vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order",
     "vcpus_current": "vcpu-topology", "sockets": "vcpu-topology", "cores": "vcpu-topology",
     "iothreads": "iothreads", "iothread": "disk-tuning", "mtu": "nic-tuning",
-    "queues": "nic-tuning", "vlan": "nic-tuning", "hard_limit_mib": "memtune",
+    "nics[].queues": "nic-tuning", "disks[].queues": "disk-tuning", "vlan": "nic-tuning",
+    "hard_limit_mib": "memtune",
     "soft_limit_mib": "memtune", "swap_hard_limit_mib": "memtune",
     "balloon_stats_period": "memory",
 }  # fmt: skip
 NUMBER_WORDS = {
     "vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position",
     "vcpus_current": "vCPUs", "sockets": "sockets", "cores": "cores", "iothreads": "I/O threads",
-    "iothread": "an I/O thread", "mtu": "an MTU in bytes", "queues": "queue pairs",
+    "iothread": "an I/O thread", "mtu": "an MTU in bytes", "nics[].queues": "queue pairs",
+    "disks[].queues": "queues",
     "vlan": "a VLAN tag", "hard_limit_mib": "MiB", "soft_limit_mib": "MiB",
     "swap_hard_limit_mib": "MiB", "balloon_stats_period": "seconds",
 }  # fmt: skip
-_UNITS = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
 
 
 # Keys that hold a mapping, typed as KEY=VALUE pairs separated by blanks (0=2-3 1=4,^5)
@@ -136,24 +138,31 @@ def mapping_problem(text: str) -> str:
     return f"'{text}' is not KEY=VALUE pairs separated by blanks, each key once (0=2-3 1=4)"
 
 
-def number_problem(path: str, text: str) -> Finding | None:
-    """Why `text` is not a whole number for the field at `path` (None when it is)."""
-    key = path.rsplit(".", 1)[-1]
-    rule = NUMBER_RULES.get(key, "value")
+def number_rule(path: str) -> str:
+    """The rule a number field's refusal names: by the field's place where two parts
+    share its key (a disk's and a NIC's queues), else by its key."""
     import re
 
+    place = re.sub(r"\[\d+\]", "[]", path)
+    return NUMBER_RULES.get(place) or NUMBER_RULES.get(path.rsplit(".", 1)[-1], "value")
+
+
+def number_problem(path: str, text: str) -> Finding | None:
+    """Why `text` is not a whole number for the field at `path` (None when it is)."""
+    import re
+
+    key = path.rsplit(".", 1)[-1]
+    place = re.sub(r"\[\d+\]", "[]", path)
+    rule = number_rule(path)
     if re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only: int() would take '٣' or '1_0'
         return None
     stripped = text.strip()
     if not stripped:
         return Finding(rule, "error", path, "a number is needed here")
     hint = ""
-    if key == "memory_mib":
-        unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kKmMgGtT])(?:i?[bB])?", stripped)
-        if unit:
-            mib = float(unit[1]) * _UNITS[unit[2].lower()]
-            hint = f"; for {stripped} write {mib:g}" if mib == int(mib) else ""
-    what = NUMBER_WORDS.get(key, "a number")
+    if key == "memory_mib" and (words := mib_hint(stripped)):
+        hint = f"; {words}"
+    what = NUMBER_WORDS.get(place) or NUMBER_WORDS.get(key, "a number")
     return Finding(
         rule, "error", path, f"'{text}' is not a whole number ({what}): type digits only{hint}"
     )
@@ -323,13 +332,23 @@ class Session:
     def output_files(self) -> dict[str, str]:
         """What Write writes: the guest's files, and its host preparation script when
         there is something to prepare and no step is refused."""
+        from zwizard.answers import dumps
         from zwizard.prepare import files
 
         result = self.result
+        if not result.files:
+            return {}
+        # the answers that made these files, beside them: what `zwizard prepare`, a
+        # later --answers run or --draft takes (a .toml: the owner's alone)
+        out = {**result.files, self.answers_name(): dumps(self.answers)}
         prep = self.preparation
         if not result.ok or not prep.ok or not prep.steps:
-            return dict(result.files)
-        return {**result.files, **files(prep)}
+            return out
+        return {**out, **files(prep)}
+
+    def answers_name(self) -> str:
+        """The answers file written beside the guest's files: `<name>.toml`."""
+        return f"{self.answers.guest.name}.toml"
 
     # -- edits ----------------------------------------------------------------------------
 
@@ -477,6 +496,23 @@ class Session:
             lookup(self.answers, p).boot_order = order
         self.changed()
 
+    def place_in_boot_sequence(self, path: str, position: int | None) -> None:
+        """The device at `path` boots at `position` (1 = first), the others keep their
+        order around it — a position another device has is taken, not refused: it moves
+        one later. None: the device does not boot (its loadparm stays, judged)."""
+        dev = lookup(self.answers, path)
+        if position is None:
+            dev.boot_order = None
+            self._renumber_boot()
+            self.changed()
+            return
+        plan = self.result.plan
+        rest = [p for p in sorted(plan.boot, key=plan.boot.__getitem__) if p != path]
+        at = max(0, min(position - 1, len(rest)))
+        for order, p in enumerate([*rest[:at], path, *rest[at:]], start=1):
+            lookup(self.answers, p).boot_order = order
+        self.changed()
+
     def _renumber_boot(self) -> None:
         ordered = sorted(
             (d for d in self._bootables() if isinstance(d.boot_order, int) and d.boot_order > 0),
@@ -597,4 +633,5 @@ class Session:
             define_uri=define_uri,
             extra=extra,
             shared_ok=self.shared_folder,
+            answers_files=[outdir / self.answers_name()],
         )

@@ -344,7 +344,13 @@ class Decoder:
             return data
         if tp is int:
             if isinstance(data, bool) or not isinstance(data, int):
-                self.fail(path, f"expected an integer, found {_kind(data)}")
+                hint = ""
+                if isinstance(data, str) and path.endswith("_mib"):
+                    from zwizard.units import mib_hint
+
+                    # the wizard's words for the same text: `8G` -> write 8192
+                    hint = f" ({mib_hint(data)} MiB)" if mib_hint(data) else ""
+                self.fail(path, f"expected an integer, found {_kind(data)}{hint}")
             return data
         if tp is str:
             if not isinstance(data, str):

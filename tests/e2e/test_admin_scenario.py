@@ -123,6 +123,13 @@ def test_the_admin_scenario_typed_in_bursts_writes_what_answers_mode_writes(tmux
     written = {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*"))
                if p.is_file()}  # fmt: skip
     uuid = etree.fromstring(written["db01.xml"].encode()).findtext("uuid")
+    # the answers that made the files, beside them (issue 25): they make the same files
+    assert (out / "db01.toml").stat().st_mode & 0o777 == 0o600
+    del written["db01.toml"]
+    again = tmp_path / "again"
+    r = run_zwizard("--answers", str(out / "db01.toml"), "-o", str(again))
+    assert r.returncode == 0, r.stderr
+    assert (again / "db01.xml").read_text() == written["db01.xml"]
     assert written == answers_mode(tmp_path, uuid)
     assert set(written) == {"db01.xml", "db01.after-install.xml", "pxelinux.cfg/default",
                             f"pxelinux.cfg/01-{MAC.replace(':', '-')}",

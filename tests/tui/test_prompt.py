@@ -47,11 +47,13 @@ def test_a_whole_guest_by_prompts(tmp_path):
         YES, NO, NO, CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
         YES, ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER,
         ENTER, CLEAR, ENTER, CLEAR, ENTER,  # one disk: default format, ccw assigned, no loadparm
+        ENTER,  # boot order 1, as offered
         YES,  # more disk options (declared by the disk kind):
         DOWN, ENTER, DOWN, ENTER,  # cache none, io native
         ENTER, ENTER, ENTER, ENTER,  # discard, detect zeroes, error policies: default
         CLEAR, "1", ENTER, CLEAR, "1", ENTER,  # the guest's I/O threads, then this disk's
         CLEAR, "ROOT 01", ENTER,  # serial
+        CLEAR, "2", ENTER,  # virtio-blk queues
         NO, NO,  # no more disks; no direct kernel boot
         YES, ENTER, CLEAR, "default", ENTER, CLEAR, ENTER,  # one NIC on network default
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER, ENTER,  # ccw assigned, no boot, no loadparm
@@ -63,6 +65,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         ENTER, NO, NO,  # passthrough: done; no shares; key wrapping as QEMU's default
         NO,  # no Secure Execution
         NO,  # no PXE
+        ENTER,  # output folder: as given
         YES,  # write these files now? (nothing is written without it)
     ]  # fmt: skip
     answers = Answers()
@@ -76,7 +79,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         'version = 1\n[guest]\nname = "prompt01"\nmemory_mib = 4096\nvcpus = 4\n'
         'uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"\n'
         'vcpus_current = 2\niothreads = 1\n[[disks]]\npath = "/var/lib/libvirt/images/prompt01.qcow2"\n'
-        'boot_order = 1\ncache = "none"\nio = "native"\niothread = 1\nserial = "ROOT 01"\n'
+        'boot_order = 1\ncache = "none"\nio = "native"\niothread = 1\nserial = "ROOT 01"\nqueues = 2\n'
         '[[nics]]\nsource = { network = "default" }\n[watchdog]\naction = "poweroff"\n'
         '[cpu]\nsockets = 2\npinning = { 0 = "0", 1 = "1" }\n[memory]\nnosharepages = true\n'
         '[console]\nlog = "/var/log/libvirt/qemu/prompt01-console.log"\nlog_append = true\n'
@@ -195,6 +198,7 @@ def test_resume_starts_at_the_saved_step_and_shows_unfinished_entries(tmp_path):
         NO,
         NO,
         NO,  # no watchdog, no agent, passthrough done, key wrapping as is, no SE, no PXE
+        ENTER,  # output folder: as given
         YES,  # write
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
@@ -219,9 +223,9 @@ def test_ctrl_c_offers_the_way_back(tmp_path):
         NO,  # no shares
         NO,
         NO,
-        NO,
         NO,  # watchdog no, agent no, passthrough done, key wrapping as is, SE no, PXE no,
-        # write? no
+        ENTER,  # output folder: as given
+        NO,  # write? no
     ]
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert "Stopped. What now?" in text and "== Network" in text
@@ -236,7 +240,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
             CLEAR, "nfs:10.0.0.1:/srv/rhel9", ENTER, CLEAR, ENTER,
             DOWN, ENTER,  # static
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER, CLEAR, ENTER, CLEAR, ENTER,
-            YES]  # fmt: skip
+            ENTER, YES]  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "nics[0] now boots first" in text
@@ -248,7 +252,9 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
     a, _ = load(ASSETS / "minimal-rhel9.toml")
     draft = prompt.drafts.Draft(answers=a, step="watchdog")
-    lines = iter(["y\n", "\n", "y\n", "n\n", "\n", "n\n", "n\n", "n\n", "n\n", "y\n"])  # agent
+    lines = iter(
+        ["y\n", "\n", "y\n", "n\n", "\n", "n\n", "n\n", "n\n", "n\n", "\n", "y\n"]
+    )  # agent
     screen = io.StringIO()
     q = prompt.Asker(prompt.Session.from_draft(draft), draft, print_to=screen, plain=True)
     q.q = prompt.LineQuestions(lambda: next(lines, ""), screen.write)
@@ -265,9 +271,9 @@ def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):
 def test_a_lun_and_a_storage_volume_are_asked_as_such():
     a = Answers()
     keys = [YES, DOWN, DOWN, ENTER, CLEAR, "/dev/disk/by-path/ccw-0.0.1900-fc-lun-0", ENTER,
-            ENTER, CLEAR, ENTER, NO,  # default format, (on SCSI: no ccw), no loadparm, no options
+            ENTER, CLEAR, ENTER, ENTER, NO,  # default format, (SCSI: no ccw), no loadparm, boot 1
             YES, DOWN, DOWN, DOWN, ENTER, CLEAR, "default/data.qcow2", ENTER,
-            ENTER, CLEAR, ENTER, CLEAR, ENTER, NO,  # format, ccw, loadparm, options: none
+            ENTER, CLEAR, ENTER, CLEAR, ENTER, ENTER, NO,  # format, ccw, loadparm, boot, options
             NO, NO]  # no more disks, no kernel boot  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
     lun, volume = a.disks
@@ -288,7 +294,7 @@ def test_crypto_queues_are_asked_and_the_host_preparation_is_written(tmp_path):
             ENTER, NO, NO,  # done; no shares; key wrapping as QEMU's default
             NO,  # no Secure Execution
             NO,  # no PXE
-            YES]  # fmt: skip
+            ENTER, YES]  # output folder as given; write  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert a.passthrough[0].adapters == [5, 6]  # the first Enter was refused
@@ -359,3 +365,81 @@ def test_the_prompt_asks_a_nic_what_the_wizards_form_shows():
     assert (nic.mac, nic.ccw, nic.model) == ("52:54:00:aa:bb:01", "fe.0.0007", "virtio")
     assert "e1000 (PCI) — greyed: NIC model 'e1000' is a PCI device" in text
     assert "ccw bus-id (empty: assigned):" in text
+
+
+def test_typing_over_a_shown_value_replaces_it_and_large_units_get_a_whole_hint():
+    """Seen in a trial: the default stayed in the field, so `8G` typed at "Memory
+    (MiB): 2048" became `20488G`; and `1024G` got "write 1.04858e+06", then refused."""
+    a = Answers()
+    a.guest.memory_mib = 2048
+    _, text = drive(
+        ["8G", ENTER, "1024G", ENTER, CLEAR, "8192", ENTER],
+        lambda **io: prompt.Asker(a, **io).text("guest.memory_mib", "Memory (MiB):", kind="int"),
+    )
+    assert "20488G" not in text
+    assert "'8G' is not a whole number (MiB): type digits only; for 8G write 8192" in text
+    # the refused text is offered again to mend: typing over it replaces it too
+    assert "for 1024G write 1048576 [memory]" in text and "e+06" not in text, text
+    assert a.guest.memory_mib == 8192
+    check = prompt.Asker(Answers()).validator("guest.memory_mib", "int", False)
+    assert check("1048576") is True  # the hint's own value is taken
+
+
+def test_back_twice_from_review_goes_back_twice(tmp_path):
+    """Ctrl-C -> "Back to the previous step" twice from Review raised zwizard.prompt.Back
+    (a traceback, exit 1): the second Back must reach the step before PXE."""
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="review")
+    keys = [CTRL_C, ENTER, CTRL_C, ENTER]  # at "Write these files now?", then at PXE
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 1  # the keys ran out: the draft is kept, nothing written
+    assert text.index("== PXE") < text.index("== Secure Execution"), text
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_the_host_is_read_goes_on_without_host_data(monkeypatch, capsys, tmp_path):
+    """Ctrl-C during host discovery printed a KeyboardInterrupt traceback."""
+    from zwizard import frontends, hosts
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    asked = {}
+    monkeypatch.setattr(hosts, "discover_all", interrupted)
+    monkeypatch.setattr(prompt, "run", lambda *a, **kw: asked.update(kw) or 0)
+    code = frontends.run_plain("plain mode", None, None, tmp_path)
+    assert code == 0 and asked["host"] is None and asked["hosts"] == []
+    assert "host discovery stopped (Ctrl-C): going on without host data" in capsys.readouterr().err
+
+
+def test_a_disks_boot_order_is_asked_and_a_taken_position_moves_the_rest():
+    """There was no question for a disk's boot order, and answering 1 for the installing
+    NIC's boot order was refused because the disk had 1, with no way to swap."""
+    a = Answers()
+    keys = [YES, ENTER, "/var/lib/libvirt/images/a.qcow2", ENTER,
+            ENTER, CLEAR, ENTER, CLEAR, ENTER,  # format, ccw, loadparm
+            ENTER,  # boot order: 1 (the first disk boots first), kept
+            NO,  # no more options
+            YES, ENTER, "/var/lib/libvirt/images/b.qcow2", ENTER,
+            ENTER, CLEAR, ENTER, CLEAR, ENTER,
+            CLEAR, "1", ENTER,  # this one boots first: the other comes second
+            NO, NO, NO]  # options, more disks, kernel boot  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
+    assert [d.boot_order for d in a.disks] == [2, 1], text
+    assert "boot sequence: 1. disks[1], 2. disks[0]" in text
+    keys = [YES, ENTER, CLEAR, "default", ENTER,  # a NIC on network default
+            CLEAR, ENTER, CLEAR, ENTER,  # MAC, ccw
+            "1", ENTER,  # boot order 1: taken by disks[1], which now boots second
+            CLEAR, ENTER, ENTER, NO, NO]  # loadparm, model, options, more NICs  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_network(prompt.Asker(a, **io)))
+    assert (a.nics[0].boot_order, a.disks[1].boot_order, a.disks[0].boot_order) == (1, 2, 3)
+    assert "already used" not in text, text
+
+
+def test_the_output_folder_is_asked_before_writing(tmp_path):
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    draft = prompt.drafts.Draft(answers=a, step="review")
+    there = tmp_path / "elsewhere"
+    code, text = drive([str(there), ENTER, YES], prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 0, text
+    assert (there / "minimal-rhel9.xml").exists() and not (tmp_path / "out").exists()

@@ -39,7 +39,7 @@ def test_the_prompt_takes_several_name_servers_and_refuses_a_wrong_one(tmp_path)
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
             CLEAR, "10.0.0.53, 2001:db8::53", ENTER,  # refused: IPv6 beside static IPv4
             CLEAR, "10.0.0.53,10.0.0.54", ENTER, CLEAR, ENTER,
-            YES]  # fmt: skip
+            ENTER, YES]  # output folder as given; write  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "name server 2001:db8::53 is IPv6" in text and "[pxe-config]" in text

@@ -747,3 +747,150 @@ async def test_the_cursor_is_in_view_on_arrival_at_every_step(example):
             focused = app.focused
             assert focused is not None, step.step_id
             assert app.screen.can_view_entire(focused), (step.step_id, focused, focused.region)
+
+
+# --- issue 25: the wizard keeps its word, round 2 ---------------------------------------
+
+
+async def test_a_second_disks_format_choice_starts_from_its_own_value(tmp_path):
+    """Seen in tmux: `Tab Tab Down Enter` chose qcow2 on the first disk and raw on the
+    second (the keyboard highlight of the first disk's form stayed), written as
+    type="raw" for a .qcow2 without a word."""
+    out = tmp_path / "out"
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "disks")
+        app.session.remove_device("disks", 0)
+        app.refresh_all()
+        await pilot.pause()
+        for name in ("db01-root", "db01-data", "db01-logs"):
+            await press_until(pilot, widget_id("disks-add-0"))
+            await pilot.press("enter")
+            await pilot.pause()
+            await type_text(pilot, f"/var/lib/libvirt/images/{name}.qcow2")
+            await pilot.press("tab", "tab", "down", "enter")  # Format: default -> qcow2
+            await pilot.pause()
+        await goto(pilot, "review")
+        app.query_one("#output-dir", Input).value = str(out)
+        app.write()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert [d.format for d in app.session.answers.disks] == ["qcow2"] * 3
+    xml = next(out.glob("*.xml")).read_text()
+    assert xml.count('type="qcow2"') == 3 and 'type="raw"' not in xml, xml
+
+
+async def test_the_wizard_writes_the_answers_beside_the_files_and_names_them(tmp_path):
+    """Next steps said `zwizard prepare ANSWERS.toml`, but no answers file was written:
+    now `<name>.toml` (mode 0600) is written with the files and named."""
+    out = tmp_path / "out"
+    app = make_app(draft=draft_of(ASSETS / "secure-execution.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "review")
+        name = app.answers.guest.name
+        assert f"{name}.toml" in visible_text(app)  # "will write" names it
+        app.query_one("#output-dir", Input).value = str(out)
+        app.write()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = visible_text(app)
+    written = out / f"{name}.toml"
+    assert f"wrote {written}" in text
+    assert "ANSWERS.toml" not in text, text
+    assert written.stat().st_mode & 0o777 == 0o600
+    r = run_zwizard("--answers", str(written), "-o", str(tmp_path / "again"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "again" / f"{name}.xml").read_text() == (out / f"{name}.xml").read_text()
+    assert f"zwizard prepare {written} " in r.stdout  # the answers mode names the file read
+    assert "ANSWERS.toml" not in r.stdout
+    assert not (tmp_path / "again" / f"{name}.toml").exists()  # it never writes answers
+
+
+async def test_every_error_a_step_counts_is_said_on_that_step(tmp_path):
+    """Seen: `4 Network ✗1` with nothing on the step saying what: the error was on the
+    interface the form was not showing, and its words were only on Review."""
+    from zwizard.model import Nic, NicSource
+
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.nics.append(Nic(source=NicSource(network="default"), mac="52:54:00:zz"))
+    app = make_app(draft=draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "network")
+        steps = app.query_one("#steps")
+        assert "4 Network ✗1" in str(steps.get_option_at_index(3).prompt)
+        error = next(f for f in app.result.findings if f.path.startswith("nics[1]"))
+        assert error.message in visible_text(app), visible_text(app)
+
+
+async def test_review_says_at_the_top_when_the_host_preparation_is_refused(tmp_path):
+    """At 80x24 Review said "Ready to write" and "no errors" while an error of the host
+    preparation waited below the fold, and said the script would be written: it is not."""
+    draft = draft_of(ASSETS / "secure-execution.toml")
+    draft.answers.secure_execution.certificates = []  # the image script cannot verify
+    app = make_app(draft=draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "review")
+        name = app.answers.guest.name
+        assert not app.session.preparation.ok
+        status = str(app.query_one("#review-status", Static).content)
+        nav = str(app.query_one("#nav-status", Static).content)
+        text = visible_text(app)
+    assert "host preparation" in status and "not written" in status, status
+    assert "no errors" not in nav and "host preparation" in nav, nav
+    assert f"{name}.prepare.sh, written with the files" not in text
+    assert f"{name}.prepare.sh" not in text.split("will write:")[1].split("uuid")[0]
+
+
+async def test_the_preview_at_80_columns_shows_the_whole_append_line(tmp_path):
+    """The F2 preview cut lines at 80 columns, with no wrap and no sideways scroll: the
+    `append` line, the one to check before a network install, could not be read."""
+    import html
+
+    app = make_app(draft=draft_of(ASSETS / "pxe-install.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "pxe")
+        await pilot.press("f2")
+        await pilot.pause()
+        area = app.screen.query_one("#preview-text")
+        lines = area.text.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith("append"))
+        for _ in range(200):  # down to it and past it, as a person reads
+            if area.cursor_location[0] > at or area.cursor_location[0] == len(lines) - 1:
+                break
+            await pilot.press("down")
+        await pilot.pause()
+        svg = app.export_screenshot()
+    shown = re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", svg)))
+    assert re.sub(r"\s+", "", lines[at]) in shown, lines[at]
+
+
+def test_the_answers_mode_gives_the_wizards_hint_for_a_unit(tmp_path):
+    """`memory_mib = "8G"` got only "expected an integer": the wizard's hint belongs there."""
+    src = tmp_path / "g.toml"
+    src.write_text(
+        'version = 1\n[guest]\nname = "g"\nmemory_mib = "8G"\nvcpus = 1\n'
+        '[[disks]]\npath = "/var/lib/libvirt/images/g.qcow2"\n'
+    )
+    r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "out"))
+    assert r.returncode != 0
+    assert "for 8G write 8192" in r.stderr, r.stderr
+
+
+async def test_the_quit_dialogs_buttons_move_with_the_arrows(tmp_path):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_until(pilot, field_input("guest.name"))
+        await type_text(pilot, "arrows01")
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.3)
+        assert app.focused is not None and app.focused.id == "save"
+        await pilot.press("right")
+        assert app.focused.id == "discard"
+        await pilot.press("right", "left", "left")
+        assert app.focused.id == "save"
+        await pilot.press("left")  # round to the last
+        assert app.focused.id == "cancel"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, type(None))
+        assert "Quit?" not in visible_text(app)

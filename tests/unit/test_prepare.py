@@ -668,3 +668,27 @@ def test_each_step_is_listed_under_its_task(tmp_path):
     secure = prepare(a, make_plan(a), host)
     bind = next(s for s in secure.steps if "bind the AP queues" in s.title)
     assert bind.section == "vfio-ap" and bind.manual
+
+
+LEFT_EMPTY = "5b0e1c8e-3f2a-4c1d-9e7b-2a6f8d4c0b11"
+
+
+def test_crypto_left_empty_uses_the_existing_matrix_device_as_promised(tmp_path):
+    """Issue 25: the prompt offers empty adapters as "the matrix device exists already";
+    `zwizard prepare` without a host's data then exited 1 and dropped the other steps.
+    It takes the promise: the script checks the device is there, and does the rest."""
+    src = tmp_path / "g.toml"
+    src.write_text(
+        'version = 1\n[guest]\nname = "g"\nmemory_mib = 2048\nvcpus = 1\n'
+        '[[disks]]\npath = "/var/lib/libvirt/images/g.qcow2"\n'
+        f'[[passthrough]]\ntype = "vfio-ap"\nuuid = "{AP_UUID}"\n'
+        f'[[passthrough]]\ntype = "vfio-ccw"\nuuid = "{CCW_UUID}"\ndasd = "0.0.1234"\n'
+        f'[[passthrough]]\ntype = "vfio-ccw"\nuuid = "{LEFT_EMPTY}"\n'  # "exists already" too
+    )
+    r = run_zwizard("prepare", str(src), "-o", str(tmp_path / "out"), "--other-host")
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = (tmp_path / "out" / "g.prepare.sh").read_text()
+    # the checks, and the vfio-ccw steps
+    assert AP_UUID in text and LEFT_EMPTY in text and "0.0.1234" in text
+    done = dry_run(text, tmp_path)
+    assert AP_UUID in done.stdout + done.stderr

@@ -128,7 +128,10 @@ def test_draft_keeps_pending_step_field_and_other_host(tmp_path):
 def test_write_then_next_steps(tmp_path):
     s = session()
     outcome = s.write(tmp_path)
-    assert outcome.error is None and [p.name for p in outcome.written] == ["web01.xml"]
+    # the answers that made the file go beside it (issue 25), the owner's alone
+    written = [p.name for p in outcome.written]
+    assert outcome.error is None and written == ["web01.xml", "web01.toml"]
+    assert (tmp_path / "web01.toml").stat().st_mode & 0o777 == 0o600
     assert any("virsh define" in step for step in outcome.next_steps)
 
 

@@ -43,7 +43,7 @@ from zwizard.rules import RULES
 from zwizard.session import Session
 from zwizard.tui.compat import bindings_for, option_lines, priority_keys, type_into
 from zwizard.tui.compat import sender as message_sender
-from zwizard.tui.fields import Box, Plain, State, focus_on, shown
+from zwizard.tui.fields import Box, Plain, State, TextField, focus_on, shown
 from zwizard.tui.messages import (
     AgentChosen,
     BootFirst,
@@ -81,7 +81,9 @@ class Preview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Plain("", id="preview-findings")
-        yield TextArea("", read_only=True, id="preview-text", soft_wrap=False)
+        # wrapped: at 80 columns a long line (the PXE append line above all) must be
+        # read whole, not cut at the edge
+        yield TextArea("", read_only=True, id="preview-text", soft_wrap=True)
 
     def show(self, result: Build) -> None:
         files = result.files
@@ -135,7 +137,12 @@ class Confirm(ModalScreen[str]):
     start (the resume question) or in a burst, an Enter meant for a field would
     otherwise pick a choice nobody read. They are dropped, and the dialog says so."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss('cancel')", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss('cancel')", "Cancel"),
+        # the arrows move between the answers, as in every dialog a person has met
+        Binding("right,down", "choice(1)", "Next answer", show=False),
+        Binding("left,up", "choice(-1)", "Previous answer", show=False),
+    ]
     AUTO_FOCUS = "Button"  # Enter answers with the first choice
 
     def __init__(self, question: str, answers: list[tuple[str, str]]) -> None:
@@ -168,6 +175,12 @@ class Confirm(ModalScreen[str]):
         note.update(f"{self.unused} key(s) typed before this question was shown were not used")
         note.display = True
         return True
+
+    def action_choice(self, delta: int) -> None:
+        """Move the cursor to the next (1) or previous (-1) answer, round the ends."""
+        buttons = list(self.query(Button))
+        at = buttons.index(self.focused) if self.focused in buttons else 0
+        focus_on(buttons[(at + delta) % len(buttons)])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
@@ -388,10 +401,27 @@ class ZWizard(App[int]):
         (Backspace, arrows, Home …) only when the key bubbles back — by then a Tab later
         in the same burst has moved the focus, and Backspace would act on the next field.
         Typing straight into the input keeps a burst exactly as slow typing."""
+        before = inp.value
         if event.is_printable:
             await type_into(inp, event)  # inserts, or replaces the selection
-            return True
-        return await self._run_binding(inp, event)  # F3, Escape …: False, the usual way
+            done = True
+        else:
+            done = await self._run_binding(inp, event)  # F3, Escape …: False, the usual way
+        if done and inp.value != before:
+            self._apply_typed(inp)
+        return done
+
+    def _apply_typed(self, inp: Input) -> None:
+        """Hand the text of a field just typed into to the session now, not when the
+        input's change has bubbled up to the app: by then the keys behind it in a burst
+        (PageDown, Tab, Enter on Write) have been handled against the answers as they
+        were before — a Write still greyed for the address being mended was passed over
+        by the Tabs, and nothing was written."""
+        field = inp.parent
+        if isinstance(field, TextField):
+            field.applied.append(inp.value)  # its Changed, when it comes, is no news
+            field.shown = inp.value
+            self._edited(self.session.set_text(field.path, inp.value, field.kind))
 
     async def _run_binding(self, widget: Widget, event: events.Key) -> bool:
         """Run `widget`'s own binding for the key at once; False when it has none.
@@ -539,6 +569,11 @@ class ZWizard(App[int]):
         self.session.use_host(host)
         self.host_line = f"this host: {host.summary()}" if host is not None else ""
         self.refresh_all()
+        if host is not None and host.unavailable:
+            # said once, where it is seen at 80x24 (the Guest step's host line may be
+            # below the fold); the wizard goes on without what could not be read
+            more = " …" if len(host.unavailable) > 1 else ""
+            self.flash(f"host data unavailable ({host.unavailable[0]}{more}); going on", 6.0)
 
     @on(HostTarget)
     def _target(self, event: HostTarget) -> None:
@@ -632,7 +667,14 @@ class ZWizard(App[int]):
                 steps.replace_option_prompt_at_index(i, prompt)
         total = sum(1 for f in state.result.findings if f.severity == "error")
         status = f"step {self.step_index + 1}/{len(STEPS)}"
-        status += f" · {total} error(s)" if total else " · no errors"
+        # on Review, what it lists below its fold: the host preparation's errors
+        refused = self.query_one(ReviewStep).refused() if self.current == "review" else 0
+        if total:
+            status += f" · {total} error(s)"
+        elif refused:
+            status += f" · {refused} error(s) in the host preparation"
+        else:
+            status += " · no errors"
         if not state.host_is_target:
             status += " · for another host (F4)"
         elif self.read_host and state.host is None:

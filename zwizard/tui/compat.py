@@ -14,7 +14,7 @@ from textual import events
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
-from textual.widgets import Checkbox, Input, OptionList, RadioButton
+from textual.widgets import Checkbox, Input, OptionList, RadioButton, RadioSet
 
 
 def type_into(inp: Input, event: events.Key) -> Awaitable[None]:
@@ -48,6 +48,19 @@ def option_lines(options: OptionList, index: int) -> tuple[int, int] | None:
         return options._index_to_line[index], options._heights[index]
     except (KeyError, IndexError):
         return None
+
+
+def highlight(radios: RadioSet, index: int | None) -> None:
+    """Put a radio set's keyboard highlight on button `index` (None: on none, so Down
+    starts at the first): RadioSet keeps it in the private `_selected` and offers no
+    public way to move it but the arrows."""
+    if radios._selected != index:
+        radios._selected = index
+
+
+def highlighted(radios: RadioSet) -> int | None:
+    """The button a radio set's keyboard highlight is on (None: none)."""
+    return radios._selected
 
 
 class Radio(RadioButton):

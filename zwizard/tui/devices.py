@@ -98,6 +98,11 @@ class DeviceList(Vertical):
     def items(self, state: State) -> list[Any]:
         return getattr(state.answers, self.key)
 
+    def entry(self, state: State) -> str:
+        """The entry whose form, and whatever the rules say of it, is on screen."""
+        count = len(self.items(state))
+        return f"{self.key}[{max(0, min(self.selected, count - 1))}]" if count else ""
+
     def sync(self, state: State) -> None:
         self.state = state
         if not self.query(f"#{self.key}-remove"):

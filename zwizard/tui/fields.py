@@ -23,7 +23,7 @@ from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
 from zwizard.session import shown_text
 from zwizard.structure import field, is_default, lookup, record
-from zwizard.tui.compat import Box, Radio
+from zwizard.tui.compat import Box, Radio, highlight
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
 
 
@@ -165,6 +165,7 @@ class TextField(PathField):
         self.offer = offer
         self.kind = kind
         self.placeholder = placeholder
+        self.applied: list[str] = []  # texts the app gave the session as they were typed
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
@@ -178,6 +179,10 @@ class TextField(PathField):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value in self.applied:
+            # typed through the app, which gave the session this text at once
+            del self.applied[: self.applied.index(event.value) + 1]
+            return
         self.in_flight += 1
         self.shown = event.value
         self.post_message(TextEdited(self.path, event.value, self.kind))
@@ -240,6 +245,11 @@ class ChoiceField(PathField):
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
         self.options = options
+        self.drawn: tuple[str, Any] | None = None  # the path and value last drawn
+
+    def rebind(self, path: str) -> None:
+        super().rebind(path)
+        self.drawn = None  # another item: its own value, its own highlight
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
@@ -269,6 +279,15 @@ class ChoiceField(PathField):
             if button.value != (value == current):
                 with self.prevent(RadioSet.Changed, RadioButton.Changed):
                     button.value = value == current
+        if self.drawn != (self.path, current):
+            # the keyboard highlight starts on the value shown: left where the arrows put
+            # it on another disk's form, Down from there chose another value than the
+            # same keys on the first disk (qcow2 there, raw or the default here)
+            self.drawn = (self.path, current)
+            values = [value for value, _ in self.options]
+            highlight(
+                self.query_one(RadioSet), values.index(current) if current in values else None
+            )
         self.show_findings(state, reasons)
 
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import FixedChoice, PathField, Plain, State, finding_text, sync_fields
+from zwizard.tui.fields import (
+    MARKS,
+    FixedChoice,
+    PathField,
+    Plain,
+    State,
+    finding_text,
+    folded,
+    shown,
+    sync_fields,
+)
 
 
 class Step(VerticalScroll):
@@ -25,6 +36,11 @@ class Step(VerticalScroll):
     def compose(self) -> ComposeResult:
         # Built on first view: the wizard's first paint pays for one step, not nine.
         if self.populated:
+            # what the step counts and no field on screen says (an error on the device
+            # the form is not showing): said here, at the top, never only on Review
+            elsewhere = Plain("", classes="field-findings -error step-elsewhere")
+            elsewhere.display = False
+            yield elsewhere
             yield from self.compose_fields()
 
     def compose_fields(self) -> ComposeResult:
@@ -43,6 +59,27 @@ class Step(VerticalScroll):
         own = [*self.query(PathField), *self.query(FixedChoice)]
         sync_fields([f for f in own if not any(a in lists for a in f.ancestors)], state)
         self.sync_extra(state)
+        self._elsewhere(state, lists)
+
+    def _elsewhere(self, state: State, lists: list[DeviceList]) -> None:
+        """The errors this step counts that none of its fields on screen shows."""
+        notes = self.query(".step-elsewhere")
+        if not notes:
+            return
+        shown_at = [f.path for f in self.query(PathField) if shown(f, self) and not folded(f)]
+        shown_at += [e for lst in lists if shown(lst, self) and (e := lst.entry(state))]
+
+        def on_screen(path: str) -> bool:
+            return any(path == p or path.startswith((p + ".", p + "[")) for p in shown_at)
+
+        missed = [
+            f for f in self.findings(state) if f.severity == "error" and not on_screen(f.path)
+        ]
+        note = notes.first(Static)
+        note.update(
+            "\n".join(f"{MARKS[f.severity]} {f.path}: {f.message} [{f.rule}]" for f in missed)
+        )
+        note.display = bool(missed)
 
     def sync_extra(self, state: State) -> None:
         """Steps with more than plain fields draw the rest here."""

@@ -63,6 +63,13 @@ class ReviewStep(Step):
             if errors
             else "Ready to write."
         )
+        refused = self.refused()
+        if refused and not errors:
+            # at 80x24 the preparation's own lines are below the fold: said up here
+            head = (
+                f"Ready to write the guest's files; the host preparation has {refused} "
+                "error(s) (below), so its script is not written."
+            )
         self.query_one("#review-status", Static).update(head)
         self.query_one("#review-findings", Static).update(text)
         self.query_one("#review-prepare", Static).update(self._preparation())
@@ -100,8 +107,24 @@ class ReviewStep(Step):
         lines = overview(session.preparation, MARKS) if session is not None else []
         if session is None or not lines:
             return ""
-        head = f"Host preparation ({session.preparation.script_name}, written with the files):"
+        prep = session.preparation
+        head = (
+            f"Host preparation ({prep.script_name}, written with the files):"
+            if prep.ok
+            else f"Host preparation ({prep.script_name} is not written while a step is refused):"
+        )
         return "\n".join([head, *(f"  {line}" for line in lines)])
+
+    def refused(self) -> int:
+        """Errors of the host preparation (its script is not written while there are)."""
+        session = getattr(self.app, "session", None)
+        if session is None or not session.result.files:
+            return 0
+        from zwizard.build import needs_preparation
+
+        if not needs_preparation(session.answers):
+            return 0
+        return sum(1 for f in session.preparation.findings if f.severity == "error")
 
     def show_existing(self, names: list[str]) -> None:
         note = self.query_one("#review-existing", Static)
