@@ -65,6 +65,14 @@ ZPCI = {"type": "pci", "address": "0000:00:00.0", "zpci": {"uid": "0x0001", "fid
 
 # name -> (XML changes, libvirt's/QEMU's own words, zwizard's equivalent, rule id)
 CASES = {
+    "disk queues beyond virtio-blk's 1024": (
+        # libvirt defines it; QEMU 7.2 aborts at start without a word of its own (its
+        # virtio_add_queue stops at VIRTIO_QUEUE_MAX), so libvirt's are all there is
+        {"driver": "queues='1025'"},
+        "start: error: Failed to start domain",
+        {"disks": [{"path": "/a", "queues": 1025}]},
+        "disk-tuning",
+    ),
     "io native on the default cache": (
         {"driver": "io='native'"},
         "io='native' needs either no disk cache or directsync cache mode",

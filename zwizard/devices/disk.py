@@ -44,7 +44,9 @@ SCSI_CONTROLLER = "scsi-controller"  # its key in Plan.ccw
 DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
 # <driver> attributes carried as the answers' keys of the same name, in libvirt's order
 DRIVER_KEYS = ("cache", "error_policy", "rerror_policy", "io", "discard", "iothread",
-               "detect_zeroes")  # fmt: skip
+               "detect_zeroes", "queues")  # fmt: skip
+# virtio-blk's num-queues (hw/block/virtio-blk.c): 1 to VIRTIO_QUEUE_MAX
+DISK_QUEUES_MAX = 1024
 # What libvirt lets through to QEMU's serial= (qemuSafeSerialParamValue; 'bad/ser,ial'
 # is refused at define: "driver serial … contains unsafe characters", seen with 9.0)
 SERIAL = Pattern(r"[A-Za-z0-9_ .+\-]*")
@@ -190,11 +192,12 @@ def _read_driver(r: Reader, driver: etree._Element, dev: Disk) -> None:
             setattr(dev, key, value)
         elif value is not None:
             r.lost(driver, f"driver {key}='{value}' (one of {', '.join(values)})", whole=False)
-    thread = r.get(driver, "iothread")
-    if thread is not None and thread.isdigit():
-        dev.iothread = int(thread)
-    elif thread is not None:
-        r.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
+    for key in ("iothread", "queues"):
+        number = r.get(driver, key)
+        if number is not None and number.isdigit():
+            setattr(dev, key, int(number))
+        elif number is not None:
+            r.lost(driver, f"driver {key}='{number}' (not a number)", whole=False)
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
@@ -284,6 +287,21 @@ def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
                 f"{p}.iothread",
                 f"I/O thread {d.iothread} does not exist (guest.iothreads gives {have}; "
                 f"libvirt: \"Disk iothread '{d.iothread}' not defined in iothreadid\")",
+            )
+    if d.queues is not None:
+        if on_scsi(d):
+            out.error(
+                "disk-tuning",
+                f"{p}.queues",
+                'queues serve virtio-blk disks only (libvirt: "queues attribute in disk '
+                'driver element is only supported by virtio-blk")',
+            )
+        elif not 1 <= d.queues <= DISK_QUEUES_MAX:
+            out.error(
+                "disk-tuning",
+                f"{p}.queues",
+                f"{d.queues} queues: virtio-blk takes 1 to {DISK_QUEUES_MAX} "
+                "(VIRTIO_QUEUE_MAX; libvirt's schema wants a positive number)",
             )
     if d.serial is not None:
         if not SERIAL.fullmatch(d.serial):
@@ -398,6 +416,8 @@ OPTIONS = (
     Field("iothread", "I/O thread (of the guest's; empty: none)", text="optional-int",
           placeholder="(none)", applies=_virtio_blk),
     Field("serial", "serial (/dev/disk/by-id; empty: none)", placeholder="(none)"),
+    Field("queues", "queues (multiqueue, one per vCPU is usual; empty: one)",
+          text="optional-int", placeholder="(one)", applies=_virtio_blk),
 )  # fmt: skip
 
 KIND = Kind(

@@ -188,6 +188,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     for mac, count in Counter(m.lower() for m in plan.macs).items():
         if count > 1:
             out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+    taps = Counter(n.target for n in a.nics if n.target)
+    for i, n in enumerate(a.nics):
+        if n.target and taps[n.target] > 1:
+            out.error(
+                "nic-tuning",
+                f"nics[{i}].target",
+                f"tap {n.target} is named by {taps[n.target]} interfaces; each needs its own "
+                f'(libvirt at start: "The {n.target} interface already exists")',
+            )
 
 
 def not_an_ifname(name: str) -> str:
