@@ -1070,14 +1070,19 @@ below() {
     *) echo "    refused: $1/$2 resolves to $full, outside $1" >&2; return 1 ;;
   esac
 }
-# put_below ROOT REL SRC SHA256: SRC copied to ROOT/REL through a temporary file in the
-# same folder that is renamed into place once it holds exactly what zwizard wrote
-put_below() {
+# target_below ROOT REL: $dest, ROOT/REL resolved with its folder made (resolved again
+# once made: the folder may not be a planted link), and $tmp, a fresh file beside it
+target_below() {
   mkdir -p -- "$1"
   dest=$(below "$1" "$2") || return 1
   mkdir -p -- "$(dirname -- "$dest")"
   dest=$(below "$1" "$2") || return 1
-  tmp=$(mktemp -- "$dest.zwizard-XXXXXX") || return 1
+  tmp=$(mktemp -- "$dest.zwizard-XXXXXX")
+}
+# put_below ROOT REL SRC SHA256: SRC copied to ROOT/REL through a temporary file in the
+# same folder that is renamed into place once it holds exactly what zwizard wrote
+put_below() {
+  target_below "$1" "$2" || return 1
   if cp -- "$3" "$tmp" && [ "$(sha256sum < "$tmp" | cut -c1-64)" = "$4" ] &&
     chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
     return 0
@@ -1088,11 +1093,7 @@ put_below() {
 }
 # fetch_below ROOT REL URL: the URL fetched into ROOT/REL the same way
 fetch_below() {
-  mkdir -p -- "$1"
-  dest=$(below "$1" "$2") || return 1
-  mkdir -p -- "$(dirname -- "$dest")"
-  dest=$(below "$1" "$2") || return 1
-  tmp=$(mktemp -- "$dest.zwizard-XXXXXX") || return 1
+  target_below "$1" "$2" || return 1
   if curl -fsSL --globoff -o "$tmp" "$3" && chmod 0644 -- "$tmp" && mv -fT -- "$tmp" "$dest"; then
     return 0
   fi

@@ -259,19 +259,23 @@ class Asker:
         kind = ("optional-" if optional else "") + kind
         text = self.session.text_of(path)
         validate = self.validator(path, kind.removeprefix("optional-"), optional)
-        while True:
-            # judged here, not by the prompt: its one-line toolbar cut a reason at 80
-            # columns; the whole reason is printed, then the text is offered to mend
-            answer = self.ask(partial(self.q.text, message, default=text, **self.over(text)))
-            verdict = validate(answer)
-            if verdict is True:
-                break
-            self.say(wrapped(f"✗ {verdict}", self.columns()))
-            text = answer
+        answer = self._ask_until(message, text, validate)
         self.session.set_text(path, answer.strip() if optional else answer, kind)
         for f in self.session.result.findings:  # what this host lacks: said, not refused
             if f.path == path and f.rule.startswith("host-"):
                 self.say(f"  ! {f.message} [{f.rule}]")
+
+    def _ask_until(self, message: str, text: str, validate: Callable[[str], Any]) -> str:
+        """Ask until `validate` says True. Judged here, not by the prompt: its one-line
+        toolbar cut a reason at 80 columns; the whole reason is printed, then the text is
+        offered again to mend."""
+        while True:
+            answer = self.ask(partial(self.q.text, message, default=text, **self.over(text)))
+            verdict = validate(answer)
+            if verdict is True:
+                return answer
+            self.say(wrapped(f"✗ {verdict}", self.columns()))
+            text = answer
 
     def boot_position(self, path: str, message: str) -> None:
         """Where the device at `path` boots: a number another device has already is that
@@ -292,14 +296,7 @@ class Asker:
                 return True
             return verdict
 
-        text = self.session.text_of(path)
-        while True:
-            answer = self.ask(partial(self.q.text, message, default=text, **self.over(text)))
-            verdict = validate(answer)
-            if verdict is True:
-                break
-            self.say(wrapped(f"✗ {verdict}", self.columns()))
-            text = answer
+        answer = self._ask_until(message, self.session.text_of(path), validate)
         device = path.rpartition(".")[0]
         self.session.place_in_boot_sequence(device, int(answer) if answer.strip() else None)
 
