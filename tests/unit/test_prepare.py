@@ -256,7 +256,7 @@ def test_pci_functions_say_what_managed_does_or_detach_when_unmanaged(tmp_path):
 # --- Secure Execution --------------------------------------------------------------------
 
 
-def make_cert(path: Path, *, curve: bool = True, days: int = 365) -> Path:
+def make_cert(path: Path, *, curve: bool = True, days: int = 365, later: int = 0) -> Path:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -268,6 +268,7 @@ def make_cert(path: Path, *, curve: bool = True, days: int = 365) -> Path:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "IBM Z Host Key (test)")])
     now = datetime.datetime.now(datetime.UTC)
     start = now - datetime.timedelta(days=400) if days < 0 else now - datetime.timedelta(days=1)
+    start += datetime.timedelta(days=later)  # not valid before then
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -287,6 +288,8 @@ def test_host_key_documents_are_checked_where_they_can_be_read(tmp_path):
     assert hkd_problem(str(good)) is None
     assert "RSA key" in hkd_problem(str(make_cert(tmp_path / "rsa.crt", curve=False)))
     assert "expired on" in hkd_problem(str(make_cert(tmp_path / "old.crt", days=-30)))
+    early = make_cert(tmp_path / "early.crt", days=400, later=30)
+    assert "is not valid before" in hkd_problem(str(early))
     (tmp_path / "junk.crt").write_text("not a certificate")
     assert "not an X.509 certificate" in hkd_problem(str(tmp_path / "junk.crt"))
     assert hkd_problem("/nowhere/HKD.crt").startswith("not on this machine")
@@ -692,3 +695,13 @@ def test_crypto_left_empty_uses_the_existing_matrix_device_as_promised(tmp_path)
     assert AP_UUID in text and LEFT_EMPTY in text and "0.0.1234" in text
     done = dry_run(text, tmp_path)
     assert AP_UUID in done.stdout + done.stderr
+
+
+def test_a_dasd_on_another_host_is_found_with_a_word_on_what_libvirt_cannot_say(tmp_path):
+    """Read through libvirt alone (another host), whether the host uses the DASD is not
+    known: a warning says the script checks it there."""
+    host = ibm_z_host(tmp_path)
+    host.dasd_state_known = False
+    _, prep = prep_for(host, disks=[], passthrough=[CCW])
+    said = [f for f in prep.findings if f.rule == "host-dasd" and f.severity == "warning"]
+    assert said and "cannot be read through libvirt" in said[0].message
