@@ -4,7 +4,7 @@ written, `virsh define --validate`d and started (paused, under TCG) on the test 
 then destroyed and undefined. A refusal by libvirt or QEMU that zwizard did not foresee
 fails with the stack's own words and the example.
 
-Bounded in CI (derandomized, no shrinking, STACK_EXAMPLES, 40 by default, a few minutes);
+Bounded in CI (derandomized, no shrinking, STACK_EXAMPLES, 150 by default: about a minute);
 a developer's longer run: `STACK_EXAMPLES=500 STACK_RANDOM=1 tests/run
 tests/system/test_stack_agrees.py`. Refusals for a reason of this machine (no KVM, no
 IBM Z) are recognised by their words and counted, never taken as a pass or a missed rule.
@@ -26,7 +26,7 @@ from zwizard.answers import AnswersError, from_data
 from zwizard.build import build
 from zwizard.cpu_models import CPU_MODELS
 
-EXAMPLES = int(os.environ.get("STACK_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("STACK_EXAMPLES", "150"))
 NAME = "zws-agree"
 # the words of a refusal that is this machine's, not the guest's: no KVM or IBM Z here, and
 # raising RLIMIT_MEMLOCK (io_uring, locked memory) needs CAP_SYS_RESOURCE, which a
