@@ -705,3 +705,26 @@ def test_a_dasd_on_another_host_is_found_with_a_word_on_what_libvirt_cannot_say(
     _, prep = prep_for(host, disks=[], passthrough=[CCW])
     said = [f for f in prep.findings if f.rule == "host-dasd" and f.severity == "warning"]
     assert said and "cannot be read through libvirt" in said[0].message
+
+
+def test_the_overview_says_a_refused_preparation_and_the_script_says_when_all_is_done(tmp_path):
+    from zwizard.prepare import overview
+
+    host = ibm_z_host(tmp_path)
+    _, refused = prep_for(host, passthrough=[{**AP, "adapters": [6], "domains": [5]}])
+    lines = overview(refused)
+    assert any(line.startswith("error: passthrough[0].domains:") for line in lines)
+    assert lines[-1] == "(not written while a step is refused; the guest's files are)"
+    a = answers()  # nothing for the host to do
+    assert 'echo "nothing to change on this host"' in script(prepare(a, make_plan(a), None))
+
+
+def test_a_bridged_install_and_a_loadparm_are_listed_under_their_tasks():
+    a = pxe_answers()
+    a.nics[0].source.network, a.nics[0].source.bridge = None, "br0"
+    listed = listing(prepare(a, make_plan(a), None))
+    assert any("[install-server] serve DHCP with a boot file" in line for line in listed)
+    b = answers(disks=[{"path": "/var/lib/libvirt/images/web01.qcow2", "boot_order": 1,
+                        "loadparm": "2"}])  # fmt: skip
+    notes = [s for s in prepare(b, make_plan(b), None).steps if s.section == "boot"]
+    assert any("line-mode" in s.why or "sclplm" in s.why for s in notes), notes
