@@ -728,3 +728,25 @@ def test_a_bridged_install_and_a_loadparm_are_listed_under_their_tasks():
                         "loadparm": "2"}])  # fmt: skip
     notes = [s for s in prepare(b, make_plan(b), None).steps if s.section == "boot"]
     assert any("line-mode" in s.why or "sclplm" in s.why for s in notes), notes
+
+
+def test_a_host_without_facility_158_is_told_its_fix_and_documents_here_are_judged(tmp_path):
+    host = ibm_z_host(tmp_path)
+    host.se.facility_158 = False
+    good = make_cert(tmp_path / "HKD.crt")
+    a = se_answers(str(good))
+    found = [f.message for f in prepare(a, make_plan(a), host).findings if f.rule == "host-se"]
+    assert found and "158" in found[0]
+    # a certificate that is here must be a file that can be one
+    a = se_answers(str(good), certificates=["/dev/zero"], crls=[str(tmp_path)])
+    paths = {f.path for f in prepare(a, make_plan(a), None).findings if f.severity == "error"}
+    assert {"secure_execution.certificates[0]", "secure_execution.crls[0]"} <= paths
+
+
+def test_the_install_network_starts_now_and_at_every_boot():
+    a = pxe_answers()
+    step = next(s for s in prepare(a, make_plan(a), None).steps if s.title.startswith("start"))
+    assert step.commands == [
+        "run virsh net-start --network install",
+        "run virsh net-autostart --network install",
+    ]
