@@ -528,7 +528,13 @@ class _Importer:
             return
         self.mark("cpu", cpu)
         mode = self.get(cpu, "mode") or ("custom" if cpu.find("model") is not None else None)
-        self.get(cpu, "match"), self.get(cpu, "check")  # libvirt's defaults; zwizard writes its own
+        self.get(cpu, "match")  # libvirt's default; zwizard writes its own
+        check = self.get(cpu, "check")
+        if mode == "custom" and a.guest.domain_type == "qemu" and check in ("partial", "full"):
+            # zwizard writes check='none' under TCG: the model is emulated, and libvirt's
+            # check against the host CPU refuses it at start off IBM Z (docs/rules.md)
+            what = f"CPU check {check} -> none (under emulation the model is QEMU's own)"
+            self.changed("tcg-cpu", cpu, what, whole=False)
         model = cpu.find("model")
         if model is not None:
             self.get(model, "fallback")

@@ -181,5 +181,7 @@ def test_secure_execution_quit_and_resume_at_the_same_step(tmux, tmp_path):
     tmux.start(f"env XDG_STATE_HOME={tmp_path / 'state'} {ZWIZARD} -o {tmp_path / 'out'}")
     tmux.wait_for("Resume your unfinished guest se01")
     burst(tmux, "=Enter")
-    screen = tmux.wait_for("Run as a secure guest")
-    assert "for another host (F4)" in screen  # kept in the draft
+    tmux.wait_for("Run as a secure guest")
+    # kept in the draft; said on the status line once the note that this machine's host
+    # data is unavailable (a flash of some seconds) has gone
+    tmux.wait_for("for another host (F4)", timeout=15)
