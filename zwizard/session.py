@@ -22,7 +22,7 @@ from zwizard.devices import BY_KEY, KINDS, entries
 from zwizard.model import Answers
 from zwizard.output import Outcome, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
-from zwizard.structure import assign, fields, is_record, lookup
+from zwizard.structure import assign, fields, holder, is_record, lookup
 from zwizard.units import mib_hint
 
 if TYPE_CHECKING:
@@ -109,14 +109,8 @@ def parse_list(text: str, kind: str) -> list[Any] | None:
 
 def _absent_by_default(answers: Answers, path: str) -> bool:
     """The key at `path` is absent unless given (its default is None: pxe.nameserver)."""
-    parent, _, key = path.rpartition(".")
-    try:
-        table = lookup(answers, parent) if parent else answers
-    except (AttributeError, IndexError, TypeError):
-        return False
-    if table is None or not is_record(table):
-        return False
-    return any(f.name == key and f.default is None for f in fields(table))
+    table, key = holder(answers, path)
+    return table is not None and any(f.name == key and f.default is None for f in fields(table))
 
 
 def list_problem(text: str) -> str:

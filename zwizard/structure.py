@@ -438,15 +438,22 @@ def blank(cls: type) -> Any:
     return cls(**kwargs)
 
 
-def is_default(obj: Any, path: str) -> bool:
-    """The value at `path` is what a blank table of its kind holds (a key left out).
-    True too where the path leads nowhere (a list item not there)."""
+def holder(obj: Any, path: str) -> tuple[Any, str]:
+    """The record that holds the key at `path`, and the key; None where the path leads
+    nowhere (a list item not there, a table that is not one)."""
     parent_path, _, key = path.rpartition(".")
     try:
         parent = lookup(obj, parent_path) if parent_path else obj
     except (AttributeError, IndexError, TypeError):
-        return True
-    if parent is None or not is_record(parent):
+        return None, key
+    return (parent if parent is not None and is_record(parent) else None), key
+
+
+def is_default(obj: Any, path: str) -> bool:
+    """The value at `path` is what a blank table of its kind holds (a key left out).
+    True too where the path leads nowhere (a list item not there)."""
+    parent, key = holder(obj, path)
+    if parent is None:
         return True
     return bool(getattr(parent, key) == getattr(blank(type(parent)), key))
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from tests.helpers import ASSETS
 from tests.system.conftest import unavailable
-from tests.system.guests import render_example, runnable_copy
+from tests.system.guests import render_example, runnable_copy, wait_for
 from tests.system.newer_stack import Newer, Older, build_chroot
 from tests.system.stack import StackUnavailable, run, s390x_kernel, tiny_initrd
 from tests.system.test_examples import HARDWARE_REASONS
@@ -84,18 +84,6 @@ def runnable(s: Older, xml: str, name: str) -> tuple[etree._Element, bool, Path]
 
 def text(dom: etree._Element) -> str:
     return etree.tostring(dom, encoding="unicode")
-
-
-def wait_console(console: Path, needles: list[str], timeout: float) -> str:
-    """The console once any needle is in it (or what it holds at the timeout)."""
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = console.read_text(errors="replace") if console.exists() else ""
-        if any(n in seen for n in needles):
-            break
-        time.sleep(0.25)
-    return seen
 
 
 def versions(s: Older) -> str:
@@ -176,12 +164,12 @@ def test_boot_falls_back_to_the_nic_on_the_newer_stack_only(older, newer, kernel
             serve_pxe(s, files, kernel)
             guests[s.label] = fallback_guest(s, files, xml_name)
         _, console = guests[newer.label]
-        seen = wait_console(console, ["Kernel command line:"], timeout=150)
+        seen = wait_for(console, ["Kernel command line:"], timeout=150)
         assert seen.index("zIPL load failed") < seen.index("Network boot device"), seen
         assert kernel_cmdline(seen) == expected, seen[-3000:]
 
         _, console = guests[older.label]
-        seen = wait_console(console, [OLD_STOP], timeout=60)
+        seen = wait_for(console, [OLD_STOP], timeout=60)
         assert OLD_STOP in seen, seen
         assert '"bootindex":2' in older.qemu_log("zwn-fallback")  # QEMU 7.2 was told
         time.sleep(10)  # and then nothing more: the NIC is never tried
@@ -262,13 +250,13 @@ def test_loadparm_of_the_second_device_reaches_the_firmware_on_the_newer_stack_o
         assert '"bootindex":1,"loadparm":"FIRST"' in new, new
         assert '"bootindex":2,"loadparm":"SECOND"' in new, new
         # ... and QEMU 10's firmware uses the second one when the first device fails
-        seen = wait_console(console[newer.label], ["No suitable device for IPL"], timeout=60)
+        seen = wait_for(console[newer.label], ["No suitable device for IPL"], timeout=60)
         assert "LOADPARM=[FIRST   ]" in seen, seen
         assert seen.index("zIPL load failed") < seen.index("LOADPARM=[SECOND  ]"), seen
         # libvirt 9.0 passes only the first device's, on -machine: SECOND is dropped
         old = argv[older.label]
         assert "loadparm=FIRST" in old and "SECOND" not in old, old
-        seen = wait_console(console[older.label], [OLD_STOP], timeout=60)
+        seen = wait_for(console[older.label], [OLD_STOP], timeout=60)
         assert "LOADPARM=[FIRST   ]" in seen and "SECOND" not in seen, seen
     finally:
         for s in (older, newer):
