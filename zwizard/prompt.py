@@ -26,6 +26,7 @@ from zwizard.build import summary
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
+from zwizard.lineedit import line_reader
 from zwizard.model import (
     AGENT_CHANNEL,
     Answers,
@@ -157,7 +158,9 @@ class Asker:
         if plain is None:
             plain = plain_terminal() and "input" not in io
         if plain:
-            self.q: Any = LineQuestions(sys.stdin.readline, self._write)
+            # our own line reader on a terminal: typed-ahead answers echo after their
+            # questions, not before (the kernel's echo would show them on arrival)
+            self.q: Any = LineQuestions(line_reader(self._write), self._write)
         else:
             import questionary
 

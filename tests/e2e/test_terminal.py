@@ -281,6 +281,24 @@ def test_dumb_terminal_gets_plain_questions(tmux, tmp_path):
     assert saved is not None and saved.answers.guest.name == "dumb01"
 
 
+def test_dumb_terminal_shows_answers_typed_ahead_after_their_questions(tmux, tmp_path):
+    """Issue 25, 8b: three answers in one burst. The kernel's own echo would print them
+    all beside the first question and leave the next two questions bare; each answer
+    must stand on its own question's line, as if typed slowly."""
+    state = tmp_path / "state"
+    tmux.start(f"env TERM=dumb XDG_STATE_HOME={state} {ZWIZARD} -o {tmp_path / 'out'}")
+    tmux.wait_for("Guest name:")
+    tmux.keys("dumb02", "Enter", "1", "Enter", "2", "Enter")  # one burst
+    screen = tmux.wait_for("Is the guest for another host?", history=True)
+    lines = [line.rstrip() for line in screen.splitlines()]
+    assert "Guest name: dumb02" in lines
+    numbers = [line for line in lines if line.startswith("number [")]
+    assert numbers[:2] == ["number [1] 1", "number [1] 2"], lines
+    assert "1" not in lines and "2" not in lines, lines  # no answer shown on its own
+    tmux.keys("C-c")
+    tmux.wait_for("Stopped. What now?")
+
+
 def test_a_terminal_that_vanishes_ends_the_program_with_the_draft_kept(tmux, tmp_path):
     """tmux (or sshd) closes the terminal and hangs up at once: nothing can be restored
     on a terminal that is gone, and the program must not wait to write to it (seen: an
