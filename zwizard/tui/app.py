@@ -6,6 +6,7 @@ what Review writes are the same `build` the answers mode runs.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -318,6 +319,8 @@ class ZWizard(App[int]):
         self._flash = ""  # a short message shown in place of the status
         self._held_at: Widget | None = None
         self._held_since = 0.0
+        self._last_key = 0.0  # Textual's monotonic clock: when the last key came
+        self._building: asyncio.Future[None] | None = None  # the idle pre-build's step
 
     # -- the session's state, for steps and tests ------------------------------------------
 
@@ -352,6 +355,7 @@ class ZWizard(App[int]):
         (a new device, fields shown, another step, a dialog) is on screen: over SSH keys
         arrive in bursts, and `+ disk` Enter `/var/…` must type into the new disk."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self._last_key = time.monotonic()
             if isinstance(self.screen, Confirm) and self.screen.typed_before_shown(event):
                 return
             if self._flash:  # a status message lasts until the next key
@@ -535,6 +539,7 @@ class ZWizard(App[int]):
             # a daemon thread, not a Textual worker: those run on asyncio's executor, which
             # is joined at exit, so a hung virsh would hold a quit or a hang-up open
             threading.Thread(target=self._read_host, name="host", daemon=True).start()
+        self.set_timer(PREBUILD_QUIET, self._prebuild)
         if self.offer_resume is not None:
             self.push_screen(
                 Confirm(
@@ -628,10 +633,37 @@ class ZWizard(App[int]):
         self.refresh_all()
         self.focus_first_field(draft.field)
 
+    def _prebuild(self) -> None:
+        """Build the steps not yet seen, one at a time, while nobody types: a first
+        visit then only shows widgets that exist (on a busy 2-core host, building a step
+        on the key that asks for it took 110-370 ms). Keys come first: a build runs as a
+        task of its own, so the app handles keys between its widgets' mounts, and any
+        key puts the next build off until the keyboard has been quiet for a moment."""
+        if not self.is_running:
+            return
+        quiet_for = time.monotonic() - self._last_key
+        if quiet_for < PREBUILD_QUIET:
+            self.set_timer(PREBUILD_QUIET - quiet_for, self._prebuild)
+            return
+        order = STEP_IDS[self.step_index + 1 :] + STEP_IDS[: self.step_index]
+        todo = [s for s in order if not self.query_one(f"#step-{s}", Step).populated]
+        if todo:
+            self._building = asyncio.ensure_future(self._populate(todo[0]))
+            self._building.add_done_callback(self._built_one)
+
+    def _built_one(self, task: asyncio.Future[None]) -> None:
+        if task.cancelled() or not self.is_running:
+            return
+        if task.exception() is not None:
+            self.call_later(task.result)  # raised in the app, where errors are reported
+            return
+        self.set_timer(PREBUILD_GAP, self._prebuild)
+
     async def _populate(self, step_id: str) -> None:
         step = self.query_one(f"#step-{step_id}", Step)
-        if not step.populated:
-            await step.populate()
+        first = not step.populated
+        await step.populate()  # waits for a build the idle pre-build has under way
+        if first:
             if self.steady_cursor:  # stable screenshots
                 for widget in step.query(Input):
                     widget.cursor_blink = False
@@ -980,3 +1012,7 @@ STEP_IDS = [s.step_id for s in STEPS]
 # Keys held behind a press whose effect never comes (Enter on the choice already made)
 # go on after this many seconds; a slow redraw on a busy host must not release them early.
 HOLD_LIMIT = 2.0
+# Steps not yet seen are built after the keyboard has been quiet this long (seconds),
+# one step per turn, with a gap for keys between two builds.
+PREBUILD_QUIET = 0.4
+PREBUILD_GAP = 0.05

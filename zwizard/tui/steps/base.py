@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -32,6 +34,7 @@ class Step(VerticalScroll):
     def __init__(self) -> None:
         super().__init__(id=f"step-{self.step_id}", classes="step")
         self.populated = False
+        self._built: asyncio.Event | None = None  # set once the first build has mounted
 
     def compose(self) -> ComposeResult:
         # Built on first view: the wizard's first paint pays for one step, not nine.
@@ -48,9 +51,17 @@ class Step(VerticalScroll):
         raise NotImplementedError
 
     async def populate(self) -> None:
+        """Build the step's widgets once; a caller that comes while the build (begun by
+        the wizard's idle pre-build) is under way waits for it to finish."""
         if not self.populated:
             self.populated = True
-            await self.recompose()
+            self._built = asyncio.Event()
+            try:
+                await self.recompose()
+            finally:
+                self._built.set()
+        elif self._built is not None:
+            await self._built.wait()
 
     def sync(self, state: State) -> None:
         lists = list(self.query(DeviceList))
