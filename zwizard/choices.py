@@ -47,7 +47,7 @@ DEPRECATED_FEATURES: list[tuple[Any, str]] = [
 ]
 # the stack a guest for another host is judged against ([target]); empty: libvirt 9.0 /
 # QEMU 7.2, the oldest stack libvirt supports
-TARGET_FIELDS = (
-    ("target.libvirt", "Target host's libvirt (digits.digits; empty: 9.0)"),
-    ("target.qemu", "Target host's QEMU (digits.digits; empty: 7.2)"),
-)
+TARGET_LABELS = {
+    "target.libvirt": "Target host's libvirt (digits.digits; empty: 9.0)",
+    "target.qemu": "Target host's QEMU (digits.digits; empty: 7.2)",
+}

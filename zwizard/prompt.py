@@ -465,7 +465,7 @@ def _target(q: Asker) -> None:
         default=q.answers.target is not None,
     )
     if asked:
-        for path, label in choices.TARGET_FIELDS:
+        for path, label in choices.TARGET_LABELS.items():
             q.text(path, f"{label}:", optional=True)
     q.say(f"  version rules judged on {s.stack().describe()}")
 

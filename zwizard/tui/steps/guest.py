@@ -39,9 +39,12 @@ class GuestStep(Step):
             yield Box("For another host (F4 on any step)", id="other-host", compact=True)
         yield Explain("", id="host-line")
         # the stack a guest for another host is judged against; for this host its own
-        for (path, label), key in zip(choices.TARGET_FIELDS, ("libvirt", "qemu"), strict=True):
-            yield TextField(path, label, kind="optional-str", placeholder="(digits.digits)",
-                            id=f"target-{key}")  # fmt: skip
+        yield TextField("target.libvirt", choices.TARGET_LABELS["target.libvirt"],
+                        kind="optional-str", placeholder="(digits.digits)",
+                        id="target-libvirt")  # fmt: skip
+        yield TextField("target.qemu", choices.TARGET_LABELS["target.qemu"],
+                        kind="optional-str", placeholder="(digits.digits)",
+                        id="target-qemu")  # fmt: skip
         yield Explain("", id="stack-line")
 
     def sync_extra(self, state: State) -> None:
