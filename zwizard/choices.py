@@ -34,3 +34,20 @@ REVEALS: dict[tuple[str, Any], tuple[str, ...]] = {
     # PXE then asks which NIC installs (it gets boot order 1)
     ("pxe.enabled", True): ("nics",),
 }
+
+# Domain-level fields both front ends ask: (key path, label), and the choices, said once.
+DEPRECATED_FEATURES_FIELD = (
+    "cpu.deprecated_features",
+    "Deprecated CPU features (bpb, csske, te, cte)",
+)
+DEPRECATED_FEATURES: list[tuple[Any, str]] = [
+    (None, "libvirt's default (off for host-model from libvirt 11.6)"),
+    (False, "off: the guest can move to machines without them"),
+    (True, "on: kept as the CPU model has them"),
+]
+# the stack a guest for another host is judged against ([target]); empty: libvirt 9.0 /
+# QEMU 7.2, the oldest stack libvirt supports
+TARGET_LABELS = {
+    "target.libvirt": "Target host's libvirt (digits.digits; empty: 9.0)",
+    "target.qemu": "Target host's QEMU (digits.digits; empty: 7.2)",
+}

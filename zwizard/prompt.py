@@ -453,6 +453,24 @@ def step_guest(q: Asker) -> None:
             default=not q.session.host_is_target,
         )
         q.session.set_other_host(other)
+    _target(q)
+
+
+def _target(q: Asker) -> None:
+    """The stack the guest is judged against: this host's versions when it is for this
+    host (shown), else the `[target]` the user gives (empty: libvirt 9.0 / QEMU 7.2)."""
+    s = q.session
+    if q.host is not None and s.host_is_target:
+        q.say(f"  version rules judged on {s.stack().describe()}")
+        return
+    asked = not s.host_is_target or q.confirm(
+        "State the libvirt and QEMU of the host the guest is for (else 9.0 / 7.2)?",
+        default=q.answers.target is not None,
+    )
+    if asked:
+        for path, label in choices.TARGET_LABELS.items():
+            q.text(path, f"{label}:", optional=True)
+    q.say(f"  version rules judged on {s.stack().describe()}")
 
 
 def step_cpu(q: Asker) -> None:
@@ -484,6 +502,8 @@ def step_cpu(q: Asker) -> None:
                optional=True)  # fmt: skip
         q.text("cpu.emulator_pinning", "QEMU's threads on host CPUs (empty: any):",
                optional=True)  # fmt: skip
+        path, label = choices.DEPRECATED_FEATURES_FIELD
+        q.choose(path, f"{label}:", choices.DEPRECATED_FEATURES)
         for key, what in (("hard_limit_mib", "hard limit"), ("soft_limit_mib", "soft limit"),
                           ("swap_hard_limit_mib", "memory+swap limit")):  # fmt: skip
             q.text(f"memory.{key}", f"memtune {what} in MiB (empty: none):", kind="int",
@@ -619,6 +639,7 @@ def _shares(q: Asker) -> None:
         i = q.session.add_device("shares", Share())
         for f in BY_KEY["shares"].options:
             q.text(f"shares[{i}].{f.key}", f"{f.label}:")
+        _fields(q, "shares", i)  # read-only: greyed, with the versions, where not possible
 
 
 def _keywrap(q: Asker) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from zwizard.devices import KINDS, entries
 from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
-from zwizard.findings import Finding
+from zwizard.findings import Finding, Severity
 from zwizard.lazy import Pattern
 from zwizard.model import FEATURE_POLICIES, Answers, CrashAction, Lifecycle, Pxe
 from zwizard.structure import record
@@ -50,7 +50,8 @@ from zwizard.stack_versions import (
     DEPRECATED_OFF_BY_DEFAULT,
     TARGET_VERSION,
     Stack,
-    stack_of,
+    judged_stack,
+    machine_absent,
 )
 from zwizard.structure import fields, is_record, lookup
 
@@ -174,6 +175,7 @@ RULES = {
     "host-dasd": "the DASD exists on this host and the host does not use it",
     "hosts-common": "a guest for several hosts uses what all of them run (CPU, machine type)",
     "target": "[target] libvirt and qemu versions are digits.digits (e.g. 10.10)",
+    "machine-removed": "a versioned machine type is one the judged QEMU has (each lives six years)",
 }
 
 
@@ -185,6 +187,34 @@ def machine_problem(arch: str | None, machine: str | None) -> str | None:
     return (
         f"arch {arch or '(none)'}, machine {machine or '(none)'}: IBM Z guests are arch "
         f"{S390_ARCH} on machine {S390_MACHINE}"
+    )
+
+
+def machine_removed(
+    machine: str | None,
+    stack: Stack = DEFAULT_STACK,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
+) -> Finding | None:
+    """Rule machine-removed: a definition pinned to a versioned machine type (libvirt
+    records s390-ccw-virtio-X.Y at define) that the judged QEMU does not have. libvirt
+    refuses to define or start it ("Emulator … does not support machine type …"): an
+    error for the stack judged (a warning where the guest is for another host). The
+    host's own machine list, where discovery read it, is preferred over the table."""
+    if not machine or machine == S390_MACHINE:
+        return None
+    machines = host.machines if host is not None and host_is_target else None
+    why = machine_absent(machine, stack, machines)
+    if why is None:
+        return None
+    severity: Severity = "error" if host is None or host_is_target else "warning"
+    return Finding(
+        "machine-removed",
+        severity,
+        "guest",
+        f"machine type {machine}: {why}; libvirt refuses to define or start it "
+        f"(\"Emulator … does not support machine type '{machine}'\"): use "
+        f"{S390_MACHINE}, which libvirt pins to the host's newest at define",
     )
 
 
@@ -203,7 +233,7 @@ def check(
     plan = plan or make_plan(answers)
     out = _Collector()
     # the libvirt and QEMU the version-dependent rules judge against (stack_versions)
-    stack = stack_of(answers, host)
+    stack = judged_stack(answers, host, host_is_target)
     for rule_group in _RULE_GROUPS:
         if rule_group is _guest:
             _guest(answers, plan, out, stack)

@@ -29,11 +29,12 @@ if TYPE_CHECKING:
     from zwizard.drafts import Draft
     from zwizard.host import HostInfo
     from zwizard.prepare import Preparation
+    from zwizard.stack_versions import Stack
 
 # The rule a number field's key answers to, so typed text that is no number is
 # reported under the same id as a number out of range.
-# Tables there only when asked for, filled by text fields: emptied, they go ([kernel])
-OPTIONAL_TABLES = ("kernel",)
+# Tables there only when asked for, filled by text fields: emptied, they go ([kernel], [target])
+OPTIONAL_TABLES = ("kernel", "target")
 NUMBER_RULES = {
     "vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order",
     "vcpus_current": "vcpu-topology", "sockets": "vcpu-topology", "cores": "vcpu-topology",
@@ -593,6 +594,15 @@ class Session:
     def use_host(self, host: HostInfo | None) -> None:
         self.host = host
         self.changed()
+
+    def stack(self) -> Stack:
+        """The libvirt and QEMU the version-dependent rules judge against now: this host's
+        (or the oldest of the hosts') when the guest is for it, else the answers'
+        `[target]`, else libvirt 9.0 / QEMU 7.2."""
+        from zwizard.stack_versions import judged_stack
+
+        judged = self.hosts if len(self.hosts) > 1 else self.host
+        return judged_stack(self.answers, judged, self.host_is_target)
 
     def set_other_host(self, other: bool) -> None:
         """The guest is for another host: what this one lacks becomes a warning."""

@@ -81,7 +81,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         "address for it; the ccw address is fixed in 11.2)",
         (11, 2),
         (10, 0),
-        "QEMU 10.0 changelog (virtio-mem on s390x); libvirt NEWS 11.1.0 and 11.2.0",
+        "QEMU hw/s390x/virtio-ccw-mem.c (virtio-mem-ccw, QEMU 10.0); libvirt NEWS.rst 11.1.0 "
+        '("Introduce virtio-mem <memory/> model for s390 guests") and 11.2.0 ("qemu: attach '
+        'virtio-mem with CCW address")',
     ),
     StackRule(
         "virtiofs-readonly",
@@ -91,7 +93,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         "a read-only virtiofs share",
         (11, 0),
         None,
-        "libvirt NEWS 11.0.0",
+        'libvirt NEWS.rst 11.0.0 ("virtiofs: Allow read only mode")',
     ),
     StackRule(
         "deprecated-features",
@@ -102,18 +104,23 @@ STACK_RULES: tuple[StackRule, ...] = (
         "libvirt 11.6 that is the default for s390 host-model",
         (11, 0),
         (9, 1),
-        "libvirt commit 62658bbf (conf: add deprecated_features attribute), NEWS 11.0.0 "
-        "and 11.6.0; QEMU query-cpu-model-expansion deprecated-props",
+        "libvirt commit 62658bbf (conf: add deprecated_features attribute; its series' "
+        'VIR_CONNECT_GET_DOMAIN_CAPABILITIES_DISABLE_DEPRECATED_FEATURES is "Since: 11.0.0" '
+        "in include/libvirt/libvirt-domain.h; NEWS.rst 11.0.0 does not list it), NEWS.rst "
+        "11.6.0 (off by default for s390 host-model); QEMU qapi/machine-target.json "
+        'deprecated-props ("since 9.1" on s390x)',
     ),
     StackRule(
         "machine-4.2-removed",
-        "s390-machine",
+        "machine-removed",
         "versioned machine types back to s390-ccw-virtio-2.4 exist",
         "versioned machine types are removed after six years: s390-ccw-virtio-4.2 is "
-        "gone in QEMU 10.2",
+        "gone in QEMU 10.2 (X.Y is gone from QEMU X+6.Y on)",
         None,
         (10, 2),
-        "QEMU docs/about/deprecated.rst (versioned machine types: six years)",
+        'QEMU docs/about/deprecated.rst ("versioned machine types are only intended to be '
+        'supported for a period of 6 years"); include/hw/boards.h MACHINE_VER_DELETION_MAJOR '
+        "6 and _MACHINE_VER_IS_CURRENT_EXPIRED (from QEMU 9.1)",
     ),
     StackRule(
         "se-ap",
@@ -228,3 +235,52 @@ def table_lines() -> list[str]:
         since = r.since() or "read from the host"
         lines.append(f"| `{r.key}` | `{r.rule}` | {r.older} | {r.newer} | {since} | {r.source} |")
     return lines
+
+
+def judged_stack(
+    answers: Answers, host: HostInfo | list[HostInfo] | None, host_is_target: bool = True
+) -> Stack:
+    """The stack a guest is judged against: this host's when the guest is for it (or for
+    each of several hosts), else the answers' `[target]` or the default — a guest for
+    another host is not judged by this one's versions."""
+    if host is not None and not isinstance(host, list) and not host_is_target:
+        return target_stack(answers)
+    return stack_of(answers, host)
+
+
+# QEMU's versioned machine types live six years (include/hw/boards.h
+# MACHINE_VER_DELETION_MAJOR): X.Y is not registered from QEMU X+6.Y on, a lifecycle
+# QEMU enforces from 9.1; before it no s390-ccw-virtio-X.Y from 2.4 on was removed.
+MACHINE_LIFETIME_MAJOR = 6
+MACHINE_LIFECYCLE_FROM: Version = (9, 1)
+_VERSIONED_MACHINE = re.compile(r"s390-ccw-virtio-([0-9]+)\.([0-9]+)")
+
+
+def machine_absent(machine: str, stack: Stack, machines: list[str] | None = None) -> str | None:
+    """Why QEMU of `stack` has no machine type `machine`, or None where it has it (or
+    where it is not an upstream versioned name: RHEL's s390-ccw-virtio-rhel9.4.0 has its
+    own lifecycle, read from the host's list only). `machines`: the host's own list
+    (`virsh capabilities`), preferred over the table where it was read."""
+    if machines:
+        if machine in machines:
+            return None
+        return (
+            f"the host's QEMU has no {machine} (its list: {machines[0]} to {machines[-1]}; "
+            f"judged on {stack.describe()})"
+        )
+    found = _VERSIONED_MACHINE.fullmatch(machine)
+    if found is None:
+        return None
+    major, minor = int(found[1]), int(found[2])
+    qemu = stack.qemu[:2]
+    if (major, minor) > qemu:
+        return f"{machine} is newer than QEMU {show(qemu)} of {stack.describe()}"
+    expired = qemu[0] - major > MACHINE_LIFETIME_MAJOR or (
+        qemu[0] - major == MACHINE_LIFETIME_MAJOR and qemu[1] >= minor
+    )
+    if qemu >= MACHINE_LIFECYCLE_FROM and expired:
+        return (
+            f"QEMU removes versioned machine types after six years: {machine} is gone from "
+            f"QEMU {major + MACHINE_LIFETIME_MAJOR}.{minor} on; judged on {stack.describe()}"
+        )
+    return None

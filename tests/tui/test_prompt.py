@@ -37,12 +37,14 @@ def test_a_whole_guest_by_prompts(tmp_path):
     keys = [
         CLEAR, "prompt01", ENTER,  # name
         ENTER, ENTER,  # RHEL 9, KVM
+        NO,  # no [target]: judged on libvirt 9.0 / QEMU 7.2
         CLEAR, "4", ENTER, CLEAR, "4096", ENTER,  # vCPUs, memory
         ENTER,  # CPU mode: default
         NO, YES, YES,  # huge pages no, balloon yes, rng yes
         YES, CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
         CLEAR, "2", ENTER, CLEAR, ENTER,  # 2 sockets (cores derived),
         CLEAR, ENTER, CLEAR, "0=0 1=1", ENTER, CLEAR, ENTER,  # no features; pinning
+        ENTER,  # deprecated CPU features: libvirt's default (the others greyed on 9.0)
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no memtune limits
         YES, NO, NO, CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
         YES, ENTER, CLEAR, "/var/lib/libvirt/images/prompt01.qcow2", ENTER,
@@ -443,3 +445,89 @@ def test_the_output_folder_is_asked_before_writing(tmp_path):
     code, text = drive([str(there), ENTER, YES], prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert (there / "minimal-rhel9.xml").exists() and not (tmp_path / "out").exists()
+
+
+# --- the stack the guest is judged against (issue 26) ------------------------------------
+
+
+def _xml(a: Answers) -> str:
+    from zwizard.plan import make_plan
+    from zwizard.render.domain import render_domain
+    from zwizard.xmlwrite import to_xml
+
+    return to_xml(render_domain(a, make_plan(a)))
+
+
+def test_a_target_stack_is_asked_refused_with_the_rule_and_written(tmp_path):
+    from zwizard.answers import dumps
+
+    a = Answers()
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER,  # name, RHEL 9, KVM
+            YES, CLEAR, "11", ENTER,  # a target: "11" is refused ...
+            CLEAR, "11.0", ENTER, CLEAR, "9.2", ENTER]  # ... then libvirt 11.0, QEMU 9.2  # fmt: skip
+    _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, **io)))
+    assert "'11' is no version: give libvirt as digits.digits, e.g. '10.10' [target]" in text
+    assert (a.target.libvirt, a.target.qemu) == ("11.0", "9.2")
+    assert "version rules judged on libvirt 11.0 / QEMU 9.2 (the answers' [target])" in text
+    assert '[target]\nlibvirt = "11.0"\nqemu = "9.2"' in dumps(a)
+    # emptied again, the table goes: the default stack, nothing written for it
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, YES, CLEAR, ENTER, CLEAR, ENTER]
+    _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, **io)))
+    assert a.target is None and "[target]" not in dumps(a)
+    assert "judged on libvirt 9.0 / QEMU 7.2 (the default target" in text
+
+
+def test_a_guest_for_this_host_shows_the_hosts_versions_and_asks_no_target():
+    from zwizard.host import HostInfo
+
+    a = Answers()
+    h = HostInfo(label="z16", libvirt_version=(11, 6, 0), qemu_version=(10, 2, 0))
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, NO]  # ... not for another host
+    _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, host=h, **io)))
+    assert "version rules judged on libvirt 11.6.0 / QEMU 10.2.0 (host z16's stack)" in text
+    assert a.target is None and "Target host's libvirt" not in text
+
+
+def test_a_read_only_share_is_greyed_with_the_versions_until_the_stack_has_it():
+    from zwizard.model import Target
+
+    def share(a: Answers, keys: list[str]) -> str:
+        keys = [ENTER, YES, CLEAR, "/srv/data", ENTER, CLEAR, "data", ENTER, *keys, NO, NO]
+        return drive(keys, lambda **io: prompt.step_passthrough(prompt.Asker(a, **io)))[1]
+
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    text = share(a, [DOWN, ENTER])  # read-only is greyed: Down stays on read-write
+    assert a.shares[0].readonly is False and "<readonly/>" not in _xml(a)
+    assert (
+        'read-only — greyed: virtiofs cannot share read-only here (libvirt: "virtiofs does '
+        'not yet support read-only mode"): it needs libvirt 11.0; judged on libvirt 9.0 / '
+        "QEMU 7.2 (the default target"
+    ) in text.replace("\n", " ").replace("   ", " ")
+    b, _ = load(ASSETS / "minimal-rhel9.toml")
+    b.target = Target(libvirt="11.0", qemu="9.2")
+    share(b, [DOWN, ENTER])
+    assert b.shares[0].readonly is True and "<readonly/>" in _xml(b)
+
+
+def test_deprecated_cpu_features_are_offered_where_libvirt_knows_them():
+    from zwizard.model import Target
+
+    def cpu(a: Answers) -> str:
+        keys = [ENTER, ENTER, ENTER, NO, YES, YES,  # vCPUs, memory, mode; pages, balloon, rng
+                YES, *[CLEAR, ENTER] * 6,  # more options: nothing typed
+                DOWN, ENTER,  # deprecated CPU features: off, where it can be chosen
+                *[CLEAR, ENTER] * 3, NO, NO, NO, CLEAR, ENTER]  # fmt: skip
+        return drive(keys, lambda **io: prompt.step_cpu(prompt.Asker(a, **io)))[1]
+
+    a = Answers()
+    text = cpu(a)
+    assert a.cpu.deprecated_features is None and "deprecated_features" not in _xml(a)
+    assert (
+        "off: the guest can move to machines without them — greyed: libvirt refuses <cpu "
+        "deprecated_features> before it knows it: it needs libvirt 11.0 with QEMU 9.1"
+    ) in " ".join(text.split())
+    b = Answers()
+    b.target = Target(libvirt="11.0", qemu="9.2")
+    cpu(b)
+    assert b.cpu.deprecated_features is False
+    assert 'deprecated_features="off"' in _xml(b)

@@ -894,3 +894,119 @@ async def test_the_quit_dialogs_buttons_move_with_the_arrows(tmp_path):
         await pilot.pause()
         assert app.is_running and not isinstance(app.screen, type(None))
         assert "Quit?" not in visible_text(app)
+
+
+# --- the stack the guest is judged against (issue 26) ------------------------------------
+
+
+async def test_a_target_stack_is_typed_refused_with_the_rule_and_written():
+    from zwizard.answers import dumps
+    from zwizard.host import HostInfo
+
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "guest")
+        assert "version rules judged on libvirt 9.0 / QEMU 7.2 (the default target" in (
+            visible_text(app)
+        )
+        await press_until(pilot, field_input("target.libvirt"))
+        await type_text(pilot, "11")
+        assert "'11' is no version: give libvirt as digits.digits, e.g. '10.10' [target]" in (
+            visible_text(app)
+        )
+        assert "minimal-rhel9.xml" not in app.session.result.files  # nothing written on error
+        await type_text(pilot, ".0")  # now 11.0
+        await press_until(pilot, field_input("target.qemu"))
+        await type_text(pilot, "9.2")
+        await pilot.pause()
+        assert "version rules judged on libvirt 11.0 / QEMU 9.2 (the answers' [target])" in (
+            visible_text(app)
+        )
+        assert '[target]\nlibvirt = "11.0"\nqemu = "9.2"' in dumps(app.session.answers)
+        # a guest for this host: judged on the host's own versions, shown; [target] hidden
+        app.use_host(HostInfo(label="z16", libvirt_version=(11, 6, 0), qemu_version=(10, 2, 0)))
+        await pilot.pause()
+        text = visible_text(app)
+        assert "version rules judged on libvirt 11.6.0 / QEMU 10.2.0 (host z16's stack)" in text
+        assert "Target host's libvirt" not in text
+        await pilot.press("f4")  # for another host: the [target] counts again
+        await pilot.pause()
+        text = visible_text(app)
+        assert "Target host's libvirt" in text and "<11.0>" in text
+        assert "version rules judged on libvirt 11.0 / QEMU 9.2 (the answers' [target])" in text
+
+
+async def test_a_read_only_share_is_greyed_with_the_versions_and_chosen_where_possible():
+    from zwizard.model import Target
+
+    async def add_share(app, pilot) -> None:
+        await goto(pilot, "passthrough")
+        add = app.screen.query_one("#shares-add-0", Button)
+        await press_until(pilot, lambda w: w is add)
+        await pilot.press("enter")
+        await pilot.pause()
+        await press_until(pilot, field_input("shares[0].source"))
+        await type_text(pilot, "/srv/data")
+        await press_until(pilot, field_input("shares[0].tag"))
+        await type_text(pilot, "data")
+        await press_until(pilot, radio_set_of("shares[0].readonly"))
+
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await add_share(app, pilot)
+        text = visible_text(app)
+        assert "read-only (greyed) [disabled]" in text
+        assert (
+            'read-only — greyed: virtiofs cannot share read-only here (libvirt: "virtiofs does '
+            'not yet support read-only mode"): it needs libvirt 11.0; judged on libvirt 9.0 / '
+            "QEMU 7.2 (the default target"
+        ) in text
+        await pilot.press("down", "enter")  # the greyed choice cannot be taken
+        await pilot.pause()
+    assert app.session.answers.shares[0].readonly is False
+    assert "<readonly/>" not in app.session.result.files["minimal-rhel9.xml"]
+
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.target = Target(libvirt="11.0", qemu="9.2")
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await add_share(app, pilot)
+        assert "read-only (greyed)" not in visible_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.session.answers.shares[0].readonly is True
+    assert "<readonly/>" in app.session.result.files["minimal-rhel9.xml"]
+
+
+async def test_deprecated_cpu_features_are_greyed_before_libvirt_11_and_written_after():
+    from zwizard.model import Target
+    from zwizard.tui.fields import MoreOptions
+
+    async def open_cpu_options(app, pilot) -> None:
+        await goto(pilot, "cpu")
+        group = next(g for g in app.screen.query(MoreOptions) if "CPU options" in g.title)
+        if group.collapsed:  # with a note on the field (libvirt 11.0 to 11.5) it is open
+            title = group.query_one("CollapsibleTitle")
+            await press_until(pilot, lambda w: w is title)
+            await pilot.press("enter")
+            await pilot.pause()
+        await press_until(pilot, radio_set_of("cpu.deprecated_features"))
+
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cpu_options(app, pilot)
+        text = visible_text(app)
+        assert "off: the guest can move to machines without them (greyed) [disabled]" in text
+        assert (
+            "greyed: libvirt refuses <cpu deprecated_features> before it knows it: it needs "
+            "libvirt 11.0 with QEMU 9.1; judged on libvirt 9.0 / QEMU 7.2"
+        ) in text
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.target = Target(libvirt="11.0", qemu="9.2")
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cpu_options(app, pilot)
+        await pilot.press("down", "enter")  # off
+        await pilot.pause()
+    assert app.session.answers.cpu.deprecated_features is False
+    assert 'deprecated_features="off"' in app.session.result.files["minimal-rhel9.xml"]

@@ -17,10 +17,16 @@ from zwizard.plan import make_plan
 from zwizard.prepare import prepare
 from zwizard.render.domain import render_domain
 from zwizard.rules import availability, check
-from zwizard.stack_versions import DEFAULT_STACK, STACK_RULES, stack_of, table_lines
+from zwizard.stack_versions import (
+    DEFAULT_STACK,
+    STACK_RULES,
+    judged_stack,
+    stack_of,
+    table_lines,
+)
 from zwizard.xmlwrite import to_xml
 
-RULES_TESTED_HERE = {"target"}
+RULES_TESTED_HERE = {"target", "machine-removed"}
 DATA = ROOT / "tests" / "data" / "host"
 DEFAULT_WORDS = "libvirt 9.0 / QEMU 7.2 (the default target"
 
@@ -367,3 +373,67 @@ def test_libvirts_disable_policies_for_deprecated_features_are_read_as_its_own_w
     got = import_domain(text.replace("<cpu mode='host-model' check='partial'/>", plain).encode())
     assert got.answers.cpu.features == {"csske": "disable", "te": "disable", "zpci": "disable"}
     assert got.answers.cpu.deprecated_features is None
+
+
+# --- versioned machine types (rule machine-removed) ---------------------------------------
+
+
+def test_a_machine_type_qemu_removed_after_six_years_is_refused_naming_the_versions():
+    from zwizard.rules import machine_removed
+    from zwizard.stack_versions import Stack
+
+    newer = Stack((11, 6), (10, 2), "target")
+    hit = machine_removed("s390-ccw-virtio-4.2", newer)
+    assert hit is not None and hit.rule == "machine-removed" and hit.severity == "error"
+    assert "gone from QEMU 10.2 on" in hit.message
+    assert "libvirt 11.6 / QEMU 10.2 (the answers' [target])" in hit.message
+    # one release earlier it is still there; 4.1 is not (10.1 - 6 years)
+    older = Stack((11, 6), (10, 1), "target")
+    assert machine_removed("s390-ccw-virtio-4.2", older) is None
+    assert machine_removed("s390-ccw-virtio-4.1", older) is not None
+    # before QEMU 9.1 enforced the lifecycle nothing old was removed: the default stack
+    # (QEMU 7.2, the stack the system tier runs) has 2.4 and 4.2, not one newer than itself
+    assert machine_removed("s390-ccw-virtio-2.4") is None
+    assert machine_removed("s390-ccw-virtio-7.2") is None
+    newer_than_qemu = machine_removed("s390-ccw-virtio-9.2")
+    assert newer_than_qemu is not None and DEFAULT_WORDS in newer_than_qemu.message
+
+
+def test_the_unversioned_machine_and_downstream_names_are_allowed_by_the_table():
+    from zwizard.rules import machine_removed
+    from zwizard.stack_versions import Stack
+
+    newest = Stack((12, 4), (11, 1), "target")
+    assert machine_removed("s390-ccw-virtio", newest) is None
+    assert machine_removed(None, newest) is None
+    assert machine_removed("s390-ccw-virtio-rhel9.4.0", newest) is None
+    assert machine_removed("s390-ccw-virtio-5.2", newest) is None  # 11.1 keeps 5.2 ...
+    assert machine_removed("s390-ccw-virtio-5.1", newest) is not None  # ... not 5.1
+
+
+def test_the_hosts_own_machine_list_decides_over_the_table():
+    from zwizard.rules import machine_removed
+    from zwizard.stack_versions import stack_of
+
+    h = host((11, 0, 0), (10, 2, 0))
+    h.machines = ["s390-ccw-virtio-4.2", "s390-ccw-virtio-10.2"]  # a distribution kept 4.2
+    assert machine_removed("s390-ccw-virtio-4.2", stack_of(answers(), h), h) is None
+    lacking = machine_removed("s390-ccw-virtio-rhel9.4.0", stack_of(answers(), h), h)
+    assert lacking is not None and lacking.severity == "error"
+    assert "the host's QEMU has no s390-ccw-virtio-rhel9.4.0" in lacking.message
+    assert "QEMU 10.2.0 (host z16's stack)" in lacking.message
+    # a guest meant for another host is judged by its [target], not by this host's list
+    other = judged_stack(answers(target=target("11.6", "10.2")), h, False)
+    assert other.origin == "target"
+    warned = machine_removed("s390-ccw-virtio-4.2", other, h, False)
+    assert warned is not None and warned.severity == "warning"
+
+
+def test_a_guest_for_another_host_is_judged_by_its_target_not_by_this_hosts_versions():
+    share = {"source": "/srv/data", "tag": "data", "readonly": True}
+    newer = host((11, 6, 0), (10, 2, 0))
+    assert not [f for f in check(answers(shares=[share]), None, newer) if f.rule == "share"]
+    other = [f for f in check(answers(shares=[share]), None, newer, False) if f.rule == "share"]
+    assert other and DEFAULT_WORDS in other[0].message
+    a = answers(shares=[share], target=target("11.0", "9.2"))
+    assert not [f for f in check(a, None, newer, False) if f.rule == "share"]

@@ -113,6 +113,15 @@ KIND = Kind(
     check=check,
     missing=_missing,
     check_host=check_host,
+    # asked after the directory and tag; greyed, with the versions, where the stack
+    # judged has no read-only virtiofs (libvirt before 11.0)
+    fields=(
+        Field(
+            "readonly",
+            "read-only (virtiofs <readonly/>, libvirt 11.0 and later)",
+            choices=((False, "read-write"), (True, "read-only")),
+        ),
+    ),
     options=(
         Field("source", "host directory", text="str", placeholder="(an absolute path)"),
         Field(

@@ -676,7 +676,9 @@ class ZWizard(App[int]):
 
     def state(self) -> State:
         s = self.session
-        return State(s.answers, s.result, s.pending, s.typed, s.host, s.host_is_target)
+        return State(
+            s.answers, s.result, s.pending, s.typed, s.host, s.host_is_target, stack=s.stack()
+        )
 
     def refresh_all(self) -> None:
         """Redraw the visible step, the step list and the status from the session."""

@@ -22,6 +22,7 @@ from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.rules import Availability, Finding
 from zwizard.session import shown_text
+from zwizard.stack_versions import Stack
 from zwizard.structure import field, is_default, lookup, record
 from zwizard.tui.compat import Box, Radio, highlight
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
@@ -37,6 +38,7 @@ class State:
     typed: dict[str, tuple[str, Any]] = field(default_factory=dict)
     host: HostInfo | None = None
     host_is_target: bool = True
+    stack: Stack | None = None  # what the version rules judge against (Session.stack)
     _cache: dict[tuple[str, str], Availability] = field(default_factory=dict)
 
     def allowed(self, path: str, value: Any) -> Availability:

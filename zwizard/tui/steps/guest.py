@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 
 from zwizard import choices
+from zwizard.stack_versions import judged_stack
 from zwizard.tui.fields import Box, ChoiceField, State, TextField
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -14,8 +15,11 @@ from zwizard.tui.steps.base import Explain, Heading, Step
 class GuestStep(Step):
     step_id = "guest"
     title = "Guest OS"
-    owns = ("guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title")
-    rules = ("guest-name", "guest-os", "uuid", "text", "tcg-cpu", "lifecycle", "host-cpu-mode")
+    owns = ("guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title", "target")
+    rules = (
+        "guest-name", "guest-os", "uuid", "text", "tcg-cpu", "lifecycle", "host-cpu-mode",
+        "target",
+    )  # fmt: skip
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")
@@ -34,6 +38,14 @@ class GuestStep(Step):
         with Horizontal(classes="toggle-row", id="target-row"):
             yield Box("For another host (F4 on any step)", id="other-host", compact=True)
         yield Explain("", id="host-line")
+        # the stack a guest for another host is judged against; for this host its own
+        yield TextField("target.libvirt", choices.TARGET_LABELS["target.libvirt"],
+                        kind="optional-str", placeholder="(digits.digits)",
+                        id="target-libvirt")  # fmt: skip
+        yield TextField("target.qemu", choices.TARGET_LABELS["target.qemu"],
+                        kind="optional-str", placeholder="(digits.digits)",
+                        id="target-qemu")  # fmt: skip
+        yield Explain("", id="stack-line")
 
     def sync_extra(self, state: State) -> None:
         uuid = state.answers.guest.uuid or "(generated when written)"
@@ -51,6 +63,12 @@ class GuestStep(Step):
         host_line = self.query_one("#host-line", Explain)
         host_line.update(line)
         host_line.display = bool(line)
+        # [target] counts only where this host does not judge the guest: shown there
+        for_this_host = host is not None and state.host_is_target
+        for key in ("libvirt", "qemu"):
+            self.query_one(f"#target-{key}", TextField).display = not for_this_host
+        stack = state.stack or judged_stack(state.answers, host, state.host_is_target)
+        self.query_one("#stack-line", Explain).update(f"version rules judged on {stack.describe()}")
 
     def on_checkbox_changed(self, event: Box.Changed) -> None:
         if event.checkbox.id == "other-host":

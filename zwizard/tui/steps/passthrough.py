@@ -84,7 +84,8 @@ class PassthroughStep(Step):
         yield Heading("Shared host directories (virtiofs)")
         yield DeviceList(
             "shares", describe_share, [("+ share", lambda: Share())],
-            lambda: declared("shares", share.KIND.options, ""), empty="no shares",
+            lambda: [*declared("shares", share.KIND.options, ""),
+                     *declared("shares", share.KIND.fields, "")], empty="no shares",
         )  # fmt: skip
         yield Explain("libvirt starts a virtiofsd per share; guest memory is then shared (memfd).")
         yield Heading("CPACF protected-key wrapping (QEMU's default: both on)")
