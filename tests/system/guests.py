@@ -26,7 +26,12 @@ TAP_ONLY = ("mtu", "driver", "target", "virtualport", "vlan")
 
 
 def runnable_copy(
-    xml: str, console: Path, *, images: Path = IMAGES, bridge: str | None = None
+    xml: str,
+    console: Path,
+    *,
+    images: Path = IMAGES,
+    bridge: str | None = None,
+    keep_nics: bool = False,
 ) -> tuple[str, bool]:
     """A copy that can run under TCG on any machine; says whether it needs IBM Z to start.
 
@@ -41,7 +46,7 @@ def runnable_copy(
     cpu = dom.find("cpu")
     if was_kvm and cpu is not None:
         dom.remove(cpu)
-    for iface in dom.iterfind("devices/interface"):
+    for iface in [] if keep_nics else dom.iterfind("devices/interface"):
         source = iface.find("source")
         tap = bridge is not None and any(iface.find(tag) is not None for tag in TAP_ONLY)
         iface.set("type", "bridge" if tap else "user")
@@ -111,3 +116,23 @@ def wait_for(path: Path, needles: list[str], timeout: float = 60) -> str:
 def qemu_log(name: str) -> str:
     log = Path(f"/var/log/libvirt/qemu/{name}.log")
     return log.read_text(errors="replace") if log.exists() else ""
+
+
+def stack_verdict(xml: str, name: str, tmp: Path) -> str | None:
+    """None when libvirt defines (--validate) and QEMU starts (paused) the guest; else
+    the stack's own words, with QEMU's last line from the guest's log. Left undefined."""
+    path = tmp / f"{name}.xml"
+    path.write_text(xml)
+    cleanup(name)
+    try:
+        r = virsh("define", "--validate", str(path))
+        if r.returncode != 0:
+            return "define: " + (r.stderr or r.stdout).strip()
+        r = virsh("start", "--paused", name, timeout=120)
+        if r.returncode != 0:
+            said = (r.stderr or r.stdout).strip()
+            tail = [ln for ln in qemu_log(name).splitlines() if "qemu-system-s390x:" in ln]
+            return "start: " + said + ("\n" + tail[-1] if tail else "")
+        return None
+    finally:
+        cleanup(name)
