@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import answers
+from zwizard.plan import make_plan
 from zwizard.rules import check
 
 
@@ -34,3 +35,34 @@ def test_macvtap_passthrough_takes_its_host_interface_alone(other):
 )  # fmt: skip
 def test_macvtap_interfaces_that_can_share_or_do_not_are_allowed(nics):
     assert not {p for r, p in errors(nics=nics) if r == "nic-source"}
+
+
+@pytest.mark.parametrize(
+    ("poweroff", "reboot", "refused"),
+    [("restart", "destroy", True), ("destroy", "destroy", False),
+     ("restart", "restart", False), ("destroy", "restart", False)],
+)  # fmt: skip
+def test_power_off_restarting_while_reboot_destroys_is_refused(poweroff, reboot, refused):
+    """libvirt 9.0 at define (qemu_validate.c): "qemu driver doesn't support 'onReboot' set
+    to 'destroy and 'onPoweroff' set to 'reboot'"."""
+    found = errors(guest={"on_poweroff": poweroff, "on_reboot": reboot})
+    assert (("lifecycle", "guest.on_reboot") in found) is refused
+
+
+def test_two_virtio_disks_whose_targets_share_letters_are_refused():
+    """libvirt 9.0 names a virtio-blk disk virtio-disk<index of its letters>: targets sda
+    and vda defined, then QEMU at start: "Duplicate device ID 'virtio-disk0'"."""
+    disks = [{"path": "/a.qcow2", "target": "sda", "boot_order": 1},
+             {"path": "/b.qcow2", "target": "vda"}]  # fmt: skip
+    assert ("disk-target", "disks[1].target") in errors(disks=disks)
+    disks[1]["target"] = "vdb"
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
+def test_an_assigned_target_skips_the_letters_a_given_one_holds():
+    """A virtio disk given sda holds virtio-disk0: the next virtio disk gets vdb, and
+    the CD-ROM on virtio-scsi sdb (sda is taken by name)."""
+    disks = [{"path": "/a.qcow2", "target": "sda", "boot_order": 1},
+             {"path": "/b.qcow2"}, {"path": "/c.iso", "device": "cdrom"}]  # fmt: skip
+    assert make_plan(answers(disks=disks)).targets == ["sda", "vdb", "sdb"]
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
