@@ -420,6 +420,14 @@ def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"cpu.features.{name}",
                 f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
             )
+        elif policy == "optional":  # libvirt's src/cpu/cpu_s390.c, virCPUs390ValidateFeatures
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"policy 'optional' for {name}: libvirt refuses it for IBM Z at start (\"only "
+                "cpu feature policies 'require' and 'disable' are supported\"); use require, "
+                "disable, force or forbid",
+            )
         if not CPU_FEATURE.fullmatch(name):
             out.error(
                 "cpu-features",

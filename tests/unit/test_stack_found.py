@@ -66,3 +66,11 @@ def test_an_assigned_target_skips_the_letters_a_given_one_holds():
              {"path": "/b.qcow2"}, {"path": "/c.iso", "device": "cdrom"}]  # fmt: skip
     assert make_plan(answers(disks=disks)).targets == ["sda", "vdb", "sdb"]
     assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
+@pytest.mark.parametrize("policy", ["optional", "require", "disable", "force", "forbid"])
+def test_the_optional_feature_policy_is_refused_on_ibm_z(policy):
+    """libvirt 9.0 at start (src/cpu/cpu_s390.c): "only cpu feature policies 'require' and
+    'disable' are supported for ais" — for policy optional only."""
+    found = errors(cpu={"mode": "maximum", "features": {"ais": policy}})
+    assert (("cpu-features", "cpu.features.ais") in found) is (policy == "optional")
