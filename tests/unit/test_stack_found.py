@@ -59,6 +59,20 @@ def test_two_virtio_disks_whose_targets_share_letters_are_refused():
     assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
 
 
+def test_two_scsi_disks_whose_targets_share_letters_are_refused():
+    """libvirt 9.0 at define gives a SCSI disk the drive unit of its target's letters:
+    CD-ROMs vdb and sdb, "Found duplicate drive address for disk with target name 'vdb'"."""
+    disks = [{"path": "/a.qcow2", "boot_order": 1},
+             {"path": "/b.iso", "device": "cdrom", "target": "vdb"},
+             {"path": "/c.iso", "device": "cdrom", "target": "sdb"}]  # fmt: skip
+    assert ("disk-target", "disks[2].target") in errors(disks=disks)
+    disks[2]["target"] = "sdc"
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+    del disks[2]["target"]  # assigned: sda (vdb holds unit 1 on the SCSI bus)
+    assert make_plan(answers(disks=disks)).targets == ["vda", "vdb", "sda"]
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
 def test_an_assigned_target_skips_the_letters_a_given_one_holds():
     """A virtio disk given sda holds virtio-disk0: the next virtio disk gets vdb, and
     the CD-ROM on virtio-scsi sdb (sda is taken by name)."""

@@ -252,23 +252,31 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     for target, count in Counter(plan.targets).items():
         if count > 1:
             out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
-    # libvirt names a virtio-blk disk virtio-disk<N>, N the index of its target's letters
-    # (qemuAssignDeviceDiskAlias, virDiskNameToIndex): sda and vda are both virtio-disk0
-    seen: dict[int, str] = {}
+    # libvirt names a virtio-blk disk virtio-disk<N> and gives a SCSI disk drive unit N, N
+    # the index of its target's letters (qemuAssignDeviceDiskAlias,
+    # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
+    seen: dict[tuple[bool, int], str] = {}
     for i, d in enumerate(a.disks):
         target = plan.targets[i] if i < len(plan.targets) else None
-        if on_scsi(d) or not target or not DISK_TARGET.fullmatch(target):
+        if not target or not DISK_TARGET.fullmatch(target):
             continue
-        index = target_index(target)
-        if index in seen and seen[index] != target:
+        scsi, index = on_scsi(d), target_index(target)
+        other = seen.setdefault((scsi, index), target)
+        if other != target:
+            clash = (
+                f"both get drive unit {index} on the SCSI controller, and libvirt refuses the "
+                f'second at define ("Found duplicate drive address for disk with target name '
+                f"'{target}'\")"
+                if scsi
+                else f"libvirt names both virtio-disk{index}, and QEMU refuses the second at "
+                f"start (\"Duplicate device ID 'virtio-disk{index}'\")"
+            )
             out.error(
                 "disk-target",
                 f"disks[{i}].target" if d.target else "disks",
-                f"targets '{seen[index]}' and '{target}' have the same letters: libvirt names "
-                f'both virtio-disk{index}, and QEMU refuses the second at start ("Duplicate '
-                f"device ID 'virtio-disk{index}'\"); give different letters",
+                f"targets '{other}' and '{target}' have the same letters: {clash}; give "
+                "different letters",
             )
-        seen.setdefault(index, target)
 
 
 def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
@@ -385,12 +393,12 @@ def resolve(answers: Answers, plan: Plan) -> None:
     """Target names: the given ones, then vda/sda onwards for the rest, skipping any
     name already given."""
     given = {d.target for d in answers.disks if d.target}
-    # a given virtio-blk target's letters are taken on that bus whatever its prefix (sda
-    # on virtio is virtio-disk0, as vda would be: see check)
+    # a given target's letters are taken on its bus whatever its prefix (sda on virtio is
+    # virtio-disk0, as vda would be; vdb on SCSI is unit 1, as sdb: see check)
     taken = {
-        target_index(d.target)
+        ("sd" if on_scsi(d) else "vd", target_index(d.target))
         for d in answers.disks
-        if d.target and not on_scsi(d) and DISK_TARGET.fullmatch(d.target)
+        if d.target and DISK_TARGET.fullmatch(d.target)
     }
     counters = {"vd": 0, "sd": 0}
     for disk in answers.disks:
@@ -401,7 +409,7 @@ def resolve(answers: Answers, plan: Plan) -> None:
         while True:
             name = prefix + _disk_letters(counters[prefix])
             counters[prefix] += 1
-            if name not in given and (prefix == "sd" or counters[prefix] - 1 not in taken):
+            if name not in given and (prefix, counters[prefix] - 1) not in taken:
                 break
         plan.targets.append(name)
 
