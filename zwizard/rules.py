@@ -307,6 +307,14 @@ def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK
                 f"{key} = '{action}': libvirt's QEMU driver refuses it at define "
                 f"(\"qemu driver doesn't support the '{action}' action\"); use {usable}",
             )
+    if g.on_poweroff == "restart" and g.on_reboot == "destroy":
+        out.error(
+            "lifecycle",
+            "guest.on_reboot",
+            "on_reboot = 'destroy' with on_poweroff = 'restart': libvirt's QEMU driver refuses "
+            "the pair at define (\"qemu driver doesn't support 'onReboot' set to 'destroy and "
+            "'onPoweroff' set to 'reboot'\"); change one of them",
+        )
     if g.memory_mib < 1024 and g.os in SUPPORTED_OS and g.memory_mib >= 1:
         out.warn(
             "memory",
@@ -441,6 +449,14 @@ def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
                 "cpu-features",
                 f"cpu.features.{name}",
                 f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
+            )
+        elif policy == "optional":  # libvirt's src/cpu/cpu_s390.c, virCPUs390ValidateFeatures
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"policy 'optional' for {name}: libvirt refuses it for IBM Z at start (\"only "
+                "cpu feature policies 'require' and 'disable' are supported\"); use require, "
+                "disable, force or forbid",
             )
         if not CPU_FEATURE.fullmatch(name):
             out.error(

@@ -26,7 +26,12 @@ TAP_ONLY = ("mtu", "driver", "target", "virtualport", "vlan")
 
 
 def runnable_copy(
-    xml: str, console: Path, *, images: Path = IMAGES, bridge: str | None = None
+    xml: str,
+    console: Path,
+    *,
+    images: Path = IMAGES,
+    bridge: str | None = None,
+    keep_nics: bool = False,
 ) -> tuple[str, bool]:
     """A copy that can run under TCG on any machine; says whether it needs IBM Z to start.
 
@@ -41,7 +46,7 @@ def runnable_copy(
     cpu = dom.find("cpu")
     if was_kvm and cpu is not None:
         dom.remove(cpu)
-    for iface in dom.iterfind("devices/interface"):
+    for iface in [] if keep_nics else dom.iterfind("devices/interface"):
         source = iface.find("source")
         tap = bridge is not None and any(iface.find(tag) is not None for tag in TAP_ONLY)
         iface.set("type", "bridge" if tap else "user")
@@ -70,10 +75,11 @@ def runnable_copy(
         stand_in.write_bytes(b"\0" * 4096)  # QEMU loads any file; the guest need not run it
         el.text = str(stand_in)
     console_el = dom.find("devices/console")
-    console_el.set("type", "file")
-    for old in console_el.findall("source"):
-        console_el.remove(old)
-    console_el.insert(0, etree.Element("source", path=str(console)))
+    if console_el is not None:  # none with console.sclp = false
+        console_el.set("type", "file")
+        for old in console_el.findall("source"):
+            console_el.remove(old)
+        console_el.insert(0, etree.Element("source", path=str(console)))
     needs_z = dom.find("launchSecurity") is not None or dom.find("devices/hostdev") is not None
     return etree.tostring(dom, encoding="unicode"), needs_z
 
@@ -111,3 +117,29 @@ def wait_for(path: Path, needles: list[str], timeout: float = 60) -> str:
 def qemu_log(name: str) -> str:
     log = Path(f"/var/log/libvirt/qemu/{name}.log")
     return log.read_text(errors="replace") if log.exists() else ""
+
+
+def stack_verdict(xml: str, name: str, tmp: Path) -> str | None:
+    """None when libvirt defines (--validate) and QEMU starts (paused) the guest; else
+    the stack's own words, with QEMU's last line from the guest's log. Left undefined."""
+    path = tmp / f"{name}.xml"
+    path.write_text(xml)
+    if virsh("domstate", name).returncode == 0:  # left by an earlier run
+        cleanup(name)
+    started = False
+    try:
+        r = virsh("define", "--validate", str(path))
+        if r.returncode != 0:
+            return "define: " + (r.stderr or r.stdout).strip()
+        r = virsh("start", "--paused", name, timeout=120)
+        started = r.returncode == 0
+        if not started:
+            said = (r.stderr or r.stdout).strip()
+            tail = [ln for ln in qemu_log(name).splitlines() if "qemu-system-s390x:" in ln]
+            return "start: " + said + ("\n" + tail[-1] if tail else "")
+        return None
+    finally:  # as cleanup(), in the fewest calls (a system test runs this many times)
+        if started:
+            virsh("destroy", name)
+        if virsh("undefine", name, "--nvram").returncode != 0:
+            virsh("undefine", name)

@@ -5,47 +5,22 @@ tap into the OVS bridge with ovs-vsctl exactly as on an IBM Z host."""
 
 from __future__ import annotations
 
-import os
-import signal
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
 from tests.helpers import run_zwizard
 from tests.system.guests import cleanup, define, qemu_log, runnable_copy
-from tests.system.stack import run, virsh
+from tests.system.netdevs import ovs_bridge as make_ovs_bridge
+from tests.system.netdevs import vsctl
+from tests.system.stack import virsh
 
 OVS_BRIDGE = "zwovs-test"
-RUNDIR = Path("/run/openvswitch")  # where ovs-vsctl, and so libvirt, finds the database
-SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
-
-
-def _vsctl(*args: str, check: bool = True):
-    return run("ovs-vsctl", "--timeout=10", *args, check=check)
 
 
 @pytest.fixture(scope="module")
 def ovs_bridge(stack, tmp_path_factory):
-    """An OVS bridge on the userspace datapath; the daemons are ours unless one runs."""
-    ours: list[Path] = []
-    if _vsctl("show", check=False).returncode != 0:
-        tmp = tmp_path_factory.mktemp("ovs")
-        RUNDIR.mkdir(parents=True, exist_ok=True)
-        run("ovsdb-tool", "create", str(tmp / "conf.db"), str(SCHEMA))
-        ours = [RUNDIR / "zwizard-ovsdb.pid", RUNDIR / "zwizard-vswitchd.pid"]
-        run("ovsdb-server", str(tmp / "conf.db"), f"--remote=punix:{RUNDIR}/db.sock",
-            f"--pidfile={ours[0]}", "--detach", f"--log-file={tmp}/ovsdb.log")  # fmt: skip
-        _vsctl("--no-wait", "init")
-        run("ovs-vswitchd", f"unix:{RUNDIR}/db.sock", f"--pidfile={ours[1]}", "--detach",
-            f"--log-file={tmp}/vswitchd.log")  # fmt: skip
-    _vsctl("--may-exist", "add-br", OVS_BRIDGE, "--", "set", "bridge", OVS_BRIDGE,
-           "datapath_type=netdev")  # fmt: skip
-    yield OVS_BRIDGE
-    _vsctl("--if-exists", "del-br", OVS_BRIDGE, check=False)
-    for pidfile in reversed(ours):
-        if pidfile.exists():
-            os.kill(int(pidfile.read_text()), signal.SIGTERM)
+    with make_ovs_bridge(OVS_BRIDGE, tmp_path_factory.mktemp("ovs")) as name:
+        yield name
 
 
 def test_an_ovs_port_with_a_vlan_tag_is_plugged_tagged(stack, ovs_bridge, tmp_path):
@@ -75,10 +50,10 @@ def test_an_ovs_port_with_a_vlan_tag_is_plugged_tagged(stack, ovs_bridge, tmp_pa
         # empty disk to IPL) cannot end the guest before the port is looked at
         started = virsh("start", "zwizard-ovs01", "--paused", timeout=120)
         assert started.returncode == 0, started.stderr + qemu_log("zwizard-ovs01")[-2000:]
-        ports = _vsctl("list-ports", ovs_bridge).stdout.split()
+        ports = vsctl("list-ports", ovs_bridge).stdout.split()
         assert len(ports) == 1, ports
-        assert _vsctl("get", "Port", ports[0], "tag").stdout.strip() == "42"
-        ids = _vsctl("get", "Interface", ports[0], "external_ids").stdout
+        assert vsctl("get", "Port", ports[0], "tag").stdout.strip() == "42"
+        ids = vsctl("get", "Interface", ports[0], "external_ids").stdout
         assert 'attached-mac="52:54:00:0a:0b:42"' in ids
     finally:
         cleanup("zwizard-ovs01")

@@ -166,6 +166,17 @@ def test_host_rule_both_sides(z15, rule):
     assert rule not in {r for r, _ in rules_at(check(answers(**good), host=z15))}
 
 
+def test_an_open_vswitch_bridge_is_no_linux_bridge_and_is_accepted(z15):
+    """An OVS bridge's device has no /sys/class/net/<name>/bridge (found by the real
+    stack as oracle, tests/system/test_stack_agrees.py and test_stack_accepts.py: libvirt
+    plugs the tap into the OVS bridge and QEMU starts, where zwizard said "is not a
+    bridge")."""
+    ovs = {"source": {"bridge": "encbdf0"}, "virtualport": "openvswitch"}
+    assert "host-bridge" not in {r for r, _ in rules_at(check(answers(nics=[ovs]), host=z15))}
+    missing = {**ovs, "source": {"bridge": "ovsbr9"}}
+    assert ("host-bridge", "error") in rules_at(check(answers(nics=[missing]), host=z15))
+
+
 def test_mdev_of_the_wrong_kind(z15):
     findings = check(answers(passthrough=[{"type": "vfio-ap", "uuid": USED_CCW}]), host=z15)
     assert any("is a vfio-ccw device, not vfio-ap" in f.message for f in findings)

@@ -252,6 +252,31 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     for target, count in Counter(plan.targets).items():
         if count > 1:
             out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
+    # libvirt names a virtio-blk disk virtio-disk<N> and gives a SCSI disk drive unit N, N
+    # the index of its target's letters (qemuAssignDeviceDiskAlias,
+    # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
+    seen: dict[tuple[bool, int], str] = {}
+    for i, d in enumerate(a.disks):
+        target = plan.targets[i] if i < len(plan.targets) else None
+        if not target or not DISK_TARGET.fullmatch(target):
+            continue
+        scsi, index = on_scsi(d), target_index(target)
+        other = seen.setdefault((scsi, index), target)
+        if other != target:
+            clash = (
+                f"both get drive unit {index} on the SCSI controller, and libvirt refuses the "
+                f'second at define ("Found duplicate drive address for disk with target name '
+                f"'{target}'\")"
+                if scsi
+                else f"libvirt names both virtio-disk{index}, and QEMU refuses the second at "
+                f"start (\"Duplicate device ID 'virtio-disk{index}'\")"
+            )
+            out.error(
+                "disk-target",
+                f"disks[{i}].target" if d.target else "disks",
+                f"targets '{other}' and '{target}' have the same letters: {clash}; give "
+                "different letters",
+            )
 
 
 def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
@@ -368,6 +393,13 @@ def resolve(answers: Answers, plan: Plan) -> None:
     """Target names: the given ones, then vda/sda onwards for the rest, skipping any
     name already given."""
     given = {d.target for d in answers.disks if d.target}
+    # a given target's letters are taken on its bus whatever its prefix (sda on virtio is
+    # virtio-disk0, as vda would be; vdb on SCSI is unit 1, as sdb: see check)
+    taken = {
+        ("sd" if on_scsi(d) else "vd", target_index(d.target))
+        for d in answers.disks
+        if d.target and DISK_TARGET.fullmatch(d.target)
+    }
     counters = {"vd": 0, "sd": 0}
     for disk in answers.disks:
         if disk.target:
@@ -377,9 +409,19 @@ def resolve(answers: Answers, plan: Plan) -> None:
         while True:
             name = prefix + _disk_letters(counters[prefix])
             counters[prefix] += 1
-            if name not in given:
+            if name not in given and (prefix, counters[prefix] - 1) not in taken:
                 break
         plan.targets.append(name)
+
+
+def target_index(target: str) -> int:
+    """virDiskNameToIndex: the letters after the prefix, a = 0 … z = 25, aa = 26."""
+    found = DISK_TARGET.fullmatch(target)
+    letters = target[found.end(1) :] if found else ""
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - ord("a") + 1)
+    return index - 1
 
 
 def _disk_letters(index: int) -> str:

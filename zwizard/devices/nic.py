@@ -188,6 +188,16 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     for mac, count in Counter(m.lower() for m in plan.macs).items():
         if count > 1:
             out.error("mac", "nics", f"MAC {mac} is used by {count} interfaces")
+    parents = Counter(n.source.direct for n in a.nics if n.source.direct)
+    for i, n in enumerate(a.nics):
+        if n.source.mode == "passthrough" and n.source.direct and parents[n.source.direct] > 1:
+            out.error(
+                "nic-source",
+                f"nics[{i}].source.mode",
+                f"macvtap passthrough takes host interface {n.source.direct} alone, and "
+                f'{parents[n.source.direct]} interfaces use it (Linux at start: "error '
+                f'creating macvtap interface … Invalid argument"); give the others their own',
+            )
     taps = Counter(n.target for n in a.nics if n.target)
     for i, n in enumerate(a.nics):
         if n.target and taps[n.target] > 1:
@@ -290,7 +300,9 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                 )
         if src.bridge and host.sysfs:
             br = ifaces.get(src.bridge)
-            if br is None or not br.bridge:
+            # an Open vSwitch bridge is no Linux bridge (no /sys/class/net/<name>/bridge):
+            # its own device is all sysfs shows of it
+            if br is None or not (br.bridge or nic.virtualport):
                 what = "is not a bridge" if br else "does not exist"
                 judge.report(
                     "host-bridge",

@@ -1,0 +1,90 @@
+"""Rules the real stack as oracle found (issue 24: tests/system/test_stack_agrees.py and
+test_stack_accepts.py), each shrunk to its example, with a refused and an allowed case."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import answers
+from zwizard.plan import make_plan
+from zwizard.rules import check
+
+
+def errors(**changes: object) -> set[tuple[str, str]]:
+    return {(f.rule, f.path) for f in check(answers(**changes)) if f.severity == "error"}
+
+
+def direct(mode: str | None = None, parent: str = "encbdf0") -> dict:
+    return {"source": {"direct": parent, **({"mode": mode} if mode else {})}}
+
+
+@pytest.mark.parametrize("other", [None, "bridge", "vepa", "passthrough"])
+def test_macvtap_passthrough_takes_its_host_interface_alone(other):
+    """libvirt 9.0 defines two macvtap interfaces on one parent, one in passthrough, and
+    fails at start: "error creating macvtap interface macvtap3@zsdum0 (…): Invalid
+    argument" (Linux drivers/net/macvlan.c: one macvlan only in passthru mode)."""
+    found = errors(nics=[direct("passthrough"), direct(other)])
+    assert ("nic-source", "nics[0].source.mode") in found
+
+
+@pytest.mark.parametrize(
+    "nics",
+    [[direct("passthrough")], [direct("passthrough"), direct("passthrough", "encbdf1")],
+     [direct("vepa"), direct("bridge"), direct()]],
+    ids=["alone", "each-its-own-parent", "other-modes-share"],
+)  # fmt: skip
+def test_macvtap_interfaces_that_can_share_or_do_not_are_allowed(nics):
+    assert not {p for r, p in errors(nics=nics) if r == "nic-source"}
+
+
+@pytest.mark.parametrize(
+    ("poweroff", "reboot", "refused"),
+    [("restart", "destroy", True), ("destroy", "destroy", False),
+     ("restart", "restart", False), ("destroy", "restart", False)],
+)  # fmt: skip
+def test_power_off_restarting_while_reboot_destroys_is_refused(poweroff, reboot, refused):
+    """libvirt 9.0 at define (qemu_validate.c): "qemu driver doesn't support 'onReboot' set
+    to 'destroy and 'onPoweroff' set to 'reboot'"."""
+    found = errors(guest={"on_poweroff": poweroff, "on_reboot": reboot})
+    assert (("lifecycle", "guest.on_reboot") in found) is refused
+
+
+def test_two_virtio_disks_whose_targets_share_letters_are_refused():
+    """libvirt 9.0 names a virtio-blk disk virtio-disk<index of its letters>: targets sda
+    and vda defined, then QEMU at start: "Duplicate device ID 'virtio-disk0'"."""
+    disks = [{"path": "/a.qcow2", "target": "sda", "boot_order": 1},
+             {"path": "/b.qcow2", "target": "vda"}]  # fmt: skip
+    assert ("disk-target", "disks[1].target") in errors(disks=disks)
+    disks[1]["target"] = "vdb"
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
+def test_two_scsi_disks_whose_targets_share_letters_are_refused():
+    """libvirt 9.0 at define gives a SCSI disk the drive unit of its target's letters:
+    CD-ROMs vdb and sdb, "Found duplicate drive address for disk with target name 'vdb'"."""
+    disks = [{"path": "/a.qcow2", "boot_order": 1},
+             {"path": "/b.iso", "device": "cdrom", "target": "vdb"},
+             {"path": "/c.iso", "device": "cdrom", "target": "sdb"}]  # fmt: skip
+    assert ("disk-target", "disks[2].target") in errors(disks=disks)
+    disks[2]["target"] = "sdc"
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+    del disks[2]["target"]  # assigned: sda (vdb holds unit 1 on the SCSI bus)
+    assert make_plan(answers(disks=disks)).targets == ["vda", "vdb", "sda"]
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
+def test_an_assigned_target_skips_the_letters_a_given_one_holds():
+    """A virtio disk given sda holds virtio-disk0: the next virtio disk gets vdb, and
+    the CD-ROM on virtio-scsi sdb (sda is taken by name)."""
+    disks = [{"path": "/a.qcow2", "target": "sda", "boot_order": 1},
+             {"path": "/b.qcow2"}, {"path": "/c.iso", "device": "cdrom"}]  # fmt: skip
+    assert make_plan(answers(disks=disks)).targets == ["sda", "vdb", "sdb"]
+    assert not {p for r, p in errors(disks=disks) if r == "disk-target"}
+
+
+@pytest.mark.parametrize("policy", ["optional", "require", "disable", "force", "forbid"])
+def test_the_optional_feature_policy_is_refused_on_ibm_z(policy):
+    """libvirt 9.0 at start (src/cpu/cpu_s390.c): "only cpu feature policies 'require' and
+    'disable' are supported for ais" — for policy optional only."""
+    found = errors(cpu={"mode": "maximum", "features": {"ais": policy}})
+    assert (("cpu-features", "cpu.features.ais") in found) is (policy == "optional")
