@@ -1,0 +1,44 @@
+"""The output folder's guards, from a mutation sample of output.py (issue 22): a file
+that cannot be read is a clash, never overwritten; a link below the folder is never
+followed to clear another place's files."""
+
+from __future__ import annotations
+
+import subprocess
+
+from tests.helpers import answers
+from zwizard.build import build
+from zwizard.output import TMP_MARK, clear_stale, existing, write_and_define
+
+
+def test_a_file_that_cannot_be_read_is_a_clash_and_nothing_is_written(tmp_path, monkeypatch):
+    """As another user, a file of mode 600 cannot be read: zwizard cannot tell it is the
+    same, so it is a clash, said, and left as it is (root reads anything: stand-in)."""
+    import zwizard.output as output
+
+    (tmp_path / "web01.xml").write_text("someone else's")
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(output, "_read_nofollow", unreadable)
+    assert existing(tmp_path, {"web01.xml": "x", "web01.toml": "y"}) == [tmp_path / "web01.xml"]
+    outcome = write_and_define([build(answers())], tmp_path)
+    assert outcome.error and "web01.xml" in outcome.error and not outcome.written
+    assert (tmp_path / "web01.xml").read_text() == "someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["web01.xml"]
+
+
+def test_stale_temporary_files_are_not_cleared_through_a_link(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stale = elsewhere / f".a.xml{TMP_MARK}{dead.pid}-0"
+    stale.write_text("half")
+    link = tmp_path / "out"
+    link.symlink_to(elsewhere)
+    clear_stale({link, tmp_path / "missing"})
+    assert stale.exists()
+    clear_stale({elsewhere})  # the folder itself: a dead writer's file goes
+    assert not stale.exists()
