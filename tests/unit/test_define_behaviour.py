@@ -13,3 +13,26 @@ def test_without_virsh_the_message_says_what_to_install(tmp_path, monkeypatch):
     with pytest.raises(DefineError) as refused:
         define_all([("web01", "<domain/>")], "qemu:///system")
     assert str(refused.value) == "virsh is not installed (apt-get install libvirt-clients)"
+
+
+def stand_in_virsh(folder, listed: str):
+    """A virsh that lists `listed` and records every other call (no libvirt needed)."""
+    virsh = folder / "virsh"
+    log = folder / "calls"
+    virsh.write_text(
+        f'#!/bin/sh\necho "$*" >> {log}\ncase "$*" in *" list "*) printf "%s\\n" "$LISTED";; esac\n'
+    )
+    virsh.chmod(0o755)
+    return log
+
+
+def test_a_guest_of_that_name_already_there_is_not_replaced_unasked(tmp_path, monkeypatch):
+    log = stand_in_virsh(tmp_path, "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("LISTED", "0f8fad5b-d9cb-469f-a165-70867728950e web01")
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system")
+    assert str(refused.value) == (
+        "a guest named web01 is already defined at qemu:///system; use --force to replace it"
+    )
+    assert not any(" define " in f" {line} " for line in log.read_text().splitlines())

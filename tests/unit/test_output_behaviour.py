@@ -42,3 +42,14 @@ def test_stale_temporary_files_are_not_cleared_through_a_link(tmp_path):
     assert stale.exists()
     clear_stale({elsewhere})  # the folder itself: a dead writer's file goes
     assert not stale.exists()
+
+
+def test_a_stale_file_whose_name_holds_the_mark_twice_is_read_by_its_last_mark(tmp_path):
+    """A guest named like a temporary file (x.zwizard-tmp-1): the writer's pid is the one
+    after the last mark, so a dead writer's leftover still goes."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".x{TMP_MARK}1.xml{TMP_MARK}{dead.pid}-0"
+    stale.write_text("half")
+    clear_stale({tmp_path})
+    assert not stale.exists()
