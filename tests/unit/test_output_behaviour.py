@@ -53,3 +53,20 @@ def test_a_stale_file_whose_name_holds_the_mark_twice_is_read_by_its_last_mark(t
     stale.write_text("half")
     clear_stale({tmp_path})
     assert not stale.exists()
+
+
+def test_a_file_planted_at_the_temporary_name_is_never_removed(tmp_path, monkeypatch):
+    """Someone put a file where zwizard's next temporary file would go: writing stops
+    with an error, and that file, not zwizard's, stays as it was."""
+    import itertools
+    import os
+
+    import zwizard.output as output
+
+    monkeypatch.setattr(output, "_serial", itertools.count(7))
+    planted = tmp_path / f".web01.xml{TMP_MARK}{os.getpid()}-7"
+    planted.write_text("not zwizard's")
+    outcome = write_and_define([build(answers())], tmp_path)
+    assert outcome.error and not outcome.written
+    assert planted.read_text() == "not zwizard's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [planted.name]
