@@ -70,3 +70,42 @@ def test_a_file_planted_at_the_temporary_name_is_never_removed(tmp_path, monkeyp
     assert outcome.error and not outcome.written
     assert planted.read_text() == "not zwizard's"
     assert sorted(p.name for p in tmp_path.iterdir()) == [planted.name]
+
+
+def stand_in_virsh(folder):
+    """A virsh that lists no guest (or, with a file `refuse` beside it, cannot reach the
+    host) and records its calls. Told by a file, not the environment: virsh runs with
+    the environment zwizard.host saw when first imported."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    log = folder / "calls"
+    virsh = bin_dir / "virsh"
+    virsh.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        f'if [ -e {folder}/refuse ]; then echo "error: failed to connect to $2" >&2; exit 1; fi\n'
+        'case "$*" in *" list "*) echo;; esac\n'
+    )
+    virsh.chmod(0o755)
+    return bin_dir, log
+
+
+def test_written_files_are_defined_where_asked(tmp_path, monkeypatch):
+    bin_dir, log = stand_in_virsh(tmp_path)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out = tmp_path / "out"
+    outcome = write_and_define([build(answers())], out, define_uri="qemu:///system")
+    assert outcome.error is None and outcome.defined == ["defined web01 at qemu:///system"]
+    assert [p.name for p in outcome.written] == ["web01.xml"]
+    assert any(" define --validate " in line for line in log.read_text().splitlines())
+
+
+def test_each_host_that_refuses_is_named_on_a_line_of_its_own(tmp_path, monkeypatch):
+    bin_dir, _ = stand_in_virsh(tmp_path)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    (tmp_path / "refuse").write_text("")
+    uris = ["qemu+ssh://za/system", "qemu+ssh://zb/system"]
+    outcome = write_and_define([build(answers())], tmp_path / "out", define_uri=uris)
+    lines = outcome.error.split("\n")
+    assert [line.split(": nothing defined there: ")[0] for line in lines] == uris
+    assert all("failed to connect" in line for line in lines) and outcome.defined == []
