@@ -109,3 +109,9 @@ def test_each_host_that_refuses_is_named_on_a_line_of_its_own(tmp_path, monkeypa
     lines = outcome.error.split("\n")
     assert [line.split(": nothing defined there: ")[0] for line in lines] == uris
     assert all("failed to connect" in line for line in lines) and outcome.defined == []
+
+
+def test_what_is_written_comes_with_its_next_steps(tmp_path):
+    outcome = write_and_define([build(answers())], tmp_path)
+    assert outcome.error is None
+    assert any(f"virsh define --validate {tmp_path / 'web01.xml'}" in s for s in outcome.next_steps)
