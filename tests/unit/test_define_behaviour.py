@@ -1,0 +1,39 @@
+"""Defining in libvirt without virsh, from a mutation sample of define.py (issue 22): the
+user is told what to install, nothing else happens."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwizard.define import DefineError, define_all
+
+
+def test_without_virsh_the_message_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no virsh anywhere
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system")
+    assert str(refused.value) == "virsh is not installed (apt-get install libvirt-clients)"
+
+
+def stand_in_virsh(folder, listed: str):
+    """A virsh that lists `listed` and records every call (no libvirt needed). Told in its
+    own text, not the environment: virsh runs with the environment zwizard.host saw when
+    first imported."""
+    virsh = folder / "virsh"
+    log = folder / "calls"
+    virsh.write_text(
+        f'#!/bin/sh\necho "$*" >> {log}\ncase "$*" in *" list "*) echo "{listed}";; esac\n'
+    )
+    virsh.chmod(0o755)
+    return log
+
+
+def test_a_guest_of_that_name_already_there_is_not_replaced_unasked(tmp_path, monkeypatch):
+    log = stand_in_virsh(tmp_path, "0f8fad5b-d9cb-469f-a165-70867728950e web01")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system")
+    assert str(refused.value) == (
+        "a guest named web01 is already defined at qemu:///system; use --force to replace it"
+    )
+    assert not any(" define " in f" {line} " for line in log.read_text().splitlines())

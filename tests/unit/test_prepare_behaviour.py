@@ -1,0 +1,41 @@
+"""Host preparation, from the fresh mutation samples of prepare.py (issue 22)."""
+
+from __future__ import annotations
+
+from tests.helpers import CCW_UUID
+from tests.unit.test_prepare import AP, CCW, ibm_z_host, prep_for
+from zwizard.prepare import listing
+
+
+def test_a_domain_past_nine_is_read_in_hex_when_the_host_loses_its_queues(tmp_path):
+    """lszcrypt's and sysfs' APQNs are hex (07.001a is adapter 7, domain 26): taking
+    domain 0x1a from the host's zcrypt takes 07.001a too, and the warning says so."""
+    ibm_z_host(tmp_path)
+    queue = tmp_path / "sys/bus/ap/devices/07.001a"
+    queue.mkdir()
+    (queue / "driver").symlink_to(tmp_path / "sys/bus/ap/drivers/cex4queue")
+    from zwizard.host import discover
+
+    host = discover("kvm", root=tmp_path, run=lambda args: None)
+    _, prep = prep_for(host, passthrough=[{**AP, "domains": [4, 0x1A]}])
+    leaving = next(f.message for f in prep.findings if "loses them" in f.message)
+    assert "07.001a (cex4queue)" in leaving
+
+
+def test_what_dry_run_lists_for_a_dasd_and_for_a_mediated_device_used_as_it_is():
+    """Every step under its section and every check by what it makes sure of, as the
+    wizard and `zwizard prepare --dry-run` show them."""
+    _, prep = prep_for(None, passthrough=[CCW])
+    assert listing(prep) == [
+        "checks first: driverctl, mdevctl, DASD 0.0.1234, the host does not use it",
+        "1. [vfio-ccw] load the vfio_ccw module (runs)",
+        "2. [vfio-ccw] take DASD 0.0.1234 offline on the host (runs)",
+        "3. [vfio-ccw] hand the subchannel of DASD 0.0.1234 to vfio_ccw (runs)",
+        f"4. [vfio-ccw] define mediated device {CCW_UUID} persistently, started at boot (runs)",
+        f"5. [vfio-ccw] start mediated device {CCW_UUID} (runs)",
+    ]
+    _, prep = prep_for(None, passthrough=[{**CCW, "dasd": None}])
+    assert listing(prep) == [
+        f"checks first: mediated device {CCW_UUID}",
+        f"1. [vfio-ccw] mediated device {CCW_UUID} is used as it is (note)",
+    ]
