@@ -49,6 +49,9 @@ TEXTS = {
 DISK_PATHS = ["/i/d1.qcow2", "/i/d2.img", "/dev/sdb", "rel.qcow2", ""]  # short: typed a key each
 FORMATS = [None, "qcow2", "raw"]  # the Format choice's options, in their order
 OUT = "<output folder>"  # a key that stands for typing the front end's output folder
+# a key that stands for starting zwizard again (no --draft) and answering its
+# "Resume your unfinished guest?" with Enter once the question is on screen
+RESTART = "<start again and resume>"
 
 
 # --- the operations ----------------------------------------------------------------------
@@ -104,7 +107,15 @@ class Goto:
     step: str
 
 
-Op = Text | CpuAndMemory | AddDisk | EditDisk | RemoveDisk | MoveDisk | SecureExecution | Goto
+@dataclass(frozen=True)
+class QuitResume:
+    """Quit keeping the draft (Ctrl-Q, Enter), start zwizard again and resume it."""
+
+
+Op = (
+    Text | CpuAndMemory | AddDisk | EditDisk | RemoveDisk | MoveDisk | SecureExecution | Goto
+    | QuitResume
+)  # fmt: skip
 
 
 def ops() -> st.SearchStrategy[Op]:
@@ -129,6 +140,7 @@ def ops() -> st.SearchStrategy[Op]:
         st.builds(MoveDisk, st.integers(0, 3), st.sampled_from([-1, 1])),
         st.builds(SecureExecution, st.booleans()),
         st.builds(Goto, st.sampled_from(STEP_IDS)),
+        st.just(QuitResume()),
     )
 
 
@@ -273,6 +285,10 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
                 s.enable_secure_execution()
             else:
                 s.set_value("secure_execution.enabled", False)
+        elif isinstance(op, QuitResume):
+            keys = ["ctrl+q", "enter", RESTART]
+            s.step = step
+            s = p.session = Session.from_draft(s.draft())
         else:
             keys = _goto_keys(step, op.step)
             step = op.step

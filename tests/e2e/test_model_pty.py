@@ -44,35 +44,56 @@ def settle(term: Tmux, quiet: float = 0.8, limit: float = 30) -> str:
     return screen
 
 
+def wait_dead(term: Tmux, limit: float = 20) -> None:
+    deadline = time.monotonic() + limit
+    while not term.dead() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run_pty(p: m.Plan, tmp: Path, name: str) -> tuple[Session, str]:
     """Front end (c): the real program in tmux; the session it ends with is read back
-    from the draft it keeps when it quits."""
+    from the draft it keeps when it quits. A question (Quit? Resume?) drops keys typed
+    before it shows: the keys after it are sent once it is on screen."""
     state = tmp / "state"
     draft = m.base_draft(tmp / "start.toml")
     term = Tmux(name)
     term.width, term.height = 80, 24
+    # no virsh on the PATH: this machine's host is no part of the script
+    command = (
+        f"cd {tmp} && env PATH=/nonexistent XDG_STATE_HOME={state} PYTHONPATH={ROOT} "
+        f"{sys.executable} -m zwizard"
+    )
     try:
-        # no virsh on the PATH: this machine's host is no part of the script
-        term.start(
-            f"cd {tmp} && env PATH=/nonexistent XDG_STATE_HOME={state} PYTHONPATH={ROOT} "
-            f"{sys.executable} -m zwizard --draft {draft.path}"
-        )
+        term.start(f"{command} --draft {draft.path}")
         term.wait_for("Guest OS", timeout=30)
         settle(term)
         for done in p.done:
-            keys: list[str] = []
-            for key in done.keys:
-                keys += list("c") if key == m.OUT else [TMUX_KEYS.get(key, key)]
-            term._tmux("send-keys", "-t", "t", "--", *keys)  # one write: a burst
-            settle(term)
+            burst: list[str] = []
+            for key in [*done.keys, None]:
+                if key not in ("ctrl+q", m.RESTART, None):
+                    burst += list("c") if key == m.OUT else [TMUX_KEYS.get(key, key)]
+                    continue
+                if burst:
+                    term._tmux("send-keys", "-t", "t", "--", *burst)  # one write: a burst
+                    burst = []
+                    settle(term)
+                if key == "ctrl+q":
+                    term.keys("C-q")
+                    term.wait_for("Quit?")
+                    time.sleep(0.5)
+                elif key == m.RESTART:
+                    wait_dead(term)
+                    term.kill()
+                    term.start(command)
+                    term.wait_for("Resume your unfinished guest", timeout=30)
+                    time.sleep(0.5)
+                    term.keys("Enter")
+                    settle(term)
         screen = term.screen()
         term.keys("C-q")
-        if term.screen() == screen or "Quit?" in term.screen():
-            term.wait_for("Quit?")
+        if "Quit?" in settle(term):
             term.keys("Enter")  # keep the draft, quit
-        deadline = time.monotonic() + 20
-        while not term.dead() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_dead(term)
         kept = sorted((state / "zwizard" / "drafts").glob("*.toml"), key=os.path.getmtime)
         assert kept, f"no draft kept; the screen showed:\n{screen}"
         back = drafts.load(kept[-1])

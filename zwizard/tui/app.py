@@ -43,6 +43,7 @@ from zwizard.rules import RULES
 from zwizard.session import Session
 from zwizard.tui.compat import bindings_for, option_lines, priority_keys, type_into
 from zwizard.tui.compat import sender as message_sender
+from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import Box, Plain, State, TextField, focus_on, shown
 from zwizard.tui.messages import (
     AgentChosen,
@@ -391,6 +392,8 @@ class ZWizard(App[int]):
                 and not isinstance(focused, Input | TextArea)
                 and await self._run_binding(focused, event)
             ):
+                if isinstance(focused, OptionList) and isinstance(focused.parent, DeviceList):
+                    focused.parent.follow(focused.highlighted)  # before the keys behind
                 return
         await super().on_event(event)
 
