@@ -164,12 +164,20 @@ BOUNDED = {
 }
 
 
-@settings(max_examples=m.EXAMPLES or 12, **BOUNDED)
+@settings(max_examples=m.EXAMPLES or 8, **BOUNDED)
 @given(script=m.scripts())
 def test_the_wizard_typed_key_by_key_ends_as_the_session_does(
     script, tmp_path_factory, monkeypatch
 ):
     check(script, tmp_path_factory.mktemp("model"), monkeypatch, plain=False)
+
+
+@settings(max_examples=m.EXAMPLES or 10, **BOUNDED)
+@given(script=m.scripts())
+def test_the_wizard_given_each_operation_in_one_burst_ends_as_the_session_does(
+    script, tmp_path_factory, monkeypatch
+):
+    check(script, tmp_path_factory.mktemp("model"), monkeypatch, plain=False, bursts=True)
 
 
 @settings(max_examples=(m.EXAMPLES or 12) * 4, **BOUNDED)
