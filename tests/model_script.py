@@ -87,6 +87,13 @@ class EditDisk:
 
 
 @dataclass(frozen=True)
+class BootToggle:
+    """Pick a disk in the list, then `Disk boots: on/off` under the boot sequence."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class RemoveDisk:
     index: int  # taken modulo the disks there are then (none: the operation is skipped)
 
@@ -113,7 +120,7 @@ class QuitResume:
 
 
 Op = (
-    Text | CpuAndMemory | AddDisk | EditDisk | RemoveDisk | MoveDisk | SecureExecution | Goto
+    Text | CpuAndMemory | AddDisk | EditDisk | BootToggle | RemoveDisk | MoveDisk | SecureExecution | Goto
     | QuitResume
 )  # fmt: skip
 
@@ -136,6 +143,7 @@ def ops() -> st.SearchStrategy[Op]:
             st.none() | st.sampled_from(DISK_PATHS),
             st.sampled_from(FORMATS),
         ),
+        st.builds(BootToggle, st.integers(0, 3)),
         st.builds(RemoveDisk, st.integers(0, 3)),
         st.builds(MoveDisk, st.integers(0, 3), st.sampled_from([-1, 1])),
         st.builds(SecureExecution, st.booleans()),
@@ -259,6 +267,17 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
                 s.set_value(f"disks[{i}].format", op.format)
             step = "disks"
             op = EditDisk(i, op.path, op.format)
+        elif isinstance(op, BootToggle):
+            if not disks:
+                continue
+            i = op.index % len(disks)
+            # past the list's six buttons, the disk's form (path, kind, format, ccw,
+            # loadparm, its folded options), the boot sequence and its two buttons
+            keys = [*_goto_keys(step, "disks"), "shift+tab", "home", *["down"] * i,
+                    *["tab"] * 16, "enter"]  # fmt: skip
+            step = "disks"
+            s.toggle_boot("disks", i)
+            op = BootToggle(i)
         elif isinstance(op, RemoveDisk | MoveDisk):
             if not disks:
                 continue
