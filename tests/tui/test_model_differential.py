@@ -3,8 +3,8 @@
 hypothesis generates edit scripts (tests/model_script.py): type valid and invalid text
 into fields and mend them (one field, or two in one go), add disks, pick one in the list
 and edit its path and format, switch its boot on and off, remove and move disks,
-Secure Execution on and off, jump
-between steps, quit keeping the draft and resume it, then write. Each script is applied
+Secure Execution on and off, jump between steps, quit keeping the draft and resume it,
+then write. Each script is applied
 straight on `Session` (the model); as keys to the full-screen wizard (Pilot, 80x24) one
 key at a time, and again with each operation's keys queued at once (a burst, as over
 SSH); and as answers to the prompt mode. All must end with the same answers (and text
