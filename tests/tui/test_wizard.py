@@ -894,3 +894,16 @@ async def test_the_quit_dialogs_buttons_move_with_the_arrows(tmp_path):
         await pilot.pause()
         assert app.is_running and not isinstance(app.screen, type(None))
         assert "Quit?" not in visible_text(app)
+
+
+async def test_a_status_message_ending_while_the_wizard_closes_is_no_error():
+    """Seen on a loaded machine: Ctrl-S's "draft saved" ended (its timer fired) while the
+    wizard was closing, and the step list it redraws was gone: NoMatches."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.flash("draft saved: x.toml")
+        await pilot.pause()
+    for widget in app.query("#steps"):
+        await widget.remove()
+    app._end_flash()  # the timer firing now
+    assert app._flash == ""

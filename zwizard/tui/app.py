@@ -904,7 +904,8 @@ class ZWizard(App[int]):
 
     def _end_flash(self) -> None:
         self._flash = ""
-        self._mark_steps(self.state())
+        if self.query("#steps"):  # else the wizard is closing: its widgets are gone
+            self._mark_steps(self.state())
 
     def action_request_quit(self) -> None:
         if self.written:
