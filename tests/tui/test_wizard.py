@@ -1010,3 +1010,16 @@ async def test_deprecated_cpu_features_are_greyed_before_libvirt_11_and_written_
         await pilot.pause()
     assert app.session.answers.cpu.deprecated_features is False
     assert 'deprecated_features="off"' in app.session.result.files["minimal-rhel9.xml"]
+
+
+async def test_a_status_message_ending_while_the_wizard_closes_is_no_error():
+    """Seen on a loaded machine: Ctrl-S's "draft saved" ended (its timer fired) while the
+    wizard was closing, and the step list it redraws was gone: NoMatches."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.flash("draft saved: x.toml")
+        await pilot.pause()
+    for widget in app.query("#steps"):
+        await widget.remove()
+    app._end_flash()  # the timer firing now
+    assert app._flash == ""

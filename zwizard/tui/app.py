@@ -44,6 +44,7 @@ from zwizard.rules import RULES
 from zwizard.session import Session
 from zwizard.tui.compat import bindings_for, option_lines, priority_keys, type_into
 from zwizard.tui.compat import sender as message_sender
+from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import Box, Plain, State, TextField, focus_on, shown
 from zwizard.tui.messages import (
     AgentChosen,
@@ -395,6 +396,8 @@ class ZWizard(App[int]):
                 and not isinstance(focused, Input | TextArea)
                 and await self._run_binding(focused, event)
             ):
+                if isinstance(focused, OptionList) and isinstance(focused.parent, DeviceList):
+                    focused.parent.follow(focused.highlighted)  # before the keys behind
                 return
         await super().on_event(event)
 
@@ -935,7 +938,8 @@ class ZWizard(App[int]):
 
     def _end_flash(self) -> None:
         self._flash = ""
-        self._mark_steps(self.state())
+        if self.query("#steps"):  # else the wizard is closing: its widgets are gone
+            self._mark_steps(self.state())
 
     def action_request_quit(self) -> None:
         if self.written:

@@ -193,10 +193,18 @@ class DeviceList(Vertical):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.highlighted != event.option_index or self.expect is not None:
-            return  # stale (from rebuilding the list), or an add is on its way
-        if self.state and event.option_index != self.selected and self.items(self.state):
-            self.selected = event.option_index
+        if event.option_list.highlighted != event.option_index:
+            return  # stale (from rebuilding the list)
+        self.follow(event.option_index)
+
+    def follow(self, index: int | None) -> None:
+        """Bind the form to the item highlighted now. Called at the key that moved the
+        highlight, too: in a burst (`Home Tab … /dev/sdb`) the typing behind it must
+        reach this item's form, not the one highlighted before."""
+        if self.expect is not None or index is None:
+            return  # an add is on its way
+        if self.state and index != self.selected and self.items(self.state):
+            self.selected = index
             self.sync(self.state)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
