@@ -252,6 +252,8 @@ def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK
         )
     if g.smbios:
         out.error("no-smbios", "guest.smbios", "SMBIOS is not available on IBM Z")
+    if g.machine is not None and machine_problem(S390_ARCH, g.machine) is not None:
+        out.error("s390-machine", "guest.machine", f"'{g.machine}' is no {S390_MACHINE} machine")
 
     if not 1 <= g.vcpus <= MAX_VCPUS:
         out.error(
@@ -583,27 +585,35 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
     given: dict[str, str] = {
         path: item.ccw for _, path, item in entries(a) if getattr(item, "ccw", None) is not None
     }
+    given.update(a.addresses)  # the devices without a list: keyed as in plan.ccw
+
+    def key(path: str) -> str:  # the answers key a bus-id was given at
+        return f"addresses.{path}" if path in a.addresses else f"{path}.ccw"
+
+    for path in a.addresses:
+        if not ADDRESSED.fullmatch(path):
+            out.error("ccw-address", key(path), f"no device '{path}' takes an address here")
     for path, text in given.items():
         addr = parse_ccw(text)
         if addr is None:
             out.error(
                 "ccw-address",
-                f"{path}.ccw",
+                key(path),
                 f"'{text}' is not a ccw bus-id; write it as fe.0.0001 (cssid.ssid.devno, hex)",
             )
         elif addr.ssid > 3:
-            out.error("ccw-address", f"{path}.ccw", f"ssid {addr.ssid:x} is out of range 0-3")
+            out.error("ccw-address", key(path), f"ssid {addr.ssid:x} is out of range 0-3")
         elif addr.cssid != VIRTUAL_CSSID:
             out.error(
                 "ccw-address",
-                f"{path}.ccw",
+                key(path),
                 f"'{text}': virtio devices live in channel subsystem fe "
                 f"(e.g. fe.0.{addr.devno:04x})",
             )
     seen: dict[Any, str] = {}
     for path, addr in plan.ccw.items():
         if addr in seen:
-            where = f"{path}.ccw" if path in given else seen[addr] + ".ccw"
+            where = key(path) if path in given else key(seen[addr])
             out.error(
                 "ccw-address",
                 where,
@@ -611,6 +621,12 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
             )
         else:
             seen[addr] = path
+
+
+# the [addresses] keys: devices without an answers list of their own (plan.ccw's keys)
+ADDRESSED = Pattern(
+    r"memballoon|rng|keyboard|mouse|scsi-controller|virtio-serial-controller|video([2-9]|[1-9]\d+)?"
+)
 
 
 def _boot(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
