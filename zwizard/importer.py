@@ -33,6 +33,7 @@ from zwizard.model import (
     FeaturePolicy,
     Guest,
     Kernel,
+    Vsock,
     Watchdog,
     WatchdogAction,
 )
@@ -380,6 +381,11 @@ class _Importer:
         if emulator is not None and self.get(emulator, "cpuset"):
             a.cpu.emulator_pinning = self.get(emulator, "cpuset")
             self.mark("cpu.emulator_pinning", emulator)
+        for pin in cputune.findall("iothreadpin"):
+            thread, cpuset = self.get(pin, "iothread"), self.get(pin, "cpuset")
+            if thread is not None and cpuset is not None:
+                a.cpu.iothread_pinning[thread] = cpuset
+                self.mark(f"cpu.iothread_pinning.{thread}", pin)
         for el in cputune:
             if isinstance(el.tag, str) and el not in self.taken:
                 self.lost(el, f"<cputune><{el.tag}>")
@@ -742,6 +748,7 @@ class _Importer:
             "console": self._console,
             "serial": self._console,
             "panic": self._panic,
+            "vsock": self._vsock,
         }.get(tag)
         if handler:
             handler(el, a)
@@ -832,6 +839,18 @@ class _Importer:
                 ),
             )
             self.changed("ccw-address", addr, "dropped the panic device's address")
+
+    def _vsock(self, el: etree._Element, a: Answers) -> None:
+        cid = el.find("cid")
+        auto, address = self.get(cid, "auto"), self.get(cid, "address")
+        if self.get(el, "model") not in ("virtio", None) or a.vsock is not None:
+            self.lost(el, "a vsock (one virtio vsock is carried)")
+            return
+        number = address if auto != "yes" and address is not None and address.isdigit() else None
+        a.vsock = Vsock(cid=int(number) if number is not None else None)
+        self.take(cid)
+        self.mark("vsock", el)
+        self._placed(el, "vsock")
 
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")

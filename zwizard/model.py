@@ -119,6 +119,10 @@ class Cpu:
         doc='vCPU -> host CPUs it may run on (cputune vcpupin), e.g. { 0 = "2-3" }', factory=dict
     )
     emulator_pinning: str | None = spec(None, "host CPUs for QEMU's own threads (emulatorpin)")
+    iothread_pinning: dict[str, str] = spec(
+        doc='I/O thread -> host CPUs it may run on (cputune iothreadpin), e.g. { 1 = "4" }',
+        factory=dict,
+    )
 
 
 @record
@@ -154,6 +158,12 @@ class Disk:
         None, "virtio-blk queues (multiqueue, <driver queues>): 1-1024; empty: one", minimum=1
     )
     serial: str | None = spec(None, "serial number the guest sees (/dev/disk/by-id); up to 20")
+    backing: str | None = spec(
+        None,
+        "the image's backing file, stated so libvirt does not probe it (<backingStore>, one "
+        "level, ending the chain); absent: libvirt reads the chain from the image",
+    )
+    backing_format: ImageFormat | None = spec(None, "the backing file's format: qcow2 or raw")
 
 
 @record
@@ -189,6 +199,16 @@ class Nic:
     trunk: list[int] = spec(
         doc="the VLAN tags of a trunk port (<vlan trunk='yes'>, Open vSwitch), instead of vlan",
         factory=list,
+    )
+
+
+@record
+class Vsock:
+    """A virtio socket (vhost-vsock-ccw): host and guest talk over AF_VSOCK (present when
+    the [vsock] table is)."""
+
+    cid: int | None = spec(
+        None, "the guest's context id, 3 or more; absent: libvirt picks a free one (auto)"
     )
 
 
@@ -320,6 +340,14 @@ class Share:
     tag: str = spec("", "mount tag the guest uses (at most 36 bytes)", required=True)
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0005; assigned when absent")
     readonly: bool = spec(False, "share read-only (<readonly/>: libvirt 11.0 and later)")
+    queue: int | None = spec(None, "virtqueue size (<driver queue>); QEMU's default when absent")
+    binary: str | None = spec(
+        None, "the virtiofsd libvirt starts (<binary path>); found when absent"
+    )
+    xattr: bool | None = spec(None, "virtiofsd passes extended attributes (<binary xattr>)")
+    cache: str | None = spec(
+        None, "virtiofsd cache mode (<binary><cache mode>): none, auto, always"
+    )
 
 
 @record
@@ -474,6 +502,7 @@ class Answers:
     disks: list[Disk] = spec(doc="virtual disks, in the order they are listed", factory=list)
     nics: list[Nic] = spec(doc="network interfaces", factory=list)
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
+    vsock: Vsock | None = spec(None, "a virtio socket (vhost-vsock-ccw); absent = none")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
     channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
     kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
@@ -483,7 +512,7 @@ class Answers:
     graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
     addresses: dict[str, str] = spec(
         doc="ccw bus-ids of the devices without a list of their own (memballoon, rng, video, "
-        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller); each one "
+        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller, vsock); each one "
         "absent is assigned in libvirt's order",
         factory=dict,
     )

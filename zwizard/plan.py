@@ -65,10 +65,10 @@ def default_cpu_mode(answers: Answers) -> str | None:
 # in fe.0 (virDomainCCWAddressAllocate), visiting devices in the order of
 # virDomainDeviceInfoIterateInternal (src/conf/domain_conf.c): disks (kept sorted by bus
 # and target name), interfaces, hostdevs, videos, controllers (kept sorted by type: scsi
-# before virtio-serial), inputs, filesystems, the balloon, rngs. Seen so with libvirt 9.0
+# before virtio-serial), inputs, filesystems, the balloon, rngs, vsock. Seen so with libvirt 9.0
 # (tests/unit/test_plan_order.py holds what it assigned).
 CCW_ORDER = ("disks", "nics", "passthrough", "video", "controllers", "inputs", "shares",
-             "memballoon", "rng")  # fmt: skip
+             "memballoon", "rng", "vsock")  # fmt: skip
 CONTROLLER_ORDER = ("scsi-controller", "virtio-serial-controller")  # libvirt's type order
 
 
@@ -93,7 +93,8 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         if kind.key == "disks" and targets is not None:  # libvirt sorts disks by target
             index = {f"disks[{i}]": targets[i] for i in range(len(targets))}
             groups["disks"].sort(key=lambda d: _target_key(index.get(d[0], "")))
-    known = [c for c in CONTROLLER_ORDER if c in controllers]
+    controllers += [c for c in CONTROLLER_ORDER if c in answers.addresses and c not in controllers]
+    known = [c for c in CONTROLLER_ORDER if c in controllers]  # a stated one stays, empty too
     groups["controllers"] = [(c, None) for c in known + [c for c in controllers if c not in known]]
     se = answers.secure_execution.enabled
     balloon = answers.memory.balloon if answers.memory.balloon is not None else not se
@@ -107,6 +108,8 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         groups["memballoon"] = [("memballoon", None)]
     if rng:
         groups["rng"] = [("rng", None)]
+    if answers.vsock is not None:
+        groups["vsock"] = [("vsock", None)]
     stated = answers.addresses  # the devices without a list of their own
     return [
         (path, text if text is not None else stated.get(path))

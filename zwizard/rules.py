@@ -145,6 +145,7 @@ RULES = {
     "console-log": "the console log is an absolute host path",
     "cpu-pinning": "vcpupin of existing vCPUs to host CPU sets libvirt can parse",
     "memtune": "memtune limits: positive, swap_hard_limit above hard_limit",
+    "vsock": "a virtio socket's guest context id is 3 or more",
     "share": "virtiofs shares: an absolute host directory, a unique tag of at most 36 bytes",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
@@ -482,6 +483,16 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"'{cpuset}' is not a set of host CPUs: N, N-M or ^N, comma-separated (libvirt: "
                 '"Failed to parse bitmap")',
             )
+    if a.vsock is not None and a.vsock.cid is not None and a.vsock.cid < 3:
+        out.error(
+            "vsock", "vsock.cid", f"context id {a.vsock.cid}: libvirt: guest CIDs must be >= 3"
+        )
+    for index, cpuset in cpu.iothread_pinning.items():
+        path = f"cpu.iothread_pinning.{index}"
+        if not index.isdigit() or not 1 <= int(index) <= (a.guest.iothreads or 0):
+            out.error("cpu-pinning", path, f"I/O thread '{index}' does not exist (guest.iothreads)")
+        if not CPUSET.fullmatch(cpuset):
+            out.error("cpu-pinning", path, f"'{cpuset}' is not a set of host CPUs")
     if cpu.emulator_pinning is not None and not CPUSET.fullmatch(cpu.emulator_pinning):
         out.error(
             "cpu-pinning",
@@ -625,7 +636,7 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
 
 # the [addresses] keys: devices without an answers list of their own (plan.ccw's keys)
 ADDRESSED = Pattern(
-    r"memballoon|rng|keyboard|mouse|scsi-controller|virtio-serial-controller|video([2-9]|[1-9]\d+)?"
+    r"memballoon|rng|vsock|keyboard|mouse|scsi-controller|virtio-serial-controller|video([2-9]|[1-9]\d+)?"
 )
 
 

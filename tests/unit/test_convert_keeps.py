@@ -171,11 +171,15 @@ def _at(imported, where: str, rule: str | None = None) -> list[str]:
     return [c.what for c in lines if rule is None or c.rule == rule]
 
 
-def test_a_controller_nothing_sits_on_any_more_is_said_where_it_stood():
-    more = """<controller type='virtio-serial' index='0'>
-      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>
-    <console type='pty'><target type='virtio'/></console>"""
-    imported, xml = converted(more=more)
+def test_a_controller_nothing_sits_on_any_more_keeps_its_address_or_is_said():
+    console = "<console type='pty'><target type='virtio'/></console>"
+    stated = """<controller type='virtio-serial' index='0'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>"""
+    imported, xml = converted(more=stated + console)
+    assert xml.find("devices/controller").get("type") == "virtio-serial"  # the guest's ABI
+    assert xml.find("devices/controller/address").get("devno") == "0x0001"
+    bare = "<controller type='virtio-serial' index='0'/>"
+    imported, xml = converted(more=bare + console)
     assert xml.find("devices/controller") is None
     assert any("virtio-serial controller" in w for w in _at(imported, "/domain/devices/controller"))
 
@@ -301,3 +305,77 @@ def test_an_open_vswitch_port_keeps_its_interfaceid_and_vlan_trunk_on_a_network(
     a = answers(nics=[{"source": {"bridge": "br0"}, "trunk": [5000], "vlan": 3}])
     found = {(f.rule, f.path) for f in check(a) if f.severity == "error"}
     assert ("nic-tuning", "nics[0].trunk") in found
+
+
+def test_iothread_pinning_is_carried():
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<vcpu>1</vcpu>",
+        "<vcpu>1</vcpu><iothreads>2</iothreads><cputune><vcpupin vcpu='0' cpuset='1'/>"
+        "<iothreadpin iothread='1' cpuset='4'/><iothreadpin iothread='2' cpuset='5-6'/></cputune>",
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    dom = etree.fromstring(built.files[built.xml_name].encode())
+    pins = [(p.get("iothread"), p.get("cpuset")) for p in dom.findall("cputune/iothreadpin")]
+    assert pins == [("1", "4"), ("2", "5-6")]
+    assert not imported.lost
+    a = answers(guest={"iothreads": 1}, cpu={"iothread_pinning": {"3": "1"}})
+    assert ("cpu-pinning", "cpu.iothread_pinning.3") in {(f.rule, f.path) for f in check(a)}
+
+
+def test_virtiofs_options_are_carried():
+    xml = S390.format(
+        memory=1048576,
+        boot="",
+        more="""<filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs' queue='1024'/>
+      <binary path='/usr/libexec/virtiofsd' xattr='on'><cache mode='always'/></binary>
+      <source dir='/srv/share'/><target dir='share'/></filesystem>""",
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    fs = etree.fromstring(built.files[built.xml_name].encode()).find("devices/filesystem")
+    assert fs.find("driver").get("queue") == "1024"
+    binary = fs.find("binary")
+    assert (binary.get("path"), binary.get("xattr")) == ("/usr/libexec/virtiofsd", "on")
+    assert binary.find("cache").get("mode") == "always"
+    assert not imported.lost
+
+
+def test_a_stated_backing_file_is_carried_and_a_longer_chain_is_said():
+    one = """<backingStore type='file'><format type='qcow2'/>
+      <source file='/var/lib/libvirt/images/base.qcow2'/><backingStore/></backingStore>
+      <target dev='vda' bus='virtio'/>"""
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<target dev='vda' bus='virtio'/>", one
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    store = etree.fromstring(built.files[built.xml_name].encode()).find("devices/disk/backingStore")
+    assert store.find("source").get("file") == "/var/lib/libvirt/images/base.qcow2"
+    assert store.find("format").get("type") == "qcow2"
+    assert store.find("backingStore") is not None
+    assert not imported.lost
+    two = one.replace(
+        "<backingStore/>",
+        "<backingStore type='file'><format type='raw'/>"
+        "<source file='/b0.img'/><backingStore/></backingStore>",
+    )
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<target dev='vda' bus='virtio'/>", two
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    assert [c.where for c in imported.lost] == ["/domain/devices/disk/backingStore"]
+
+
+def test_a_vsock_is_carried_with_its_cid_and_address():
+    more = """<vsock model='virtio'><cid auto='no' address='4'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0003'/></vsock>"""
+    imported, xml = converted(more=more)
+    vsock = xml.find("devices/vsock")
+    assert (vsock.find("cid").get("auto"), vsock.find("cid").get("address")) == ("no", "4")
+    assert vsock.find("address").get("devno") == "0x0003"
+    assert not imported.lost
+    _, xml = converted(more="<vsock model='virtio'><cid auto='yes'/></vsock>")
+    assert xml.find("devices/vsock/cid").get("auto") == "yes"
+    assert ("vsock", "vsock.cid") in {(f.rule, f.path) for f in check(answers(vsock={"cid": 2}))}

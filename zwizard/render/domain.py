@@ -66,12 +66,14 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         vcpu["current"] = str(g.vcpus_current)
     _sub(dom, "vcpu", str(g.vcpus), **vcpu)
     c = answers.cpu
-    if c.pinning or c.emulator_pinning:
+    if c.pinning or c.emulator_pinning or c.iothread_pinning:
         cputune = _sub(dom, "cputune")
         for index, cpuset in c.pinning.items():
             _sub(cputune, "vcpupin", vcpu=index, cpuset=cpuset)
         if c.emulator_pinning:
             _sub(cputune, "emulatorpin", cpuset=c.emulator_pinning)
+        for index, cpuset in c.iothread_pinning.items():  # libvirt's order: after emulatorpin
+            _sub(cputune, "iothreadpin", iothread=index, cpuset=cpuset)
     if g.iothreads:
         _sub(dom, "iothreads", str(g.iothreads))
     os_ = _sub(dom, "os")
@@ -133,6 +135,15 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             _sub(video, "model", type="virtio", heads="1", **({"primary": "yes"} if n == 1 else {}))
             _ccw(video, plan.ccw.get("video" if n == 1 else f"video{n}"))
     _sub(devices, "panic", model="s390")
+    if answers.vsock is not None:  # after the panic device, as libvirt writes it
+        vsock = _sub(devices, "vsock", model="virtio")
+        cid = answers.vsock.cid
+        _sub(
+            vsock,
+            "cid",
+            **({"auto": "yes"} if cid is None else {"auto": "no", "address": str(cid)}),
+        )
+        _ccw(vsock, plan.ccw.get("vsock"))
     wrap = answers.keywrap
     if wrap.aes is not None or wrap.dea is not None:
         keywrap = _sub(dom, "keywrap")
