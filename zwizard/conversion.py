@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zwizard.importer import Change, Imported, import_domain
-from zwizard.model import Answers, Disk, Nic, Watchdog
+from zwizard.model import Answers, Disk, Nic, Passthrough, Watchdog
 
 T = TypeVar("T")
 
@@ -135,10 +135,12 @@ def _secure_execution(imported: Imported) -> None:
         _change(imported, "se-no-balloon-rng", "memory.balloon", what)
         a.memory.balloon = False
         a.memory.balloon_autodeflate = a.memory.balloon_stats_period = None
+        a.addresses.pop("memballoon", None)
     if a.rng.enabled:
         what = "virtio-rng removed: a Secure Execution guest has none"
         _change(imported, "se-no-balloon-rng", "rng.enabled", what)
         a.rng.enabled = False
+        a.addresses.pop("rng", None)
 
 
 def _virtual_css(imported: Imported) -> None:
@@ -149,21 +151,27 @@ def _virtual_css(imported: Imported) -> None:
     from zwizard.devices import entries
 
     a = imported.answers
-    placed = [(path, item) for _, path, item in entries(a) if getattr(item, "ccw", None)]
-    taken = {c for _, item in placed if (c := parse_ccw(item.ccw)) is not None}
-    for path, item in placed:
-        old = parse_ccw(item.ccw)
+    placed = {f"{path}.ccw": item.ccw for _, path, item in entries(a) if getattr(item, "ccw", None)}
+    placed.update({f"addresses.{key}": busid for key, busid in a.addresses.items()})
+    taken = {c for text in placed.values() if (c := parse_ccw(text)) is not None}
+    for at, text in placed.items():
+        old = parse_ccw(text)
         if old is None or old.cssid == VIRTUAL_CSSID or old.ssid > 3:
             continue
         new = Ccw(VIRTUAL_CSSID, old.ssid, old.devno)
         if new in taken:
             continue  # the rules say so at the address; nothing is moved onto another
         what = (
-            f"ccw {item.ccw} -> {new.busid}: a device outside channel subsystem fe is "
+            f"ccw {text} -> {new.busid}: a device outside channel subsystem fe is "
             "invisible to a guest without MCSS-E (QEMU docs/system/s390x/css.rst)"
         )
-        _change(imported, "ccw-address", f"{path}.ccw", what)
-        item.ccw = new.busid
+        _change(imported, "ccw-address", at, what)
+        if at.startswith("addresses."):
+            a.addresses[at.removeprefix("addresses.")] = new.busid
+        else:
+            entry = at.removesuffix(".ccw")
+            item = next(item for _, path, item in entries(a) if path == entry)
+            item.ccw = new.busid
         taken.add(new)
 
 
@@ -226,8 +234,10 @@ def _boot_devs(imported: Imported) -> None:
         return
     order = 1
     for dev, where, line in imported.boot_devs:
-        pools: dict[str, list[Disk] | list[Nic]] = {
-            "hd": [d for d in a.disks if d.device == "disk"],
+        vfio_ccw = [p for p in a.passthrough if p.type == "vfio-ccw"]
+        pools: dict[str, list[Disk] | list[Nic] | list[Passthrough]] = {
+            # without a disk the plan boots the first vfio-ccw DASD, as the firmware would
+            "hd": [d for d in a.disks if d.device == "disk"] or ([] if a.disks else vfio_ccw),
             "cdrom": [d for d in a.disks if d.device == "cdrom"],
             "network": a.nics,
         }
@@ -237,12 +247,52 @@ def _boot_devs(imported: Imported) -> None:
             what = f"<boot dev='{dev}'> -> boot order {order} on that device"
             imported.changes.append(Change("boot-order", where, line, what))
             # said at the device too, where its new <boot order> is written
-            key = "nics" if dev == "network" else "disks"
+            key = (
+                "nics" if dev == "network"
+                else "disks" if any(pool[0] is d for d in a.disks)
+                else "passthrough"
+            )  # fmt: skip
             index = next(i for i, x in enumerate(getattr(a, key)) if x is pool[0])
             at, at_line = imported.locate(f"{key}[{index}]")
             what = f"boot order {order}, from <boot dev='{dev}'>"
             imported.changes.append(Change("boot-order", at, at_line, what))
             order += 1
+
+
+def _implied(imported: Imported) -> None:
+    """What the converted guest gains or loses beside its devices, said where it shows:
+    a controller nothing sits on any more, one a device moved onto SCSI needs, the s390
+    panic device libvirt adds to every s390x guest, and libvirt's <boot dev='hd'/> when
+    no device boots any more."""
+    from zwizard.devices.channel import CONTROLLER
+    from zwizard.devices.disk import SCSI_CONTROLLER, on_scsi
+    from zwizard.plan import make_plan
+
+    a = imported.answers
+    plan = make_plan(a)
+    at, at_line = imported.devices_at
+    for key, noun in ((SCSI_CONTROLLER, "virtio-scsi"), (CONTROLLER, "virtio-serial")):
+        stated = imported.controllers.get(key)
+        if stated is not None and key not in plan.ccw:
+            what = f"the {noun} controller: nothing converted sits on it"
+            imported.lost.append(Change("not-carried", *stated, what))
+        elif stated is None and key in plan.ccw:
+            rule, user = "channel", "a virtio-serial channel"
+            if key == SCSI_CONTROLLER:
+                scsi = [d.device for d in a.disks if on_scsi(d)]
+                rule, user = (
+                    ("cdrom-bus", "a CD-ROM") if "cdrom" in scsi
+                    else ("disk-lun", "a LUN") if "lun" in scsi
+                    else ("scsi-passthrough", "a SCSI device")
+                )  # fmt: skip
+            what = f"{noun} controller added at ccw {plan.ccw[key].busid}: {user} sits on it"
+            imported.changes.append(Change(rule, at, at_line, what))
+    if not imported.panic:
+        what = "panic model s390 added: libvirt adds it to every s390x guest"
+        imported.changes.append(Change("s390-machine", at, at_line, what))
+    if not plan.boot and not imported.boot_devs:
+        what = "no device boots: libvirt adds <boot dev='hd'/> (zwizard writes none)"
+        imported.changes.append(Change("boot-order", *imported.os_at, what))
 
 
 # in this order: the model first (its features go with it), then the TCG mode; devices
@@ -260,4 +310,5 @@ STEPS: tuple[Callable[[Imported], None], ...] = (
     _nics,
     _x86_pci,
     _boot_devs,
+    _implied,
 )

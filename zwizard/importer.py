@@ -19,6 +19,8 @@ from lxml import etree
 from zwizard import xmlsafe
 from zwizard.address import ccw_from_attributes
 from zwizard.devices import BY_TAG, KINDS
+from zwizard.devices.channel import CONTROLLER
+from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.findings import Severity
 from zwizard.lazy import Pattern
 from zwizard.model import (
@@ -31,6 +33,7 @@ from zwizard.model import (
     FeaturePolicy,
     Guest,
     Kernel,
+    Vsock,
     Watchdog,
     WatchdogAction,
 )
@@ -79,6 +82,11 @@ class Imported:
     sources: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
     # <os><boot dev=…> in document order: the model has no place for it; convert maps it
     boot_devs: list[tuple[str, str, int | None]] = field(default_factory=list)
+    # the controllers the document states, by their key in Plan.ccw: where they stand
+    controllers: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    devices_at: tuple[str, int | None] = ("/domain/devices", None)  # where additions go
+    os_at: tuple[str, int | None] = ("/domain/os", None)
+    panic: bool = False  # the document has a <panic> (libvirt adds one to s390x guests)
 
     def locate(self, path: str) -> tuple[str, int | None]:
         """Source XPath and line of an answers path (or of its nearest parent)."""
@@ -144,6 +152,8 @@ class _Importer:
         self.taken: set[etree._Element] = set()
         self.accounted: set[etree._Element] = set()  # said to be dropped or changed
         self.consoles = 0
+        self.videos = 0  # virtio video devices carried with the VNC display
+        self.pointers: set[str] = set()  # the virtio inputs carried: keyboard, mouse
         os_type = root.find("os/type")
         self.s390 = self.out.s390 = os_type is not None and os_type.get("arch") == "s390x"
 
@@ -175,17 +185,14 @@ class _Importer:
             return None
         return max(1, round(int(text) * UNIT_BYTES[unit] / (1 << 20)))
 
-    def _whole_mib(self, el: etree._Element) -> None:
-        """Say a size that is no whole number of MiB: the answers hold MiB, so it is
-        written rounded (libvirt and QEMU's s390-ccw-virtio >= 5.0 keep it exact)."""
+    def kib(self, el: etree._Element | None) -> int | None:
+        """A libvirt memory value in KiB, as libvirt keeps it (rounded up)."""
+        if el is None:
+            return None
         text, unit = self.text(el), (self.get(el, "unit") or "KiB").lower()
         if not text.isdigit() or unit not in UNIT_BYTES:
-            return
-        size = int(text) * UNIT_BYTES[unit]
-        mib = self.mib(el)
-        if size % (1 << 20) and mib is not None:
-            what = f"<{el.tag}> {text} {self.get(el, 'unit') or 'KiB'} -> {mib} MiB (whole MiB)"
-            self.changed("memory", el, what, whole=False)
+            return None
+        return -(-int(text) * UNIT_BYTES[unit] // 1024)
 
     def unreadable_size(self, el: etree._Element, rule: str) -> str:
         """A size `mib` cannot read, which libvirt refuses at define too: an error for
@@ -259,7 +266,11 @@ class _Importer:
         self._memory(r, a)
         self._clock(r, a)
         devices = r.find("devices")
+        os_el = r.find("os")
+        if os_el is not None:
+            self.out.os_at = self.at(os_el)
         if devices is not None:
+            self.out.devices_at = self.at(devices)
             for el in devices:
                 if isinstance(el.tag, str):
                     self._device(el, a)
@@ -370,6 +381,11 @@ class _Importer:
         if emulator is not None and self.get(emulator, "cpuset"):
             a.cpu.emulator_pinning = self.get(emulator, "cpuset")
             self.mark("cpu.emulator_pinning", emulator)
+        for pin in cputune.findall("iothreadpin"):
+            thread, cpuset = self.get(pin, "iothread"), self.get(pin, "cpuset")
+            if thread is not None and cpuset is not None:
+                a.cpu.iothread_pinning[thread] = cpuset
+                self.mark(f"cpu.iothread_pinning.{thread}", pin)
         for el in cputune:
             if isinstance(el.tag, str) and el not in self.taken:
                 self.lost(el, f"<cputune><{el.tag}>")
@@ -455,13 +471,14 @@ class _Importer:
                 self.changed("memory", mem, f"memory {what} -> {g.memory_mib} MiB")
             g.memory_mib = size or g.memory_mib
             self.mark("guest.memory_mib", mem)
-            self._whole_mib(mem)
+            kib = self.kib(mem)
+            if size is not None and kib is not None and kib % 1024:  # no whole MiB: kept
+                g.memory_kib = kib
+                self.mark("guest.memory_kib", mem)
         balloon_size = r.find("currentMemory")
-        if balloon_size is not None and self.mib(balloon_size) != self.mib(mem):
+        if balloon_size is not None and self.kib(balloon_size) != self.kib(mem):
             what = f"currentMemory {self.text(balloon_size)} (zwizard writes memory)"
             self.lost(balloon_size, what)
-        elif balloon_size is not None:
-            self._whole_mib(balloon_size)
         for key in ("on_poweroff", "on_reboot", "on_crash"):
             el = r.find(key)
             if el is not None and self.text(el):
@@ -484,13 +501,9 @@ class _Importer:
                 f"arch {arch or '(none)'} machine {machine or '(none)'} -> "
                 f"{S390_ARCH} {S390_MACHINE}",
             )
-        elif t is not None and machine != S390_MACHINE:
-            self.changed(
-                "s390-machine",
-                t,
-                f"machine {machine} -> {S390_MACHINE} (the current machine type of the host's "
-                "QEMU; libvirt records the versioned one at define)",
-            )
+        elif t is not None and machine != S390_MACHINE:  # a versioned one: the guest's ABI
+            self.out.answers.guest.machine = machine
+            self.mark("guest.machine", t)
         for el in xmlsafe.find_all(os_, "loader | nvram"):
             self.never("uefi", el, f"<{el.tag}>")
         kernel = os_.find("kernel")
@@ -735,6 +748,7 @@ class _Importer:
             "console": self._console,
             "serial": self._console,
             "panic": self._panic,
+            "vsock": self._vsock,
         }.get(tag)
         if handler:
             handler(el, a)
@@ -756,25 +770,44 @@ class _Importer:
 
     def _console(self, el: etree._Element, a: Answers) -> None:
         """The first console is the SCLP console zwizard writes; x86 serial ports are not
-        on IBM Z; a further console (sclplm, the line-mode one) is listed, never dropped."""
+        on IBM Z; a further console (sclplm, the line-mode one) is listed, never dropped.
+        libvirt's serial form of the same devices (<serial> with target sclp-serial and
+        model sclpconsole or sclplmconsole, and the <console target type='serial'> it
+        adds beside the first) is kept as console.serial."""
         target = el.find("target")
         ttype = self.get(target, "type") if target is not None else None
         if el.tag == "serial" and ttype in ("isa-serial", "pci-serial", "usb-serial", "isa"):
             self.never("virtio-pci", el, f"{ttype} serial port")
             return
+        model = target.find("model") if target is not None else None
+        sclp_model = self.get(model, "name") if model is not None else None
+        serial_form = el.tag == "serial" and ttype in ("sclp-serial", None)
+        if el.tag == "console" and ttype == "serial" and a.console.serial:
+            self.get(el, "type")  # libvirt's alias of the first <serial>: written with it
+            self.take(target)
+            self.get(target, "port")
+            log = el.find("log")  # libvirt copies the serial's log here
+            if log is not None:
+                self.get(log, "file"), self.get(log, "append")
+            return
         self.consoles += 1
         if self.consoles > 1:
-            if ttype == "sclplm" and not a.console.line_mode:
+            line_mode = ttype == "sclplm" or (serial_form and sclp_model == "sclplmconsole")
+            if line_mode and not a.console.line_mode and serial_form == a.console.serial:
                 a.console.line_mode = True
                 self.mark("console.line_mode", el)
                 self.get(el, "type")
-                self.take(target)
+                self.take(target, model)
                 self.get(target, "port")
                 return
             self.lost(el, f"a further <{el.tag}> (target {ttype or 'default'})")
             return
         self.get(el, "type")
         self.take(target)
+        if serial_form and sclp_model in ("sclpconsole", None):
+            a.console.serial = True
+            self.mark("console.serial", el)
+            self.take(model)
         log = el.find("log")
         if log is not None and self.get(log, "file"):
             a.console.log = self.get(log, "file")
@@ -790,6 +823,7 @@ class _Importer:
             )
 
     def _panic(self, el: etree._Element, a: Answers) -> None:
+        self.out.panic = True
         model = self.get(el, "model")
         if model not in (None, "s390"):
             self.changed("s390-machine", el, f"panic model {model} -> s390", whole=False)
@@ -805,6 +839,18 @@ class _Importer:
                 ),
             )
             self.changed("ccw-address", addr, "dropped the panic device's address")
+
+    def _vsock(self, el: etree._Element, a: Answers) -> None:
+        cid = el.find("cid")
+        auto, address = self.get(cid, "auto"), self.get(cid, "address")
+        if self.get(el, "model") not in ("virtio", None) or a.vsock is not None:
+            self.lost(el, "a vsock (one virtio vsock is carried)")
+            return
+        number = address if auto != "yes" and address is not None and address.isdigit() else None
+        a.vsock = Vsock(cid=int(number) if number is not None else None)
+        self.take(cid)
+        self.mark("vsock", el)
+        self._placed(el, "vsock")
 
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
@@ -844,7 +890,7 @@ class _Importer:
             self.mark("memory.balloon_stats_period", stats)
         if model not in ("virtio", "none"):
             self.changed("ccw-only", el, f"memballoon {model} -> virtio", whole=False)
-        self._reassigned(el)
+        self._placed(el, "memballoon")
 
     def _rng(self, el: etree._Element, a: Answers) -> None:
         a.rng.enabled = True
@@ -856,15 +902,16 @@ class _Importer:
             source = self.text(backend)
             if source not in ("/dev/urandom", ""):
                 self.changed("ccw-only", backend, f"rng source {source} -> /dev/urandom")
-        self._reassigned(el)
+        self._placed(el, "rng")
 
-    def _reassigned(self, el: etree._Element) -> None:
-        """Devices whose ccw address zwizard assigns itself (balloon, rng, controllers)."""
+    def _placed(self, el: etree._Element, key: str) -> None:
+        """The stated ccw address of a device without an answers list of its own (balloon,
+        rng, controllers, video, inputs): carried as addresses[key], its key in Plan.ccw."""
         busid = self.address(el, el.tag)
         if busid is not None:
+            self.out.answers.addresses[key] = busid
             address = el.find("address")  # an element with no children is falsy: compare
-            where = address if address is not None else el
-            self.changed("ccw-address", where, f"ccw {busid} -> assigned anew")
+            self.mark(f"addresses.{key}", address if address is not None else el)
 
     def _controller(self, el: etree._Element, a: Answers) -> None:
         ctype, model = self.get(el, "type"), self.get(el, "model")
@@ -883,7 +930,14 @@ class _Importer:
         elif ctype == "scsi" and model not in (None, "virtio-scsi"):
             self.never("virtio-pci", el, f"SCSI controller {model}")
         else:
-            self._reassigned(el)
+            key = {"scsi": SCSI_CONTROLLER, "virtio-serial": CONTROLLER}.get(ctype or "")
+            if key is None:
+                self.lost(el, f"a {ctype} controller")
+            elif key not in self.out.controllers:
+                self.out.controllers[key] = self.at(el)
+                self._placed(el, key)
+            else:  # a second controller of a type: zwizard writes one
+                self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
 
     def _vnc(self) -> etree._Element | None:
         """The VNC display the answers carry as [graphics] (the first one)."""
@@ -902,10 +956,16 @@ class _Importer:
         elif (
             bus == "virtio" and kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None
         ):
+            key = "keyboard" if kind == "keyboard" else "mouse"  # the pointer: mouse or tablet
+            if key in self.pointers:
+                self.lost(el, f"a further virtio {kind} (zwizard writes one keyboard and pointer)")
+                return
+            self.pointers.add(key)
             self.take(*el.iter())  # part of [graphics]: written again with it
-            self._reassigned(el)
             if kind == "tablet":
-                self.changed("graphics", el, "virtio tablet -> virtio mouse", whole=False)
+                a.graphics.tablet = True
+                self.mark("graphics.tablet", el)
+            self._placed(el, key)
         else:
             self._console_note(el, f"{kind} input on {bus}")
 
@@ -939,10 +999,13 @@ class _Importer:
         if mtype not in ("virtio", "none", None):  # libvirt's default on s390x is virtio
             self.never("video", el, f"{mtype} video")
         elif mtype != "none" and self._has_vnc():
-            self.take(*el.iter())  # virtio-gpu-ccw of [graphics]
+            self.take(*el.iter())  # virtio-gpu-ccw of [graphics]: graphics.videos of them
+            self.videos += 1
+            a.graphics.videos = self.videos
+            self.mark("graphics.videos", el)
             for attr in ("heads", "primary"):
                 self.get(model, attr)
-            self._reassigned(el)
+            self._placed(el, "video" if self.videos == 1 else f"video{self.videos}")
         else:
             self._console_note(el, f"{mtype or 'default (virtio)'} video")
 

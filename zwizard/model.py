@@ -67,9 +67,20 @@ class Guest:
     memory_mib: int = spec(
         2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)", always=True
     )
+    memory_kib: int | None = spec(
+        None,
+        "the exact size in KiB, written instead when memory_mib is it rounded to whole MiB "
+        "(a converted guest whose size is no whole MiB keeps it)",
+        minimum=1,
+    )
     vcpus: int = spec(2, "number of virtual CPUs (1-248; 247 with Secure Execution)", always=True)
     vcpus_current: int | None = spec(
         None, "vCPUs online at start (default: all); the rest can be added with virsh setvcpus"
+    )
+    machine: str | None = spec(
+        None,
+        "a versioned machine type (s390-ccw-virtio-7.2) a converted guest keeps; absent: "
+        "s390-ccw-virtio, the host QEMU's current one",
     )
     domain_type: DomainType = spec("kvm", "kvm on IBM Z; qemu = TCG emulation, for tests elsewhere")
     uuid: str | None = spec(None, "domain UUID; generated when absent", format="uuid")
@@ -108,6 +119,10 @@ class Cpu:
         doc='vCPU -> host CPUs it may run on (cputune vcpupin), e.g. { 0 = "2-3" }', factory=dict
     )
     emulator_pinning: str | None = spec(None, "host CPUs for QEMU's own threads (emulatorpin)")
+    iothread_pinning: dict[str, str] = spec(
+        doc='I/O thread -> host CPUs it may run on (cputune iothreadpin), e.g. { 1 = "4" }',
+        factory=dict,
+    )
 
 
 @record
@@ -143,6 +158,12 @@ class Disk:
         None, "virtio-blk queues (multiqueue, <driver queues>): 1-1024; empty: one", minimum=1
     )
     serial: str | None = spec(None, "serial number the guest sees (/dev/disk/by-id); up to 20")
+    backing: str | None = spec(
+        None,
+        "the image's backing file, stated so libvirt does not probe it (<backingStore>, one "
+        "level, ending the chain); absent: libvirt reads the chain from the image",
+    )
+    backing_format: ImageFormat | None = spec(None, "the backing file's format: qcow2 or raw")
 
 
 @record
@@ -168,8 +189,27 @@ class Nic:
     mtu: int | None = spec(None, "MTU of the host side and the guest (e.g. 8992 on OSA, 9000)")
     queues: int | None = spec(None, "multiqueue: queue pairs (1-256), one per vCPU is usual")
     target: str | None = spec(None, "host tap device name (default: libvirt's vnetN)")
-    virtualport: VirtualPort | None = spec(None, "openvswitch for an Open vSwitch bridge")
+    virtualport: VirtualPort | None = spec(
+        None, "openvswitch for an Open vSwitch bridge (or a network on one)"
+    )
+    interfaceid: str | None = spec(
+        None, "the Open vSwitch port's interfaceid (a UUID); libvirt makes one up when absent"
+    )
     vlan: int | None = spec(None, "VLAN tag 0-4095 (needs an Open vSwitch port)")
+    trunk: list[int] = spec(
+        doc="the VLAN tags of a trunk port (<vlan trunk='yes'>, Open vSwitch), instead of vlan",
+        factory=list,
+    )
+
+
+@record
+class Vsock:
+    """A virtio socket (vhost-vsock-ccw): host and guest talk over AF_VSOCK (present when
+    the [vsock] table is)."""
+
+    cid: int | None = spec(
+        None, "the guest's context id, 3 or more; absent: libvirt picks a free one (auto)"
+    )
 
 
 @record
@@ -208,6 +248,12 @@ class Passthrough:
         "host PCI address dddd:bb:ss.f (pci); host SCSI address H:C:T:L as lsscsi shows (scsi)",
     )
     zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees (pci); assigned when absent")
+    guest_address: str | None = spec(
+        None, "PCI address dddd:bb:ss.f the guest sees (pci); libvirt assigns it when absent"
+    )
+    driver: str | None = spec(
+        None, "pci: <driver name>, vfio (the only one on IBM Z); absent: libvirt's default, vfio"
+    )
     managed: bool = spec(
         True, "pci: libvirt detaches the function from its host driver at start (managed='yes')"
     )
@@ -258,6 +304,11 @@ class Console:
     line_mode: bool = spec(
         False, "a second, line-mode console (sclplm; virsh console GUEST console1)"
     )
+    serial: bool = spec(
+        False,
+        "written in libvirt's serial form (<serial> with target sclp-serial): the same "
+        "SCLP devices, as a converted guest that stated them so had them",
+    )
 
 
 @record
@@ -289,6 +340,14 @@ class Share:
     tag: str = spec("", "mount tag the guest uses (at most 36 bytes)", required=True)
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0005; assigned when absent")
     readonly: bool = spec(False, "share read-only (<readonly/>: libvirt 11.0 and later)")
+    queue: int | None = spec(None, "virtqueue size (<driver queue>); QEMU's default when absent")
+    binary: str | None = spec(
+        None, "the virtiofsd libvirt starts (<binary path>); found when absent"
+    )
+    xattr: bool | None = spec(None, "virtiofsd passes extended attributes (<binary xattr>)")
+    cache: str | None = spec(
+        None, "virtiofsd cache mode (<binary><cache mode>): none, auto, always"
+    )
 
 
 @record
@@ -306,6 +365,15 @@ class Graphics:
         True,
         "a virtio keyboard and mouse with the display; false: none (a converted guest that "
         "had none keeps having none)",
+    )
+    tablet: bool = spec(
+        False, "the pointer is a virtio tablet (absolute, virtio-tablet-ccw), not a mouse"
+    )
+    videos: int = spec(
+        1,
+        "virtio-gpu-ccw devices (video heads): the first is the primary one; a converted "
+        "guest keeps its count",
+        minimum=1,
     )
 
 
@@ -434,6 +502,7 @@ class Answers:
     disks: list[Disk] = spec(doc="virtual disks, in the order they are listed", factory=list)
     nics: list[Nic] = spec(doc="network interfaces", factory=list)
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
+    vsock: Vsock | None = spec(None, "a virtio socket (vhost-vsock-ccw); absent = none")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
     channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
     kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
@@ -441,6 +510,12 @@ class Answers:
     console: Console = spec(doc="the SCLP console", factory=Console)
     shares: list[Share] = spec(doc="host directories shared over virtiofs", factory=list)
     graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
+    addresses: dict[str, str] = spec(
+        doc="ccw bus-ids of the devices without a list of their own (memballoon, rng, video, "
+        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller, vsock); each one "
+        "absent is assigned in libvirt's order",
+        factory=dict,
+    )
     memory: Memory = spec(doc="memory backing", factory=Memory)
     rng: Rng = spec(doc="virtio-rng", factory=Rng)
     clock: Clock = spec(doc="guest clock", factory=Clock)

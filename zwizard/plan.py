@@ -59,20 +59,63 @@ def default_cpu_mode(answers: Answers) -> str | None:
     return "host-model" if answers.guest.domain_type == "kvm" else None
 
 
-def ccw_devices(answers: Answers) -> list[tuple[str, str | None]]:
-    """Every device that lives on the channel subsystem, in assignment order: each
-    kind's entries, then the controllers they sit on."""
-    devices: list[tuple[str, str | None]] = []
+# The order libvirt gives free ccw addresses in: qemuDomainAssignS390Addresses
+# (src/qemu/qemu_domain_address.c) first reserves every stated address
+# (virDomainCCWAddressValidate), then gives each device without one the next free devno
+# in fe.0 (virDomainCCWAddressAllocate), visiting devices in the order of
+# virDomainDeviceInfoIterateInternal (src/conf/domain_conf.c): disks (kept sorted by bus
+# and target name), interfaces, hostdevs, videos, controllers (kept sorted by type: scsi
+# before virtio-serial), inputs, filesystems, the balloon, rngs, vsock. Seen so with libvirt 9.0
+# (tests/unit/test_plan_order.py holds what it assigned).
+CCW_ORDER = ("disks", "nics", "passthrough", "video", "controllers", "inputs", "shares",
+             "memballoon", "rng", "vsock")  # fmt: skip
+CONTROLLER_ORDER = ("scsi-controller", "virtio-serial-controller")  # libvirt's type order
+
+
+def _target_key(target: str) -> tuple[int, str]:
+    """virDiskNameToIndex's order of vda, vdb … vdz, vdaa."""
+    letters = target.lstrip("hsvx").removeprefix("d")
+    return len(letters), letters
+
+
+def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tuple[str, str | None]]:
+    """Every device that lives on the channel subsystem, in libvirt's assignment order
+    (CCW_ORDER), each with the bus-id its answers state (or None)."""
+    groups: dict[str, list[tuple[str, str | None]]] = {key: [] for key in CCW_ORDER}
+    controllers: list[str] = []
     for kind in KINDS:
-        controllers: list[str] = []
         for path, item in kind.paths(answers):
             if kind.on_ccw(item):
-                devices.append((path, item.ccw))
+                groups.setdefault(kind.key, []).append((path, item.ccw))
             ctl = kind.controller(item)
             if ctl is not None and ctl not in controllers:
                 controllers.append(ctl)
-        devices += [(ctl, None) for ctl in controllers]
-    return devices
+        if kind.key == "disks" and targets is not None:  # libvirt sorts disks by target
+            index = {f"disks[{i}]": targets[i] for i in range(len(targets))}
+            groups["disks"].sort(key=lambda d: _target_key(index.get(d[0], "")))
+    controllers += [c for c in CONTROLLER_ORDER if c in answers.addresses and c not in controllers]
+    known = [c for c in CONTROLLER_ORDER if c in controllers]  # a stated one stays, empty too
+    groups["controllers"] = [(c, None) for c in known + [c for c in controllers if c not in known]]
+    se = answers.secure_execution.enabled
+    balloon = answers.memory.balloon if answers.memory.balloon is not None else not se
+    rng = answers.rng.enabled if answers.rng.enabled is not None else not se
+    if answers.graphics.vnc:  # virtio-gpu-ccw and the virtio keyboard and mouse (or tablet)
+        groups["video"] = [("video", None)]
+        groups["video"] += [(f"video{n}", None) for n in range(2, answers.graphics.videos + 1)]
+        if answers.graphics.inputs:
+            groups["inputs"] = [("keyboard", None), ("mouse", None)]
+    if balloon:
+        groups["memballoon"] = [("memballoon", None)]
+    if rng:
+        groups["rng"] = [("rng", None)]
+    if answers.vsock is not None:
+        groups["vsock"] = [("vsock", None)]
+    stated = answers.addresses  # the devices without a list of their own
+    return [
+        (path, text if text is not None else stated.get(path))
+        for group in groups.values()
+        for path, text in group
+    ]
 
 
 def make_plan(answers: Answers) -> Plan:
@@ -81,15 +124,10 @@ def make_plan(answers: Answers) -> Plan:
     rng = answers.rng.enabled if answers.rng.enabled is not None else not se
     plan = Plan(cpu_mode=default_cpu_mode(answers), balloon=balloon, rng=rng)
 
-    devices = ccw_devices(answers)
-    if balloon:
-        devices.append(("memballoon", None))
-    if rng:
-        devices.append(("rng", None))
-    if answers.graphics.vnc:  # virtio-gpu-ccw and the virtio keyboard and mouse
-        devices += [("video", None)]
-        if answers.graphics.inputs:
-            devices += [("keyboard", None), ("mouse", None)]
+    for kind in KINDS:  # each kind's own part: disk targets, MACs, zPCI ids
+        if kind.resolve is not None:
+            kind.resolve(answers, plan)
+    devices = ccw_devices(answers, plan.targets)
     # Given addresses are reserved first, so an assigned one never collides.
     taken: set[Ccw] = set()
     for path, text in devices:
@@ -125,9 +163,6 @@ def make_plan(answers: Answers) -> Plan:
         plan.boot = {path: n for n, path in enumerate(first, start=1)}
         plan.boot_assigned = bool(first)
 
-    for kind in KINDS:  # each kind's own part: disk targets, MACs, zPCI ids
-        if kind.resolve is not None:
-            kind.resolve(answers, plan)
     if answers.pxe.enabled:
         plan.static_ip, plan.static_problem = resolve_static_ip(answers.pxe)
     return plan

@@ -146,6 +146,7 @@ RULES = {
     "console-log": "the console log is an absolute host path",
     "cpu-pinning": "vcpupin of existing vCPUs to host CPU sets libvirt can parse",
     "memtune": "memtune limits: positive, swap_hard_limit above hard_limit",
+    "vsock": "a virtio socket's guest context id is 3 or more",
     "share": "virtiofs shares: an absolute host directory, a unique tag of at most 36 bytes",
     "disk-target": "unique target names; a SCSI target libvirt can turn into an address",
     "nic-source": "exactly one of network, bridge, direct",
@@ -282,6 +283,8 @@ def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK
         )
     if g.smbios:
         out.error("no-smbios", "guest.smbios", "SMBIOS is not available on IBM Z")
+    if g.machine is not None and machine_problem(S390_ARCH, g.machine) is not None:
+        out.error("s390-machine", "guest.machine", f"'{g.machine}' is no {S390_MACHINE} machine")
 
     if not 1 <= g.vcpus <= MAX_VCPUS:
         out.error(
@@ -526,6 +529,16 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"'{cpuset}' is not a set of host CPUs: N, N-M or ^N, comma-separated (libvirt: "
                 '"Failed to parse bitmap")',
             )
+    if a.vsock is not None and a.vsock.cid is not None and a.vsock.cid < 3:
+        out.error(
+            "vsock", "vsock.cid", f"context id {a.vsock.cid}: libvirt: guest CIDs must be >= 3"
+        )
+    for index, cpuset in cpu.iothread_pinning.items():
+        path = f"cpu.iothread_pinning.{index}"
+        if not index.isdigit() or not 1 <= int(index) <= (a.guest.iothreads or 0):
+            out.error("cpu-pinning", path, f"I/O thread '{index}' does not exist (guest.iothreads)")
+        if not CPUSET.fullmatch(cpuset):
+            out.error("cpu-pinning", path, f"'{cpuset}' is not a set of host CPUs")
     if cpu.emulator_pinning is not None and not CPUSET.fullmatch(cpu.emulator_pinning):
         out.error(
             "cpu-pinning",
@@ -629,27 +642,35 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
     given: dict[str, str] = {
         path: item.ccw for _, path, item in entries(a) if getattr(item, "ccw", None) is not None
     }
+    given.update(a.addresses)  # the devices without a list: keyed as in plan.ccw
+
+    def key(path: str) -> str:  # the answers key a bus-id was given at
+        return f"addresses.{path}" if path in a.addresses else f"{path}.ccw"
+
+    for path in a.addresses:
+        if not ADDRESSED.fullmatch(path):
+            out.error("ccw-address", key(path), f"no device '{path}' takes an address here")
     for path, text in given.items():
         addr = parse_ccw(text)
         if addr is None:
             out.error(
                 "ccw-address",
-                f"{path}.ccw",
+                key(path),
                 f"'{text}' is not a ccw bus-id; write it as fe.0.0001 (cssid.ssid.devno, hex)",
             )
         elif addr.ssid > 3:
-            out.error("ccw-address", f"{path}.ccw", f"ssid {addr.ssid:x} is out of range 0-3")
+            out.error("ccw-address", key(path), f"ssid {addr.ssid:x} is out of range 0-3")
         elif addr.cssid != VIRTUAL_CSSID:
             out.error(
                 "ccw-address",
-                f"{path}.ccw",
+                key(path),
                 f"'{text}': virtio devices live in channel subsystem fe "
                 f"(e.g. fe.0.{addr.devno:04x})",
             )
     seen: dict[Any, str] = {}
     for path, addr in plan.ccw.items():
         if addr in seen:
-            where = f"{path}.ccw" if path in given else seen[addr] + ".ccw"
+            where = key(path) if path in given else key(seen[addr])
             out.error(
                 "ccw-address",
                 where,
@@ -657,6 +678,12 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
             )
         else:
             seen[addr] = path
+
+
+# the [addresses] keys: devices without an answers list of their own (plan.ccw's keys)
+ADDRESSED = Pattern(
+    r"memballoon|rng|vsock|keyboard|mouse|scsi-controller|virtio-serial-controller|video([2-9]|[1-9]\d+)?"
+)
 
 
 def _boot(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:

@@ -55,12 +55,40 @@ def test_a_display_without_virtio_inputs_gets_none_and_with_them_keeps_them():
     assert [i.get("type") for i in xml.findall("devices/input")] == ["keyboard", "mouse"]
 
 
-def test_a_size_that_is_no_whole_mib_is_said_where_it_stands():
-    imported, _ = converted(memory=219100)
-    assert any("219100 KiB -> 214 MiB" in w for w in said(imported, "/domain/memory"))
-    assert said(imported, "/domain/currentMemory")
-    imported, _ = converted(memory=1048576)
-    assert not said(imported, "/domain/memory")
+def test_a_size_that_is_no_whole_mib_is_kept_exactly():
+    imported, xml = converted(memory=219100)
+    assert (xml.findtext("memory"), xml.find("memory").get("unit")) == ("219100", "KiB")
+    assert xml.findtext("currentMemory") == "219100"
+    assert not said(imported, "/domain/memory") and not imported.lost
+    _, xml = converted(memory=1048576)
+    assert (xml.findtext("memory"), xml.find("memory").get("unit")) == ("1024", "MiB")
+
+
+def test_a_versioned_machine_type_is_kept():
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "machine='s390-ccw-virtio'", "machine='s390-ccw-virtio-7.2'"
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    dom = etree.fromstring(built.files[built.xml_name].encode())
+    assert dom.find("os/type").get("machine") == "s390-ccw-virtio-7.2"
+    assert not said(imported, "/domain/os/type")
+    a = answers(guest={"machine": "pc-i440fx-7.2"})
+    assert ("s390-machine", "guest.machine") in {(f.rule, f.path) for f in check(a)}
+
+
+def test_a_pci_functions_guest_address_and_driver_are_kept():
+    more = """<hostdev mode='subsystem' type='pci' managed='yes'>
+      <driver name='vfio'/>
+      <source><address domain='0x0001' bus='0x00' slot='0x00' function='0x0'/></source>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x0'>
+        <zpci uid='0x0003' fid='0x00000002'/></address></hostdev>"""
+    imported, xml = converted(more=more)
+    hostdev = xml.find("devices/hostdev")
+    assert hostdev.find("driver").get("name") == "vfio"
+    assert hostdev.find("address").get("slot") == "0x1f"
+    assert hostdev.find("address/zpci").get("uid") == "0x0003"
+    assert not imported.lost
 
 
 def test_a_boot_order_from_os_boot_dev_is_said_at_the_device_too():
@@ -136,3 +164,218 @@ def test_check_and_convert_agree_on_every_stored_definition():
             assert not [x for x in again if x.finding.severity == "error"], path.name
         checked += 1
     assert checked >= 8
+
+
+def _at(imported, where: str, rule: str | None = None) -> list[str]:
+    lines = [c for c in imported.changes + imported.lost if c.where == where]
+    return [c.what for c in lines if rule is None or c.rule == rule]
+
+
+def test_a_controller_nothing_sits_on_any_more_keeps_its_address_or_is_said():
+    console = "<console type='pty'><target type='virtio'/></console>"
+    stated = """<controller type='virtio-serial' index='0'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>"""
+    imported, xml = converted(more=stated + console)
+    assert xml.find("devices/controller").get("type") == "virtio-serial"  # the guest's ABI
+    assert xml.find("devices/controller/address").get("devno") == "0x0001"
+    bare = "<controller type='virtio-serial' index='0'/>"
+    imported, xml = converted(more=bare + console)
+    assert xml.find("devices/controller") is None
+    assert any("virtio-serial controller" in w for w in _at(imported, "/domain/devices/controller"))
+
+
+def test_the_scsi_controller_a_converted_cdrom_needs_is_said_at_devices():
+    cdrom = """<disk type='file' device='cdrom'><source file='/iso/x.iso'/>
+      <target dev='hdc' bus='ide'/><readonly/></disk>"""
+    imported, xml = converted(more=cdrom)
+    assert xml.find("devices/controller[@type='scsi']") is not None
+    assert any("virtio-scsi controller added" in w
+               for w in _at(imported, "/domain/devices", "cdrom-bus"))  # fmt: skip
+
+
+def test_the_panic_device_and_libvirts_boot_dev_are_said_when_they_appear():
+    imported, xml = converted()
+    assert xml.find("devices/panic").get("model") == "s390"
+    assert _at(imported, "/domain/devices", "s390-machine")
+    imported, _ = converted(more="<panic model='s390'/>")
+    assert not _at(imported, "/domain/devices", "s390-machine")
+    # a guest whose only boot device is not carried: libvirt adds <boot dev='hd'/>
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><boot order='1'/>"
+    )
+    assert not _at(convert_domain(xml.encode(), "k.xml"), "/domain/os", "boot-order")
+    lone = S390.format(memory=1048576, boot="", more="")
+    lone = lone[: lone.index("<disk")] + lone[lone.index("</disk>") + 7 :]
+    assert any("<boot dev='hd'/>" in w for w in _at(convert_domain(lone.encode(), "k.xml"),
+                                                    "/domain/os", "boot-order"))  # fmt: skip
+
+
+def test_boot_dev_hd_without_a_disk_goes_to_the_vfio_ccw_dasd_and_is_said_there():
+    xml = S390.format(memory=1048576, boot="<boot dev='hd'/>", more="")
+    xml = xml[: xml.index("<disk")] + xml[xml.index("</disk>") + 7 :]
+    xml = xml.replace(
+        "</devices>",
+        """<hostdev mode='subsystem' type='mdev' model='vfio-ccw'>
+      <source><address uuid='90c6c135-ad44-41d0-b1b7-bae47de48627'/></source></hostdev>
+      </devices>""",
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    assert imported.answers.passthrough[0].boot_order == 1
+    assert any("from <boot dev='hd'>" in w for w in _at(imported, "/domain/devices/hostdev"))
+
+
+def test_the_serial_form_of_the_sclp_consoles_is_kept():
+    more = """<serial type='pty'><log file='/var/log/k.log' append='on'/>
+      <target type='sclp-serial' port='0'><model name='sclpconsole'/></target></serial>
+    <serial type='pty'><target type='sclp-serial' port='1'>
+      <model name='sclplmconsole'/></target></serial>
+    <console type='pty'><log file='/var/log/k.log' append='on'/>
+      <target type='serial' port='0'/></console>"""
+    imported, xml = converted(more=more)
+    serials = xml.findall("devices/serial")
+    assert [s.find("target/model").get("name") for s in serials] == ["sclpconsole", "sclplmconsole"]
+    assert serials[0].find("log").get("file") == "/var/log/k.log"
+    assert [c.find("target").get("type") for c in xml.findall("devices/console")] == ["serial"]
+    assert not imported.lost
+    # libvirt's own shorthand <serial type='pty'/> is the same device
+    _, xml = converted(more="<serial type='pty'/>")
+    assert xml.find("devices/serial/target").get("type") == "sclp-serial"
+
+
+def test_two_video_heads_stay_two():
+    more = """<graphics type='vnc'/>
+    <video><model type='virtio' heads='1' primary='yes'/></video>
+    <video><model type='virtio' heads='1'/></video>"""
+    _, xml = converted(more=more)
+    videos = xml.findall("devices/video")
+    assert [v.find("model").get("primary") for v in videos] == ["yes", None]
+    assert len({v.find("address").get("devno") for v in videos}) == 2
+
+
+def test_stated_addresses_of_devices_without_a_list_are_carried():
+    more = """<controller type='virtio-serial' index='0'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0007'/></controller>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <graphics type='vnc'/>
+    <input type='keyboard' bus='virtio'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0011'/></input>
+    <input type='tablet' bus='virtio'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0012'/></input>
+    <video><model type='virtio' heads='1' primary='yes'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0020'/></video>
+    <memballoon model='virtio'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x000a'/></memballoon>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x000b'/></rng>"""
+    imported, xml = converted(more=more)
+
+    def devno(path: str) -> str:
+        return xml.find(f"devices/{path}/address").get("devno")
+
+    assert devno("controller[@type='virtio-serial']") == "0x0007"
+    assert devno("input[@type='keyboard']") == "0x0011"
+    assert devno("input[@type='tablet']") == "0x0012"  # a tablet stays a tablet
+    assert devno("video") == "0x0020"
+    assert devno("memballoon") == "0x000a"
+    assert devno("rng") == "0x000b"
+    assert not [c for c in imported.changes if c.rule == "ccw-address"]
+
+
+def test_an_addresses_key_no_device_takes_is_an_error():
+    a = answers(addresses={"printer": "fe.0.0001", "rng": "fe.0.0005", "memballoon": "fe.0.0005"})
+    found = {(f.rule, f.path) for f in check(a) if f.severity == "error"}
+    assert ("ccw-address", "addresses.printer") in found
+    assert ("ccw-address", "addresses.rng") in found  # the balloon's already
+
+
+def test_an_open_vswitch_port_keeps_its_interfaceid_and_vlan_trunk_on_a_network():
+    more = """<interface type='network'><source network='ovs-net'/>
+      <vlan trunk='yes'><tag id='100'/><tag id='200'/></vlan>
+      <virtualport type='openvswitch'>
+        <parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>
+      <model type='virtio'/></interface>"""
+    imported, xml = converted(more=more)
+    nic = xml.find("devices/interface")
+    assert nic.find("vlan").get("trunk") == "yes"
+    assert [t.get("id") for t in nic.findall("vlan/tag")] == ["100", "200"]
+    params = nic.find("virtualport/parameters")
+    assert params.get("interfaceid") == "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f"
+    assert not imported.lost
+    assert not [f for f in check(imported.answers) if f.severity == "error"]
+    a = answers(nics=[{"source": {"bridge": "br0"}, "trunk": [5000], "vlan": 3}])
+    found = {(f.rule, f.path) for f in check(a) if f.severity == "error"}
+    assert ("nic-tuning", "nics[0].trunk") in found
+
+
+def test_iothread_pinning_is_carried():
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<vcpu>1</vcpu>",
+        "<vcpu>1</vcpu><iothreads>2</iothreads><cputune><vcpupin vcpu='0' cpuset='1'/>"
+        "<iothreadpin iothread='1' cpuset='4'/><iothreadpin iothread='2' cpuset='5-6'/></cputune>",
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    dom = etree.fromstring(built.files[built.xml_name].encode())
+    pins = [(p.get("iothread"), p.get("cpuset")) for p in dom.findall("cputune/iothreadpin")]
+    assert pins == [("1", "4"), ("2", "5-6")]
+    assert not imported.lost
+    a = answers(guest={"iothreads": 1}, cpu={"iothread_pinning": {"3": "1"}})
+    assert ("cpu-pinning", "cpu.iothread_pinning.3") in {(f.rule, f.path) for f in check(a)}
+
+
+def test_virtiofs_options_are_carried():
+    xml = S390.format(
+        memory=1048576,
+        boot="",
+        more="""<filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs' queue='1024'/>
+      <binary path='/usr/libexec/virtiofsd' xattr='on'><cache mode='always'/></binary>
+      <source dir='/srv/share'/><target dir='share'/></filesystem>""",
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    fs = etree.fromstring(built.files[built.xml_name].encode()).find("devices/filesystem")
+    assert fs.find("driver").get("queue") == "1024"
+    binary = fs.find("binary")
+    assert (binary.get("path"), binary.get("xattr")) == ("/usr/libexec/virtiofsd", "on")
+    assert binary.find("cache").get("mode") == "always"
+    assert not imported.lost
+
+
+def test_a_stated_backing_file_is_carried_and_a_longer_chain_is_said():
+    one = """<backingStore type='file'><format type='qcow2'/>
+      <source file='/var/lib/libvirt/images/base.qcow2'/><backingStore/></backingStore>
+      <target dev='vda' bus='virtio'/>"""
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<target dev='vda' bus='virtio'/>", one
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    store = etree.fromstring(built.files[built.xml_name].encode()).find("devices/disk/backingStore")
+    assert store.find("source").get("file") == "/var/lib/libvirt/images/base.qcow2"
+    assert store.find("format").get("type") == "qcow2"
+    assert store.find("backingStore") is not None
+    assert not imported.lost
+    two = one.replace(
+        "<backingStore/>",
+        "<backingStore type='file'><format type='raw'/>"
+        "<source file='/b0.img'/><backingStore/></backingStore>",
+    )
+    xml = S390.format(memory=1048576, boot="", more="").replace(
+        "<target dev='vda' bus='virtio'/>", two
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    assert [c.where for c in imported.lost] == ["/domain/devices/disk/backingStore"]
+
+
+def test_a_vsock_is_carried_with_its_cid_and_address():
+    more = """<vsock model='virtio'><cid auto='no' address='4'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0003'/></vsock>"""
+    imported, xml = converted(more=more)
+    vsock = xml.find("devices/vsock")
+    assert (vsock.find("cid").get("auto"), vsock.find("cid").get("address")) == ("no", "4")
+    assert vsock.find("address").get("devno") == "0x0003"
+    assert not imported.lost
+    _, xml = converted(more="<vsock model='virtio'><cid auto='yes'/></vsock>")
+    assert xml.find("devices/vsock/cid").get("auto") == "yes"
+    assert ("vsock", "vsock.cid") in {(f.rule, f.path) for f in check(answers(vsock={"cid": 2}))}

@@ -20,6 +20,7 @@ RULES_TESTED_HERE = {
     "scsi-passthrough",
     "cpu-pinning",
     "memtune",
+    "vsock",
 }  # keywrap: in imported XML only
 DISK = "/var/lib/libvirt/images/g.qcow2"
 BRIDGE = {"bridge": "br0"}
@@ -126,7 +127,7 @@ def test_nic_options_are_written():
         ({"vlan": 5}, "vlan", "Open vSwitch port"),
         ({"source": {"direct": "encbdf0"}, "vlan": 5}, "vlan", "Open vSwitch port"),
         ({"vlan": 4096, "virtualport": "openvswitch"}, "vlan", "0 to 4095"),
-        ({"source": {"network": "default"}, "virtualport": "openvswitch"}, "virtualport", "bridge"),
+        ({"source": {"direct": "eth0"}, "virtualport": "openvswitch"}, "virtualport", "bridge"),
     ],
 )
 def test_nic_options_the_host_refuses_are_refused_by_key(nic, path, words):
@@ -432,7 +433,8 @@ def test_convert_carries_what_libvirt_writes_for_a_share_and_a_vnc_display():
     a = imported.answers
     assert [(s.source, s.tag, s.ccw) for s in a.shares] == [("/srv/share", "share0", "fe.0.0001")]
     assert (a.graphics.vnc, a.graphics.listen) == (True, "127.0.0.1")
-    assert any("tablet -> virtio mouse" in c.what for c in imported.changes)
+    assert a.graphics.tablet  # a tablet stays a tablet (virtio-tablet-ccw)
+    assert not [c for c in imported.changes if "tablet" in c.what]
 
 
 def test_a_share_read_only_or_on_9p_is_said():
@@ -612,12 +614,15 @@ def test_a_topology_problem_points_at_the_topology_element():
     assert found[0].line == 6  # the <topology> line of S390_OPTIONS
 
 
-def test_a_vlan_trunk_is_said_not_carried():
+def test_a_vlan_trunk_is_carried_and_a_native_vlan_is_said():
     trunk = PRODUCTION.replace(b"<vlan><tag id='100'/></vlan>",
                                b"<vlan trunk='yes'><tag id='100'/><tag id='200'/></vlan>")  # fmt: skip
     imported = convert_domain(trunk)
-    assert imported.answers.nics[0].vlan is None
-    assert any("VLAN trunk" in c.what for c in imported.lost)
+    assert (imported.answers.nics[0].vlan, imported.answers.nics[0].trunk) == (None, [100, 200])
+    assert not [c for c in imported.lost if "vlan" in c.where]
+    native = trunk.replace(b"<tag id='200'/>", b"<tag id='200' nativeMode='untagged'/>")
+    imported = convert_domain(native)
+    assert any("nativeMode" in c.what for c in imported.lost)
 
 
 def test_a_key_at_its_default_is_told_apart_from_a_key_set():
@@ -636,3 +641,11 @@ def test_vcpus_at_start_are_judged_only_against_a_valid_vcpu_count():
     found = check(answers(guest={"vcpus": 0, "vcpus_current": 9}))
     assert {f.rule for f in found if f.severity == "error"} >= {"vcpus"}
     assert not messages(found, "vcpu-topology")
+
+
+def test_a_vsock_is_written_with_its_cid_and_a_reserved_cid_is_refused():
+    vsock = xml_of(vsock={"cid": 5}).find("devices/vsock")
+    assert (vsock.get("model"), vsock.find("cid").get("address")) == ("virtio", "5")
+    assert xml_of(vsock={}).find("devices/vsock/cid").get("auto") == "yes"
+    found = [(f.rule, f.path, f.message) for f in check(answers(vsock={"cid": 1}))]
+    assert any(r == "vsock" and p == "vsock.cid" and ">= 3" in m for r, p, m in found)

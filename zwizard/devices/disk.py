@@ -82,6 +82,14 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         sub(el, "source", pool=pool, volume=volume)
     else:
         sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
+    if disk.backing:  # one stated level, and the end of the chain (as libvirt writes it)
+        store = sub(
+            el, "backingStore", type="block" if disk.backing.startswith("/dev/") else "file"
+        )
+        sub(store, "format", type=disk.backing_format or "qcow2")
+        key = "dev" if disk.backing.startswith("/dev/") else "file"
+        sub(store, "source", **{key: disk.backing})
+        sub(store, "backingStore")
     sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
     if cdrom or disk.readonly:
         sub(el, "readonly")
@@ -157,6 +165,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     serial = el.find("serial")
     if serial is not None:
         dev.serial = r.text(serial)
+    _read_backing(r, el.find("backingStore"), dev)
     want = "scsi" if device in ("cdrom", "lun") else "virtio"
     dev.bus = bus
     dev.target = r.get(target, "dev")
@@ -173,6 +182,28 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     if dev.bus is not None:
         r.mark(f"{path}.bus", target)
     return dev
+
+
+def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
+    """One stated backing file ending the chain (<backingStore/> inside) is carried; a
+    longer chain is listed as not carried (the whole element)."""
+    if store is None:
+        return
+    source, fmt, end = store.find("source"), store.find("format"), store.find("backingStore")
+    path = r.get(source, "file") or r.get(source, "dev")
+    kind = r.get(fmt, "type")
+    if (
+        r.get(store, "type") in ("file", "block")
+        and path
+        and kind in IMAGE_FORMATS
+        and end is not None
+        and not len(end)
+        and len(store) == 3
+    ):
+        r.take(store, end)
+        dev.backing, dev.backing_format = path, kind
+    else:
+        r.lost(store, "a backing chain zwizard does not write (one level, ending it, is carried)")
 
 
 _DRIVER_VALUES: dict[str, tuple[str, ...]] = {
@@ -203,6 +234,8 @@ def _read_driver(r: Reader, driver: etree._Element, dev: Disk) -> None:
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     for i, d in enumerate(a.disks):
         p = f"disks[{i}]"
+        if d.backing is not None and not d.backing.startswith("/"):
+            out.error("disk-path", f"{p}.backing", f"'{d.backing}' must be an absolute host path")
         if not d.path:
             out.error("disk-path", f"{p}.path", "a disk needs a path")
         elif d.kind == "volume":

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from zwizard.address import is_uuid
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
@@ -49,10 +50,16 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         source = {"dev": src.direct or "", "mode": src.mode or "bridge"}
     sub(el, "mac", address=plan.macs[i].lower())
     sub(el, "source", **source)
-    if nic.vlan is not None:
+    if nic.trunk:
+        vlan = sub(el, "vlan", trunk="yes")
+        for tag in nic.trunk:
+            sub(vlan, "tag", id=str(tag))
+    elif nic.vlan is not None:
         sub(sub(el, "vlan"), "tag", id=str(nic.vlan))
     if nic.virtualport:
-        sub(el, "virtualport", type=nic.virtualport)
+        port = sub(el, "virtualport", type=nic.virtualport)
+        if nic.interfaceid:
+            sub(port, "parameters", interfaceid=nic.interfaceid.lower())
     if nic.target:
         sub(el, "target", dev=nic.target)
     sub(el, "model", type="virtio")
@@ -129,17 +136,25 @@ def _read_tuning(r: Reader, el: etree._Element, nic: Nic) -> None:
     port = el.find("virtualport")
     if port is not None:
         kind = r.get(port, "type")
-        if kind == "openvswitch" and not len(port):
+        params = port.find("parameters")
+        extra = [k for k in (params.attrib if params is not None else {}) if k != "interfaceid"]
+        if kind == "openvswitch" and len(port) <= 1 and not extra:
             nic.virtualport = "openvswitch"
-        else:  # 802.1Qbg/Qbh profiles, or OVS with parameters: not in the answers format
+            nic.interfaceid = r.get(params, "interfaceid")  # libvirt's own, or the user's
+        else:  # 802.1Qbg/Qbh profiles, or OVS with a profile: not in the answers format
             r.lost(port, f"virtualport {kind or '(no type)'} with its parameters")
     vlan = el.find("vlan")
     if vlan is not None:
         tags = vlan.findall("tag")
-        if len(tags) == 1 and r.get(vlan, "trunk") is None and r.get(tags[0], "nativeMode") is None:
+        native = [t for t in tags if r.get(t, "nativeMode") is not None]
+        trunk = r.get(vlan, "trunk")
+        if native:
+            r.lost(vlan, "a VLAN trunk with a native VLAN (nativeMode)")
+        elif len(tags) == 1 and trunk is None:
             nic.vlan = _number(r, tags[0], "id", "VLAN tag")
-        else:
-            r.lost(vlan, "a VLAN trunk (only one tag is carried)")
+        elif tags:
+            ids = [_number(r, t, "id", "VLAN tag") for t in tags]
+            nic.trunk = [i for i in ids if i is not None]
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
@@ -249,20 +264,29 @@ def _check_tuning(n: Nic, p: str, out: Collector) -> None:
                 f"'{n.target}' starts like the names libvirt generates (vnet, macvtap, "
                 "macvlan): libvirt drops it at define and picks its own; choose another",
             )
-    if n.virtualport and not n.source.bridge:
+    if n.virtualport and not (n.source.bridge or n.source.network):
         out.error(
             "nic-tuning",
             f"{p}.virtualport",
-            "virtualport openvswitch goes with a bridge source (for a network, the network "
-            "definition names Open vSwitch)",
+            "virtualport openvswitch goes with a bridge source or an Open vSwitch network",
         )
-    if n.vlan is not None:
-        if not 0 <= n.vlan <= 4095:
-            out.error("nic-tuning", f"{p}.vlan", f"VLAN tag {n.vlan}: give 0 to 4095")
+    if n.interfaceid is not None and not is_uuid(n.interfaceid):
+        out.error("nic-tuning", f"{p}.interfaceid", f"'{n.interfaceid}' is not a UUID")
+    if n.trunk and n.vlan is not None:
+        out.error("nic-tuning", f"{p}.trunk", "give either vlan (one tag) or trunk (the tags)")
+    for tag in n.trunk:
+        if not 0 <= tag <= 4095:
+            out.error("nic-tuning", f"{p}.trunk", f"VLAN tag {tag}: give 0 to 4095")
+    tagged = n.trunk[0] if n.trunk else n.vlan
+    if tagged is not None:
+        key = "trunk" if n.trunk else "vlan"
+        if not 0 <= tagged <= 4095:
+            if key == "vlan":
+                out.error("nic-tuning", f"{p}.vlan", f"VLAN tag {n.vlan}: give 0 to 4095")
         elif n.source.direct or (n.source.bridge and not n.virtualport):
             out.error(
                 "nic-tuning",
-                f"{p}.vlan",
+                f"{p}.{key}",
                 "a VLAN tag needs an Open vSwitch port (virtualport openvswitch on a bridge, "
                 "or an OVS network); libvirt refuses it at start on a Linux bridge or macvtap "
                 '("vlan tag not supported for this connection type")',
@@ -270,7 +294,7 @@ def _check_tuning(n: Nic, p: str, out: Collector) -> None:
         elif n.source.network:
             out.note(
                 "nic-tuning",
-                f"{p}.vlan",
+                f"{p}.{key}",
                 f"a VLAN tag works only if network '{n.source.network}' is Open vSwitch-based",
             )
 

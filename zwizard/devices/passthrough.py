@@ -64,8 +64,11 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     el = sub(
         devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
     )
+    if dev.driver:
+        sub(el, "driver", name=dev.driver)
     sub(sub(el, "source"), "address", **pci_attributes(dev.address or "0000:00:00.0"))
-    addr = sub(el, "address", type="pci")
+    at = dev.guest_address if PCI_ADDRESS.fullmatch(dev.guest_address or "") else None
+    addr = sub(el, "address", type="pci", **(pci_attributes(at) if at else {}))
     if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
         uid, fid = plan.zpci[path]
         sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
@@ -95,8 +98,13 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     dev = Passthrough(type="pci", address=address)
     dev.managed = r.get(el, "managed", "no") == "yes"
     pci_addr = el.find("address")
-    if pci_addr is not None:
-        r.get(pci_addr, "type")
+    if pci_addr is not None and r.get(pci_addr, "type") == "pci":
+        values = [r.get(pci_addr, k) for k in PCI_KEYS]
+        if any(v is not None for v in values):  # the guest's PCI slot: its ABI, kept
+            dev.guest_address = pci_from_attributes(values)
+    driver = el.find("driver")
+    if driver is not None and r.get(driver, "name") == "vfio":
+        dev.driver = "vfio"
     if zpci is not None:  # a missing id is assigned, as libvirt does; never read as 0
         dev.zpci = Zpci(uid=r.get(zpci, "uid"), fid=r.get(zpci, "fid"))
     return dev
@@ -286,6 +294,14 @@ def _pci(
         )
     else:
         seen[dev.address.lower()] = p
+    if dev.guest_address is not None and not PCI_ADDRESS.fullmatch(dev.guest_address):
+        out.error(
+            "pci-passthrough",
+            f"{p}.guest_address",
+            f"'{dev.guest_address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:01.0)",
+        )
+    if dev.driver not in (None, "vfio"):
+        out.error("pci-passthrough", f"{p}.driver", f"driver '{dev.driver}': only vfio on IBM Z")
     if dev.zpci is None:
         return  # libvirt assigns both ids; the plan shows which
     for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):

@@ -28,7 +28,13 @@ VIRTIOFSD = ("/usr/libexec/virtiofsd", "/usr/lib/qemu/virtiofsd", "/usr/bin/virt
 def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     share = answers.shares[i]
     el = sub(devices, "filesystem", type="mount", accessmode="passthrough")
-    sub(el, "driver", type="virtiofs")
+    sub(el, "driver", type="virtiofs", **({"queue": str(share.queue)} if share.queue else {}))
+    if share.binary or share.xattr is not None or share.cache:
+        binary = sub(el, "binary", **({"path": share.binary} if share.binary else {}))
+        if share.xattr is not None:
+            binary.set("xattr", "on" if share.xattr else "off")
+        if share.cache:
+            sub(binary, "cache", mode=share.cache)
     sub(el, "source", dir=share.source)
     sub(el, "target", dir=share.tag)
     if share.readonly:  # libvirt 11.0 and later (rule share, zwizard.stack_versions)
@@ -58,6 +64,16 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
     r.take(readonly)  # carried: the rules judge it against the stack (libvirt 11.0 and later)
     share = Share(source=r.get(source, "dir") or "", tag=r.get(target, "dir") or "")
     share.readonly = readonly is not None
+    queue = r.get(driver, "queue")
+    share.queue = int(queue) if queue is not None and queue.isdigit() else None
+    binary = el.find("binary")
+    if binary is not None:
+        r.take(binary)
+        share.binary = r.get(binary, "path")
+        xattr = r.get(binary, "xattr")
+        share.xattr = None if xattr not in ("on", "off") else xattr == "on"
+        cache = binary.find("cache")
+        share.cache = r.get(cache, "mode") if cache is not None else None
     share.ccw = r.address(el, path)
     return share
 
@@ -78,6 +94,12 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 f"tag '{share.tag}' is {len(share.tag.encode())} bytes: QEMU takes at most "
                 f'{MAX_TAG_BYTES} ("tag property must be 36 bytes or less")',
             )
+        if share.binary is not None and not share.binary.startswith("/"):
+            out.error("share", f"{p}.binary", f"'{share.binary}' must be an absolute host path")
+        if share.cache not in (None, "none", "auto", "always"):
+            out.error("share", f"{p}.cache", f"cache mode '{share.cache}': none, auto or always")
+        if share.queue is not None and not 1 <= share.queue <= 1024:
+            out.error("share", f"{p}.queue", f"queue {share.queue}: give 1 to 1024")
     for tag, count in Counter(s.tag for s in a.shares if s.tag).items():
         if count > 1:
             out.error(

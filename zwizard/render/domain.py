@@ -39,8 +39,11 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _sub(info, "libosinfo:os", id=OSINFO_IDS[g.os])
     _sub(meta, "zwizard:generator", "zwizard", **{"xmlns:zwizard": ZWIZARD_NS, "os": g.os})
 
-    _sub(dom, "memory", str(g.memory_mib), unit="MiB")
-    _sub(dom, "currentMemory", str(g.memory_mib), unit="MiB")
+    size, unit = str(g.memory_mib), "MiB"
+    if g.memory_kib is not None and max(1, round(g.memory_kib / 1024)) == g.memory_mib:
+        size, unit = str(g.memory_kib), "KiB"  # a converted guest's exact size
+    _sub(dom, "memory", size, unit=unit)
+    _sub(dom, "currentMemory", size, unit=unit)
     mem = answers.memory
     if mem.hugepages or mem.nosharepages or mem.locked or answers.shares:
         backing = _sub(dom, "memoryBacking")
@@ -63,16 +66,18 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         vcpu["current"] = str(g.vcpus_current)
     _sub(dom, "vcpu", str(g.vcpus), **vcpu)
     c = answers.cpu
-    if c.pinning or c.emulator_pinning:
+    if c.pinning or c.emulator_pinning or c.iothread_pinning:
         cputune = _sub(dom, "cputune")
         for index, cpuset in c.pinning.items():
             _sub(cputune, "vcpupin", vcpu=index, cpuset=cpuset)
         if c.emulator_pinning:
             _sub(cputune, "emulatorpin", cpuset=c.emulator_pinning)
+        for index, cpuset in c.iothread_pinning.items():  # libvirt's order: after emulatorpin
+            _sub(cputune, "iothreadpin", iothread=index, cpuset=cpuset)
     if g.iothreads:
         _sub(dom, "iothreads", str(g.iothreads))
     os_ = _sub(dom, "os")
-    _sub(os_, "type", "hvm", arch=S390_ARCH, machine=S390_MACHINE)
+    _sub(os_, "type", "hvm", arch=S390_ARCH, machine=g.machine or S390_MACHINE)
     if answers.kernel is not None:
         k = answers.kernel
         _sub(os_, "kernel", k.path)
@@ -93,12 +98,14 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         if kind.after is not None:
             kind.after(devices, answers, plan)
     con = answers.console
-    if con.sclp:
+    if con.serial:  # libvirt's serial form of the same devices (sclpconsole, sclplmconsole)
+        _consoles_as_serials(devices, answers)
+    if con.sclp and not con.serial:
         console = _sub(devices, "console", type="pty")
         if con.log:
             _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
         _sub(console, "target", type="sclp", port="0")
-    if con.line_mode:  # the line-mode console: virsh console GUEST console1
+    if con.line_mode and not con.serial:  # the line-mode console: virsh console GUEST console1
         _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
     if answers.watchdog is not None:
         _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
@@ -115,17 +122,28 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _ccw(rng, plan.ccw.get("rng"))
     if answers.graphics.vnc:
         g_ = answers.graphics
-        for pointer in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
-            _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(pointer))
+        for key in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
+            pointer = "tablet" if key == "mouse" and g_.tablet else key  # virtio-tablet-ccw
+            _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(key))
         if g_.listen:
             vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
             _sub(vnc, "listen", type="address", address=g_.listen)
         else:  # libvirt's default address (qemu.conf's vnc_listen), as a converted guest had
             _sub(devices, "graphics", type="vnc", port="-1", autoport="yes")
-        video = _sub(devices, "video")
-        _sub(video, "model", type="virtio", heads="1", primary="yes")
-        _ccw(video, plan.ccw.get("video"))
+        for n in range(1, g_.videos + 1):  # the first is the primary head
+            video = _sub(devices, "video")
+            _sub(video, "model", type="virtio", heads="1", **({"primary": "yes"} if n == 1 else {}))
+            _ccw(video, plan.ccw.get("video" if n == 1 else f"video{n}"))
     _sub(devices, "panic", model="s390")
+    if answers.vsock is not None:  # after the panic device, as libvirt writes it
+        vsock = _sub(devices, "vsock", model="virtio")
+        cid = answers.vsock.cid
+        _sub(
+            vsock,
+            "cid",
+            **({"auto": "yes"} if cid is None else {"auto": "no", "address": str(cid)}),
+        )
+        _ccw(vsock, plan.ccw.get("vsock"))
     wrap = answers.keywrap
     if wrap.aes is not None or wrap.dea is not None:
         keywrap = _sub(dom, "keywrap")
@@ -135,6 +153,27 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     if se:
         _sub(dom, "launchSecurity", type="s390-pv")
     return dom
+
+
+def _consoles_as_serials(devices: Element, answers: Answers) -> None:
+    """The SCLP consoles as libvirt writes <serial type='pty'/> on s390x: a serial with
+    target sclp-serial and model sclpconsole (sclplmconsole for the line-mode one), and
+    the <console> libvirt adds beside the first (QEMU gets the same -device sclpconsole)."""
+    con = answers.console
+    ports = [("0", "sclpconsole")] if con.sclp else []
+    if con.line_mode:
+        ports.append(("1", "sclplmconsole"))
+    log = {"file": con.log or "", "append": "on" if con.log_append else "off"}
+    for port, model in ports:
+        serial = _sub(devices, "serial", type="pty")
+        if con.log and port == "0":
+            _sub(serial, "log", **log)
+        _sub(_sub(serial, "target", type="sclp-serial", port=port), "model", name=model)
+    if con.sclp:  # libvirt copies the first serial's log here
+        console = _sub(devices, "console", type="pty")
+        if con.log:
+            _sub(console, "log", **log)
+        _sub(console, "target", type="serial", port="0")
 
 
 def _cpu(dom: Element, answers: Answers, plan: Plan) -> None:
