@@ -55,3 +55,19 @@ async def test_a_step_shown_while_its_build_is_under_way_is_whole():
         await building
         await pilot.pause()
         assert switch.region.width >= len(str(switch.label)) + 2
+
+
+async def test_no_input_selects_its_text_behind_the_keys_of_a_burst():
+    """The wizard selects a field's text the moment the cursor lands there (typing then
+    replaces it). Textual's own select-on-focus runs later, when the input gets to its
+    Focus event: keys of a burst typed in between were thrown away (seen in tmux: an
+    output folder typed behind PageDown lost '/tmp/' and was written relative)."""
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_all_built(pilot)
+        inputs = list(app.screen.query(Input))
+        assert len(inputs) > 20
+        late = [w.id or w.parent.id for w in inputs if w.select_on_focus]
+        assert late == []

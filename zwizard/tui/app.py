@@ -6,7 +6,6 @@ what Review writes are the same `build` the answers mode runs.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import threading
@@ -321,7 +320,6 @@ class ZWizard(App[int]):
         self._held_at: Widget | None = None
         self._held_since = 0.0
         self._last_key = 0.0  # Textual's monotonic clock: when the last key came
-        self._building: asyncio.Future[None] | None = None  # the idle pre-build's step
 
     # -- the session's state, for steps and tests ------------------------------------------
 
@@ -542,7 +540,7 @@ class ZWizard(App[int]):
             # a daemon thread, not a Textual worker: those run on asyncio's executor, which
             # is joined at exit, so a hung virsh would hold a quit or a hang-up open
             threading.Thread(target=self._read_host, name="host", daemon=True).start()
-        self.set_timer(PREBUILD_QUIET, self._prebuild)
+        self._prebuild_later(PREBUILD_QUIET)
         if self.offer_resume is not None:
             self.push_screen(
                 Confirm(
@@ -636,31 +634,30 @@ class ZWizard(App[int]):
         self.refresh_all()
         self.focus_first_field(draft.field)
 
-    def _prebuild(self) -> None:
+    async def _prebuild(self) -> None:
         """Build the steps not yet seen, one at a time, while nobody types: a first
         visit then only shows widgets that exist (on a busy 2-core host, building a step
-        on the key that asks for it took 110-370 ms). Keys come first: a build runs as a
-        task of its own, so the app handles keys between its widgets' mounts, and any
-        key puts the next build off until the keyboard has been quiet for a moment."""
+        on the key that asks for it took 110-370 ms). A build runs in the app's own turn,
+        as a visit's would: keys that come meanwhile wait and then go, in order, where
+        they were typed (run as a task beside the keys, one burst in three lost the start
+        of a folder typed behind a PageDown). Any key puts the next build off until the
+        keyboard has been quiet for a moment."""
         if not self.is_running:
             return
         quiet_for = time.monotonic() - self._last_key
         if quiet_for < PREBUILD_QUIET:
-            self.set_timer(PREBUILD_QUIET - quiet_for, self._prebuild)
+            self._prebuild_later(PREBUILD_QUIET - quiet_for)
             return
         order = STEP_IDS[self.step_index + 1 :] + STEP_IDS[: self.step_index]
         todo = [s for s in order if not self.query_one(f"#step-{s}", Step).populated]
         if todo:
-            self._building = asyncio.ensure_future(self._populate(todo[0]))
-            self._building.add_done_callback(self._built_one)
+            await self._populate(todo[0])
+            self._prebuild_later(PREBUILD_GAP)
 
-    def _built_one(self, task: asyncio.Future[None]) -> None:
-        if task.cancelled() or not self.is_running:
-            return
-        if task.exception() is not None:
-            self.call_later(task.result)  # raised in the app, where errors are reported
-            return
-        self.set_timer(PREBUILD_GAP, self._prebuild)
+    def _prebuild_later(self, seconds: float) -> None:
+        # through the app's own queue, never in the timer's task: there the app would go
+        # on handling keys during the build
+        self.set_timer(seconds, lambda: self.call_later(self._prebuild))
 
     async def _populate(self, step_id: str) -> None:
         step = self.query_one(f"#step-{step_id}", Step)

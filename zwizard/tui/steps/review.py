@@ -35,7 +35,11 @@ class ReviewStep(Step):
         yield Heading("Review & write")
         yield Plain("", id="review-status")
         yield Label("Output directory", classes="field-label")
-        yield Input(str(getattr(self.app, "output_dir", ".")), id="output-dir", compact=True)
+        # the wizard selects a field's text when it moves the cursor there, at once;
+        # Textual's own select-on-focus comes later, behind the keys of a burst, and
+        # threw away what they had typed (the start of an output folder)
+        yield Input(str(getattr(self.app, "output_dir", ".")), id="output-dir", compact=True,
+                    select_on_focus=False)  # fmt: skip
         with Horizontal(classes="toggle-row"):
             yield Box("Replace existing files", id="overwrite", compact=True)
         yield Plain("", id="review-existing", classes="must-go")
@@ -46,7 +50,7 @@ class ReviewStep(Step):
             yield Plain("", id="review-summary", classes="explain")
             yield Plain("", id="review-prepare", classes="explain")
         yield Label("Save draft to a file (zwizard --draft FILE)", classes="field-label")
-        yield Input(self._opened(), id="save-as-path", compact=True,
+        yield Input(self._opened(), id="save-as-path", compact=True, select_on_focus=False,
                     placeholder="(a file name, e.g. <guest>-draft.toml)")  # fmt: skip
         yield Button("Save draft as", id="save-as", compact=True)
 
