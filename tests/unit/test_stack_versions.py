@@ -210,6 +210,20 @@ def test_falling_back_is_planned_on_a_stack_that_has_both():
     assert "the target's QEMU 9.2 tries the next boot device" in step.why
 
 
+def test_the_boot_plan_of_a_guest_for_another_host_is_not_judged_by_this_host():
+    """This host has libvirt 11.6 / QEMU 10.2; the guest is for another host with no
+    [target]: the boot plan must not promise a fallback that host may not have."""
+    a = pxe_answers()
+    new_here = host((11, 6, 0), (10, 2, 0))
+    here = [s for s in prepare(a, make_plan(a), new_here, True).steps if s.section == "boot"]
+    assert "this host's QEMU 10.2.0 tries the next boot device" in here[-1].why
+    there = [s for s in prepare(a, make_plan(a), new_here, False).steps if s.section == "boot"]
+    assert "QEMU before 9.2 tries only the first" in there[-1].why
+    a = pxe_answers(target=target("10.10", "9.2"))
+    there = [s for s in prepare(a, make_plan(a), new_here, False).steps if s.section == "boot"]
+    assert "the target's QEMU 9.2 tries the next boot device" in there[-1].why
+
+
 def test_a_loadparm_asks_for_a_line_mode_console_for_zipl_before_s390_tools_2_40():
     a = answers(
         disks=[{"path": "/var/lib/libvirt/images/a.qcow2", "boot_order": 1, "loadparm": "PROMPT"}]

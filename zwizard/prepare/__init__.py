@@ -81,6 +81,6 @@ def prepare(
         se_steps(prep, answers, host, judge, out)
     if answers.pxe.enabled:
         install_server_steps(prep, answers, plan, host, out)
-    boot_steps(prep, answers, plan, host)
+    boot_steps(prep, answers, plan, host, host_is_target)
     prep.findings = out.findings
     return prep

@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 BOOT_FALLBACK_QEMU = (9, 2)  # and libvirt 10.10: zwizard.stack_versions, row boot-fallback
 
 
-def boot_steps(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None) -> None:
+def boot_steps(
+    prep: Preparation,
+    answers: Answers,
+    plan: Plan,
+    host: HostInfo | None,
+    host_is_target: bool = True,
+) -> None:
     from zwizard.build import after_install, after_install_name
-    from zwizard.stack_versions import BY_KEY, show, stack_of
+    from zwizard.stack_versions import BY_KEY, judged_stack, show
     from zwizard.structure import lookup
 
     first = plan.first_boot
@@ -51,7 +57,7 @@ def boot_steps(prep: Preparation, answers: Answers, plan: Plan, host: HostInfo |
     if after_install(answers, plan) is None:
         return
     final = after_install_name(answers)
-    stack = stack_of(answers, host)
+    stack = judged_stack(answers, host, host_is_target)  # another host: not by this one's
     from_host = host is not None and stack.origin.startswith("host")
     whose = "this host's" if from_host else "the target's" if stack.origin == "target" else ""
     needs = f"falling back needs {BY_KEY['boot-fallback'].since()}"
