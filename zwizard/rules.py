@@ -243,6 +243,19 @@ def check(
         else:
             rule_group(answers, plan, out)
     _stack(answers, plan, stack, out)
+    # a versioned machine type the judged QEMU no longer has (a converted guest keeps its
+    # own; a new one is unversioned and never meets this)
+    one_host = host[0] if isinstance(host, list) and len(host) == 1 else host
+    removed = machine_removed(
+        answers.guest.machine,
+        stack,
+        one_host if not isinstance(one_host, list) else None,
+        host_is_target,
+    )
+    if removed is not None:
+        out.findings.append(
+            Finding(removed.rule, removed.severity, "guest.machine", removed.message)
+        )
     if isinstance(host, list) and len(host) == 1:
         host = host[0]
     if isinstance(host, list):

@@ -413,6 +413,23 @@ def test_a_machine_type_qemu_removed_after_six_years_is_refused_naming_the_versi
     assert newer_than_qemu is not None and DEFAULT_WORDS in newer_than_qemu.message
 
 
+def test_check_judges_the_guests_own_machine_type_by_the_stack_it_targets():
+    """`check` and `convert` see a definition's versioned machine type (guest.machine):
+    QEMU 10.2 no longer has 4.2, so libvirt would refuse to define it there."""
+    from zwizard.rules import check
+
+    pinned = answers(target=target("11.6", "10.2"))
+    pinned.guest.machine = "s390-ccw-virtio-4.2"
+    hits = [f for f in check(pinned) if f.rule == "machine-removed"]
+    assert [(f.severity, f.path) for f in hits] == [("error", "guest.machine")]
+    assert "gone from QEMU 10.2 on" in hits[0].message
+    pinned.guest.machine = "s390-ccw-virtio-5.2"
+    assert not [f for f in check(pinned) if f.rule == "machine-removed"]
+    pinned.target = None  # the default stack (QEMU 7.2) still has 4.2
+    pinned.guest.machine = "s390-ccw-virtio-4.2"
+    assert not [f for f in check(pinned) if f.rule == "machine-removed"]
+
+
 def test_the_unversioned_machine_and_downstream_names_are_allowed_by_the_table():
     from zwizard.rules import machine_removed
     from zwizard.stack_versions import Stack
