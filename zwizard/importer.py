@@ -440,10 +440,9 @@ class _Importer:
             for short in ("rhel7", "rhel8", "rhel9"):
                 if f"/rhel/{short[4:]}" in osid:
                     g.os = short
-            written = OSINFO_IDS.get(g.os)
-            if written != osid and os_el is not None:
-                what = f"libosinfo os {osid} -> {written or 'none (guest os other)'}"
-                self.changed("guest-os", os_el, what, whole=False)
+            if OSINFO_IDS.get(g.os) != osid and os_el is not None:  # kept as it is
+                g.osinfo = osid
+                self.mark("guest.osinfo", os_el)
         vcpu = r.find("vcpu")
         if vcpu is not None and not self.text(vcpu).isdigit():
             said = "libvirt: maximum vcpus count must be an integer"

@@ -64,6 +64,11 @@ class Guest:
         "rhel7 | rhel8 | rhel9 | other (other works, but Red Hat supports only RHEL 7-9 on IBM Z)",
         always=True,
     )
+    osinfo: str | None = spec(
+        None,
+        "the libosinfo id written when it is not os's own (a converted guest keeps its "
+        "exact one, e.g. http://fedoraproject.org/fedora/29)",
+    )
     memory_mib: int = spec(
         2048, "guest memory in MiB (fixed: IBM Z has no memory hot-plug)", always=True
     )

@@ -379,3 +379,16 @@ def test_a_vsock_is_carried_with_its_cid_and_address():
     _, xml = converted(more="<vsock model='virtio'><cid auto='yes'/></vsock>")
     assert xml.find("devices/vsock/cid").get("auto") == "yes"
     assert ("vsock", "vsock.cid") in {(f.rule, f.path) for f in check(answers(vsock={"cid": 2}))}
+
+
+def test_the_libosinfo_id_is_kept_as_the_guest_had_it():
+    meta = """<metadata><libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://fedoraproject.org/fedora/29"/></libosinfo:libosinfo></metadata>"""
+    xml = S390.format(memory=1048576, boot="", more="").replace("<memory", meta + "<memory", 1)
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    dom = etree.fromstring(built.files[built.xml_name].encode())
+    ids = dom.xpath("metadata/*[local-name()='libosinfo']/*[local-name()='os']/@id")
+    assert ids == ["http://fedoraproject.org/fedora/29"]
+    assert imported.answers.guest.os == "other"
+    assert not [c for c in imported.changes if c.rule == "guest-os"]

@@ -34,9 +34,10 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     if g.description:
         _sub(dom, "description", g.description)
     meta = _sub(dom, "metadata")
-    if g.os in OSINFO_IDS:
+    osinfo = g.osinfo or OSINFO_IDS.get(g.os)  # a converted guest's own id, kept
+    if osinfo:
         info = _sub(meta, "libosinfo:libosinfo", **{"xmlns:libosinfo": LIBOSINFO_NS})
-        _sub(info, "libosinfo:os", id=OSINFO_IDS[g.os])
+        _sub(info, "libosinfo:os", id=osinfo)
     _sub(meta, "zwizard:generator", "zwizard", **{"xmlns:zwizard": ZWIZARD_NS, "os": g.os})
 
     size, unit = str(g.memory_mib), "MiB"
