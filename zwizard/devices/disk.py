@@ -282,9 +282,9 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 "ubd or fd, then letters (vda, sdb, hdc …)",
             )
         _check_tuning(a, d, p, out)
-    for target, count in Counter(plan.targets).items():
+    for used, count in Counter(plan.targets).items():
         if count > 1:
-            out.error("disk-target", "disks", f"target '{target}' is used by {count} disks")
+            out.error("disk-target", "disks", f"target '{used}' is used by {count} disks")
     # libvirt names a virtio-blk disk virtio-disk<N> and gives a SCSI disk drive unit N, N
     # the index of its target's letters (qemuAssignDeviceDiskAlias,
     # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
