@@ -134,7 +134,8 @@ def disk(i: int, iothreads: int) -> st.SearchStrategy[dict]:
         """The combinations docs/rules.md documents (disk-tuning): io native with cache
         none or directsync, detect_zeroes unmap with discard unmap, queues and I/O
         threads on virtio-blk only, an I/O thread the guest has."""
-        fmt = "raw" if device == "cdrom" else opt.pop("format", "qcow2")
+        fmt = opt.pop("format", "qcow2")
+        fmt = "raw" if device == "cdrom" else fmt  # the ISO made here is raw
         ext = "iso" if device == "cdrom" else fmt
         if opt.get("io") == "native" and opt.get("cache") not in ("none", "directsync"):
             opt["cache"] = "none"
