@@ -88,3 +88,16 @@ def test_the_optional_feature_policy_is_refused_on_ibm_z(policy):
     'disable' are supported for ais" — for policy optional only."""
     found = errors(cpu={"mode": "maximum", "features": {"ais": policy}})
     assert (("cpu-features", "cpu.features.ais") in found) is (policy == "optional")
+
+
+@pytest.mark.parametrize(("name", "refused"), [("x" * 64, False), ("x" * 65, True),
+                                               ("a" * 30 + "." + "b" * 33, False)])  # fmt: skip
+def test_a_host_name_is_judged_as_the_installer_keeps_it(name, refused):
+    """nm-initrd-generator keeps a single label of 64 (systemd's hostname_is_valid has no
+    label limit of its own) and drops 65 in all; zwizard had refused the 64 with RFC
+    1123's 63 per label."""
+    from tests.unit.test_installer_forms import BOOT_NIC, DISK2, PXE, V4
+
+    pxe = {**PXE, **V4, "hostname": name}
+    found = errors(nics=BOOT_NIC, disks=DISK2, pxe=pxe)
+    assert (("pxe-config", "pxe.hostname") in found) is refused

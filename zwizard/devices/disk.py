@@ -290,9 +290,10 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
     seen: dict[tuple[bool, int], str] = {}
     for i, d in enumerate(a.disks):
-        target = plan.targets[i] if i < len(plan.targets) else None
-        if not target or not DISK_TARGET.fullmatch(target):
+        given = plan.targets[i] if i < len(plan.targets) else None
+        if not given or not DISK_TARGET.fullmatch(given):
             continue
+        target = given
         scsi, index = on_scsi(d), target_index(target)
         other = seen.setdefault((scsi, index), target)
         if other != target:
