@@ -39,3 +39,12 @@ def test_what_dry_run_lists_for_a_dasd_and_for_a_mediated_device_used_as_it_is()
         f"checks first: mediated device {CCW_UUID}",
         f"1. [vfio-ccw] mediated device {CCW_UUID} is used as it is (note)",
     ]
+
+
+def test_a_matrix_device_with_neither_queues_nor_uuid_is_refused_naming_what_to_give():
+    _, prep = prep_for(None, passthrough=[{"type": "vfio-ap", "adapters": [], "domains": []}])
+    assert [(f.rule, f.severity, f.path) for f in prep.findings] == [
+        ("prepare-ap", "error", "passthrough[0].adapters")
+    ]
+    assert "give the adapters and domains of the matrix device" in prep.findings[0].message
+    assert not prep.ok
