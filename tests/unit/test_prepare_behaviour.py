@@ -48,3 +48,17 @@ def test_a_matrix_device_with_neither_queues_nor_uuid_is_refused_naming_what_to_
     ]
     assert "give the adapters and domains of the matrix device" in prep.findings[0].message
     assert not prep.ok
+
+
+def test_a_dasd_passthrough_with_neither_dasd_nor_uuid_is_refused_naming_what_to_give():
+    _, prep = prep_for(None, passthrough=[{"type": "vfio-ccw"}])
+    found = [f for f in prep.findings if f.rule == "prepare-ccw"]
+    assert [(f.severity, f.path) for f in found] == [("error", "passthrough[0].dasd")]
+    assert found[0].message.endswith("create mediated device (no uuid)")
+
+
+def test_the_script_is_a_posix_shell_script():
+    from zwizard.prepare import script
+
+    _, prep = prep_for(None, passthrough=[CCW])
+    assert script(prep).startswith("#!/bin/sh\n")

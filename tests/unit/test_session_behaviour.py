@@ -406,3 +406,10 @@ def test_moving_the_order_a_network_install_chose_moves_it():
     assert s.move_in_boot_sequence(0, 1) == 1
     assert s.result.plan.boot == {"disks[0]": 1, "nics[0]": 2}
     assert (s.answers.disks[0].boot_order, s.answers.nics[0].boot_order) == (1, 2)
+
+
+def test_moving_a_disk_changes_what_is_written_at_once():
+    s = session(disks=[{"path": "/a", "boot_order": 1}, {"path": "/b"}])
+    assert s.result.files["web01.xml"].index("/a") < s.result.files["web01.xml"].index("/b")
+    s.move_device("disks", 1, -1)
+    assert s.result.files["web01.xml"].index("/b") < s.result.files["web01.xml"].index("/a")
