@@ -37,3 +37,17 @@ def test_a_guest_of_that_name_already_there_is_not_replaced_unasked(tmp_path, mo
         "a guest named web01 is already defined at qemu:///system; use --force to replace it"
     )
     assert not any(" define " in f" {line} " for line in log.read_text().splitlines())
+
+
+def test_a_refusal_gives_libvirts_words_below_the_guests_name(tmp_path, monkeypatch):
+    virsh = tmp_path / "virsh"
+    virsh.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *" list "*) echo;; *" define "*) echo "error: XML error: bad" >&2; '
+        "exit 1;; esac\n"
+    )
+    virsh.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system")
+    assert str(refused.value) == "libvirt refused web01:\nerror: XML error: bad"

@@ -115,3 +115,28 @@ def test_what_is_written_comes_with_its_next_steps(tmp_path):
     outcome = write_and_define([build(answers())], tmp_path)
     assert outcome.error is None
     assert any(f"virsh define --validate {tmp_path / 'web01.xml'}" in s for s in outcome.next_steps)
+
+
+def test_a_killed_runs_leftover_is_known_by_its_name(tmp_path):
+    """The temporary name is zwizard's across versions: .<file>.zwizard-tmp-<pid>-<n>. A
+    run killed mid-write (any version) leaves such a file; the next run clears it."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".web01.xml.zwizard-tmp-{dead.pid}-0"
+    stale.write_text("half")
+    outcome = write_and_define([build(answers())], tmp_path)
+    assert outcome.error is None and not stale.exists()
+
+
+def test_a_folder_zwizard_creates_gets_the_usual_mode(tmp_path):
+    """pxelinux.cfg/ and the like: made with 0o777 less the umask, as mkdir(1) would."""
+    import os
+
+    from zwizard.output import write_set
+
+    old = os.umask(0o022)
+    try:
+        write_set(tmp_path, {"sub/x.cfg": "y\n"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "sub").stat().st_mode & 0o7777 == 0o755

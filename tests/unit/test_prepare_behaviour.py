@@ -39,3 +39,63 @@ def test_what_dry_run_lists_for_a_dasd_and_for_a_mediated_device_used_as_it_is()
         f"checks first: mediated device {CCW_UUID}",
         f"1. [vfio-ccw] mediated device {CCW_UUID} is used as it is (note)",
     ]
+
+
+def test_a_matrix_device_with_neither_queues_nor_uuid_is_refused_naming_what_to_give():
+    _, prep = prep_for(None, passthrough=[{"type": "vfio-ap", "adapters": [], "domains": []}])
+    assert [(f.rule, f.severity, f.path) for f in prep.findings] == [
+        ("prepare-ap", "error", "passthrough[0].adapters")
+    ]
+    assert "give the adapters and domains of the matrix device" in prep.findings[0].message
+    assert not prep.ok
+
+
+def test_a_dasd_passthrough_with_neither_dasd_nor_uuid_is_refused_naming_what_to_give():
+    _, prep = prep_for(None, passthrough=[{"type": "vfio-ccw"}])
+    found = [f for f in prep.findings if f.rule == "prepare-ccw"]
+    assert [(f.severity, f.path) for f in found] == [("error", "passthrough[0].dasd")]
+    assert found[0].message.endswith("create mediated device (no uuid)")
+
+
+def test_the_script_is_a_posix_shell_script():
+    from zwizard.prepare import script
+
+    _, prep = prep_for(None, passthrough=[CCW])
+    assert script(prep).startswith("#!/bin/sh\n")
+
+
+def test_the_install_network_is_made_with_its_tftp_root_and_is_no_longer_missing():
+    """The script creates the TFTP root, then the network: the wizard judging against a
+    host without that network says the preparation creates it instead of refusing."""
+    from tests.unit.test_hosts import remote_host
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+    from zwizard.session import Session
+
+    a = pxe_answers()
+    prep = prepare(a, make_plan(a), None)
+    step = next(s for s in prep.steps if s.title.startswith("define libvirt network install"))
+    assert step.commands[0] == "run mkdir -p -- /var/lib/tftpboot"
+    s = Session(pxe_answers(), host=remote_host("z15a", nets=""))
+    found = [f for f in s.result.findings if f.rule == "host-network"]
+    assert found and all(f.severity != "error" for f in found), found
+
+
+def test_a_pci_function_read_from_the_host_says_its_driver_and_ids_or_that_they_are_unknown(
+    tmp_path,
+):
+    from zwizard.host import PciFunction, discover
+
+    ibm_z_host(tmp_path)
+    host = discover("kvm", root=tmp_path, run=lambda args: None)
+    pci = {"type": "pci", "address": "0001:00:00.0"}
+    host.pci = [PciFunction("0001:00:00.0", None, None, None)]
+    _, prep = prep_for(host, passthrough=[pci])
+    assert any(
+        s.title.startswith("PCI function 0001:00:00.0 (driver none, host uid ?, fid ?)")
+        for s in prep.steps
+    ), [s.title for s in prep.steps]
+    host.pci = [PciFunction("0001:00:00.0", "0x0042", "0x00000010", "mlx5_core")]
+    _, prep = prep_for(host, passthrough=[pci])
+    assert any("(driver mlx5_core, host uid 0x0042, fid 0x00000010)" in s.title for s in prep.steps)

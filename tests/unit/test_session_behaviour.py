@@ -396,3 +396,20 @@ def test_what_write_writes_beside_the_guest_file():
     assert s.answers_name() == "web01.toml"
     s.set_text("guest.vcpus", "many", "int")
     assert s.output_files() == {}
+
+
+def test_moving_the_order_a_network_install_chose_moves_it():
+    """PXE on and no boot order given: the plan boots the NIC, then the disk. Moving the
+    NIC later makes that order explicit first, so the disk boots first afterwards."""
+    s = session(disks=[{"path": "/a"}], pxe={"enabled": True, "kernel": "k", "initrd": "i"})
+    assert s.result.plan.boot_assigned and s.result.plan.boot == {"nics[0]": 1, "disks[0]": 2}
+    assert s.move_in_boot_sequence(0, 1) == 1
+    assert s.result.plan.boot == {"disks[0]": 1, "nics[0]": 2}
+    assert (s.answers.disks[0].boot_order, s.answers.nics[0].boot_order) == (1, 2)
+
+
+def test_moving_a_disk_changes_what_is_written_at_once():
+    s = session(disks=[{"path": "/a", "boot_order": 1}, {"path": "/b"}])
+    assert s.result.files["web01.xml"].index("/a") < s.result.files["web01.xml"].index("/b")
+    s.move_device("disks", 1, -1)
+    assert s.result.files["web01.xml"].index("/b") < s.result.files["web01.xml"].index("/a")
