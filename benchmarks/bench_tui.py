@@ -140,7 +140,8 @@ def first_visits(zwizard: list[str], settle: float, cols: int = 80, rows: int = 
         os.execv(zwizard[0], zwizard)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     read_until(fd, b"Review & write", 10, bytearray())
-    drain(fd, settle)
+    # read (and drop) what comes for `settle` seconds: a blinking cursor never goes quiet
+    read_until(fd, b"\x00never\x00", settle, bytearray())
     waits = []
     for needle in FIRST_VISIT_NEEDLES:
         buf = bytearray()
