@@ -99,3 +99,74 @@ def test_a_pci_function_read_from_the_host_says_its_driver_and_ids_or_that_they_
     host.pci = [PciFunction("0001:00:00.0", "0x0042", "0x00000010", "mlx5_core")]
     _, prep = prep_for(host, passthrough=[pci])
     assert any("(driver mlx5_core, host uid 0x0042, fid 0x00000010)" in s.title for s in prep.steps)
+
+
+def test_another_guests_default_in_the_tftp_root_is_said_with_its_kernel_and_append(tmp_path):
+    """The host's pxelinux.cfg/default belongs to another guest: a warning at
+    pxe.write_default quotes its kernel and append lines; this guest's own file is none."""
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+    from zwizard.render.pxe import pxe_files
+
+    root = tmp_path / "tftp"
+    (root / "pxelinux.cfg").mkdir(parents=True)
+    default = root / "pxelinux.cfg" / "default"
+    default.write_text("# pxelinux\ndefault db02\nlabel db02\n  kernel db02/kernel.img\n"
+                       "  append ip=dhcp inst.repo=http://x/db02\n")  # fmt: skip
+    a = pxe_answers(tftp_root=str(root))
+    prep = prepare(a, make_plan(a), None)
+    said = [(f.rule, f.severity, f.path) for f in prep.findings if f.rule == "pxe-config"]
+    assert said == [("pxe-config", "warning", "pxe.write_default")]
+    message = next(f.message for f in prep.findings if f.rule == "pxe-config")
+    assert "kernel db02/kernel.img; append ip=dhcp inst.repo=http://x/db02" in message
+    assert "--replace-default" in message
+    ours = next(text for name, text in pxe_files(a, make_plan(a)).items() if "default" in name)
+    default.write_text(ours)
+    prep = prepare(a, make_plan(a), None)
+    assert not [f for f in prep.findings if f.rule == "pxe-config"]
+
+
+def test_a_repository_fetched_over_the_network_needs_curl_checked_first():
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare, script
+
+    a = pxe_answers()
+    assert a.pxe.repo.startswith("http")
+    prep = prepare(a, make_plan(a), None)
+    # one per file fetched (kernel, initrd), said once in the script
+    assert {(c.test, c.fix) for c in prep.checks if "curl" in c.test} == {
+        ("command -v curl", "install curl")
+    }
+    text = script(prep)
+    assert text.count("command -v curl") == 1
+    checks = text.index("# --- checks: nothing changes unless all of them pass")
+    after = text.index("\n# install-server: ", checks)  # the first step
+    assert checks < text.index("command -v curl") < after  # checked before anything runs
+
+
+def test_the_install_network_is_started_under_the_install_server_section():
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+
+    a = pxe_answers()
+    lines = listing(prepare(a, make_plan(a), None))
+    assert any(ln.endswith("[install-server] start libvirt network install, and at every boot"
+                           " (runs)") for ln in lines), lines  # fmt: skip
+
+
+def test_the_scripts_own_folder_is_known_whatever_the_arguments():
+    """`here` (the folder of the files this run wrote) is set after the argument loop:
+    set inside it, a script run with no argument at all would never set it."""
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare, script
+
+    a = pxe_answers()
+    text = script(prepare(a, make_plan(a), None))
+    lines = text.splitlines()
+    here = lines.index('here=$(cd "$(dirname "$0")" && pwd)')
+    assert lines.index("done") < here
+    assert here < next(i for i, ln in enumerate(lines) if '"$here' in ln)
