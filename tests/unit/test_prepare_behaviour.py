@@ -170,3 +170,72 @@ def test_the_scripts_own_folder_is_known_whatever_the_arguments():
     here = lines.index('here=$(cd "$(dirname "$0")" && pwd)')
     assert lines.index("done") < here
     assert here < next(i for i, ln in enumerate(lines) if '"$here' in ln)
+
+
+def test_a_certificate_or_crl_over_1_mib_is_refused_and_one_at_the_limit_is_not(tmp_path):
+    from tests.unit.test_prepare import make_cert, se_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+    from zwizard.userfiles import MAX_BYTES
+
+    hkd = make_cert(tmp_path / "HKD.crt")
+    big, edge = tmp_path / "big.crl", tmp_path / "edge.crl"
+    big.write_bytes(b"x" * (MAX_BYTES + 1))
+    edge.write_bytes(b"x" * MAX_BYTES)
+    a = se_answers(str(hkd), crls=[str(big), str(edge)])
+    found = [f for f in prepare(a, make_plan(a), None).findings if f.path.startswith("secure_exe")]
+    crl = [(f.rule, f.severity, f.path) for f in found if ".crls[" in f.path]
+    assert crl == [("se-image", "error", "secure_execution.crls[0]")]
+    assert any("larger than 1 MiB: not a certificate or CRL" in f.message for f in found)
+
+
+def test_each_file_the_script_takes_from_its_folder_is_checked_by_its_sha256_first():
+    """The pxelinux files the script installs are the ones zwizard wrote, or nothing
+    changes: a check with each file's digest, among the checks that run before any step."""
+    import hashlib
+
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare
+    from zwizard.render.pxe import pxe_files
+
+    a = pxe_answers()
+    prep = prepare(a, make_plan(a), None)
+    for rel, text in pxe_files(a, make_plan(a)).items():
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        assert any(f'"$here/{rel}"' in c.test and digest in c.test for c in prep.checks), rel
+
+
+def test_a_host_without_an_ap_bus_is_said_at_the_adapters(tmp_path):
+    import shutil
+
+    from tests.unit.test_prepare import AP, ibm_z_host
+    from zwizard.host import discover
+
+    ibm_z_host(tmp_path)
+    shutil.rmtree(tmp_path / "sys/bus/ap")
+    host = discover("kvm", root=tmp_path, run=lambda args: None)
+    assert host.sysfs and not host.ap.bus
+    _, prep = prep_for(host, passthrough=[AP])
+    said = [(f.rule, f.path) for f in prep.findings if "no AP bus" in f.message]
+    assert said == [("host-ap-queue", "passthrough[0].adapters")]
+
+
+def test_the_wizard_may_write_a_guest_whose_dasd_mediated_device_the_script_creates(tmp_path):
+    """As for a crypto adapter: the vfio-ccw mediated device the script creates is no
+    error for the wizard, which writes the script with the files."""
+    from tests.unit.test_prepare import ibm_z_host
+    from zwizard.session import Session
+
+    host = ibm_z_host(tmp_path / "host")
+    session = Session(answers_with(passthrough=[{**CCW, "boot_order": None}]), host=host)
+    found = [f for f in session.result.findings if f.rule == "host-mdev"]
+    assert [f.severity for f in found] == ["note"], found
+    assert "the host preparation creates it" in found[0].message
+    assert session.result.ok and "web01.prepare.sh" in session.output_files()
+
+
+def answers_with(**changes):
+    from tests.unit.test_prepare import answers
+
+    return answers(**changes)
