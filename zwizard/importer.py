@@ -951,22 +951,46 @@ class _Importer:
         if bus in ("usb", "ps2", None):
             # libvirt puts an input without bus on USB except on x86, and USB is off on s390x
             on = bus or "no bus (USB, as libvirt places it)"
-            self.never("usb" if bus != "ps2" else "ps2", el, f"{kind} input on {on}")
+            never = "usb" if bus != "ps2" else "ps2"
+            if kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None:
+                # beside a VNC display the input is kept, on the bus IBM Z has: dropped, the
+                # display would take no key and no pointer
+                rule, reason = NEVER_AVAILABLE[never]
+                where, line = self.at(el)
+                self.out.lines[where] = line
+                self.out.findings.append(
+                    Finding(rule, "error", where, f"{kind} input on {on}: {reason}")
+                )
+                if self._pointer(el, kind, a, carried=False):
+                    self.out.changes.append(
+                        Change(rule, where, line, f"{kind} input on {on} -> virtio-{kind}-ccw")
+                    )
+                return
+            self.never(never, el, f"{kind} input on {on}")
         elif (
             bus == "virtio" and kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None
         ):
-            key = "keyboard" if kind == "keyboard" else "mouse"  # the pointer: mouse or tablet
-            if key in self.pointers:
-                self.lost(el, f"a further virtio {kind} (zwizard writes one keyboard and pointer)")
-                return
-            self.pointers.add(key)
-            self.take(*el.iter())  # part of [graphics]: written again with it
-            if kind == "tablet":
-                a.graphics.tablet = True
-                self.mark("graphics.tablet", el)
-            self._placed(el, key)
+            self._pointer(el, kind, a, carried=True)
         else:
             self._console_note(el, f"{kind} input on {bus}")
+
+    def _pointer(self, el: etree._Element, kind: str, a: Answers, *, carried: bool) -> bool:
+        """A keyboard, mouse or tablet beside the VNC display, part of [graphics]: one
+        keyboard and one pointer (a mouse or a tablet). False when one is there already."""
+        key = "keyboard" if kind == "keyboard" else "mouse"  # the pointer: mouse or tablet
+        if key in self.pointers:
+            self.lost(el, f"a further {kind} (zwizard writes one keyboard and pointer)")
+            return False
+        self.pointers.add(key)
+        if kind == "tablet":
+            a.graphics.tablet = True
+            self.mark("graphics.tablet", el)
+        if carried:
+            self.take(*el.iter())  # written again with [graphics], as it was
+            self._placed(el, key)
+        else:  # written again as the virtio one, said as a change; its USB address goes
+            self.accounted.add(el)
+        return True
 
     def _graphics(self, el: etree._Element, a: Answers) -> None:
         kind = self.get(el, "type")
@@ -978,7 +1002,8 @@ class _Importer:
         self.mark("graphics.vnc", el)
         pointers = [
             i for i in self.root.findall("devices/input")
-            if i.get("bus") == "virtio" and i.get("type") in ("keyboard", "mouse", "tablet")
+            if i.get("bus") in ("virtio", "usb", "ps2", None)
+            and i.get("type") in ("keyboard", "mouse", "tablet")
         ]  # fmt: skip
         a.graphics.inputs = bool(pointers)  # none stated: none written
         self.get(el, "port"), self.get(el, "autoport")  # zwizard lets libvirt pick the port

@@ -55,6 +55,35 @@ def test_a_display_without_virtio_inputs_gets_none_and_with_them_keeps_them():
     assert [i.get("type") for i in xml.findall("devices/input")] == ["keyboard", "mouse"]
 
 
+def test_a_usb_or_ps2_input_beside_vnc_is_kept_on_virtio_and_said():
+    """An x86 guest's USB tablet and PS/2 keyboard: dropped, the VNC display would take
+    no key and no pointer. Each is kept as the same input on virtio-ccw, said at its
+    element with the rule; a second pointer is said as not carried."""
+    vnc = "<graphics type='vnc' port='-1' autoport='yes'/><video><model type='virtio'/></video>"
+    inputs = (
+        "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>"
+        "<input type='keyboard' bus='ps2'/><input type='mouse' bus='ps2'/>"
+    )
+    imported, xml = converted(more=vnc + inputs)
+    assert [(i.get("type"), i.get("bus")) for i in xml.findall("devices/input")] == [
+        ("keyboard", "virtio"),
+        ("tablet", "virtio"),
+    ]
+    assert said(imported, "/domain/devices/input[1]") == [
+        "tablet input on usb -> virtio-tablet-ccw"
+    ]
+    assert said(imported, "/domain/devices/input[2]") == [
+        "keyboard input on ps2 -> virtio-keyboard-ccw"
+    ]
+    assert [c.where for c in imported.lost] == ["/domain/devices/input[3]"]
+    rules = {c.rule for c in imported.changes if c.where.startswith("/domain/devices/input")}
+    assert rules == {"ccw-only"}
+    # without a display there is nothing to type into: dropped, as before
+    imported, xml = converted(more=inputs)
+    assert xml.find("devices/input") is None
+    assert said(imported, "/domain/devices/input[1]") == ["dropped tablet input on usb"]
+
+
 def test_a_size_that_is_no_whole_mib_is_kept_exactly():
     imported, xml = converted(memory=219100)
     assert (xml.findtext("memory"), xml.find("memory").get("unit")) == ("219100", "KiB")
