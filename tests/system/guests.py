@@ -38,11 +38,16 @@ def runnable_copy(
     - domain type qemu, and no <cpu> for kvm-only modes (rule tcg-cpu);
     - NICs on QEMU's user network (libvirt networks need dnsmasq and a bridge), or on
       `bridge` when they carry an MTU, queues or a tap name;
-    - disks on fresh images made here with qemu-img; the console to a file.
+    - disks on fresh images made here with qemu-img; the console to a file;
+    - a distribution's machine type (s390-ccw-virtio-rhel9.2.0, kept by convert) as the
+      upstream one: only RHEL's QEMU has it.
     """
     dom = etree.fromstring(xml.encode())
     was_kvm = dom.get("type") == "kvm"
     dom.set("type", "qemu")
+    os_type = dom.find("os/type")
+    if os_type is not None and "-rhel" in (os_type.get("machine") or ""):
+        os_type.set("machine", "s390-ccw-virtio")
     cpu = dom.find("cpu")
     if was_kvm and cpu is not None:
         dom.remove(cpu)

@@ -287,6 +287,21 @@ def test_the_same_definition_shows_no_drift():
     assert compare(clean_xml(), clean_xml()) == []
 
 
+def test_the_machine_type_libvirt_pins_at_define_is_no_drift_and_another_is():
+    """libvirt writes s390-ccw-virtio as the host's newest versioned type at define (seen:
+    s390-ccw-virtio-7.2 on libvirt 9.0 / QEMU 7.2): the same guest. A guest moved to an
+    older versioned type by hand is drift."""
+    pinned = clean_xml().replace('machine="s390-ccw-virtio"', 'machine="s390-ccw-virtio-7.2"')
+    assert pinned != clean_xml()
+    assert compare(clean_xml(), pinned) == []
+    rhel = clean_xml().replace('machine="s390-ccw-virtio"', 'machine="s390-ccw-virtio-rhel9.4.0"')
+    assert compare(clean_xml(), rhel) == []
+    moved = compare(pinned, pinned.replace("s390-ccw-virtio-7.2", "s390-ccw-virtio-6.0"))
+    assert [(d.path, d.wanted, d.found) for d in moved] == [
+        ("guest.machine", "'s390-ccw-virtio-7.2'", "'s390-ccw-virtio-6.0'")
+    ]
+
+
 def test_a_hand_edit_shows_key_by_key():
     edited = clean_xml().replace('<memory unit="MiB">4096<', "<memory unit='KiB'>8388608<")
     edited = edited.replace('<vcpu placement="static">4<', "<vcpu>2<")

@@ -189,6 +189,11 @@ def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
     longer chain is listed as not carried (the whole element)."""
     if store is None:
         return
+    if not len(store) and not store.attrib:
+        # the end of a chain with nothing before it: libvirt writes it into a running
+        # guest's definition (drift --live knows it by these words)
+        r.lost(store, "<backingStore/> (no backing file)")
+        return
     source, fmt, end = store.find("source"), store.find("format"), store.find("backingStore")
     path = r.get(source, "file") or r.get(source, "dev")
     kind = r.get(fmt, "type")
