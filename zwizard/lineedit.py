@@ -116,13 +116,15 @@ def line_reader(write: Callable[[str], None]) -> Callable[[], str]:
     """stdin's lines: through `TerminalLines` on a terminal, as they come otherwise."""
     import sys
 
+    stdin = sys.stdin
     try:
-        if sys.stdin.isatty():
-            fd = sys.stdin.fileno()
+        # a test's or a caller's stand-in for stdin may be no file at all: read its lines
+        if callable(getattr(stdin, "isatty", None)) and stdin.isatty():
+            fd = stdin.fileno()
             if fd not in _READERS:
                 _READERS[fd] = TerminalLines(fd, write)
             _READERS[fd].write = write
             return _READERS[fd].readline
     except (termios.error, OSError, ValueError):
         pass
-    return sys.stdin.readline
+    return stdin.readline

@@ -88,3 +88,22 @@ def test_ctrl_c_ends_the_line_shown_and_interrupts(terminal):
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert "".join(shown) == "half^C\n"
+
+
+def test_a_stand_in_for_stdin_without_a_terminal_is_read_as_it_is(monkeypatch):
+    """A pipe, or an object a caller puts in place of stdin with only readline(): its
+    lines come as they are (seen: the model-based test's answers object)."""
+    import sys
+
+    from zwizard.lineedit import line_reader
+
+    class Lines:
+        def __init__(self) -> None:
+            self.left = ["db01\n", ""]
+
+        def readline(self) -> str:
+            return self.left.pop(0)
+
+    monkeypatch.setattr(sys, "stdin", Lines())
+    read = line_reader(lambda _: None)
+    assert read() == "db01\n" and read() == ""
