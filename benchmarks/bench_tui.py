@@ -87,13 +87,20 @@ def key_to_screen(fd: int, text: str) -> list[float]:
     return seen + [float("inf")] * (len(text) - len(seen))
 
 
-def in_terminal(zwizard: list[str], cols: int = 80, rows: int = 24) -> dict[str, float]:
+def spawn(zwizard: list[str], cols: int, rows: int) -> tuple[int, int]:
+    """The program in a fresh pseudo-terminal of cols x rows, with a state folder of its
+    own (no draft to resume); its pid and the terminal's fd."""
     state = tempfile.mkdtemp()
     pid, fd = pty.fork()
     if pid == 0:
         os.environ.update({"XDG_STATE_HOME": state, "TERM": "xterm-256color"})
         os.execv(zwizard[0], zwizard)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    return pid, fd
+
+
+def in_terminal(zwizard: list[str], cols: int = 80, rows: int = 24) -> dict[str, float]:
+    pid, fd = spawn(zwizard, cols, rows)
     buf = bytearray()
     start = time.perf_counter()
     painted = read_until(fd, b"Review & write", 10, buf)
@@ -133,12 +140,7 @@ def first_visits(zwizard: list[str], settle: float, cols: int = 80, rows: int = 
     """A fresh program; after first paint and `settle` seconds of nobody typing (an
     admin reading the first step), PageDown through every step once: seconds from the
     key to the step's words on the terminal, per step."""
-    state = tempfile.mkdtemp()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update({"XDG_STATE_HOME": state, "TERM": "xterm-256color"})
-        os.execv(zwizard[0], zwizard)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    pid, fd = spawn(zwizard, cols, rows)
     read_until(fd, b"Review & write", 10, bytearray())
     # read (and drop) what comes for `settle` seconds: a blinking cursor never goes quiet
     read_until(fd, b"\x00never\x00", settle, bytearray())
