@@ -239,3 +239,50 @@ def answers_with(**changes):
     from tests.unit.test_prepare import answers
 
     return answers(**changes)
+
+
+def test_a_pci_function_is_detached_under_the_pci_section(tmp_path):
+    from zwizard.host import PciFunction, discover
+
+    ibm_z_host(tmp_path)
+    host = discover("kvm", root=tmp_path, run=lambda args: None)
+    host.pci = [PciFunction("0001:00:00.0", "0x0042", "0x00000010", "mlx5_core")]
+    unmanaged = {"type": "pci", "address": "0001:00:00.0", "managed": False}
+    _, prep = prep_for(host, passthrough=[unmanaged])
+    assert any(
+        "[pci] detach PCI function 0001:00:00.0 from the host" in ln for ln in listing(prep)
+    ), listing(prep)
+
+
+def test_a_host_key_document_with_an_rsa_key_is_refused_naming_the_key_kind(tmp_path):
+    from tests.unit.test_prepare import make_cert
+    from zwizard.prepare import hkd_problem
+
+    rsa = make_cert(tmp_path / "rsa.crt", curve=False)
+    problem = hkd_problem(str(rsa))
+    assert problem is not None
+    assert "holds an RSA key; a host-key document holds an EC secp521r1 key" in problem
+    assert hkd_problem(str(make_cert(tmp_path / "ec.crt"))) is None
+
+
+def test_a_dry_run_names_every_step_it_would_take(tmp_path):
+    """`sh X.prepare.sh --dry-run` lists each step by section and title, as the wizard
+    and `zwizard prepare --dry-run` show them, changing nothing."""
+    from tests.unit.test_prepare import dry_run, pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import prepare, script
+
+    a = pxe_answers()
+    prep = prepare(a, make_plan(a), None)
+    done = dry_run(script(prep), tmp_path)
+    for step in prep.steps:
+        if step.commands and not step.manual:
+            assert f"{step.section}: {step.title}" in done.stdout + done.stderr, step.title
+
+
+def test_what_a_crypto_adapter_needs_on_the_host_is_checked_first():
+    from tests.unit.test_prepare import AP
+
+    _, prep = prep_for(None, passthrough=[AP])
+    first = listing(prep)[0]
+    assert first.startswith("checks first: AP bus, chzdev, mdevctl"), first
