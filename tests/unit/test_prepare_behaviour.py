@@ -286,3 +286,25 @@ def test_what_a_crypto_adapter_needs_on_the_host_is_checked_first():
     _, prep = prep_for(None, passthrough=[AP])
     first = listing(prep)[0]
     assert first.startswith("checks first: AP bus, chzdev, mdevctl"), first
+
+
+def test_the_overview_words_each_severity_and_the_script_says_when_it_is_done():
+    """`zwizard prepare` prints the overview with words (error:, warning:, note:); the
+    script's last word tells the administrator it ran to its end."""
+    from tests.unit.test_prepare import pxe_answers
+    from zwizard.plan import make_plan
+    from zwizard.prepare import overview, prepare, script
+    from zwizard.rules import Finding
+
+    a = pxe_answers()
+    prep = prepare(a, make_plan(a), None)
+    prep.findings = [
+        Finding("pxe-config", "error", "pxe.kernel", "e"),
+        Finding("pxe-config", "warning", "pxe.initrd", "w"),
+        Finding("pxe-config", "note", "pxe.repo", "n"),
+    ]
+    lines = overview(prep)
+    for word, path, text in (("error:", "pxe.kernel", "e"), ("warning:", "pxe.initrd", "w"),
+                             ("note:", "pxe.repo", "n")):  # fmt: skip
+        assert f"{word} {path}: {text} [pxe-config]" in lines
+    assert script(prep).rstrip().endswith('echo; echo "done"')
