@@ -535,20 +535,25 @@ def radio_set_of_widget(app, path: str):
     return next(w for w in app.screen.query(RadioSet) if getattr(w.parent, "path", "") == path)
 
 
+async def add_share(app, pilot) -> None:
+    """On Passthrough: `+ share`, then /srv/data shared as tag data."""
+    await goto(pilot, "passthrough")
+    add = app.screen.query_one("#shares-add-0", Button)
+    await press_until(pilot, lambda w: w is add)
+    await pilot.press("enter")
+    await pilot.pause()
+    await press_until(pilot, field_input("shares[0].source"))
+    await type_text(pilot, "/srv/data")
+    await press_until(pilot, field_input("shares[0].tag"))
+    await type_text(pilot, "data")
+
+
 async def test_a_share_is_added_and_filled_from_the_kinds_declared_fields():
     """The share kind declares only its fields (Kind.options): the form is built from
     them, and typing into it fills the share the answers mode would write."""
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await goto(pilot, "passthrough")
-        add = app.screen.query_one("#shares-add-0", Button)
-        await press_until(pilot, lambda w: w is add)
-        await pilot.press("enter")
-        await pilot.pause()
-        await press_until(pilot, field_input("shares[0].source"))
-        await type_text(pilot, "/srv/data")
-        await press_until(pilot, field_input("shares[0].tag"))
-        await type_text(pilot, "data")
+        await add_share(app, pilot)
         await pilot.pause()
         from textual.widgets import OptionList
 
@@ -939,21 +944,13 @@ async def test_a_target_stack_is_typed_refused_with_the_rule_and_written():
 async def test_a_read_only_share_is_greyed_with_the_versions_and_chosen_where_possible():
     from zwizard.model import Target
 
-    async def add_share(app, pilot) -> None:
-        await goto(pilot, "passthrough")
-        add = app.screen.query_one("#shares-add-0", Button)
-        await press_until(pilot, lambda w: w is add)
-        await pilot.press("enter")
-        await pilot.pause()
-        await press_until(pilot, field_input("shares[0].source"))
-        await type_text(pilot, "/srv/data")
-        await press_until(pilot, field_input("shares[0].tag"))
-        await type_text(pilot, "data")
+    async def add_share_to_readonly(app, pilot) -> None:
+        await add_share(app, pilot)
         await press_until(pilot, radio_set_of("shares[0].readonly"))
 
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
     async with app.run_test(size=SIZE) as pilot:
-        await add_share(app, pilot)
+        await add_share_to_readonly(app, pilot)
         text = visible_text(app)
         assert "read-only (greyed) [disabled]" in text
         assert (
@@ -970,7 +967,7 @@ async def test_a_read_only_share_is_greyed_with_the_versions_and_chosen_where_po
     draft.answers.target = Target(libvirt="11.0", qemu="9.2")
     app = make_app(draft=draft)
     async with app.run_test(size=SIZE) as pilot:
-        await add_share(app, pilot)
+        await add_share_to_readonly(app, pilot)
         assert "read-only (greyed)" not in visible_text(app)
         await pilot.press("down", "enter")
         await pilot.pause()
