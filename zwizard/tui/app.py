@@ -131,6 +131,18 @@ class PreviewScreen(ModalScreen[None]):
         self.query_one(TextArea).focus()
 
 
+class Question(Plain):
+    """A dialog's question; says when it was laid out, and so painted in the same turn."""
+
+    class Shown(Message):
+        pass
+
+    def on_show(self, event: events.Show) -> None:
+        shown = self.Shown()
+        shown.time = event.time  # when the layout put it on screen, not when this runs
+        self.post_message(shown)
+
+
 class Confirm(ModalScreen[str]):
     """A question with a few answers; dismisses with the id of the chosen button.
 
@@ -155,17 +167,16 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Plain(self.question, id="dialog-question")
+            yield Question(self.question, id="dialog-question")
             yield Plain("", id="dialog-unused")
             with Horizontal(classes="buttons"):
                 for key, text in self.answers:
                     yield Button(text, id=key, compact=True)
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._on_screen)
-
-    def _on_screen(self) -> None:
-        self.shown_at = time.monotonic()
+    def on_question_shown(self, event: Question.Shown) -> None:
+        # the time of the layout that showed it, not of this handler: under load the
+        # handler runs late, and an Enter pressed on seeing the question must count
+        self.shown_at = min(self.shown_at, event.time)
 
     def typed_before_shown(self, event: events.Key) -> bool:
         """True (and counted) for a key that arrived before the question was seen."""
