@@ -66,6 +66,18 @@ class Tmux:
             time.sleep(0.15)
         return states
 
+    def settled(self, tries: int = 8) -> set[str]:
+        """`painted()` once two windows in a row saw the same states: on a busy host the
+        last keys of a burst may still be drawing after any fixed wait (seen in CI). A
+        stale paint never settles into a repaint's picture, so waiting hides none."""
+        last = self.painted()
+        for _ in range(tries):
+            now = self.painted()
+            if now == last:
+                return now
+            last = now
+        return last
+
     def repaint(self) -> None:
         """Make the program draw the whole screen anew (a resize and back)."""
         self._tmux("resize-window", "-t", "t", "-x", str(self.width + 1), "-y", str(self.height))
