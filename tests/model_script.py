@@ -1,7 +1,7 @@
 """Issue 25's model-based differential test: one edit script, four front ends.
 
-An edit script is a list of operations a person does (type into a field, add, remove
-and move disks, Secure Execution on and off, jump to a step, write). `plan` applies it
+An edit script is a list of operations a person does (type into a field — the guest's,
+the PXE install's kernel and static address —, add, remove and move disks, Secure Execution on and off, jump to a step, write). `plan` applies it
 straight on `zwizard.session.Session` (front end (a), the model) and records, for each
 operation, what it did and the keys a person presses for it in the full-screen wizard
 (the keys depend on what the screen shows then: the disk list, the format a disk has).
@@ -36,15 +36,25 @@ STEP_IDS = ["guest", "cpu", "disks", "network", "watchdog", "passthrough", "secu
             "review"]  # fmt: skip
 
 # field -> (step, Tabs from where the cursor lands on the step, kind)
+# (PXE: the cursor lands on its switch; the Address choice is one stop, static keeps the
+# address fields shown; the install NIC boots first, so its button is hidden)
 FIELDS = {
     "guest.name": ("guest", 0, "str"),
     "guest.vcpus": ("cpu", 0, "int"),
     "guest.memory_mib": ("cpu", 1, "int"),
+    "pxe.kernel": ("pxe", 1, "str"),
+    "pxe.address": ("pxe", 6, "optional-str"),
+    "pxe.gateway": ("pxe", 8, "optional-str"),
 }
 TEXTS = {
     "guest.name": ["db01", "w-2", "a.b_c+d", "", "../x", "a b", "x" * 65],
     "guest.vcpus": ["1", "2", "4", "8", "0", "8G", "abc", "", "300"],
     "guest.memory_mib": ["1024", "2048", "4096", "8G", "1024G", "", "12x", "0"],
+    # issue 25 point 2 (mend the address, then write, in one burst) and issue 22's
+    # paths out of the TFTP root
+    "pxe.kernel": ["rhel9/kernel.img", "k", "s390x/../../x", "-t/etc", ""],
+    "pxe.address": ["10.0.0.50/24", "10.1.2.3/16", "fd00::5/64", "10.0.0.300/24", "x", ""],
+    "pxe.gateway": ["10.0.0.1", "10.1.0.1", "10.0.0.300", ""],
 }
 DISK_PATHS = ["/i/d1.qcow2", "/i/d2.img", "/dev/sdb", "rel.qcow2", ""]  # short: typed a key each
 FORMATS = [None, "qcow2", "raw"]  # the Format choice's options, in their order
@@ -160,8 +170,14 @@ def scripts(max_size: int = 6) -> st.SearchStrategy[list[Op]]:
 
 
 def base() -> Answers:
+    """A RHEL 9 guest that installs over PXE with a static address (its NIC boots first)."""
     answers, _ = load(ASSETS / "minimal-rhel9.toml")
     answers.disks = []
+    answers.nics[0].boot_order = 1
+    pxe = answers.pxe
+    pxe.enabled, pxe.kernel, pxe.initrd = True, "rhel9/kernel.img", "rhel9/initrd.img"
+    pxe.repo = "http://192.0.2.1/rhel9/"
+    pxe.ip, pxe.address, pxe.gateway = "static", "10.0.0.50/24", "10.0.0.1"
     return answers
 
 
@@ -421,7 +437,9 @@ class PromptAnswers:
     def answer(self, asked: str) -> str:
         last = asked.strip().splitlines()[-1] if asked.strip() else ""
         for path, question in (("guest.name", "Guest name:"), ("guest.vcpus", "vCPUs:"),
-                                 ("guest.memory_mib", "Memory (MiB):")):  # fmt: skip
+                               ("guest.memory_mib", "Memory (MiB):"),
+                               ("pxe.kernel", "kernel (path"), ("pxe.address", "static address"),
+                               ("pxe.gateway", "gateway:")):  # fmt: skip
             if last.startswith(question):
                 texts = self.fields.get(path)
                 return (texts.pop(0) or "-") if texts else ""

@@ -232,3 +232,28 @@ def test_a_disk_picked_in_the_list_then_edited_in_one_burst_is_the_one_edited(
         m.EditDisk(0, "/dev/sdb", None),
     ]
     check(script, tmp_path, monkeypatch, plain=False, bursts=True)
+
+
+def test_what_is_typed_after_resuming_a_draft_is_kept_by_the_next_quit(tmp_path, monkeypatch):
+    """Found when the PXE fields joined the scripts: after Enter on "Resume", the keys
+    behind it waited for a release that never came from the dialog (two seconds, the
+    hold's limit); a Ctrl-Q among them then opened the quit question with its Enter
+    already spent, nothing was saved, and the next start resumed the older draft."""
+    script = [m.QuitResume(), m.CpuAndMemory("4", "1024"), m.QuitResume()]
+    check(script, tmp_path, monkeypatch, plain=False)
+
+
+def test_a_key_typed_right_after_resuming_acts_at_once(tmp_path):
+    """PageDown pressed the moment the resumed guest shows goes to the next step then,
+    not two seconds later."""
+
+    async def run() -> str:
+        draft = m.base_draft(tmp_path / "draft.toml")
+        app = make_app(offer_resume=draft)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("enter", "pagedown")
+            await pilot.pause()
+            return app.current
+
+    assert asyncio.run(run()) == "cpu"

@@ -628,6 +628,7 @@ class ZWizard(App[int]):
     async def _resume_answer(self, answer: str | None) -> None:
         if answer == "resume" and self.offer_resume is not None:
             await self.load_draft(self.offer_resume)
+        self._settled()  # the keys typed behind the answer go on now, in the guest shown
 
     async def load_draft(self, draft: drafts.Draft) -> None:
         self.draft = draft
@@ -971,6 +972,8 @@ class ZWizard(App[int]):
             if self.autosave_path and self.autosave_path.exists():
                 self.autosave_path.unlink()
             self.exit(0)
+        else:
+            self._settled()  # cancelled: the keys typed behind it go on where they were
 
     @on(Button.Pressed, "#save-as")
     def _save_as(self, event: Button.Pressed) -> None:
