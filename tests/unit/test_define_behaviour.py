@@ -51,3 +51,37 @@ def test_a_refusal_gives_libvirts_words_below_the_guests_name(tmp_path, monkeypa
     with pytest.raises(DefineError) as refused:
         define_all([("web01", "<domain/>")], "qemu:///system")
     assert str(refused.value) == "libvirt refused web01:\nerror: XML error: bad"
+
+
+def test_a_host_whose_guests_cannot_be_listed_gives_virshs_words(tmp_path, monkeypatch):
+    """From define's seed-83 sample: the listing's refusal carried stdout's (empty) text."""
+    virsh = tmp_path / "virsh"
+    virsh.write_text(
+        '#!/bin/sh\necho "partial" ; echo "error: failed to connect to the hypervisor" >&2\n'
+        "exit 1\n"
+    )
+    virsh.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system")
+    assert str(refused.value) == (
+        "cannot list the guests at qemu:///system: error: failed to connect to the hypervisor"
+    )
+
+
+def test_a_guest_whose_definition_cannot_be_saved_first_is_not_replaced(tmp_path, monkeypatch):
+    """From define's seed-83 sample: --force replaces a guest only once its old definition
+    is saved (to put back on rollback); when libvirt cannot give it, nothing is defined."""
+    log = tmp_path / "calls"
+    virsh = tmp_path / "virsh"
+    virsh.write_text(
+        f'#!/bin/sh\necho "$*" >> {log}\n'
+        'case "$*" in *" list "*) echo "0f8fad5b-d9cb-469f-a165-70867728950e web01";;\n'
+        '  *" dumpxml "*) echo "error: access denied" >&2; exit 1;; esac\n'
+    )
+    virsh.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DefineError) as refused:
+        define_all([("web01", "<domain/>")], "qemu:///system", replace=True)
+    assert str(refused.value) == "cannot save web01's definition first:\nerror: access denied"
+    assert not any(" define " in f" {line} " for line in log.read_text().splitlines())
