@@ -35,7 +35,7 @@ from tests import model_script as m
 from tests.tui.conftest import make_app
 from zwizard import drafts
 from zwizard.session import Session
-from zwizard.tui.app import HOLD_LIMIT
+from zwizard.tui.keys import HOLD_LIMIT
 
 SIZE = (80, 24)
 

@@ -10,18 +10,15 @@ import os
 import signal
 import threading
 import time
-from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, on
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -30,21 +27,18 @@ from textual.widgets import (
     Input,
     OptionList,
     Static,
-    TextArea,
 )
 from textual.widgets.option_list import Option
 
 from zwizard import drafts
-from zwizard.build import Build, render_files
+from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.output import Outcome, existing
-from zwizard.rules import RULES
 from zwizard.session import Session
-from zwizard.tui.compat import bindings_for, option_lines, priority_keys, type_into
 from zwizard.tui.compat import sender as message_sender
-from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import Box, Plain, State, TextField, focus_on, shown
+from zwizard.tui.keys import BurstApp
 from zwizard.tui.messages import (
     AgentChosen,
     BootFirst,
@@ -60,6 +54,7 @@ from zwizard.tui.messages import (
     TextEdited,
     ValueChosen,
 )
+from zwizard.tui.screens import Confirm, HelpScreen, Preview, PreviewScreen, StepList, WizardScreen
 from zwizard.tui.steps.base import Step
 from zwizard.tui.steps.cpu_memory import CpuMemoryStep
 from zwizard.tui.steps.disks import DisksStep
@@ -77,194 +72,7 @@ STEPS = (
 )  # fmt: skip
 
 
-class Preview(Vertical):
-    """The domain XML and PXE file exactly as they would be written."""
-
-    def compose(self) -> ComposeResult:
-        yield Plain("", id="preview-findings")
-        # wrapped: at 80 columns a long line (the PXE append line above all) must be
-        # read whole, not cut at the edge
-        yield TextArea("", read_only=True, id="preview-text", soft_wrap=True)
-
-    def show(self, result: Build) -> None:
-        files = result.files
-        if not files:
-            try:  # show what there is, even while errors block writing
-                files = render_files(result.answers, result.plan)
-            except Exception:
-                files = {}
-        text = "\n".join(f"── {name} ──\n{body}" for name, body in files.items())
-        area = self.query_one(TextArea)
-        if area.text != text:
-            area.load_text(text)
-        errors = sum(1 for f in result.findings if f.severity == "error")
-        shown = [f for f in result.findings if f.severity != "note"]
-        head = "preview (F2 closes) — " + (
-            f"{errors} error(s), not writable yet" if errors else "as it will be written"
-        )
-        lines = [f"{'✗' if f.severity == 'error' else '!'} {f.path}: {f.message} [{f.rule}]"
-                 for f in shown[:4]]  # fmt: skip
-        if len(shown) > 4:
-            lines.append(f"… {len(shown) - 4} more on Review & write")
-        self.query_one("#preview-findings", Static).update("\n".join([head, *lines]))
-
-
-class PreviewScreen(ModalScreen[None]):
-    """The preview over the whole window: on 80 columns a side panel would be too narrow
-    to read `<memory unit="MiB">` with its value."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "dismiss", "Close preview"),
-        Binding("escape", "dismiss", "Close preview"),
-    ]
-
-    def __init__(self, result: Build) -> None:
-        super().__init__()
-        self.result = result
-
-    def compose(self) -> ComposeResult:
-        yield Preview(id="preview-full")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(Preview).show(self.result)
-        self.query_one(TextArea).focus()
-
-
-class Question(Plain):
-    """A dialog's question; says when it was laid out, and so painted in the same turn."""
-
-    class Shown(Message):
-        pass
-
-    def on_show(self, event: events.Show) -> None:
-        shown = self.Shown()
-        shown.time = event.time  # when the layout put it on screen, not when this runs
-        self.post_message(shown)
-
-
-class Confirm(ModalScreen[str]):
-    """A question with a few answers; dismisses with the id of the chosen button.
-
-    Keys typed before the question was on screen are not its answer: typed ahead at
-    start (the resume question) or in a burst, an Enter meant for a field would
-    otherwise pick a choice nobody read. They are dropped, and the dialog says so."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss('cancel')", "Cancel"),
-        # the arrows move between the answers, as in every dialog a person has met
-        Binding("right,down", "choice(1)", "Next answer", show=False),
-        Binding("left,up", "choice(-1)", "Previous answer", show=False),
-    ]
-    AUTO_FOCUS = "Button"  # Enter answers with the first choice
-
-    def __init__(self, question: str, answers: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.question = question
-        self.answers = answers
-        self.shown_at = float("inf")  # Textual's monotonic clock, as Message.time
-        self.unused = 0
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Question(self.question, id="dialog-question")
-            yield Plain("", id="dialog-unused")
-            with Horizontal(classes="buttons"):
-                for key, text in self.answers:
-                    yield Button(text, id=key, compact=True)
-
-    def on_question_shown(self, event: Question.Shown) -> None:
-        # the time of the layout that showed it, not of this handler: under load the
-        # handler runs late, and an Enter pressed on seeing the question must count
-        self.shown_at = min(self.shown_at, event.time)
-
-    def typed_before_shown(self, event: events.Key) -> bool:
-        """True (and counted) for a key that arrived before the question was seen."""
-        if event.time >= self.shown_at:
-            return False
-        self.unused += 1
-        note = self.query_one("#dialog-unused", Static)
-        note.update(f"{self.unused} key(s) typed before this question was shown were not used")
-        note.display = True
-        return True
-
-    def action_choice(self, delta: int) -> None:
-        """Move the cursor to the next (1) or previous (-1) answer, round the ends."""
-        buttons = list(self.query(Button))
-        at = buttons.index(self.focused) if self.focused in buttons else 0
-        focus_on(buttons[(at + delta) % len(buttons)])
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "cancel")
-
-
-KEYS_HELP = (
-    ("PageDown / PageUp", "next / previous step (the cursor lands in its first field)"),
-    ("Tab / Shift-Tab", "next / previous field"),
-    ("Enter / Space", "press a button, tick a box, choose an option"),
-    ("F1", "this help"),
-    ("F2", "the XML and PXE file as they will be written"),
-    ("F3", "the list of steps (arrows, Enter)"),
-    ("F4", "the guest is for another host / for this host"),
-    ("Ctrl-S", "save the draft now"),
-    ("Ctrl-Q, Ctrl-C", "quit (asks first; the draft is kept)"),
-)
-
-
-class HelpScreen(ModalScreen[None]):
-    """F1: the keys, and the rules of the step on screen, each by id with one line."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("f1", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
-    ]
-
-    def __init__(self, step_title: str, rule_ids: tuple[str, ...]) -> None:
-        super().__init__()
-        self.step_title = step_title
-        self.rule_ids = rule_ids
-
-    def compose(self) -> ComposeResult:
-        keys = "\n".join(f"  {k:<18} {what}" for k, what in KEYS_HELP)
-        rules = "\n".join(f"  {r:<18} {RULES[r]}" for r in self.rule_ids if r in RULES)
-        text = (
-            f"Keys\n{keys}\n\nRules on this step ({self.step_title})\n{rules or '  (none)'}\n\n"
-            "Escape or F1 closes this help. The whole reference: docs/rules.md"
-        )
-        with VerticalScroll(id="help"):
-            yield Plain(text)
-        yield Footer()
-
-
-class StepList(OptionList):
-    """The steps, the current one highlighted. Moving the highlight repaints the two
-    options it leaves and reaches, not the whole list: fewer bytes per step change
-    over SSH (OptionList repaints everything on any highlight)."""
-
-    highlighted: reactive[int | None] = reactive(None, repaint=False)
-
-    # Textual calls a watcher with (old, new) when it takes two: the type checker sees
-    # OptionList's one-argument watcher as the signature to keep
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
-        super().watch_highlighted(new)
-        for index in (old, new):
-            if index is not None and 0 <= index < self.option_count:
-                lines = option_lines(self, index)
-                if lines is not None:  # else not laid out yet: the first paint draws it
-                    self.refresh_lines(*lines)
-
-
-class WizardScreen(Screen[None]):
-    """The wizard's screen. Textual's Screen repaints itself whole whenever the focus
-    moves (its `focused` reactive repaints); the widgets that gain and lose focus are
-    restyled and repainted by set_focus anyway, so here a Tab or a step change sends
-    only the lines that change: about half the bytes of a step change over SSH."""
-
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
-
-
-class ZWizard(App[int]):
+class ZWizard(BurstApp):
     """zwizard's interactive front end."""
 
     CSS_PATH = "wizard.tcss"
@@ -325,12 +133,7 @@ class ZWizard(App[int]):
         # a session nobody typed into leaves no draft behind
         self.dirty = draft is not None
         self.autosave_path = drafts.autosave_path(draft)
-        self._held: list[events.Key] | None = None  # keys waiting for a button's effect
-        self._hold_id = 0
         self._flash = ""  # a short message shown in place of the status
-        self._held_at: Widget | None = None
-        self._held_since = 0.0
-        self._last_key = 0.0  # Textual's monotonic clock: when the last key came
 
     # -- the session's state, for steps and tests ------------------------------------------
 
@@ -358,74 +161,11 @@ class ZWizard(App[int]):
     def host_is_target(self, value: bool) -> None:
         self.session.set_other_host(not value)
 
-    # -- keys in bursts ---------------------------------------------------------------
+    # -- keys in bursts (zwizard.tui.keys) ------------------------------------------------
 
-    async def on_event(self, event: events.Event) -> None:
-        """Hold keys typed right after Enter/Space on a button or choice until its effect
-        (a new device, fields shown, another step, a dialog) is on screen: over SSH keys
-        arrive in bursts, and `+ disk` Enter `/var/…` must type into the new disk."""
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            self._last_key = time.monotonic()
-            if isinstance(self.screen, Confirm) and self.screen.typed_before_shown(event):
-                return
-            if self._flash:  # a status message lasts until the next key
-                self._end_flash()
-            if self._held is not None:
-                self._held.append(event)
-                return
-            focused = self.focused
-            here = not isinstance(self.screen, ModalScreen)
-            ours = here and focused is not None and event.key not in self._priority_keys
-            if ours and isinstance(focused, Input) and await self._type_into(focused, event):
-                return
-            # Enter/Space on anything but a text field acts (a button, a box, a radio
-            # choice) and may show, hide or focus fields: the keys behind it wait
-            if event.key in ("enter", "space") and not isinstance(
-                focused, Input | TextArea | type(None)
-            ):
-                self._held = []
-                self._held_at = focused
-                # a message posted before now cannot be this press's effect (Message.time
-                # is Textual's monotonic clock)
-                self._held_since = time.monotonic()
-                self._hold_id += 1
-                hold = self._hold_id
-                if not (ours and await self._run_binding(focused, event)):
-                    await super().on_event(event)
-                # the press travels as messages up to the app; whichever handler takes
-                # it releases the keys once the focus is where typing continues; a timer
-                # releases this hold (not a later one) if nothing does
-                self.set_timer(HOLD_LIMIT, lambda: self.call_later(self._release_keys, hold))
-                return
-            # any other key the focused widget binds (Down in a radio set …) acts now too,
-            # so it stays in order with the presses and typing around it
-            if (
-                ours
-                and focused is not None
-                and not isinstance(focused, Input | TextArea)
-                and await self._run_binding(focused, event)
-            ):
-                if isinstance(focused, OptionList) and isinstance(focused.parent, DeviceList):
-                    focused.parent.follow(focused.highlighted)  # before the keys behind
-                return
-        await super().on_event(event)
-
-    async def _type_into(self, inp: Input, event: events.Key) -> bool:
-        """Apply a key to the focused input now, in order with the keys around it.
-
-        Textual delivers a key to the input's own queue and resolves its bindings
-        (Backspace, arrows, Home …) only when the key bubbles back — by then a Tab later
-        in the same burst has moved the focus, and Backspace would act on the next field.
-        Typing straight into the input keeps a burst exactly as slow typing."""
-        before = inp.value
-        if event.is_printable:
-            await type_into(inp, event)  # inserts, or replaces the selection
-            done = True
-        else:
-            done = await self._run_binding(inp, event)  # F3, Escape …: False, the usual way
-        if done and inp.value != before:
-            self._apply_typed(inp)
-        return done
+    def _key_seen(self) -> None:
+        if self._flash:  # a status message lasts until the next key
+            self._end_flash()
 
     def _apply_typed(self, inp: Input) -> None:
         """Hand the text of a field just typed into to the session now, not when the
@@ -438,81 +178,6 @@ class ZWizard(App[int]):
             field.applied.append(inp.value)  # its Changed, when it comes, is no news
             field.shown = inp.value
             self._edited(self.session.set_text(field.path, inp.value, field.kind))
-
-    async def _run_binding(self, widget: Widget, event: events.Key) -> bool:
-        """Run `widget`'s own binding for the key at once; False when it has none.
-
-        Textual resolves a binding when the key bubbles back up from the widget's
-        queue; a focus change in between (a step shown, a field hidden) made a press
-        fall on nothing, and a Down behind it could act after the Enter that followed."""
-        for binding in bindings_for(widget, event.key):
-            if isinstance(widget, Button) and binding.action == "press":
-                # Button's own action ignores a press within 0.2 s of the last one (its
-                # "-active" look): the second `+ disk` of a burst would vanish
-                widget.press()
-            else:
-                await widget.run_action(binding.action)
-            return True
-        return False
-
-    def action_focus_next(self) -> None:
-        focused = self.screen.focus_next()
-        if focused is not None:
-            focus_on(focused)
-
-    def action_focus_previous(self) -> None:
-        focused = self.screen.focus_previous()
-        if focused is not None:
-            focus_on(focused)
-
-    @cached_property
-    def _priority_keys(self) -> frozenset[str]:
-        """The app's own keys (Tab, PgDn, F1 …): fixed, and asked for at every key."""
-        return priority_keys(self)
-
-    async def _release_keys(self, hold: int | None = None) -> None:
-        """Deliver the held keys, in order, to wherever the focus is now. `hold` names
-        the hold a timer was set for: a later hold is not released by an old timer.
-
-        Runs as a message of the app's own queue (never in a timer's or the screen's
-        task, where the app would go on handling keys meanwhile) and delivers the keys
-        here and now, not posted again behind keys that came later. A released Enter
-        that starts a new hold holds the keys after it again."""
-        if hold is not None and hold != self._hold_id:
-            return
-        held, self._held = self._held, None
-        for key in held or []:
-            await self.on_event(key)
-
-    def _settled(self, event: Message | None = None) -> None:
-        """The effect of the press that started the hold is done: release the held keys
-        after the redraw it caused. Only a message from the pressed widget (or the one
-        that speaks for it, such as its device list) counts: edits typed before the
-        press may still be on their way up and must not release the keys early."""
-        if self._held is None:
-            return
-        if event is not None and event.time < self._held_since:
-            return  # an echo of an earlier edit, still on its way: not this press's effect
-        sender = message_sender(event)
-        pressed = self._held_at
-        if event is not None and not (
-            pressed is sender or (pressed is not None and sender in pressed.ancestors)
-        ):
-            return
-        if pressed is not None and not pressed.display and pressed.parent is not None:
-            # a button that hid itself (done its job): typing goes on in the next field
-            after = False
-            for widget in self.screen.query("*"):
-                if widget is pressed:
-                    after = True
-                elif after and widget.focusable and widget.display and widget.visible:
-                    focus_on(widget)
-                    break
-        # once the effect is drawn, and then through the app's own queue: keys that
-        # arrived meanwhile are in it before this and get held first, so the order typed
-        # is the order delivered
-        hold = self._hold_id
-        self.call_after_refresh(lambda: self.call_later(self._release_keys, hold))
 
     # -- layout -------------------------------------------------------------------------
 
@@ -1026,9 +691,6 @@ class ZWizard(App[int]):
 
 
 STEP_IDS = [s.step_id for s in STEPS]
-# Keys held behind a press whose effect never comes (Enter on the choice already made)
-# go on after this many seconds; a slow redraw on a busy host must not release them early.
-HOLD_LIMIT = 2.0
 # Steps not yet seen are built after the keyboard has been quiet this long (seconds),
 # one step per turn, with a gap for keys between two builds.
 PREBUILD_QUIET = 0.4
