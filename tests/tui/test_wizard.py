@@ -1020,3 +1020,48 @@ async def test_a_status_message_ending_while_the_wizard_closes_is_no_error():
         await widget.remove()
     app._end_flash()  # the timer firing now
     assert app._flash == ""
+
+
+async def test_an_edit_after_writing_is_not_lost_by_quitting(tmp_path):
+    """A new administrator's trial: written, then back to CPU and 6 typed, Ctrl-Q quit at
+    once and kept the draft marked finished, so no start offered it again. Quitting after
+    a write asks only when something changed since, and that draft is offered again."""
+    out = tmp_path / "out"
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "review")
+        await press_until(pilot, widget_id("output-dir"))
+        await type_text(pilot, str(out))
+        await press_until(pilot, widget_id("write"))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (out / "minimal-rhel9.xml").exists()
+        await goto(pilot, "cpu")
+        await press_until(pilot, field_input("guest.vcpus"))
+        await type_text(pilot, "6")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert "Quit? Your answers stay a draft" in visible_text(app)
+        await press_until(pilot, widget_id("save"))
+        await pilot.press("enter")
+        await pilot.pause()
+    offered = drafts.newest_unfinished()
+    assert offered is not None and offered.answers.guest.vcpus == 6
+
+
+async def test_quitting_right_after_a_write_asks_nothing(tmp_path):
+    out = tmp_path / "out"
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "review")
+        await press_until(pilot, widget_id("output-dir"))
+        await type_text(pilot, str(out))
+        await press_until(pilot, widget_id("write"))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    assert drafts.newest_unfinished() is None

@@ -126,6 +126,7 @@ class ZWizard(BurstApp):
         self.current = self.draft.step if self.draft.step in STEP_IDS else "guest"
         self.session.step = self.current
         self.written: list[Path] = []
+        self._written_as = ""  # the answers (TOML) the last write wrote
         self.read_host = read_host
         self.define_uri = define_uri
         self.connect = connect or []  # the hosts to judge against; none: this one
@@ -568,7 +569,7 @@ class ZWizard(BurstApp):
     # -- drafts, writing, quitting ------------------------------------------------------
 
     def snapshot(self) -> drafts.Draft:
-        draft = self.session.draft(finished=bool(self.written))
+        draft = self.session.draft(finished=self.unchanged_since_write())
         draft.field = self.focused_path()
         return draft
 
@@ -615,8 +616,19 @@ class ZWizard(BurstApp):
         if self.query("#steps"):  # else the wizard is closing: its widgets are gone
             self._mark_steps(self.state())
 
+    def unchanged_since_write(self) -> bool:
+        """Written, and nothing edited since: the draft is finished, quitting loses nothing.
+        An edit after a write (or text not yet a value) makes it a draft to offer again."""
+        from zwizard.answers import dumps
+
+        return (
+            bool(self.written)
+            and not self.session.pending
+            and dumps(self.answers) == self._written_as
+        )
+
     def action_request_quit(self) -> None:
-        if self.written:
+        if self.unchanged_since_write():
             self.save_draft()
             self.exit(0)
             return
@@ -687,6 +699,9 @@ class ZWizard(BurstApp):
             lines += ["next steps:", *(f"  {s}" for s in outcome.next_steps)]
         review.show_result("\n".join(lines), written=bool(outcome.written))
         if outcome.written:
+            from zwizard.answers import dumps
+
+            self._written_as = dumps(self.answers)
             self.save_draft()  # marked finished: not offered for resuming
 
 
