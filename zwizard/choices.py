@@ -29,7 +29,8 @@ PASSTHROUGH: list[tuple[PassthroughType, str]] = [
 # Choices that reveal fields to fill in: errors about those fields mean "unfinished",
 # not "impossible", so the choice is never greyed for them.
 REVEALS: dict[tuple[str, Any], tuple[str, ...]] = {
-    ("pxe.ip", "static"): ("pxe.address", "pxe.netmask", "pxe.gateway"),
+    # the host name too: the guest's name is its default, and one with '_' needs its own
+    ("pxe.ip", "static"): ("pxe.address", "pxe.netmask", "pxe.gateway", "pxe.hostname"),
     ("cpu.mode", "custom"): ("cpu.model",),
     # PXE then asks which NIC installs (it gets boot order 1)
     ("pxe.enabled", True): ("nics",),

@@ -26,6 +26,7 @@ from zwizard.build import summary
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
+from zwizard.inputs import HOSTNAME_FORM, hostname_ok
 from zwizard.lineedit import line_reader
 from zwizard.model import (
     AGENT_CHANNEL,
@@ -782,6 +783,14 @@ def step_pxe(q: Asker) -> None:
         if "/" not in (q.answers.pxe.address or ""):
             q.text("pxe.netmask", "netmask:")
         q.text("pxe.gateway", "gateway:")
+    name = q.answers.guest.name
+    if q.answers.pxe.ip == "static" and not hostname_ok(name):  # the default will not do
+        q.text("pxe.hostname", f"host name the installer sets (not '{name}': {HOSTNAME_FORM}):")
+    else:
+        q.text("pxe.hostname", "host name the installer sets (empty: the guest's name if static):",
+               optional=True)  # fmt: skip
+    q.text("pxe.interface", "guest interface (empty: enc<devno> of the installing NIC):",
+           optional=True)  # fmt: skip
     q.text("pxe.nameserver", "name servers (blank- or comma-separated; empty: none):",
            kind="addr-list", optional=True)  # fmt: skip
     q.text("pxe.extra_args", "more kernel arguments (empty: none):", optional=True)

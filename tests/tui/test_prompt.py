@@ -241,14 +241,34 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
     keys = [YES, CLEAR, "vmlinuz", ENTER, CLEAR, "initrd.img", ENTER,
             CLEAR, "nfs:10.0.0.1:/srv/rhel9", ENTER, CLEAR, ENTER,
             DOWN, ENTER,  # static
-            CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER, CLEAR, ENTER, CLEAR, ENTER,
-            ENTER, YES]  # fmt: skip
+            CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
+            CLEAR, ENTER, CLEAR, ENTER,  # host name, interface: the defaults
+            CLEAR, ENTER, CLEAR, ENTER, ENTER, YES]  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "nics[0] now boots first" in text
     pxe = (tmp_path / "out" / "pxelinux.cfg" / "default").read_text()
     assert "ip=10.0.0.50::10.0.0.1:255.255.255.0:minimal-rhel9:enc1:none" in pxe
     assert "inst.repo=nfs:10.0.0.1:/srv/rhel9" in pxe
+
+
+def test_a_guest_named_with_an_underscore_is_asked_its_host_name(tmp_path):
+    """The installer keeps no '_' in a host name: the guest's name cannot be the static
+    address's host name, so the host-name question refuses the default and takes one."""
+    a, _ = load(ASSETS / "minimal-rhel9.toml")
+    a.guest.name = "db_01"
+    draft = prompt.drafts.Draft(answers=a, step="pxe")
+    keys = [YES, CLEAR, "vmlinuz", ENTER, CLEAR, "initrd.img", ENTER, CLEAR, ENTER, CLEAR, ENTER,
+            DOWN, ENTER,  # static
+            CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
+            CLEAR, ENTER,  # no host name: refused, the guest's name will not do
+            CLEAR, "db-01", ENTER, CLEAR, ENTER,
+            CLEAR, ENTER, CLEAR, ENTER, ENTER, YES]  # fmt: skip
+    code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
+    assert code == 0, text
+    assert "not 'db_01': letters, digits and '-'" in text and "a value is needed" in text
+    pxe = (tmp_path / "out" / "pxelinux.cfg" / "default").read_text()
+    assert "ip=10.0.0.50::10.0.0.1:255.255.255.0:db-01:enc1:none" in pxe
 
 
 def test_dumb_terminal_gets_plain_numbered_lines_without_escape_codes(tmp_path):

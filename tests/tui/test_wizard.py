@@ -1065,3 +1065,37 @@ async def test_quitting_right_after_a_write_asks_nothing(tmp_path):
         await pilot.pause()
         assert not app.is_running
     assert drafts.newest_unfinished() is None
+
+
+async def test_a_guest_named_with_an_underscore_installs_with_a_static_address(tmp_path):
+    """A new administrator's trial: for `db_01` "static" was greyed (the installer keeps
+    no '_' in a host name) and no field took a host name. Static stays choosable; its
+    host-name field says what is wrong and takes one."""
+    out = tmp_path / "out"
+    draft = draft_of(ASSETS / "pxe-install.toml")
+    draft.answers.guest.name = "db_01"
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "pxe")
+        static = next(r for r in app.screen.query(RadioButton) if str(r.label) == "static")
+        assert not static.disabled, visible_text(app)
+        await press_until(pilot, lambda w: type(w).__name__ == "RadioSet")  # the Address choice
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.answers.pxe.ip == "static"
+        assert "the installer keeps only" in visible_text(app)
+        await press_until(pilot, field_input("pxe.address"))
+        await type_text(pilot, "10.1.2.30/24")
+        await press_until(pilot, field_input("pxe.gateway"))
+        await type_text(pilot, "10.1.2.1")
+        await press_until(pilot, field_input("pxe.hostname"))
+        await type_text(pilot, "db-01")
+        await goto(pilot, "review")
+        await press_until(pilot, widget_id("output-dir"))
+        await type_text(pilot, str(out))
+        await press_until(pilot, widget_id("write"))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    pxe = (out / "pxelinux.cfg" / "default").read_text()
+    assert "ip=10.1.2.30::10.1.2.1:255.255.255.0:db-01:" in pxe

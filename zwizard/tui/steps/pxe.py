@@ -35,7 +35,7 @@ class PxeStep(Step):
             "pxe.ip",
             "Address",
             [("dhcp", "DHCP"), ("static", "static")],
-            help="static shows the address fields; dracut's ip= form works too",
+            help="static shows the address fields (an answers file may give dracut's ip= form)",
         )
         yield TextField(
             "pxe.address",
@@ -47,6 +47,10 @@ class PxeStep(Step):
             "pxe.netmask", "netmask", kind="optional-str", placeholder="(or a /prefix above)"
         )
         yield TextField("pxe.gateway", "gateway", kind="optional-str", placeholder="(its subnet's)")
+        yield TextField("pxe.hostname", "host name the installer sets", kind="optional-str",
+                        placeholder="(static: the guest's name)")  # fmt: skip
+        yield TextField("pxe.interface", "guest interface", kind="optional-str",
+                        placeholder="(enc<devno> of the installing NIC)")  # fmt: skip
         yield TextField(
             "pxe.nameserver",
             "name servers",
