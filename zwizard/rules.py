@@ -1212,7 +1212,17 @@ def _static_address(pxe: Pxe, st: StaticIp, out: _Collector) -> None:
     valid = True
     for key, value in (("address", st.address), ("gateway", st.gateway)):
         where = "pxe.ip" if in_ip else f"pxe.{key}"
-        if value is None:
+        if value is None and key == "gateway":
+            # dracut.cmdline(7) leaves it optional, and NetworkManager's initrd reader
+            # makes the address without a default route [seen]: a flat install LAN
+            if st.address:
+                out.warn(
+                    "pxe-config",
+                    where,
+                    f"no gateway: the installer reaches only the subnet of {st.address} "
+                    "(the install source must be there)",
+                )
+        elif value is None:
             out.error("pxe-config", where, f"a static address needs its {key}")
             valid = False
         elif (why := ip_problem(value, family)) is not None:

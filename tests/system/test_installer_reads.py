@@ -172,6 +172,11 @@ FORMS = [
     ("static-nameservers", {**V4, "nameserver": ["10.0.0.53", "10.0.0.54", "10.0.1.53"]},
      expect(**STATIC4, address="10.0.0.5/24", gateway="10.0.0.1", hostname="web01",
             interface="enc600", dns=("10.0.0.53", "10.0.0.54", "10.0.1.53"))),
+    # no gateway: dracut leaves it optional; a flat install LAN (a warning, not refused)
+    ("static-no-gateway", {**V4, "gateway": None},
+     expect(**STATIC4, address="10.0.0.5/24", hostname="web01", interface="enc600")),
+    ("dracut-no-gateway", {"ip": "10.1.2.31:::255.255.255.0:db01:enc2:none"},
+     expect(**STATIC4, address="10.1.2.31/24", hostname="db01", interface="enc2")),
     ("dracut", {"ip": "10.1.2.3::10.1.2.1:255.255.255.0:db01:enc1:none"},
      expect(**STATIC4, address="10.1.2.3/24", gateway="10.1.2.1", hostname="db01",
             interface="enc1")),

@@ -37,6 +37,7 @@ def test_the_prompt_takes_several_name_servers_and_refuses_a_wrong_one(tmp_path)
             CLEAR, "http://10.0.0.1/os/", ENTER, CLEAR, ENTER,
             DOWN, ENTER,  # static
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
+            CLEAR, ENTER, CLEAR, ENTER,  # host name, interface: the defaults
             CLEAR, "10.0.0.53, 2001:db8::53", ENTER,  # refused: IPv6 beside static IPv4
             CLEAR, "10.0.0.53,10.0.0.54", ENTER, CLEAR, ENTER,
             ENTER, YES]  # output folder as given; write  # fmt: skip

@@ -101,3 +101,29 @@ def test_a_host_name_is_judged_as_the_installer_keeps_it(name, refused):
     pxe = {**PXE, **V4, "hostname": name}
     found = errors(nics=BOOT_NIC, disks=DISK2, pxe=pxe)
     assert (("pxe-config", "pxe.hostname") in found) is refused
+
+
+PXE_NIC = [{"source": {"network": "default"}, "boot_order": 1}]
+DISK_2 = [{"path": "/var/lib/libvirt/images/web01.qcow2", "boot_order": 2}]
+
+
+@pytest.mark.parametrize(
+    "pxe",
+    [{"ip": "static", "address": "10.1.2.31/24"},
+     {"ip": "10.1.2.31:::255.255.255.0:db01:enc2:none"}],
+    ids=["keys", "dracut"],
+)  # fmt: skip
+def test_a_static_address_without_a_gateway_is_said_not_refused(pxe):
+    """A new administrator's trial: refused, though dracut.cmdline(7) leaves the gateway
+    optional and nm-initrd-generator makes the address without a default route (a flat
+    install LAN; tests/system/test_installer_reads.py reads the line written)."""
+    found = check(answers(nics=PXE_NIC, disks=DISK_2, pxe={"enabled": True, **pxe}))
+    assert not [f for f in found if f.severity == "error"], [str(f) for f in found]
+    said = [f for f in found if f.rule == "pxe-config" and "no gateway" in f.message]
+    assert said and "the subnet of 10.1.2.31" in said[0].message
+
+
+def test_a_static_ip_without_an_address_is_still_refused():
+    found = errors(nics=PXE_NIC, disks=DISK_2,
+                   pxe={"enabled": True, "ip": "static", "gateway": "10.1.2.1"})  # fmt: skip
+    assert ("pxe-config", "pxe.address") in found
