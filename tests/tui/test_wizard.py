@@ -1099,3 +1099,17 @@ async def test_a_guest_named_with_an_underscore_installs_with_a_static_address(t
         await pilot.pause()
     pxe = (out / "pxelinux.cfg" / "default").read_text()
     assert "ip=10.1.2.30::10.1.2.1:255.255.255.0:db-01:" in pxe
+
+
+async def test_the_status_line_counts_errors_of_every_step_and_says_so(tmp_path):
+    """A new administrator's trial read "step 3/9 · 3 error(s)" beside "Disks ✗1" as a
+    count of this step's errors; it is the count over all steps."""
+    draft = draft_of(ASSETS / "minimal-rhel9.toml")
+    draft.answers.disks[0].path = "relative.qcow2"
+    draft.answers.guest.vcpus = 0
+    app = make_app(draft=draft)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "disks")
+        steps = app.query_one("#steps")
+        assert str(steps.get_option_at_index(2).prompt) == "3 Disks & boot order ✗1"
+        assert "step 3/9 · 2 error(s) in all" in visible_text(app)

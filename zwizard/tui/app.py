@@ -382,7 +382,7 @@ class ZWizard(BurstApp):
         # on Review, what it lists below its fold: the host preparation's errors
         refused = self.query_one(ReviewStep).refused() if self.current == "review" else 0
         if total:
-            status += f" · {total} error(s)"
+            status += f" · {total} error(s) in all"
         elif refused:
             status += f" · {refused} error(s) in the host preparation"
         else:
