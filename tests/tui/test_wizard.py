@@ -1022,6 +1022,17 @@ async def test_a_status_message_ending_while_the_wizard_closes_is_no_error():
     assert app._flash == ""
 
 
+async def write_on_review(pilot, out: Path) -> None:
+    """Review, the output folder typed, Write pressed, the writing done."""
+    await goto(pilot, "review")
+    await press_until(pilot, widget_id("output-dir"))
+    await type_text(pilot, str(out))
+    await press_until(pilot, widget_id("write"))
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_an_edit_after_writing_is_not_lost_by_quitting(tmp_path):
     """A new administrator's trial: written, then back to CPU and 6 typed, Ctrl-Q quit at
     once and kept the draft marked finished, so no start offered it again. Quitting after
@@ -1029,13 +1040,7 @@ async def test_an_edit_after_writing_is_not_lost_by_quitting(tmp_path):
     out = tmp_path / "out"
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, "review")
-        await press_until(pilot, widget_id("output-dir"))
-        await type_text(pilot, str(out))
-        await press_until(pilot, widget_id("write"))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_on_review(pilot, out)
         assert (out / "minimal-rhel9.xml").exists()
         await goto(pilot, "cpu")
         await press_until(pilot, field_input("guest.vcpus"))
@@ -1054,13 +1059,7 @@ async def test_quitting_right_after_a_write_asks_nothing(tmp_path):
     out = tmp_path / "out"
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, "review")
-        await press_until(pilot, widget_id("output-dir"))
-        await type_text(pilot, str(out))
-        await press_until(pilot, widget_id("write"))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_on_review(pilot, out)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
@@ -1090,13 +1089,7 @@ async def test_a_guest_named_with_an_underscore_installs_with_a_static_address(t
         await type_text(pilot, "10.1.2.1")
         await press_until(pilot, field_input("pxe.hostname"))
         await type_text(pilot, "db-01")
-        await goto(pilot, "review")
-        await press_until(pilot, widget_id("output-dir"))
-        await type_text(pilot, str(out))
-        await press_until(pilot, widget_id("write"))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_on_review(pilot, out)
     pxe = (out / "pxelinux.cfg" / "default").read_text()
     assert "ip=10.1.2.30::10.1.2.1:255.255.255.0:db-01:" in pxe
 

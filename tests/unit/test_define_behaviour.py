@@ -39,32 +39,28 @@ def test_a_guest_of_that_name_already_there_is_not_replaced_unasked(tmp_path, mo
     assert not any(" define " in f" {line} " for line in log.read_text().splitlines())
 
 
-def test_a_refusal_gives_libvirts_words_below_the_guests_name(tmp_path, monkeypatch):
-    virsh = tmp_path / "virsh"
-    virsh.write_text(
-        "#!/bin/sh\n"
-        'case "$*" in *" list "*) echo;; *" define "*) echo "error: XML error: bad" >&2; '
-        "exit 1;; esac\n"
-    )
+def refusal(folder, monkeypatch, body: str, replace: bool = False) -> str:
+    """What define_all says when the only virsh on the PATH is the shell `body`."""
+    virsh = folder / "virsh"
+    virsh.write_text("#!/bin/sh\n" + body)
     virsh.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PATH", str(folder))
     with pytest.raises(DefineError) as refused:
-        define_all([("web01", "<domain/>")], "qemu:///system")
-    assert str(refused.value) == "libvirt refused web01:\nerror: XML error: bad"
+        define_all([("web01", "<domain/>")], "qemu:///system", replace=replace)
+    return str(refused.value)
+
+
+def test_a_refusal_gives_libvirts_words_below_the_guests_name(tmp_path, monkeypatch):
+    said = refusal(tmp_path, monkeypatch, 'case "$*" in *" list "*) echo;; *" define "*) '
+                   'echo "error: XML error: bad" >&2; exit 1;; esac\n')  # fmt: skip
+    assert said == "libvirt refused web01:\nerror: XML error: bad"
 
 
 def test_a_host_whose_guests_cannot_be_listed_gives_virshs_words(tmp_path, monkeypatch):
     """From define's seed-83 sample: the listing's refusal carried stdout's (empty) text."""
-    virsh = tmp_path / "virsh"
-    virsh.write_text(
-        '#!/bin/sh\necho "partial" ; echo "error: failed to connect to the hypervisor" >&2\n'
-        "exit 1\n"
-    )
-    virsh.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(DefineError) as refused:
-        define_all([("web01", "<domain/>")], "qemu:///system")
-    assert str(refused.value) == (
+    said = refusal(tmp_path, monkeypatch, 'echo "partial"; '
+                   'echo "error: failed to connect to the hypervisor" >&2; exit 1\n')  # fmt: skip
+    assert said == (
         "cannot list the guests at qemu:///system: error: failed to connect to the hypervisor"
     )
 
@@ -73,15 +69,10 @@ def test_a_guest_whose_definition_cannot_be_saved_first_is_not_replaced(tmp_path
     """From define's seed-83 sample: --force replaces a guest only once its old definition
     is saved (to put back on rollback); when libvirt cannot give it, nothing is defined."""
     log = tmp_path / "calls"
-    virsh = tmp_path / "virsh"
-    virsh.write_text(
-        f'#!/bin/sh\necho "$*" >> {log}\n'
+    said = refusal(
+        tmp_path, monkeypatch, f'echo "$*" >> {log}\n'
         'case "$*" in *" list "*) echo "0f8fad5b-d9cb-469f-a165-70867728950e web01";;\n'
-        '  *" dumpxml "*) echo "error: access denied" >&2; exit 1;; esac\n'
-    )
-    virsh.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(DefineError) as refused:
-        define_all([("web01", "<domain/>")], "qemu:///system", replace=True)
-    assert str(refused.value) == "cannot save web01's definition first:\nerror: access denied"
+        '  *" dumpxml "*) echo "error: access denied" >&2; exit 1;; esac\n', replace=True,
+    )  # fmt: skip
+    assert said == "cannot save web01's definition first:\nerror: access denied"
     assert not any(" define " in f" {line} " for line in log.read_text().splitlines())
