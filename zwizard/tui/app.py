@@ -6,6 +6,7 @@ what Review writes are the same `build` the answers mode runs.
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import threading
@@ -126,7 +127,7 @@ class ZWizard(BurstApp):
         self.current = self.draft.step if self.draft.step in STEP_IDS else "guest"
         self.session.step = self.current
         self.written: list[Path] = []
-        self._written_as = ""  # the answers (TOML) the last write wrote
+        self._written_as: Answers | None = None  # the answers the last write wrote
         self.read_host = read_host
         self.define_uri = define_uri
         self.connect = connect or []  # the hosts to judge against; none: this one
@@ -219,7 +220,7 @@ class ZWizard(BurstApp):
             threading.Thread(target=self._read_host, name="host", daemon=True).start()
         self._prebuild_later(PREBUILD_QUIET)
         if self.offer_resume is not None:
-            self.push_screen(
+            self.ask(
                 Confirm(
                     f"Resume your unfinished guest {self.offer_resume.label}?",
                     [("resume", "Resume"), ("new", "Start a new guest")],
@@ -294,7 +295,6 @@ class ZWizard(BurstApp):
     async def _resume_answer(self, answer: str | None) -> None:
         if answer == "resume" and self.offer_resume is not None:
             await self.load_draft(self.offer_resume)
-        self._settled()  # the keys typed behind the answer go on now, in the guest shown
 
     async def load_draft(self, draft: drafts.Draft) -> None:
         self.draft = draft
@@ -619,20 +619,14 @@ class ZWizard(BurstApp):
     def unchanged_since_write(self) -> bool:
         """Written, and nothing edited since: the draft is finished, quitting loses nothing.
         An edit after a write (or text not yet a value) makes it a draft to offer again."""
-        from zwizard.answers import dumps
-
-        return (
-            bool(self.written)
-            and not self.session.pending
-            and dumps(self.answers) == self._written_as
-        )
+        return bool(self.written) and not self.session.pending and self.answers == self._written_as
 
     def action_request_quit(self) -> None:
         if self.unchanged_since_write():
             self.save_draft()
             self.exit(0)
             return
-        self.push_screen(
+        self.ask(
             Confirm(
                 "Quit? Your answers stay a draft; zwizard offers it next time.",
                 [("save", "Keep draft, quit"), ("discard", "Discard, quit"), ("cancel", "Cancel")],
@@ -649,8 +643,6 @@ class ZWizard(BurstApp):
             if self.autosave_path and self.autosave_path.exists():
                 self.autosave_path.unlink()
             self.exit(0)
-        else:
-            self._settled()  # cancelled: the keys typed behind it go on where they were
 
     @on(Button.Pressed, "#save-as")
     def _save_as(self, event: Button.Pressed) -> None:
@@ -699,9 +691,7 @@ class ZWizard(BurstApp):
             lines += ["next steps:", *(f"  {s}" for s in outcome.next_steps)]
         review.show_result("\n".join(lines), written=bool(outcome.written))
         if outcome.written:
-            from zwizard.answers import dumps
-
-            self._written_as = dumps(self.answers)
+            self._written_as = copy.deepcopy(self.answers)
             self.save_draft()  # marked finished: not offered for resuming
 
 

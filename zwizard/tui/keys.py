@@ -8,8 +8,11 @@ Space on a button or choice until the press's effect is on screen (`_settled`).
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -39,6 +42,19 @@ class BurstApp(App[int]):
         self._held_at: Widget | None = None
         self._held_since = 0.0
         self._last_key = 0.0  # Textual's monotonic clock: when the last key came
+
+    def ask(self, question: Confirm, then: Callable[[str | None], Any]) -> None:
+        """Show `question`; `then` gets the answer. Once it has acted (a draft resumed, a
+        quit cancelled), the keys typed behind the answering Enter go on — nothing else
+        would release them before the hold's limit, and a Ctrl-Q among them lost its Enter."""
+
+        async def answered(answer: str | None) -> None:
+            done = then(answer)
+            if inspect.isawaitable(done):
+                await done
+            self._settled()
+
+        self.push_screen(question, answered)
 
     def _key_seen(self) -> None:
         """Each key, as it comes (before it acts)."""
