@@ -185,14 +185,17 @@ exec chroot {r} /usr/bin/perl /zwn-init.pl
              "--propagation", "private", "sh", "-c", script],
             stdin=subprocess.DEVNULL, stdout=out, stderr=out, preexec_fn=_die_with_parent,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        # up means able to name its hypervisor: 'list' answers before the QEMU driver has
+        # probed QEMU, and a 'version' then failed once in CI under load
+        deadline = time.monotonic() + 120
         kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         while time.monotonic() < deadline and self.proc.poll() is None:
             if not self.pid and kids.exists() and kids.read_text().strip():
                 self.pid = int(kids.read_text().split()[0])
             if self.pid:
                 try:
-                    if self.virsh("list", "--all", "--name", timeout=20).returncode == 0:
+                    got = self.virsh("version", timeout=30)
+                    if got.returncode == 0 and "Running hypervisor" in got.stdout:
                         return
                 except subprocess.TimeoutExpired:
                     pass

@@ -87,7 +87,9 @@ def text(dom: etree._Element) -> str:
 
 
 def versions(s: Older) -> str:
-    out = s.virsh("version").stdout
+    got = s.virsh("version")
+    assert got.returncode == 0, got.stderr
+    out = got.stdout
     return " ".join(line.split(":", 1)[1].strip() for line in out.splitlines()
                     if line.startswith(("Using library", "Running hypervisor")))  # fmt: skip
 
