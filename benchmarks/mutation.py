@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("zwizard/plan.py", "zwizard/rules.py", "zwizard/render/domain.py",
+CORE = ("zwizard/plan.py", "zwizard/rules/__init__.py", "zwizard/rules/guest.py",
+        "zwizard/rules/boot.py", "zwizard/rules/secure.py", "zwizard/rules/pxe.py",
+        "zwizard/rules/host.py", "zwizard/render/domain.py",
         "zwizard/render/pxe.py", "zwizard/importer.py", "zwizard/structure.py",
         "zwizard/address.py", "zwizard/devices/disk.py", "zwizard/devices/nic.py",
         "zwizard/devices/passthrough.py", "zwizard/devices/channel.py",

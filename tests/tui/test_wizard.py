@@ -1106,3 +1106,29 @@ async def test_the_status_line_counts_errors_of_every_step_and_says_so(tmp_path)
         steps = app.query_one("#steps")
         assert str(steps.get_option_at_index(2).prompt) == "3 Disks & boot order ✗1"
         assert "step 3/9 · 2 error(s) in all" in visible_text(app)
+
+
+# --- F1 ---------------------------------------------------------------------------------
+
+
+async def test_f1_lists_the_rules_of_the_step_on_screen_from_the_catalog():
+    """F1 on PXE names the loadparm and PXE rules (with their one line) and not the
+    guest's; on Review the machine type rules a converted guest can meet."""
+    from zwizard.rules import RULES
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "pxe")
+        await pilot.press("f1")
+        await pilot.pause()
+        text = visible_text(app)
+        assert "Rules on this step (" in text
+        assert "pxe-config" in text and RULES["pxe-config"] in text
+        assert "loadparm" in text and "guest-name" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        await goto(pilot, "review")
+        await pilot.press("f1")
+        await pilot.pause()
+        text = visible_text(app)
+        assert "machine-removed" in text and "no-x86-features" in text

@@ -209,6 +209,40 @@ def test_rule_table_covers_the_domain_document():
     assert ids <= set(RULES), ids - set(RULES)
 
 
+def _doc_sections() -> dict[str, str]:
+    """docs/rules.md by section number ("1", "8b", "10")."""
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## ([0-9]+b?)\. ", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_rule_is_sourced_in_the_section_it_names():
+    """The catalog says where docs/rules.md gives each rule's source; a rule added
+    without its line there (or pointing at the wrong section) fails here."""
+    from zwizard.rules import CATALOG
+
+    sections = _doc_sections()
+    unsourced = [
+        f"{r.id} (section {r.section})"
+        for r in CATALOG
+        if f"`{r.id}`" not in sections.get(r.section, "")
+    ]
+    assert unsourced == []
+    assert len({r.id for r in CATALOG}) == len(CATALOG)  # an id is declared once
+
+
+def test_every_rule_is_in_some_steps_help_and_every_help_step_exists():
+    """F1 lists the rules of the step on screen from the catalog: a rule no step lists
+    is one a person in the wizard can never read about."""
+    from zwizard.rules import CATALOG, rules_for_step
+    from zwizard.tui.app import STEPS
+
+    step_ids = {s.step_id for s in STEPS}
+    assert [r.id for r in CATALOG if not r.steps] == []
+    assert {step for r in CATALOG for step in r.steps} <= step_ids
+    assert "loadparm" in rules_for_step("pxe") and "loadparm" not in rules_for_step("guest")
+
+
 def test_the_base_guest_is_clean():
     assert [f for f in check(answers()) if f.severity != "note"] == []
 

@@ -545,7 +545,7 @@ class ZWizard(BurstApp):
 
     def action_help(self) -> None:
         step = STEPS[self.step_index]
-        self.push_screen(HelpScreen(step.title, step.rules))
+        self.push_screen(HelpScreen(step.title, step.step_id))
 
     def action_toggle_preview(self) -> None:
         if self.size.width < 120:

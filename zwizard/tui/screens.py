@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, OptionList, Static, TextArea
 
 from zwizard.build import Build, render_files
-from zwizard.rules import RULES
+from zwizard.rules import RULES, rules_for_step
 from zwizard.tui.compat import option_lines
 from zwizard.tui.fields import Plain, focus_on
 
@@ -164,10 +164,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, step_title: str, rule_ids: tuple[str, ...]) -> None:
+    def __init__(self, step_title: str, step_id: str) -> None:
         super().__init__()
         self.step_title = step_title
-        self.rule_ids = rule_ids
+        self.rule_ids = rules_for_step(step_id)  # the rule catalog says which step shows it
 
     def compose(self) -> ComposeResult:
         keys = "\n".join(f"  {k:<18} {what}" for k, what in KEYS_HELP)

@@ -28,7 +28,6 @@ class Step(VerticalScroll):
     step_id = ""
     title = ""
     owns: tuple[str, ...] = ()  # answers path prefixes whose findings count for this step
-    rules: tuple[str, ...] = ()  # rule ids F1 lists for this step
     can_focus = False  # Tab goes to the fields; the step scrolls to keep them in view
 
     def __init__(self) -> None:

@@ -16,28 +16,6 @@ class CpuMemoryStep(Step):
     step_id = "cpu"
     title = "CPU & memory"
     owns = ("guest.vcpus", "guest.memory_mib", "guest.iothreads", "cpu", "memory")
-    rules = (
-        "vcpus",
-        "memory",
-        "value",
-        "cpu-mode",
-        "cpu-model",
-        "cpu-migration",
-        "tcg-cpu",
-        "no-numa",
-        "no-mem-hotplug",
-        "no-smbios",
-        "se-no-hugepages",
-        "se-no-balloon-rng",
-        "se-max-vcpus",
-        "host-cpu-model",
-        "host-vcpus",
-        "iothreads",
-        "vcpu-topology",
-        "cpu-features",
-        "cpu-pinning",
-        "memtune",
-    )
     offered_for: object = None  # the host the model list was ordered for
 
     def compose_fields(self) -> ComposeResult:

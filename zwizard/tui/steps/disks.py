@@ -43,19 +43,6 @@ class DisksStep(Step):
     step_id = "disks"
     title = "Disks & boot order"
     owns = ("disks", "kernel")
-    rules = (
-        "disk-path",
-        "disk-target",
-        "cdrom-bus",
-        "ccw-only",
-        "ccw-address",
-        "boot-order",
-        "loadparm",
-        "host-disk",
-        "disk-tuning",
-        "disk-lun",
-        "kernel-boot",
-    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Disks")

@@ -16,10 +16,6 @@ class GuestStep(Step):
     step_id = "guest"
     title = "Guest OS"
     owns = ("guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title", "target")
-    rules = (
-        "guest-name", "guest-os", "uuid", "text", "tcg-cpu", "lifecycle", "host-cpu-mode",
-        "target",
-    )  # fmt: skip
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")

@@ -44,18 +44,6 @@ class NetworkStep(Step):
     step_id = "network"
     title = "Network"
     owns = ("nics",)
-    rules = (
-        "nic-source",
-        "mac",
-        "ccw-only",
-        "ccw-address",
-        "boot-order",
-        "loadparm",
-        "host-network",
-        "host-bridge",
-        "host-interface",
-        "nic-tuning",
-    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Network interfaces (virtio-net-ccw)")

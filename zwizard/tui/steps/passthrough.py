@@ -48,24 +48,6 @@ class PassthroughStep(Step):
     step_id = "passthrough"
     title = "Passthrough"
     owns = ("passthrough", "keywrap", "shares")
-    rules = (
-        "vfio-ap",
-        "vfio-ccw",
-        "pci-passthrough",
-        "zpci",
-        "ccw-address",
-        "boot-order",
-        "loadparm",
-        "se-no-vfio",
-        "host-mdev",
-        "host-pci",
-        "scsi-passthrough",
-        "host-scsi",
-        "keywrap",
-        "share",
-        "host-ap-queue",
-        "host-dasd",
-    )
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Passthrough")

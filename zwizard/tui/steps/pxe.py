@@ -14,7 +14,6 @@ class PxeStep(Step):
     step_id = "pxe"
     title = "PXE"
     owns = ("pxe",)
-    rules = ("pxe-config", "boot-order", "loadparm")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("PXE network install")

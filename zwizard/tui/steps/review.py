@@ -24,7 +24,6 @@ class ReviewStep(Step):
     step_id = "review"
     title = "Review & write"
     owns = ()
-    rules = ("s390-machine", "ccw-only", "boot-order", "no-v2v")
     shown_for: str | None = None  # the answers (as TOML) the shown "wrote …" speaks of
     _files = ""  # the output files, when the answers are writable
     _summary: tuple[str, ...] = ()  # what was chosen for them

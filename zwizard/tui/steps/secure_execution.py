@@ -20,11 +20,6 @@ class SecureExecutionStep(Step):
     step_id = "secure"
     title = "Secure Execution"
     owns = ("secure_execution",)
-    rules = (
-        "se-launch", "se-no-vfio", "se-no-balloon-rng", "se-no-hugepages", "se-max-vcpus",
-        "se-no-memstats", "se-no-migration", "se-no-save-restore", "se-no-memory-snapshot",
-        "se-dump-memory-only", "host-se", "se-image",
-    )  # fmt: skip
     removed: list[str] | None = None
 
     def compose_fields(self) -> ComposeResult:

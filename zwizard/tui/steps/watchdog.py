@@ -26,7 +26,6 @@ class WatchdogStep(Step):
     step_id = "watchdog"
     title = "Watchdog & agent"
     owns = ("watchdog", "channels", "console", "graphics")
-    rules = ("watchdog-diag288", "channel", "console-log", "graphics")
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Watchdog")

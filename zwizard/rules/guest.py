@@ -1,0 +1,502 @@
+"""Rules on the guest as a whole: name, OS, machine, lifecycle, kernel boot, CPU and its
+topology, memory and its tuning, graphics, text, watchdog and clock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from zwizard.findings import Collector as _Collector
+from zwizard.findings import Finding, Severity
+from zwizard.lazy import Pattern
+from zwizard.model import FEATURE_POLICIES, Answers
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
+from zwizard.address import is_uuid
+from zwizard.cpu_models import CPU_MODELS
+from zwizard.inputs import (
+    bad_character,
+)
+from zwizard.plan import Plan, cpu_topology
+from zwizard.rules.limits import (
+    CPU_MODES,
+    GUEST_NAME,
+    LIFECYCLE_ACTIONS,
+    MARKETING_NAMES,
+    MAX_MEMORY_MIB,
+    MAX_VCPUS,
+    NOT_MIGRATION_SAFE,
+    QEMU_REFUSED_LIFECYCLE,
+    S390_ARCH,
+    S390_MACHINE,
+    SUPPORTED_OS,
+)
+from zwizard.stack_versions import (
+    DEFAULT_STACK,
+    Stack,
+    machine_absent,
+)
+from zwizard.structure import fields, is_record
+
+
+def machine_problem(arch: str | None, machine: str | None) -> str | None:
+    """Rule s390-machine on an <os><type> read from a definition: why it cannot be an
+    IBM Z guest, or None (a versioned name such as s390-ccw-virtio-7.2 is the same machine)."""
+    if arch == S390_ARCH and (machine or "").startswith(S390_MACHINE):
+        return None
+    return (
+        f"arch {arch or '(none)'}, machine {machine or '(none)'}: IBM Z guests are arch "
+        f"{S390_ARCH} on machine {S390_MACHINE}"
+    )
+
+
+def machine_removed(
+    machine: str | None,
+    stack: Stack = DEFAULT_STACK,
+    host: HostInfo | None = None,
+    host_is_target: bool = True,
+) -> Finding | None:
+    """Rule machine-removed: a definition pinned to a versioned machine type (libvirt
+    records s390-ccw-virtio-X.Y at define) that the judged QEMU does not have. libvirt
+    refuses to define or start it ("Emulator … does not support machine type …"): an
+    error for the stack judged (a warning where the guest is for another host). The
+    host's own machine list, where discovery read it, is preferred over the table."""
+    if not machine or machine == S390_MACHINE:
+        return None
+    machines = host.machines if host is not None and host_is_target else None
+    why = machine_absent(machine, stack, machines)
+    if why is None:
+        return None
+    severity: Severity = "error" if host is None or host_is_target else "warning"
+    return Finding(
+        "machine-removed",
+        severity,
+        "guest",
+        f"machine type {machine}: {why}; libvirt refuses to define or start it "
+        f"(\"Emulator … does not support machine type '{machine}'\"): use "
+        f"{S390_MACHINE}, which libvirt pins to the host's newest at define",
+    )
+
+
+# --- guest -----------------------------------------------------------------------------
+
+
+def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
+    g = a.guest
+    if not g.name:
+        out.error("guest-name", "guest.name", "a guest name is required")
+    elif not GUEST_NAME.fullmatch(g.name):
+        out.error(
+            "guest-name",
+            "guest.name",
+            f"'{g.name}' cannot be used: it names the libvirt domain and the output file, so "
+            "use 1-64 of letters, digits, '_', '.', '+', '-', not starting with '.', '-' or '+'",
+        )
+    if g.uuid is not None and not is_uuid(g.uuid):
+        out.error("uuid", "guest.uuid", f"'{g.uuid}' is not a UUID (8-4-4-4-12 hex digits)")
+    if g.os not in SUPPORTED_OS:
+        out.warn(
+            "guest-os",
+            "guest.os",
+            f"'{g.os}' is not supported by Red Hat on IBM Z (only RHEL 7, 8 and 9 are)",
+        )
+    if g.smbios:
+        out.error("no-smbios", "guest.smbios", "SMBIOS is not available on IBM Z")
+    if g.machine is not None and machine_problem(S390_ARCH, g.machine) is not None:
+        out.error("s390-machine", "guest.machine", f"'{g.machine}' is no {S390_MACHINE} machine")
+
+    if not 1 <= g.vcpus <= MAX_VCPUS:
+        out.error(
+            "vcpus", "guest.vcpus", f"{g.vcpus} vCPUs: IBM Z guests have 1 to {MAX_VCPUS} vCPUs"
+        )
+    # s390-ccw-virtio (>= 5.0) gives exactly the size asked: no rounding to warn about
+    # (only machine types up to 4.2 rounded; hw/s390x/sclp.c fixup_ram_size).
+    if g.memory_mib < 1:
+        out.error("memory", "guest.memory_mib", f"{g.memory_mib} MiB is not a memory size")
+    elif g.memory_mib > MAX_MEMORY_MIB:
+        out.error(
+            "memory",
+            "guest.memory_mib",
+            f"{g.memory_mib} MiB is more than libvirt can hold ({MAX_MEMORY_MIB} MiB at most)",
+        )
+    for key in ("on_poweroff", "on_reboot", "on_crash"):
+        action, refused = getattr(g, key), QEMU_REFUSED_LIFECYCLE[key]
+        if action in refused:
+            usable = ", ".join(x for x in LIFECYCLE_ACTIONS[key] if x not in refused)
+            out.error(
+                "lifecycle",
+                f"guest.{key}",
+                f"{key} = '{action}': libvirt's QEMU driver refuses it at define "
+                f"(\"qemu driver doesn't support the '{action}' action\"); use {usable}",
+            )
+    if g.on_poweroff == "restart" and g.on_reboot == "destroy":
+        out.error(
+            "lifecycle",
+            "guest.on_reboot",
+            "on_reboot = 'destroy' with on_poweroff = 'restart': libvirt's QEMU driver refuses "
+            "the pair at define (\"qemu driver doesn't support 'onReboot' set to 'destroy and "
+            "'onPoweroff' set to 'reboot'\"); change one of them",
+        )
+    if g.memory_mib < 1024 and g.os in SUPPORTED_OS and g.memory_mib >= 1:
+        out.warn(
+            "memory",
+            "guest.memory_mib",
+            f"{g.memory_mib} MiB is below what the {SUPPORTED_OS[g.os]} installer needs "
+            "(at least 1024 MiB; 2048 or more recommended)",
+        )
+    if a.memory.hotplug and not stack.allows("virtio-mem"):
+        out.error(
+            "no-mem-hotplug",
+            "memory.hotplug",
+            "memory cannot be added to a running guest on IBM Z, so there is no maxMemory "
+            f"(virtio-mem {stack.verdict('virtio-mem')})",
+        )
+    elif a.memory.hotplug:
+        out.warn(
+            "no-mem-hotplug",
+            "memory.hotplug",
+            f"virtio-mem-ccw can add memory to a running guest on {stack.describe()}, but "
+            "Red Hat's document does not support memory hot-plug on IBM Z, and zwizard "
+            "writes no virtio-mem device: add one with virsh attach-device after define",
+        )
+
+
+def _kernel(a: Answers, plan: Plan, out: _Collector) -> None:
+    """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
+    runs only when no kernel is given or the guest re-IPLs a device
+    (hw/s390x/ipl.c s390_ipl_prepare_cpu), so device boot orders and PXE do not apply."""
+    k = a.kernel
+    if k is None:
+        return
+    for key in ("path", "initrd"):
+        value = getattr(k, key)
+        if key == "path" and not value:
+            out.error("kernel-boot", "kernel.path", "a direct kernel boot needs the kernel's path")
+        elif value is not None and not value.startswith("/"):
+            out.error(
+                "kernel-boot",
+                f"kernel.{key}",
+                f"'{value}' must be an absolute host path (libvirt hands it to QEMU as given)",
+            )
+    if a.pxe.enabled:
+        out.error(
+            "kernel-boot",
+            "pxe.enabled",
+            "with a direct kernel boot QEMU starts that kernel itself: the firmware that would "
+            "fetch the PXE files never runs; put the installer's arguments in kernel.cmdline "
+            "or leave [kernel] out",
+        )
+    elif plan.boot:
+        out.note(
+            "kernel-boot",
+            "kernel.path",
+            f"QEMU starts the kernel, not {plan.first_boot}: device boot orders apply only "
+            "when the guest re-IPLs a device",
+        )
+
+
+# --- CPU -------------------------------------------------------------------------------
+
+
+def _cpu(a: Answers, plan: Plan, out: _Collector) -> None:
+    cpu, mode = a.cpu, a.cpu.mode
+    if cpu.numa:
+        out.error("no-numa", "cpu.numa", "NUMA topology is not supported by libvirt on IBM Z")
+    if mode is not None and mode not in CPU_MODES:
+        out.error(
+            "cpu-mode", "cpu.mode", f"'{mode}' is not a CPU mode; use one of {', '.join(CPU_MODES)}"
+        )
+        return
+    if mode == "custom":
+        _cpu_model(cpu.model, out)
+    elif cpu.model is not None:
+        out.error(
+            "cpu-migration",
+            "cpu.model",
+            f"a CPU model is only used with mode custom (mode is {mode or 'the default'})",
+        )
+    tcg = a.guest.domain_type == "qemu"
+    if tcg and mode in ("host-model", "host-passthrough"):
+        out.error(
+            "tcg-cpu",
+            "cpu.mode",
+            f"{mode} needs KVM on an IBM Z host; under emulation (domain_type qemu) use "
+            "maximum or leave the mode unset",
+        )
+    elif tcg and mode == "custom":
+        out.warn(
+            "tcg-cpu",
+            "cpu.model",
+            "named CPU models usually fail to start under emulation (features not available); "
+            "use maximum or leave the mode unset",
+        )
+    elif mode in ("host-passthrough", "maximum") and not tcg:
+        out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
+
+
+# QEMU property names (target/s390x/cpu_features_def.h.inc): letters, digits and '-'
+CPU_FEATURE = Pattern(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
+    """vCPU count, topology and features, as libvirt 9.0 and QEMU 7.2 take them (seen)."""
+    g, cpu = a.guest, a.cpu
+    current = g.vcpus_current
+    # (with no valid vCPU count, its own rule speaks: "give 1 to 0" would help nobody)
+    if current is not None and g.vcpus >= 1 and not 1 <= current <= g.vcpus:
+        out.error(
+            "vcpu-topology",
+            "guest.vcpus_current",
+            f'{current} vCPUs online at start: give 1 to {g.vcpus} (libvirt: "maximum vCPU '
+            'count must not be less than current vCPU count")',
+        )
+    if cpu.sockets is not None or cpu.cores is not None:
+        for key in ("sockets", "cores"):
+            value = getattr(cpu, key)
+            if value is not None and value < 1:
+                out.error("vcpu-topology", f"cpu.{key}", f"{value} {key}: give 1 or more")
+        sockets, cores = cpu_topology(a)
+        if min(sockets, cores) >= 1 and sockets * cores != g.vcpus:
+            out.error(
+                "vcpu-topology",
+                "cpu.sockets" if cpu.sockets is not None else "cpu.cores",
+                f"{sockets} sockets x {cores} cores = {sockets * cores}, not the guest's "
+                f'{g.vcpus} vCPUs (libvirt: "CPU topology doesn\'t match maximum vcpu count"); '
+                's390x has one thread per core (QEMU: "S390 does not support more than 1 '
+                'threads")',
+            )
+    for name, policy in cpu.features.items():
+        if policy not in FEATURE_POLICIES:  # the wizard's typed pairs; a file's are decoded
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
+            )
+        elif policy == "optional":  # libvirt's src/cpu/cpu_s390.c, virCPUs390ValidateFeatures
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"policy 'optional' for {name}: libvirt refuses it for IBM Z at start (\"only "
+                "cpu feature policies 'require' and 'disable' are supported\"); use require, "
+                "disable, force or forbid",
+            )
+        if not CPU_FEATURE.fullmatch(name):
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{name}' is not a CPU feature name (QEMU's s390x names: zpci, aen, vx, "
+                "msa9-base … see qemu-system-s390x -cpu help)",
+            )
+    if cpu.features and plan.cpu_mode is None:
+        out.error(
+            "cpu-features",
+            "cpu.features",
+            "feature policies apply to a CPU model: set cpu.mode (host-model, or custom with a "
+            "model)",
+        )
+
+
+def _graphics(a: Answers, plan: Plan, out: _Collector) -> None:
+    g = a.graphics
+    if not g.vnc:
+        return
+    out.note(
+        "graphics",
+        "graphics.vnc",
+        "VNC shows the guest once its kernel drives virtio-gpu-ccw; the installer and the "
+        "boot menu stay on the SCLP console (virsh console)",
+    )
+    if not g.listen:
+        out.note(
+            "graphics",
+            "graphics.listen",
+            "no address given: VNC listens where the host's libvirt says (vnc_listen in "
+            "/etc/libvirt/qemu.conf, 127.0.0.1 unless changed there)",
+        )
+    elif g.listen in ("0.0.0.0", "::"):
+        out.warn(
+            "graphics",
+            "graphics.listen",
+            f"listening on {g.listen} with no VNC password opens the guest's screen to the "
+            "network; keep 127.0.0.1 and use an SSH tunnel (virsh domdisplay shows the port)",
+        )
+
+
+# libvirt's bitmap syntax (virBitmapParse): N, N-M and ^N, comma-separated
+CPUSET = Pattern(r"\^?[0-9]+(-[0-9]+)?(,\^?[0-9]+(-[0-9]+)?)*")  # ASCII: \d takes '٣' too
+
+
+def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
+    """I/O threads, cputune pinning and memtune limits, as libvirt 9.0 takes them (seen)."""
+    cpu, mem = a.cpu, a.memory
+    if a.guest.iothreads is not None and a.guest.iothreads < 0:
+        count = a.guest.iothreads
+        out.error("iothreads", "guest.iothreads", f"{count} I/O threads: give 0 or more")
+    for index, cpuset in cpu.pinning.items():
+        path = f"cpu.pinning.{index}"
+        if not index.isdigit() or int(index) >= a.guest.vcpus:
+            out.error(
+                "cpu-pinning",
+                path,
+                f"vCPU '{index}' does not exist (vCPUs 0 to {a.guest.vcpus - 1}): libvirt drops "
+                "such a vcpupin at define without a word",
+            )
+        if not CPUSET.fullmatch(cpuset):
+            out.error(
+                "cpu-pinning",
+                path,
+                f"'{cpuset}' is not a set of host CPUs: N, N-M or ^N, comma-separated (libvirt: "
+                '"Failed to parse bitmap")',
+            )
+    if a.vsock is not None and a.vsock.cid is not None and a.vsock.cid < 3:
+        out.error(
+            "vsock", "vsock.cid", f"context id {a.vsock.cid}: libvirt: guest CIDs must be >= 3"
+        )
+    for index, cpuset in cpu.iothread_pinning.items():
+        path = f"cpu.iothread_pinning.{index}"
+        if not index.isdigit() or not 1 <= int(index) <= (a.guest.iothreads or 0):
+            out.error("cpu-pinning", path, f"I/O thread '{index}' does not exist (guest.iothreads)")
+        if not CPUSET.fullmatch(cpuset):
+            out.error("cpu-pinning", path, f"'{cpuset}' is not a set of host CPUs")
+    if cpu.emulator_pinning is not None and not CPUSET.fullmatch(cpu.emulator_pinning):
+        out.error(
+            "cpu-pinning",
+            "cpu.emulator_pinning",
+            f"'{cpu.emulator_pinning}' is not a set of host CPUs: N, N-M or ^N, comma-separated",
+        )
+    for key in ("hard_limit_mib", "soft_limit_mib", "swap_hard_limit_mib"):
+        value = getattr(mem, key)
+        if value is not None and value < 1:
+            out.error("memtune", f"memory.{key}", f"{value} MiB: give 1 or more, or leave it out")
+    hard, swap = mem.hard_limit_mib, mem.swap_hard_limit_mib
+    if swap is not None and hard is None:
+        out.error(
+            "memtune",
+            "memory.swap_hard_limit_mib",
+            "swap_hard_limit is memory plus swap above hard_limit, so it needs hard_limit_mib "
+            'too (libvirt at start, seen with 9.0: "Invalid value … for '
+            "'memory.memsw.limit_in_bytes'\" while the memory limit is unlimited)",
+        )
+    if hard is not None and swap is not None and swap <= hard:
+        out.error(
+            "memtune",
+            "memory.swap_hard_limit_mib",
+            f"swap_hard_limit {swap} MiB must be more than hard_limit {hard} MiB (it is memory "
+            "plus swap; libvirt's memtune documentation)",
+        )
+    if hard is not None and hard >= 1 and hard <= a.guest.memory_mib:
+        out.warn(
+            "memtune",
+            "memory.hard_limit_mib",
+            f"hard_limit {hard} MiB is not above the guest's {a.guest.memory_mib} MiB: QEMU "
+            "needs that plus its own memory, and the kernel kills it at the limit",
+        )
+
+
+def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
+    if a.console.log is not None and not a.console.log.startswith("/"):
+        out.error(
+            "console-log",
+            "console.log",
+            f"'{a.console.log}' must be an absolute host path (virtlogd writes it as given)",
+        )
+    if a.console.log is not None and not a.console.sclp:
+        out.error(
+            "console-log",
+            "console.log",
+            "the log is the SCLP console's, and console.sclp = false leaves the guest none: "
+            "turn the console on or leave out the log",
+        )
+    mem = a.memory
+    for key in ("balloon_autodeflate", "balloon_stats_period"):
+        if getattr(mem, key) is not None and not plan.balloon:
+            out.error(
+                "se-no-memstats" if a.secure_execution.enabled else "memory",
+                f"memory.{key}",
+                f"memory.{key} sets the balloon, and this guest has none"
+                + (" (Secure Execution)" if a.secure_execution.enabled else ""),
+            )
+    if mem.balloon_stats_period is not None and mem.balloon_stats_period < 1:
+        out.error(
+            "memory",
+            "memory.balloon_stats_period",
+            f"{mem.balloon_stats_period} s: give 1 or more seconds, or leave it out for no "
+            "statistics (libvirt's schema takes a positive period)",
+        )
+
+
+def _older(model: str, than: str) -> bool:
+    """CPU_MODELS lists QEMU's models oldest first."""
+    return CPU_MODELS.index(model) < CPU_MODELS.index(than)
+
+
+def _cpu_model(model: str | None, out: _Collector) -> None:
+    path = "cpu.model"
+    if not model:
+        out.error("cpu-migration", path, "mode custom needs a model, e.g. gen15a or z14.2")
+    elif model.endswith("-base"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' is a -base model; use '{model[:-5]}' (the oldest host's model, "
+            "without -base)",
+        )
+    elif model in ("qemu", "max", "host"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' must not be used as a custom model; use host-model, or the oldest "
+            "host's model name",
+        )
+    elif model not in CPU_MODELS:
+        hint = MARKETING_NAMES.get(model.lower())
+        suggestion = f"; QEMU calls it '{hint}'" if hint else ""
+        out.error("cpu-model", path, f"'{model}' is not a QEMU s390x CPU model{suggestion}")
+
+
+# --- text ----------------------------------------------------------------------------
+
+# The one key whose text may span lines (it is an XML element's text); every other value
+# lands in an attribute, a one-line element or a pxelinux line. libvirt itself refuses a
+# newline in <title> ("Domain title can't contain newlines").
+MULTILINE_KEYS = ("guest.description",)
+
+
+def _text(a: Answers, plan: Plan, out: _Collector) -> None:
+    def walk(obj: Any, path: str) -> None:
+        if isinstance(obj, str):
+            bad = bad_character(obj, newlines=path in MULTILINE_KEYS)
+            if bad:
+                out.error(
+                    "text",
+                    path,
+                    f"{obj!r} holds a character that cannot be written ({bad}): control "
+                    "characters are refused" + ("" if path in MULTILINE_KEYS else
+                                                ", and line breaks outside description"),
+                )  # fmt: skip
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                walk(item, f"{path}[{i}]")
+        elif is_record(obj):
+            for f in fields(obj):
+                walk(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name)
+
+    walk(a, "")
+
+
+# --- watchdog, clock, memory, rng --------------------------------------------------------
+
+
+def _devices(a: Answers, plan: Plan, out: _Collector) -> None:
+    if a.watchdog is not None and a.watchdog.model != "diag288":
+        out.error(
+            "watchdog-diag288",
+            "watchdog.model",
+            f"'{a.watchdog.model}' is a PC (PCI/ISA) watchdog; IBM Z guests use diag288",
+        )
+    for i, timer in enumerate(a.clock.timers):
+        out.error(
+            "no-kvmclock",
+            f"clock.timers[{i}]",
+            f"timer '{timer}' is x86-only (like kvm-clock); IBM Z guests need no timer setup",
+        )
