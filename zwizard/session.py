@@ -4,7 +4,7 @@ The full-screen wizard, the prompt mode and the answers mode all go through
 here: the answers plus the text typed that is not a value yet (`pending`),
 every edit a person can make, and turning Secure Execution on together with
 what must go; writing, defining and next steps are output.write_and_define. The
-front ends only present; no rule and no edit lives in `tui/` or `prompt.py`.
+front ends only present; no rule and no edit lives in `tui/` or `prompt/`.
 
 Text typed is never coerced into another value: a number field holding `8G`
 keeps `8G`, reports it with the rule's id and words, and blocks writing.
