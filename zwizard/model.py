@@ -314,6 +314,11 @@ class Console:
         "written in libvirt's serial form (<serial> with target sclp-serial): the same "
         "SCLP devices, as a converted guest that stated them so had them",
     )
+    virtio: bool = spec(
+        False,
+        "a virtio console too (virtconsole on the virtio-serial controller: hvc0 in the "
+        "guest), as a converted guest that had one keeps it",
+    )
 
 
 @record
@@ -351,7 +356,7 @@ class Share:
     )
     xattr: bool | None = spec(None, "virtiofsd passes extended attributes (<binary xattr>)")
     cache: str | None = spec(
-        None, "virtiofsd cache mode (<binary><cache mode>): none, auto, always"
+        None, "virtiofsd cache mode (<binary><cache mode>): none or always; absent: auto"
     )
 
 

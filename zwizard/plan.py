@@ -93,6 +93,8 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         if kind.key == "disks" and targets is not None:  # libvirt sorts disks by target
             index = {f"disks[{i}]": targets[i] for i in range(len(targets))}
             groups["disks"].sort(key=lambda d: _target_key(index.get(d[0], "")))
+    if answers.console.virtio and CONTROLLER_ORDER[1] not in controllers:
+        controllers.append(CONTROLLER_ORDER[1])  # a virtio console sits on virtio-serial too
     controllers += [c for c in CONTROLLER_ORDER if c in answers.addresses and c not in controllers]
     known = [c for c in CONTROLLER_ORDER if c in controllers]  # a stated one stays, empty too
     groups["controllers"] = [(c, None) for c in known + [c for c in controllers if c not in known]]

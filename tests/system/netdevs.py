@@ -1,5 +1,6 @@
 """Host network devices a system test makes for itself: a Linux bridge, an Open vSwitch
-bridge on OVS's userspace (netdev) datapath, and a parent link for macvtap. Each is
+bridge on OVS's userspace (netdev) datapath, a parent link for macvtap, and libvirt
+networks (named zs-…) on them. Each is
 removed when the test is done; none is shared with another test file (the session's
 `bridge` fixture removes its own at teardown)."""
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.system.stack import StackUnavailable, run
+from tests.system.stack import StackUnavailable, run, virsh
 
 RUNDIR = Path("/run/openvswitch")  # where ovs-vsctl, and so libvirt, finds the database
 SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
@@ -84,7 +85,61 @@ OVS = "zsovs-agree"  # an Open vSwitch bridge
 PARENT = "zsdum0"  # macvtap's parent link
 
 
+# libvirt networks on those links, defined (and all but one started) by the property tests:
+# each a different way libvirt connects a NIC of type='network'
+NET_BRIDGE = "zs-agree-br"  # <forward mode='bridge'> onto the Linux bridge: a tap on it
+NET_OVS = "zs-agree-ovs"  # onto the Open vSwitch bridge, <virtualport type='openvswitch'>
+NET_DIRECT = "zs-agree-direct"  # a macvtap pool on the parent link: the NICs become macvtaps
+NET_OWN = "zs-agree-own"  # an isolated network with a bridge of its own and an MTU (9000)
+NET_DOWN = "zs-agree-down"  # defined, never started (zwizard warns: host-network)
+NET_ABSENT = "zs-agree-absent"  # never defined (zwizard refuses: host-network)
+OWN_BRIDGE = "zsbr-own"
+NETWORKS = {
+    NET_BRIDGE: f"<forward mode='bridge'/><bridge name='{BRIDGE}'/>",
+    NET_OVS: f"<forward mode='bridge'/><bridge name='{OVS}'/><virtualport type='openvswitch'/>",
+    NET_DIRECT: f"<forward mode='bridge'><interface dev='{PARENT}'/></forward>",
+    # no DNS: libvirt starts no dnsmasq for it
+    NET_OWN: f"<bridge name='{OWN_BRIDGE}' stp='on' delay='0'/><mtu size='9000'/>"
+    "<dns enable='no'/><ip address='192.168.251.1' netmask='255.255.255.0'/>",
+    NET_DOWN: f"<forward mode='bridge'/><bridge name='{BRIDGE}'/>",
+}
+
+
+def _drop_network(name: str) -> None:
+    virsh("net-destroy", "--network", name)
+    virsh("net-undefine", "--network", name)
+
+
+@contextmanager
+def libvirt_networks(tmp: Path) -> Iterator[dict[str, str]]:
+    """The libvirt networks above, defined and (but NET_DOWN) started; removed afterwards,
+    with any left by an earlier run removed first."""
+    made: list[str] = []
+    try:
+        for name, body in NETWORKS.items():
+            _drop_network(name)
+            path = tmp / f"{name}.net.xml"
+            path.write_text(f"<network><name>{name}</name>{body}</network>")
+            r = virsh("net-define", "--file", str(path))
+            if r.returncode != 0:
+                raise StackUnavailable(f"cannot define network {name}: {r.stderr.strip()}")
+            made.append(name)
+            if name != NET_DOWN:
+                r = virsh("net-start", "--network", name)
+                if r.returncode != 0:
+                    raise StackUnavailable(f"cannot start network {name}: {r.stderr.strip()}")
+        yield NETWORKS
+    finally:
+        for name in reversed(made):
+            _drop_network(name)
+
+
 @contextmanager
 def agree_links(tmp: Path) -> Iterator[None]:
-    with linux_bridge(BRIDGE), ovs_bridge(OVS, tmp), macvtap_parent(PARENT):
+    with (
+        linux_bridge(BRIDGE),
+        ovs_bridge(OVS, tmp),
+        macvtap_parent(PARENT),
+        libvirt_networks(tmp),
+    ):
         yield

@@ -201,7 +201,8 @@ def _at(imported, where: str, rule: str | None = None) -> list[str]:
 
 
 def test_a_controller_nothing_sits_on_any_more_keeps_its_address_or_is_said():
-    console = "<console type='pty'><target type='virtio'/></console>"
+    # a controller with nothing on it (the device behind it left the guest)
+    console = ""
     stated = """<controller type='virtio-serial' index='0'>
       <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>"""
     imported, xml = converted(more=stated + console)
@@ -421,3 +422,22 @@ def test_the_libosinfo_id_is_kept_as_the_guest_had_it():
     assert ids == ["http://fedoraproject.org/fedora/29"]
     assert imported.answers.guest.os == "other"
     assert not [c for c in imported.changes if c.rule == "guest-os"]
+
+
+def test_a_virtio_console_stays_a_virtio_console():
+    """libvirt's s390-panic test guest has only a virtio console (virtconsole: hvc0 in the
+    guest); convert made it the SCLP one, so the guest's getty on hvc0 saw nothing."""
+    only = "<console type='pty'><target type='virtio' port='0'/></console>"
+    imported, xml = converted(more=only)
+    assert imported.answers.console.virtio and not imported.answers.console.sclp
+    assert [c.get("type") for c in xml.findall("devices/console/target")] == ["virtio"]
+    assert xml.find("devices/controller[@type='virtio-serial']/address") is not None
+    assert not imported.lost and not said(imported, "/domain/devices/console")
+    beside = (
+        "<console type='pty'><target type='sclp' port='0'/></console>"
+        "<console type='pty'><target type='virtio' port='1'/></console>"
+    )
+    imported, xml = converted(more=beside)
+    targets = [(c.get("type"), c.get("port")) for c in xml.findall("devices/console/target")]
+    assert targets == [("sclp", "0"), ("virtio", "1")]
+    assert not imported.lost

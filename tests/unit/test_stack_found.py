@@ -127,3 +127,29 @@ def test_a_static_ip_without_an_address_is_still_refused():
     found = errors(nics=PXE_NIC, disks=DISK_2,
                    pxe={"enabled": True, "ip": "static", "gateway": "10.1.2.1"})  # fmt: skip
     assert ("pxe-config", "pxe.address") in found
+
+
+@pytest.mark.parametrize(
+    ("disk", "refused"),
+    [({"format": "raw"}, True), ({"kind": "block", "path": "/dev/dasdb"}, True),
+     ({"format": "qcow2"}, False), ({}, False)],
+    ids=["raw", "block-defaults-to-raw", "qcow2", "file-defaults-to-qcow2"],
+)  # fmt: skip
+def test_a_backing_file_needs_an_image_format_that_has_one(disk, refused):
+    """libvirt 9.0 defines a raw disk with a <backingStore> and refuses it at start:
+    "unsupported configuration: storage format 'raw' does not support backing store"
+    (src/qemu/qemu_block.c). Found by test_stack_agrees."""
+    d = {"path": "/var/lib/libvirt/images/b.img", "boot_order": 1, **disk,
+         "backing": "/var/lib/libvirt/images/base.qcow2"}  # fmt: skip
+    assert (("disk-tuning", "disks[0].backing") in errors(disks=[d])) is refused
+
+
+@pytest.mark.parametrize(("cache", "refused"), [("auto", True), ("never", True),
+                                               ("none", False), ("always", False)])  # fmt: skip
+def test_a_shares_cache_mode_is_one_libvirts_schema_takes(cache, refused):
+    """virtiofsd knows 'auto', libvirt's schema (domaincommon.rng fsBinary, 9.0 and 11.3)
+    does not: zwizard's own schema check refused the file it had accepted, and
+    `virsh define --validate` said "Extra element devices in interleave". Found by
+    test_stack_accepts."""
+    share = {"source": "/srv/share", "tag": "data", "cache": cache}
+    assert (("share", "shares[0].cache") in errors(shares=[share])) is refused

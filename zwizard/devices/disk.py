@@ -241,6 +241,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         p = f"disks[{i}]"
         if d.backing is not None and not d.backing.startswith("/"):
             out.error("disk-path", f"{p}.backing", f"'{d.backing}' must be an absolute host path")
+        image = d.kind in ("file", "volume") and d.device != "cdrom"
+        if d.backing is not None and (d.format or ("qcow2" if image else "raw")) == "raw":
+            # libvirt's qemu_block.c: a backing store needs a format that can name one
+            out.error(
+                "disk-tuning",
+                f"{p}.backing",
+                'a raw image has no backing file: libvirt refuses to start it ("storage '
+                "format 'raw' does not support backing store\"); use format qcow2",
+            )
         if not d.path:
             out.error("disk-path", f"{p}.path", "a disk needs a path")
         elif d.kind == "volume":

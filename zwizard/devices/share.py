@@ -96,8 +96,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
         if share.binary is not None and not share.binary.startswith("/"):
             out.error("share", f"{p}.binary", f"'{share.binary}' must be an absolute host path")
-        if share.cache not in (None, "none", "auto", "always"):
-            out.error("share", f"{p}.cache", f"cache mode '{share.cache}': none, auto or always")
+        if share.cache not in (None, "none", "always"):
+            # libvirt's schema (domaincommon.rng fsBinary, 9.0 and 11.3) takes only these;
+            # virtiofsd's own 'auto' is what leaving the mode out gives
+            out.error(
+                "share",
+                f"{p}.cache",
+                f"cache mode '{share.cache}': libvirt takes none or always (leave it out for "
+                "virtiofsd's default, auto)",
+            )
         if share.queue is not None and not 1 <= share.queue <= 1024:
             out.error("share", f"{p}.queue", f"queue {share.queue}: give 1 to 1024")
     for tag, count in Counter(s.tag for s in a.shares if s.tag).items():

@@ -142,7 +142,8 @@ class DeviceParts(Reader):
         on IBM Z; a further console (sclplm, the line-mode one) is listed, never dropped.
         libvirt's serial form of the same devices (<serial> with target sclp-serial and
         model sclpconsole or sclplmconsole, and the <console target type='serial'> it
-        adds beside the first) is kept as console.serial."""
+        adds beside the first) is kept as console.serial; a virtio console (hvc0 in the
+        guest) as console.virtio."""
         target = el.find("target")
         ttype = self.get(target, "type") if target is not None else None
         if el.tag == "serial" and ttype in ("isa-serial", "pci-serial", "usb-serial", "isa"):
@@ -158,6 +159,15 @@ class DeviceParts(Reader):
             log = el.find("log")  # libvirt copies the serial's log here
             if log is not None:
                 self.get(log, "file"), self.get(log, "append")
+            return
+        if el.tag == "console" and ttype == "virtio" and not a.console.virtio:
+            a.console.virtio = True  # hvc0: a console of its own, not the SCLP one
+            self.mark("console.virtio", el)
+            self.take(target)
+            self.get(target, "port")
+            if self.get(el, "type") != "pty":
+                what = f"<console> type {self.get(el, 'type')} -> pty"
+                self.changed("ccw-only", el, what, whole=False)
             return
         self.consoles += 1
         if self.consoles > 1:

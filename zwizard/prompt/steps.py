@@ -283,8 +283,8 @@ def step_watchdog(q: Asker) -> None:
     agent = any(c.name == AGENT_CHANNEL for c in q.answers.channels)
     q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
     con = q.answers.console
-    if q.confirm("Console options (log file, line-mode console, VNC)?",
-                 default=bool(con.log or con.line_mode or q.answers.graphics.vnc)):  # fmt: skip
+    more = bool(con.log or con.line_mode or con.virtio or q.answers.graphics.vnc)
+    if q.confirm("Console options (log file, line-mode and virtio consoles, VNC)?", default=more):
         q.text("console.log", "Also log the console to (a host file; empty: no log):",
                optional=True)  # fmt: skip
         if q.answers.console.log:
@@ -292,6 +292,7 @@ def step_watchdog(q: Asker) -> None:
         q.toggle(
             "console.line_mode", "Line-mode console too (sclplm, virsh console GUEST console1)?"
         )
+        q.toggle("console.virtio", "Virtio console too (hvc0 in the guest)?")
         q.toggle("graphics.vnc", "VNC display (virtio-gpu-ccw, keyboard, mouse)?")
         if q.answers.graphics.vnc:
             q.text("graphics.listen", "VNC listens on:")

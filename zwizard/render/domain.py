@@ -108,6 +108,9 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _sub(console, "target", type="sclp", port="0")
     if con.line_mode and not con.serial:  # the line-mode console: virsh console GUEST console1
         _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
+    if con.virtio:  # hvc0 in the guest; libvirt numbers a console's port by its place
+        before = sum(1 for el in devices.children if el.tag == "console")
+        _sub(_sub(devices, "console", type="pty"), "target", type="virtio", port=str(before))
     if answers.watchdog is not None:
         _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
     balloon = _sub(devices, "memballoon", model="virtio" if plan.balloon else "none")

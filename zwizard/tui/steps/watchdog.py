@@ -54,6 +54,8 @@ class WatchdogStep(Step):
             ToggleField("console.log_append", "Append to the log file"),
             ToggleField("console.line_mode", "Line-mode console (sclplm) too",
                         help="virsh console GUEST console1"),
+            ToggleField("console.virtio", "Virtio console too (hvc0 in the guest)",
+                        help="on the virtio-serial controller; virsh console GUEST console<N>"),
             ToggleField("graphics.vnc", "VNC display (virtio-gpu, keyboard, mouse)",
                         help="off by default: RHEL on IBM Z runs from the console"),
             TextField("graphics.listen", "VNC listens on", placeholder="127.0.0.1"),
