@@ -3,14 +3,25 @@ the prompts, so the two can never drift apart. The rules decide which are allowe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from zwizard.model import (
     WATCHDOG_ACTIONS,  # noqa: F401 - offered in the model's order
+    CrashAction,
+    Lifecycle,
     PassthroughType,
 )
 
 OS = [("rhel9", "RHEL 9"), ("rhel8", "RHEL 8"), ("rhel7", "RHEL 7"), ("other", "other")]
+# what libvirt does when the guest powers off, reboots, crashes (the QEMU driver refuses
+# some: greyed by rule lifecycle, with its words)
+LIFECYCLE: list[tuple[Any, str]] = [(a, a) for a in get_args(Lifecycle)]
+CRASH_ACTIONS: list[tuple[Any, str]] = [(a, a) for a in get_args(CrashAction)]
+LIFECYCLE_LABELS = {
+    "guest.on_poweroff": "when the guest powers off",
+    "guest.on_reboot": "when the guest reboots",
+    "guest.on_crash": "when the guest crashes",
+}
 DOMAIN_TYPES = [("kvm", "KVM on this IBM Z host"), ("qemu", "emulation (TCG), for tests elsewhere")]
 CPU_MODES: list[tuple[Any, str]] = [
     (None, "default (host-model on KVM)"),

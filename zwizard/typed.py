@@ -36,7 +36,7 @@ NUMBER_WORDS = {
 
 
 # Keys that hold a mapping, typed as KEY=VALUE pairs separated by blanks (0=2-3 1=4,^5)
-MAPPING_KEYS = ("cpu.pinning", "cpu.features")
+MAPPING_KEYS = ("cpu.pinning", "cpu.features", "cpu.iothread_pinning")
 
 
 # keys typed as a list of numbers (AP adapters and domains, hex as lszcrypt shows them)

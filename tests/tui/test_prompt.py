@@ -37,6 +37,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
     keys = [
         CLEAR, "prompt01", ENTER,  # name
         ENTER, ENTER,  # RHEL 9, KVM
+        NO,  # no more guest options (title, description, power-off/reboot/crash)
         NO,  # no [target]: judged on libvirt 9.0 / QEMU 7.2
         CLEAR, "4", ENTER, CLEAR, "4096", ENTER,  # vCPUs, memory
         ENTER,  # CPU mode: default
@@ -44,6 +45,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         YES, CLEAR, "2", ENTER,  # more CPU and memory options: 2 vCPUs online at start,
         CLEAR, "2", ENTER, CLEAR, ENTER,  # 2 sockets (cores derived),
         CLEAR, ENTER, CLEAR, "0=0 1=1", ENTER, CLEAR, ENTER,  # no features; pinning
+        CLEAR, ENTER, CLEAR, ENTER,  # no I/O threads here, no I/O thread pinning
         ENTER,  # deprecated CPU features: libvirt's default (the others greyed on 9.0)
         CLEAR, ENTER, CLEAR, ENTER, CLEAR, ENTER,  # no memtune limits
         YES, NO, NO, CLEAR, ENTER,  # no KSM sharing; not locked; no deflate, no stats
@@ -63,6 +65,7 @@ def test_a_whole_guest_by_prompts(tmp_path):
         YES, ENTER,  # diag288 watchdog, poweroff
         NO,  # no guest agent channel
         YES, CLEAR, "/var/log/libvirt/qemu/prompt01-console.log", ENTER, YES, YES,  # console
+        NO,  # no virtio console
         NO,  # no VNC display
         ENTER, NO, NO,  # passthrough: done; no shares; key wrapping as QEMU's default
         NO,  # no Secure Execution
@@ -243,7 +246,7 @@ def test_nic_boot_order_and_pxe_are_asked(tmp_path):
             DOWN, ENTER,  # static
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
             CLEAR, ENTER, CLEAR, ENTER,  # host name, interface: the defaults
-            CLEAR, ENTER, CLEAR, ENTER, ENTER, YES]  # fmt: skip
+            CLEAR, ENTER, CLEAR, ENTER, NO, ENTER, YES]  # no more PXE options  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "nics[0] now boots first" in text
@@ -263,7 +266,7 @@ def test_a_guest_named_with_an_underscore_is_asked_its_host_name(tmp_path):
             CLEAR, "10.0.0.50/24", ENTER, CLEAR, "10.0.0.1", ENTER,
             CLEAR, ENTER,  # no host name: refused, the guest's name will not do
             CLEAR, "db-01", ENTER, CLEAR, ENTER,
-            CLEAR, ENTER, CLEAR, ENTER, ENTER, YES]  # fmt: skip
+            CLEAR, ENTER, CLEAR, ENTER, NO, ENTER, YES]  # no more PXE options  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text
     assert "not 'db_01': letters, digits and '-'" in text and "a value is needed" in text
@@ -482,7 +485,7 @@ def test_a_target_stack_is_asked_refused_with_the_rule_and_written(tmp_path):
     from zwizard.answers import dumps
 
     a = Answers()
-    keys = [CLEAR, "v01", ENTER, ENTER, ENTER,  # name, RHEL 9, KVM
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, NO,  # name, RHEL 9, KVM; no more options
             YES, CLEAR, "11", ENTER,  # a target: "11" is refused ...
             CLEAR, "11.0", ENTER, CLEAR, "9.2", ENTER]  # ... then libvirt 11.0, QEMU 9.2  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, **io)))
@@ -491,7 +494,7 @@ def test_a_target_stack_is_asked_refused_with_the_rule_and_written(tmp_path):
     assert "version rules judged on libvirt 11.0 / QEMU 9.2 (the answers' [target])" in text
     assert '[target]\nlibvirt = "11.0"\nqemu = "9.2"' in dumps(a)
     # emptied again, the table goes: the default stack, nothing written for it
-    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, YES, CLEAR, ENTER, CLEAR, ENTER]
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, NO, YES, CLEAR, ENTER, CLEAR, ENTER]
     _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, **io)))
     assert a.target is None and "[target]" not in dumps(a)
     assert "judged on libvirt 9.0 / QEMU 7.2 (the default target" in text
@@ -502,7 +505,7 @@ def test_a_guest_for_this_host_shows_the_hosts_versions_and_asks_no_target():
 
     a = Answers()
     h = HostInfo(label="z16", libvirt_version=(11, 6, 0), qemu_version=(10, 2, 0))
-    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, NO]  # ... not for another host
+    keys = [CLEAR, "v01", ENTER, ENTER, ENTER, NO, NO]  # ... not for another host
     _, text = drive(keys, lambda **io: prompt.step_guest(prompt.Asker(a, host=h, **io)))
     assert "version rules judged on libvirt 11.6.0 / QEMU 10.2.0 (host z16's stack)" in text
     assert a.target is None and "Target host's libvirt" not in text
@@ -534,7 +537,7 @@ def test_deprecated_cpu_features_are_offered_where_libvirt_knows_them():
 
     def cpu(a: Answers) -> str:
         keys = [ENTER, ENTER, ENTER, NO, YES, YES,  # vCPUs, memory, mode; pages, balloon, rng
-                YES, *[CLEAR, ENTER] * 6,  # more options: nothing typed
+                YES, *[CLEAR, ENTER] * 8,  # more options: nothing typed
                 DOWN, ENTER,  # deprecated CPU features: off, where it can be chosen
                 *[CLEAR, ENTER] * 3, NO, NO, NO, CLEAR, ENTER]  # fmt: skip
         return drive(keys, lambda **io: prompt.step_cpu(prompt.Asker(a, **io)))[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.helpers import ASSETS
 from tests.tui.conftest import SIZE, field_input, make_app, press_until, type_text
-from tests.tui.test_prompt import CLEAR, DOWN, ENTER, YES, drive
+from tests.tui.test_prompt import CLEAR, DOWN, ENTER, NO, YES, drive
 from zwizard import drafts, prompt
 from zwizard.answers import load
 from zwizard.tui.fields import TextField
@@ -40,6 +40,7 @@ def test_the_prompt_takes_several_name_servers_and_refuses_a_wrong_one(tmp_path)
             CLEAR, ENTER, CLEAR, ENTER,  # host name, interface: the defaults
             CLEAR, "10.0.0.53, 2001:db8::53", ENTER,  # refused: IPv6 beside static IPv4
             CLEAR, "10.0.0.53,10.0.0.54", ENTER, CLEAR, ENTER,
+            NO,  # no more PXE options
             ENTER, YES]  # output folder as given; write  # fmt: skip
     code, text = drive(keys, prompt.run, a, tmp_path / "out", draft=draft)
     assert code == 0, text

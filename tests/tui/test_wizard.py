@@ -1132,3 +1132,20 @@ async def test_f1_lists_the_rules_of_the_step_on_screen_from_the_catalog():
         await pilot.pause()
         text = visible_text(app)
         assert "machine-removed" in text and "no-x86-features" in text
+
+
+async def test_lifecycle_actions_the_qemu_driver_refuses_are_greyed_with_its_words():
+    """on_poweroff/on_reboot 'preserve' and 'rename-restart' are refused by libvirt's QEMU
+    driver at define (rule lifecycle): offered greyed, with the reason on screen."""
+    from zwizard.tui.fields import ChoiceField, MoreOptions
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "guest")
+        more = next(m for m in app.query(MoreOptions) if "power-off" in str(m.title))
+        more.collapsed = False
+        await pilot.pause()
+        field = next(f for f in app.query(ChoiceField) if f.path == "guest.on_poweroff")
+        buttons = {str(b.label).split(" ")[0]: b for b in field.query(RadioButton)}
+        assert buttons["preserve"].disabled and not buttons["restart"].disabled
+        assert "[lifecycle]" in visible_text(app)

@@ -382,7 +382,8 @@ class Asker:
         if self.confirm(message, default=shown) != shown:
             self.session.set_value(path, not shown)
 
-    def confirm(self, message: str, default: bool = False) -> bool:
+    def confirm(self, message: str, default: bool = False, key: str = "") -> bool:
+        """A yes/no question; `key`: the answers key it decides, where it decides one."""
         # auto_enter=False: y or n waits for Enter, as every other question does, so
         # "n Enter" typed in one go answers this question, not this one and the next
         return bool(

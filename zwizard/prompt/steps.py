@@ -33,6 +33,15 @@ def step_guest(q: Asker) -> None:
     q.text("guest.name", "Guest name:")
     q.choose("guest.os", "Operating system:", choices.OS)
     q.choose("guest.domain_type", "Runs on:", choices.DOMAIN_TYPES)
+    g = q.answers.guest
+    changed = (g.on_poweroff, g.on_reboot, g.on_crash) != ("destroy", "restart", "destroy")
+    if q.confirm("More guest options (title, description; power-off, reboot, crash)?",
+                 default=changed or bool(g.title or g.description)):  # fmt: skip
+        q.text("guest.title", "Title (empty: none):", optional=True)
+        for path, label in choices.LIFECYCLE_LABELS.items():
+            actions = choices.CRASH_ACTIONS if path == "guest.on_crash" else choices.LIFECYCLE
+            q.choose(path, f"libvirt's action {label}:", actions)
+        q.text("guest.description", "Description (virsh desc; empty: none):", optional=True)
     if q.host is not None:
         q.say(f"  this host: {q.host.summary()}")
         other = q.confirm(
@@ -89,6 +98,10 @@ def step_cpu(q: Asker) -> None:
                optional=True)  # fmt: skip
         q.text("cpu.emulator_pinning", "QEMU's threads on host CPUs (empty: any):",
                optional=True)  # fmt: skip
+        q.text("guest.iothreads", "I/O threads (disks name one; empty: none):", kind="int",
+               optional=True)  # fmt: skip
+        q.text("cpu.iothread_pinning", "I/O threads on host CPUs (thread=CPUs …; empty: any):",
+               kind="mapping", optional=True)  # fmt: skip
         path, label = choices.DEPRECATED_FEATURES_FIELD
         q.choose(path, f"{label}:", choices.DEPRECATED_FEATURES)
         for key, what in (("hard_limit_mib", "hard limit"), ("soft_limit_mib", "soft limit"),
@@ -330,7 +343,8 @@ def step_secure(q: Asker) -> None:
         q.toggle("secure_execution.enabled", "Run as a secure guest (s390-pv)?")
         return
     removals = s.secure_execution_removals()
-    if not q.confirm("Run as a secure guest (s390-pv)?", default=False):
+    if not q.confirm("Run as a secure guest (s390-pv)?", default=False,
+                     key="secure_execution.enabled"):  # fmt: skip
         return
     if removals:
         q.say("  Turning Secure Execution on removes:")
@@ -349,6 +363,8 @@ def step_secure(q: Asker) -> None:
                       ("certificates", "signing key and CA certificates"),
                       ("crls", "revocation lists (CRLs)")):  # fmt: skip
         q.text(f"secure_execution.{key}", f"{what}:", kind="str-list", optional=True)
+    q.text("secure_execution.image", "the secure image, in the guest:")
+    q.toggle("secure_execution.no_verify", "Skip verifying the host-key documents (tests only)?")
 
 
 def step_pxe(q: Asker) -> None:
@@ -381,6 +397,14 @@ def step_pxe(q: Asker) -> None:
     q.text("pxe.nameserver", "name servers (blank- or comma-separated; empty: none):",
            kind="addr-list", optional=True)  # fmt: skip
     q.text("pxe.extra_args", "more kernel arguments (empty: none):", optional=True)
+    x = q.answers.pxe
+    moved = (x.tftp_root, x.label, x.write_default, x.per_mac) != (
+        "/var/lib/tftpboot", "linux", True, True)  # fmt: skip
+    if q.confirm("More PXE options (TFTP root, label, which files)?", default=moved):
+        q.text("pxe.tftp_root", "the install server's TFTP root:")
+        q.text("pxe.label", "label in the pxelinux file:")
+        q.toggle("pxe.write_default", "Write pxelinux.cfg/default?")
+        q.toggle("pxe.per_mac", "Write pxelinux.cfg/01-<mac> of the installing NIC?")
 
 
 STEPS = (step_guest, step_cpu, step_disks, step_network, step_watchdog, step_passthrough,

@@ -359,8 +359,8 @@ class MoreOptions(Collapsible):
     change. It opens by itself when a field inside holds a value or a finding, so
     nothing set is ever out of sight."""
 
-    def __init__(self, *children: Any, title: str) -> None:
-        super().__init__(*children, title=title, collapsed=True, classes="more-options")
+    def __init__(self, *children: Any, title: str, id: str | None = None) -> None:
+        super().__init__(*children, title=title, collapsed=True, classes="more-options", id=id)
         self.opened_itself = False
 
     def scroll_visible(self, *args: Any, **kwargs: Any) -> None:

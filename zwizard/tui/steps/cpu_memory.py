@@ -50,6 +50,8 @@ class CpuMemoryStep(Step):
                       placeholder="(none; e.g. 0=2-3 1=4)"),
             TextField("cpu.emulator_pinning", "QEMU's threads on host CPUs",
                       kind="optional-str", placeholder="(any; e.g. 0-1)"),
+            TextField("cpu.iothread_pinning", "I/O threads on host CPUs (thread=CPUs …)",
+                      kind="mapping", placeholder="(any; e.g. 1=4)"),
             ChoiceField(*choices.DEPRECATED_FEATURES_FIELD, choices.DEPRECATED_FEATURES),
             title="More CPU options (topology, pinning …)",
         )  # fmt: skip

@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 
 from zwizard import choices
 from zwizard.stack_versions import judged_stack
-from zwizard.tui.fields import Box, ChoiceField, State, TextField
+from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -15,7 +15,10 @@ from zwizard.tui.steps.base import Explain, Heading, Step
 class GuestStep(Step):
     step_id = "guest"
     title = "Guest OS"
-    owns = ("guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title", "target")
+    owns = (
+        "guest.name", "guest.os", "guest.domain_type", "guest.uuid", "guest.title", "target",
+        "guest.on_poweroff", "guest.on_reboot", "guest.on_crash", "guest.description",
+    )  # fmt: skip
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")
@@ -30,6 +33,13 @@ class GuestStep(Step):
             "guest.domain_type", "Runs on", choices.DOMAIN_TYPES,
         )  # fmt: skip
         yield TextField("guest.title", "Title (optional)", kind="optional-str")
+        yield MoreOptions(
+            *(ChoiceField(path, f"libvirt's action {label}",
+                          choices.CRASH_ACTIONS if path == "guest.on_crash" else choices.LIFECYCLE)
+              for path, label in choices.LIFECYCLE_LABELS.items()),
+            TextField("guest.description", "Description (virsh desc)", kind="optional-str"),
+            title="More guest options (power-off, reboot, crash; description)",
+        )  # fmt: skip
         yield Explain("", id="uuid-line")
         with Horizontal(classes="toggle-row", id="target-row"):
             yield Box("For another host (F4 on any step)", id="other-host", compact=True)

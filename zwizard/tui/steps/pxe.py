@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField
+from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField
 from zwizard.tui.messages import BootFirst
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -58,6 +58,16 @@ class PxeStep(Step):
         )
         yield TextField("pxe.extra_args", "more kernel arguments (not ip=, that is above)",
                         kind="optional-str", placeholder="(e.g. inst.text inst.sshd)")  # fmt: skip
+        yield MoreOptions(
+            TextField("pxe.tftp_root", "the install server's TFTP root",
+                      help="zwizard prepare copies the files there"),
+            TextField("pxe.label", "label in the pxelinux file"),
+            ToggleField("pxe.write_default", "Write pxelinux.cfg/default",
+                        help="off when several guests share one TFTP root"),
+            ToggleField("pxe.per_mac", "Write pxelinux.cfg/01-<mac> of the installing NIC"),
+            title="More PXE options (TFTP root, label, which files)",
+            id="pxe-more",
+        )  # fmt: skip
         yield Explain(
             "The file starts with '# pxelinux' so the firmware also reads it as a DHCP "
             "bootfile; it stays under 2047 bytes, the append line under 895."
@@ -71,6 +81,7 @@ class PxeStep(Step):
                 static or f.path not in ("pxe.address", "pxe.netmask", "pxe.gateway")
             )
         self.query_one(ChoiceField).display = on
+        self.query_one("#pxe-more", MoreOptions).display = on
         button = self.query_one("#pxe-boot-nic", Button)
         button.display = on and bool(state.answers.nics) and state.result.plan.boot_nic() is None
         super().sync(state)

@@ -53,6 +53,16 @@ class SecureExecutionStep(Step):
             kind="str-list",
             placeholder="(optional)",
         )
+        yield TextField(
+            "secure_execution.image",
+            "the secure image, in the guest",
+            help="where zwizard prepare's script writes it (zipl boots it)",
+        )
+        yield ToggleField(
+            "secure_execution.no_verify",
+            "Skip verifying the host-key documents (tests only)",
+            id="se-no-verify",
+        )
         yield Heading("What a secure guest cannot do")
         yield Plain("\n".join(f"• {text} [{rule}]" for rule, text in SE_NOTES.items()),
                      classes="explain")  # fmt: skip
@@ -76,6 +86,7 @@ class SecureExecutionStep(Step):
         for field in self.query(TextField):  # the image's files matter once it is on
             field.display = on
         self.query_one("#se-image").display = on
+        self.query_one("#se-no-verify").display = on
         removed = self.query_one("#se-removed", Static)
         removed.display = bool(self.removed) and on
         if self.removed and on:
@@ -84,7 +95,8 @@ class SecureExecutionStep(Step):
 
     def show_removed(self, removed: list[str]) -> None:
         self.removed = removed
-        toggle = self.query_one(ToggleField).query_one("Checkbox")
+        enabled = next(f for f in self.query(ToggleField) if f.path == "secure_execution.enabled")
+        toggle = enabled.query_one("Checkbox")
         self.screen.set_focus(toggle)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
