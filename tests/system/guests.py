@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -23,6 +24,11 @@ def render_example(path: Path) -> tuple[str, dict[str, str]]:
 # user network (libvirt: "setting MTU on interface type user is not supported yet"); an
 # Open vSwitch port and its VLAN tag need a tap on an OVS bridge
 TAP_ONLY = ("mtu", "driver", "target", "virtualport", "vlan")
+
+
+def _image_format(path: Path) -> str:
+    info = run("qemu-img", "info", "--output=json", "-U", str(path), check=False)
+    return json.loads(info.stdout).get("format", "") if info.returncode == 0 else ""
 
 
 def runnable_copy(
@@ -69,6 +75,8 @@ def runnable_copy(
             disk.set("type", "file")
             source.attrib.clear()
         source.set("file", str(target))
+        if target.exists() and _image_format(target) != fmt:
+            target.unlink()  # an earlier guest's image of the same name in another format
         if not target.exists():
             run("qemu-img", "create", "-q", "-f", fmt, str(target), "64M")
     for source in dom.xpath("devices/filesystem/source"):  # a share: a directory made here

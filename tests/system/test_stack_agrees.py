@@ -66,6 +66,7 @@ ENVIRONMENT = (
     "S390 PV launch security is not supported with this QEMU binary",
     "Mediated host device assignment requires VFIO support",
     "host doesn't support passthrough of host PCI devices",
+    "host doesn't support VFIO PCI passthrough",  # the same, with driver vfio stated
     "/scsi_generic': No such file or directory",
     "hugetlbfs filesystem is not mounted",
     "unable to open vhost-vsock device",
@@ -78,7 +79,11 @@ RULES: Counter[str] = Counter()  # the rules behind zwizard's refusals, for the 
 FORESEEN_BY_WARNING = {"memtune"}
 # a warning that foresees exactly this refusal at start: a libvirt network defined, not
 # started (host-network: "virsh net-start"); libvirt: "network '…' is not active"
-FORESEEN_WORDS = {"host-network": "is not active"}
+# and a CPU model this host cannot run, in a guest judged for another host (host-cpu-model)
+FORESEEN_WORDS = {
+    "host-network": "is not active",
+    "host-cpu-model": "is not supported by hypervisor",
+}
 
 edge_ints = st.sampled_from
 BACKING = IMAGES / "zs-base.qcow2"  # a disk's backing file, made here
