@@ -22,7 +22,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     ContentSwitcher,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -34,6 +33,7 @@ from zwizard import drafts
 from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.session import Session
+from zwizard.tui.compat import SteadyFooter
 from zwizard.tui.compat import sender as message_sender
 from zwizard.tui.fields import Plain, State, TextField, focus_on, shown
 from zwizard.tui.messages import (
@@ -169,7 +169,7 @@ class ZWizard(SavingApp):
             yield Button("Back", id="nav-back", compact=True)
             yield Plain("", id="nav-status")
             yield Button("Next", id="nav-next", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     async def on_mount(self) -> None:
         # a side panel only where it is wide enough to read; elsewhere F2 opens a screen

@@ -14,7 +14,8 @@ from textual import events
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
-from textual.widgets import Checkbox, Input, OptionList, RadioButton, RadioSet
+from textual.screen import Screen
+from textual.widgets import Checkbox, Footer, Input, OptionList, RadioButton, RadioSet
 
 
 def type_into(inp: Input, event: events.Key) -> Awaitable[None]:
@@ -98,3 +99,24 @@ def replace_strip_render(render: Callable[[Any, Any], str]) -> bool:
 
     Strip.render = render_strip  # type: ignore[method-assign]  # the one global patch
     return True
+
+
+class SteadyFooter(Footer):
+    """Textual's footer, rebuilt only when what it shows changes. Textual's own rebuilds
+    its keys (a dozen widgets, each styled anew) on every focus change, though moving
+    between fields rarely changes a binding: on a busy 2-core host that was a fifth of
+    a step change. `bindings_changed` is the footer's undocumented signal handler."""
+
+    _shown: tuple[tuple[str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown == self._shown and self._bindings_ready:
+            return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._shown = shown  # what the rebuild Textual now schedules will show
+        super().bindings_changed(screen)

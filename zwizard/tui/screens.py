@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, OptionList, Static, TextArea
+from textual.widgets import Button, OptionList, Static, TextArea
 
 from zwizard.build import Build, render_files
 from zwizard.rules import RULES, rules_for_step
-from zwizard.tui.compat import option_lines
+from zwizard.tui.compat import SteadyFooter, option_lines
 from zwizard.tui.fields import Plain, focus_on
 
 
@@ -68,7 +68,7 @@ class PreviewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Preview(id="preview-full")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Preview).show(self.result)
@@ -178,7 +178,7 @@ class HelpScreen(ModalScreen[None]):
         )
         with VerticalScroll(id="help"):
             yield Plain(text)
-        yield Footer()
+        yield SteadyFooter()
 
 
 class StepList(OptionList):
