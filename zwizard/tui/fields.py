@@ -360,7 +360,11 @@ class MoreOptions(Collapsible):
     nothing set is ever out of sight."""
 
     def __init__(self, *children: Any, title: str, id: str | None = None) -> None:
-        super().__init__(*children, title=title, collapsed=True, classes="more-options", id=id)
+        # "-collapsed" from the start: Collapsible adds it on mount, and a class added to
+        # a mounted widget restyles its whole subtree (a third of a step's build)
+        super().__init__(
+            *children, title=title, collapsed=True, classes="more-options -collapsed", id=id
+        )
         self.opened_itself = False
 
     def scroll_visible(self, *args: Any, **kwargs: Any) -> None:
