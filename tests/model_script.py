@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from tests.helpers import ASSETS
 from zwizard import drafts
 from zwizard.answers import dumps, load
-from zwizard.model import Answers, Disk
+from zwizard.model import Answers, Disk, Nic, NicSource
 from zwizard.session import Session
 from zwizard.structure import assign
 
@@ -58,6 +58,10 @@ TEXTS = {
 }
 DISK_PATHS = ["/i/d1.qcow2", "/i/d2.img", "/dev/sdb", "rel.qcow2", ""]  # short: typed a key each
 FORMATS = [None, "qcow2", "raw"]  # the Format choice's options, in their order
+# what a new interface connects to: a libvirt network or a host bridge, by name (issue 22:
+# a name starting with "-" would reach virsh as an option; empty: not connected)
+NIC_SOURCES = ["network", "bridge"]
+NIC_NAMES = ["default", "prod", "br0", "-x", ""]
 OUT = "<output folder>"  # a key that stands for typing the front end's output folder
 # a key that stands for starting zwizard again (no --draft) and answering its
 # "Resume your unfinished guest?" with Enter once the question is on screen
@@ -115,6 +119,20 @@ class MoveDisk:
 
 
 @dataclass(frozen=True)
+class AddNic:
+    """`+ interface`, then the name of what it connects to (a new one offers the libvirt
+    network "default", selected: typing replaces it)."""
+
+    source: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RemoveNic:
+    index: int  # taken modulo the interfaces there are then
+
+
+@dataclass(frozen=True)
 class SecureExecution:
     on: bool
 
@@ -130,8 +148,8 @@ class QuitResume:
 
 
 Op = (
-    Text | CpuAndMemory | AddDisk | EditDisk | BootToggle | RemoveDisk | MoveDisk | SecureExecution | Goto
-    | QuitResume
+    Text | CpuAndMemory | AddDisk | EditDisk | BootToggle | RemoveDisk | MoveDisk | AddNic | RemoveNic
+    | SecureExecution | Goto | QuitResume
 )  # fmt: skip
 
 
@@ -156,6 +174,8 @@ def ops() -> st.SearchStrategy[Op]:
         st.builds(BootToggle, st.integers(0, 3)),
         st.builds(RemoveDisk, st.integers(0, 3)),
         st.builds(MoveDisk, st.integers(0, 3), st.sampled_from([-1, 1])),
+        st.builds(AddNic, st.sampled_from(NIC_SOURCES), st.sampled_from(NIC_NAMES)),
+        st.builds(RemoveNic, st.integers(0, 2)),
         st.builds(SecureExecution, st.booleans()),
         st.builds(Goto, st.sampled_from(STEP_IDS)),
         st.just(QuitResume()),
@@ -207,6 +227,7 @@ class Plan:
     done: list[Done] = field(default_factory=list)
     # text typed into a field, in order, each with whether the field showed an error after
     typed: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    base_nic_kept: bool = True  # the prompt mode adds interfaces, never removes one
 
 
 def _goto_keys(current: str, target: str) -> list[str]:
@@ -308,6 +329,32 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
             else:
                 s.move_device("disks", i, op.delta)
             op = type(op)(*([i] if isinstance(op, RemoveDisk) else [i, op.delta]))
+        elif isinstance(op, AddNic):
+            # the cursor lands on `+ interface`; the new one's network field takes the
+            # keys, its "default" selected; a bridge empties it and Tabs to the next
+            keys = [*_goto_keys(step, "network"), "enter"]
+            step = "network"
+            i = s.add_device("nics", Nic(source=NicSource(network="default")))
+            if op.source == "network":
+                keys += _text_keys(op.name)
+                s.set_text(f"nics[{i}].source.network", op.name, "optional-str")
+            else:
+                keys += ["backspace", "tab", *op.name]
+                s.set_text(f"nics[{i}].source.network", "", "optional-str")
+                if op.name:
+                    s.set_text(f"nics[{i}].source.bridge", op.name, "optional-str")
+        elif isinstance(op, RemoveNic):
+            nics = s.answers.nics
+            if not nics:
+                continue
+            i = op.index % len(nics)
+            # from `+ interface` back to the list, the interface highlighted, then Remove
+            keys = [*_goto_keys(step, "network"), "shift+tab", "home", *["down"] * i,
+                    "tab", "tab", "enter"]  # fmt: skip
+            step = "network"
+            s.remove_device("nics", i)
+            p.base_nic_kept &= i != 0
+            op = RemoveNic(i)
         elif isinstance(op, SecureExecution):
             if s.answers.secure_execution.enabled == op.on:
                 continue
@@ -361,6 +408,9 @@ def shown_texts(s: Session) -> dict[str, str]:
     out = {p: s.text_of(p) for p in FIELDS}
     for i in range(len(s.answers.disks)):
         out[f"disks[{i}].path"] = s.text_of(f"disks[{i}].path")
+    for i in range(len(s.answers.nics)):
+        for source in NIC_SOURCES:
+            out[f"nics[{i}].source.{source}"] = s.text_of(f"nics[{i}].source.{source}")
     return out
 
 
@@ -392,16 +442,18 @@ def describe(script: list[Op]) -> str:
 
 def prompt_shares(p: Plan) -> bool:
     """The prompt refuses what breaks a rule and has no remove, move or jump: it shares
-    the scripts that end writable, reached by their net effect."""
-    return p.session.result.ok and not p.session.pending
+    the scripts that end writable, reached by their net effect, with the guest's own
+    interface still first (it adds interfaces after it)."""
+    return p.session.result.ok and not p.session.pending and p.base_nic_kept
 
 
 class PromptAnswers:
     """A stdin for the plain prompt mode (TERM=dumb: one question a line) that answers
     each question as the script's net effect asks: a field gets the texts the script
     typed into it that showed an error, then its last; the final disks are added in
-    their order with their format and boot position; Secure Execution as it ends; the
-    rest keeps what is offered (Enter)."""
+    their order with their format and boot position, the interfaces added after the
+    guest's own with the network or bridge they connect to; Secure Execution as it ends;
+    the rest keeps what is offered (Enter)."""
 
     def __init__(self, p: Plan, outdir: Path) -> None:
         s = p.session
@@ -411,6 +463,10 @@ class PromptAnswers:
         }
         self.disks = [(d.path, d.format, d.boot_order) for d in s.answers.disks]
         self.disk: tuple[str, str | None, int | None] | None = None
+        # the interfaces added after the guest's own: (a bridge?, the name)
+        self.nics = [(n.source.bridge is not None, n.source.bridge or n.source.network or "")
+                     for n in s.answers.nics[1:]]  # fmt: skip
+        self.nic: tuple[bool, str] = (False, "")
         self.se = s.answers.secure_execution.enabled
         self.outdir = outdir
         self.asked = ""  # what was written since the last answer
@@ -456,6 +512,16 @@ class PromptAnswers:
             return str(FORMATS.index(self.disk[1]) + 1)
         if last.startswith("Boot order") and self.disk is not None:
             return str(self.disk[2]) if self.disk[2] else "-"
+        if last.startswith("Add a network interface?"):
+            self.disk = None  # the questions that follow are the interface's
+            if not self.nics:
+                return "n"
+            self.nic = self.nics.pop(0)
+            return "y"
+        if "Connect to:" in asked and last.startswith("number"):
+            return "2" if self.nic[0] else "1"
+        if last.startswith(("network name:", "bridge name:")):
+            return self.nic[1] or "-"
         if last.startswith("Run as a secure guest"):
             return "y" if self.se else "n"
         if last.startswith("Remove these and turn it on?"):
