@@ -23,11 +23,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.helpers import ASSETS
+from tests.helpers import AP_UUID, ASSETS, CCW_UUID
 from zwizard import drafts
 from zwizard.answers import dumps, load
-from zwizard.model import Answers, Disk, Nic, NicSource
-from zwizard.session import Session
+from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough
+from zwizard.session import Session, can_add
 from zwizard.structure import assign
 
 EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "0"))  # 0: each test's own bounded count
@@ -62,6 +62,14 @@ FORMATS = [None, "qcow2", "raw"]  # the Format choice's options, in their order
 # a name starting with "-" would reach virsh as an option; empty: not connected)
 NIC_SOURCES = ["network", "bridge"]
 NIC_NAMES = ["default", "prod", "br0", "-x", ""]
+# host devices: the step's add buttons in their order (SCSI is not drawn), and what is
+# typed into a new one's first field (its UUID, or a PCI function's host address)
+PT_BUTTONS = ["vfio-ap", "vfio-ccw", "pci", "scsi"]
+PT_VALUES = {
+    "vfio-ap": [AP_UUID, "8ef6d3b0", ""],
+    "vfio-ccw": [CCW_UUID, "x"],
+    "pci": ["0000:00:02.0", "0001:1f:00.7", "00:02.0x", ""],
+}
 OUT = "<output folder>"  # a key that stands for typing the front end's output folder
 # a key that stands for starting zwizard again (no --draft) and answering its
 # "Resume your unfinished guest?" with Enter once the question is on screen
@@ -133,6 +141,20 @@ class RemoveNic:
 
 
 @dataclass(frozen=True)
+class AddPassthrough:
+    """The step's `+ vfio-ap crypto` / `+ vfio-ccw DASD` / `+ PCI` (a greyed one is not
+    reached by Tab, nor pressed), then its UUID or host address."""
+
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class RemovePassthrough:
+    index: int
+
+
+@dataclass(frozen=True)
 class SecureExecution:
     on: bool
 
@@ -149,7 +171,7 @@ class QuitResume:
 
 Op = (
     Text | CpuAndMemory | AddDisk | EditDisk | BootToggle | RemoveDisk | MoveDisk | AddNic | RemoveNic
-    | SecureExecution | Goto | QuitResume
+    | AddPassthrough | RemovePassthrough | SecureExecution | Goto | QuitResume
 )  # fmt: skip
 
 
@@ -176,6 +198,10 @@ def ops() -> st.SearchStrategy[Op]:
         st.builds(MoveDisk, st.integers(0, 3), st.sampled_from([-1, 1])),
         st.builds(AddNic, st.sampled_from(NIC_SOURCES), st.sampled_from(NIC_NAMES)),
         st.builds(RemoveNic, st.integers(0, 2)),
+        st.sampled_from(sorted(PT_VALUES)).flatmap(
+            lambda t: st.sampled_from(PT_VALUES[t]).map(lambda v: AddPassthrough(t, v))
+        ),
+        st.builds(RemovePassthrough, st.integers(0, 2)),
         st.builds(SecureExecution, st.booleans()),
         st.builds(Goto, st.sampled_from(STEP_IDS)),
         st.just(QuitResume()),
@@ -355,6 +381,34 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
             s.remove_device("nics", i)
             p.base_nic_kept &= i != 0
             op = RemoveNic(i)
+        elif isinstance(op, AddPassthrough | RemovePassthrough):
+            # the cursor lands on the first add button not greyed (a second vfio-ap, any
+            # under Secure Execution); Tab reaches only those
+            addable = [
+                t for t in PT_BUTTONS
+                if can_add(s.answers, "passthrough", Passthrough(type=t), s.host,
+                           s.host_is_target).allowed
+            ]  # fmt: skip
+            devices = s.answers.passthrough
+            if isinstance(op, AddPassthrough):
+                if op.type not in addable:
+                    continue
+                keys = [*_goto_keys(step, "passthrough"), *["tab"] * addable.index(op.type),
+                        "enter", *op.value]  # fmt: skip
+                i = s.add_device("passthrough", Passthrough(type=op.type))
+                if op.value:
+                    where = "address" if op.type == "pci" else "uuid"
+                    s.set_text(f"passthrough[{i}].{where}", op.value, "str")
+            else:
+                if not devices or not addable:
+                    continue
+                i = op.index % len(devices)
+                # back to the list, the device highlighted; past the add buttons to Remove
+                keys = [*_goto_keys(step, "passthrough"), "shift+tab", "home",
+                        *["down"] * i, *["tab"] * (len(addable) + 1), "enter"]  # fmt: skip
+                s.remove_device("passthrough", i)
+                op = RemovePassthrough(i)
+            step = "passthrough"
         elif isinstance(op, SecureExecution):
             if s.answers.secure_execution.enabled == op.on:
                 continue
@@ -452,7 +506,8 @@ class PromptAnswers:
     each question as the script's net effect asks: a field gets the texts the script
     typed into it that showed an error, then its last; the final disks are added in
     their order with their format and boot position, the interfaces added after the
-    guest's own with the network or bridge they connect to; Secure Execution as it ends;
+    guest's own with the network or bridge they connect to, the host devices with their
+    UUID or address; Secure Execution as it ends;
     the rest keeps what is offered (Enter)."""
 
     def __init__(self, p: Plan, outdir: Path) -> None:
@@ -467,6 +522,9 @@ class PromptAnswers:
         self.nics = [(n.source.bridge is not None, n.source.bridge or n.source.network or "")
                      for n in s.answers.nics[1:]]  # fmt: skip
         self.nic: tuple[bool, str] = (False, "")
+        self.devices = [(d.type, d.address if d.type == "pci" else d.uuid)
+                        for d in s.answers.passthrough]  # fmt: skip
+        self.device: tuple[str, str | None] | None = None
         self.se = s.answers.secure_execution.enabled
         self.outdir = outdir
         self.asked = ""  # what was written since the last answer
@@ -522,6 +580,14 @@ class PromptAnswers:
             return "2" if self.nic[0] else "1"
         if last.startswith(("network name:", "bridge name:")):
             return self.nic[1] or "-"
+        if "Host devices:" in asked and last.startswith("number"):
+            self.disk = None  # the questions that follow are the device's
+            if not self.devices:
+                return ""  # done, what is offered
+            self.device = self.devices.pop(0)
+            return str(PT_BUTTONS.index(self.device[0]) + 1)
+        if last.startswith(("Mediated device UUID", "Host PCI address")) and self.device:
+            return self.device[1] or "-"
         if last.startswith("Run as a secure guest"):
             return "y" if self.se else "n"
         if last.startswith("Remove these and turn it on?"):

@@ -3,8 +3,9 @@
 hypothesis generates edit scripts (tests/model_script.py): type valid and invalid text
 into fields and mend them (one field, or two in one go), add disks, pick one in the list
 and edit its path and format, switch its boot on and off, remove and move disks, add
-network interfaces on a libvirt network or a host bridge and remove them, Secure
-Execution on and off, jump between steps, quit keeping the draft and resume it,
+network interfaces on a libvirt network or a host bridge and remove them, add host
+devices (vfio-ap, vfio-ccw, PCI, with their UUID or address; a greyed add button is
+neither reached nor pressed) and remove them, Secure Execution on and off, jump between steps, quit keeping the draft and resume it,
 then write. Each script is applied
 straight on `Session` (the model); as keys to the full-screen wizard (Pilot, 80x24) one
 key at a time, and again with each operation's keys queued at once (a burst, as over
@@ -18,7 +19,8 @@ it refuses what breaks a rule and has no way to remove or move a finished disk, 
 to a step, or to pick a disk to edit again, so it is given the script's net effect —
 each field's refused texts then its last, the final disks in their order with their
 format and boot position, the interfaces added after the guest's own (a script that
-removes the guest's own is not shared), Secure Execution as it ends. Quit and resume leave its
+removes the guest's own is not shared), the host devices in their order, Secure
+Execution as it ends. Quit and resume leave its
 answers as they were, so the net effect covers them too.
 
 Bounded in CI (derandomized; MODEL_EXAMPLES sets each test's count, 8 key by key, 10
