@@ -552,7 +552,7 @@ class PromptAnswers:
         last = asked.strip().splitlines()[-1] if asked.strip() else ""
         for path, question in (("guest.name", "Guest name:"), ("guest.vcpus", "vCPUs:"),
                                ("guest.memory_mib", "Memory (MiB):"),
-                               ("pxe.kernel", "kernel (path"), ("pxe.address", "static address"),
+                               ("pxe.kernel", "kernel, relative"), ("pxe.address", "static address"),
                                ("pxe.gateway", "gateway:")):  # fmt: skip
             if last.startswith(question):
                 texts = self.fields.get(path)

@@ -8,6 +8,7 @@ kind and built by both (tests/unit/test_devices.py).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.tui.conftest import SIZE, make_app
@@ -65,34 +66,36 @@ def model_keys() -> set[str]:
     return out
 
 
-async def wizard_keys() -> set[str]:
+async def wizard_keys() -> dict[str, str]:
+    """The keys the wizard's fields are bound to, each with the field's label."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         for step in STEPS:
             await app.show_step(step.step_id)
             await pilot.pause()
-        keys = {w.path for w in app.query(PathField) if "[" not in w.path}
+        keys = {w.path: w.label for w in app.query(PathField) if "[" not in w.path}
         if app.query("#cpu-model"):  # a Select of its own: the list follows the host
-            keys.add("cpu.model")
+            keys.setdefault("cpu.model", "")
         return keys
 
 
-def prompt_keys(monkeypatch) -> set[str]:
-    asked: set[str] = set()
+def prompt_keys(monkeypatch) -> dict[str, str]:
+    """The keys the prompt mode asks, each with its question."""
+    asked: dict[str, str] = {}
     seen: set[str] = set()
 
-    def record(self: Asker, path: str, *args: Any, **kw: Any) -> None:
-        asked.add(path)
+    def record(self: Asker, path: str, message: str = "", *args: Any, **kw: Any) -> None:
+        asked.setdefault(path, message)
 
     def confirm(self: Asker, message: str, default: bool = False, key: str = "") -> bool:
         first = message not in seen  # every optional block opened once, no list grows
         seen.add(message)
         if key:
-            asked.add(key)
+            asked.setdefault(key, message)
         return first and not message.startswith("Add")
 
     def choose(self: Asker, path: str, message: str, options: list[Any]) -> None:
-        asked.add(path)
+        asked.setdefault(path, message)
         # the last choice, where a choice reveals more (static, custom): those are asked too
         self.session.set_value(path, options[-1][0])
 
@@ -102,14 +105,14 @@ def prompt_keys(monkeypatch) -> set[str]:
 
     toggle = Asker.toggle
 
-    def switch(self: Asker, path: str, *args: Any, **kw: Any) -> None:
-        asked.add(path)  # greyed or not, it was put to the person
-        toggle(self, path, *args, **kw)  # on where allowed: what it reveals is asked too
+    def switch(self: Asker, path: str, message: str, *args: Any, **kw: Any) -> None:
+        asked.setdefault(path, message)  # greyed or not, it was put to the person
+        toggle(self, path, message, *args, **kw)  # on where allowed: what it reveals is asked too
 
     for name in ("text", "boot_position"):
         monkeypatch.setattr(Asker, name, record)
     monkeypatch.setattr(Asker, "toggle", switch)
-    monkeypatch.setattr(Asker, "greyed", lambda self, label, path: asked.add(path))
+    monkeypatch.setattr(Asker, "greyed", lambda self, label, path: asked.setdefault(path, label))
     monkeypatch.setattr(Asker, "confirm", confirm)
     monkeypatch.setattr(Asker, "choose", choose)
     monkeypatch.setattr(Asker, "select", select)
@@ -120,7 +123,7 @@ def prompt_keys(monkeypatch) -> set[str]:
     q = Asker(answers)
     for step in prompt.STEPS:
         step(q)
-    return {p for p in asked if "[" not in p}
+    return {p: m for p, m in asked.items() if "[" not in p}
 
 
 async def test_every_answers_key_is_asked_by_both_front_ends(monkeypatch):
@@ -128,5 +131,31 @@ async def test_every_answers_key_is_asked_by_both_front_ends(monkeypatch):
     assert set(NOT_ASKED) <= keys, set(NOT_ASKED) - keys  # no stale exception
     wizard, asked = await wizard_keys(), prompt_keys(monkeypatch)
     expected = keys - set(NOT_ASKED)
-    missing = {"wizard": sorted(expected - wizard), "prompt mode": sorted(expected - asked)}
+    missing = {"wizard": sorted(expected - set(wizard)),
+               "prompt mode": sorted(expected - set(asked))}  # fmt: skip
     assert missing == {"wizard": [], "prompt mode": []}
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w<>=*./+'-]+", text.lower())
+
+
+def says(question: str, label: str) -> bool:
+    """The prompt's question holds the wizard's label, its own words in their order (what
+    the label adds in parentheses, the question may say otherwise)."""
+    want, have = words(re.sub(r"\([^)]*\)", " ", label)), words(question)
+    return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+async def test_both_front_ends_put_a_key_in_the_same_words(monkeypatch):
+    """Issue 27: each front end still names its questions, so the names drift (the
+    prompt asked "Lock guest memory in host RAM?" where the wizard said "Lock memory in
+    host RAM (never swapped)"). The question the prompt mode puts must hold the wizard's
+    label, so a person who knows one front end finds the key in the other."""
+    wizard, asked = await wizard_keys(), prompt_keys(monkeypatch)
+    drifted = {
+        key: (label, asked[key])
+        for key, label in sorted(wizard.items())
+        if key in asked and label and not says(asked[key], label)
+    }
+    assert drifted == {}

@@ -84,7 +84,7 @@ def step_cpu(q: Asker) -> None:
     q.toggle("memory.balloon", "Memory balloon (virtio)?", effective=plan.balloon)
     q.toggle("rng.enabled", "Random number generator (virtio-rng)?", effective=plan.rng)
     for label, path in (("Memory hot-plug", "memory.hotplug"), ("NUMA topology", "cpu.numa"),
-                        ("SMBIOS", "guest.smbios")):  # fmt: skip
+                        ("SMBIOS system information", "guest.smbios")):  # fmt: skip
         q.greyed(label, path)
     if q.confirm("More CPU and memory options (vCPUs at start, topology, KSM, locking, "
                  "balloon)?", default=False):  # fmt: skip
@@ -92,7 +92,7 @@ def step_cpu(q: Asker) -> None:
                optional=True)  # fmt: skip
         q.text("cpu.sockets", "Sockets (empty: one per vCPU):", kind="int", optional=True)
         q.text("cpu.cores", "Cores per socket (empty: 1):", kind="int", optional=True)
-        q.text("cpu.features", "CPU feature policies (name=policy …; empty: none):",
+        q.text("cpu.features", "CPU features (name=policy …; empty: none):",
                kind="mapping", optional=True)  # fmt: skip
         q.text("cpu.pinning", "vCPU pinning (vCPU=host CPUs …; empty: none):", kind="mapping",
                optional=True)  # fmt: skip
@@ -108,8 +108,8 @@ def step_cpu(q: Asker) -> None:
                           ("swap_hard_limit_mib", "memory+swap limit")):  # fmt: skip
             q.text(f"memory.{key}", f"memtune {what} in MiB (empty: none):", kind="int",
                    optional=True)  # fmt: skip
-        q.toggle("memory.nosharepages", "Keep KSM from sharing the guest's pages?")
-        q.toggle("memory.locked", "Lock guest memory in host RAM?")
+        q.toggle("memory.nosharepages", "Keep KSM from sharing its pages?")
+        q.toggle("memory.locked", "Lock memory in host RAM (never swapped)?")
         if q.session.result.plan.balloon:
             q.toggle("memory.balloon_autodeflate", "Balloon gives memory back on OOM?")
             q.text("memory.balloon_stats_period", "Balloon statistics every … s (empty: off):",
@@ -298,10 +298,10 @@ def step_watchdog(q: Asker) -> None:
     con = q.answers.console
     more = bool(con.log or con.line_mode or con.virtio or q.answers.graphics.vnc)
     if q.confirm("Console options (log file, line-mode and virtio consoles, VNC)?", default=more):
-        q.text("console.log", "Also log the console to (a host file; empty: no log):",
+        q.text("console.log", "Also log to (a host file; empty: no log):",
                optional=True)  # fmt: skip
         if q.answers.console.log:
-            q.toggle("console.log_append", "Append to the log?")
+            q.toggle("console.log_append", "Append to the log file?")
         q.toggle(
             "console.line_mode", "Line-mode console too (sclplm, virsh console GUEST console1)?"
         )
@@ -369,13 +369,13 @@ def step_secure(q: Asker) -> None:
 
 def step_pxe(q: Asker) -> None:
     q.say("\n== PXE")
-    q.toggle("pxe.enabled", "Write pxelinux.cfg for a network install?")
+    q.toggle("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>) for a network install?")
     if not q.answers.pxe.enabled:
         return
     if q.session.result.plan.boot_nic() is None and q.answers.nics:
         q.say("  no network interface boots yet: nics[0] now boots first, to install")
         q.session.boot_first("nics[0]")
-    q.text("pxe.kernel", "kernel (path relative to the TFTP root):")
+    q.text("pxe.kernel", "kernel, relative to the TFTP root:")
     q.text("pxe.initrd", "initrd (relative to the TFTP root):")
     q.text("pxe.repo", "installation source (inst.repo=; http://…, nfs:server:/path, hmc …):",
            optional=True)  # fmt: skip
