@@ -6,6 +6,7 @@ what Review writes are the same `build` the answers mode runs.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -133,6 +134,7 @@ class ZWizard(SavingApp):
         self.dirty = draft is not None
         self.autosave_path = drafts.autosave_path(draft)
         self._flash = ""  # a short message shown in place of the status
+        self._frozen = False  # the built steps moved out of the collector's sight
 
     # -- keys in bursts (zwizard.tui.keys) ------------------------------------------------
 
@@ -302,6 +304,13 @@ class ZWizard(SavingApp):
         if todo:
             await self._populate(todo[0])
             self._prebuild_later(PREBUILD_GAP)
+        elif not self._frozen:
+            # every step built: the ~190,000 objects of the widgets stay for the whole
+            # session, and each full collection walked them all again, a pause of tens
+            # of ms on whatever key came then; frozen, collections walk only what is new
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
 
     def _prebuild_later(self, seconds: float) -> None:
         # through the app's own queue, never in the timer's task: there the app would go
