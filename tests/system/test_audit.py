@@ -173,9 +173,18 @@ def test_secure_execution_guest_with_balloon_and_rng(stack, tmp_path, report):
     )
     try:
         done = virsh("define", str(xml))
-        if done.returncode != 0:  # libvirt 9.0 under TCG: "S390 PV launch security is not
-            report("audit", "secure", "libvirt refuses")  # supported with this QEMU binary"
-            pytest.skip(f"libvirt does not define it here: {done.stderr.strip()}")
+        if done.returncode != 0:
+            # libvirt 9.0 under TCG refuses it for this machine, never for the guest: the
+            # audit has no guest to read, so the same rule is asked of the same XML by
+            # `check`, the engine audit uses (no skip: a system test runs in CI)
+            assert "S390 PV launch security is not supported with this QEMU binary" in (
+                done.stderr
+            ), done.stderr
+            report("audit", "secure", "by check: no s390-pv")
+            checked = run_zwizard("check", "--format", "json", str(xml))
+            rules = {f["rule"] for f in json.loads(checked.stdout)}
+            assert {"se-no-balloon-rng", "se-launch"} <= rules, checked.stdout
+            return
         audit = run_zwizard("audit", "--format", "json")
         guests = json.loads(audit.stdout)["hosts"][0]["guests"]
         rules = {f["rule"] for g in guests if g["name"] == name for f in g["findings"]}
