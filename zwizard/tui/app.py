@@ -312,6 +312,10 @@ class ZWizard(SavingApp):
             gc.collect()
             gc.freeze()
 
+    def on_unmount(self) -> None:
+        if self._frozen:  # what was frozen may be collected again once the wizard is gone
+            gc.unfreeze()
+
     def _prebuild_later(self, seconds: float) -> None:
         # through the app's own queue, never in the timer's task: there the app would go
         # on handling keys during the build

@@ -107,11 +107,11 @@ class SteadyFooter(Footer):
     between fields rarely changes a binding: on a busy 2-core host that was a fifth of
     a step change. `bindings_changed` is the footer's undocumented signal handler."""
 
-    _shown: tuple[tuple[str, str, bool, str], ...] | None = None
+    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        shown = tuple(
-            (binding.key, binding.description, enabled, tooltip)
+        shown = tuple(  # what each key widget is made of
+            (binding.key, binding.action, binding.description, enabled, tooltip)
             for (_, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show
         )
