@@ -94,6 +94,11 @@ def convert_file(source: str, outdir: Path, force: bool = False, shared_ok: bool
         say(f"not carried: {where}: {item.where}: {item.what}")
     for line in generated:
         say(f"generated: {line}")
+    for f in imported.findings:  # what the source itself had that Red Hat cannot run
+        if f.severity == "warning":
+            line = imported.lines.get(f.path)
+            where = f"{source}:{line}" if line else source
+            say(f"warning: {where}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     for f in result.findings:
         say(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     for problem in result.schema_problems:

@@ -25,7 +25,7 @@ DirectMode = Literal["bridge", "vepa", "private", "passthrough"]
 CacheMode = Literal["none", "writethrough", "writeback", "directsync", "unsafe"]
 ImageFormat = Literal["qcow2", "raw"]
 ClockOffset = Literal["utc", "localtime"]
-PassthroughType = Literal["vfio-ap", "vfio-ccw", "pci", "scsi"]
+PassthroughType = Literal["vfio-ap", "vfio-ccw", "pci", "scsi", "vhost-scsi"]
 # libvirt's <driver> attributes (formatdomain "Hard drives, floppy disks, CDROMs");
 # rerror_policy has no enospace (libvirt 9.0: "Invalid disk read error policy", seen)
 IoMode = Literal["native", "threads", "io_uring"]
@@ -34,6 +34,8 @@ DetectZeroes = Literal["off", "on", "unmap"]
 ErrorPolicy = Literal["stop", "report", "ignore", "enospace"]
 ReadErrorPolicy = Literal["stop", "report", "ignore"]
 VirtualPort = Literal["openvswitch"]
+# virtio-net's host side (<driver name>): the vhost-net kernel module, or QEMU itself
+NicBackend = Literal["vhost", "qemu"]
 FeaturePolicy = Literal["require", "disable", "force", "forbid", "optional"]
 WATCHDOG_ACTIONS: tuple[str, ...] = get_args(WatchdogAction)
 DIRECT_MODES: tuple[str, ...] = get_args(DirectMode)
@@ -46,6 +48,7 @@ DISCARD_MODES: tuple[str, ...] = get_args(DiscardMode)
 DETECT_ZEROES: tuple[str, ...] = get_args(DetectZeroes)
 ERROR_POLICIES: tuple[str, ...] = get_args(ErrorPolicy)
 READ_ERROR_POLICIES: tuple[str, ...] = get_args(ReadErrorPolicy)
+NIC_BACKENDS: tuple[str, ...] = get_args(NicBackend)
 Lifecycle = Literal["destroy", "restart", "preserve", "rename-restart"]
 CrashAction = Literal[
     "destroy", "restart", "preserve", "rename-restart", "coredump-destroy", "coredump-restart"
@@ -97,6 +100,14 @@ class Guest:
     smbios: bool = spec(False, "SMBIOS system information (not available on IBM Z)")
     iothreads: int | None = spec(
         None, "I/O threads for disks (<iothreads>); a disk uses one with its iothread key"
+    )
+    scsi_iothread: int | None = spec(
+        None, "the I/O thread (1..iothreads) serving the virtio-scsi controller's disks"
+    )
+    no_usb: bool = spec(
+        False,
+        "state that the guest has no USB controller (<controller type='usb' model='none'/>), "
+        "as a converted guest did; IBM Z has none either way",
     )
 
 
@@ -169,16 +180,26 @@ class Disk:
         "level, ending the chain); absent: libvirt reads the chain from the image",
     )
     backing_format: ImageFormat | None = spec(None, "the backing file's format: qcow2 or raw")
+    drive: str | None = spec(
+        None,
+        "a SCSI disk's place on its controller as controller:bus:target:unit (0:0:2:0), as "
+        "a converted guest states it; derived from the target when absent",
+    )
 
 
 @record
 class NicSource:
-    """Where the NIC connects: exactly one of network, bridge, direct."""
+    """Where the NIC connects: exactly one of network, bridge, direct, user."""
 
     network: str | None = spec(None, "a libvirt network name")
     bridge: str | None = spec(None, "a host bridge")
     direct: str | None = spec(None, "host interface for macvtap (e.g. encbdf0)")
     mode: DirectMode | None = spec(None, "macvtap mode with direct (default bridge)")
+    user: bool = spec(
+        False,
+        "user-mode networking (<interface type='user'>): QEMU's own NAT, no host setup; "
+        "as a converted guest had it",
+    )
 
 
 @record
@@ -201,6 +222,9 @@ class Nic:
         None, "the Open vSwitch port's interfaceid (a UUID); libvirt makes one up when absent"
     )
     vlan: int | None = spec(None, "VLAN tag 0-4095 (needs an Open vSwitch port)")
+    backend: NicBackend | None = spec(
+        None, "virtio-net's host side: vhost (the kernel's vhost-net) or qemu; libvirt picks"
+    )
     trunk: list[int] = spec(
         doc="the VLAN tags of a trunk port (<vlan trunk='yes'>, Open vSwitch), instead of vlan",
         factory=list,
@@ -214,6 +238,9 @@ class Vsock:
 
     cid: int | None = spec(
         None, "the guest's context id, 3 or more; absent: libvirt picks a free one (auto)"
+    )
+    iommu: bool | None = spec(
+        None, "the device uses the guest's IOMMU for its memory (<driver iommu>); QEMU's default"
     )
 
 
@@ -244,10 +271,16 @@ class Passthrough:
     """A host device given to the guest: vfio-ap crypto, vfio-ccw DASD or PCI."""
 
     type: PassthroughType = spec(
-        doc="vfio-ap | vfio-ccw | pci | scsi (a host SCSI device, e.g. an FCP tape, on virtio-scsi)"
+        doc="vfio-ap | vfio-ccw | pci | scsi (a host SCSI device, e.g. an FCP tape, on "
+        "virtio-scsi) | vhost-scsi (a host vhost target, as a converted guest had it)"
+    )
+    wwpn: str | None = spec(
+        None, "vhost-scsi: the WWPN of the host's vhost target, naa. and 16 hex digits"
     )
     uuid: str | None = spec(None, "mediated device UUID (vfio-ap, vfio-ccw)", format="uuid")
-    ccw: str | None = spec(None, "guest ccw bus-id of a vfio-ccw device; assigned when absent")
+    ccw: str | None = spec(
+        None, "guest ccw bus-id of a vfio-ccw or vhost-scsi device; assigned when absent"
+    )
     address: str | None = spec(
         None,
         "host PCI address dddd:bb:ss.f (pci); host SCSI address H:C:T:L as lsscsi shows (scsi)",
@@ -411,9 +444,12 @@ class Memory:
 
 @record
 class Rng:
-    """Entropy device fed from the host's /dev/urandom."""
+    """Entropy device fed from a host file, /dev/urandom unless stated."""
 
     enabled: bool | None = spec(None, "virtio-rng (default: on, off with Secure Execution)")
+    source: str = spec(
+        "/dev/urandom", "the host file it reads (/dev/urandom; /dev/random, /dev/hwrng)"
+    )
 
 
 @record
@@ -522,7 +558,8 @@ class Answers:
     graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
     addresses: dict[str, str] = spec(
         doc="ccw bus-ids of the devices without a list of their own (memballoon, rng, video, "
-        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller, vsock); each one "
+        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller, vsock, "
+        "virtio-console); each one "
         "absent is assigned in libvirt's order",
         factory=dict,
     )

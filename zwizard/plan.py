@@ -112,6 +112,9 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         groups["rng"] = [("rng", None)]
     if answers.vsock is not None:
         groups["vsock"] = [("vsock", None)]
+    if answers.console.virtio and "virtio-console" in answers.addresses:
+        # a converted guest's: libvirt keeps and reserves it, and assigns none otherwise
+        groups["controllers"].append(("virtio-console", None))
     stated = answers.addresses  # the devices without a list of their own
     return [
         (path, text if text is not None else stated.get(path))

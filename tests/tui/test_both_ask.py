@@ -42,6 +42,13 @@ NOT_ASKED = {
     "graphics.inputs": "a converted display's stated inputs; VNC brings a keyboard and mouse",
     "graphics.tablet": "a converted guest's virtio tablet instead of the mouse",
     "graphics.videos": "a converted guest's further video heads",
+    "guest.scsi_iothread": "a converted guest's virtio-scsi controller I/O thread; a new "
+    "guest's I/O threads serve its virtio-blk disks (disks[].iothread)",
+    "guest.no_usb": "a converted guest's statement that it has no USB controller; IBM Z "
+    "has none either way",
+    "rng.source": "a converted guest's entropy source; a new guest reads /dev/urandom, "
+    "libvirt's own default",
+    "vsock.iommu": "a converted vsock's <driver iommu>; QEMU's default otherwise",
 }
 
 

@@ -660,7 +660,7 @@ async def test_a_nic_with_two_sources_says_so_beside_its_form(tmp_path):
         await goto(pilot, "network")
         text = visible_text(app)
         assert (
-            "source: give exactly one of network, bridge, direct (found: network 'default', "
+            "source: give exactly one of network, bridge, direct, user (found: network 'default', "
             "bridge 'br0'); empty the ones not meant [nic-source]"
         ) in " ".join(text.split())
 

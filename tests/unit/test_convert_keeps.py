@@ -441,3 +441,153 @@ def test_a_virtio_console_stays_a_virtio_console():
     targets = [(c.get("type"), c.get("port")) for c in xml.findall("devices/console/target")]
     assert targets == [("sclp", "0"), ("virtio", "1")]
     assert not imported.lost
+
+
+# --- what libvirt's own s390x definitions showed dropped, now carried ------------------
+
+
+def errors_of(**changes) -> set[tuple[str, str]]:
+    return {(f.rule, f.path) for f in check(answers(**changes)) if f.severity == "error"}
+
+
+def test_a_scsi_disks_stated_drive_address_is_its_abi_and_kept():
+    """libvirt's iothreads-virtio-scsi-ccw: sdb at target 2 unit 0. Derived from the name
+    it would be unit 1, another place in the guest (H:C:T:L 0:0:0:1)."""
+    more = """<disk type='block' device='disk'><driver name='qemu' type='raw'/>
+      <source dev='/dev/HostVG/g2'/><target dev='sdb' bus='scsi'/>
+      <address type='drive' controller='0' bus='0' target='2' unit='0'/></disk>"""
+    imported, xml = converted(more=more)
+    (addr,) = [
+        d.find("address") for d in xml.iterfind("devices/disk") if d.find("source").get("dev")
+    ]
+    assert dict(addr.attrib) == {
+        "type": "drive", "controller": "0", "bus": "0", "target": "2", "unit": "0"
+    }  # fmt: skip
+    assert imported.answers.disks[1].drive == "0:0:2:0"
+    assert not [c for c in imported.changes if "drive" in c.what] and not imported.lost
+
+
+def test_a_drive_address_libvirt_would_refuse_is_an_error_at_its_key():
+    disk = {"path": "/dev/sdx", "kind": "block", "bus": "scsi"}
+    both = [{**disk, "target": "sda"}, {**disk, "path": "/dev/sdy", "target": "sdb",
+                                         "drive": "0:0:0:0"}]  # fmt: skip
+    assert ("disk-target", "disks[1].drive") in errors_of(disks=both)  # sda's derived place
+    for bad in ("0:1:0:0", "1:0:0:0", "0:0:100:0", "0:0:0:16384", "a:b", "0-0-0-1"):
+        assert ("disk-target", "disks[0].drive") in errors_of(disks=[{**disk, "drive": bad}])
+    assert ("disk-target", "disks[0].drive") in errors_of(
+        disks=[{"path": "/var/lib/libvirt/images/a.qcow2", "drive": "0:0:0:1"}]
+    )  # virtio-blk has a ccw address, no drive
+    assert not errors_of(disks=[{**disk, "drive": "0:0:99:16383"}])
+
+
+def test_the_scsi_controllers_io_thread_is_kept_and_must_exist():
+    more = """<disk type='file' device='cdrom'><source file='/var/lib/libvirt/images/i.iso'/>
+      <target dev='sda' bus='scsi'/></disk>
+    <controller type='scsi' index='0' model='virtio-scsi'><driver iothread='2'/></controller>"""
+    imported = convert_domain(S390.format(memory=1048576, boot="", more=more).encode(), "k.xml")
+    assert imported.answers.guest.scsi_iothread == 2 and not imported.lost
+    # the guest had no <iothreads>: libvirt refuses the thread at define, so does check
+    found = {(f.rule, f.path) for f in check(imported.answers)}
+    assert ("iothreads", "guest.scsi_iothread") in found
+    imported.answers.guest.iothreads = 2
+    built = build(imported.answers)
+    xml = etree.fromstring(built.files[built.xml_name].encode())
+    assert xml.find("devices/controller[@type='scsi']/driver").get("iothread") == "2"
+
+
+def test_a_usb_controller_model_none_is_kept_as_stated():
+    imported, xml = converted(more="<controller type='usb' index='0' model='none'/>")
+    usb = xml.findall("devices/controller[@type='usb']")
+    assert [dict(c.attrib) for c in usb] == [{"type": "usb", "index": "0", "model": "none"}]
+    assert imported.answers.guest.no_usb and not imported.lost
+    assert not [c for c in imported.changes if "USB" in c.what]
+    _, xml = converted()
+    assert xml.find("devices/controller[@type='usb']") is None  # none stated, none written
+
+
+def test_the_rng_source_is_kept_and_must_be_an_absolute_path():
+    more = "<rng model='virtio'><backend model='random'>/dev/hwrng</backend></rng>"
+    imported, xml = converted(more=more)
+    assert xml.find("devices/rng/backend").text == "/dev/hwrng"
+    assert not [c for c in imported.changes if "rng" in c.what]
+    assert ("rng-source", "rng.source") in errors_of(rng={"source": "dev/hwrng"})
+    assert not errors_of(rng={"source": "/dev/random"})
+
+
+def test_the_vsocks_iommu_driver_is_kept():
+    more = "<vsock model='virtio'><cid auto='yes'/><driver iommu='on'/></vsock>"
+    imported, xml = converted(more=more)
+    assert xml.find("devices/vsock/driver").get("iommu") == "on" and not imported.lost
+
+
+def test_a_nics_host_side_driver_is_kept():
+    nic = """<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/>
+      <model type='virtio'/><driver name='{name}' queues='2'/></interface>"""
+    for name in ("vhost", "qemu"):
+        imported, xml = converted(more=nic.format(name=name))
+        driver = xml.find("devices/interface/driver")
+        assert (driver.get("name"), driver.get("queues")) == (name, "2") and not imported.lost
+    imported, _ = converted(more=nic.format(name="vhostuser"))
+    assert [item.what for item in imported.lost] == ["driver name='vhostuser' (one of vhost, qemu)"]
+
+
+def test_user_networking_is_kept_and_a_vlan_on_it_refused():
+    """libvirt's own s390x guests (net-virtio-ccw, s390x-ccw-headless …) use it; RHEL 9's
+    qemu-kvm is built with SLIRP and documents user-space connections (passt)."""
+    more = """<interface type='user'><mac address='00:11:22:33:44:54'/><model type='virtio'/>
+      <boot order='1' loadparm='2'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0003'/></interface>"""
+    imported, xml = converted(more=more)
+    nic = xml.find("devices/interface")
+    assert nic.get("type") == "user" and nic.find("source") is None
+    assert nic.find("mac").get("address") == "00:11:22:33:44:54"
+    assert (nic.find("boot").get("order"), nic.find("boot").get("loadparm")) == ("1", "2")
+    assert nic.find("address").get("devno") == "0x0003" and not imported.lost
+    user = {"source": {"user": True}, "vlan": 10, "queues": 2, "mtu": 1500}
+    found = errors_of(nics=[user])
+    assert {("nic-tuning", f"nics[0].{key}") for key in ("vlan", "queues", "mtu")} <= found
+    both = {"source": {"user": True, "network": "default"}}
+    assert ("nic-source", "nics[0].source") in errors_of(nics=[both])
+
+
+def test_a_9p_share_is_said_with_why_red_hat_cannot_run_it():
+    more = """<filesystem type='mount' accessmode='passthrough'>
+      <source dir='/export'/><target dir='tag9'/></filesystem>"""
+    imported, _ = converted(more=more)
+    assert [i.what for i in imported.lost] == [
+        "filesystem 9p share (only virtiofs mounts are carried)"
+    ]
+    (warning,) = [f for f in imported.findings if f.severity == "warning"]
+    assert warning.rule == "share" and "--disable-virtfs" in warning.message
+
+
+def test_a_vhost_scsi_device_is_kept_with_its_address_and_a_warning():
+    more = """<hostdev mode='subsystem' type='scsi_host' managed='no'>
+      <source protocol='vhost' wwpn='naa.5123456789abcde0'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0002'/></hostdev>"""
+    imported, xml = converted(more=more)
+    host = xml.find("devices/hostdev")
+    assert (host.get("type"), host.find("source").get("wwpn")) == (
+        "scsi_host",
+        "naa.5123456789abcde0",
+    )
+    assert host.find("address").get("devno") == "0x0002" and not imported.lost
+    found = {(f.rule, f.severity) for f in check(imported.answers)}
+    assert ("scsi-passthrough", "warning") in found  # RHEL's qemu-kvm has no vhost-scsi
+    bad = {"type": "vhost-scsi", "wwpn": "5123456789abcde0"}
+    assert ("scsi-passthrough", "passthrough[0].wwpn") in errors_of(passthrough=[bad])
+
+
+def test_a_virtio_consoles_stated_ccw_address_is_kept():
+    """libvirt's s390-panic-missing states one; libvirt keeps and reserves it."""
+    more = """<console type='pty'><target type='virtio'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></console>"""
+    imported, xml = converted(more=more)
+    (console,) = [
+        c for c in xml.iterfind("devices/console") if c.find("target").get("type") == "virtio"
+    ]
+    assert console.find("address").get("devno") == "0x0001" and not imported.lost
+    devnos = [a.get("devno") for a in xml.iterfind("devices/*/address[@type='ccw']")]
+    assert devnos.count("0x0001") == 1  # reserved: nothing else is given it
+    _, xml = converted(more="<console type='pty'><target type='virtio'/></console>")
+    assert [c.find("address") for c in xml.iterfind("devices/console")] == [None]

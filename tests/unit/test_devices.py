@@ -83,7 +83,7 @@ def test_a_channel_with_a_socket_path_is_written_and_read_back():
          ("channel", "channels[0].name", "a channel needs the name the guest sees")),
         (dict(nics=[{"source": {"network": "default", "bridge": "br0"}}]),
          ("nic-source", "nics[0].source",
-          "give exactly one of network, bridge, direct (found: network 'default', bridge "
+          "give exactly one of network, bridge, direct, user (found: network 'default', bridge "
           "'br0'); empty the ones not meant")),
         (dict(nics=[{"source": {"bridge": "br 0"}}]),
          ("nic-source", "nics[0].source.bridge",

@@ -18,6 +18,7 @@ PXE = {"enabled": True, "repo": "http://example.com/BaseOS/s390x/os/"}
 
 # rule id -> (severity, refused answers, allowed answers)
 CASES = {
+    "rng-source": ("error", dict(rng={"source": "dev/hwrng"}), dict(rng={"source": "/dev/hwrng"})),
     "ccw-only": ("error", dict(nics=[{"source": {"network": "default"}, "model": "e1000"}]),
                  dict(nics=[{"source": {"network": "default"}, "model": "virtio"}])),
     "pci-passthrough": ("error", dict(passthrough=[{**PCI, "address": "00:00.0"}]),

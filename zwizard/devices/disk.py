@@ -51,6 +51,24 @@ DISK_QUEUES_MAX = 1024
 # is refused at define: "driver serial … contains unsafe characters", seen with 9.0)
 SERIAL = Pattern(r"[A-Za-z0-9_ .+\-]*")
 SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 20 only
+# A SCSI disk's <address type='drive'>, in the order the answers key writes them
+DRIVE_PARTS = ("controller", "bus", "target", "unit")
+DRIVE = Pattern(r"(\d{1,5}):(\d{1,5}):(\d{1,5}):(\d{1,5})")
+# libvirt's schema takes a disk's drive target as one or two digits (domaincommon.rng
+# driveTarget; 255 fails define --validate, seen); virtio-scsi's LUNs end at 16383
+# (hw/scsi/virtio-scsi.c VIRTIO_SCSI_MAX_LUN); zwizard writes one SCSI controller, index
+# 0, whose one bus is 0 (libvirt 9.0: "SCSI controller only supports 1 bus", seen)
+DRIVE_MAX_TARGET = 99
+DRIVE_MAX_UNIT = 16383
+
+
+def drive_address(text: str) -> tuple[int, int, int, int] | None:
+    """controller:bus:target:unit as four numbers, or None when it is not that form."""
+    found = DRIVE.fullmatch(text.strip())
+    if found is None:
+        return None
+    controller, bus, target, unit = (int(n) for n in found.groups())
+    return controller, bus, target, unit
 
 
 def on_scsi(disk: Disk) -> bool:
@@ -98,11 +116,15 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     write_boot(el, plan, path, disk.loadparm)
     if not scsi:  # SCSI disks get a drive address on the controller, derived from target
         write_ccw(el, plan.ccw.get(path))
+    elif disk.drive is not None and (place := drive_address(disk.drive)) is not None:
+        sub(el, "address", type="drive", **dict(zip(DRIVE_PARTS, map(str, place), strict=True)))
 
 
 def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
     if SCSI_CONTROLLER in plan.ccw:  # a disk on SCSI asked for it (Kind.controller)
         ctl = sub(devices, "controller", type="scsi", index="0", model="virtio-scsi")
+        if answers.guest.scsi_iothread is not None:
+            sub(ctl, "driver", iothread=str(answers.guest.scsi_iothread))
         write_ccw(ctl, plan.ccw[SCSI_CONTROLLER])
 
 
@@ -172,13 +194,32 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     r.take(el.find("readonly"))
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
     r.boot(el, dev, path)
-    busid = r.address(el, path)  # also reads (and drops) a SCSI disk's drive address
+    address = el.find("address")
+    drive = address is not None and r.get(address, "type") == "drive"
+    if drive and bus != "scsi":  # an IDE/SATA place: the disk moves to another bus
+        r.changed("ccw-only", address, "drive address dropped: the disk leaves its bus")
+        return dev if dev.bus is None else _marked_bus(r, dev, path, target)
+    if drive:
+        # a SCSI disk's place on its controller: the guest's H:C:T:L, carried as stated
+        parts = [r.get(address, key) for key in DRIVE_PARTS]
+        text = ":".join(p if p is not None else "0" for p in parts)
+        if drive_address(text) is not None and all(p is None or p.isdigit() for p in parts):
+            dev.drive = text
+            r.mark(f"{path}.drive", address)
+        else:
+            r.lost(address, f"drive address {text} (not four numbers)")
+        return dev if dev.bus is None else _marked_bus(r, dev, path, target)
+    busid = r.address(el, path)
     if busid is not None and (dev.bus or want) == "scsi":
         what = f"ccw address {busid} dropped: a SCSI disk sits on its controller"
         address = el.find("address")  # an element with no children is falsy: compare
         r.changed("ccw-address", address if address is not None else el, what)
         busid = None
     dev.ccw = busid  # kept on another bus: convert moves such a disk onto virtio
+    return _marked_bus(r, dev, path, target)
+
+
+def _marked_bus(r: Reader, dev: Disk, path: str, target: etree._Element) -> Disk:
     if dev.bus is not None:
         r.mark(f"{path}.bus", target)
     return dev
@@ -296,35 +337,76 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 "ubd or fd, then letters (vda, sdb, hdc …)",
             )
         _check_tuning(a, d, p, out)
+        _check_drive(d, p, out)
     for used, count in Counter(plan.targets).items():
         if count > 1:
             out.error("disk-target", "disks", f"target '{used}' is used by {count} disks")
     # libvirt names a virtio-blk disk virtio-disk<N> and gives a SCSI disk drive unit N, N
     # the index of its target's letters (qemuAssignDeviceDiskAlias,
     # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
-    seen: dict[tuple[bool, int], str] = {}
+    seen: dict[tuple[bool, int | tuple[int, ...]], str] = {}
     for i, d in enumerate(a.disks):
         given = plan.targets[i] if i < len(plan.targets) else None
         if not given or not DISK_TARGET.fullmatch(given):
             continue
         target = given
         scsi, index = on_scsi(d), target_index(target)
-        other = seen.setdefault((scsi, index), target)
+        place: int | tuple[int, ...] = index
+        if scsi:  # where it sits: the stated drive address, or the one libvirt derives
+            stated = drive_address(d.drive) if d.drive is not None else None
+            place = stated or (0, 0, 0, index)
+        other = seen.setdefault((scsi, place), target)
         if other != target:
+            where = ":".join(map(str, place)) if isinstance(place, tuple) else place
             clash = (
-                f"both get drive unit {index} on the SCSI controller, and libvirt refuses the "
+                f"both get drive address {where} on the SCSI controller, and libvirt refuses the "
                 f'second at define ("Found duplicate drive address for disk with target name '
                 f"'{target}'\")"
                 if scsi
                 else f"libvirt names both virtio-disk{index}, and QEMU refuses the second at "
                 f"start (\"Duplicate device ID 'virtio-disk{index}'\")"
             )
+            same, fix = "have the same letters", "give different letters"
+            if scsi and any(e.drive for e in a.disks if on_scsi(e)):
+                same, fix = "sit at the same place", "give each its own drive address or letters"
             out.error(
                 "disk-target",
-                f"disks[{i}].target" if d.target else "disks",
-                f"targets '{other}' and '{target}' have the same letters: {clash}; give "
-                "different letters",
+                f"disks[{i}].drive" if d.drive else f"disks[{i}].target" if d.target else "disks",
+                f"targets '{other}' and '{target}' {same}: {clash}; {fix}",
             )
+
+
+def _check_drive(d: Disk, p: str, out: Collector) -> None:
+    if d.drive is None:
+        return
+    place = drive_address(d.drive)
+    if not on_scsi(d):
+        out.error(
+            "disk-target",
+            f"{p}.drive",
+            "a drive address places a disk on the SCSI controller; this disk is on virtio-blk "
+            "(its place is a ccw bus-id)",
+        )
+    elif place is None:
+        out.error(
+            "disk-target",
+            f"{p}.drive",
+            f"'{d.drive}' is not a drive address: write controller:bus:target:unit, e.g. 0:0:2:0",
+        )
+    elif place[:2] != (0, 0):
+        out.error(
+            "disk-target",
+            f"{p}.drive",
+            f"'{d.drive}': zwizard writes one SCSI controller (0) with its one bus (0); give "
+            "0:0:target:unit",
+        )
+    elif place[2] > DRIVE_MAX_TARGET or place[3] > DRIVE_MAX_UNIT:
+        out.error(
+            "disk-target",
+            f"{p}.drive",
+            f"'{d.drive}': give a target 0-{DRIVE_MAX_TARGET} (libvirt's schema: two digits) "
+            f"and a unit 0-{DRIVE_MAX_UNIT} (virtio-scsi's VIRTIO_SCSI_MAX_LUN)",
+        )
 
 
 def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:

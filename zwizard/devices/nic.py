@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from zwizard.address import is_uuid
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
-from zwizard.model import DIRECT_MODES, Answers, Nic, NicSource
+from zwizard.model import DIRECT_MODES, NIC_BACKENDS, Answers, Nic, NicBackend, NicSource
 from zwizard.shown import command
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ MAC = Pattern(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 # the characters libvirt's domain schema allows for <source bridge/dev> (domaincommon.rng),
 # as the kernel takes them (dev_valid_name: not '.' or '..'), never an option ('-')
 HOST_IFNAME = Pattern(r"(?!-)(?!\.\.?$)[A-Za-z0-9_.\-]{1,15}")
-SOURCES = ("network", "bridge", "direct")
+SOURCES = ("network", "bridge", "direct", "user")
 # Seen with libvirt 9.0 on Linux (docs/rules.md §10): the tap takes an MTU of 68 (ETH_MIN_MTU)
 # to 65521 (tun.c: 65535 less the Ethernet header) and up to 256 queues (MAX_TAP_QUEUES);
 # libvirt drops a target named like its own (vnet, macvtap, macvlan) at define.
@@ -45,11 +45,15 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     elif src.bridge:
         el = sub(devices, "interface", type="bridge")
         source = {"bridge": src.bridge}
+    elif src.user:  # QEMU's own user-mode stack: no host side to name
+        el = sub(devices, "interface", type="user")
+        source = {}
     else:
         el = sub(devices, "interface", type="direct")
         source = {"dev": src.direct or "", "mode": src.mode or "bridge"}
     sub(el, "mac", address=plan.macs[i].lower())
-    sub(el, "source", **source)
+    if source:
+        sub(el, "source", **source)
     if nic.trunk:
         vlan = sub(el, "vlan", trunk="yes")
         for tag in nic.trunk:
@@ -63,8 +67,11 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     if nic.target:
         sub(el, "target", dev=nic.target)
     sub(el, "model", type="virtio")
+    driver = {"name": nic.backend} if nic.backend else {}
     if nic.queues is not None:
-        sub(el, "driver", queues=str(nic.queues))
+        driver["queues"] = str(nic.queues)
+    if driver:  # libvirt's order: name, then queues
+        sub(el, "driver", **driver)
     if nic.mtu is not None:
         sub(el, "mtu", size=str(nic.mtu))
     write_boot(el, plan, path, nic.loadparm)
@@ -85,13 +92,20 @@ def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
         src.mode = mode if mode in DIRECT_MODES else None
         if mode is not None and src.mode is None:
             r.changed("nic-source", source, f"macvtap mode {mode} -> bridge")
+    elif kind == "user":  # SLIRP in QEMU 7.2; passt (<backend type='passt'>) is not carried
+        src.user = True
+        backend = el.find("backend")
+        if backend is not None:
+            r.lost(backend, f"<backend type='{r.get(backend, 'type')}'> of user networking")
+        if source is not None:
+            r.lost(source, "<source> of user networking (its address ranges)")
     else:
         mac = el.find("mac")
         address = r.get(mac, "address") if mac is not None else "-"
         r.lost(
             el,
             f"interface type {kind} (MAC {address}): carry it over by hand as network, "
-            "bridge or direct",
+            "bridge, direct or user",
         )
         return None
     nic = Nic(source=src)
@@ -103,7 +117,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Nic | None:
     if model is not None and mtype != "virtio":
         nic.model = mtype
         r.mark(f"{path}.model", model)
-    _read_tuning(r, el, nic)
+    _read_tuning(r, el, nic, path)
     r.boot(el, nic, path)
     nic.ccw = r.address(el, path)
     return nic
@@ -120,12 +134,16 @@ def _number(r: Reader, el: etree._Element | None, attr: str, what: str) -> int |
     return None
 
 
-def _read_tuning(r: Reader, el: etree._Element, nic: Nic) -> None:
+def _read_tuning(r: Reader, el: etree._Element, nic: Nic, path: str) -> None:
     nic.mtu = _number(r, el.find("mtu"), "size", "MTU")
     driver = el.find("driver")
     nic.queues = _number(r, driver, "queues", "queues")
-    if driver is not None and r.get(driver, "name") is not None:
-        what = f"driver name='{driver.get('name')}' (libvirt picks vhost where the host has it)"
+    backend = r.get(driver, "name") if driver is not None else None
+    if backend in NIC_BACKENDS:
+        nic.backend = cast(NicBackend, backend)
+        r.mark(f"{path}.backend", driver)
+    elif backend is not None:  # libvirt knows vhost, qemu and vhostuser (no such port here)
+        what = f"driver name='{backend}' (one of {', '.join(NIC_BACKENDS)})"
         r.lost(driver, what, whole=False)
     target = el.find("target")
     name = r.get(target, "dev")
@@ -168,12 +186,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
         given = [k for k in SOURCES if getattr(n.source, k)]
         if len(given) != 1:
-            found = ", ".join(f"{k} '{getattr(n.source, k)}'" for k in given) or "none"
+            found = ", ".join(
+                "user" if k == "user" else f"{k} '{getattr(n.source, k)}'" for k in given
+            )
             fix = "; empty the ones not meant" if given else ""
             out.error(
                 "nic-source",
                 f"{p}.source",
-                f"give exactly one of network, bridge, direct (found: {found}){fix}",
+                f"give exactly one of network, bridge, direct, user (found: {found or 'none'})"
+                f"{fix}",
             )
         if n.source.mode and not n.source.direct:
             out.error("nic-source", f"{p}.source.mode", "mode applies to direct (macvtap) only")
@@ -233,12 +254,15 @@ def not_an_ifname(name: str) -> str:
 
 def _check_tuning(n: Nic, p: str, out: Collector) -> None:
     low, high = MTU_RANGE
-    if n.mtu is not None and n.source.direct:
+    if n.mtu is not None and (n.source.direct or n.source.user):
+        kind = "direct" if n.source.direct else "user"
+        what = "a macvtap (direct)" if kind == "direct" else "a user-networking"
+        follows = "the host interface" if kind == "direct" else "QEMU's own network stack"
         out.error(
             "nic-tuning",
             f"{p}.mtu",
-            'an MTU cannot be set on a macvtap (direct) interface (libvirt: "setting MTU on '
-            'interface type direct is not supported yet"); it follows the host interface',
+            f'an MTU cannot be set on {what} interface (libvirt: "setting MTU on '
+            f'interface type {kind} is not supported yet"); it follows {follows}',
         )
     elif n.mtu is not None and not low <= n.mtu <= high:
         out.error(
@@ -247,7 +271,14 @@ def _check_tuning(n: Nic, p: str, out: Collector) -> None:
             f"MTU {n.mtu}: the host's tap device takes {low} to {high} (Linux refuses the "
             'rest when libvirt starts the guest: "Cannot set interface MTU")',
         )
-    if n.queues is not None and not 1 <= n.queues <= MAX_QUEUES:
+    if n.queues is not None and n.source.user:
+        out.error(
+            "nic-tuning",
+            f"{p}.queues",
+            'user networking has one queue (libvirt at start: "multiqueue is not supported '
+            'for network interfaces of type user")',
+        )
+    elif n.queues is not None and not 1 <= n.queues <= MAX_QUEUES:
         out.error(
             "nic-tuning",
             f"{p}.queues",
@@ -283,12 +314,13 @@ def _check_tuning(n: Nic, p: str, out: Collector) -> None:
         if not 0 <= tagged <= 4095:
             if key == "vlan":
                 out.error("nic-tuning", f"{p}.vlan", f"VLAN tag {n.vlan}: give 0 to 4095")
-        elif n.source.direct or (n.source.bridge and not n.virtualport):
+        elif n.source.direct or n.source.user or (n.source.bridge and not n.virtualport):
             out.error(
                 "nic-tuning",
                 f"{p}.{key}",
                 "a VLAN tag needs an Open vSwitch port (virtualport openvswitch on a bridge, "
-                "or an OVS network); libvirt refuses it at start on a Linux bridge or macvtap "
+                "or an OVS network); libvirt refuses it at start on a Linux bridge, macvtap "
+                "or user networking "
                 '("vlan tag not supported for this connection type")',
             )
         elif n.source.network:
@@ -392,6 +424,8 @@ OPTIONS = (
     Field("queues", "queues (multiqueue, 1-256; empty: one)", text="optional-int",
           placeholder="(one)"),
     Field("target", "host tap name (empty: vnetN)", placeholder="(vnetN)"),
+    Field("backend", "host side", ((None, "default (vhost where the host has it)"),
+                                   ("vhost", "vhost (kernel)"), ("qemu", "qemu (userspace)"))),
     Field("virtualport", "Open vSwitch port", ((None, "no (Linux bridge)"), ("openvswitch", "yes")),
           applies=_on_bridge),
     Field("vlan", "VLAN tag (Open vSwitch; empty: none)", text="optional-int",

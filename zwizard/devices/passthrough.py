@@ -52,6 +52,11 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
             write_boot(el, plan, path, dev.loadparm)
             write_ccw(el, plan.ccw.get(path))
         return
+    if dev.type == "vhost-scsi":  # vhost-scsi-ccw: a device of its own on the channel
+        el = sub(devices, "hostdev", mode="subsystem", type="scsi_host", managed="no")
+        sub(el, "source", protocol="vhost", wwpn=dev.wwpn or "")
+        write_ccw(el, plan.ccw.get(path))
+        return
     if dev.type == "scsi":  # on the virtio-scsi controller; libvirt gives its drive address
         el = sub(devices, "hostdev", mode="subsystem", type="scsi")
         given = SCSI_ADDRESS.fullmatch(dev.address or "")  # the rules refuse any other
@@ -87,6 +92,13 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
         return dev
     if kind == "scsi":
         return _read_scsi(r, el, path)
+    source = el.find("source")
+    if kind == "scsi_host" and r.get(source, "protocol") == "vhost":
+        dev = Passthrough(type="vhost-scsi", wwpn=r.get(source, "wwpn"))
+        r.get(el, "managed")  # 'no': libvirt's only word for it
+        dev.ccw = r.address(el, path)
+        r.boot(el, dev, path)
+        return dev
     if kind != "pci":
         r.lost(el, f"hostdev {kind} {model or ''}".rstrip())
         return None
@@ -134,6 +146,32 @@ def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     return dev
 
 
+# libvirt's domaincommon.rng (hostdevsubsysscsi, protocol vhost): wwpn="naa." + 16 hex
+WWPN = Pattern(r"naa\.[0-9a-fA-F]{16}")
+
+
+def _vhost_scsi(dev: Passthrough, p: str, out: Collector) -> None:
+    if not dev.wwpn:
+        out.error("scsi-passthrough", f"{p}.wwpn", "a vhost-scsi device needs its target's WWPN")
+    elif not WWPN.fullmatch(dev.wwpn):
+        out.error(
+            "scsi-passthrough",
+            f"{p}.wwpn",
+            f"'{dev.wwpn}' is not a vhost WWPN: naa. and 16 hex digits, e.g. naa.5123456789abcde0 "
+            "(libvirt's schema)",
+        )
+    out.warn(
+        "scsi-passthrough",
+        p,
+        "vhost-scsi starts with upstream QEMU, not on RHEL: Red Hat builds qemu-kvm without it "
+        "(its s390x device list has no CONFIG_VHOST_SCSI; RHEL 8's spec: --disable-vhost-scsi); "
+        "there, give the LUN as a disk or a scsi passthrough",
+    )
+    for key in ("address", "uuid", "zpci", "boot_order"):
+        if getattr(dev, key) is not None:
+            out.error("scsi-passthrough", f"{p}.{key}", f"{key} does not apply to vhost-scsi")
+
+
 def _scsi(dev: Passthrough, p: str, out: Collector) -> None:
     if not dev.address:
         out.error("scsi-passthrough", f"{p}.address", "a SCSI passthrough needs the host's H:C:T:L")
@@ -168,6 +206,8 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             _mdev(dev, p, mdevs, out)
         elif dev.type == "scsi":
             _scsi(dev, p, out)
+        elif dev.type == "vhost-scsi":
+            _vhost_scsi(dev, p, out)
         else:
             _pci(dev, p, pci, uids, fids, out)
         if dev.type == "vfio-ap":
@@ -335,6 +375,8 @@ def _missing(dev: Passthrough) -> list[str]:
         return ["uuid"]
     if dev.type in ("pci", "scsi") and not dev.address:
         return ["address"]  # zPCI ids are assigned when absent
+    if dev.type == "vhost-scsi" and not dev.wwpn:
+        return ["wwpn"]
     return []
 
 
@@ -459,8 +501,11 @@ FIELDS = (
     Field("dasd", "host DASD bus-id (for zwizard prepare)",
           help="lsdasd; empty: the mediated device exists already",
           placeholder="(e.g. 0.0.1234)", applies=_is("vfio-ccw")),
+    Field("wwpn", "vhost target WWPN", help="targetcli ls /vhost",
+          placeholder="(naa. and 16 hex digits)", applies=_is("vhost-scsi"), required=True),
     Field("ccw", "guest ccw bus-id (empty: assigned)",
-          placeholder="(assigned; or type one like fe.0.xxxx)", applies=_is("vfio-ccw")),
+          placeholder="(assigned; or type one like fe.0.xxxx)",
+          applies=_is("vfio-ccw", "vhost-scsi")),
     Field("boot_order", "boot order (empty: does not boot)", text="optional-int",
           applies=_is(*MDEV_TYPES, "scsi"), probe=next_boot_order),
     Field("loadparm", "loadparm (empty: none)", placeholder="(none)", applies=_is("vfio-ccw")),
@@ -474,7 +519,7 @@ KIND = Kind(
     write=write,
     read=read,
     check=check,
-    on_ccw=lambda dev: dev.type == "vfio-ccw",
+    on_ccw=lambda dev: dev.type in ("vfio-ccw", "vhost-scsi"),
     controller=lambda dev: SCSI_CONTROLLER if dev.type == "scsi" else None,
     boots=True,
     installed_boot=lambda dev: dev.type == "vfio-ccw",
@@ -482,6 +527,6 @@ KIND = Kind(
     resolve=resolve,
     check_host=check_host,
     # rule se-no-vfio: every vfio device goes (a SCSI device on virtio-scsi is no vfio)
-    se_forbidden=lambda dev: None if dev.type == "scsi" else f"{dev.type} device",
+    se_forbidden=lambda dev: None if "scsi" in dev.type else f"{dev.type} device",
     fields=FIELDS,
 )

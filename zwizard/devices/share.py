@@ -56,7 +56,17 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
         )
         r.lost(boot, "the share's boot order")
     source, target = el.find("source"), el.find("target")
-    if kind != "virtiofs" or r.get(el, "type", "mount") != "mount" or source is None:
+    mount = r.get(el, "type", "mount") == "mount"
+    if kind in (None, "path", "handle") and mount:  # QEMU's 9p (virtio-9p-ccw)
+        r.finding(
+            el,
+            "share",
+            "warning",
+            f"a 9p share ({kind or 'default'} driver) cannot start on RHEL: Red Hat builds "
+            "qemu-kvm without 9p (qemu-kvm.spec: --disable-virtfs; its s390x device list has "
+            "no CONFIG_VIRTIO_9P); share the directory over virtiofs ([[shares]] source, tag)",
+        )
+    if kind != "virtiofs" or not mount or source is None:
         r.lost(el, f"filesystem {kind or '9p'} share (only virtiofs mounts are carried)")
         return None
     r.get(el, "accessmode")  # passthrough: the only mode virtiofs has

@@ -168,6 +168,7 @@ class DeviceParts(Reader):
             if self.get(el, "type") != "pty":
                 what = f"<console> type {self.get(el, 'type')} -> pty"
                 self.changed("ccw-only", el, what, whole=False)
+            self._placed(el, "virtio-console")  # libvirt keeps a ccw address stated on it
             return
         self.consoles += 1
         if self.consoles > 1:
@@ -227,6 +228,13 @@ class DeviceParts(Reader):
             return
         number = address if auto != "yes" and address is not None and address.isdigit() else None
         a.vsock = Vsock(cid=int(number) if number is not None else None)
+        driver = el.find("driver")
+        iommu = self.get(driver, "iommu")
+        if iommu in ("on", "off"):
+            a.vsock.iommu = iommu == "on"
+            self.mark("vsock.iommu", driver)
+        elif iommu is not None:
+            self.lost(driver, f"driver iommu='{iommu}' (on or off)", whole=False)
         self.take(cid)
         self.mark("vsock", el)
         self._placed(el, "vsock")
@@ -279,8 +287,9 @@ class DeviceParts(Reader):
         if backend is not None:
             self.get(backend, "model")
             source = self.text(backend)
-            if source not in ("/dev/urandom", ""):
-                self.changed("ccw-only", backend, f"rng source {source} -> /dev/urandom")
+            if source:  # libvirt's own default when empty: /dev/urandom
+                a.rng.source = source
+                self.mark("rng.source", backend)
         self._placed(el, "rng")
 
     def _placed(self, el: etree._Element, key: str) -> None:
@@ -297,8 +306,9 @@ class DeviceParts(Reader):
         self.get(el, "index")
         if ctype == "usb" and model != "none":
             self.never("usb", el, f"USB controller {model or ''}".rstrip())
-        elif ctype == "usb":
-            self.changed("ccw-only", el, "USB controller model none: nothing to write")
+        elif ctype == "usb":  # the statement that there is none: carried as stated
+            a.guest.no_usb = True
+            self.mark("guest.no_usb", el)
         elif ctype == "pci":
             if model not in ("pci-root",):
                 self.never("pci-controller", el, f"PCI controller {model}")
@@ -315,8 +325,21 @@ class DeviceParts(Reader):
             elif key not in self.out.controllers:
                 self.out.controllers[key] = self.at(el)
                 self._placed(el, key)
+                if key == SCSI_CONTROLLER:
+                    self._scsi_driver(el.find("driver"), a)
             else:  # a second controller of a type: zwizard writes one
                 self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
+
+    def _scsi_driver(self, driver: etree._Element | None, a: Answers) -> None:
+        """The virtio-scsi controller's <driver>: its I/O thread is carried."""
+        if driver is None:
+            return
+        thread = self.get(driver, "iothread")
+        if thread is not None and thread.isdigit():
+            a.guest.scsi_iothread = int(thread)
+            self.mark("guest.scsi_iothread", driver)
+        elif thread is not None:
+            self.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
 
     def _vnc(self) -> etree._Element | None:
         """The VNC display the answers carry as [graphics] (the first one)."""

@@ -96,6 +96,8 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     for kind in KINDS:  # each kind's entries, then what they sit on (the SCSI controller)
         for i in range(len(getattr(answers, kind.key))):
             kind.write(devices, answers, i, plan)
+        if kind.key == "disks" and g.no_usb:  # the first controller, as libvirt sorts them
+            _sub(devices, "controller", type="usb", index="0", model="none")
         if kind.after is not None:
             kind.after(devices, answers, plan)
     con = answers.console
@@ -110,7 +112,10 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
     if con.virtio:  # hvc0 in the guest; libvirt numbers a console's port by its place
         before = sum(1 for el in devices.children if el.tag == "console")
-        _sub(_sub(devices, "console", type="pty"), "target", type="virtio", port=str(before))
+        console = _sub(devices, "console", type="pty")
+        _sub(console, "target", type="virtio", port=str(before))
+        if "virtio-console" in answers.addresses:  # only as a converted guest stated it
+            _ccw(console, plan.ccw.get("virtio-console"))
     if answers.watchdog is not None:
         _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
     balloon = _sub(devices, "memballoon", model="virtio" if plan.balloon else "none")
@@ -122,7 +127,7 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _ccw(balloon, plan.ccw.get("memballoon"))
     if plan.rng:
         rng = _sub(devices, "rng", model="virtio")
-        _sub(rng, "backend", "/dev/urandom", model="random")
+        _sub(rng, "backend", answers.rng.source, model="random")
         _ccw(rng, plan.ccw.get("rng"))
     if answers.graphics.vnc:
         g_ = answers.graphics
@@ -147,6 +152,8 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             "cid",
             **({"auto": "yes"} if cid is None else {"auto": "no", "address": str(cid)}),
         )
+        if answers.vsock.iommu is not None:
+            _sub(vsock, "driver", iommu="on" if answers.vsock.iommu else "off")
         _ccw(vsock, plan.ccw.get("vsock"))
     wrap = answers.keywrap
     if wrap.aes is not None or wrap.dea is not None:

@@ -141,7 +141,13 @@ CATALOG: tuple[Rule, ...] = (
         ("disks",),
         "10",
     ),
-    Rule("iothreads", "a non-negative number of I/O threads", ("cpu",), "10"),
+    Rule(
+        "iothreads",
+        "a non-negative number of I/O threads; the SCSI controller's is one of them",
+        ("cpu",),
+        "10",
+    ),
+    Rule("rng-source", "the entropy source is an absolute host path", ("watchdog",), "10"),
     Rule(
         "keywrap",
         "one <cipher> each for aes and dea (CPACF protected-key wrapping)",

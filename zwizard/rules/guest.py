@@ -332,6 +332,22 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
     if a.guest.iothreads is not None and a.guest.iothreads < 0:
         count = a.guest.iothreads
         out.error("iothreads", "guest.iothreads", f"{count} I/O threads: give 0 or more")
+    source = a.rng.source
+    if not source.startswith("/") or any(ch.isspace() or ord(ch) < 32 for ch in source):
+        out.error(
+            "rng-source",
+            "rng.source",
+            f"'{source}' is not an absolute host path without blanks (e.g. /dev/urandom)",
+        )
+    thread = a.guest.scsi_iothread
+    if thread is not None and not 1 <= thread <= (a.guest.iothreads or 0):
+        have = f"1..{a.guest.iothreads}" if a.guest.iothreads else "none: set guest.iothreads"
+        out.error(
+            "iothreads",
+            "guest.scsi_iothread",
+            f"I/O thread {thread} does not exist (guest.iothreads gives {have}; libvirt: "
+            f"\"controller iothread '{thread}' not defined in iothreadid\")",
+        )
     for index, cpuset in cpu.pinning.items():
         path = f"cpu.pinning.{index}"
         if not index.isdigit() or int(index) >= a.guest.vcpus:

@@ -21,7 +21,9 @@ def describe(state: State, i: int) -> str:
         extra = f" uid {ids[0]:#06x} fid {ids[1]:#010x}"
     if p.type == "scsi":
         what = p.address or "(no H:C:T:L)"
-    if p.type == "vfio-ccw":
+    if p.type == "vhost-scsi":
+        what = p.wwpn or "(no WWPN)"
+    if p.type in ("vfio-ccw", "vhost-scsi"):
         addr = state.result.plan.ccw.get(f"passthrough[{i}]")
         extra = f" at {addr.busid}" if addr else ""
     return f"{p.type:9} {what}{extra} {'boot ' + str(boot) if boot else ''}"
