@@ -213,12 +213,13 @@ def plain(d: dict) -> dict:
 SAID = re.compile(r"^(changed|not carried): (?:.*?: )?(/domain\S*?): (.*)$")
 
 
-def announced_locations(output: str) -> list[list[str]]:
-    """Each location convert's output names, as path steps (an attribute as '@name')."""
+def announced_locations(output: str, only: str | None = None) -> list[list[str]]:
+    """Each location convert's output names, as path steps (an attribute as '@name');
+    `only`: the lines of one kind ("changed": those that name the rule)."""
     found = []
     for line in output.splitlines():
         m = SAID.match(line.strip())
-        if not m:
+        if not m or (only is not None and m.group(1) != only):
             continue
         steps = [s for s in m.group(2).split("/")[2:] if s]
         attribute = re.match(r"attribute ([\w:-]+)=", m.group(3))
@@ -254,6 +255,15 @@ def covered(d: dict, locations: list[list[str]]) -> bool:
         )  # fmt: skip
         return bool(inside) or (d["own"] and is_announced(d["at"], locations))
     return whole(d["el"], d["at"]) if "el" in d else is_announced(d["at"], locations)
+
+
+# What the guest sees of a device: its place, identity and model (issue 23: "any announced
+# change of the guest's ABI must name the rule that required it")
+ABI_STEPS = {"address", "zpci", "mac", "model", "target", "serial", "vcpu"}
+
+
+def is_abi(at: str) -> bool:
+    return any(re.sub(r"\[\d+\]$", "", s).lstrip("@") in ABI_STEPS for s in at.split("/"))
 
 
 def is_announced(at: str, locations: list[list[str]]) -> bool:
@@ -480,6 +490,12 @@ def judge(key: str, source: str, tmp: Path) -> dict:
         found = differences(a, b)
         record["silent"] = [plain(d) for d in found if not covered(d, locations)]
         record["announced"] = [plain(d) for d in found if covered(d, locations)]
+        ruled = announced_locations(r.stdout + r.stderr, only="changed")
+        record["abi without a rule"] = [
+            plain(d)
+            for d in found
+            if covered(d, locations) and is_abi(d["at"]) and not covered(d, ruled)
+        ]
         record["qemu"] = compare_argv(tmp / "A.dumped.xml", tmp / "B.dumped.xml", masks, name)
     else:
         masks = masks_from(b, name, raw_macs)
@@ -549,6 +565,9 @@ def figures(results: dict[str, dict]) -> dict[str, int]:
         ),
         "silent differences": sum(len(r.get("silent", [])) for r in judged.values()),
         "announced differences": sum(len(r.get("announced", [])) for r in judged.values()),
+        "ABI changes without a rule": sum(
+            len(r.get("abi without a rule", [])) for r in judged.values()
+        ),
         "refused by convert": sum(r.get("convert", "exit 0") != "exit 0" for r in judged.values()),
         "output refused by libvirt": sum(
             r.get("output", "").startswith("refused") for r in judged.values()
@@ -574,10 +593,11 @@ def judge_against(baseline: dict, results: dict[str, dict]) -> tuple[list[str], 
     old_inputs = baseline.get("inputs", {})
     for key, record in sorted(results.items()):
         old = old_inputs.get(key, {})
-        had = diff_keys(old.get("silent", []))
-        for d in record.get("silent", []):
-            if tuple(json.dumps(v) for v in d.values()) not in had:
-                new.append(f"{key}: silent: {d['at']}: A {d['A']!r} -> B {d['B']!r}")
+        for kind in ("silent", "abi without a rule"):
+            had = diff_keys(old.get(kind, []))
+            for d in record.get(kind, []):
+                if tuple(json.dumps(v) for v in d.values()) not in had:
+                    new.append(f"{key}: {kind}: {d['at']}: A {d['A']!r} -> B {d['B']!r}")
         for d in record.get("roundtrip", []):
             new.append(f"{key}: answers round trip: {d['at']}: B {d['B']!r} -> C {d['C']!r}")
         for step_ in ("input", "output", "answers"):

@@ -158,6 +158,9 @@ def disks(edgy: bool) -> st.SearchStrategy[list[dict]]:
                         ["fe.0.0010", "fe.4.0001", "0.0.0012"]),
             "backing": pick(edgy, [str(BACKING)], ["relative.img"]),
             "backing_format": pick(edgy, ["qcow2", "raw"]),
+            # a SCSI disk's stated place (a converted guest's), on a CD-ROM or not
+            "drive": pick(edgy, ["0:0:2:0", "0:0:0:7", "0:0:99:16383"],
+                        ["0:1:0:0", "1:0:0:0", "0:0:100:0", "0:0:0:16384"]),
         },
     )  # fmt: skip
     disk = st.builds(lambda d, m: {**d, **(m or {})}, disk, rarely(more, one_in=3))
@@ -186,6 +189,8 @@ def nics(edgy: bool) -> st.SearchStrategy[list[dict]]:
                             [NET_DOWN, NET_ABSENT]).map(lambda n: {"network": n})},
             optional={"virtualport": st.just("openvswitch")},
         ),
+        # QEMU's own user networking (SLIRP), as libvirt's own s390x test guests have it
+        st.fixed_dictionaries({"source": st.just({"user": True})}),
     )  # fmt: skip
     nic = source.flatmap(
         lambda base: st.fixed_dictionaries(
@@ -199,6 +204,7 @@ def nics(edgy: bool) -> st.SearchStrategy[list[dict]]:
                 "trunk": st.lists(pick(edgy, [0, 2, 42, 4095], [4096]), min_size=1, max_size=3),
                 "interfaceid": pick(edgy, ["09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f"], ["not-a-uuid"]),
                 "ccw": pick(edgy, ["fe.0.0020", "fe.0.0021"], ["fe.0.0010"]),
+                "backend": st.sampled_from(["vhost", "qemu"]),
             },
         )
     )
@@ -322,8 +328,16 @@ def extras(vcpus: int) -> st.SearchStrategy[dict]:
                               "tablet": st.booleans(), "videos": edge_ints([0, 1, 2, 16, 17]),
                               "listen": st.sampled_from(["127.0.0.1", "", "::1", "0.0.0.0",
                                                          "localhost", "10.0.0.256"])}),
-            "rng": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
-            "vsock": st.fixed_dictionaries({}, optional={"cid": edge_ints([0, 2, 3, 2**32])}),
+            "rng": st.fixed_dictionaries(
+                {},
+                optional={
+                    "enabled": st.booleans(),
+                    "source": st.sampled_from(["/dev/urandom", "/dev/random", "dev/random"]),
+                },
+            ),
+            "vsock": st.fixed_dictionaries(
+                {}, optional={"cid": edge_ints([0, 2, 3, 2**32]), "iommu": st.booleans()}
+            ),
             "kernel": st.fixed_dictionaries(
                 {"path": st.sampled_from(["/var/lib/libvirt/images/zs.kernel", "zs.kernel"])},
                 optional={"initrd": st.just("/var/lib/libvirt/images/zs.initrd"),
@@ -378,6 +392,10 @@ def answers_data(draw: st.DrawFn) -> dict:
         guest["vcpus_current"] = draw(pick(edgy, [1, vcpus], [vcpus + 1]))
     if draw(st.booleans()):
         guest["iothreads"] = draw(edge_ints([1, 2]))
+        if draw(st.booleans()):  # the virtio-scsi controller's (a converted guest's)
+            guest["scsi_iothread"] = draw(edge_ints([1, 2, 3]))
+    if draw(st.booleans()):
+        guest["no_usb"] = True
     guest.update(
         draw(
             rarely(
