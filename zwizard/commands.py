@@ -96,9 +96,9 @@ def convert_file(source: str, outdir: Path, force: bool = False, shared_ok: bool
         say(f"generated: {line}")
     for f in imported.findings:  # what the source itself had that Red Hat cannot run
         if f.severity == "warning":
-            line = imported.lines.get(f.path)
-            where = f"{source}:{line}" if line else source
-            say(f"warning: {where}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
+            at = imported.lines.get(f.path)
+            place = f"{source}:{at}" if at else source
+            say(f"warning: {place}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     for f in result.findings:
         say(f"{f.severity}: {f.path}: {f.message} [{f.rule}]", file=sys.stderr)
     for problem in result.schema_problems:

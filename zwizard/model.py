@@ -34,6 +34,7 @@ DetectZeroes = Literal["off", "on", "unmap"]
 ErrorPolicy = Literal["stop", "report", "ignore", "enospace"]
 ReadErrorPolicy = Literal["stop", "report", "ignore"]
 VirtualPort = Literal["openvswitch"]
+InputType = Literal["keyboard", "mouse", "tablet"]
 # virtio-net's host side (<driver name>): the vhost-net kernel module, or QEMU itself
 NicBackend = Literal["vhost", "qemu"]
 FeaturePolicy = Literal["require", "disable", "force", "forbid", "optional"]
@@ -412,6 +413,12 @@ class Graphics:
     tablet: bool = spec(
         False, "the pointer is a virtio tablet (absolute, virtio-tablet-ccw), not a mouse"
     )
+    extra_inputs: list[InputType] = spec(
+        doc="further virtio inputs (keyboard, mouse, tablet) a converted guest has beyond the "
+        "display's keyboard and pointer, or without a display; their ccw addresses are "
+        "[addresses] input1, input2 …",
+        factory=list,
+    )
     videos: int = spec(
         1,
         "virtio-gpu-ccw devices (video heads): the first is the primary one; a converted "
@@ -558,8 +565,8 @@ class Answers:
     graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
     addresses: dict[str, str] = spec(
         doc="ccw bus-ids of the devices without a list of their own (memballoon, rng, video, "
-        "video2 …, keyboard, mouse, scsi-controller, virtio-serial-controller, vsock, "
-        "virtio-console); each one "
+        "video2 …, keyboard, mouse, input1 …, scsi-controller, virtio-serial-controller, "
+        "vsock, virtio-console); each one "
         "absent is assigned in libvirt's order",
         factory=dict,
     )

@@ -106,6 +106,8 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         groups["video"] += [(f"video{n}", None) for n in range(2, answers.graphics.videos + 1)]
         if answers.graphics.inputs:
             groups["inputs"] = [("keyboard", None), ("mouse", None)]
+    extra = answers.graphics.extra_inputs  # a converted guest's, with a display or without
+    groups["inputs"] += [(f"input{n}", None) for n in range(1, len(extra) + 1)]
     if balloon:
         groups["memballoon"] = [("memballoon", None)]
     if rng:

@@ -49,6 +49,8 @@ NOT_ASKED = {
     "rng.source": "a converted guest's entropy source; a new guest reads /dev/urandom, "
     "libvirt's own default",
     "vsock.iommu": "a converted vsock's <driver iommu>; QEMU's default otherwise",
+    "graphics.extra_inputs": "a converted guest's further virtio inputs (or its inputs "
+    "without a display); VNC brings a keyboard and pointer",
 }
 
 

@@ -591,3 +591,20 @@ def test_a_virtio_consoles_stated_ccw_address_is_kept():
     assert devnos.count("0x0001") == 1  # reserved: nothing else is given it
     _, xml = converted(more="<console type='pty'><target type='virtio'/></console>")
     assert [c.find("address") for c in xml.iterfind("devices/console")] == [None]
+
+
+def test_virtio_inputs_without_a_display_or_beyond_its_two_are_kept():
+    """libvirt's input-virtio-ccw: a keyboard, a mouse and a tablet, and no display."""
+    three = """<input type='keyboard' bus='virtio'/><input type='mouse' bus='virtio'/>
+    <input type='tablet' bus='virtio'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0009'/></input>"""
+    imported, xml = converted(more=three)
+    inputs = xml.findall("devices/input")
+    assert [i.get("type") for i in inputs] == ["keyboard", "mouse", "tablet"]
+    assert {i.get("bus") for i in inputs} == {"virtio"} and not imported.lost
+    assert inputs[2].find("address").get("devno") == "0x0009"  # stated: kept
+    assert xml.find("devices/graphics") is None
+    vnc = "<graphics type='vnc' port='-1' autoport='yes'/><video><model type='virtio'/></video>"
+    imported, xml = converted(more=vnc + three)
+    assert [i.get("type") for i in xml.findall("devices/input")] == ["keyboard", "mouse", "tablet"]
+    assert imported.answers.graphics.extra_inputs == ["tablet"] and not imported.lost

@@ -195,11 +195,11 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
     r.boot(el, dev, path)
     address = el.find("address")
-    drive = address is not None and r.get(address, "type") == "drive"
-    if drive and bus != "scsi":  # an IDE/SATA place: the disk moves to another bus
+    if address is not None and r.get(address, "type") == "drive" and bus != "scsi":
+        # an IDE/SATA place: the disk moves to another bus
         r.changed("ccw-only", address, "drive address dropped: the disk leaves its bus")
         return dev if dev.bus is None else _marked_bus(r, dev, path, target)
-    if drive:
+    if address is not None and r.get(address, "type") == "drive":
         # a SCSI disk's place on its controller: the guest's H:C:T:L, carried as stated
         parts = [r.get(address, key) for key in DRIVE_PARTS]
         text = ":".join(p if p is not None else "0" for p in parts)

@@ -67,7 +67,7 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     if nic.target:
         sub(el, "target", dev=nic.target)
     sub(el, "model", type="virtio")
-    driver = {"name": nic.backend} if nic.backend else {}
+    driver: dict[str, str] = {"name": nic.backend} if nic.backend else {}
     if nic.queues is not None:
         driver["queues"] = str(nic.queues)
     if driver:  # libvirt's order: name, then queues
@@ -139,7 +139,9 @@ def _read_tuning(r: Reader, el: etree._Element, nic: Nic, path: str) -> None:
     driver = el.find("driver")
     nic.queues = _number(r, driver, "queues", "queues")
     backend = r.get(driver, "name") if driver is not None else None
-    if backend in NIC_BACKENDS:
+    if driver is None:
+        pass
+    elif backend in NIC_BACKENDS:
         nic.backend = cast(NicBackend, backend)
         r.mark(f"{path}.backend", driver)
     elif backend is not None:  # libvirt knows vhost, qemu and vhostuser (no such port here)

@@ -18,6 +18,7 @@ from zwizard.importer.reader import Reader
 from zwizard.model import (
     WATCHDOG_ACTIONS,
     Answers,
+    InputType,
     Vsock,
     Watchdog,
     WatchdogAction,
@@ -230,7 +231,9 @@ class DeviceParts(Reader):
         a.vsock = Vsock(cid=int(number) if number is not None else None)
         driver = el.find("driver")
         iommu = self.get(driver, "iommu")
-        if iommu in ("on", "off"):
+        if driver is None:
+            pass
+        elif iommu in ("on", "off"):
             a.vsock.iommu = iommu == "on"
             self.mark("vsock.iommu", driver)
         elif iommu is not None:
@@ -370,10 +373,18 @@ class DeviceParts(Reader):
                     )
                 return
             self.never(never, el, f"{kind} input on {on}")
-        elif (
-            bus == "virtio" and kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None
-        ):
-            self._pointer(el, kind, a, carried=True)
+        elif bus == "virtio" and kind in ("keyboard", "mouse", "tablet"):
+            key = "keyboard" if kind == "keyboard" else "mouse"
+            if self._vnc() is not None and key not in self.pointers:
+                self._pointer(el, kind, a, carried=True)
+            else:  # without a display, or beyond its keyboard and pointer: kept as it was
+                if self._vnc() is None:  # worth a word: the guest has no screen to use it
+                    rule, reason = NEVER_AVAILABLE["graphical-console"]
+                    self.finding(el, rule, "note", f"{kind} input on virtio: {reason}")
+                a.graphics.extra_inputs.append(cast(InputType, kind))
+                self.take(*el.iter())
+                self._placed(el, f"input{len(a.graphics.extra_inputs)}")
+                self.mark("graphics.extra_inputs", el)
         else:
             self._console_note(el, f"{kind} input on {bus}")
 

@@ -129,11 +129,14 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         rng = _sub(devices, "rng", model="virtio")
         _sub(rng, "backend", answers.rng.source, model="random")
         _ccw(rng, plan.ccw.get("rng"))
-    if answers.graphics.vnc:
-        g_ = answers.graphics
+    g_ = answers.graphics
+    if g_.vnc:
         for key in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
             pointer = "tablet" if key == "mouse" and g_.tablet else key  # virtio-tablet-ccw
             _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(key))
+    for n, device in enumerate(g_.extra_inputs, start=1):  # a converted guest's further ones
+        _ccw(_sub(devices, "input", type=device, bus="virtio"), plan.ccw.get(f"input{n}"))
+    if g_.vnc:
         if g_.listen:
             vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
             _sub(vnc, "listen", type="address", address=g_.listen)

@@ -67,7 +67,7 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
 # the [addresses] keys: devices without an answers list of their own (plan.ccw's keys)
 ADDRESSED = Pattern(
     r"memballoon|rng|vsock|keyboard|mouse|scsi-controller|virtio-serial-controller|virtio-console"
-    r"|video([2-9]|[1-9]\d+)?"
+    r"|video([2-9]|[1-9]\d+)?|input[1-9]\d*"
 )
 
 
