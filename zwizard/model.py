@@ -102,6 +102,11 @@ class Guest:
     iothreads: int | None = spec(
         None, "I/O threads for disks (<iothreads>); a disk uses one with its iothread key"
     )
+    iothread_ids: list[int] = spec(
+        doc="the I/O threads' ids (<iothreadids>), as a converted guest states them; libvirt "
+        "numbers the rest of guest.iothreads from 1, skipping these",
+        factory=list,
+    )
     scsi_iothread: int | None = spec(
         None, "the I/O thread (1..iothreads) serving the virtio-scsi controller's disks"
     )
@@ -110,6 +115,28 @@ class Guest:
         "state that the guest has no USB controller (<controller type='usb' model='none'/>), "
         "as a converted guest did; IBM Z has none either way",
     )
+
+
+def iothread_ids(guest: Guest) -> list[int]:
+    """The guest's I/O thread ids as libvirt makes them: the stated ids, then the lowest
+    free ids from 1 until there are guest.iothreads (formatdomain "IOThreads Allocation")."""
+    ids = [i for i in guest.iothread_ids if i > 0]
+    free = 1
+    while len(ids) < (guest.iothreads or 0):
+        if free not in ids:
+            ids.append(free)
+        free += 1
+    return ids
+
+
+def iothreads_said(guest: Guest) -> str:
+    """How a message names the I/O threads there are."""
+    ids = sorted(iothread_ids(guest))
+    if not ids:
+        return "there are none: set guest.iothreads"
+    if ids == list(range(1, len(ids) + 1)):
+        return f"guest.iothreads gives 1..{len(ids)}"
+    return "the guest's are " + ", ".join(map(str, ids))
 
 
 @record
@@ -140,6 +167,14 @@ class Cpu:
         doc='I/O thread -> host CPUs it may run on (cputune iothreadpin), e.g. { 1 = "4" }',
         factory=dict,
     )
+
+
+@record
+class BackingFile:
+    """One image further down a disk's backing chain."""
+
+    path: str = spec("", "host path of the image (absolute)", required=True)
+    format: ImageFormat = spec("qcow2", "its format: qcow2 (which may have a backing file) or raw")
 
 
 @record
@@ -181,6 +216,11 @@ class Disk:
         "level, ending the chain); absent: libvirt reads the chain from the image",
     )
     backing_format: ImageFormat | None = spec(None, "the backing file's format: qcow2 or raw")
+    backing_chain: list[BackingFile] = spec(
+        doc="the files below the backing file, in order (its own backing file first), as a "
+        "converted guest states a longer chain; the last one ends it",
+        factory=list,
+    )
     drive: str | None = spec(
         None,
         "a SCSI disk's place on its controller as controller:bus:target:unit (0:0:2:0), as "

@@ -44,6 +44,8 @@ NOT_ASKED = {
     "graphics.videos": "a converted guest's further video heads",
     "guest.scsi_iothread": "a converted guest's virtio-scsi controller I/O thread; a new "
     "guest's I/O threads serve its virtio-blk disks (disks[].iothread)",
+    "guest.iothread_ids": "a converted guest's own I/O thread numbering; a new guest's "
+    "threads are 1..guest.iothreads",
     "guest.no_usb": "a converted guest's statement that it has no USB controller; IBM Z "
     "has none either way",
     "rng.source": "a converted guest's entropy source; a new guest reads /dev/urandom, "

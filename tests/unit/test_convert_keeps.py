@@ -372,7 +372,7 @@ def test_virtiofs_options_are_carried():
     assert not imported.lost
 
 
-def test_a_stated_backing_file_is_carried_and_a_longer_chain_is_said():
+def test_a_stated_backing_file_is_carried_and_so_is_a_longer_chain():
     one = """<backingStore type='file'><format type='qcow2'/>
       <source file='/var/lib/libvirt/images/base.qcow2'/><backingStore/></backingStore>
       <target dev='vda' bus='virtio'/>"""
@@ -395,7 +395,36 @@ def test_a_stated_backing_file_is_carried_and_a_longer_chain_is_said():
         "<target dev='vda' bus='virtio'/>", two
     )
     imported = convert_domain(xml.encode(), "k.xml")
-    assert [c.where for c in imported.lost] == ["/domain/devices/disk/backingStore"]
+    assert not imported.lost
+    built = build(imported.answers)
+    store = etree.fromstring(built.files[built.xml_name].encode()).find("devices/disk/backingStore")
+    chain = []
+    while store is not None and len(store):
+        source = store.find("source")
+        chain.append((source.get("file"), store.find("format").get("type")))
+        store = store.find("backingStore")
+    assert chain == [("/var/lib/libvirt/images/base.qcow2", "qcow2"), ("/b0.img", "raw")]
+    assert store is not None  # ended, so libvirt does not probe below
+    # a chain that is not ended, or a level without its format: listed, not guessed
+    for broken in ("<source file='/b0.img'/><backingStore/>", "<format type='raw'/>"
+                   "<source file='/b0.img'/>"):  # fmt: skip
+        bad = two.replace("<format type='raw'/><source file='/b0.img'/><backingStore/>", broken)
+        xml = S390.format(memory=1048576, boot="", more="").replace(
+            "<target dev='vda' bus='virtio'/>", bad
+        )
+        imported = convert_domain(xml.encode(), "k.xml")
+        assert [c.where for c in imported.lost] == ["/domain/devices/disk/backingStore"]
+
+
+def test_a_raw_image_in_the_middle_of_a_chain_is_refused_as_libvirt_does():
+    disk = {"path": "/var/lib/libvirt/images/top.qcow2", "backing": "/b1.qcow2"}
+    chain = [{"path": "/b2.img", "format": "raw"}, {"path": "/b3.img", "format": "raw"}]
+    found = errors_of(disks=[{**disk, "backing_chain": chain}])
+    assert ("disk-tuning", "disks[0].backing_chain[0].format") in found
+    assert ("disk-tuning", "disks[0].backing_format") not in found
+    found = errors_of(disks=[{**disk, "backing_chain": [{"path": "b2.img"}]}])
+    assert ("disk-path", "disks[0].backing_chain[0].path") in found
+    assert not errors_of(disks=[{**disk, "backing_chain": chain[1:]}])
 
 
 def test_a_vsock_is_carried_with_its_cid_and_address():
@@ -608,3 +637,29 @@ def test_virtio_inputs_without_a_display_or_beyond_its_two_are_kept():
     imported, xml = converted(more=vnc + three)
     assert [i.get("type") for i in xml.findall("devices/input")] == ["keyboard", "mouse", "tablet"]
     assert imported.answers.graphics.extra_inputs == ["tablet"] and not imported.lost
+
+
+def test_stated_iothread_ids_are_kept_and_judged_as_libvirt_numbers_them():
+    """formatdomain "IOThreads Allocation": stated ids, the rest numbered from 1."""
+    xml = (
+        S390.format(memory=1048576, boot="", more="")
+        .replace(
+            "<vcpu>1</vcpu>",
+            "<vcpu>1</vcpu><iothreads>3</iothreads>"
+            "<iothreadids><iothread id='2'/><iothread id='5'/></iothreadids>",
+        )
+        .replace("type='qcow2'/>", "type='qcow2' iothread='5'/>", 1)
+    )
+    imported = convert_domain(xml.encode(), "k.xml")
+    assert imported.answers.guest.iothread_ids == [2, 5] and not imported.lost
+    built = build(imported.answers)
+    dom = etree.fromstring(built.files[built.xml_name].encode())
+    assert [t.get("id") for t in dom.iterfind("iothreadids/iothread")] == ["2", "5"]
+    assert dom.find("iothreads").text == "3"
+    assert dom.find("devices/disk/driver").get("iothread") == "5"
+    disk = {"path": "/var/lib/libvirt/images/a.qcow2", "iothread": 3}
+    guest = {"iothreads": 3, "iothread_ids": [2, 5]}  # the threads are 2, 5 and 1
+    assert ("disk-tuning", "disks[0].iothread") in errors_of(guest=guest, disks=[disk])
+    assert not errors_of(guest=guest, disks=[{**disk, "iothread": 1}])
+    found = errors_of(guest={"iothreads": 2, "iothread_ids": [0, 4, 4]})
+    assert {("iothreads", "guest.iothread_ids[0]"), ("iothreads", "guest.iothread_ids[2]")} <= found

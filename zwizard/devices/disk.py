@@ -4,7 +4,7 @@ bus scsi) on a virtio-scsi-ccw controller."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from zwizard.devices.base import (
     Field,
@@ -26,7 +26,11 @@ from zwizard.model import (
     IO_MODES,
     READ_ERROR_POLICIES,
     Answers,
+    BackingFile,
     Disk,
+    ImageFormat,
+    iothread_ids,
+    iothreads_said,
 )
 from zwizard.shown import command
 
@@ -100,13 +104,15 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         sub(el, "source", pool=pool, volume=volume)
     else:
         sub(el, "source", **{"file" if disk.kind == "file" else "dev": disk.path})
-    if disk.backing:  # one stated level, and the end of the chain (as libvirt writes it)
-        store = sub(
-            el, "backingStore", type="block" if disk.backing.startswith("/dev/") else "file"
-        )
-        sub(store, "format", type=disk.backing_format or "qcow2")
-        key = "dev" if disk.backing.startswith("/dev/") else "file"
-        sub(store, "source", **{key: disk.backing})
+    if disk.backing:  # the stated chain, and its end (as libvirt writes it)
+        chain = [(disk.backing, disk.backing_format or "qcow2")]
+        chain += [(level.path, level.format) for level in disk.backing_chain]
+        store = el
+        for below, below_format in chain:
+            block = below.startswith("/dev/")
+            store = sub(store, "backingStore", type="block" if block else "file")
+            sub(store, "format", type=below_format)
+            sub(store, "source", **{"dev" if block else "file": below})
         sub(store, "backingStore")
     sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
     if cdrom or disk.readonly:
@@ -226,8 +232,8 @@ def _marked_bus(r: Reader, dev: Disk, path: str, target: etree._Element) -> Disk
 
 
 def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
-    """One stated backing file ending the chain (<backingStore/> inside) is carried; a
-    longer chain is listed as not carried (the whole element)."""
+    """A stated backing chain, each level a file or block device with its format, ending
+    in <backingStore/>, is carried; any other is listed as not carried (the whole element)."""
     if store is None:
         return
     if not len(store) and not store.attrib:
@@ -235,21 +241,32 @@ def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
         # guest's definition (drift --live knows it by these words)
         r.lost(store, "<backingStore/> (no backing file)")
         return
-    source, fmt, end = store.find("source"), store.find("format"), store.find("backingStore")
-    path = r.get(source, "file") or r.get(source, "dev")
-    kind = r.get(fmt, "type")
-    if (
-        r.get(store, "type") in ("file", "block")
-        and path
-        and kind in IMAGE_FORMATS
-        and end is not None
-        and not len(end)
-        and len(store) == 3
-    ):
-        r.take(store, end)
-        dev.backing, dev.backing_format = path, kind
-    else:
-        r.lost(store, "a backing chain zwizard does not write (one level, ending it, is carried)")
+    levels: list[tuple[str, ImageFormat]] = []
+    taken: list[etree._Element] = []
+    level: etree._Element | None = store
+    while level is not None and len(level):
+        source, fmt = level.find("source"), level.find("format")
+        path = r.get(source, "file") or r.get(source, "dev")
+        kind = r.get(fmt, "type")
+        below = level.find("backingStore")
+        if (
+            r.get(level, "type") not in ("file", "block")
+            or not path
+            or kind not in IMAGE_FORMATS
+            or below is None
+            or len(level) != 3
+        ):
+            r.lost(store, "a backing chain zwizard does not write (each level a file or block "
+                   "device with its format, the chain ended, is carried)")  # fmt: skip
+            return
+        levels.append((path, cast(ImageFormat, kind)))
+        taken.append(level)
+        level = below
+    if level is not None:
+        taken.append(level)  # the end of the chain
+    r.take(*taken)
+    (dev.backing, dev.backing_format), *deeper = levels
+    dev.backing_chain = [BackingFile(path=p, format=f) for p, f in deeper]
 
 
 _DRIVER_VALUES: dict[str, tuple[str, ...]] = {
@@ -282,6 +299,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         p = f"disks[{i}]"
         if d.backing is not None and not d.backing.startswith("/"):
             out.error("disk-path", f"{p}.backing", f"'{d.backing}' must be an absolute host path")
+        _check_chain(d, p, out)
         image = d.kind in ("file", "volume") and d.device != "cdrom"
         if d.backing is not None and (d.format or ("qcow2" if image else "raw")) == "raw":
             # libvirt's qemu_block.c: a backing store needs a format that can name one
@@ -376,6 +394,25 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
 
 
+def _check_chain(d: Disk, p: str, out: Collector) -> None:
+    """The files below the backing file: absolute paths, and only the last one raw."""
+    if d.backing_chain and d.backing is None:
+        out.error("disk-path", f"{p}.backing_chain", "a chain below the backing file needs backing")
+    formats = [d.backing_format or "qcow2", *(level.format for level in d.backing_chain)]
+    for j, level in enumerate(d.backing_chain):
+        at = f"{p}.backing_chain[{j}]"
+        if not level.path.startswith("/"):
+            out.error("disk-path", f"{at}.path", f"'{level.path}' must be an absolute host path")
+        if formats[j] == "raw":  # the image above this one
+            above = f"{p}.backing_format" if j == 0 else f"{p}.backing_chain[{j - 1}].format"
+            out.error(
+                "disk-tuning",
+                above,
+                'a raw image has no backing file: libvirt refuses to start it ("storage '
+                "format 'raw' does not support backing store\"); use format qcow2",
+            )
+
+
 def _check_drive(d: Disk, p: str, out: Collector) -> None:
     if d.drive is None:
         return
@@ -427,7 +464,6 @@ def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
             "QEMU acts as for 'on'",
         )
     if d.iothread is not None:
-        count = a.guest.iothreads or 0
         if on_scsi(d):
             out.error(
                 "disk-tuning",
@@ -435,12 +471,11 @@ def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
                 'an I/O thread serves virtio-blk disks only (libvirt: "IOThreads not '
                 'available for bus scsi")',
             )
-        elif not 1 <= d.iothread <= count:
-            have = f"1..{count}" if count else "none: set guest.iothreads"
+        elif d.iothread not in iothread_ids(a.guest):
             out.error(
                 "disk-tuning",
                 f"{p}.iothread",
-                f"I/O thread {d.iothread} does not exist (guest.iothreads gives {have}; "
+                f"I/O thread {d.iothread} does not exist ({iothreads_said(a.guest)}; "
                 f"libvirt: \"Disk iothread '{d.iothread}' not defined in iothreadid\")",
             )
     if d.queues is not None:

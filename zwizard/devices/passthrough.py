@@ -84,6 +84,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     r.get(el, "mode")
     r.take(el.find("source"))
     if kind == "mdev" and model in MDEV_TYPES:
+        if r.get(el, "managed") not in (None, "no"):  # libvirt writes 'no' for every mdev
+            r.lost(el, f"attribute managed='{el.get('managed')}' of a mediated device", whole=False)
         src = el.find("source/address")
         dev = Passthrough(type=model, uuid=r.get(src, "uuid") if src is not None else None)
         if model == "vfio-ccw":

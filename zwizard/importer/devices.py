@@ -153,8 +153,10 @@ class DeviceParts(Reader):
         model = target.find("model") if target is not None else None
         sclp_model = self.get(model, "name") if model is not None else None
         serial_form = el.tag == "serial" and ttype in ("sclp-serial", None)
-        if el.tag == "console" and ttype == "serial" and a.console.serial:
-            self.get(el, "type")  # libvirt's alias of the first <serial>: written with it
+        if el.tag == "console" and ttype in ("serial", None) and a.console.serial:
+            # libvirt's alias of the first <serial> (a console without a target type
+            # beside serials becomes it: virDomainDefAddConsoleCompat): written with it
+            self.get(el, "type")
             self.take(target)
             self.get(target, "port")
             log = el.find("log")  # libvirt copies the serial's log here

@@ -72,6 +72,17 @@ class DomainParts(Reader):
             self.mark("guest.iothreads", el)
         elif el is not None:
             self.lost(el, f"<iothreads> '{self.text(el)}' (not a number)")
+        ids = r.find("iothreadids")
+        self.take(ids)  # the list itself; each id below is read
+        for thread in ids if ids is not None else ():
+            if not isinstance(thread.tag, str):
+                continue  # a comment
+            number = self.get(thread, "id")
+            if thread.tag == "iothread" and number is not None and number.isdigit():
+                a.guest.iothread_ids.append(int(number))
+                self.mark("guest.iothread_ids", thread)
+            else:
+                self.lost(thread, f"<iothreadids><{thread.tag}> without a numeric id")
         wrap = r.find("keywrap")
         if wrap is None:
             return

@@ -75,8 +75,12 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             _sub(cputune, "emulatorpin", cpuset=c.emulator_pinning)
         for index, cpuset in c.iothread_pinning.items():  # libvirt's order: after emulatorpin
             _sub(cputune, "iothreadpin", iothread=index, cpuset=cpuset)
-    if g.iothreads:
-        _sub(dom, "iothreads", str(g.iothreads))
+    if g.iothreads or g.iothread_ids:  # libvirt counts at least the ids stated
+        _sub(dom, "iothreads", str(max(g.iothreads or 0, len(g.iothread_ids))))
+    if g.iothread_ids:  # a converted guest's own numbering, written back as stated
+        ids = _sub(dom, "iothreadids")
+        for thread_id in g.iothread_ids:
+            _sub(ids, "iothread", id=str(thread_id))
     os_ = _sub(dom, "os")
     _sub(os_, "type", "hvm", arch=S390_ARCH, machine=g.machine or S390_MACHINE)
     if answers.kernel is not None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding, Severity
 from zwizard.lazy import Pattern
-from zwizard.model import FEATURE_POLICIES, Answers
+from zwizard.model import FEATURE_POLICIES, Answers, iothread_ids, iothreads_said
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
@@ -339,13 +339,24 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
             "rng.source",
             f"'{source}' is not an absolute host path without blanks (e.g. /dev/urandom)",
         )
+    seen: set[int] = set()
+    for j, thread_id in enumerate(a.guest.iothread_ids):
+        if thread_id < 1:
+            out.error(
+                "iothreads",
+                f"guest.iothread_ids[{j}]",
+                f"I/O thread id {thread_id}: ids start at 1 (libvirt refuses 0 and below)",
+            )
+        elif thread_id in seen:
+            where = f"guest.iothread_ids[{j}]"
+            out.error("iothreads", where, f"I/O thread id {thread_id} is listed twice")
+        seen.add(thread_id)
     thread = a.guest.scsi_iothread
-    if thread is not None and not 1 <= thread <= (a.guest.iothreads or 0):
-        have = f"1..{a.guest.iothreads}" if a.guest.iothreads else "none: set guest.iothreads"
+    if thread is not None and thread not in iothread_ids(a.guest):
         out.error(
             "iothreads",
             "guest.scsi_iothread",
-            f"I/O thread {thread} does not exist (guest.iothreads gives {have}; libvirt: "
+            f"I/O thread {thread} does not exist ({iothreads_said(a.guest)}; libvirt: "
             f"\"controller iothread '{thread}' not defined in iothreadid\")",
         )
     for index, cpuset in cpu.pinning.items():
@@ -370,8 +381,12 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     for index, cpuset in cpu.iothread_pinning.items():
         path = f"cpu.iothread_pinning.{index}"
-        if not index.isdigit() or not 1 <= int(index) <= (a.guest.iothreads or 0):
-            out.error("cpu-pinning", path, f"I/O thread '{index}' does not exist (guest.iothreads)")
+        if not index.isdigit() or int(index) not in iothread_ids(a.guest):
+            out.error(
+                "cpu-pinning",
+                path,
+                f"I/O thread '{index}' does not exist ({iothreads_said(a.guest)})",
+            )
         if not CPUSET.fullmatch(cpuset):
             out.error("cpu-pinning", path, f"'{cpuset}' is not a set of host CPUs")
     if cpu.emulator_pinning is not None and not CPUSET.fullmatch(cpu.emulator_pinning):
