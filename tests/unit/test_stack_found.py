@@ -153,3 +153,41 @@ def test_a_shares_cache_mode_is_one_libvirts_schema_takes(cache, refused):
     test_stack_accepts."""
     share = {"source": "/srv/share", "tag": "data", "cache": cache}
     assert (("share", "shares[0].cache") in errors(shares=[share])) is refused
+
+
+@pytest.mark.parametrize(
+    ("loadparm", "refused"), [(" ", True), ("  ", True), ("A ", False), (" A", False)]
+)
+def test_a_loadparm_of_blanks_only_is_refused(loadparm, refused):
+    """libvirt 9.0 at define: "loadparm value ' ' must be between 1 and 8 characters";
+    'A ' and ' A' it defines and keeps as written (seen)."""
+    disk = {"path": "/var/lib/libvirt/images/a.qcow2", "boot_order": 1, "loadparm": loadparm}
+    assert (("loadparm", "disks[0].loadparm") in errors(disks=[disk])) is refused
+
+
+@pytest.mark.parametrize(("ovs", "refused"), [(False, True), (True, False), (None, False)])
+def test_an_open_vswitch_port_on_a_network_that_is_not_one_is_refused(ovs, refused):
+    """libvirt 9.0 defines an interface with <virtualport type='openvswitch'/> on a
+    Linux-bridge network and fails at start: "Unable to add port vnet5 to OVS bridge
+    zsbr-agree" (found by test_stack_agrees); discovery reads each network's definition.
+    A network whose definition could not be read (None) is not judged."""
+    from zwizard.host import HostInfo
+    from zwizard.host.facts import Network
+
+    host = HostInfo(networks=[Network("lan", True, ovs)])
+    nic = {"source": {"network": "lan"}, "virtualport": "openvswitch"}
+    found = {
+        (f.rule, f.path) for f in check(answers(nics=[nic]), host=host) if f.severity == "error"
+    }
+    assert (("host-network", "nics[0].source.network") in found) is refused
+
+
+def test_discovery_knows_an_open_vswitch_network_by_its_definition():
+    from zwizard.host.discovery import network_is_ovs
+
+    ovs = """<network><name>ovs</name><forward mode='bridge'/><bridge name='ovsbr0'/>
+      <virtualport type='openvswitch'/></network>"""
+    linux = "<network><name>lan</name><forward mode='bridge'/><bridge name='br0'/></network>"
+    assert network_is_ovs(ovs) is True
+    assert network_is_ovs(linux) is False
+    assert network_is_ovs("<domain/>") is None and network_is_ovs("not xml") is None

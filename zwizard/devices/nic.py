@@ -349,6 +349,15 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                     f"{p}.network",
                     f"libvirt network '{src.network}' is not defined here{judge.other}",
                 )
+            elif net.ovs is False and nic.virtualport:
+                judge.report(
+                    "host-network",
+                    f"{p}.network",
+                    f"libvirt network '{src.network}' is no Open vSwitch network (its definition "
+                    "has no <virtualport type='openvswitch'/>), so an Open vSwitch port fails "
+                    'at start (libvirt: "Unable to add port … to OVS bridge"); use an OVS '
+                    "network, or leave virtualport out",
+                )
             elif not net.active:
                 judge.out.warn(
                     "host-network",

@@ -54,6 +54,8 @@ def second_round(run: Runner) -> list[list[str]]:
     """What the first answers ask for next — every guest's definition, every pool's
     volumes, the node devices' details — asked over one connection."""
     commands = [["dumpxml", "--inactive", uuid] for uuid, _ in guest_list(run)]
+    networks = (run(["net-list", "--all", "--name"]) or "").split()
+    commands += [["net-dumpxml", "--inactive", n] for n in networks]
     commands += [
         ["vol-list", "--pool", p] for p in (run(["pool-list", "--all", "--name"]) or "").split()
     ]
@@ -152,13 +154,31 @@ def discover(
     return info
 
 
+def network_is_ovs(xml: str) -> bool | None:
+    """Whether a libvirt network's definition makes it Open vSwitch-based (its own
+    <virtualport type='openvswitch'/>); None when it cannot be read."""
+    from zwizard import xmlsafe
+
+    try:
+        root = xmlsafe.parse(xml.encode(), "net-dumpxml", root="network")
+    except xmlsafe.XmlError:
+        return None
+    return any(v.get("type") == "openvswitch" for v in root.iter("virtualport"))
+
+
 def _libvirt_lists(run: Runner, info: HostInfo) -> None:
     """Networks and storage pools: libvirt's own lists, local or remote alike."""
     # --name lists are one name a line in any locale (the table's State column is translated)
     nets = run(["net-list", "--all", "--name"])
     active = run(["net-list", "--name"]) if nets is not None else None
+    names = nets.split() if nets is not None else []
+    xmls = batch(run, [["net-dumpxml", "--inactive", name] for name in names])
+    up = set((active or "").split())
     info.networks = (
-        [Network(n, n in set((active or "").split())) for n in nets.split()]
+        [
+            Network(name, name in up, network_is_ovs(xml) if xml else None)
+            for name, xml in zip(names, xmls, strict=True)
+        ]
         if nets is not None
         else None
     )

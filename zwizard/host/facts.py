@@ -64,6 +64,9 @@ class Interface:
 class Network:
     name: str
     active: bool
+    # an Open vSwitch network (<virtualport type='openvswitch'/> in its definition);
+    # None where its definition could not be read
+    ovs: bool | None = None
 
 
 @record

@@ -120,6 +120,13 @@ def _loadparm(value: str, path: str, a: Answers, plan: Plan, out: _Collector, st
             f"loadparm '{value}' must be 1 to 8 characters of A-Z, 0-9, '.' and blank "
             "(PROMPT shows the boot menu, 1-31 pick an entry)",
         )
+    elif not value.strip():
+        out.error(
+            "loadparm",
+            lp,
+            f"loadparm '{value}' is only blanks: libvirt refuses it at define (\"loadparm value "
+            f"'{value}' must be between 1 and 8 characters\"); give a letter or digit, or none",
+        )
     elif path not in plan.boot:
         out.error("loadparm", lp, "a loadparm needs a boot order on the same device")
     elif plan.first_boot != path and not per_device:
