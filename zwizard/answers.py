@@ -13,8 +13,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from zwizard.draftmeta import DraftMeta
 from zwizard.lazy import Pattern
-from zwizard.model import FORMAT_VERSION, Answers, DraftMeta
+from zwizard.model import FORMAT_VERSION, Answers
 from zwizard.structure import decode, encode, record
 
 MAX_ANSWERS_BYTES = 1 << 20

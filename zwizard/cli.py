@@ -160,7 +160,8 @@ def _subcommand(name: str, argv: list[str]) -> int:
         ).parse_args(argv)
         import json
 
-        from zwizard.model import Answers, DraftMeta
+        from zwizard.draftmeta import DraftMeta
+        from zwizard.model import Answers
         from zwizard.structure import json_schema
 
         schema = json_schema(Answers)

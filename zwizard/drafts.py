@@ -15,7 +15,8 @@ import tomllib
 from pathlib import Path
 
 from zwizard.answers import AnswersError, dumps, from_data
-from zwizard.model import Answers, DraftMeta
+from zwizard.draftmeta import DraftMeta
+from zwizard.model import Answers
 from zwizard.output import write_set
 from zwizard.structure import encode, field, fields, record
 

@@ -117,28 +117,6 @@ class Guest:
     )
 
 
-def iothread_ids(guest: Guest) -> list[int]:
-    """The guest's I/O thread ids as libvirt makes them: the stated ids, then the lowest
-    free ids from 1 until there are guest.iothreads (formatdomain "IOThreads Allocation")."""
-    ids = [i for i in guest.iothread_ids if i > 0]
-    free = 1
-    while len(ids) < (guest.iothreads or 0):
-        if free not in ids:
-            ids.append(free)
-        free += 1
-    return ids
-
-
-def iothreads_said(guest: Guest) -> str:
-    """How a message names the I/O threads there are."""
-    ids = sorted(iothread_ids(guest))
-    if not ids:
-        return "there are none: set guest.iothreads"
-    if ids == list(range(1, len(ids) + 1)):
-        return f"guest.iothreads gives 1..{len(ids)}"
-    return "the guest's are " + ", ".join(map(str, ids))
-
-
 @record
 class Cpu:
     """CPU model; host-model is the migration-safe default on IBM Z."""
@@ -618,17 +596,3 @@ class Answers:
     target: Target | None = spec(
         None, "the libvirt and QEMU the guest is for; absent = libvirt 9.0 / QEMU 7.2"
     )
-
-
-@record
-class DraftMeta:
-    """Written by the wizard into drafts (the [draft] table): where the user was and
-    text typed that is not a valid value yet, so that resuming loses nothing."""
-
-    step: str = spec("guest", "the step the user was on", always=True)
-    finished: bool = spec(False, "the guest was written", always=True)
-    pending: dict[str, str] = spec(
-        doc="text typed that is not a value yet: key path -> the text as typed", factory=dict
-    )
-    other_host: bool = spec(False, "judged as a guest for another host (no host checks)")
-    field: str = spec("", "the key path the cursor was in")

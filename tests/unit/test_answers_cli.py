@@ -279,7 +279,7 @@ def test_a_bad_draft_table_is_named_like_any_other_table(tmp_path, line, expecte
 
 
 def test_the_schema_describes_the_draft_table_from_the_model():
-    from zwizard.model import DraftMeta
+    from zwizard.draftmeta import DraftMeta
 
     schema = json.loads(run_zwizard("schema").stdout)
     draft = schema["properties"]["draft"]

@@ -3,12 +3,10 @@ bus scsi) on a virtio-scsi-ccw controller."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, cast
 
 from zwizard.devices.base import (
     Field,
-    HostJudge,
     Kind,
     Reader,
     default_or,
@@ -16,7 +14,17 @@ from zwizard.devices.base import (
     write_boot,
     write_ccw,
 )
-from zwizard.lazy import Pattern
+from zwizard.devices.disk_places import (
+    DISK_TARGET,
+    DRIVE_PARTS,
+    SCSI_CONTROLLER,
+    disk_letters,
+    drive_address,
+    on_scsi,
+    pool_volume,
+    target_index,
+)
+from zwizard.devices.disk_rules import check, check_host
 from zwizard.model import (
     CACHE_MODES,
     DETECT_ZEROES,
@@ -29,60 +37,17 @@ from zwizard.model import (
     BackingFile,
     Disk,
     ImageFormat,
-    iothread_ids,
-    iothreads_said,
 )
-from zwizard.shown import command
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from zwizard.findings import Collector
-    from zwizard.host import HostInfo
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
 
-SCSI_CONTROLLER = "scsi-controller"  # its key in Plan.ccw
-# libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
-# to name the device and, for SCSI, to derive its drive address (there is no ccw one)
-DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
 # <driver> attributes carried as the answers' keys of the same name, in libvirt's order
 DRIVER_KEYS = ("cache", "error_policy", "rerror_policy", "io", "discard", "iothread",
                "detect_zeroes", "queues")  # fmt: skip
-# virtio-blk's num-queues (hw/block/virtio-blk.c): 1 to VIRTIO_QUEUE_MAX
-DISK_QUEUES_MAX = 1024
-# What libvirt lets through to QEMU's serial= (qemuSafeSerialParamValue; 'bad/ser,ial'
-# is refused at define: "driver serial … contains unsafe characters", seen with 9.0)
-SERIAL = Pattern(r"[A-Za-z0-9_ .+\-]*")
-SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 20 only
-# A SCSI disk's <address type='drive'>, in the order the answers key writes them
-DRIVE_PARTS = ("controller", "bus", "target", "unit")
-DRIVE = Pattern(r"(\d{1,5}):(\d{1,5}):(\d{1,5}):(\d{1,5})")
-# libvirt's schema takes a disk's drive target as one or two digits (domaincommon.rng
-# driveTarget; 255 fails define --validate, seen); virtio-scsi's LUNs end at 16383
-# (hw/scsi/virtio-scsi.c VIRTIO_SCSI_MAX_LUN); zwizard writes one SCSI controller, index
-# 0, whose one bus is 0 (libvirt 9.0: "SCSI controller only supports 1 bus", seen)
-DRIVE_MAX_TARGET = 99
-DRIVE_MAX_UNIT = 16383
-
-
-def drive_address(text: str) -> tuple[int, int, int, int] | None:
-    """controller:bus:target:unit as four numbers, or None when it is not that form."""
-    found = DRIVE.fullmatch(text.strip())
-    if found is None:
-        return None
-    controller, bus, target, unit = (int(n) for n in found.groups())
-    return controller, bus, target, unit
-
-
-def on_scsi(disk: Disk) -> bool:
-    return disk.device in ("cdrom", "lun") or disk.bus == "scsi"
-
-
-def pool_volume(path: str) -> tuple[str, str] | None:
-    """A volume named as virt-install's --disk vol= does: POOL/VOLUME."""
-    pool, sep, volume = path.partition("/")
-    return (pool, volume) if sep and pool and volume and "/" not in volume else None
 
 
 def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -294,264 +259,8 @@ def _read_driver(r: Reader, driver: etree._Element, dev: Disk) -> None:
             r.lost(driver, f"driver {key}='{number}' (not a number)", whole=False)
 
 
-def check(a: Answers, plan: Plan, out: Collector) -> None:
-    for i, d in enumerate(a.disks):
-        p = f"disks[{i}]"
-        if d.backing is not None and not d.backing.startswith("/"):
-            out.error("disk-path", f"{p}.backing", f"'{d.backing}' must be an absolute host path")
-        _check_chain(d, p, out)
-        image = d.kind in ("file", "volume") and d.device != "cdrom"
-        if d.backing is not None and (d.format or ("qcow2" if image else "raw")) == "raw":
-            # libvirt's qemu_block.c: a backing store needs a format that can name one
-            out.error(
-                "disk-tuning",
-                f"{p}.backing",
-                'a raw image has no backing file: libvirt refuses to start it ("storage '
-                "format 'raw' does not support backing store\"); use format qcow2",
-            )
-        if not d.path:
-            out.error("disk-path", f"{p}.path", "a disk needs a path")
-        elif d.kind == "volume":
-            if pool_volume(d.path) is None:
-                out.error(
-                    "disk-path",
-                    f"{p}.path",
-                    f"'{d.path}' does not name a volume: write POOL/VOLUME (as virt-install's "
-                    "--disk vol=), e.g. default/db01.qcow2",
-                )
-        elif not d.path.startswith("/"):
-            out.error("disk-path", f"{p}.path", f"'{d.path}' must be an absolute path")
-        elif d.kind == "block" and not d.path.startswith("/dev/"):
-            out.warn("disk-path", f"{p}.path", f"block device '{d.path}' is not under /dev")
-        if d.bus is not None and d.bus not in ("virtio", "scsi"):
-            out.error(
-                "ccw-only",
-                f"{p}.bus",
-                f"bus '{d.bus}' does not exist on IBM Z (no virtual PCI, USB, SATA or IDE); "
-                "use virtio (virtio-blk-ccw) or scsi (virtio-scsi-ccw)",
-            )
-        if d.device == "cdrom" and d.bus == "virtio":
-            out.error("cdrom-bus", f"{p}.bus", "a CD-ROM cannot sit on virtio-blk; use bus scsi")
-        if d.device == "lun":
-            if d.kind != "block":
-                out.error(
-                    "disk-lun",
-                    f"{p}.kind",
-                    "a LUN is a host block device (libvirt: \"disk device='lun' is only valid "
-                    'for block type disk source"); give kind block and its /dev path',
-                )
-            if d.bus == "virtio":
-                out.error(
-                    "disk-lun",
-                    f"{p}.bus",
-                    "a LUN needs virtio-scsi: QEMU refuses SCSI passthrough on virtio-blk "
-                    '("Please set scsi=off for virtio-blk devices in order to use virtio 1.0")',
-                )
-        if d.target is not None and not DISK_TARGET.fullmatch(d.target):
-            out.error(
-                "disk-target",
-                f"{p}.target",
-                f"'{d.target}' is not a disk name libvirt can parse: a prefix vd, sd, hd, xvd, "
-                "ubd or fd, then letters (vda, sdb, hdc …)",
-            )
-        _check_tuning(a, d, p, out)
-        _check_drive(d, p, out)
-    for used, count in Counter(plan.targets).items():
-        if count > 1:
-            out.error("disk-target", "disks", f"target '{used}' is used by {count} disks")
-    # libvirt names a virtio-blk disk virtio-disk<N> and gives a SCSI disk drive unit N, N
-    # the index of its target's letters (qemuAssignDeviceDiskAlias,
-    # virDomainDiskDefAssignAddress; virDiskNameToIndex): sda and vda are both index 0
-    seen: dict[tuple[bool, int | tuple[int, ...]], str] = {}
-    for i, d in enumerate(a.disks):
-        given = plan.targets[i] if i < len(plan.targets) else None
-        if not given or not DISK_TARGET.fullmatch(given):
-            continue
-        target = given
-        scsi, index = on_scsi(d), target_index(target)
-        place: int | tuple[int, ...] = index
-        if scsi:  # where it sits: the stated drive address, or the one libvirt derives
-            stated = drive_address(d.drive) if d.drive is not None else None
-            place = stated or (0, 0, 0, index)
-        other = seen.setdefault((scsi, place), target)
-        if other != target:
-            where = ":".join(map(str, place)) if isinstance(place, tuple) else place
-            clash = (
-                f"both get drive address {where} on the SCSI controller, and libvirt refuses the "
-                f'second at define ("Found duplicate drive address for disk with target name '
-                f"'{target}'\")"
-                if scsi
-                else f"libvirt names both virtio-disk{index}, and QEMU refuses the second at "
-                f"start (\"Duplicate device ID 'virtio-disk{index}'\")"
-            )
-            same, fix = "have the same letters", "give different letters"
-            if scsi and any(e.drive for e in a.disks if on_scsi(e)):
-                same, fix = "sit at the same place", "give each its own drive address or letters"
-            out.error(
-                "disk-target",
-                f"disks[{i}].drive" if d.drive else f"disks[{i}].target" if d.target else "disks",
-                f"targets '{other}' and '{target}' {same}: {clash}; {fix}",
-            )
-
-
-def _check_chain(d: Disk, p: str, out: Collector) -> None:
-    """The files below the backing file: absolute paths, and only the last one raw."""
-    if d.backing_chain and d.backing is None:
-        out.error("disk-path", f"{p}.backing_chain", "a chain below the backing file needs backing")
-    formats = [d.backing_format or "qcow2", *(level.format for level in d.backing_chain)]
-    for j, level in enumerate(d.backing_chain):
-        at = f"{p}.backing_chain[{j}]"
-        if not level.path.startswith("/"):
-            out.error("disk-path", f"{at}.path", f"'{level.path}' must be an absolute host path")
-        if formats[j] == "raw":  # the image above this one
-            above = f"{p}.backing_format" if j == 0 else f"{p}.backing_chain[{j - 1}].format"
-            out.error(
-                "disk-tuning",
-                above,
-                'a raw image has no backing file: libvirt refuses to start it ("storage '
-                "format 'raw' does not support backing store\"); use format qcow2",
-            )
-
-
-def _check_drive(d: Disk, p: str, out: Collector) -> None:
-    if d.drive is None:
-        return
-    place = drive_address(d.drive)
-    if not on_scsi(d):
-        out.error(
-            "disk-target",
-            f"{p}.drive",
-            "a drive address places a disk on the SCSI controller; this disk is on virtio-blk "
-            "(its place is a ccw bus-id)",
-        )
-    elif place is None:
-        out.error(
-            "disk-target",
-            f"{p}.drive",
-            f"'{d.drive}' is not a drive address: write controller:bus:target:unit, e.g. 0:0:2:0",
-        )
-    elif place[:2] != (0, 0):
-        out.error(
-            "disk-target",
-            f"{p}.drive",
-            f"'{d.drive}': zwizard writes one SCSI controller (0) with its one bus (0); give "
-            "0:0:target:unit",
-        )
-    elif place[2] > DRIVE_MAX_TARGET or place[3] > DRIVE_MAX_UNIT:
-        out.error(
-            "disk-target",
-            f"{p}.drive",
-            f"'{d.drive}': give a target 0-{DRIVE_MAX_TARGET} (libvirt's schema: two digits) "
-            f"and a unit 0-{DRIVE_MAX_UNIT} (virtio-scsi's VIRTIO_SCSI_MAX_LUN)",
-        )
-
-
-def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
-    """The <driver> tuning libvirt 9.0 refuses at define (each seen here), and what it
-    would silently not do."""
-    if d.io == "native" and d.cache not in ("none", "directsync"):
-        out.error(
-            "disk-tuning",
-            f"{p}.io",
-            "io native needs cache none or directsync (libvirt: \"io='native' needs either "
-            'no disk cache or directsync cache mode"); the default cache is writeback',
-        )
-    if d.detect_zeroes == "unmap" and d.discard != "unmap":
-        out.warn(
-            "disk-tuning",
-            f"{p}.detect_zeroes",
-            "detect_zeroes unmap frees zeroed blocks only with discard unmap; without it "
-            "QEMU acts as for 'on'",
-        )
-    if d.iothread is not None:
-        if on_scsi(d):
-            out.error(
-                "disk-tuning",
-                f"{p}.iothread",
-                'an I/O thread serves virtio-blk disks only (libvirt: "IOThreads not '
-                'available for bus scsi")',
-            )
-        elif d.iothread not in iothread_ids(a.guest):
-            out.error(
-                "disk-tuning",
-                f"{p}.iothread",
-                f"I/O thread {d.iothread} does not exist ({iothreads_said(a.guest)}; "
-                f"libvirt: \"Disk iothread '{d.iothread}' not defined in iothreadid\")",
-            )
-    if d.queues is not None:
-        if on_scsi(d):
-            out.error(
-                "disk-tuning",
-                f"{p}.queues",
-                'queues serve virtio-blk disks only (libvirt: "queues attribute in disk '
-                'driver element is only supported by virtio-blk")',
-            )
-        elif not 1 <= d.queues <= DISK_QUEUES_MAX:
-            out.error(
-                "disk-tuning",
-                f"{p}.queues",
-                f"{d.queues} queues: virtio-blk takes 1 to {DISK_QUEUES_MAX} "
-                "(VIRTIO_QUEUE_MAX; libvirt's schema wants a positive number)",
-            )
-    if d.serial is not None:
-        if not SERIAL.fullmatch(d.serial):
-            out.error(
-                "disk-tuning",
-                f"{p}.serial",
-                f"serial '{d.serial}' has characters libvirt refuses (\"contains unsafe "
-                'characters"): use letters, digits, blank and _ . + -',
-            )
-        elif len(d.serial.encode()) > SERIAL_BYTES and not on_scsi(d):
-            out.warn(
-                "disk-tuning",
-                f"{p}.serial",
-                f"serial '{d.serial}' is longer than {SERIAL_BYTES} characters: virtio-blk "
-                f"gives the guest '{d.serial[:SERIAL_BYTES]}' only",
-            )
-
-
 def _missing(disk: Disk) -> list[str]:
     return [] if disk.path else ["path"]
-
-
-def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
-    for i, d in enumerate(a.disks):
-        named = pool_volume(d.path) if d.kind == "volume" else None
-        if named is None or host.pools is None:
-            continue
-        pool, volume = named
-        if pool not in host.pools:
-            judge.report(
-                "host-disk",
-                f"disks[{i}].path",
-                f"storage pool '{pool}' is not defined here (virsh pool-list --all){judge.other}",
-            )
-        elif volume not in host.pools[pool]:
-            judge.report(
-                "host-disk",
-                f"disks[{i}].path",
-                f"pool '{pool}' has no volume '{volume}' (virsh vol-create-as {pool} {volume} "
-                f"20G --format {d.format or 'qcow2'}){judge.other}",
-            )
-    if judge.target:
-        import os.path
-
-        for i, d in enumerate(a.disks):
-            if d.path and d.path.startswith("/") and not os.path.exists(d.path):
-                if d.kind == "block":
-                    judge.report(
-                        "host-disk",
-                        f"disks[{i}].path",
-                        f"block device {d.path} does not exist here",
-                    )
-                else:
-                    judge.out.warn(
-                        "host-disk",
-                        f"disks[{i}].path",
-                        f"{d.path} does not exist yet ("
-                        + command("qemu-img", "create", "-f", d.format or "qcow2", d.path, "20G")
-                        + "), or the guest will not start",
-                    )
 
 
 def resolve(answers: Answers, plan: Plan) -> None:
@@ -572,31 +281,11 @@ def resolve(answers: Answers, plan: Plan) -> None:
             continue
         prefix = "sd" if on_scsi(disk) else "vd"
         while True:
-            name = prefix + _disk_letters(counters[prefix])
+            name = prefix + disk_letters(counters[prefix])
             counters[prefix] += 1
             if name not in given and (prefix, counters[prefix] - 1) not in taken:
                 break
         plan.targets.append(name)
-
-
-def target_index(target: str) -> int:
-    """virDiskNameToIndex: the letters after the prefix, a = 0 … z = 25, aa = 26."""
-    found = DISK_TARGET.fullmatch(target)
-    letters = target[found.end(1) :] if found else ""
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - ord("a") + 1)
-    return index - 1
-
-
-def _disk_letters(index: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: the kernel's naming of virtio/scsi disks."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("a") + rem) + letters
-    return letters
 
 
 def _virtio_blk(disk: Disk) -> bool:

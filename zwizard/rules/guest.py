@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding, Severity
+from zwizard.iothreads import iothread_ids, iothreads_said
 from zwizard.lazy import Pattern
-from zwizard.model import FEATURE_POLICIES, Answers, iothread_ids, iothreads_said
+from zwizard.model import FEATURE_POLICIES, Answers
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
