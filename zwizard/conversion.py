@@ -293,10 +293,47 @@ def _implied(imported: Imported) -> None:
     if not plan.boot and not imported.boot_devs:
         what = "no device boots: libvirt adds <boot dev='hd'/> (zwizard writes none)"
         imported.changes.append(Change("boot-order", *imported.os_at, what))
+    elif plan.boot_assigned and not imported.boot_devs:
+        # nothing stated a boot order: libvirt would write <boot dev='hd'/>, which IBM Z
+        # does not take; zwizard gives the first disk (or DASD) order 1 instead, said there
+        first = ", ".join(f"{path} boot order {n}" for path, n in plan.boot.items())
+        what = f"no device boots: libvirt would add <boot dev='hd'/>; instead {first}"
+        imported.changes.append(Change("boot-order", *imported.os_at, what))
+        for path, n in plan.boot.items():
+            what = f"boot order {n}: no device boots (libvirt would add <boot dev='hd'/>)"
+            _change(imported, "boot-order", path, what)
 
 
 # in this order: the model first (its features go with it), then the TCG mode; devices
 # are dropped before boot orders are mapped onto what remains
+def _input_addresses(imported: Imported) -> None:
+    """Where a device's address was left to libvirt, the converted guest could get another
+    one: a device convert does not carry (a 9p share) held an address, or zwizard writes
+    devices in another order (a tablet listed before the keyboard). The address libvirt
+    gives it in the source is then stated, so the guest sees its devices where they were;
+    nothing changes, so nothing is said."""
+    from zwizard.address import parse_ccw
+    from zwizard.devices import entries
+    from zwizard.plan import make_plan
+
+    a = imported.answers
+    items = {path: item for _, path, item in entries(a)}
+    for _ in range(len(imported.input_ccw) + 1):  # each stated one may move the others
+        plan = make_plan(a)
+        moved = {
+            key: busid
+            for key, busid in imported.input_ccw.items()
+            if key in plan.ccw and plan.ccw[key] != parse_ccw(busid)
+        }
+        if not moved:
+            return
+        for key, busid in moved.items():
+            if key in items:
+                items[key].ccw = busid
+            else:
+                a.addresses[key] = busid
+
+
 STEPS: tuple[Callable[[Imported], None], ...] = (
     _smbios,
     _vcpus,
@@ -311,4 +348,5 @@ STEPS: tuple[Callable[[Imported], None], ...] = (
     _x86_pci,
     _boot_devs,
     _implied,
+    _input_addresses,
 )

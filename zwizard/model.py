@@ -371,6 +371,9 @@ class Console:
         "a virtio console too (virtconsole on the virtio-serial controller: hvc0 in the "
         "guest), as a converted guest that had one keeps it",
     )
+    virtio_first: bool = spec(
+        False, "the virtio console comes first (virsh console opens it), as a converted guest's"
+    )
 
 
 @record
@@ -437,6 +440,7 @@ class Graphics:
         "[addresses] input1, input2 …",
         factory=list,
     )
+    heads: int = spec(1, "outputs of the primary virtio-gpu device (<model heads>)", minimum=1)
     videos: int = spec(
         1,
         "virtio-gpu-ccw devices (video heads): the first is the primary one; a converted "

@@ -42,6 +42,9 @@ NOT_ASKED = {
     "graphics.inputs": "a converted display's stated inputs; VNC brings a keyboard and mouse",
     "graphics.tablet": "a converted guest's virtio tablet instead of the mouse",
     "graphics.videos": "a converted guest's further video heads",
+    "console.virtio_first": "a converted guest's order of its consoles (the virtio one "
+    "first); a new guest's SCLP console comes first",
+    "graphics.heads": "a converted guest's outputs of its primary virtio-gpu device",
     "guest.scsi_iothread": "a converted guest's virtio-scsi controller I/O thread; a new "
     "guest's I/O threads serve its virtio-blk disks (disks[].iothread)",
     "guest.iothread_ids": "a converted guest's own I/O thread numbering; a new guest's "

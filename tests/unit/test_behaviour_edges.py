@@ -569,7 +569,11 @@ def test_a_disk_moved_onto_virtio_keeps_its_ccw_address():
     converted = convert_domain(disk_with_ccw("sata"))
     assert converted.answers.disks[0].ccw == "fe.0.0007"
     said = [c.what for c in converted.changes if "disk" in c.where]
-    assert said == ["sata disk sda -> virtio (target reassigned)"]
+    assert said == [
+        "sata disk sda -> virtio (target reassigned)",
+        # nothing stated a boot order: said at the disk that gets one (not <boot dev>)
+        "boot order 1: no device boots (libvirt would add <boot dev='hd'/>)",
+    ]
     assert dom(converted.answers).find("devices/disk/address").get("devno") == "0x0007"
 
 

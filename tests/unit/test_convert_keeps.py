@@ -663,3 +663,88 @@ def test_stated_iothread_ids_are_kept_and_judged_as_libvirt_numbers_them():
     assert not errors_of(guest=guest, disks=[{**disk, "iothread": 1}])
     found = errors_of(guest={"iothreads": 2, "iothread_ids": [0, 4, 4]})
     assert {("iothreads", "guest.iothread_ids[0]"), ("iothreads", "guest.iothread_ids[2]")} <= found
+
+
+# --- found by an outside tester converting held-out definitions (no addresses stated) ---
+
+
+def test_a_second_rng_is_said_not_dropped_silently():
+    more = """<rng model='virtio'><backend model='random'>/dev/random</backend></rng>
+    <rng model='virtio'><backend model='random'/></rng>"""
+    imported, xml = converted(more=more)
+    assert xml.find("devices/rng/backend").text == "/dev/random"
+    assert [i.what for i in imported.lost] == ["a further <rng> (zwizard writes one)"]
+
+
+def test_the_primary_video_devices_heads_are_kept():
+    vnc = """<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <video><model type='virtio' heads='2'/></video>"""
+    imported, xml = converted(more=vnc)
+    assert xml.find("devices/video/model").get("heads") == "2" and not imported.lost
+
+
+def test_a_virtio_console_before_the_sclp_one_stays_first():
+    """libvirt numbers consoles by their place: virtio port 0, sclp port 1; virsh console
+    without a name opens the first."""
+    more = """<console type='pty'><target type='virtio'/></console>
+    <console type='pty'><target type='sclp'/></console>"""
+    imported, xml = converted(more=more)
+    consoles = [(c.find("target").get("type"), c.find("target").get("port"))
+                for c in xml.iterfind("devices/console")]  # fmt: skip
+    assert consoles == [("virtio", "0"), ("sclp", "1")] and not imported.lost
+    _, xml = converted(more="".join(reversed(more.split("\n    "))))
+    consoles = [c.find("target").get("type") for c in xml.iterfind("devices/console")]
+    assert consoles == ["sclp", "virtio"]
+
+
+def test_an_rng_source_with_a_blank_is_a_path_libvirt_takes():
+    """libvirt 9.0 defines <backend model='random'>/dev/hw rng</backend> with --validate."""
+    assert not errors_of(rng={"source": "/dev/hw rng"})
+
+
+def devnos(xml) -> dict[str, str]:
+    return {
+        el.tag + (f":{el.get('type')}" if el.get("type") else ""): el.find("address").get("devno")
+        for el in xml.find("devices")
+        if el.find("address") is not None and el.find("address").get("type") == "ccw"
+    }
+
+
+def test_a_dropped_device_keeps_the_addresses_libvirt_gave_the_others():
+    """No address stated: libvirt gives vda fe.0.0000, the 9p share 0001, the balloon
+    0002. Convert drops the share (RHEL cannot run it); the balloon stays at 0002, not
+    0001, so the guest sees its devices where they were (an outside tester's case)."""
+    more = """<filesystem type='mount' accessmode='mapped'>
+      <source dir='/srv/zh-9p'/><target dir='t9'/></filesystem>"""
+    imported, xml = converted(more=more)
+    assert devnos(xml)["memballoon"] == "0x0002"
+    assert devnos(xml)["disk:file"] == "0x0000"
+    assert not [c for c in imported.changes if "ccw" in c.what]  # nothing moved: no word
+
+
+def test_inputs_listed_tablet_first_keep_libvirts_addresses():
+    vnc = """<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <video><model type='virtio'/></video>
+    <input type='tablet' bus='virtio'/><input type='keyboard' bus='virtio'/>"""
+    _, xml = converted(more=vnc)
+    found = {i.get("type"): i.find("address").get("devno") for i in xml.iterfind("devices/input")}
+    # libvirt: vda 0000, video 0001, then the inputs in their order: tablet, keyboard
+    assert found == {"tablet": "0x0002", "keyboard": "0x0003"}
+
+
+def test_a_guest_where_nothing_boots_is_said_to_boot_its_first_disk():
+    """libvirt writes <boot dev='hd'/> into such a guest; IBM Z takes a boot order."""
+    imported, xml = converted()
+    assert xml.find("devices/disk/boot").get("order") == "1"
+    said = [c for c in imported.changes if c.rule == "boot-order"]
+    assert [c.where for c in said] == ["/domain/os", "/domain/devices/disk"]  # and the disk
+    assert said[1].what.startswith("boot order 1: no device boots")
+
+
+def test_a_guest_without_vcpu_keeps_libvirts_one():
+    """libvirt's default is one vCPU; zwizard's own default for a new guest is two (the
+    issue's first silent difference: -smp 1 became -smp 2)."""
+    xml = S390.format(memory=1048576, boot="", more="").replace("<vcpu>1</vcpu>", "")
+    imported = convert_domain(xml.encode(), "k.xml")
+    built = build(imported.answers)
+    assert etree.fromstring(built.files[built.xml_name].encode()).findtext("vcpu") == "1"

@@ -60,6 +60,7 @@ class _Importer(DomainParts, DeviceParts):
             self._boot_dev(r, a)
         if self.consoles == 0:  # libvirt adds none of its own: a guest without one has none
             a.console.sclp = False
+            a.console.virtio_first = False  # first of one: nothing to keep in order
         self._iothreads_keywrap(r, a)
         self._tunes(r, a)
         ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
@@ -70,6 +71,8 @@ class _Importer(DomainParts, DeviceParts):
             else:
                 self.never("x86-features", ls, f"launchSecurity type '{self.get(ls, 'type')}'")
         self._implicit_devices(r, devices, a)
+        if self.s390:  # an s390x guest's addresses are its ABI (x86 ones mean nothing here)
+            self._input_addresses(devices, a)
         for el in xmlsafe.find_all(r, "sysinfo | os/smbios"):
             self.held("guest.smbios", el)
             a.guest.smbios = True

@@ -25,6 +25,41 @@ from zwizard.model import (
 )
 from zwizard.rules import NEVER_AVAILABLE, Finding
 
+# libvirt's order of giving free ccw addresses (zwizard.plan.CCW_ORDER): the groups of
+# the <devices> children that take one on s390x
+CCW_GROUPS = ("disks", "nics", "passthrough", "video", "controllers", "inputs", "shares",
+              "memballoon", "rng", "vsock")  # fmt: skip
+
+
+def ccw_group(el: etree._Element) -> str | None:
+    """The group of a <devices> child libvirt gives a ccw address on s390x (its virtio
+    devices, vfio-ccw and vhost-scsi), or None."""
+    tag, kind = el.tag, el.get("type")
+    model = el.get("model")
+    child_model = el.find("model")
+    if tag == "disk":
+        target = el.find("target")
+        return "disks" if target is not None and target.get("bus") == "virtio" else None
+    if tag == "interface":
+        nic_model = child_model.get("type") if child_model is not None else "virtio"
+        return "nics" if nic_model == "virtio" else None
+    if tag == "hostdev":
+        ccw = (kind == "mdev" and model == "vfio-ccw") or kind == "scsi_host"
+        return "passthrough" if ccw else None
+    if tag == "video":
+        vtype = child_model.get("type") if child_model is not None else None
+        return "video" if vtype in (None, "virtio") else None  # s390x's default is virtio
+    if tag == "controller":
+        scsi = kind == "scsi" and model in (None, "virtio-scsi")
+        return "controllers" if kind == "virtio-serial" or scsi else None
+    if tag == "input":
+        return "inputs" if el.get("bus") == "virtio" else None
+    if tag == "filesystem":
+        return "shares"
+    if tag in ("memballoon", "rng", "vsock"):
+        return tag if model in (None, "virtio") else None
+    return None
+
 
 class DeviceParts(Reader):
     """The devices, read onto the answers."""
@@ -58,6 +93,63 @@ class DeviceParts(Reader):
             a.memory.balloon = True
 
     # -- devices ------------------------------------------------------------------------
+
+    def _input_addresses(self, devices: etree._Element | None, a: Answers) -> None:
+        """The ccw address libvirt gives each device of the document (qemuDomainAssign-
+        S390Addresses: stated ones reserved, then the lowest free devno in fe.0 in the
+        order of CCW_GROUPS, disks by target), the devices libvirt adds itself included:
+        Imported.input_ccw, for the devices carried."""
+        from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
+        from zwizard.devices.disk_places import target_index
+
+        groups: dict[str, list[tuple[Any, str | None, str | None]]] = {g: [] for g in CCW_GROUPS}
+        for el in devices if devices is not None else ():
+            group = isinstance(el.tag, str) and ccw_group(el)
+            if not group:
+                continue
+            addr = el.find("address")
+            stated = None
+            if addr is not None and addr.get("type") == "ccw":
+                raw = [addr.get(k) for k in ("cssid", "ssid", "devno")]
+                stated = ccw_from_attributes(*raw) if any(raw) else None
+            order: Any = len(groups[group])
+            if group == "disks":
+                target = el.find("target")
+                order = target_index(target.get("dev", "") if target is not None else "")
+            groups[group].append((order, stated, self.ccw_keys.get(el)))
+        # what libvirt adds where the document leaves it out: a virtio video beside a
+        # display, a virtio balloon
+        if a.graphics.vnc and not groups["video"]:
+            groups["video"].append((0, None, "video"))
+        if devices is None or devices.find("memballoon") is None:
+            groups["memballoon"].append((0, None, "memballoon" if a.memory.balloon else None))
+        from zwizard.devices import entries
+
+        needed = {kind.controller(item) for kind, _, item in entries(a)}
+        if a.console.virtio:
+            needed.add(CONTROLLER)
+        for key in (SCSI_CONTROLLER, CONTROLLER):  # the controllers libvirt adds for them
+            if key in needed and key not in self.ccw_keys.values():
+                groups["controllers"].append((len(groups["controllers"]), None, key))
+        groups["controllers"].sort(key=lambda d: d[2] != SCSI_CONTROLLER)  # scsi first
+        groups["disks"].sort(key=lambda d: d[0])
+        slots = [(stated, holder) for g in CCW_GROUPS for _, stated, holder in groups[g]]
+        # libvirt reserves every stated ccw address first, a console's too
+        stated_anywhere = [
+            ccw_from_attributes(*(addr.get(k) for k in ("cssid", "ssid", "devno")))
+            for addr in (devices.iterfind("*/address[@type='ccw']") if devices is not None else ())
+        ]
+        taken = {c for text in stated_anywhere if text and (c := parse_ccw(text))}
+        devno = 0
+        for stated, holder in slots:
+            busid = stated
+            if busid is None:
+                while Ccw(VIRTUAL_CSSID, 0, devno) in taken:
+                    devno += 1
+                taken.add(Ccw(VIRTUAL_CSSID, 0, devno))
+                busid = Ccw(VIRTUAL_CSSID, 0, devno).busid
+            if holder is not None and stated is None:  # a stated one is carried as it is
+                self.out.input_ccw[holder] = busid
 
     def address(self, el: etree._Element, path: str) -> str | None:
         """ccw bus-id of a device, or a finding for a PCI/USB/drive address.
@@ -105,6 +197,8 @@ class DeviceParts(Reader):
             if item is not None:
                 entries.append(item)
                 self.mark(path, el)
+                if kind.on_ccw(item):
+                    self.ccw_keys[el] = path
             return
         handler = {
             "watchdog": self._watchdog,
@@ -166,6 +260,9 @@ class DeviceParts(Reader):
         if el.tag == "console" and ttype == "virtio" and not a.console.virtio:
             a.console.virtio = True  # hvc0: a console of its own, not the SCLP one
             self.mark("console.virtio", el)
+            if self.consoles == 0 and not a.console.serial:  # kept first, where it was
+                a.console.virtio_first = True
+                self.mark("console.virtio_first", el)
             self.take(target)
             self.get(target, "port")
             if self.get(el, "type") != "pty":
@@ -285,6 +382,9 @@ class DeviceParts(Reader):
         self._placed(el, "memballoon")
 
     def _rng(self, el: etree._Element, a: Answers) -> None:
+        if self.out.where.get("rng.enabled"):  # zwizard writes one: a second is said
+            self.lost(el, "a further <rng> (zwizard writes one)")
+            return
         a.rng.enabled = True
         self.mark("rng.enabled", el)
         self.get(el, "model")
@@ -300,6 +400,7 @@ class DeviceParts(Reader):
     def _placed(self, el: etree._Element, key: str) -> None:
         """The stated ccw address of a device without an answers list of its own (balloon,
         rng, controllers, video, inputs): carried as addresses[key], its key in Plan.ccw."""
+        self.ccw_keys[el] = key
         busid = self.address(el, el.tag)
         if busid is not None:
             self.out.answers.addresses[key] = busid
@@ -311,6 +412,8 @@ class DeviceParts(Reader):
         self.get(el, "index")
         if ctype == "usb" and model != "none":
             self.never("usb", el, f"USB controller {model or ''}".rstrip())
+        elif ctype == "usb" and a.guest.no_usb:  # libvirt: "Can't add another USB controller"
+            self.lost(el, "a further USB controller model none")
         elif ctype == "usb":  # the statement that there is none: carried as stated
             a.guest.no_usb = True
             self.mark("guest.no_usb", el)
@@ -443,8 +546,15 @@ class DeviceParts(Reader):
             self.videos += 1
             a.graphics.videos = self.videos
             self.mark("graphics.videos", el)
-            for attr in ("heads", "primary"):
-                self.get(model, attr)
+            self.get(model, "primary")
+            heads = self.get(model, "heads")
+            if model is None:
+                pass
+            elif heads is not None and heads.isdigit() and self.videos == 1:
+                a.graphics.heads = int(heads)  # the primary device's outputs
+                self.mark("graphics.heads", model)
+            elif heads not in (None, "1"):
+                self.lost(model, f"heads='{heads}' of a further video device", whole=False)
             self._placed(el, "video" if self.videos == 1 else f"video{self.videos}")
         else:
             self._console_note(el, f"{mtype or 'default (virtio)'} video")

@@ -58,6 +58,10 @@ class Imported:
     devices_at: tuple[str, int | None] = ("/domain/devices", None)  # where additions go
     os_at: tuple[str, int | None] = ("/domain/os", None)
     panic: bool = False  # the document has a <panic> (libvirt adds one to s390x guests)
+    # the ccw address libvirt gives each device of the document that takes one, carried
+    # or not (a dropped 9p share holds its address too), keyed by its key in Plan.ccw
+    # where the device is carried: convert keeps the guest's addresses where they would move
+    input_ccw: dict[str, str] = field(default_factory=dict)
 
     def locate(self, path: str) -> tuple[str, int | None]:
         """Source XPath and line of an answers path (or of its nearest parent)."""

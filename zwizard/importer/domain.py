@@ -130,11 +130,13 @@ class DomainParts(Reader):
                 g.osinfo = osid
                 self.mark("guest.osinfo", os_el)
         vcpu = r.find("vcpu")
-        if vcpu is not None and not self.text(vcpu).isdigit():
+        if vcpu is None:  # libvirt's default: one vCPU (zwizard's own default is two)
+            g.vcpus = 1
+        elif not self.text(vcpu).isdigit():
             said = "libvirt: maximum vcpus count must be an integer"
             self.finding(vcpu, "vcpus", "error", f"vcpu {self.text(vcpu)!r}: {said}")
             self.changed("vcpus", vcpu, f"vcpu {self.text(vcpu)!r} -> {g.vcpus} ({said})")
-        elif vcpu is not None:
+        else:
             placement = self.get(vcpu, "placement")  # static is what zwizard writes
             if placement not in (None, "static"):
                 what = f"vCPU placement {placement} (numad) -> static"

@@ -27,6 +27,7 @@ class Reader:
         self.consoles = 0
         self.videos = 0  # virtio video devices carried with the VNC display
         self.pointers: set[str] = set()  # the virtio inputs carried: keyboard, mouse
+        self.ccw_keys: dict[etree._Element, str] = {}  # a carried device's key in Plan.ccw
         os_type = root.find("os/type")
         self.s390 = self.out.s390 = os_type is not None and os_type.get("arch") == "s390x"
 

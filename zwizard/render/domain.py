@@ -105,21 +105,21 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         if kind.after is not None:
             kind.after(devices, answers, plan)
     con = answers.console
+    first = con.virtio and con.virtio_first and con.sclp and not con.serial
+    if first:  # a converted guest's order: virsh console opens the first
+        _virtio_console(devices, answers, plan)
     if con.serial:  # libvirt's serial form of the same devices (sclpconsole, sclplmconsole)
         _consoles_as_serials(devices, answers)
     if con.sclp and not con.serial:
         console = _sub(devices, "console", type="pty")
         if con.log:
             _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
-        _sub(console, "target", type="sclp", port="0")
+        _sub(console, "target", type="sclp", port=str(_consoles(devices) - 1))
     if con.line_mode and not con.serial:  # the line-mode console: virsh console GUEST console1
-        _sub(_sub(devices, "console", type="pty"), "target", type="sclplm", port="1")
-    if con.virtio:  # hvc0 in the guest; libvirt numbers a console's port by its place
-        before = sum(1 for el in devices.children if el.tag == "console")
-        console = _sub(devices, "console", type="pty")
-        _sub(console, "target", type="virtio", port=str(before))
-        if "virtio-console" in answers.addresses:  # only as a converted guest stated it
-            _ccw(console, plan.ccw.get("virtio-console"))
+        line = _sub(devices, "console", type="pty")
+        _sub(line, "target", type="sclplm", port=str(_consoles(devices) - 1))
+    if con.virtio and not first:  # hvc0 in the guest
+        _virtio_console(devices, answers, plan)
     if answers.watchdog is not None:
         _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
     balloon = _sub(devices, "memballoon", model="virtio" if plan.balloon else "none")
@@ -148,7 +148,8 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             _sub(devices, "graphics", type="vnc", port="-1", autoport="yes")
         for n in range(1, g_.videos + 1):  # the first is the primary head
             video = _sub(devices, "video")
-            _sub(video, "model", type="virtio", heads="1", **({"primary": "yes"} if n == 1 else {}))
+            primary = {"heads": str(g_.heads), "primary": "yes"} if n == 1 else {"heads": "1"}
+            _sub(video, "model", type="virtio", **primary)
             _ccw(video, plan.ccw.get("video" if n == 1 else f"video{n}"))
     _sub(devices, "panic", model="s390")
     if answers.vsock is not None:  # after the panic device, as libvirt writes it
@@ -171,6 +172,19 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     if se:
         _sub(dom, "launchSecurity", type="s390-pv")
     return dom
+
+
+def _consoles(devices: Element) -> int:
+    """How many consoles are written: libvirt numbers a console's port by its place."""
+    return sum(1 for el in devices.children if el.tag == "console")
+
+
+def _virtio_console(devices: Element, answers: Answers, plan: Plan) -> None:
+    before = _consoles(devices)
+    console = _sub(devices, "console", type="pty")
+    _sub(console, "target", type="virtio", port=str(before))
+    if "virtio-console" in answers.addresses:  # only as a converted guest stated it
+        _ccw(console, plan.ccw.get("virtio-console"))
 
 
 def _consoles_as_serials(devices: Element, answers: Answers) -> None:
