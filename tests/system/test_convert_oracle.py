@@ -466,7 +466,6 @@ def judge(key: str, source: str, tmp: Path) -> dict:
     if not written.exists():
         record["output"] = "not written"
         return record
-    locations = announced_locations(r.stdout + r.stderr)
     b_xml_in = runnable(written.read_text(), name)
     if etree.fromstring(written.read_bytes(), PARSER).get("type") != "qemu":
         record["made definable"] = "output's domain type kvm -> qemu (no KVM here)"
@@ -486,21 +485,8 @@ def judge(key: str, source: str, tmp: Path) -> dict:
     b = etree.fromstring(b_xml.encode(), PARSER)
     b_again = etree.fromstring(b_xml.encode(), PARSER)  # B as it is, for C
     if a_xml:
-        a = etree.fromstring(a_xml.encode(), PARSER)
-        masks = masks_from(a, name, raw_macs)
-        known = raw_macs | {m.lower() for m in masks if ":" in m}
-        mask(a, masks, name, known)
-        mask(b, masks, name, known)
-        strip_own_mark(b, a)
-        found = differences(a, b)
-        record["silent"] = [plain(d) for d in found if not covered(d, locations)]
-        record["announced"] = [plain(d) for d in found if covered(d, locations)]
-        ruled = announced_locations(r.stdout + r.stderr, only="changed")
-        record["abi without a rule"] = [
-            plain(d)
-            for d in found
-            if covered(d, locations) and is_abi(d["at"]) and not covered(d, ruled)
-        ]
+        said, masks = judged(a_xml, b, name, raw_macs, r.stdout + r.stderr)
+        record.update(said)
         record["qemu"] = compare_argv(tmp / "A.dumped.xml", tmp / "B.dumped.xml", masks, name)
         if xml != a_xml:
             record.update(from_source(xml, a_xml, name, raw_macs, tmp))
@@ -530,24 +516,32 @@ def from_source(xml: str, a_xml: str, name: str, raw_macs: set[str], tmp: Path) 
     status, s_xml = normal_form(runnable(written.read_text(), name), name, tmp, "S", validate=True)
     if not s_xml:
         return {"output (source)": status}
-    a = etree.fromstring(a_xml.encode(), PARSER)
     b = etree.fromstring(s_xml.encode(), PARSER)
+    said, _ = judged(a_xml, b, name, raw_macs, r.stdout + r.stderr)
+    return {f"{kind} (source)": said[kind] for kind in ("silent", "abi without a rule")}
+
+
+def judged(a_xml: str, b: etree._Element, name: str, raw_macs: set[str], output: str):
+    """A's normal form against B (masked in place): its differences, each silent or
+    announced by what convert printed, and those of the guest's ABI said by no rule."""
+    a = etree.fromstring(a_xml.encode(), PARSER)
     masks = masks_from(a, name, raw_macs)
     known = raw_macs | {m.lower() for m in masks if ":" in m}
     mask(a, masks, name, known)
     mask(b, masks, name, known)
     strip_own_mark(b, a)
-    said = r.stdout + r.stderr
-    locations, ruled = announced_locations(said), announced_locations(said, only="changed")
+    locations, ruled = announced_locations(output), announced_locations(output, only="changed")
     found = differences(a, b)
-    return {
-        "silent (source)": [plain(d) for d in found if not covered(d, locations)],
-        "abi without a rule (source)": [
+    said = {
+        "silent": [plain(d) for d in found if not covered(d, locations)],
+        "announced": [plain(d) for d in found if covered(d, locations)],
+        "abi without a rule": [
             plain(d)
             for d in found
             if covered(d, locations) and is_abi(d["at"]) and not covered(d, ruled)
         ],
     }
+    return said, masks
 
 
 # --- the inputs -----------------------------------------------------------------------
