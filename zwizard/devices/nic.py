@@ -138,13 +138,11 @@ def _read_tuning(r: Reader, el: etree._Element, nic: Nic, path: str) -> None:
     nic.mtu = _number(r, el.find("mtu"), "size", "MTU")
     driver = el.find("driver")
     nic.queues = _number(r, driver, "queues", "queues")
-    backend = r.get(driver, "name") if driver is not None else None
-    if driver is None:
-        pass
-    elif backend in NIC_BACKENDS:
+    backend = r.get(driver, "name")
+    if driver is not None and backend in NIC_BACKENDS:
         nic.backend = cast(NicBackend, backend)
         r.mark(f"{path}.backend", driver)
-    elif backend is not None:  # libvirt knows vhost, qemu and vhostuser (no such port here)
+    elif driver is not None and backend is not None:  # vhostuser: no such port here
         what = f"driver name='{backend}' (one of {', '.join(NIC_BACKENDS)})"
         r.lost(driver, what, whole=False)
     target = el.find("target")

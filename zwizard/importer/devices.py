@@ -330,12 +330,10 @@ class DeviceParts(Reader):
         a.vsock = Vsock(cid=int(number) if number is not None else None)
         driver = el.find("driver")
         iommu = self.get(driver, "iommu")
-        if driver is None:
-            pass
-        elif iommu in ("on", "off"):
+        if driver is not None and iommu in ("on", "off"):
             a.vsock.iommu = iommu == "on"
             self.mark("vsock.iommu", driver)
-        elif iommu is not None:
+        elif driver is not None and iommu is not None:
             self.lost(driver, f"driver iommu='{iommu}' (on or off)", whole=False)
         self.take(cid)
         self.mark("vsock", el)
@@ -487,7 +485,7 @@ class DeviceParts(Reader):
                     rule, reason = NEVER_AVAILABLE["graphical-console"]
                     self.finding(el, rule, "note", f"{kind} input on virtio: {reason}")
                 a.graphics.extra_inputs.append(cast(InputType, kind))
-                self.take(*el.iter())
+                self.take(el)  # type and bus are read; its address below, the rest is said
                 self._placed(el, f"input{len(a.graphics.extra_inputs)}")
                 self.mark("graphics.extra_inputs", el)
         else:
@@ -548,13 +546,13 @@ class DeviceParts(Reader):
             self.mark("graphics.videos", el)
             self.get(model, "primary")
             heads = self.get(model, "heads")
-            if model is None:
-                pass
-            elif heads is not None and heads.isdigit() and self.videos == 1:
+            first = self.videos == 1
+            if model is not None and first and heads is not None and heads.isdigit():
                 a.graphics.heads = int(heads)  # the primary device's outputs
                 self.mark("graphics.heads", model)
-            elif heads not in (None, "1"):
-                self.lost(model, f"heads='{heads}' of a further video device", whole=False)
+            elif model is not None and heads not in (None, "1"):
+                what = f"heads='{heads}'" + ("" if first else " of a further video device")
+                self.lost(model, what, whole=False)
             self._placed(el, "video" if self.videos == 1 else f"video{self.videos}")
         else:
             self._console_note(el, f"{mtype or 'default (virtio)'} video")
