@@ -234,6 +234,17 @@ def test_missing_image_file_is_a_warning_with_the_command():
     assert hit.path == "disks[0].path"  # the field the wizard marks
 
 
+def test_a_missing_iso_is_copied_not_created():
+    """A new administrator's trial: a CD-ROM whose ISO is not there was offered
+    `qemu-img create -f qcow2 …/rhel9.iso 20G`, an empty disk image, not an installer."""
+    cd = {"path": "/nonexistent/rhel9.iso", "device": "cdrom", "boot_order": 1}
+    (hit,) = [
+        f for f in check(answers(disks=[cd], nics=[]), host=HostInfo()) if f.rule == "host-disk"
+    ]
+    assert hit.severity == "warning" and "qemu-img" not in hit.message
+    assert "copy the ISO image there" in hit.message
+
+
 def test_missing_block_device_is_an_error_at_its_path():
     a = answers(disks=[{"path": "/dev/disk/by-id/none", "kind": "block", "boot_order": 1}])
     (hit,) = [f for f in check(a, host=HostInfo()) if f.rule == "host-disk"]

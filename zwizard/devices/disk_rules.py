@@ -281,6 +281,13 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                         f"disks[{i}].path",
                         f"block device {d.path} does not exist here",
                     )
+                elif d.device == "cdrom":  # an installation ISO is copied, never created
+                    judge.out.warn(
+                        "host-disk",
+                        f"disks[{i}].path",
+                        f"{d.path} does not exist yet: copy the ISO image there, or the guest "
+                        "will not start",
+                    )
                 else:
                     judge.out.warn(
                         "host-disk",
