@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zwizard.importer import Change, Imported, import_domain
-from zwizard.model import Answers, Disk, Nic, Passthrough, Watchdog
+from zwizard.model import Answers, Disk, Nic, Passthrough
+from zwizard.parts import PARTS
 
 T = TypeVar("T")
 
@@ -38,8 +39,7 @@ def convert(imported: Imported) -> None:
 
 
 def _change(imported: Imported, rule: str, path: str, what: str) -> None:
-    where, line = imported.locate(path)
-    imported.changes.append(Change(rule, where, line, what))
+    imported.change(rule, path, what)
 
 
 def _dropped(imported: Imported, rule: str, path: str, what: str = "") -> None:
@@ -91,22 +91,6 @@ def _memory(imported: Imported) -> None:
             imported, "no-mem-hotplug", "memory.hotplug", "dropped <maxMemory> (no memory hot-plug)"
         )
         memory.hotplug = False
-
-
-def _timers(imported: Imported) -> None:
-    clock = imported.answers.clock
-    for i, name in enumerate(clock.timers):
-        _change(imported, "no-kvmclock", f"clock.timers[{i}]", f"dropped timer {name}")
-    clock.timers = []
-
-
-def _watchdog(imported: Imported) -> None:
-    wd = imported.answers.watchdog
-    diag288 = Watchdog.model  # the record's default: the one watchdog on IBM Z
-    if wd is not None and wd.model != diag288:
-        what = f"watchdog {wd.model} -> {diag288} (action {wd.action} kept)"
-        _change(imported, "watchdog-diag288", "watchdog.model", what)
-        wd.model = diag288
 
 
 def _disks(imported: Imported) -> None:
@@ -339,8 +323,7 @@ STEPS: tuple[Callable[[Imported], None], ...] = (
     _vcpus,
     _cpu,
     _memory,
-    _timers,
-    _watchdog,
+    *(part.convert for part in PARTS if part.convert is not None),  # clock, watchdog
     _disks,
     _secure_execution,
     _virtual_css,

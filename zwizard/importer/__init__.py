@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from zwizard import xmlsafe
+from zwizard import parts, xmlsafe
 from zwizard.devices import KINDS
 from zwizard.importer.devices import DeviceParts
 from zwizard.importer.document import (
@@ -28,6 +28,7 @@ from zwizard.importer.document import (
 )
 from zwizard.importer.domain import DomainParts
 from zwizard.lazy import Pattern
+from zwizard.parts import tuning
 from zwizard.rules import Finding
 from zwizard.structure import record
 
@@ -43,11 +44,12 @@ class _Importer(DomainParts, DeviceParts):
     def run(self) -> Imported:
         r, a = self.root, self.out.answers
         self._guest(r, a)
+        parts.lifecycle.PART.read(self, r, a)
         self._os(r)
         self._features(r)
         self._cpu(r, a)
         self._memory(r, a)
-        self._clock(r, a)
+        parts.clock.PART.read(self, r, a)
         devices = r.find("devices")
         os_el = r.find("os")
         if os_el is not None:
@@ -61,8 +63,8 @@ class _Importer(DomainParts, DeviceParts):
         if self.consoles == 0:  # libvirt adds none of its own: a guest without one has none
             a.console.sclp = False
             a.console.virtio_first = False  # first of one: nothing to keep in order
-        self._iothreads_keywrap(r, a)
-        self._tunes(r, a)
+        for part in (tuning.IOTHREADS, parts.keywrap.PART, tuning.MEMTUNE, tuning.CPUTUNE):
+            part.read(self, r, a)
         ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
         if ls is not None:
             if self.get(ls, "type") == "s390-pv":

@@ -15,14 +15,8 @@ from zwizard.devices.channel import CONTROLLER
 from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.importer.document import Change
 from zwizard.importer.reader import Reader
-from zwizard.model import (
-    WATCHDOG_ACTIONS,
-    Answers,
-    InputType,
-    Vsock,
-    Watchdog,
-    WatchdogAction,
-)
+from zwizard.model import Answers, InputType
+from zwizard.parts import DEVICE_TAGS
 from zwizard.rules import NEVER_AVAILABLE, Finding
 
 # libvirt's order of giving free ccw addresses (zwizard.plan.CCW_ORDER): the groups of
@@ -200,10 +194,11 @@ class DeviceParts(Reader):
                 if kind.on_ccw(item):
                     self.ccw_keys[el] = path
             return
+        part = DEVICE_TAGS.get(tag)
+        if part is not None:  # a domain-level part reads its own element
+            part.read(self, el, a)
+            return
         handler = {
-            "watchdog": self._watchdog,
-            "memballoon": self._balloon,
-            "rng": self._rng,
             "controller": self._controller,
             "input": self._input,
             "graphics": self._graphics,
@@ -212,7 +207,6 @@ class DeviceParts(Reader):
             "console": self._console,
             "serial": self._console,
             "panic": self._panic,
-            "vsock": self._vsock,
         }.get(tag)
         if handler:
             handler(el, a)
@@ -268,7 +262,7 @@ class DeviceParts(Reader):
             if self.get(el, "type") != "pty":
                 what = f"<console> type {self.get(el, 'type')} -> pty"
                 self.changed("ccw-only", el, what, whole=False)
-            self._placed(el, "virtio-console")  # libvirt keeps a ccw address stated on it
+            self.placed(el, "virtio-console")  # libvirt keeps a ccw address stated on it
             return
         self.consoles += 1
         if self.consoles > 1:
@@ -320,25 +314,6 @@ class DeviceParts(Reader):
             )
             self.changed("ccw-address", addr, "dropped the panic device's address")
 
-    def _vsock(self, el: etree._Element, a: Answers) -> None:
-        cid = el.find("cid")
-        auto, address = self.get(cid, "auto"), self.get(cid, "address")
-        if self.get(el, "model") not in ("virtio", None) or a.vsock is not None:
-            self.lost(el, "a vsock (one virtio vsock is carried)")
-            return
-        number = address if auto != "yes" and address is not None and address.isdigit() else None
-        a.vsock = Vsock(cid=int(number) if number is not None else None)
-        driver = el.find("driver")
-        iommu = self.get(driver, "iommu")
-        if driver is not None and iommu in ("on", "off"):
-            a.vsock.iommu = iommu == "on"
-            self.mark("vsock.iommu", driver)
-        elif driver is not None and iommu is not None:
-            self.lost(driver, f"driver iommu='{iommu}' (on or off)", whole=False)
-        self.take(cid)
-        self.mark("vsock", el)
-        self._placed(el, "vsock")
-
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
         if boot is not None and (self.get(boot, "order") or "").lstrip("-").isdigit():
@@ -347,55 +322,7 @@ class DeviceParts(Reader):
             self.mark(f"{path}.boot_order", boot)
             self.mark(f"{path}.loadparm", boot)
 
-    def _watchdog(self, el: etree._Element, a: Answers) -> None:
-        action = self.get(el, "action", "reset")
-        wd = Watchdog(
-            action=cast(WatchdogAction, action) if action in WATCHDOG_ACTIONS else "reset"
-        )
-        if action not in WATCHDOG_ACTIONS:  # libvirt: "unknown watchdog action"
-            known = ", ".join(WATCHDOG_ACTIONS)
-            why = f"libvirt knows no watchdog action '{action}' (only {known})"
-            self.finding(el, "watchdog-diag288", "error", why)
-            what = f"watchdog action {action} -> reset ({known})"
-            self.changed("watchdog-diag288", el, what, whole=False)
-        wd.model = self.get(el, "model") or ""
-        a.watchdog = wd
-        self.mark("watchdog", el)
-        self.mark("watchdog.model", el)
-
-    def _balloon(self, el: etree._Element, a: Answers) -> None:
-        model = self.get(el, "model")
-        a.memory.balloon = model != "none"
-        self.mark("memory.balloon", el)
-        deflate = self.get(el, "autodeflate")
-        if deflate in ("on", "off"):
-            a.memory.balloon_autodeflate = deflate == "on"
-        stats = el.find("stats")
-        period = self.get(stats, "period")
-        if stats is not None and period is not None and period.isdigit():
-            a.memory.balloon_stats_period = int(period)
-            self.mark("memory.balloon_stats_period", stats)
-        if model not in ("virtio", "none"):
-            self.changed("ccw-only", el, f"memballoon {model} -> virtio", whole=False)
-        self._placed(el, "memballoon")
-
-    def _rng(self, el: etree._Element, a: Answers) -> None:
-        if self.out.where.get("rng.enabled"):  # zwizard writes one: a second is said
-            self.lost(el, "a further <rng> (zwizard writes one)")
-            return
-        a.rng.enabled = True
-        self.mark("rng.enabled", el)
-        self.get(el, "model")
-        backend = el.find("backend")
-        if backend is not None:
-            self.get(backend, "model")
-            source = self.text(backend)
-            if source:  # libvirt's own default when empty: /dev/urandom
-                a.rng.source = source
-                self.mark("rng.source", backend)
-        self._placed(el, "rng")
-
-    def _placed(self, el: etree._Element, key: str) -> None:
+    def placed(self, el: etree._Element, key: str) -> None:
         """The stated ccw address of a device without an answers list of its own (balloon,
         rng, controllers, video, inputs): carried as addresses[key], its key in Plan.ccw."""
         self.ccw_keys[el] = key
@@ -430,7 +357,7 @@ class DeviceParts(Reader):
                 self.lost(el, f"a {ctype} controller")
             elif key not in self.out.controllers:
                 self.out.controllers[key] = self.at(el)
-                self._placed(el, key)
+                self.placed(el, key)
                 if key == SCSI_CONTROLLER:
                     self._scsi_driver(el.find("driver"), a)
             else:  # a second controller of a type: zwizard writes one
@@ -486,7 +413,7 @@ class DeviceParts(Reader):
                     self.finding(el, rule, "note", f"{kind} input on virtio: {reason}")
                 a.graphics.extra_inputs.append(cast(InputType, kind))
                 self.take(el)  # type and bus are read; its address below, the rest is said
-                self._placed(el, f"input{len(a.graphics.extra_inputs)}")
+                self.placed(el, f"input{len(a.graphics.extra_inputs)}")
                 self.mark("graphics.extra_inputs", el)
         else:
             self._console_note(el, f"{kind} input on {bus}")
@@ -504,7 +431,7 @@ class DeviceParts(Reader):
             self.mark("graphics.tablet", el)
         if carried:
             self.take(*el.iter())  # written again with [graphics], as it was
-            self._placed(el, key)
+            self.placed(el, key)
         else:  # written again as the virtio one, said as a change; its USB address goes
             self.accounted.add(el)
         return True
@@ -553,7 +480,7 @@ class DeviceParts(Reader):
             elif model is not None and heads not in (None, "1"):
                 what = f"heads='{heads}'" + ("" if first else " of a further video device")
                 self.lost(model, what, whole=False)
-            self._placed(el, "video" if self.videos == 1 else f"video{self.videos}")
+            self.placed(el, "video" if self.videos == 1 else f"video{self.videos}")
         else:
             self._console_note(el, f"{mtype or 'default (virtio)'} video")
 

@@ -63,6 +63,11 @@ class Imported:
     # where the device is carried: convert keeps the guest's addresses where they would move
     input_ccw: dict[str, str] = field(default_factory=dict)
 
+    def change(self, rule: str, path: str, what: str) -> None:
+        """A change convert makes to the value at answers `path`, said where it was read."""
+        where, line = self.locate(path)
+        self.changes.append(Change(rule, where, line, what))
+
     def locate(self, path: str) -> tuple[str, int | None]:
         """Source XPath and line of an answers path (or of its nearest parent)."""
         while path:

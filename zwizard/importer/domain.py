@@ -1,5 +1,5 @@
-"""Reading the domain's own elements: guest, OS, features, CPU, memory, clock and the
-tuning blocks (cputune, memtune, iothreads, keywrap)."""
+"""Reading the domain's own elements not yet read by a part of zwizard.parts: guest, OS,
+features, CPU and memory."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from zwizard import xmlsafe
 from zwizard.importer.document import X86_FEATURES
 from zwizard.importer.reader import Reader
 from zwizard.model import (
-    CLOCK_OFFSETS,
     FEATURE_POLICIES,
     OSINFO_IDS,
     Answers,
-    ClockOffset,
     FeaturePolicy,
     Guest,
     Kernel,
@@ -26,83 +24,6 @@ from zwizard.stack_versions import DEPRECATED_CPU_FEATURES
 
 class DomainParts(Reader):
     """The domain-level elements, read onto the answers."""
-
-    def _tunes(self, r: etree._Element, a: Answers) -> None:
-        memtune = r.find("memtune")
-        if memtune is not None:
-            self.take(memtune)
-            for key in ("hard_limit", "soft_limit", "swap_hard_limit"):
-                el = memtune.find(key)
-                mib = self.mib(el)
-                if el is not None and mib is not None:
-                    setattr(a.memory, f"{key}_mib", mib)
-                    self.mark(f"memory.{key}_mib", el)
-                elif el is not None:
-                    what = self.unreadable_size(el, "memtune")
-                    self.lost(el, f"<memtune><{key}> {what}")
-            for el in memtune:
-                if isinstance(el.tag, str) and el not in self.taken:
-                    self.lost(el, f"<memtune><{el.tag}>")
-        cputune = r.find("cputune")
-        if cputune is None:
-            return
-        self.take(cputune)
-        for pin in cputune.findall("vcpupin"):
-            vcpu, cpuset = self.get(pin, "vcpu"), self.get(pin, "cpuset")
-            if vcpu is not None and cpuset is not None:
-                a.cpu.pinning[vcpu] = cpuset
-                self.mark(f"cpu.pinning.{vcpu}", pin)
-        emulator = cputune.find("emulatorpin")
-        if emulator is not None and self.get(emulator, "cpuset"):
-            a.cpu.emulator_pinning = self.get(emulator, "cpuset")
-            self.mark("cpu.emulator_pinning", emulator)
-        for pin in cputune.findall("iothreadpin"):
-            thread, cpuset = self.get(pin, "iothread"), self.get(pin, "cpuset")
-            if thread is not None and cpuset is not None:
-                a.cpu.iothread_pinning[thread] = cpuset
-                self.mark(f"cpu.iothread_pinning.{thread}", pin)
-        for el in cputune:
-            if isinstance(el.tag, str) and el not in self.taken:
-                self.lost(el, f"<cputune><{el.tag}>")
-
-    def _iothreads_keywrap(self, r: etree._Element, a: Answers) -> None:
-        el = r.find("iothreads")
-        if el is not None and self.text(el).isdigit():
-            a.guest.iothreads = int(self.text(el))
-            self.mark("guest.iothreads", el)
-        elif el is not None:
-            self.lost(el, f"<iothreads> '{self.text(el)}' (not a number)")
-        ids = r.find("iothreadids")
-        self.take(ids)  # the list itself; each id below is read
-        for thread in ids if ids is not None else ():
-            if not isinstance(thread.tag, str):
-                continue  # a comment
-            number = self.get(thread, "id")
-            if thread.tag == "iothread" and number is not None and number.isdigit():
-                a.guest.iothread_ids.append(int(number))
-                self.mark("guest.iothread_ids", thread)
-            else:
-                self.lost(thread, f"<iothreadids><{thread.tag}> without a numeric id")
-        wrap = r.find("keywrap")
-        if wrap is None:
-            return
-        self.mark("keywrap", wrap)
-        self.take(wrap)
-        for cipher in wrap.findall("cipher"):
-            name, state = self.get(cipher, "name"), self.get(cipher, "state")
-            if name not in ("aes", "dea") or state not in ("on", "off"):
-                self.lost(cipher, f"cipher name='{name}' state='{state}' (aes or dea, on or off)")
-            elif getattr(a.keywrap, name) is not None:
-                self.finding(
-                    cipher,
-                    "keywrap",
-                    "error",
-                    f'a second {name} cipher (libvirt: "A domain definition can have no more '
-                    f'than one cipher node with name {name}")',
-                )
-                self.lost(cipher, f"a second {name} cipher")
-            else:
-                setattr(a.keywrap, name, state == "on")
 
     def _guest(self, r: etree._Element, a: Answers) -> None:
         g: Guest = a.guest
@@ -166,11 +87,6 @@ class DomainParts(Reader):
         if balloon_size is not None and self.kib(balloon_size) != self.kib(mem):
             what = f"currentMemory {self.text(balloon_size)} (zwizard writes memory)"
             self.lost(balloon_size, what)
-        for key in ("on_poweroff", "on_reboot", "on_crash"):
-            el = r.find(key)
-            if el is not None and self.text(el):
-                setattr(g, key, self.text(el))
-                self.mark(f"guest.{key}", el)
 
     def _os(self, r: etree._Element) -> None:
         os_ = r.find("os")
@@ -361,15 +277,3 @@ class DomainParts(Reader):
                             )
                     else:
                         self.lost(el, f"<memoryBacking><{el.tag}>")
-
-    def _clock(self, r: etree._Element, a: Answers) -> None:
-        clock = r.find("clock")
-        if clock is None:
-            return
-        offset = self.get(clock, "offset", "utc")
-        a.clock.offset = cast(ClockOffset, offset) if offset in CLOCK_OFFSETS else "utc"
-        if offset not in CLOCK_OFFSETS:
-            self.changed("no-kvmclock", clock, f"clock offset {offset} -> utc", whole=False)
-        for timer in clock.findall("timer"):
-            a.clock.timers.append(self.get(timer, "name") or "?")
-            self.held(f"clock.timers[{len(a.clock.timers) - 1}]", timer)

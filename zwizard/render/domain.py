@@ -7,6 +7,9 @@ SMBIOS, NUMA, timers, USB or virtual PCI devices.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from zwizard import parts
 from zwizard.devices import KINDS
 from zwizard.devices.base import write_ccw as _ccw
 from zwizard.model import OSINFO_IDS, Answers
@@ -23,9 +26,14 @@ ZWIZARD_NS = "urn:x-zwizard:domain:1"
 def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
     """The <domain> element; call `to_xml` for the text."""
     plan = plan or make_plan(answers)
+    dom = Element("domain", {"type": answers.guest.domain_type})
+    for write in DOMAIN_WRITERS:
+        write(dom, answers, plan)
+    return dom
+
+
+def _basics(dom: Element, answers: Answers, plan: Plan) -> None:
     g = answers.guest
-    se = answers.secure_execution.enabled
-    dom = Element("domain", {"type": g.domain_type})
     _sub(dom, "name", g.name)
     if g.uuid:
         _sub(dom, "uuid", g.uuid.lower())
@@ -40,6 +48,9 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _sub(info, "libosinfo:os", id=osinfo)
     _sub(meta, "zwizard:generator", "zwizard", **{"xmlns:zwizard": ZWIZARD_NS, "os": g.os})
 
+
+def _memory(dom: Element, answers: Answers, plan: Plan) -> None:
+    g = answers.guest
     size, unit = str(g.memory_mib), "MiB"
     if g.memory_kib is not None and max(1, round(g.memory_kib / 1024)) == g.memory_mib:
         size, unit = str(g.memory_kib), "KiB"  # a converted guest's exact size
@@ -54,35 +65,19 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         if answers.shares:  # libvirt: "'virtiofs' requires shared memory" (seen)
             _sub(backing, "source", type="memfd")
             _sub(backing, "access", mode="shared")
-    limits = [
-        (key, getattr(mem, f"{key}_mib")) for key in ("hard_limit", "soft_limit", "swap_hard_limit")
-    ]
-    if any(value is not None for _, value in limits):
-        memtune = _sub(dom, "memtune")
-        for key, value in limits:
-            if value is not None:
-                _sub(memtune, key, str(value), unit="MiB")
+
+
+def _vcpu(dom: Element, answers: Answers, plan: Plan) -> None:
+    g = answers.guest
     vcpu = {"placement": "static"}
     if g.vcpus_current is not None:
         vcpu["current"] = str(g.vcpus_current)
     _sub(dom, "vcpu", str(g.vcpus), **vcpu)
-    c = answers.cpu
-    if c.pinning or c.emulator_pinning or c.iothread_pinning:
-        cputune = _sub(dom, "cputune")
-        for index, cpuset in c.pinning.items():
-            _sub(cputune, "vcpupin", vcpu=index, cpuset=cpuset)
-        if c.emulator_pinning:
-            _sub(cputune, "emulatorpin", cpuset=c.emulator_pinning)
-        for index, cpuset in c.iothread_pinning.items():  # libvirt's order: after emulatorpin
-            _sub(cputune, "iothreadpin", iothread=index, cpuset=cpuset)
-    if g.iothreads or g.iothread_ids:  # libvirt counts at least the ids stated
-        _sub(dom, "iothreads", str(max(g.iothreads or 0, len(g.iothread_ids))))
-    if g.iothread_ids:  # a converted guest's own numbering, written back as stated
-        ids = _sub(dom, "iothreadids")
-        for thread_id in g.iothread_ids:
-            _sub(ids, "iothread", id=str(thread_id))
+
+
+def _os(dom: Element, answers: Answers, plan: Plan) -> None:
     os_ = _sub(dom, "os")
-    _sub(os_, "type", "hvm", arch=S390_ARCH, machine=g.machine or S390_MACHINE)
+    _sub(os_, "type", "hvm", arch=S390_ARCH, machine=answers.guest.machine or S390_MACHINE)
     if answers.kernel is not None:
         k = answers.kernel
         _sub(os_, "kernel", k.path)
@@ -90,20 +85,22 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             _sub(os_, "initrd", k.initrd)
         if k.cmdline:
             _sub(os_, "cmdline", k.cmdline)
-    _cpu(dom, answers, plan)
-    _sub(dom, "clock", offset=answers.clock.offset)
-    _sub(dom, "on_poweroff", g.on_poweroff)
-    _sub(dom, "on_reboot", g.on_reboot)
-    _sub(dom, "on_crash", g.on_crash)
 
+
+def _devices(dom: Element, answers: Answers, plan: Plan) -> None:
     devices = _sub(dom, "devices")
     for kind in KINDS:  # each kind's entries, then what they sit on (the SCSI controller)
         for i in range(len(getattr(answers, kind.key))):
             kind.write(devices, answers, i, plan)
-        if kind.key == "disks" and g.no_usb:  # the first controller, as libvirt sorts them
+        if kind.key == "disks" and answers.guest.no_usb:  # the first, as libvirt sorts them
             _sub(devices, "controller", type="usb", index="0", model="none")
         if kind.after is not None:
             kind.after(devices, answers, plan)
+    for write in DEVICE_WRITERS:
+        write(devices, answers, plan)
+
+
+def _console_devices(devices: Element, answers: Answers, plan: Plan) -> None:
     con = answers.console
     first = con.virtio and con.virtio_first and con.sclp and not con.serial
     if first:  # a converted guest's order: virsh console opens the first
@@ -120,19 +117,9 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
         _sub(line, "target", type="sclplm", port=str(_consoles(devices) - 1))
     if con.virtio and not first:  # hvc0 in the guest
         _virtio_console(devices, answers, plan)
-    if answers.watchdog is not None:
-        _sub(devices, "watchdog", model="diag288", action=answers.watchdog.action)
-    balloon = _sub(devices, "memballoon", model="virtio" if plan.balloon else "none")
-    if plan.balloon:
-        if mem.balloon_autodeflate is not None:
-            balloon.set("autodeflate", "on" if mem.balloon_autodeflate else "off")
-        if mem.balloon_stats_period is not None:
-            _sub(balloon, "stats", period=str(mem.balloon_stats_period))
-        _ccw(balloon, plan.ccw.get("memballoon"))
-    if plan.rng:
-        rng = _sub(devices, "rng", model="virtio")
-        _sub(rng, "backend", answers.rng.source, model="random")
-        _ccw(rng, plan.ccw.get("rng"))
+
+
+def _graphics(devices: Element, answers: Answers, plan: Plan) -> None:
     g_ = answers.graphics
     if g_.vnc:
         for key in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
@@ -151,27 +138,15 @@ def render_domain(answers: Answers, plan: Plan | None = None) -> Element:
             primary = {"heads": str(g_.heads), "primary": "yes"} if n == 1 else {"heads": "1"}
             _sub(video, "model", type="virtio", **primary)
             _ccw(video, plan.ccw.get("video" if n == 1 else f"video{n}"))
+
+
+def _panic(devices: Element, answers: Answers, plan: Plan) -> None:
     _sub(devices, "panic", model="s390")
-    if answers.vsock is not None:  # after the panic device, as libvirt writes it
-        vsock = _sub(devices, "vsock", model="virtio")
-        cid = answers.vsock.cid
-        _sub(
-            vsock,
-            "cid",
-            **({"auto": "yes"} if cid is None else {"auto": "no", "address": str(cid)}),
-        )
-        if answers.vsock.iommu is not None:
-            _sub(vsock, "driver", iommu="on" if answers.vsock.iommu else "off")
-        _ccw(vsock, plan.ccw.get("vsock"))
-    wrap = answers.keywrap
-    if wrap.aes is not None or wrap.dea is not None:
-        keywrap = _sub(dom, "keywrap")
-        for name in ("aes", "dea"):
-            if getattr(wrap, name) is not None:
-                _sub(keywrap, "cipher", name=name, state="on" if getattr(wrap, name) else "off")
-    if se:
+
+
+def _launch_security(dom: Element, answers: Answers, plan: Plan) -> None:
+    if answers.secure_execution.enabled:
         _sub(dom, "launchSecurity", type="s390-pv")
-    return dom
 
 
 def _consoles(devices: Element) -> int:
@@ -231,3 +206,32 @@ def _cpu(dom: Element, answers: Answers, plan: Plan) -> None:
         _sub(cpu, "topology", sockets=str(sockets), dies="1", cores=str(cores), threads="1")
     for name, policy in c.features.items():
         _sub(cpu, "feature", policy=policy, name=name)
+
+
+Writer = Callable[[Element, Answers, Plan], None]
+# <domain>'s children in libvirt's order: the parts of zwizard.parts at their places
+DOMAIN_WRITERS: tuple[Writer, ...] = (
+    _basics,
+    _memory,
+    parts.tuning.MEMTUNE.write,
+    _vcpu,
+    parts.tuning.CPUTUNE.write,
+    parts.tuning.IOTHREADS.write,
+    _os,
+    _cpu,
+    parts.clock.PART.write,
+    parts.lifecycle.PART.write,
+    _devices,
+    parts.keywrap.PART.write,
+    _launch_security,
+)
+# <devices>' children after the device kinds', in libvirt's order
+DEVICE_WRITERS: tuple[Writer, ...] = (
+    _console_devices,
+    parts.watchdog.PART.write,
+    parts.balloon.PART.write,
+    parts.rng.PART.write,
+    _graphics,
+    _panic,  # libvirt writes the vsock after it
+    parts.vsock.PART.write,
+)

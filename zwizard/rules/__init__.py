@@ -22,13 +22,13 @@ from zwizard.devices import KINDS
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
 from zwizard.model import Answers
+from zwizard.parts import PARTS
 from zwizard.plan import Plan, make_plan
 from zwizard.rules.boot import _addresses, _boot
 from zwizard.rules.catalog import CATALOG, RULES, Rule, rules_for_step
 from zwizard.rules.guest import (
     _console_memory,
     _cpu,
-    _devices,
     _graphics,
     _guest,
     _kernel,
@@ -138,7 +138,7 @@ _RULE_GROUPS = (
     *(kind.check for kind in KINDS),  # each device kind's own rules
     _addresses,
     _boot,
-    _devices,
+    *(part.check for part in PARTS if part.check is not None),  # clock, watchdog
     _secure_execution,
     _pxe,
     _kernel,

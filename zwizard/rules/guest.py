@@ -514,21 +514,3 @@ def _text(a: Answers, plan: Plan, out: _Collector) -> None:
                 walk(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name)
 
     walk(a, "")
-
-
-# --- watchdog, clock, memory, rng --------------------------------------------------------
-
-
-def _devices(a: Answers, plan: Plan, out: _Collector) -> None:
-    if a.watchdog is not None and a.watchdog.model != "diag288":
-        out.error(
-            "watchdog-diag288",
-            "watchdog.model",
-            f"'{a.watchdog.model}' is a PC (PCI/ISA) watchdog; IBM Z guests use diag288",
-        )
-    for i, timer in enumerate(a.clock.timers):
-        out.error(
-            "no-kvmclock",
-            f"clock.timers[{i}]",
-            f"timer '{timer}' is x86-only (like kvm-clock); IBM Z guests need no timer setup",
-        )

@@ -1,0 +1,52 @@
+"""What a domain-level part declares, once: its XML writer and reader beside each other
+(and its own rules and conversion where it has them), so writing and reading one element
+cannot drift apart. `render/domain.py` and the importer walk `zwizard.parts.PARTS`.
+
+A part's module depends only on the model, the address codec, the findings and these
+helpers, as a device kind's does (zwizard.devices.base), so the renderer, the importer,
+the rules and the conversion can all import the registry without import cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from zwizard.devices.base import Reader
+from zwizard.structure import record
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from zwizard.findings import Collector
+    from zwizard.importer.document import Imported
+    from zwizard.model import Answers
+    from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
+
+
+class PartReader(Reader, Protocol):
+    """What a part's reader may use of the importer beyond a device kind's."""
+
+    out: Imported
+    taken: set[etree._Element]  # the elements read so far
+
+    def mib(self, el: etree._Element | None) -> int | None: ...
+    def unreadable_size(self, el: etree._Element, rule: str) -> str: ...
+    def held(self, path: str, el: etree._Element) -> None: ...
+    def placed(self, el: etree._Element, key: str) -> None: ...
+
+
+@record(frozen=True)
+class Part:
+    """One domain-level part of a guest. `within` says where its elements are: the
+    domain's own children (`write` gets <domain>, `read` the root once) or <devices>
+    children (`write` gets <devices>, `read` each element whose tag is in `tags`)."""
+
+    key: str  # the answers it holds: a table ("watchdog") or the first key of several
+    within: Literal["domain", "devices"]
+    tags: tuple[str, ...]  # the elements it reads
+    write: Callable[[Element, Answers, Plan], None]
+    read: Callable[[PartReader, etree._Element, Answers], None]
+    check: Callable[[Answers, Plan, Collector], None] | None = None  # its own rules
+    convert: Callable[[Imported], None] | None = None  # convert's pass over it
