@@ -65,13 +65,7 @@ class _Importer(DomainParts, DeviceParts):
             a.console.virtio_first = False  # first of one: nothing to keep in order
         for part in (tuning.IOTHREADS, parts.keywrap.PART, tuning.MEMTUNE, tuning.CPUTUNE):
             part.read(self, r, a)
-        ls = r.find("launchSecurity")  # before the implicit devices: SE changes them
-        if ls is not None:
-            if self.get(ls, "type") == "s390-pv":
-                a.secure_execution.enabled = True
-                self.mark("secure_execution", ls)
-            else:
-                self.never("x86-features", ls, f"launchSecurity type '{self.get(ls, 'type')}'")
+        parts.launch_security.PART.read(self, r, a)  # before the implicit devices: SE changes them
         self._implicit_devices(r, devices, a)
         if self.s390:  # an s390x guest's addresses are its ABI (x86 ones mean nothing here)
             self._input_addresses(devices, a)

@@ -4,20 +4,17 @@ and what libvirt adds where the XML leaves a device out."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from lxml import etree
 
-from zwizard import xmlsafe
 from zwizard.address import ccw_from_attributes
 from zwizard.devices import BY_TAG
 from zwizard.devices.channel import CONTROLLER
 from zwizard.devices.disk import SCSI_CONTROLLER
-from zwizard.importer.document import Change
 from zwizard.importer.reader import Reader
-from zwizard.model import Answers, InputType
+from zwizard.model import Answers
 from zwizard.parts import DEVICE_TAGS
-from zwizard.rules import NEVER_AVAILABLE, Finding
 
 # libvirt's order of giving free ccw addresses (zwizard.plan.CCW_ORDER): the groups of
 # the <devices> children that take one on s390x
@@ -200,13 +197,7 @@ class DeviceParts(Reader):
             return
         handler = {
             "controller": self._controller,
-            "input": self._input,
-            "graphics": self._graphics,
-            "video": self._video,
             "sound": self._sound,
-            "console": self._console,
-            "serial": self._console,
-            "panic": self._panic,
         }.get(tag)
         if handler:
             handler(el, a)
@@ -225,94 +216,6 @@ class DeviceParts(Reader):
             self.never("usb", el, f"<{tag}>")
         else:
             self.lost(el, f"<{tag}> device")
-
-    def _console(self, el: etree._Element, a: Answers) -> None:
-        """The first console is the SCLP console zwizard writes; x86 serial ports are not
-        on IBM Z; a further console (sclplm, the line-mode one) is listed, never dropped.
-        libvirt's serial form of the same devices (<serial> with target sclp-serial and
-        model sclpconsole or sclplmconsole, and the <console target type='serial'> it
-        adds beside the first) is kept as console.serial; a virtio console (hvc0 in the
-        guest) as console.virtio."""
-        target = el.find("target")
-        ttype = self.get(target, "type") if target is not None else None
-        if el.tag == "serial" and ttype in ("isa-serial", "pci-serial", "usb-serial", "isa"):
-            self.never("virtio-pci", el, f"{ttype} serial port")
-            return
-        model = target.find("model") if target is not None else None
-        sclp_model = self.get(model, "name") if model is not None else None
-        serial_form = el.tag == "serial" and ttype in ("sclp-serial", None)
-        if el.tag == "console" and ttype in ("serial", None) and a.console.serial:
-            # libvirt's alias of the first <serial> (a console without a target type
-            # beside serials becomes it: virDomainDefAddConsoleCompat): written with it
-            self.get(el, "type")
-            self.take(target)
-            self.get(target, "port")
-            log = el.find("log")  # libvirt copies the serial's log here
-            if log is not None:
-                self.get(log, "file"), self.get(log, "append")
-            return
-        if el.tag == "console" and ttype == "virtio" and not a.console.virtio:
-            a.console.virtio = True  # hvc0: a console of its own, not the SCLP one
-            self.mark("console.virtio", el)
-            if self.consoles == 0 and not a.console.serial:  # kept first, where it was
-                a.console.virtio_first = True
-                self.mark("console.virtio_first", el)
-            self.take(target)
-            self.get(target, "port")
-            if self.get(el, "type") != "pty":
-                what = f"<console> type {self.get(el, 'type')} -> pty"
-                self.changed("ccw-only", el, what, whole=False)
-            self.placed(el, "virtio-console")  # libvirt keeps a ccw address stated on it
-            return
-        self.consoles += 1
-        if self.consoles > 1:
-            line_mode = ttype == "sclplm" or (serial_form and sclp_model == "sclplmconsole")
-            if line_mode and not a.console.line_mode and serial_form == a.console.serial:
-                a.console.line_mode = True
-                self.mark("console.line_mode", el)
-                self.get(el, "type")
-                self.take(target, model)
-                self.get(target, "port")
-                return
-            self.lost(el, f"a further <{el.tag}> (target {ttype or 'default'})")
-            return
-        self.get(el, "type")
-        self.take(target)
-        if serial_form and sclp_model in ("sclpconsole", None):
-            a.console.serial = True
-            self.mark("console.serial", el)
-            self.take(model)
-        log = el.find("log")
-        if log is not None and self.get(log, "file"):
-            a.console.log = self.get(log, "file")
-            a.console.log_append = self.get(log, "append") == "on"
-            self.mark("console.log", log)
-        if target is not None:
-            self.get(target, "port")
-        if ttype not in ("sclp", "sclp-serial", None):
-            self.changed("ccw-only", el, f"<{el.tag}> target {ttype} -> SCLP console", whole=False)
-        elif self.get(el, "type") != "pty":
-            self.changed(
-                "ccw-only", el, f"<{el.tag}> type {self.get(el, 'type')} -> pty", whole=False
-            )
-
-    def _panic(self, el: etree._Element, a: Answers) -> None:
-        self.out.panic = True
-        model = self.get(el, "model")
-        if model not in (None, "s390"):
-            self.changed("s390-machine", el, f"panic model {model} -> s390", whole=False)
-        addr = el.find("address")
-        if addr is not None and model in (None, "s390"):
-            self.finding(
-                addr,
-                "ccw-address",
-                "error",
-                (
-                    "the s390 panic device has no address (libvirt: setting the panic device "
-                    "address is not supported for model 's390')"
-                ),
-            )
-            self.changed("ccw-address", addr, "dropped the panic device's address")
 
     def boot(self, el: etree._Element, dev: Any, path: str) -> None:
         boot = el.find("boot")
@@ -373,123 +276,6 @@ class DeviceParts(Reader):
             self.mark("guest.scsi_iothread", driver)
         elif thread is not None:
             self.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
-
-    def _vnc(self) -> etree._Element | None:
-        """The VNC display the answers carry as [graphics] (the first one)."""
-        return next(iter(xmlsafe.find_all(self.root, "devices/graphics[@type='vnc']")), None)
-
-    def _has_vnc(self) -> bool:
-        return self._vnc() is not None
-
-    def _input(self, el: etree._Element, a: Answers) -> None:
-        bus = self.get(el, "bus")
-        kind = self.get(el, "type")
-        if bus in ("usb", "ps2", None):
-            # libvirt puts an input without bus on USB except on x86, and USB is off on s390x
-            on = bus or "no bus (USB, as libvirt places it)"
-            never = "usb" if bus != "ps2" else "ps2"
-            if kind in ("keyboard", "mouse", "tablet") and self._vnc() is not None:
-                # beside a VNC display the input is kept, on the bus IBM Z has: dropped, the
-                # display would take no key and no pointer
-                rule, reason = NEVER_AVAILABLE[never]
-                where, line = self.at(el)
-                self.out.lines[where] = line
-                self.out.findings.append(
-                    Finding(rule, "error", where, f"{kind} input on {on}: {reason}")
-                )
-                if self._pointer(el, kind, a, carried=False):
-                    self.out.changes.append(
-                        Change(rule, where, line, f"{kind} input on {on} -> virtio-{kind}-ccw")
-                    )
-                return
-            self.never(never, el, f"{kind} input on {on}")
-        elif bus == "virtio" and kind in ("keyboard", "mouse", "tablet"):
-            key = "keyboard" if kind == "keyboard" else "mouse"
-            if self._vnc() is not None and key not in self.pointers:
-                self._pointer(el, kind, a, carried=True)
-            else:  # without a display, or beyond its keyboard and pointer: kept as it was
-                if self._vnc() is None:  # worth a word: the guest has no screen to use it
-                    rule, reason = NEVER_AVAILABLE["graphical-console"]
-                    self.finding(el, rule, "note", f"{kind} input on virtio: {reason}")
-                a.graphics.extra_inputs.append(cast(InputType, kind))
-                self.take(el)  # type and bus are read; its address below, the rest is said
-                self.placed(el, f"input{len(a.graphics.extra_inputs)}")
-                self.mark("graphics.extra_inputs", el)
-        else:
-            self._console_note(el, f"{kind} input on {bus}")
-
-    def _pointer(self, el: etree._Element, kind: str, a: Answers, *, carried: bool) -> bool:
-        """A keyboard, mouse or tablet beside the VNC display, part of [graphics]: one
-        keyboard and one pointer (a mouse or a tablet). False when one is there already."""
-        key = "keyboard" if kind == "keyboard" else "mouse"  # the pointer: mouse or tablet
-        if key in self.pointers:
-            self.lost(el, f"a further {kind} (zwizard writes one keyboard and pointer)")
-            return False
-        self.pointers.add(key)
-        if kind == "tablet":
-            a.graphics.tablet = True
-            self.mark("graphics.tablet", el)
-        if carried:
-            self.take(*el.iter())  # written again with [graphics], as it was
-            self.placed(el, key)
-        else:  # written again as the virtio one, said as a change; its USB address goes
-            self.accounted.add(el)
-        return True
-
-    def _graphics(self, el: etree._Element, a: Answers) -> None:
-        kind = self.get(el, "type")
-        vnc = self._vnc()
-        if kind != "vnc" or vnc is None or el is not vnc:
-            self._console_note(el, f"{kind} graphics")
-            return
-        a.graphics.vnc = True
-        self.mark("graphics.vnc", el)
-        pointers = [
-            i for i in self.root.findall("devices/input")
-            if i.get("bus") in ("virtio", "usb", "ps2", None)
-            and i.get("type") in ("keyboard", "mouse", "tablet")
-        ]  # fmt: skip
-        a.graphics.inputs = bool(pointers)  # none stated: none written
-        self.get(el, "port"), self.get(el, "autoport")  # zwizard lets libvirt pick the port
-        listen = el.find("listen")
-        attr, child = self.get(el, "listen"), self.get(listen, "address")
-        address = attr or child
-        if listen is not None:
-            self.get(listen, "type")  # read (so carried): zwizard writes the address
-        a.graphics.listen = address or ""  # none stated: libvirt's own default, kept so
-        for name in ("passwd", "keymap", "sharePolicy", "passwdValidTo", "connected"):
-            if el.get(name) is not None:
-                self.lost(el, f"attribute {name} of the VNC display", whole=False)
-
-    def _video(self, el: etree._Element, a: Answers) -> None:
-        model = el.find("model")
-        mtype = self.get(model, "type") if model is not None else None
-        if mtype not in ("virtio", "none", None):  # libvirt's default on s390x is virtio
-            self.never("video", el, f"{mtype} video")
-        elif mtype != "none" and self._has_vnc():
-            self.take(*el.iter())  # virtio-gpu-ccw of [graphics]: graphics.videos of them
-            self.videos += 1
-            a.graphics.videos = self.videos
-            self.mark("graphics.videos", el)
-            self.get(model, "primary")
-            heads = self.get(model, "heads")
-            first = self.videos == 1
-            if model is not None and first and heads is not None and heads.isdigit():
-                a.graphics.heads = int(heads)  # the primary device's outputs
-                self.mark("graphics.heads", model)
-            elif model is not None and heads not in (None, "1"):
-                what = f"heads='{heads}'" + ("" if first else " of a further video device")
-                self.lost(model, what, whole=False)
-            self.placed(el, "video" if self.videos == 1 else f"video{self.videos}")
-        else:
-            self._console_note(el, f"{mtype or 'default (virtio)'} video")
-
-    def _console_note(self, el: etree._Element, what: str) -> None:
-        """VNC with virtio-gpu-ccw and virtio input work on s390x (libvirt 9.0, QEMU 7.2):
-        convert carries one VNC display as [graphics]; the rest is a note and listed."""
-        rule, reason = NEVER_AVAILABLE["graphical-console"]
-        self.finding(el, rule, "note", f"{what}: {reason}")
-        self.lost(el, what)
 
     def _sound(self, el: etree._Element, a: Answers) -> None:
         self.never("sound", el, f"{self.get(el, 'model')} sound card")

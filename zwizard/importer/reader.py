@@ -114,6 +114,10 @@ class Reader:
         self.out.findings.append(Finding(rule, "error", where, text))
         self.out.changes.append(Change(rule, where, line, f"dropped {detail or el.tag}"))
 
+    def reason(self, key: str) -> tuple[str, str]:
+        """The rule and the words for something IBM Z has not (rules.NEVER_AVAILABLE)."""
+        return NEVER_AVAILABLE[key]
+
     def changed(self, rule: str, el: etree._Element, what: str, *, whole: bool = True) -> None:
         """A value the answers cannot hold as written (a domain type 'xen', a machine
         type): read as the IBM Z one, and said. `whole`: the element and all inside it

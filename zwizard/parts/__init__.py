@@ -11,7 +11,20 @@ importer/devices.py.
 
 from __future__ import annotations
 
-from zwizard.parts import balloon, clock, keywrap, lifecycle, rng, tuning, vsock, watchdog
+from zwizard.parts import (
+    balloon,
+    clock,
+    console,
+    graphics,
+    keywrap,
+    launch_security,
+    lifecycle,
+    panic,
+    rng,
+    tuning,
+    vsock,
+    watchdog,
+)
 from zwizard.parts.base import Part, PartReader
 
 __all__ = ["BY_KEY", "DEVICE_TAGS", "PARTS", "Part", "PartReader"]
@@ -24,11 +37,15 @@ PARTS: tuple[Part, ...] = (
     tuning.IOTHREADS,
     clock.PART,
     lifecycle.PART,
+    console.PART,
     watchdog.PART,
     balloon.PART,
     rng.PART,
+    graphics.PART,
+    panic.PART,
     vsock.PART,
     keywrap.PART,
+    launch_security.PART,
 )
 BY_KEY = {part.key: part for part in PARTS}
 DEVICE_TAGS = {tag: part for part in PARTS if part.within == "devices" for tag in part.tags}

@@ -29,12 +29,19 @@ class PartReader(Reader, Protocol):
     """What a part's reader may use of the importer beyond a device kind's."""
 
     out: Imported
+    root: etree._Element  # the <domain>
     taken: set[etree._Element]  # the elements read so far
+    accounted: set[etree._Element]  # said to be dropped or changed, with all inside
+    consoles: int  # the SCLP consoles and serials read so far
+    videos: int  # virtio video devices carried with the VNC display
+    pointers: set[str]  # the virtio inputs carried: keyboard, mouse
 
     def mib(self, el: etree._Element | None) -> int | None: ...
     def unreadable_size(self, el: etree._Element, rule: str) -> str: ...
     def held(self, path: str, el: etree._Element) -> None: ...
     def placed(self, el: etree._Element, key: str) -> None: ...
+    def never(self, key: str, el: etree._Element, detail: str = "") -> None: ...
+    def reason(self, key: str) -> tuple[str, str]: ...
 
 
 @record(frozen=True)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from zwizard import parts
 from zwizard.devices import KINDS
-from zwizard.devices.base import write_ccw as _ccw
 from zwizard.model import OSINFO_IDS, Answers
 from zwizard.plan import Plan, cpu_topology, make_plan
 from zwizard.rules import S390_ARCH, S390_MACHINE
@@ -100,89 +99,6 @@ def _devices(dom: Element, answers: Answers, plan: Plan) -> None:
         write(devices, answers, plan)
 
 
-def _console_devices(devices: Element, answers: Answers, plan: Plan) -> None:
-    con = answers.console
-    first = con.virtio and con.virtio_first and con.sclp and not con.serial
-    if first:  # a converted guest's order: virsh console opens the first
-        _virtio_console(devices, answers, plan)
-    if con.serial:  # libvirt's serial form of the same devices (sclpconsole, sclplmconsole)
-        _consoles_as_serials(devices, answers)
-    if con.sclp and not con.serial:
-        console = _sub(devices, "console", type="pty")
-        if con.log:
-            _sub(console, "log", file=con.log, append="on" if con.log_append else "off")
-        _sub(console, "target", type="sclp", port=str(_consoles(devices) - 1))
-    if con.line_mode and not con.serial:  # the line-mode console: virsh console GUEST console1
-        line = _sub(devices, "console", type="pty")
-        _sub(line, "target", type="sclplm", port=str(_consoles(devices) - 1))
-    if con.virtio and not first:  # hvc0 in the guest
-        _virtio_console(devices, answers, plan)
-
-
-def _graphics(devices: Element, answers: Answers, plan: Plan) -> None:
-    g_ = answers.graphics
-    if g_.vnc:
-        for key in ("keyboard", "mouse") if g_.inputs else ():  # libvirt adds none (seen)
-            pointer = "tablet" if key == "mouse" and g_.tablet else key  # virtio-tablet-ccw
-            _ccw(_sub(devices, "input", type=pointer, bus="virtio"), plan.ccw.get(key))
-    for n, device in enumerate(g_.extra_inputs, start=1):  # a converted guest's further ones
-        _ccw(_sub(devices, "input", type=device, bus="virtio"), plan.ccw.get(f"input{n}"))
-    if g_.vnc:
-        if g_.listen:
-            vnc = _sub(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=g_.listen)
-            _sub(vnc, "listen", type="address", address=g_.listen)
-        else:  # libvirt's default address (qemu.conf's vnc_listen), as a converted guest had
-            _sub(devices, "graphics", type="vnc", port="-1", autoport="yes")
-        for n in range(1, g_.videos + 1):  # the first is the primary head
-            video = _sub(devices, "video")
-            primary = {"heads": str(g_.heads), "primary": "yes"} if n == 1 else {"heads": "1"}
-            _sub(video, "model", type="virtio", **primary)
-            _ccw(video, plan.ccw.get("video" if n == 1 else f"video{n}"))
-
-
-def _panic(devices: Element, answers: Answers, plan: Plan) -> None:
-    _sub(devices, "panic", model="s390")
-
-
-def _launch_security(dom: Element, answers: Answers, plan: Plan) -> None:
-    if answers.secure_execution.enabled:
-        _sub(dom, "launchSecurity", type="s390-pv")
-
-
-def _consoles(devices: Element) -> int:
-    """How many consoles are written: libvirt numbers a console's port by its place."""
-    return sum(1 for el in devices.children if el.tag == "console")
-
-
-def _virtio_console(devices: Element, answers: Answers, plan: Plan) -> None:
-    before = _consoles(devices)
-    console = _sub(devices, "console", type="pty")
-    _sub(console, "target", type="virtio", port=str(before))
-    if "virtio-console" in answers.addresses:  # only as a converted guest stated it
-        _ccw(console, plan.ccw.get("virtio-console"))
-
-
-def _consoles_as_serials(devices: Element, answers: Answers) -> None:
-    """The SCLP consoles as libvirt writes <serial type='pty'/> on s390x: a serial with
-    target sclp-serial and model sclpconsole (sclplmconsole for the line-mode one), and
-    the <console> libvirt adds beside the first (QEMU gets the same -device sclpconsole)."""
-    con = answers.console
-    ports = [("0", "sclpconsole")] if con.sclp else []
-    if con.line_mode:
-        ports.append(("1", "sclplmconsole"))
-    log = {"file": con.log or "", "append": "on" if con.log_append else "off"}
-    for port, model in ports:
-        serial = _sub(devices, "serial", type="pty")
-        if con.log and port == "0":
-            _sub(serial, "log", **log)
-        _sub(_sub(serial, "target", type="sclp-serial", port=port), "model", name=model)
-    if con.sclp:  # libvirt copies the first serial's log here
-        console = _sub(devices, "console", type="pty")
-        if con.log:
-            _sub(console, "log", **log)
-        _sub(console, "target", type="serial", port="0")
-
-
 def _cpu(dom: Element, answers: Answers, plan: Plan) -> None:
     mode, c = plan.cpu_mode, answers.cpu
     topo = c.sockets is not None or c.cores is not None
@@ -223,15 +139,15 @@ DOMAIN_WRITERS: tuple[Writer, ...] = (
     parts.lifecycle.PART.write,
     _devices,
     parts.keywrap.PART.write,
-    _launch_security,
+    parts.launch_security.PART.write,
 )
 # <devices>' children after the device kinds', in libvirt's order
 DEVICE_WRITERS: tuple[Writer, ...] = (
-    _console_devices,
+    parts.console.PART.write,
     parts.watchdog.PART.write,
     parts.balloon.PART.write,
     parts.rng.PART.write,
-    _graphics,
-    _panic,  # libvirt writes the vsock after it
+    parts.graphics.PART.write,
+    parts.panic.PART.write,  # libvirt writes the vsock after it
     parts.vsock.PART.write,
 )

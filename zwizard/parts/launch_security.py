@@ -1,0 +1,37 @@
+"""Secure Execution's one element: <launchSecurity type='s390-pv'/> (its rules, which
+change the rest of the guest, are in rules/secure.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zwizard.parts.base import Part, PartReader
+from zwizard.xmlwrite import sub
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from zwizard.model import Answers
+    from zwizard.plan import Plan
+    from zwizard.xmlwrite import Element
+
+
+def write(dom: Element, answers: Answers, plan: Plan) -> None:
+    if answers.secure_execution.enabled:
+        sub(dom, "launchSecurity", type="s390-pv")
+
+
+def read(r: PartReader, root: etree._Element, a: Answers) -> None:
+    ls = root.find("launchSecurity")
+    if ls is None:
+        return
+    if r.get(ls, "type") == "s390-pv":
+        a.secure_execution.enabled = True
+        r.mark("secure_execution", ls)
+    else:  # AMD SEV, Intel TDX
+        r.never("x86-features", ls, f"launchSecurity type '{r.get(ls, 'type')}'")
+
+
+PART = Part(
+    key="secure_execution", within="domain", tags=("launchSecurity",), write=write, read=read
+)
