@@ -38,7 +38,9 @@ CORE = ("zwizard/plan.py", "zwizard/rules/__init__.py", "zwizard/rules/guest.py"
         "zwizard/rules/boot.py", "zwizard/rules/secure.py", "zwizard/rules/pxe.py",
         "zwizard/rules/host.py", "zwizard/render/domain.py",
         "zwizard/render/pxe.py", "zwizard/importer/__init__.py",
-        "zwizard/importer/reader.py", "zwizard/importer/domain.py",
+        "zwizard/importer/reader.py", *sorted(
+            str(f.relative_to(ROOT)) for f in (ROOT / "zwizard/parts").glob("*.py")
+        ),
         "zwizard/importer/devices.py", "zwizard/structure.py",
         "zwizard/address.py", "zwizard/devices/disk.py", "zwizard/devices/nic.py",
         "zwizard/devices/passthrough.py", "zwizard/devices/channel.py",

@@ -63,7 +63,7 @@ ABSENT = None
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 EMULATORS = {"s390x": "qemu-system-s390x", "x86_64": "qemu-system-x86_64"}
 EMULATORS["i686"] = EMULATORS["x86_64"]
-ZWIZARD_NS = "urn:x-zwizard:domain:1"  # zwizard/render/domain.py: its own mark
+ZWIZARD_NS = "urn:x-zwizard:domain:1"  # zwizard/parts/basics.py: its own mark
 
 
 # --- the canonical walk ---------------------------------------------------------------

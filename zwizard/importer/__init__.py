@@ -9,7 +9,8 @@ module's NEVER_AVAILABLE table. `convert` is this import followed by its own pas
 (conversion.py), which replaces each such value by its IBM Z equivalent and says so.
 
 `document` holds what an import yields, `reader` the bookkeeping every part reads through,
-`domain` and `devices` the readers of the domain's own elements and of `<devices>`.
+`devices` the reader of `<devices>` (each element to its device kind or part); the domain's
+own elements are read by their parts (zwizard.parts).
 """
 
 from __future__ import annotations
@@ -20,22 +21,44 @@ from zwizard import parts, xmlsafe
 from zwizard.devices import KINDS
 from zwizard.importer.devices import DeviceParts
 from zwizard.importer.document import (
-    TOP_LEVEL_HANDLED,
     Change,
     Imported,
     ImportError_,
     parse_xml,
 )
-from zwizard.importer.domain import DomainParts
 from zwizard.lazy import Pattern
-from zwizard.parts import tuning
+from zwizard.parts import DOMAIN_TAGS
 from zwizard.rules import Finding
 from zwizard.structure import record
 
 __all__ = ["Change", "ImportError_", "Imported", "Located", "check_domain", "import_domain"]
 
 
-class _Importer(DomainParts, DeviceParts):
+# The domain's own parts in the order they are read: the CPU after the guest's basics
+# (its check depends on the domain type), the memory's backing after the CPU, Secure
+# Execution before the devices libvirt adds (it changes them); findings and what is not
+# carried come out in this order.
+READ_BEFORE_DEVICES = (
+    parts.basics.PART,
+    parts.vcpu.PART,
+    parts.memory.SIZE,
+    parts.lifecycle.PART,
+    parts.os_kernel.PART,
+    parts.features.PART,
+    parts.cpu.PART,
+    parts.memory.BACKING,
+    parts.clock.PART,
+)
+READ_AFTER_DEVICES = (
+    parts.tuning.IOTHREADS,
+    parts.keywrap.PART,
+    parts.tuning.MEMTUNE,
+    parts.tuning.CPUTUNE,
+    parts.launch_security.PART,
+)
+
+
+class _Importer(DeviceParts):
     """Reads what the document says, as far as the answers can hold it: values IBM Z
     cannot take are kept (for `check` to judge) and changed only by conversion.py."""
 
@@ -43,13 +66,8 @@ class _Importer(DomainParts, DeviceParts):
 
     def run(self) -> Imported:
         r, a = self.root, self.out.answers
-        self._guest(r, a)
-        parts.lifecycle.PART.read(self, r, a)
-        self._os(r)
-        self._features(r)
-        self._cpu(r, a)
-        self._memory(r, a)
-        parts.clock.PART.read(self, r, a)
+        for part in READ_BEFORE_DEVICES:
+            part.read(self, r, a)
         devices = r.find("devices")
         os_el = r.find("os")
         if os_el is not None:
@@ -63,9 +81,8 @@ class _Importer(DomainParts, DeviceParts):
         if self.consoles == 0:  # libvirt adds none of its own: a guest without one has none
             a.console.sclp = False
             a.console.virtio_first = False  # first of one: nothing to keep in order
-        for part in (tuning.IOTHREADS, parts.keywrap.PART, tuning.MEMTUNE, tuning.CPUTUNE):
+        for part in READ_AFTER_DEVICES:  # Secure Execution before the implicit devices
             part.read(self, r, a)
-        parts.launch_security.PART.read(self, r, a)  # before the implicit devices: SE changes them
         self._implicit_devices(r, devices, a)
         if self.s390:  # an s390x guest's addresses are its ABI (x86 ones mean nothing here)
             self._input_addresses(devices, a)
@@ -73,7 +90,7 @@ class _Importer(DomainParts, DeviceParts):
             self.held("guest.smbios", el)
             a.guest.smbios = True
         for el in r:
-            if isinstance(el.tag, str) and el.tag not in TOP_LEVEL_HANDLED:
+            if isinstance(el.tag, str) and el.tag not in DOMAIN_TAGS | {"devices", "sysinfo"}:
                 self.lost(el, f"<{el.tag}>")
         ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
         for el in xmlsafe.find_all(r, "metadata/*[not(self::l:libosinfo)]", **ns):

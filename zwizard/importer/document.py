@@ -12,13 +12,6 @@ from zwizard.model import (
 from zwizard.rules import Finding
 from zwizard.structure import field, record
 
-X86_FEATURES = ("acpi", "apic", "pae", "vmport", "hyperv", "kvm", "smm", "ioapic", "hap", "pmu")
-TOP_LEVEL_HANDLED = {
-    "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
-    "os", "features", "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "devices",
-    "launchSecurity", "sysinfo", "maxMemory", "memoryBacking", "numatune", "iothreads",
-    "iothreadids", "keywrap", "memtune", "cputune",
-}  # fmt: skip
 NIC_MODELS_PCI = ("e1000", "e1000e", "rtl8139", "virtio-net-pci", "vmxnet3", "ne2k_pci", "igb")
 
 

@@ -21,6 +21,7 @@ from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import KINDS
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
+from zwizard.machine import machine_problem as machine_problem
 from zwizard.model import Answers
 from zwizard.parts import PARTS
 from zwizard.plan import Plan, make_plan
@@ -35,7 +36,6 @@ from zwizard.rules.guest import (
     _text,
     _topology,
     _tuning,
-    machine_problem,
     machine_removed,
 )
 from zwizard.rules.host import _host, _hosts, _stack

@@ -18,6 +18,7 @@ from zwizard.cpu_models import CPU_MODELS
 from zwizard.inputs import (
     bad_character,
 )
+from zwizard.machine import machine_problem
 from zwizard.plan import Plan, cpu_topology
 from zwizard.rules.limits import (
     CPU_MODES,
@@ -38,17 +39,6 @@ from zwizard.stack_versions import (
     machine_absent,
 )
 from zwizard.structure import fields, is_record
-
-
-def machine_problem(arch: str | None, machine: str | None) -> str | None:
-    """Rule s390-machine on an <os><type> read from a definition: why it cannot be an
-    IBM Z guest, or None (a versioned name such as s390-ccw-virtio-7.2 is the same machine)."""
-    if arch == S390_ARCH and (machine or "").startswith(S390_MACHINE):
-        return None
-    return (
-        f"arch {arch or '(none)'}, machine {machine or '(none)'}: IBM Z guests are arch "
-        f"{S390_ARCH} on machine {S390_MACHINE}"
-    )
 
 
 def machine_removed(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, get_args
 
 from zwizard.lazy import Pattern
+from zwizard.machine import S390_ARCH as S390_ARCH  # the rules' names for them
+from zwizard.machine import S390_MACHINE as S390_MACHINE
 from zwizard.model import CrashAction, Lifecycle
 
 if TYPE_CHECKING:
@@ -20,9 +22,6 @@ PXE_PATH_MAX = 255
 MAX_BOOT_ORDER = 0xFFFFFFFF  # libvirt keeps <boot order> in an unsigned int
 # libvirt virDomainParseMemory caps memory at VIR_DOMAIN_MEMORY_PARAM_UNLIMITED KiB (2^53 - 1)
 MAX_MEMORY_MIB = ((1 << 53) - 1) // 1024
-# The only machine IBM Z KVM guests have; versioned names (s390-ccw-virtio-7.2) are what
-# libvirt records at define for the same machine.
-S390_ARCH, S390_MACHINE = "s390x", "s390-ccw-virtio"
 LIFECYCLE_ACTIONS = {  # libvirt's lists, declared once in the model
     "on_poweroff": get_args(Lifecycle),
     "on_reboot": get_args(Lifecycle),
