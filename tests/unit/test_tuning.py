@@ -231,7 +231,8 @@ def test_check_reads_what_libvirt_refuses_in_tuning():
     assert any(x.finding.rule == "keywrap" for x in check_domain(twice, "t.xml"))
     no_threads = PRODUCTION.replace(b"<iothreads>1</iothreads>", b"")
     found = [x for x in check_domain(no_threads, "t.xml") if x.finding.rule == "disk-tuning"]
-    assert found and found[0].xpath == "/domain/devices/disk"
+    # placed at the element that holds the thread's number (its <driver>)
+    assert found and found[0].xpath == "/domain/devices/disk/driver"
 
 
 def test_libvirts_own_tap_name_in_live_xml_is_not_carried_but_said():

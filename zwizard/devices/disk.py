@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from zwizard.codec import NUMBER, Prop, one_of, read_all, write_all
 from zwizard.devices.base import (
     Field,
     Kind,
@@ -45,9 +46,18 @@ if TYPE_CHECKING:
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
 
-# <driver> attributes carried as the answers' keys of the same name, in libvirt's order
-DRIVER_KEYS = ("cache", "error_policy", "rerror_policy", "io", "discard", "iothread",
-               "detect_zeroes", "queues")  # fmt: skip
+# <driver> attributes carried as the answers' keys of the same name, in libvirt's order:
+# written and read through these declarations
+DRIVER = (
+    Prop("cache", "@cache", one_of(CACHE_MODES)),
+    Prop("error_policy", "@error_policy", one_of(ERROR_POLICIES)),
+    Prop("rerror_policy", "@rerror_policy", one_of(READ_ERROR_POLICIES)),
+    Prop("io", "@io", one_of(IO_MODES)),
+    Prop("discard", "@discard", one_of(DISCARD_MODES)),
+    Prop("iothread", "@iothread", NUMBER),
+    Prop("detect_zeroes", "@detect_zeroes", one_of(DETECT_ZEROES)),
+    Prop("queues", "@queues", NUMBER),
+)
 
 
 def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -58,12 +68,7 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     el = sub(devices, "disk", type=disk.kind, device=disk.device)
     image = disk.kind in ("file", "volume") and not cdrom
     fmt = disk.format or ("qcow2" if image else "raw")
-    driver = {"name": "qemu", "type": fmt}
-    for key in DRIVER_KEYS:  # in the order libvirt writes them back
-        value = getattr(disk, key)
-        if value is not None:
-            driver[key] = str(value)
-    sub(el, "driver", **driver)
+    write_all(DRIVER, sub(el, "driver", name="qemu", type=fmt), disk)
     if disk.kind == "volume":
         pool, volume = pool_volume(disk.path) or ("", disk.path)
         sub(el, "source", pool=pool, volume=volume)
@@ -154,7 +159,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
             whole=False,
         )
     if driver is not None:
-        _read_driver(r, driver, dev)
+        read_all(DRIVER, r, driver, dev, path)
     serial = el.find("serial")
     if serial is not None:
         dev.serial = r.text(serial)
@@ -232,31 +237,6 @@ def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
     r.take(*taken)
     (dev.backing, dev.backing_format), *deeper = levels
     dev.backing_chain = [BackingFile(path=p, format=f) for p, f in deeper]
-
-
-_DRIVER_VALUES: dict[str, tuple[str, ...]] = {
-    "cache": CACHE_MODES,
-    "io": IO_MODES,
-    "discard": DISCARD_MODES,
-    "detect_zeroes": DETECT_ZEROES,
-    "error_policy": ERROR_POLICIES,
-    "rerror_policy": READ_ERROR_POLICIES,
-}
-
-
-def _read_driver(r: Reader, driver: etree._Element, dev: Disk) -> None:
-    for key, values in _DRIVER_VALUES.items():
-        value = r.get(driver, key)
-        if value in values:
-            setattr(dev, key, value)
-        elif value is not None:
-            r.lost(driver, f"driver {key}='{value}' (one of {', '.join(values)})", whole=False)
-    for key in ("iothread", "queues"):
-        number = r.get(driver, key)
-        if number is not None and number.isdigit():
-            setattr(dev, key, int(number))
-        elif number is not None:
-            r.lost(driver, f"driver {key}='{number}' (not a number)", whole=False)
 
 
 def _missing(disk: Disk) -> list[str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from zwizard.address import is_uuid
+from zwizard.codec import NUMBER, Prop, one_of, read_all, write_all
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
-from zwizard.model import DIRECT_MODES, NIC_BACKENDS, Answers, Nic, NicBackend, NicSource
+from zwizard.model import DIRECT_MODES, NIC_BACKENDS, Answers, Nic, NicSource
 from zwizard.shown import command
 
 if TYPE_CHECKING:
@@ -33,6 +34,13 @@ SOURCES = ("network", "bridge", "direct", "user")
 MTU_RANGE = (68, 65521)
 MAX_QUEUES = 256
 LIBVIRT_IFNAME_PREFIXES = ("vnet", "macvtap", "macvlan")
+# The tuning libvirt writes after the model, in its order (<driver name queues>, <mtu>):
+# written and read through these declarations
+TUNING = (
+    Prop("backend", "driver/@name", one_of(NIC_BACKENDS)),
+    Prop("queues", "driver/@queues", NUMBER),
+    Prop("mtu", "mtu/@size", NUMBER),
+)
 
 
 def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
@@ -67,13 +75,7 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     if nic.target:
         sub(el, "target", dev=nic.target)
     sub(el, "model", type="virtio")
-    driver: dict[str, str] = {"name": nic.backend} if nic.backend else {}
-    if nic.queues is not None:
-        driver["queues"] = str(nic.queues)
-    if driver:  # libvirt's order: name, then queues
-        sub(el, "driver", **driver)
-    if nic.mtu is not None:
-        sub(el, "mtu", size=str(nic.mtu))
+    write_all(TUNING, el, nic)
     write_boot(el, plan, path, nic.loadparm)
     write_ccw(el, plan.ccw.get(path))
 
@@ -135,16 +137,7 @@ def _number(r: Reader, el: etree._Element | None, attr: str, what: str) -> int |
 
 
 def _read_tuning(r: Reader, el: etree._Element, nic: Nic, path: str) -> None:
-    nic.mtu = _number(r, el.find("mtu"), "size", "MTU")
-    driver = el.find("driver")
-    nic.queues = _number(r, driver, "queues", "queues")
-    backend = r.get(driver, "name")
-    if driver is not None and backend in NIC_BACKENDS:
-        nic.backend = cast(NicBackend, backend)
-        r.mark(f"{path}.backend", driver)
-    elif driver is not None and backend is not None:  # vhostuser: no such port here
-        what = f"driver name='{backend}' (one of {', '.join(NIC_BACKENDS)})"
-        r.lost(driver, what, whole=False)
+    read_all(TUNING, r, el, nic, path)  # a vhostuser driver: no such port here, listed
     target = el.find("target")
     name = r.get(target, "dev")
     if target is not None and name is not None and name.startswith(LIBVIRT_IFNAME_PREFIXES):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard.codec import NUMBER, ON_OFF, Prop, read_all, write_all
 from zwizard.devices.base import write_ccw
 from zwizard.parts.base import Part, PartReader
 from zwizard.xmlwrite import sub
@@ -16,15 +17,18 @@ if TYPE_CHECKING:
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
 
+# deflate on OOM, and the statistics period, on the record's keys (memory.balloon_…)
+PROPS = (
+    Prop("balloon_autodeflate", "@autodeflate", ON_OFF),
+    Prop("balloon_stats_period", "stats/@period", NUMBER),
+)
+
 
 def write(devices: Element, answers: Answers, plan: Plan) -> None:
     mem = answers.memory
     balloon = sub(devices, "memballoon", model="virtio" if plan.balloon else "none")
     if plan.balloon:
-        if mem.balloon_autodeflate is not None:
-            balloon.set("autodeflate", "on" if mem.balloon_autodeflate else "off")
-        if mem.balloon_stats_period is not None:
-            sub(balloon, "stats", period=str(mem.balloon_stats_period))
+        write_all(PROPS, balloon, mem)
         write_ccw(balloon, plan.ccw.get("memballoon"))
 
 
@@ -32,14 +36,7 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     model = r.get(el, "model")
     a.memory.balloon = model != "none"
     r.mark("memory.balloon", el)
-    deflate = r.get(el, "autodeflate")
-    if deflate in ("on", "off"):
-        a.memory.balloon_autodeflate = deflate == "on"
-    stats = el.find("stats")
-    period = r.get(stats, "period")
-    if stats is not None and period is not None and period.isdigit():
-        a.memory.balloon_stats_period = int(period)
-        r.mark("memory.balloon_stats_period", stats)
+    read_all(PROPS, r, el, a.memory, "memory")
     if model not in ("virtio", "none"):
         r.changed("ccw-only", el, f"memballoon {model} -> virtio", whole=False)
     r.placed(el, "memballoon")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard.codec import Prop, read_all, write_all
 from zwizard.parts.base import Part, PartReader
-from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -15,19 +15,15 @@ if TYPE_CHECKING:
     from zwizard.xmlwrite import Element
 
 EVENTS = ("on_poweroff", "on_reboot", "on_crash")  # libvirt's order; guest.<event>
+PROPS = tuple(Prop(event, event) for event in EVENTS)  # each element's text
 
 
 def write(dom: Element, answers: Answers, plan: Plan) -> None:
-    for event in EVENTS:
-        sub(dom, event, getattr(answers.guest, event))
+    write_all(PROPS, dom, answers.guest)
 
 
 def read(r: PartReader, root: etree._Element, a: Answers) -> None:
-    for event in EVENTS:
-        el = root.find(event)
-        if el is not None and r.text(el):
-            setattr(a.guest, event, r.text(el))
-            r.mark(f"guest.{event}", el)
+    read_all(PROPS, r, root, a.guest, "guest")  # the rules judge the action named
 
 
 PART = Part(key="guest.on_poweroff", within="domain", tags=EVENTS, write=write, read=read)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard.codec import ON_OFF, Prop
 from zwizard.devices.base import write_ccw
 from zwizard.model import Vsock
 from zwizard.parts.base import Part, PartReader
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
 
+IOMMU = Prop("iommu", "driver/@iommu", ON_OFF)
+
 
 def write(devices: Element, answers: Answers, plan: Plan) -> None:
     if answers.vsock is None:
@@ -23,8 +26,7 @@ def write(devices: Element, answers: Answers, plan: Plan) -> None:
     vsock = sub(devices, "vsock", model="virtio")
     cid = answers.vsock.cid
     sub(vsock, "cid", **({"auto": "yes"} if cid is None else {"auto": "no", "address": str(cid)}))
-    if answers.vsock.iommu is not None:
-        sub(vsock, "driver", iommu="on" if answers.vsock.iommu else "off")
+    IOMMU.write(vsock, answers.vsock)
     write_ccw(vsock, plan.ccw.get("vsock"))
 
 
@@ -36,13 +38,7 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
         return
     number = address if auto != "yes" and address is not None and address.isdigit() else None
     a.vsock = Vsock(cid=int(number) if number is not None else None)
-    driver = el.find("driver")
-    iommu = r.get(driver, "iommu")
-    if driver is not None and iommu in ("on", "off"):
-        a.vsock.iommu = iommu == "on"
-        r.mark("vsock.iommu", driver)
-    elif driver is not None and iommu is not None:
-        r.lost(driver, f"driver iommu='{iommu}' (on or off)", whole=False)
+    IOMMU.read(r, el, a.vsock, "vsock")
     r.take(cid)
     r.mark("vsock", el)
     r.placed(el, "vsock")
