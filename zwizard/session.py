@@ -17,10 +17,10 @@ from collections.abc import Collection, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zwizard.build import Build, build, needs_preparation
+from zwizard.build import Build, build, needs_preparation, summary
 from zwizard.devices import BY_KEY, KINDS, entries
 from zwizard.model import Answers
-from zwizard.output import Outcome, write_and_define
+from zwizard.output import Outcome, existing, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
 from zwizard.structure import assign, fields, holder, is_record, lookup
 from zwizard.typed import INT_LIST_KEYS, MAPPING_KEYS
@@ -229,6 +229,40 @@ class Session:
         if not result.ok or not prep.ok or not prep.steps:
             return out
         return {**out, **files(prep)}
+
+    def existing_outputs(self, outdir: Path) -> list[Path]:
+        """The files Write would replace in `outdir` (same content is no clash)."""
+        return existing(outdir, self.output_files())
+
+    def summary(self) -> list[str]:
+        """What the user should know of the values chosen for them, one line each."""
+        return summary(self.result)
+
+    def preparation_overview(self, marks: dict[str, str] | None = None) -> list[str]:
+        """The host preparation as both front ends show it (`marks`: how a finding's
+        severity is shown); empty when there is nothing to prepare."""
+        from zwizard.prepare import overview
+
+        return overview(self.preparation, marks)
+
+    def preparation_errors(self) -> int:
+        """Errors of the host preparation, while the guest needs one and has files (its
+        script is not written while there are)."""
+        if not self.result.files or not needs_preparation(self.answers):
+            return 0
+        return sum(1 for f in self.preparation.findings if f.severity == "error")
+
+    def answers_text(self) -> str:
+        """The answers as the TOML file Write puts beside the files."""
+        from zwizard.answers import dumps
+
+        return dumps(self.answers)
+
+    def missing(self) -> list[str]:
+        """Key paths the answers leave open that no default can fill."""
+        from zwizard.answers import missing
+
+        return missing(self.answers)
 
     def answers_name(self) -> str:
         """The answers file written beside the guest's files: `<name>.toml`."""

@@ -112,3 +112,45 @@ def test_textuals_private_parts_are_reached_only_through_compat():
         if any(name in line for name in TEXTUAL_PRIVATE) and not line.lstrip().startswith("#")
     ]
     assert found == []
+
+
+# What the front ends (the wizard in tui/, the prompt mode in prompt/) still reach past
+# Session at run time, each for its reason (issue 27: they are to take the core through
+# Session and presentation helpers). The list may only shrink: a front end that reaches
+# one more core module fails here, and one that stops reaching a listed module too, so
+# the list is taken down with it.
+FRONT_ENDS_REACH = {
+    "zwizard": "the package's version and its exit codes",
+    "zwizard.session": "the one editor",
+    "zwizard.model": "the records a new entry is made of (Disk, Nic, Watchdog ...)",
+    "zwizard.structure": "looking a value up by its path",
+    "zwizard.choices": "the labelled choices both front ends offer",
+    "zwizard.cpu_models": "the CPU models offered",
+    "zwizard.devices": "each kind's declared fields and options, which build both front ends",
+    "zwizard.devices.disk": "the disk kind's declarations",
+    "zwizard.devices.nic": "the NIC kind's declarations and its macvtap modes",
+    "zwizard.devices.passthrough": "the passthrough kind's declarations",
+    "zwizard.devices.share": "the share kind's declarations",
+    "zwizard.drafts": "saving and resuming a draft",
+    "zwizard.host": "the host record shown in the header",
+    "zwizard.hosts": "reading several hosts at once",
+    "zwizard.build": "the Build record a step draws (Review, the preview)",
+    "zwizard.output": "the Outcome of a write and its error",
+    "zwizard.rules": "the F1 help's rule list, Secure Execution's notes, greying records",
+    "zwizard.stack_versions": "the judged libvirt and QEMU shown on the Guest step",
+    "zwizard.inputs": "the host name form the prompt mode checks as it is typed",
+    "zwizard.lineedit": "the prompt mode's own line reader (TERM=dumb)",
+    "zwizard.shown": "printable text for a terminal",
+}
+
+
+def test_the_front_ends_reach_the_core_only_where_listed():
+    reached: dict[str, set[str]] = {}
+    for name, targets in import_graph().items():
+        if name.startswith(("zwizard.tui", "zwizard.prompt")):
+            for target in targets:
+                if not target.startswith(("zwizard.tui", "zwizard.prompt")):
+                    reached.setdefault(target, set()).add(name)
+    unlisted = {t: sorted(by) for t, by in reached.items() if t not in FRONT_ENDS_REACH}
+    assert unlisted == {}, "reach it through Session, or list it with its reason"
+    assert set(FRONT_ENDS_REACH) - set(reached) == set(), "no longer reached: take it off"

@@ -20,12 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from zwizard import drafts
-from zwizard.answers import missing
-from zwizard.build import summary
 from zwizard.devices import BY_KEY
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.output import existing
 from zwizard.prompt.asker import DEFAULT, Asker, Back, LineQuestions, Quit, plain_terminal
 from zwizard.prompt.steps import (
     STEP_NAMES,
@@ -91,14 +88,14 @@ def review_and_write(
         q.say("  the guest breaks a rule: nothing written (your draft is kept)")
         q.save()
         return []
-    for line in summary(result):
+    for line in s.summary():
         q.say(f"  {line}")
     _preparation(q, s)
     files = s.output_files()
     where = q.ask(lambda: q.q.text("Output folder:", default=str(outdir), **q.over(str(outdir))))
     outdir = Path(where.strip() or str(outdir)).expanduser()
     q.say(f"  will write into {outdir}: {', '.join(files)}")
-    clash = existing(outdir, files)
+    clash = s.existing_outputs(outdir)
     if clash and not force:
         names = ", ".join(str(p) for p in clash)
         if not q.confirm(f"Replace {names}?", default=False):
@@ -128,9 +125,7 @@ def review_and_write(
 
 def _preparation(q: Asker, s: Session) -> None:
     """The host preparation, as zwizard prepare and the wizard's Review show it."""
-    from zwizard.prepare import overview
-
-    lines = overview(s.preparation)
+    lines = s.preparation_overview()
     if lines:
         q.say(f"  host preparation ({s.preparation.script_name}):")
     for line in lines:
@@ -205,7 +200,7 @@ def ask_missing(answers: Answers, **io: Any) -> bool:
     """Ask only for what `missing` names; False when the user quit."""
     q = Asker(answers, **io)
     try:
-        for path in missing(answers):
+        for path in q.session.missing():
             where = path.rsplit(".", 1)[0]
             if path.endswith(".source"):
                 kind = q.select(f"{where} connects to:", ["network", "bridge", "direct"])

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from zwizard import choices
-from zwizard.answers import missing
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import BY_KEY
 from zwizard.inputs import HOSTNAME_FORM, hostname_ok
@@ -119,7 +118,7 @@ def step_cpu(q: Asker) -> None:
 def _unfinished(q: Asker, key: str, what: Callable[[int], str]) -> None:
     """List entries a stopped session left half-filled: shown, and finished or removed."""
     for i in reversed(range(len(getattr(q.answers, key)))):
-        open_ = [p for p in missing(q.answers) if p.startswith(f"{key}[{i}]")]
+        open_ = [p for p in q.session.missing() if p.startswith(f"{key}[{i}]")]
         if not open_:
             continue
         q.say(f"  {key}[{i}] ({what(i)}) is not finished: {', '.join(open_)}")

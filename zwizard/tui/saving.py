@@ -16,7 +16,7 @@ from zwizard import drafts
 from zwizard.build import Build
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.output import Outcome, existing
+from zwizard.output import Outcome
 from zwizard.session import Session
 from zwizard.tui.fields import Box, State
 from zwizard.tui.keys import BurstApp
@@ -171,7 +171,7 @@ class SavingApp(BurstApp):
         if not self.result.ok:
             review.show_result("Fix the errors above first; nothing was written.")
             return
-        clash = existing(outdir, self.session.output_files())
+        clash = self.session.existing_outputs(outdir)
         review.show_existing([str(p) for p in clash])
         if clash and not force:
             review.show_result("Nothing written.")

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from zwizard.build import summary
 from zwizard.tui.fields import MARKS, Box, Plain, State, finding_text
 from zwizard.tui.steps.base import Heading, Step
 
@@ -82,7 +81,11 @@ class ReviewStep(Step):
             if state.result.files
             else ""
         )
-        self._summary = tuple(summary(state.result)) if state.result.files else ()
+        self._summary = (
+            tuple(self.app.session.summary())  # type: ignore[attr-defined]
+            if state.result.files
+            else ()
+        )
         self.query_one("#write", Button).disabled = not state.result.ok
         # "wrote …" speaks of the answers as they were: gone once they change
         if self.shown_for and self.shown_for != self._fingerprint():
@@ -104,10 +107,8 @@ class ReviewStep(Step):
 
     def _preparation(self) -> str:
         """The host preparation, as zwizard prepare and the prompt mode show it."""
-        from zwizard.prepare import overview
-
         session = getattr(self.app, "session", None)
-        lines = overview(session.preparation, MARKS) if session is not None else []
+        lines = session.preparation_overview(MARKS) if session is not None else []
         if session is None or not lines:
             return ""
         prep = session.preparation
@@ -121,13 +122,7 @@ class ReviewStep(Step):
     def refused(self) -> int:
         """Errors of the host preparation (its script is not written while there are)."""
         session = getattr(self.app, "session", None)
-        if session is None or not session.result.files:
-            return 0
-        from zwizard.build import needs_preparation
-
-        if not needs_preparation(session.answers):
-            return 0
-        return sum(1 for f in session.preparation.findings if f.severity == "error")
+        return session.preparation_errors() if session is not None else 0
 
     def show_existing(self, names: list[str]) -> None:
         note = self.query_one("#review-existing", Static)
@@ -143,7 +138,5 @@ class ReviewStep(Step):
         self._show_summary()
 
     def _fingerprint(self) -> str:
-        from zwizard.answers import dumps
-
         # the app is ZWizard, which this step cannot import (it imports the steps)
-        return dumps(self.app.answers)  # type: ignore[attr-defined]
+        return self.app.session.answers_text()  # type: ignore[attr-defined]
