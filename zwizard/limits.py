@@ -1,4 +1,5 @@
-"""The numbers, patterns and names several groups of rules share."""
+"""The numbers, patterns and names several groups of rules (and the parts whose rules sit
+beside them) share."""
 
 from __future__ import annotations
 

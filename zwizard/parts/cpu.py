@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from zwizard import xmlsafe
+from zwizard.cpu_models import CPU_MODELS
+from zwizard.lazy import Pattern
+from zwizard.limits import CPU_MODES, MARKETING_NAMES, NOT_MIGRATION_SAFE
 from zwizard.model import FEATURE_POLICIES, FeaturePolicy
 from zwizard.parts.base import Part, PartReader
 from zwizard.plan import cpu_topology
@@ -15,6 +18,7 @@ from zwizard.xmlwrite import sub
 if TYPE_CHECKING:
     from lxml import etree
 
+    from zwizard.findings import Collector
     from zwizard.model import Answers
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
@@ -153,4 +157,138 @@ def _topology_features(r: PartReader, cpu: etree._Element, a: Answers) -> None:
         r.lost(el, "<cpu><cache>")
 
 
-PART = Part(key="cpu", within="domain", tags=("cpu", "numatune"), write=write, read=read)
+def check_model(a: Answers, plan: Plan, out: Collector) -> None:
+    cpu, mode = a.cpu, a.cpu.mode
+    if cpu.numa:
+        out.error("no-numa", "cpu.numa", "NUMA topology is not supported by libvirt on IBM Z")
+    if mode is not None and mode not in CPU_MODES:
+        out.error(
+            "cpu-mode", "cpu.mode", f"'{mode}' is not a CPU mode; use one of {', '.join(CPU_MODES)}"
+        )
+        return
+    if mode == "custom":
+        _cpu_model(cpu.model, out)
+    elif cpu.model is not None:
+        out.error(
+            "cpu-migration",
+            "cpu.model",
+            f"a CPU model is only used with mode custom (mode is {mode or 'the default'})",
+        )
+    tcg = a.guest.domain_type == "qemu"
+    if tcg and mode in ("host-model", "host-passthrough"):
+        out.error(
+            "tcg-cpu",
+            "cpu.mode",
+            f"{mode} needs KVM on an IBM Z host; under emulation (domain_type qemu) use "
+            "maximum or leave the mode unset",
+        )
+    elif tcg and mode == "custom":
+        out.warn(
+            "tcg-cpu",
+            "cpu.model",
+            "named CPU models usually fail to start under emulation (features not available); "
+            "use maximum or leave the mode unset",
+        )
+    elif mode in ("host-passthrough", "maximum") and not tcg:
+        out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
+
+
+def older_model(model: str, than: str) -> bool:
+    """CPU_MODELS lists QEMU's models oldest first."""
+    return CPU_MODELS.index(model) < CPU_MODELS.index(than)
+
+
+def _cpu_model(model: str | None, out: Collector) -> None:
+    path = "cpu.model"
+    if not model:
+        out.error("cpu-migration", path, "mode custom needs a model, e.g. gen15a or z14.2")
+    elif model.endswith("-base"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' is a -base model; use '{model[:-5]}' (the oldest host's model, "
+            "without -base)",
+        )
+    elif model in ("qemu", "max", "host"):
+        out.error(
+            "cpu-migration",
+            path,
+            f"'{model}' must not be used as a custom model; use host-model, or the oldest "
+            "host's model name",
+        )
+    elif model not in CPU_MODELS:
+        hint = MARKETING_NAMES.get(model.lower())
+        suggestion = f"; QEMU calls it '{hint}'" if hint else ""
+        out.error("cpu-model", path, f"'{model}' is not a QEMU s390x CPU model{suggestion}")
+
+
+# QEMU property names (target/s390x/cpu_features_def.h.inc): letters, digits and '-'
+CPU_FEATURE = Pattern(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def check_topology(a: Answers, plan: Plan, out: Collector) -> None:
+    """vCPU count, topology and features, as libvirt 9.0 and QEMU 7.2 take them (seen)."""
+    g, cpu = a.guest, a.cpu
+    current = g.vcpus_current
+    # (with no valid vCPU count, its own rule speaks: "give 1 to 0" would help nobody)
+    if current is not None and g.vcpus >= 1 and not 1 <= current <= g.vcpus:
+        out.error(
+            "vcpu-topology",
+            "guest.vcpus_current",
+            f'{current} vCPUs online at start: give 1 to {g.vcpus} (libvirt: "maximum vCPU '
+            'count must not be less than current vCPU count")',
+        )
+    if cpu.sockets is not None or cpu.cores is not None:
+        for key in ("sockets", "cores"):
+            value = getattr(cpu, key)
+            if value is not None and value < 1:
+                out.error("vcpu-topology", f"cpu.{key}", f"{value} {key}: give 1 or more")
+        sockets, cores = cpu_topology(a)
+        if min(sockets, cores) >= 1 and sockets * cores != g.vcpus:
+            out.error(
+                "vcpu-topology",
+                "cpu.sockets" if cpu.sockets is not None else "cpu.cores",
+                f"{sockets} sockets x {cores} cores = {sockets * cores}, not the guest's "
+                f'{g.vcpus} vCPUs (libvirt: "CPU topology doesn\'t match maximum vcpu count"); '
+                's390x has one thread per core (QEMU: "S390 does not support more than 1 '
+                'threads")',
+            )
+    for name, policy in cpu.features.items():
+        if policy not in FEATURE_POLICIES:  # the wizard's typed pairs; a file's are decoded
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
+            )
+        elif policy == "optional":  # libvirt's src/cpu/cpu_s390.c, virCPUs390ValidateFeatures
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"policy 'optional' for {name}: libvirt refuses it for IBM Z at start (\"only "
+                "cpu feature policies 'require' and 'disable' are supported\"); use require, "
+                "disable, force or forbid",
+            )
+        if not CPU_FEATURE.fullmatch(name):
+            out.error(
+                "cpu-features",
+                f"cpu.features.{name}",
+                f"'{name}' is not a CPU feature name (QEMU's s390x names: zpci, aen, vx, "
+                "msa9-base … see qemu-system-s390x -cpu help)",
+            )
+    if cpu.features and plan.cpu_mode is None:
+        out.error(
+            "cpu-features",
+            "cpu.features",
+            "feature policies apply to a CPU model: set cpu.mode (host-model, or custom with a "
+            "model)",
+        )
+
+
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    check_model(a, plan, out)
+    check_topology(a, plan, out)
+
+
+PART = Part(
+    key="cpu", within="domain", tags=("cpu", "numatune"), write=write, read=read, check=check
+)

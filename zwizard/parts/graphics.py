@@ -16,6 +16,7 @@ from zwizard.xmlwrite import sub
 if TYPE_CHECKING:
     from lxml import etree
 
+    from zwizard.findings import Collector
     from zwizard.model import Answers
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
@@ -160,9 +161,37 @@ def _console_note(r: PartReader, el: etree._Element, what: str) -> None:
     r.lost(el, what)
 
 
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    g = a.graphics
+    if not g.vnc:
+        return
+    out.note(
+        "graphics",
+        "graphics.vnc",
+        "VNC shows the guest once its kernel drives virtio-gpu-ccw; the installer and the "
+        "boot menu stay on the SCLP console (virsh console)",
+    )
+    if not g.listen:
+        out.note(
+            "graphics",
+            "graphics.listen",
+            "no address given: VNC listens where the host's libvirt says (vnc_listen in "
+            "/etc/libvirt/qemu.conf, 127.0.0.1 unless changed there)",
+        )
+    elif g.listen in ("0.0.0.0", "::"):
+        out.warn(
+            "graphics",
+            "graphics.listen",
+            f"listening on {g.listen} with no VNC password opens the guest's screen to the "
+            "network; keep 127.0.0.1 and use an SSH tunnel (virsh domdisplay shows the port)",
+        )
+
+
 READERS: dict[str, Callable[[PartReader, etree._Element, Answers], None]] = {
     "input": read_input,
     "graphics": read_graphics,
     "video": read_video,
 }
-PART = Part(key="graphics", within="devices", tags=tuple(READERS), write=write, read=read)
+PART = Part(
+    key="graphics", within="devices", tags=tuple(READERS), write=write, read=read, check=check
+)

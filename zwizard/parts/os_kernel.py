@@ -15,6 +15,7 @@ from zwizard.xmlwrite import sub
 if TYPE_CHECKING:
     from lxml import etree
 
+    from zwizard.findings import Collector
     from zwizard.model import Answers
     from zwizard.plan import Plan
     from zwizard.xmlwrite import Element
@@ -69,4 +70,38 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
         r.never("x86-features", el, f"<os><{el.tag}>")
 
 
-PART = Part(key="kernel", within="domain", tags=("os",), write=write, read=read)
+def check(a: Answers, plan: Plan, out: Collector) -> None:
+    """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
+    runs only when no kernel is given or the guest re-IPLs a device
+    (hw/s390x/ipl.c s390_ipl_prepare_cpu), so device boot orders and PXE do not apply."""
+    k = a.kernel
+    if k is None:
+        return
+    for key in ("path", "initrd"):
+        value = getattr(k, key)
+        if key == "path" and not value:
+            out.error("kernel-boot", "kernel.path", "a direct kernel boot needs the kernel's path")
+        elif value is not None and not value.startswith("/"):
+            out.error(
+                "kernel-boot",
+                f"kernel.{key}",
+                f"'{value}' must be an absolute host path (libvirt hands it to QEMU as given)",
+            )
+    if a.pxe.enabled:
+        out.error(
+            "kernel-boot",
+            "pxe.enabled",
+            "with a direct kernel boot QEMU starts that kernel itself: the firmware that would "
+            "fetch the PXE files never runs; put the installer's arguments in kernel.cmdline "
+            "or leave [kernel] out",
+        )
+    elif plan.boot:
+        out.note(
+            "kernel-boot",
+            "kernel.path",
+            f"QEMU starts the kernel, not {plan.first_boot}: device boot orders apply only "
+            "when the guest re-IPLs a device",
+        )
+
+
+PART = Part(key="kernel", within="domain", tags=("os",), write=write, read=read, check=check)

@@ -21,6 +21,14 @@ from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import KINDS
 from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding
+from zwizard.limits import (
+    GUEST_NAME,
+    MAX_MEMORY_MIB,
+    S390_ARCH,
+    S390_MACHINE,
+    SE_MAX_VCPUS,
+    SE_NOTES,
+)
 from zwizard.machine import machine_problem as machine_problem
 from zwizard.model import Answers
 from zwizard.parts import PARTS
@@ -29,24 +37,12 @@ from zwizard.rules.boot import _addresses, _boot
 from zwizard.rules.catalog import CATALOG, RULES, Rule, rules_for_step
 from zwizard.rules.guest import (
     _console_memory,
-    _cpu,
-    _graphics,
     _guest,
-    _kernel,
     _text,
-    _topology,
     _tuning,
     machine_removed,
 )
 from zwizard.rules.host import _host, _hosts, _stack
-from zwizard.rules.limits import (
-    GUEST_NAME,
-    MAX_MEMORY_MIB,
-    S390_ARCH,
-    S390_MACHINE,
-    SE_MAX_VCPUS,
-    SE_NOTES,
-)
 from zwizard.rules.pxe import _pxe
 from zwizard.rules.secure import _se_ap_allowed, _secure_execution
 from zwizard.stack_versions import judged_stack
@@ -134,17 +130,13 @@ def errors(findings: list[Finding]) -> list[Finding]:
 _RULE_GROUPS = (
     _text,
     _guest,
-    _cpu,
     *(kind.check for kind in KINDS),  # each device kind's own rules
     _addresses,
     _boot,
-    *(part.check for part in PARTS if part.check is not None),  # clock, watchdog
+    *(part.check for part in PARTS if part.check is not None),  # in document order
     _secure_execution,
     _pxe,
-    _kernel,
-    _topology,
     _console_memory,
-    _graphics,
     _tuning,
 )
 

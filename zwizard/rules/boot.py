@@ -12,8 +12,8 @@ from zwizard.model import Answers
 if TYPE_CHECKING:
     pass
 from zwizard.address import VIRTUAL_CSSID, parse_ccw
+from zwizard.limits import LOADPARM, MAX_BOOT_ORDER
 from zwizard.plan import Plan
-from zwizard.rules.limits import LOADPARM, MAX_BOOT_ORDER
 from zwizard.stack_versions import (
     DEFAULT_STACK,
     Stack,

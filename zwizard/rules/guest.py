@@ -1,5 +1,7 @@
-"""Rules on the guest as a whole: name, OS, machine, lifecycle, kernel boot, CPU and its
-topology, memory and its tuning, graphics, text, watchdog and clock."""
+"""Rules on the guest as a whole: name, OS, machine, lifecycle, memory and its tuning
+(pinning, I/O threads, memtune, the rng's source, the vsock's id), the console's log and
+the balloon's settings, and text. A part's own rules sit in its module in zwizard.parts
+(the CPU and its topology, the kernel boot, graphics, the watchdog, the clock)."""
 
 from __future__ import annotations
 
@@ -9,30 +11,26 @@ from zwizard.findings import Collector as _Collector
 from zwizard.findings import Finding, Severity
 from zwizard.iothreads import iothread_ids, iothreads_said
 from zwizard.lazy import Pattern
-from zwizard.model import FEATURE_POLICIES, Answers
+from zwizard.model import Answers
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
 from zwizard.address import is_uuid
-from zwizard.cpu_models import CPU_MODELS
 from zwizard.inputs import (
     bad_character,
 )
-from zwizard.machine import machine_problem
-from zwizard.plan import Plan, cpu_topology
-from zwizard.rules.limits import (
-    CPU_MODES,
+from zwizard.limits import (
     GUEST_NAME,
     LIFECYCLE_ACTIONS,
-    MARKETING_NAMES,
     MAX_MEMORY_MIB,
     MAX_VCPUS,
-    NOT_MIGRATION_SAFE,
     QEMU_REFUSED_LIFECYCLE,
     S390_ARCH,
     S390_MACHINE,
     SUPPORTED_OS,
 )
+from zwizard.machine import machine_problem
+from zwizard.plan import Plan
 from zwizard.stack_versions import (
     DEFAULT_STACK,
     Stack,
@@ -152,165 +150,7 @@ def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK
         )
 
 
-def _kernel(a: Answers, plan: Plan, out: _Collector) -> None:
-    """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
-    runs only when no kernel is given or the guest re-IPLs a device
-    (hw/s390x/ipl.c s390_ipl_prepare_cpu), so device boot orders and PXE do not apply."""
-    k = a.kernel
-    if k is None:
-        return
-    for key in ("path", "initrd"):
-        value = getattr(k, key)
-        if key == "path" and not value:
-            out.error("kernel-boot", "kernel.path", "a direct kernel boot needs the kernel's path")
-        elif value is not None and not value.startswith("/"):
-            out.error(
-                "kernel-boot",
-                f"kernel.{key}",
-                f"'{value}' must be an absolute host path (libvirt hands it to QEMU as given)",
-            )
-    if a.pxe.enabled:
-        out.error(
-            "kernel-boot",
-            "pxe.enabled",
-            "with a direct kernel boot QEMU starts that kernel itself: the firmware that would "
-            "fetch the PXE files never runs; put the installer's arguments in kernel.cmdline "
-            "or leave [kernel] out",
-        )
-    elif plan.boot:
-        out.note(
-            "kernel-boot",
-            "kernel.path",
-            f"QEMU starts the kernel, not {plan.first_boot}: device boot orders apply only "
-            "when the guest re-IPLs a device",
-        )
-
-
-# --- CPU -------------------------------------------------------------------------------
-
-
-def _cpu(a: Answers, plan: Plan, out: _Collector) -> None:
-    cpu, mode = a.cpu, a.cpu.mode
-    if cpu.numa:
-        out.error("no-numa", "cpu.numa", "NUMA topology is not supported by libvirt on IBM Z")
-    if mode is not None and mode not in CPU_MODES:
-        out.error(
-            "cpu-mode", "cpu.mode", f"'{mode}' is not a CPU mode; use one of {', '.join(CPU_MODES)}"
-        )
-        return
-    if mode == "custom":
-        _cpu_model(cpu.model, out)
-    elif cpu.model is not None:
-        out.error(
-            "cpu-migration",
-            "cpu.model",
-            f"a CPU model is only used with mode custom (mode is {mode or 'the default'})",
-        )
-    tcg = a.guest.domain_type == "qemu"
-    if tcg and mode in ("host-model", "host-passthrough"):
-        out.error(
-            "tcg-cpu",
-            "cpu.mode",
-            f"{mode} needs KVM on an IBM Z host; under emulation (domain_type qemu) use "
-            "maximum or leave the mode unset",
-        )
-    elif tcg and mode == "custom":
-        out.warn(
-            "tcg-cpu",
-            "cpu.model",
-            "named CPU models usually fail to start under emulation (features not available); "
-            "use maximum or leave the mode unset",
-        )
-    elif mode in ("host-passthrough", "maximum") and not tcg:
-        out.warn("cpu-migration", "cpu.mode", f"{mode} is {NOT_MIGRATION_SAFE}")
-
-
-# QEMU property names (target/s390x/cpu_features_def.h.inc): letters, digits and '-'
-CPU_FEATURE = Pattern(r"[a-z0-9][a-z0-9_.-]*")
-
-
-def _topology(a: Answers, plan: Plan, out: _Collector) -> None:
-    """vCPU count, topology and features, as libvirt 9.0 and QEMU 7.2 take them (seen)."""
-    g, cpu = a.guest, a.cpu
-    current = g.vcpus_current
-    # (with no valid vCPU count, its own rule speaks: "give 1 to 0" would help nobody)
-    if current is not None and g.vcpus >= 1 and not 1 <= current <= g.vcpus:
-        out.error(
-            "vcpu-topology",
-            "guest.vcpus_current",
-            f'{current} vCPUs online at start: give 1 to {g.vcpus} (libvirt: "maximum vCPU '
-            'count must not be less than current vCPU count")',
-        )
-    if cpu.sockets is not None or cpu.cores is not None:
-        for key in ("sockets", "cores"):
-            value = getattr(cpu, key)
-            if value is not None and value < 1:
-                out.error("vcpu-topology", f"cpu.{key}", f"{value} {key}: give 1 or more")
-        sockets, cores = cpu_topology(a)
-        if min(sockets, cores) >= 1 and sockets * cores != g.vcpus:
-            out.error(
-                "vcpu-topology",
-                "cpu.sockets" if cpu.sockets is not None else "cpu.cores",
-                f"{sockets} sockets x {cores} cores = {sockets * cores}, not the guest's "
-                f'{g.vcpus} vCPUs (libvirt: "CPU topology doesn\'t match maximum vcpu count"); '
-                's390x has one thread per core (QEMU: "S390 does not support more than 1 '
-                'threads")',
-            )
-    for name, policy in cpu.features.items():
-        if policy not in FEATURE_POLICIES:  # the wizard's typed pairs; a file's are decoded
-            out.error(
-                "cpu-features",
-                f"cpu.features.{name}",
-                f"'{policy}' is not a feature policy: {', '.join(FEATURE_POLICIES)}",
-            )
-        elif policy == "optional":  # libvirt's src/cpu/cpu_s390.c, virCPUs390ValidateFeatures
-            out.error(
-                "cpu-features",
-                f"cpu.features.{name}",
-                f"policy 'optional' for {name}: libvirt refuses it for IBM Z at start (\"only "
-                "cpu feature policies 'require' and 'disable' are supported\"); use require, "
-                "disable, force or forbid",
-            )
-        if not CPU_FEATURE.fullmatch(name):
-            out.error(
-                "cpu-features",
-                f"cpu.features.{name}",
-                f"'{name}' is not a CPU feature name (QEMU's s390x names: zpci, aen, vx, "
-                "msa9-base … see qemu-system-s390x -cpu help)",
-            )
-    if cpu.features and plan.cpu_mode is None:
-        out.error(
-            "cpu-features",
-            "cpu.features",
-            "feature policies apply to a CPU model: set cpu.mode (host-model, or custom with a "
-            "model)",
-        )
-
-
-def _graphics(a: Answers, plan: Plan, out: _Collector) -> None:
-    g = a.graphics
-    if not g.vnc:
-        return
-    out.note(
-        "graphics",
-        "graphics.vnc",
-        "VNC shows the guest once its kernel drives virtio-gpu-ccw; the installer and the "
-        "boot menu stay on the SCLP console (virsh console)",
-    )
-    if not g.listen:
-        out.note(
-            "graphics",
-            "graphics.listen",
-            "no address given: VNC listens where the host's libvirt says (vnc_listen in "
-            "/etc/libvirt/qemu.conf, 127.0.0.1 unless changed there)",
-        )
-    elif g.listen in ("0.0.0.0", "::"):
-        out.warn(
-            "graphics",
-            "graphics.listen",
-            f"listening on {g.listen} with no VNC password opens the guest's screen to the "
-            "network; keep 127.0.0.1 and use an SSH tunnel (virsh domdisplay shows the port)",
-        )
+# --- tuning, across parts ---------------------------------------------------------------
 
 
 # libvirt's bitmap syntax (virBitmapParse): N, N-M and ^N, comma-separated
@@ -445,35 +285,6 @@ def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
             f"{mem.balloon_stats_period} s: give 1 or more seconds, or leave it out for no "
             "statistics (libvirt's schema takes a positive period)",
         )
-
-
-def _older(model: str, than: str) -> bool:
-    """CPU_MODELS lists QEMU's models oldest first."""
-    return CPU_MODELS.index(model) < CPU_MODELS.index(than)
-
-
-def _cpu_model(model: str | None, out: _Collector) -> None:
-    path = "cpu.model"
-    if not model:
-        out.error("cpu-migration", path, "mode custom needs a model, e.g. gen15a or z14.2")
-    elif model.endswith("-base"):
-        out.error(
-            "cpu-migration",
-            path,
-            f"'{model}' is a -base model; use '{model[:-5]}' (the oldest host's model, "
-            "without -base)",
-        )
-    elif model in ("qemu", "max", "host"):
-        out.error(
-            "cpu-migration",
-            path,
-            f"'{model}' must not be used as a custom model; use host-model, or the oldest "
-            "host's model name",
-        )
-    elif model not in CPU_MODELS:
-        hint = MARKETING_NAMES.get(model.lower())
-        suggestion = f"; QEMU calls it '{hint}'" if hint else ""
-        out.error("cpu-model", path, f"'{model}' is not a QEMU s390x CPU model{suggestion}")
 
 
 # --- text ----------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from zwizard.inputs import (
     tftp_path_problem,
     tftp_root_problem,
 )
+from zwizard.limits import PXE_APPEND_MAX, PXE_FILE_MAX, PXE_PATH_MAX
 from zwizard.plan import Plan, nameservers
 from zwizard.render.pxe import append_line, render_pxe
-from zwizard.rules.limits import PXE_APPEND_MAX, PXE_FILE_MAX, PXE_PATH_MAX
 from zwizard.structure import lookup
 
 # --- PXE -------------------------------------------------------------------------------

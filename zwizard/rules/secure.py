@@ -11,9 +11,9 @@ from zwizard.model import Answers
 if TYPE_CHECKING:
     pass
 from zwizard.cpu_models import CPU_MODELS
+from zwizard.limits import SE_MAX_VCPUS, SE_NOTES
+from zwizard.parts.cpu import older_model
 from zwizard.plan import Plan
-from zwizard.rules.guest import _older
-from zwizard.rules.limits import SE_MAX_VCPUS, SE_NOTES
 
 # --- Secure Execution --------------------------------------------------------------------
 
@@ -29,7 +29,7 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
             "Secure Execution needs KVM on an IBM Z host (z15 or newer); emulation cannot run it",
         )
     model = a.cpu.model
-    if a.cpu.mode == "custom" and model in CPU_MODELS and _older(model, "gen15a"):
+    if a.cpu.mode == "custom" and model in CPU_MODELS and older_model(model, "gen15a"):
         out.error(
             "se-launch",
             "cpu.model",
