@@ -41,6 +41,16 @@ class Build:
     def xml_name(self) -> str:
         return f"{self.answers.guest.name}.xml"
 
+    def shown_files(self) -> dict[str, str]:
+        """The files, or what they would say while errors block writing (the preview
+        shows what there is); empty when even that cannot be written."""
+        if self.files:
+            return self.files
+        try:
+            return render_files(self.answers, self.plan)
+        except Exception:  # a value the writer cannot take: the findings say which
+            return {}
+
 
 def build(
     answers: Answers,

@@ -10,22 +10,25 @@ change event always means a person did something.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
-from zwizard.build import Build
-from zwizard.host import HostInfo
-from zwizard.model import Answers
-from zwizard.rules import Availability, Finding
+from zwizard.rules import Availability
 from zwizard.session import shown_text
-from zwizard.stack_versions import Stack
 from zwizard.structure import field, is_default, lookup, record
 from zwizard.tui.compat import Box, Radio, highlight
 from zwizard.tui.messages import OptionsOpened, TextEdited, ValueChosen
+
+if TYPE_CHECKING:
+    from zwizard.build import Build
+    from zwizard.host import HostInfo
+    from zwizard.model import Answers
+    from zwizard.rules import Finding
+    from zwizard.stack_versions import Stack
 
 
 @record

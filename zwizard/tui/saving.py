@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.widgets import Button, Input
 
 from zwizard import drafts
-from zwizard.build import Build
-from zwizard.host import HostInfo
-from zwizard.model import Answers
-from zwizard.output import Outcome
 from zwizard.session import Session
 from zwizard.tui.fields import Box, State
 from zwizard.tui.keys import BurstApp
 from zwizard.tui.screens import Confirm
 from zwizard.tui.steps.review import ReviewStep
+
+if TYPE_CHECKING:
+    from zwizard.build import Build
+    from zwizard.host import HostInfo
+    from zwizard.model import Answers
+    from zwizard.output import Outcome
 
 
 class SavingApp(BurstApp):

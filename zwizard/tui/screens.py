@@ -3,7 +3,7 @@ answers (quit, resume), the help (F1), the step list and the wizard's own screen
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -15,10 +15,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, OptionList, Static, TextArea
 
-from zwizard.build import Build, render_files
 from zwizard.rules import RULES, rules_for_step
 from zwizard.tui.compat import SteadyFooter, option_lines
 from zwizard.tui.fields import Plain, focus_on
+
+if TYPE_CHECKING:
+    from zwizard.build import Build
 
 
 class Preview(Vertical):
@@ -31,12 +33,7 @@ class Preview(Vertical):
         yield TextArea("", read_only=True, id="preview-text", soft_wrap=True)
 
     def show(self, result: Build) -> None:
-        files = result.files
-        if not files:
-            try:  # show what there is, even while errors block writing
-                files = render_files(result.answers, result.plan)
-            except Exception:
-                files = {}
+        files = result.shown_files()  # what there is, even while errors block writing
         text = "\n".join(f"── {name} ──\n{body}" for name, body in files.items())
         area = self.query_one(TextArea)
         if area.text != text:
