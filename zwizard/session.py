@@ -116,6 +116,14 @@ def option_entry(path: str) -> str | None:
     return None
 
 
+def read_hosts(uris: list[str], domain_type: str) -> list[HostInfo]:
+    """Every host the guest is judged against, each read over its libvirt URI (in
+    parallel: zwizard.hosts); what a front end hands to `Session.use_host(s)`."""
+    from zwizard.hosts import discover_all
+
+    return discover_all(uris, domain_type)
+
+
 class Session:
     """One guest being edited: answers, pending text, the host it is judged against."""
 

@@ -133,7 +133,6 @@ FRONT_ENDS_REACH = {
     "zwizard.devices.share": "the share kind's declarations",
     "zwizard.drafts": "saving and resuming a draft",
     "zwizard.host": "the host record shown in the header",
-    "zwizard.hosts": "reading several hosts at once",
     "zwizard.output": "the error a draft saved where the user says may meet",
     "zwizard.rules": "the F1 help's rule list, Secure Execution's notes, greying records",
     "zwizard.stack_versions": "the judged libvirt and QEMU shown on the Guest step",

@@ -30,7 +30,7 @@ from zwizard.parts import (
 )
 from zwizard.parts.base import Part, PartReader
 
-__all__ = ["BY_KEY", "DEVICES", "DEVICE_TAGS", "HEAD", "PARTS", "TAIL", "Part", "PartReader"]
+__all__ = ["DEVICES", "DEVICE_TAGS", "DOMAIN_TAGS", "HEAD", "PARTS", "TAIL", "Part", "PartReader"]
 
 # <domain>'s children before <devices>, in the order zwizard writes them
 HEAD: tuple[Part, ...] = (
@@ -60,7 +60,6 @@ DEVICES: tuple[Part, ...] = (
 # <domain>'s children after <devices>
 TAIL: tuple[Part, ...] = (keywrap.PART, launch_security.PART)
 PARTS = HEAD + DEVICES + TAIL
-BY_KEY = {part.key: part for part in PARTS}
 DEVICE_TAGS = {tag: part for part in DEVICES for tag in part.tags}
 # the domain's own children some part reads (the rest are listed as not carried)
 DOMAIN_TAGS = frozenset(tag for part in HEAD + TAIL for tag in part.tags)

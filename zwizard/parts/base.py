@@ -51,7 +51,9 @@ class Part:
     domain's own children (`write` gets <domain>, `read` the root once) or <devices>
     children (`write` gets <devices>, `read` each element whose tag is in `tags`)."""
 
-    key: str  # the answers it holds: a table ("watchdog") or the first key of several
+    # the answers it holds: a table ("watchdog") or the first key of several; "" for a
+    # part that holds none (features: read and judged only; the panic device: always)
+    key: str
     within: Literal["domain", "devices"]
     tags: tuple[str, ...]  # the elements it reads
     write: Callable[[Element, Answers, Plan], None]

@@ -33,7 +33,7 @@ from textual.widgets.option_list import Option
 from zwizard import drafts
 from zwizard.host import HostInfo
 from zwizard.model import Answers
-from zwizard.session import Session
+from zwizard.session import Session, read_hosts
 from zwizard.tui.compat import SteadyFooter
 from zwizard.tui.compat import sender as message_sender
 from zwizard.tui.fields import Plain, State, TextField, focus_on, shown
@@ -202,9 +202,7 @@ class ZWizard(SavingApp):
             )
 
     def _read_host(self) -> None:
-        from zwizard.hosts import discover_all
-
-        hosts = discover_all(self.connect or ["qemu:///system"], self.answers.guest.domain_type)
+        hosts = read_hosts(self.connect or ["qemu:///system"], self.answers.guest.domain_type)
         if self.is_running:  # else the wizard was left while virsh answered: nobody to tell
             try:
                 if len(hosts) > 1:
