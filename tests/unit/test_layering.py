@@ -135,7 +135,6 @@ FRONT_ENDS_REACH = {
     "zwizard.host": "the host record shown in the header",
     "zwizard.output": "the error a draft saved where the user says may meet",
     "zwizard.rules": "the F1 help's rule list, Secure Execution's notes, greying records",
-    "zwizard.stack_versions": "the judged libvirt and QEMU shown on the Guest step",
     "zwizard.inputs": "the host name form the prompt mode checks as it is typed",
     "zwizard.lineedit": "the prompt mode's own line reader (TERM=dumb)",
     "zwizard.shown": "printable text for a terminal",

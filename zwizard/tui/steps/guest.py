@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 
 from zwizard import choices
-from zwizard.stack_versions import judged_stack
 from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -73,8 +72,9 @@ class GuestStep(Step):
         for_this_host = host is not None and state.host_is_target
         for key in ("libvirt", "qemu"):
             self.query_one(f"#target-{key}", TextField).display = not for_this_host
-        stack = state.stack or judged_stack(state.answers, host, state.host_is_target)
-        self.query_one("#stack-line", Explain).update(f"version rules judged on {stack.describe()}")
+        if state.stack is not None:  # the session's (Session.stack), as the rules judge
+            line = f"version rules judged on {state.stack.describe()}"
+            self.query_one("#stack-line", Explain).update(line)
 
     def on_checkbox_changed(self, event: Box.Changed) -> None:
         if event.checkbox.id == "other-host":
