@@ -58,6 +58,10 @@ READ_AFTER_DEVICES = (
 )
 
 
+# the domain's children something reads: the parts', <devices>, and <sysinfo> (SMBIOS)
+HANDLED = DOMAIN_TAGS | {"devices", "sysinfo"}
+
+
 class _Importer(DeviceParts):
     """Reads what the document says, as far as the answers can hold it: values IBM Z
     cannot take are kept (for `check` to judge) and changed only by conversion.py."""
@@ -90,7 +94,7 @@ class _Importer(DeviceParts):
             self.held("guest.smbios", el)
             a.guest.smbios = True
         for el in r:
-            if isinstance(el.tag, str) and el.tag not in DOMAIN_TAGS | {"devices", "sysinfo"}:
+            if isinstance(el.tag, str) and el.tag not in HANDLED:
                 self.lost(el, f"<{el.tag}>")
         ns = {"l": "http://libosinfo.org/xmlns/libvirt/domain/1.0"}
         for el in xmlsafe.find_all(r, "metadata/*[not(self::l:libosinfo)]", **ns):

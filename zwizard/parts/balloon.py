@@ -42,4 +42,4 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.placed(el, "memballoon")
 
 
-PART = Part(key="memory.balloon", within="devices", tags=("memballoon",), write=write, read=read)
+PART = Part(key="memory.balloon", tags=("memballoon",), write=write, read=read)

@@ -10,7 +10,7 @@ the rules and the conversion can all import the registry without import cycles.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from zwizard.devices.base import Reader
 from zwizard.structure import record
@@ -47,14 +47,14 @@ class PartReader(Reader, Protocol):
 
 @record(frozen=True)
 class Part:
-    """One domain-level part of a guest. `within` says where its elements are: the
-    domain's own children (`write` gets <domain>, `read` the root once) or <devices>
-    children (`write` gets <devices>, `read` each element whose tag is in `tags`)."""
+    """One domain-level part of a guest. Where its elements are is where the registry
+    lists it (zwizard.parts): the domain's own children (HEAD, TAIL: `write` gets
+    <domain>, `read` the root once) or <devices> children (DEVICES: `write` gets
+    <devices>, `read` each element whose tag is in `tags`)."""
 
     # the answers it holds: a table ("watchdog") or the first key of several; "" for a
     # part that holds none (features: read and judged only; the panic device: always)
     key: str
-    within: Literal["domain", "devices"]
     tags: tuple[str, ...]  # the elements it reads
     write: Callable[[Element, Answers, Plan], None]
     read: Callable[[PartReader, etree._Element, Answers], None]

@@ -68,7 +68,6 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
 
 PART = Part(
     key="guest.name",
-    within="domain",
     tags=("name", "uuid", "title", "description", "metadata"),
     write=write,
     read=read,

@@ -55,7 +55,6 @@ def convert(imported: Imported) -> None:
 
 PART = Part(
     key="clock",
-    within="domain",
     tags=("clock",),
     write=write,
     read=read,

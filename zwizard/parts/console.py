@@ -140,4 +140,4 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
         r.changed("ccw-only", el, f"<{el.tag}> type {r.get(el, 'type')} -> pty", whole=False)
 
 
-PART = Part(key="console", within="devices", tags=("console", "serial"), write=write, read=read)
+PART = Part(key="console", tags=("console", "serial"), write=write, read=read)

@@ -289,6 +289,4 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     check_topology(a, plan, out)
 
 
-PART = Part(
-    key="cpu", within="domain", tags=("cpu", "numatune"), write=write, read=read, check=check
-)
+PART = Part(key="cpu", tags=("cpu", "numatune"), write=write, read=read, check=check)

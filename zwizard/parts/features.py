@@ -37,4 +37,4 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             r.lost(el, f"feature <{el.tag}>")
 
 
-PART = Part(key="", within="domain", tags=("features",), write=write, read=read)
+PART = Part(key="", tags=("features",), write=write, read=read)

@@ -192,6 +192,4 @@ READERS: dict[str, Callable[[PartReader, etree._Element, Answers], None]] = {
     "graphics": read_graphics,
     "video": read_video,
 }
-PART = Part(
-    key="graphics", within="devices", tags=tuple(READERS), write=write, read=read, check=check
-)
+PART = Part(key="graphics", tags=tuple(READERS), write=write, read=read, check=check)

@@ -50,4 +50,4 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             setattr(a.keywrap, name, state == "on")
 
 
-PART = Part(key="keywrap", within="domain", tags=("keywrap",), write=write, read=read)
+PART = Part(key="keywrap", tags=("keywrap",), write=write, read=read)

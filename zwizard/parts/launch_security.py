@@ -32,6 +32,4 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
         r.never("x86-features", ls, f"launchSecurity type '{r.get(ls, 'type')}'")
 
 
-PART = Part(
-    key="secure_execution", within="domain", tags=("launchSecurity",), write=write, read=read
-)
+PART = Part(key="secure_execution", tags=("launchSecurity",), write=write, read=read)

@@ -26,4 +26,4 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
     read_all(PROPS, r, root, a.guest, "guest")  # the rules judge the action named
 
 
-PART = Part(key="guest.on_poweroff", within="domain", tags=EVENTS, write=write, read=read)
+PART = Part(key="guest.on_poweroff", tags=EVENTS, write=write, read=read)

@@ -92,14 +92,12 @@ def read_backing(r: PartReader, root: etree._Element, a: Answers) -> None:
 
 SIZE = Part(
     key="guest.memory_mib",
-    within="domain",
     tags=("memory", "currentMemory"),
     write=write_size,
     read=read_size,
 )
 BACKING = Part(
     key="memory.hugepages",
-    within="domain",
     tags=("maxMemory", "memoryBacking"),
     write=write_backing,
     read=read_backing,

@@ -104,4 +104,4 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         )
 
 
-PART = Part(key="kernel", within="domain", tags=("os",), write=write, read=read, check=check)
+PART = Part(key="kernel", tags=("os",), write=write, read=read, check=check)

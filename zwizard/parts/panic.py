@@ -39,4 +39,4 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
         r.changed("ccw-address", addr, "dropped the panic device's address")
 
 
-PART = Part(key="", within="devices", tags=("panic",), write=write, read=read)
+PART = Part(key="", tags=("panic",), write=write, read=read)

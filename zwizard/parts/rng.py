@@ -40,4 +40,4 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.placed(el, "rng")
 
 
-PART = Part(key="rng", within="devices", tags=("rng",), write=write, read=read)
+PART = Part(key="rng", tags=("rng",), write=write, read=read)

@@ -118,17 +118,13 @@ def read_iothreads(r: PartReader, root: etree._Element, a: Answers) -> None:
 
 MEMTUNE = Part(
     key="memory.hard_limit_mib",
-    within="domain",
     tags=("memtune",),
     write=write_memtune,
     read=read_memtune,
 )
-CPUTUNE = Part(
-    key="cpu.pinning", within="domain", tags=("cputune",), write=write_cputune, read=read_cputune
-)
+CPUTUNE = Part(key="cpu.pinning", tags=("cputune",), write=write_cputune, read=read_cputune)
 IOTHREADS = Part(
     key="guest.iothreads",
-    within="domain",
     tags=("iothreads", "iothreadids"),
     write=write_iothreads,
     read=read_iothreads,

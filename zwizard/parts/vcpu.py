@@ -48,4 +48,4 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             r.lost(vcpu, f"vCPUs online at start {current!r} ({said})", whole=False)
 
 
-PART = Part(key="guest.vcpus", within="domain", tags=("vcpu",), write=write, read=read)
+PART = Part(key="guest.vcpus", tags=("vcpu",), write=write, read=read)

@@ -44,4 +44,4 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.placed(el, "vsock")
 
 
-PART = Part(key="vsock", within="devices", tags=("vsock",), write=write, read=read)
+PART = Part(key="vsock", tags=("vsock",), write=write, read=read)

@@ -59,7 +59,6 @@ def convert(imported: Imported) -> None:
 
 PART = Part(
     key="watchdog",
-    within="devices",
     tags=("watchdog",),
     write=write,
     read=read,
