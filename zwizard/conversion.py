@@ -255,7 +255,14 @@ def _implied(imported: Imported) -> None:
     a = imported.answers
     plan = make_plan(a)
     at, at_line = imported.devices_at
-    for key, noun in ((SCSI_CONTROLLER, "virtio-scsi"), (CONTROLLER, "virtio-serial")):
+    # controller 1 on (sdh …): libvirt adds one the source leaves out just as it would for
+    # the output, so only a stated one nothing sits on any more is said
+    further = [
+        (key, f"virtio-scsi {key.removeprefix(SCSI_CONTROLLER)}")
+        for key in imported.controllers
+        if key.startswith(SCSI_CONTROLLER) and key != SCSI_CONTROLLER
+    ]
+    for key, noun in ((SCSI_CONTROLLER, "virtio-scsi"), *further, (CONTROLLER, "virtio-serial")):
         stated = imported.controllers.get(key)
         if stated is not None and key not in plan.ccw:
             what = f"the {noun} controller: nothing converted sits on it"

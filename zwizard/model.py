@@ -108,7 +108,7 @@ class Guest:
         factory=list,
     )
     scsi_iothread: int | None = spec(
-        None, "the I/O thread (1..iothreads) serving the virtio-scsi controller's disks"
+        None, "the I/O thread (1..iothreads) serving the disks on virtio-scsi controller 0"
     )
     no_usb: bool = spec(
         False,
@@ -202,7 +202,7 @@ class Disk:
     drive: str | None = spec(
         None,
         "a SCSI disk's place on its controller as controller:bus:target:unit (0:0:2:0), as "
-        "a converted guest states it; derived from the target when absent",
+        "a converted guest states it; absent: libvirt's, 7 units a controller (sdh: 1:0:0:0)",
     )
 
 
@@ -587,9 +587,9 @@ class Answers:
     graphics: Graphics = spec(doc="a VNC graphical console (off by default)", factory=Graphics)
     addresses: dict[str, str] = spec(
         doc="ccw bus-ids of the devices without a list of their own (memballoon, rng, video, "
-        "video2 …, keyboard, mouse, input1 …, scsi-controller, virtio-serial-controller, "
-        "vsock, virtio-console); each one "
-        "absent is assigned in libvirt's order",
+        "video2 …, keyboard, mouse, input1 …, scsi-controller, scsi-controller1 …, "
+        "virtio-serial-controller, vsock, virtio-console); each one absent is assigned in "
+        "libvirt's order",
         factory=dict,
     )
     memory: Memory = spec(doc="memory backing", factory=Memory)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from zwizard.address import VIRTUAL_CSSID, Ccw, parse_ccw
 from zwizard.devices import KINDS, entries
+from zwizard.devices.disk_places import SCSI_CONTROLLER, scsi_controllers
 from zwizard.inputs import StaticIp, parse_dracut_ip, split_cidr
 from zwizard.model import Answers, Pxe
 from zwizard.structure import field, record
@@ -69,7 +70,7 @@ def default_cpu_mode(answers: Answers) -> str | None:
 # (tests/unit/test_plan_order.py holds what it assigned).
 CCW_ORDER = ("disks", "nics", "passthrough", "video", "controllers", "inputs", "shares",
              "memballoon", "rng", "vsock")  # fmt: skip
-CONTROLLER_ORDER = ("scsi-controller", "virtio-serial-controller")  # libvirt's type order
+CONTROLLER_ORDER = (SCSI_CONTROLLER, "virtio-serial-controller")  # the order zwizard writes
 
 
 def _target_key(target: str) -> tuple[int, str]:
@@ -97,7 +98,10 @@ def ccw_devices(answers: Answers, targets: list[str] | None = None) -> list[tupl
         controllers.append(CONTROLLER_ORDER[1])  # a virtio console sits on virtio-serial too
     controllers += [c for c in CONTROLLER_ORDER if c in answers.addresses and c not in controllers]
     known = [c for c in CONTROLLER_ORDER if c in controllers]  # a stated one stays, empty too
-    groups["controllers"] = [(c, None) for c in known + [c for c in controllers if c not in known]]
+    ordered = known + [c for c in controllers if c not in known]
+    scsi = scsi_controllers(answers, targets)  # controller 0, then those sdh, sdo … sit on
+    ordered = [key for c in ordered for key in (scsi if c == SCSI_CONTROLLER else [c])]
+    groups["controllers"] = [(c, None) for c in ordered]
     se = answers.secure_execution.enabled
     balloon = answers.memory.balloon if answers.memory.balloon is not None else not se
     rng = answers.rng.enabled if answers.rng.enabled is not None else not se

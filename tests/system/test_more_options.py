@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import stat
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -76,3 +77,40 @@ def test_a_scsi_lun_goes_to_qemu_as_scsi_block_on_virtio_scsi_ccw(stack, tmp_pat
     argv = defined_argv(written(tmp_path, "zwizard-lun", extra), "zwizard-lun")
     assert '"driver":"virtio-scsi-ccw"' in argv and '"driver":"scsi-block"' in argv
     started_or("zwizard-lun", "Is this a SCSI device?")
+
+
+def test_nine_scsi_disks_get_the_second_controller_libvirt_would_add(stack, tmp_path):
+    """libvirt puts 7 disks on a virtio-scsi controller (sdh: controller 1) and adds the
+    second controller itself. zwizard writes it, at the address it prints: libvirt's
+    normal form of the guest has the same controllers, nothing added, and QEMU starts it."""
+    images = []
+    for n in range(1, 9):
+        image = IMAGES / f"zwizard-scsi9-{n}.qcow2"
+        if not image.exists():
+            run("qemu-img", "create", "-q", "-f", "qcow2", str(image), "1M")
+        images.append(f'[[disks]]\npath = "{image}"\nbus = "scsi"\n')
+    xml = written(tmp_path, "zwizard-scsi9", "".join(images))
+    ours = ElementTree.parse(xml).getroot()
+    defined_argv(xml, "zwizard-scsi9")
+    theirs = ElementTree.fromstring(virsh("dumpxml", "--inactive", "zwizard-scsi9").stdout)
+
+    def scsi(root: ElementTree.Element) -> list[tuple[str | None, str | None]]:
+        return [
+            (c.get("index"), c.find("address").get("devno"))  # type: ignore[union-attr]
+            for c in root.iterfind("devices/controller[@type='scsi']")
+        ]
+
+    assert len(scsi(ours)) == 2 and scsi(theirs) == scsi(ours)
+    places = [
+        d.find("address").attrib  # type: ignore[union-attr]
+        for d in theirs.iterfind("devices/disk")
+        if d.find("target").get("bus") == "scsi"  # type: ignore[union-attr]
+    ]
+    assert places[-1] == {
+        "type": "drive",
+        "controller": "1",
+        "bus": "0",
+        "target": "0",
+        "unit": "0",
+    }
+    assert started_or("zwizard-scsi9", "no reason: it starts") == "started"

@@ -501,12 +501,77 @@ def test_a_drive_address_libvirt_would_refuse_is_an_error_at_its_key():
     both = [{**disk, "target": "sda"}, {**disk, "path": "/dev/sdy", "target": "sdb",
                                          "drive": "0:0:0:0"}]  # fmt: skip
     assert ("disk-target", "disks[1].drive") in errors_of(disks=both)  # sda's derived place
-    for bad in ("0:1:0:0", "1:0:0:0", "0:0:100:0", "0:0:0:16384", "a:b", "0-0-0-1"):
+    for bad in ("0:1:0:0", "256:0:0:0", "0:0:100:0", "0:0:0:16384", "a:b", "0-0-0-1"):
         assert ("disk-target", "disks[0].drive") in errors_of(disks=[{**disk, "drive": bad}])
     assert ("disk-target", "disks[0].drive") in errors_of(
         disks=[{"path": "/var/lib/libvirt/images/a.qcow2", "drive": "0:0:0:1"}]
     )  # virtio-blk has a ccw address, no drive
     assert not errors_of(disks=[{**disk, "drive": "0:0:99:16383"}])
+    assert not errors_of(disks=[{**disk, "drive": "1:0:0:0"}])  # a second controller
+    # sdh sits at 1:0:0:0 by libvirt's 7 units a controller: the same place as stated
+    clash = [{**disk, "target": "sdh"}, {**disk, "path": "/dev/sdy", "drive": "1:0:0:0"}]
+    assert ("disk-target", "disks[1].drive") in errors_of(disks=clash)
+
+
+NINE_SCSI = "".join(
+    f"""<disk type='block' device='disk'><driver name='qemu' type='raw'/>
+      <source dev='/dev/mapper/lun{i}'/><target dev='sd{"abcdefghi"[i]}' bus='scsi'/></disk>"""
+    for i in range(9)
+)
+
+
+def test_scsi_disks_past_the_seventh_sit_on_a_second_controller_as_libvirt_puts_them():
+    """libvirt 9.0 puts 7 units on a controller (sdh: controller 1 unit 0) and adds the
+    second virtio-scsi controller itself (seen): zwizard writes it, with its address, so
+    the guest it prints is the one libvirt defines."""
+    disks = [{"path": f"/dev/mapper/lun{i}", "kind": "block", "bus": "scsi"} for i in range(9)]
+    built = build(answers(disks=disks))
+    xml = etree.fromstring(built.files[built.xml_name].encode())
+    controllers = xml.findall("devices/controller[@type='scsi']")
+    assert [c.get("index") for c in controllers] == ["0", "1"]
+    devnos = [int(c.find("address").get("devno"), 16) for c in controllers]
+    assert devnos[1] == devnos[0] + 1  # side by side, as libvirt assigns them
+    assert not errors_of(disks=disks)
+    # one controller is all seven need
+    seven = build(answers(disks=disks[:7]))
+    assert len(etree.fromstring(seven.files[seven.xml_name].encode()).findall(
+        "devices/controller[@type='scsi']")) == 1  # fmt: skip
+
+
+def test_a_guests_second_scsi_controller_is_carried_with_its_address():
+    stated = """<controller type='scsi' index='0' model='virtio-scsi'>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0010'/></controller>
+    <controller type='scsi' index='1' model='virtio-scsi'><driver iothread='1'/>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0011'/></controller>"""
+    imported, xml = converted(more=NINE_SCSI + stated)
+    controllers = xml.findall("devices/controller[@type='scsi']")
+    assert [(c.get("index"), c.find("address").get("devno")) for c in controllers] == [
+        ("0", "0x0010"), ("1", "0x0011")]  # fmt: skip
+    assert imported.answers.addresses["scsi-controller1"] == "fe.0.0011"
+    # an I/O thread of controller 1 has no answers key: said, not dropped in silence
+    assert [c.what for c in imported.lost] == [
+        "driver iothread='1' of a further SCSI controller (zwizard gives one to controller 0 only)"
+    ]
+    assert not [f for f in check(imported.answers) if f.severity == "error"]
+
+
+def test_libvirts_own_second_scsi_controller_gets_the_address_libvirt_gives_it():
+    """The source leaves the addresses to libvirt and states a virtio-serial controller
+    before the SCSI one: libvirt 9.0 keeps the document's order (virtio-serial fe.0.0001,
+    SCSI 0 fe.0.0002) and adds SCSI 1 after them (fe.0.0003), seen with libvirt 9.0."""
+    more = (
+        NINE_SCSI
+        + """<controller type='virtio-serial' index='0'/>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"""
+    )
+    _, xml = converted(more=more)
+    got = {
+        (c.get("type"), c.get("index")): c.find("address").get("devno")
+        for c in xml.iterfind("devices/controller")
+    }
+    assert got == {("virtio-serial", "0"): "0x0001", ("scsi", "0"): "0x0002",
+                   ("scsi", "1"): "0x0003"}  # fmt: skip
 
 
 def test_the_scsi_controllers_io_thread_is_kept_and_must_exist():

@@ -23,6 +23,7 @@ from zwizard.devices.disk_places import (
     drive_address,
     on_scsi,
     pool_volume,
+    scsi_controller_index,
     target_index,
 )
 from zwizard.devices.disk_rules import check, check_host
@@ -97,11 +98,14 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
 
 
 def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
-    if SCSI_CONTROLLER in plan.ccw:  # a disk on SCSI asked for it (Kind.controller)
-        ctl = sub(devices, "controller", type="scsi", index="0", model="virtio-scsi")
-        if answers.guest.scsi_iothread is not None:
+    """The virtio-scsi controllers the plan holds (a disk or device on SCSI asked for
+    them: Kind.controller), each with its index; guest.scsi_iothread serves controller 0."""
+    held = {n: key for key in plan.ccw if (n := scsi_controller_index(key)) is not None}
+    for index, key in sorted(held.items()):
+        ctl = sub(devices, "controller", type="scsi", index=str(index), model="virtio-scsi")
+        if index == 0 and answers.guest.scsi_iothread is not None:
             sub(ctl, "driver", iothread=str(answers.guest.scsi_iothread))
-        write_ccw(ctl, plan.ccw[SCSI_CONTROLLER])
+        write_ccw(ctl, plan.ccw[key])
 
 
 def read(r: Reader, el: etree._Element, path: str) -> Disk | None:

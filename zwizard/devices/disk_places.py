@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from zwizard.lazy import Pattern
 
 if TYPE_CHECKING:
-    from zwizard.model import Disk
+    from zwizard.model import Answers, Disk
 
-SCSI_CONTROLLER = "scsi-controller"  # its key in Plan.ccw
+SCSI_CONTROLLER = "scsi-controller"  # controller 0's key in Plan.ccw; 1 on: scsi-controller1 …
 # libvirt src/util/virutil.c virDiskNameParse: a known prefix and letters; libvirt needs it
 # to name the device and, for SCSI, to derive its drive address (there is no ccw one)
 DISK_TARGET = Pattern(r"(fd|hd|vd|sd|xvd|ubd)[a-z]+")
@@ -20,10 +20,17 @@ DRIVE_PARTS = ("controller", "bus", "target", "unit")
 DRIVE = Pattern(r"(\d{1,5}):(\d{1,5}):(\d{1,5}):(\d{1,5})")
 # libvirt's schema takes a disk's drive target as one or two digits (domaincommon.rng
 # driveTarget; 255 fails define --validate, seen); virtio-scsi's LUNs end at 16383
-# (hw/scsi/virtio-scsi.c VIRTIO_SCSI_MAX_LUN); zwizard writes one SCSI controller, index
-# 0, whose one bus is 0 (libvirt 9.0: "SCSI controller only supports 1 bus", seen)
+# (hw/scsi/virtio-scsi.c VIRTIO_SCSI_MAX_LUN); a virtio-scsi controller has one bus, 0
+# (libvirt 9.0: "SCSI controller only supports 1 bus", seen)
 DRIVE_MAX_TARGET = 99
 DRIVE_MAX_UNIT = 16383
+# libvirt's place for a SCSI disk without one (virDomainDiskDefAssignAddress, a narrow
+# bus): 7 units per controller, sda-sdg on controller 0, sdh on controller 1 unit 0; it
+# adds every controller up to the highest one a disk names (libvirt 9.0, seen)
+UNITS_PER_CONTROLLER = 7
+# each controller is a ccw device of its own; libvirt sets no bound, zwizard does so that
+# a typo (controller 9999) cannot make thousands of them
+MAX_SCSI_CONTROLLERS = 256
 
 
 def drive_address(text: str) -> tuple[int, int, int, int] | None:
@@ -33,6 +40,44 @@ def drive_address(text: str) -> tuple[int, int, int, int] | None:
         return None
     controller, bus, target, unit = (int(n) for n in found.groups())
     return controller, bus, target, unit
+
+
+def scsi_place(disk: Disk, target: str) -> tuple[int, int, int, int]:
+    """Where a SCSI disk sits: its stated drive address, or the one libvirt derives from
+    its target's letters."""
+    stated = drive_address(disk.drive) if disk.drive is not None else None
+    if stated is not None:
+        return stated
+    controller, unit = divmod(max(target_index(target), 0), UNITS_PER_CONTROLLER)
+    return controller, 0, 0, unit
+
+
+def scsi_controller_key(index: int) -> str:
+    """A SCSI controller's key in Plan.ccw and answers.addresses."""
+    return SCSI_CONTROLLER if index == 0 else f"{SCSI_CONTROLLER}{index}"
+
+
+def scsi_controller_index(key: str) -> int | None:
+    """The index of a SCSI controller's key, or None for another key."""
+    rest = key.removeprefix(SCSI_CONTROLLER)
+    if rest == key:
+        return None
+    return 0 if rest == "" else int(rest) if rest.isdigit() and rest[0] != "0" else None
+
+
+def scsi_controllers(answers: Answers, targets: list[str] | None = None) -> list[str]:
+    """The keys of the SCSI controllers the guest has, in index order: every index up to
+    the highest a SCSI disk sits on or the answers state an address for (libvirt adds each
+    one below it too); one when only a SCSI passthrough device needs it."""
+    highest = 0 if any(p.type == "scsi" for p in answers.passthrough) else -1
+    for i, disk in enumerate(answers.disks):
+        if on_scsi(disk):
+            target = targets[i] if targets is not None and i < len(targets) else disk.target
+            highest = max(highest, scsi_place(disk, target or "")[0])
+    for key in answers.addresses:
+        index = scsi_controller_index(key)
+        highest = max(highest, index if index is not None else -1)
+    return [scsi_controller_key(n) for n in range(min(highest + 1, MAX_SCSI_CONTROLLERS))]
 
 
 def on_scsi(disk: Disk) -> bool:

@@ -12,9 +12,11 @@ from zwizard.devices.disk_places import (
     DISK_TARGET,
     DRIVE_MAX_TARGET,
     DRIVE_MAX_UNIT,
+    MAX_SCSI_CONTROLLERS,
     drive_address,
     on_scsi,
     pool_volume,
+    scsi_place,
     target_index,
 )
 from zwizard.iothreads import iothread_ids, iothreads_said
@@ -112,8 +114,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         scsi, index = on_scsi(d), target_index(target)
         place: int | tuple[int, ...] = index
         if scsi:  # where it sits: the stated drive address, or the one libvirt derives
-            stated = drive_address(d.drive) if d.drive is not None else None
-            place = stated or (0, 0, 0, index)
+            place = scsi_place(d, target)
+            if place[0] >= MAX_SCSI_CONTROLLERS:
+                out.error(
+                    "disk-target",
+                    f"disks[{i}].drive" if d.drive else f"disks[{i}].target",
+                    f"'{d.drive or target}' sits on SCSI controller {place[0]}: libvirt would "
+                    f"add every controller up to it, each a ccw device; zwizard writes at most "
+                    f"{MAX_SCSI_CONTROLLERS} (0-{MAX_SCSI_CONTROLLERS - 1})",
+                )
         other = seen.setdefault((scsi, place), target)
         if other != target:
             where = ":".join(map(str, place)) if isinstance(place, tuple) else place
@@ -171,12 +180,12 @@ def _check_drive(d: Disk, p: str, out: Collector) -> None:
             f"{p}.drive",
             f"'{d.drive}' is not a drive address: write controller:bus:target:unit, e.g. 0:0:2:0",
         )
-    elif place[:2] != (0, 0):
+    elif place[1] != 0:
         out.error(
             "disk-target",
             f"{p}.drive",
-            f"'{d.drive}': zwizard writes one SCSI controller (0) with its one bus (0); give "
-            "0:0:target:unit",
+            f"'{d.drive}': a virtio-scsi controller has one bus, 0 (libvirt: \"SCSI controller "
+            'only supports 1 bus"); give controller:0:target:unit',
         )
     elif place[2] > DRIVE_MAX_TARGET or place[3] > DRIVE_MAX_UNIT:
         out.error(

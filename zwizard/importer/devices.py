@@ -11,7 +11,12 @@ from lxml import etree
 from zwizard.address import ccw_from_attributes
 from zwizard.devices import BY_TAG
 from zwizard.devices.channel import CONTROLLER
-from zwizard.devices.disk import SCSI_CONTROLLER
+from zwizard.devices.disk_places import (
+    SCSI_CONTROLLER,
+    scsi_controller_index,
+    scsi_controller_key,
+    scsi_controllers,
+)
 from zwizard.importer.reader import Reader
 from zwizard.model import Answers
 from zwizard.parts import DEVICE_TAGS
@@ -119,10 +124,14 @@ class DeviceParts(Reader):
         needed = {kind.controller(item) for kind, _, item in entries(a)}
         if a.console.virtio:
             needed.add(CONTROLLER)
-        for key in (SCSI_CONTROLLER, CONTROLLER):  # the controllers libvirt adds for them
-            if key in needed and key not in self.ccw_keys.values():
+        # the controllers libvirt adds for them, after those the document states (which
+        # keep the document's order: libvirt 9.0 gives a virtio-serial controller stated
+        # before the SCSI one the lower address, seen): the SCSI ones the disks sit on
+        # (sdh on controller 1), then virtio-serial
+        scsi = scsi_controllers(a) if SCSI_CONTROLLER in needed else []
+        for key in (*scsi, CONTROLLER):
+            if (key in scsi or key in needed) and key not in self.ccw_keys.values():
                 groups["controllers"].append((len(groups["controllers"]), None, key))
-        groups["controllers"].sort(key=lambda d: d[2] != SCSI_CONTROLLER)  # scsi first
         groups["disks"].sort(key=lambda d: d[0])
         slots = [(stated, holder) for g in CCW_GROUPS for _, stated, holder in groups[g]]
         # libvirt reserves every stated ccw address first, a console's too
@@ -256,22 +265,28 @@ class DeviceParts(Reader):
             self.never("virtio-pci", el, f"SCSI controller {model}")
         else:
             key = {"scsi": SCSI_CONTROLLER, "virtio-serial": CONTROLLER}.get(ctype or "")
+            index = self.get(el, "index") or "0"
+            if key == SCSI_CONTROLLER and index.isdigit():  # controller 1 on: sdh … sit there
+                key = scsi_controller_key(int(index))
             if key is None:
                 self.lost(el, f"a {ctype} controller")
             elif key not in self.out.controllers:
                 self.out.controllers[key] = self.at(el)
                 self.placed(el, key)
-                if key == SCSI_CONTROLLER:
-                    self._scsi_driver(el.find("driver"), a)
+                if scsi_controller_index(key) is not None:
+                    self._scsi_driver(el.find("driver"), a, key == SCSI_CONTROLLER)
             else:  # a second controller of a type: zwizard writes one
                 self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
 
-    def _scsi_driver(self, driver: etree._Element | None, a: Answers) -> None:
-        """The virtio-scsi controller's <driver>: its I/O thread is carried."""
+    def _scsi_driver(self, driver: etree._Element | None, a: Answers, first: bool) -> None:
+        """A virtio-scsi controller's <driver>: controller 0's I/O thread is carried."""
         if driver is None:
             return
         thread = self.get(driver, "iothread")
-        if thread is not None and thread.isdigit():
+        if thread is not None and not first:
+            what = f"driver iothread='{thread}' of a further SCSI controller (zwizard gives one "
+            self.lost(driver, what + "to controller 0 only)", whole=False)
+        elif thread is not None and thread.isdigit():
             a.guest.scsi_iothread = int(thread)
             self.mark("guest.scsi_iothread", driver)
         elif thread is not None:

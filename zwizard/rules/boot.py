@@ -66,8 +66,8 @@ def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
 
 # the [addresses] keys: devices without an answers list of their own (plan.ccw's keys)
 ADDRESSED = Pattern(
-    r"memballoon|rng|vsock|keyboard|mouse|scsi-controller|virtio-serial-controller|virtio-console"
-    r"|video([2-9]|[1-9]\d+)?|input[1-9]\d*"
+    r"memballoon|rng|vsock|keyboard|mouse|virtio-serial-controller|virtio-console"
+    r"|scsi-controller([1-9]\d*)?|video([2-9]|[1-9]\d+)?|input[1-9]\d*"
 )
 
 
