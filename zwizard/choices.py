@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from zwizard.model import (
+from zwizard.vocabulary import (
     WATCHDOG_ACTIONS,  # noqa: F401 - offered in the model's order
     CrashAction,
     Lifecycle,

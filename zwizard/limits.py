@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, get_args
 from zwizard.lazy import Pattern
 from zwizard.machine import S390_ARCH as S390_ARCH  # the rules' names for them
 from zwizard.machine import S390_MACHINE as S390_MACHINE
-from zwizard.model import CrashAction, Lifecycle
+from zwizard.vocabulary import CrashAction, Lifecycle
 
 if TYPE_CHECKING:
     pass

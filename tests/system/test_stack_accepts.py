@@ -48,7 +48,11 @@ from tests.system.test_stack_agrees import ENVIRONMENT, FORESEEN_BY_WARNING
 from zwizard.answers import AnswersError, from_data
 from zwizard.build import render_files
 from zwizard.cpu_models import CPU_MODELS
-from zwizard.model import (
+from zwizard.model import Answers
+from zwizard.plan import interface_name, make_plan
+from zwizard.render.pxe import append_line
+from zwizard.rules import check
+from zwizard.vocabulary import (
     CACHE_MODES,
     CLOCK_OFFSETS,
     DETECT_ZEROES,
@@ -59,11 +63,7 @@ from zwizard.model import (
     IO_MODES,
     READ_ERROR_POLICIES,
     WATCHDOG_ACTIONS,
-    Answers,
 )
-from zwizard.plan import interface_name, make_plan
-from zwizard.render.pxe import append_line
-from zwizard.rules import check
 
 EXAMPLES = int(os.environ.get("ACCEPT_EXAMPLES", "50"))
 # forms docs/rules.md refuses as Red Hat's or IBM Z's policy, which a TCG guest would

@@ -52,7 +52,7 @@ from tests.system.stack import IMAGES, StackUnavailable, run
 from zwizard.answers import AnswersError, from_data
 from zwizard.build import build
 from zwizard.cpu_models import CPU_MODELS
-from zwizard.model import DIRECT_MODES
+from zwizard.vocabulary import DIRECT_MODES
 
 EXAMPLES = int(os.environ.get("STACK_EXAMPLES", "150"))
 NAME = "zs-agree"

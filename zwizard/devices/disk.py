@@ -27,7 +27,8 @@ from zwizard.devices.disk_places import (
     target_index,
 )
 from zwizard.devices.disk_rules import check, check_host
-from zwizard.model import (
+from zwizard.model import Answers, BackingFile, Disk
+from zwizard.vocabulary import (
     CACHE_MODES,
     DETECT_ZEROES,
     DISCARD_MODES,
@@ -35,9 +36,6 @@ from zwizard.model import (
     IMAGE_FORMATS,
     IO_MODES,
     READ_ERROR_POLICIES,
-    Answers,
-    BackingFile,
-    Disk,
     ImageFormat,
 )
 

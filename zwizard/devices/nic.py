@@ -11,8 +11,9 @@ from zwizard.codec import NUMBER, Prop, one_of, read_all, write_all
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
 from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
-from zwizard.model import DIRECT_MODES, NIC_BACKENDS, Answers, Nic, NicSource
+from zwizard.model import Answers, Nic, NicSource
 from zwizard.shown import command
+from zwizard.vocabulary import DIRECT_MODES, NIC_BACKENDS
 
 if TYPE_CHECKING:
     from lxml import etree

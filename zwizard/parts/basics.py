@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zwizard import xmlsafe
-from zwizard.model import OSINFO_IDS
 from zwizard.parts.base import Part, PartReader
+from zwizard.vocabulary import OSINFO_IDS
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from zwizard.model import CLOCK_OFFSETS, ClockOffset
 from zwizard.parts.base import Part, PartReader
+from zwizard.vocabulary import CLOCK_OFFSETS, ClockOffset
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:

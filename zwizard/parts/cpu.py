@@ -9,10 +9,10 @@ from zwizard import xmlsafe
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.lazy import Pattern
 from zwizard.limits import CPU_MODES, MARKETING_NAMES, NOT_MIGRATION_SAFE
-from zwizard.model import FEATURE_POLICIES, FeaturePolicy
 from zwizard.parts.base import Part, PartReader
 from zwizard.plan import cpu_topology
 from zwizard.stack_versions import DEPRECATED_CPU_FEATURES
+from zwizard.vocabulary import FEATURE_POLICIES, FeaturePolicy
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:

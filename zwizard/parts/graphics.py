@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, cast
 
 from zwizard import xmlsafe
 from zwizard.devices.base import write_ccw
-from zwizard.model import InputType
 from zwizard.parts.base import Part, PartReader
+from zwizard.vocabulary import InputType
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:

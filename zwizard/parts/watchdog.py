@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from zwizard.model import WATCHDOG_ACTIONS, Answers, Watchdog, WatchdogAction
+from zwizard.model import Answers, Watchdog
 from zwizard.parts.base import Part, PartReader
+from zwizard.vocabulary import WATCHDOG_ACTIONS, WatchdogAction
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
