@@ -189,6 +189,17 @@ def _x86_pci(imported: Imported) -> None:
         imported.answers.passthrough = [devices[i] for i in kept]
 
 
+def _x86_bridges(imported: Imported) -> None:
+    """An x86 guest's pci-bridges hold its PCI devices, which do not come along: dropped
+    and said, as every other virtual PCI controller of it is."""
+    if imported.s390:
+        return
+    for i in range(len(imported.answers.pci_bridges)):
+        what = "dropped PCI controller pci-bridge: an x86 guest's PCI bus"
+        _change(imported, "ccw-only", f"pci_bridges[{i}]", what)
+    imported.answers.pci_bridges = []
+
+
 def _renumber(imported: Imported, key: str, kept: list[int]) -> None:
     """Where each remaining list entry (by its old index) was read from, under its new one."""
     moves = {f"{key}[{old}]": f"{key}[{new}]" for new, old in enumerate(kept)}
@@ -336,6 +347,7 @@ STEPS: tuple[Callable[[Imported], None], ...] = (
     _virtual_css,
     _nics,
     _x86_pci,
+    _x86_bridges,
     _boot_devs,
     _implied,
     _input_addresses,

@@ -308,6 +308,19 @@ class Passthrough:
     )
 
 
+@record
+class PciBridge:
+    """A pci-bridge controller a converted guest states: a guest PCI bus for zPCI
+    passthrough (libvirt adds one itself for a function placed on bus 1 on)."""
+
+    index: int = spec(doc="the controller's index: the guest PCI bus it makes (1 on)")
+    address: str | None = spec(
+        None, "its own guest PCI address dddd:bb:ss.f; libvirt assigns it when absent"
+    )
+    chassis: int | None = spec(None, "<target chassisNr>; absent: libvirt's, the index")
+    zpci: Zpci | None = spec(None, "zPCI uid and fid the guest sees; assigned when absent")
+
+
 AGENT_CHANNEL = "org.qemu.guest_agent.0"
 
 
@@ -555,6 +568,10 @@ class Answers:
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
     vsock: Vsock | None = spec(None, "a virtio socket (vhost-vsock-ccw); absent = none")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
+    pci_bridges: list[PciBridge] = spec(
+        doc="pci-bridge controllers a converted guest states (guest PCI buses 1 on)",
+        factory=list,
+    )
     channels: list[Channel] = spec(doc="virtio-serial channels (the guest agent's)", factory=list)
     kernel: Kernel | None = spec(None, "direct kernel boot; absent = IPL from a device")
     keywrap: Keywrap = spec(doc="CPACF protected-key wrapping", factory=Keywrap)

@@ -813,3 +813,68 @@ def test_a_guest_without_vcpu_keeps_libvirts_one():
     imported = convert_domain(xml.encode(), "k.xml")
     built = build(imported.answers)
     assert etree.fromstring(built.files[built.xml_name].encode()).findtext("vcpu") == "1"
+
+
+BRIDGED = """<controller type='pci' index='1' model='pci-bridge'>{inside}</controller>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x00' slot='0x00' function='0x0'/></source>
+      <address type='pci' domain='0x0000' bus='0x01' slot='0x01' function='0x0'/>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></source>
+    </hostdev>"""
+
+
+def test_a_pci_bridge_is_carried_and_gets_its_zpci_ids_after_the_functions():
+    """libvirt's hostdev-vfio-zpci-boundaries states a pci-bridge for a function on bus 1.
+    libvirt 9.0 gave the two functions uid 1 and 2 and the bridge 3 (seen): the
+    converted guest states the same."""
+    imported, xml = converted(more=BRIDGED.format(inside=""))
+    bridge = xml.find("devices/controller[@model='pci-bridge']")
+    assert bridge is not None and bridge.get("index") == "1"
+    ids = [(z.get("uid"), z.get("fid")) for z in xml.iterfind("devices/hostdev/address/zpci")] + [
+        (bridge.find("address/zpci").get("uid"), bridge.find("address/zpci").get("fid"))
+    ]
+    assert ids == [("0x0001", "0x00000000"), ("0x0002", "0x00000001"),
+                   ("0x0003", "0x00000002")]  # fmt: skip
+    assert not [c for c in imported.changes + imported.lost if "bridge" in c.what]
+    stated = """<model name='pci-bridge'/><target chassisNr='4'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'>
+        <zpci uid='0x0009' fid='0x00000009'/></address>"""
+    imported, xml = converted(more=BRIDGED.format(inside=stated))
+    bridge = xml.find("devices/controller[@model='pci-bridge']")
+    assert bridge.find("target").get("chassisNr") == "4"
+    assert bridge.find("address").get("slot") == "0x05"
+    assert bridge.find("address/zpci").attrib == {"uid": "0x0009", "fid": "0x00000009"}
+    assert not imported.lost
+
+
+def test_what_libvirt_refuses_of_a_pci_bridge_is_an_error_at_its_key():
+    bridge = {"index": 1, "zpci": {"uid": "0x0001"}}
+    pci = {"type": "pci", "address": "0000:00:00.0", "zpci": {"uid": "0x0001"}}
+    assert ("zpci", "pci_bridges[0].zpci.uid") in errors_of(passthrough=[pci], pci_bridges=[bridge])
+    assert ("pci-passthrough", "pci_bridges[0].index") in errors_of(pci_bridges=[{"index": 0}])
+    assert ("pci-passthrough", "pci_bridges[1].index") in errors_of(
+        pci_bridges=[{"index": 1}, {"index": 1}]
+    )
+    assert ("pci-passthrough", "pci_bridges[0].address") in errors_of(
+        pci_bridges=[{"index": 1, "address": "00:05.0"}]
+    )
+    assert not errors_of(pci_bridges=[{"index": 1, "address": "0000:00:05.0", "chassis": 1}])
+
+
+def test_an_x86_guests_pci_bridge_is_dropped_and_said_as_before():
+    xml = b"""<domain type='kvm'><name>p</name><memory unit='MiB'>2048</memory>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+      <controller type='pci' index='1' model='pci-bridge'/>
+    </devices></domain>"""
+    converted = convert_domain(xml, "p.xml")
+    assert converted.answers.pci_bridges == []
+    said = [(c.rule, c.where, c.what) for c in converted.changes if "bridge" in c.what]
+    assert said == [
+        (
+            "ccw-only",
+            "/domain/devices/controller",
+            "dropped PCI controller pci-bridge: an x86 guest's PCI bus",
+        )
+    ]

@@ -37,7 +37,10 @@ def test_every_device_list_of_the_answers_is_a_registered_kind():
         for f in structure.fields(Answers)
         if typing.get_origin(f.type) is list and structure.is_record(typing.get_args(f.type)[0])
     }
-    assert lists == set(BY_KEY)
+    # a converted guest's pci-bridge controllers: carried, never added in a front end,
+    # written beside the PCI functions by the passthrough kind (after=write_bridges)
+    not_devices = {"pci_bridges"}
+    assert lists - not_devices == set(BY_KEY)
     assert [k.key for k in KINDS] == [
         "disks",
         "nics",

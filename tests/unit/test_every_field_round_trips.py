@@ -144,6 +144,11 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "passthrough[0].guest_address": ("0000:00:03.0", {"passthrough": [PCI]}),
     "passthrough[0].driver": ("vfio", {"passthrough": [PCI]}),
     "passthrough[0].managed": (False, {"passthrough": [PCI]}),
+    "pci_bridges[0].index": (2, {"pci_bridges": [{}], "passthrough": [PCI]}),
+    "pci_bridges[0].address": ("0000:00:05.0", {"pci_bridges": [{"index": 1}]}),
+    "pci_bridges[0].chassis": (3, {"pci_bridges": [{"index": 1}]}),
+    "pci_bridges[0].zpci.uid": ("0x0007", {"pci_bridges": [{"index": 1}]}),
+    "pci_bridges[0].zpci.fid": ("0x00000004", {"pci_bridges": [{"index": 1}]}),
     "passthrough[0].boot_order": (
         1,
         {"disks": [], "passthrough": [{"type": "vfio-ccw", "uuid": CCW_UUID}]},

@@ -26,7 +26,7 @@ from zwizard.devices.base import (
 )
 from zwizard.devices.disk import SCSI_CONTROLLER
 from zwizard.lazy import Pattern
-from zwizard.model import Answers, Passthrough, Zpci
+from zwizard.model import Answers, Passthrough, PciBridge, Zpci
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -77,6 +77,22 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
         uid, fid = plan.zpci[path]
         sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
+
+
+def write_bridges(devices: Element, answers: Answers, plan: Plan) -> None:
+    """The pci-bridge controllers a converted guest states, with their zPCI ids (given or
+    assigned after the functions', as libvirt assigns them)."""
+    for i, bridge in enumerate(answers.pci_bridges):
+        path = f"pci_bridges[{i}]"
+        el = sub(devices, "controller", type="pci", index=str(bridge.index), model="pci-bridge")
+        if bridge.chassis is not None:
+            sub(el, "target", chassisNr=str(bridge.chassis))
+        at = bridge.address if PCI_ADDRESS.fullmatch(bridge.address or "") else None
+        if at is not None or path in plan.zpci:
+            addr = sub(el, "address", type="pci", **(pci_attributes(at) if at else {}))
+            if path in plan.zpci:
+                uid, fid = plan.zpci[path]
+                sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
 
 
 def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
@@ -244,6 +260,32 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
             rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
             out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
+    _bridges(a, uids, fids, out)
+
+
+def _bridges(a: Answers, uids: dict[int, str], fids: dict[int, str], out: Collector) -> None:
+    """What libvirt 9.0 refuses of a pci-bridge: index 0 is the pci-root ("Invalid PCI
+    controller model"), an index twice, a guest address it cannot parse."""
+    indexes: dict[int, str] = {}
+    for i, bridge in enumerate(a.pci_bridges):
+        p = f"pci_bridges[{i}]"
+        if bridge.index < 1:
+            out.error("pci-passthrough", f"{p}.index", "index 0 is the pci-root: a bridge has 1 on")
+        elif bridge.index in indexes:
+            out.error(
+                "pci-passthrough",
+                f"{p}.index",
+                f"PCI controller index {bridge.index} is already {indexes[bridge.index]}",
+            )
+        else:
+            indexes[bridge.index] = p
+        if bridge.address is not None and not PCI_ADDRESS.fullmatch(bridge.address):
+            out.error(
+                "pci-passthrough",
+                f"{p}.address",
+                f"'{bridge.address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:01.0)",
+            )
+        _zpci_ids(bridge.zpci, p, uids, fids, out)
 
 
 # the AP architecture numbers adapters (APID) and domains (APQI) 0-255 (Linux
@@ -344,10 +386,16 @@ def _pci(
         )
     if dev.driver not in (None, "vfio"):
         out.error("pci-passthrough", f"{p}.driver", f"driver '{dev.driver}': only vfio on IBM Z")
-    if dev.zpci is None:
+    _zpci_ids(dev.zpci, p, uids, fids, out)
+
+
+def _zpci_ids(
+    zpci: Zpci | None, p: str, uids: dict[int, str], fids: dict[int, str], out: Collector
+) -> None:
+    if zpci is None:
         return  # libvirt assigns both ids; the plan shows which
     for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):
-        raw = getattr(dev.zpci, key)
+        raw = getattr(zpci, key)
         if raw is None or raw == "":
             continue
         value = parse_int(raw)
@@ -425,9 +473,12 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
 
 
 def resolve(answers: Answers, plan: Plan) -> None:
-    """zPCI ids of PCI passthrough: given ones first, then, as libvirt does, the lowest
-    free uid from 1 and fid from 0 (docs/rules.md, section 8b)."""
-    pci = [(f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"]
+    """zPCI ids of PCI passthrough and pci-bridges: given ones first, then, as libvirt
+    does, the lowest free uid from 1 and fid from 0 (docs/rules.md, section 8b)."""
+    pci: list[tuple[str, Passthrough | PciBridge]] = [
+        (f"passthrough[{i}]", p) for i, p in enumerate(answers.passthrough) if p.type == "pci"
+    ]  # then the bridges: libvirt gives hostdevs their ids before controllers (9.0, seen)
+    pci += [(f"pci_bridges[{i}]", b) for i, b in enumerate(answers.pci_bridges)]
     given_uids = {u for _, p in pci if p.zpci and (u := parse_int(p.zpci.uid)) is not None}
     given_fids = {f for _, p in pci if p.zpci and (f := parse_int(p.zpci.fid)) is not None}
     for path, dev in pci:
@@ -528,6 +579,7 @@ KIND = Kind(
     missing=_missing,
     resolve=resolve,
     check_host=check_host,
+    after=write_bridges,
     # rule se-no-vfio: every vfio device goes (a SCSI device on virtio-scsi is no vfio)
     se_forbidden=lambda dev: None if "scsi" in dev.type else f"{dev.type} device",
     fields=FIELDS,

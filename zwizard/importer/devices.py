@@ -254,6 +254,8 @@ class DeviceParts(Reader):
         elif ctype == "usb":  # the statement that there is none: carried as stated
             a.guest.no_usb = True
             self.mark("guest.no_usb", el)
+        elif ctype == "pci" and model == "pci-bridge":
+            self._pci_bridge(el, a)
         elif ctype == "pci":
             if model not in ("pci-root",):
                 self.never("pci-controller", el, f"PCI controller {model}")
@@ -277,6 +279,41 @@ class DeviceParts(Reader):
                     self._scsi_driver(el.find("driver"), a, key == SCSI_CONTROLLER)
             else:  # a second controller of a type: zwizard writes one
                 self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
+
+    def _pci_bridge(self, el: etree._Element, a: Answers) -> None:
+        """A pci-bridge: a guest PCI bus zPCI functions sit on (libvirt adds one for a
+        function on bus 1 on); carried with its index, place, chassis and zPCI ids."""
+        from zwizard.address import PCI_KEYS, pci_from_attributes
+        from zwizard.model import PciBridge, Zpci
+
+        index = self.get(el, "index") or ""
+        if not index.isdigit():
+            self.lost(el, f"a pci-bridge controller with index '{index}' (not a number)")
+            return
+        path = f"pci_bridges[{len(a.pci_bridges)}]"
+        bridge = PciBridge(index=int(index))
+        named = el.find("model")
+        if named is not None and self.get(named, "name") == "pci-bridge":  # libvirt's own
+            self.take(named)
+        target = el.find("target")
+        chassis = self.get(target, "chassisNr") if target is not None else None
+        if target is not None and chassis is not None and chassis.isdigit():
+            bridge.chassis = int(chassis)
+            self.mark(f"{path}.chassis", target)
+        elif target is not None and chassis is not None:
+            self.lost(target, f"chassisNr='{chassis}' (not a number)", whole=False)
+        addr = el.find("address")
+        if addr is not None and self.get(addr, "type") == "pci":
+            values = [self.get(addr, k) for k in PCI_KEYS]
+            if any(v is not None for v in values):  # the bridge's own slot: the guest's ABI
+                bridge.address = pci_from_attributes(values)
+                self.mark(f"{path}.address", addr)
+            zpci = addr.find("zpci")
+            if zpci is not None:  # a missing id is assigned, as libvirt does
+                bridge.zpci = Zpci(uid=self.get(zpci, "uid"), fid=self.get(zpci, "fid"))
+                self.mark(f"{path}.zpci", zpci)
+        a.pci_bridges.append(bridge)
+        self.mark(path, el)
 
     def _scsi_driver(self, driver: etree._Element | None, a: Answers, first: bool) -> None:
         """A virtio-scsi controller's <driver>: controller 0's I/O thread is carried."""
