@@ -14,25 +14,32 @@ from zwizard.units import mib_hint
 if TYPE_CHECKING:
     pass
 
-# The rule a number field's key answers to, so typed text that is no number is
-# reported under the same id as a number out of range.
-NUMBER_RULES = {
-    "vcpus": "vcpus", "memory_mib": "memory", "boot_order": "boot-order",
-    "vcpus_current": "vcpu-topology", "sockets": "vcpu-topology", "cores": "vcpu-topology",
-    "iothreads": "iothreads", "iothread": "disk-tuning", "mtu": "nic-tuning",
-    "nics[].queues": "nic-tuning", "disks[].queues": "disk-tuning", "vlan": "nic-tuning",
-    "hard_limit_mib": "memtune",
-    "soft_limit_mib": "memtune", "swap_hard_limit_mib": "memtune",
-    "balloon_stats_period": "memory",
-}  # fmt: skip
-NUMBER_WORDS = {
-    "vcpus": "vCPUs", "memory_mib": "MiB", "boot_order": "a boot position",
-    "vcpus_current": "vCPUs", "sockets": "sockets", "cores": "cores", "iothreads": "I/O threads",
-    "iothread": "an I/O thread", "mtu": "an MTU in bytes", "nics[].queues": "queue pairs",
-    "disks[].queues": "queues",
-    "vlan": "a VLAN tag", "hard_limit_mib": "MiB", "soft_limit_mib": "MiB",
-    "swap_hard_limit_mib": "MiB", "balloon_stats_period": "seconds",
-}  # fmt: skip
+# Each number field by its place (indices as []): the rule its refusal names, so typed
+# text that is no number is reported under the same id as a number out of range, and
+# what the number counts. Keyed by the whole place, not the last part of the key: a
+# disk's queues and a NIC's are two fields with two rules (tests/unit/test_typed_text.py
+# holds every whole-number key of the answers to this table or to NOT_TYPED).
+NUMBERS: dict[str, tuple[str, str]] = {
+    "guest.vcpus": ("vcpus", "vCPUs"),
+    "guest.memory_mib": ("memory", "MiB"),
+    "guest.vcpus_current": ("vcpu-topology", "vCPUs"),
+    "guest.iothreads": ("iothreads", "I/O threads"),
+    "cpu.sockets": ("vcpu-topology", "sockets"),
+    "cpu.cores": ("vcpu-topology", "cores"),
+    "disks[].boot_order": ("boot-order", "a boot position"),
+    "disks[].iothread": ("disk-tuning", "an I/O thread"),
+    "disks[].queues": ("disk-tuning", "queues"),
+    "nics[].boot_order": ("boot-order", "a boot position"),
+    "nics[].mtu": ("nic-tuning", "an MTU in bytes"),
+    "nics[].queues": ("nic-tuning", "queue pairs"),
+    "nics[].vlan": ("nic-tuning", "a VLAN tag"),
+    "passthrough[].boot_order": ("boot-order", "a boot position"),
+    "memory.hard_limit_mib": ("memtune", "MiB"),
+    "memory.soft_limit_mib": ("memtune", "MiB"),
+    "memory.swap_hard_limit_mib": ("memtune", "MiB"),
+    "memory.balloon_stats_period": ("memory", "seconds"),
+}
+NUMBER_RULES = {place: rule for place, (rule, _) in NUMBERS.items()}
 
 
 # Keys that hold a mapping, typed as KEY=VALUE pairs separated by blanks (0=2-3 1=4,^5)
@@ -108,13 +115,16 @@ def mapping_problem(text: str) -> str:
     return f"'{text}' is not KEY=VALUE pairs separated by blanks, each key once (0=2-3 1=4)"
 
 
-def number_rule(path: str) -> str:
-    """The rule a number field's refusal names: by the field's place where two parts
-    share its key (a disk's and a NIC's queues), else by its key."""
+def number_place(path: str) -> str:
+    """A field's place: its path with every index as [] (disks[2].queues: disks[].queues)."""
     import re
 
-    place = re.sub(r"\[\d+\]", "[]", path)
-    return NUMBER_RULES.get(place) or NUMBER_RULES.get(path.rsplit(".", 1)[-1], "value")
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def number_rule(path: str) -> str:
+    """The rule a number field's refusal names."""
+    return NUMBERS.get(number_place(path), ("value", ""))[0]
 
 
 def number_problem(path: str, text: str) -> Finding | None:
@@ -122,8 +132,7 @@ def number_problem(path: str, text: str) -> Finding | None:
     import re
 
     key = path.rsplit(".", 1)[-1]
-    place = re.sub(r"\[\d+\]", "[]", path)
-    rule = number_rule(path)
+    rule, what = NUMBERS.get(number_place(path), ("value", "a number"))
     if re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only: int() would take '٣' or '1_0'
         return None
     stripped = text.strip()
@@ -132,7 +141,6 @@ def number_problem(path: str, text: str) -> Finding | None:
     hint = ""
     if key == "memory_mib" and (words := mib_hint(stripped)):
         hint = f"; {words}"
-    what = NUMBER_WORDS.get(place) or NUMBER_WORDS.get(key, "a number")
     return Finding(
         rule, "error", path, f"'{text}' is not a whole number ({what}): type digits only{hint}"
     )

@@ -143,3 +143,60 @@ def test_the_audit_cases_are_refused_with_their_rule(path, text, rule):
     session.set_text(path, text, "int" if path.startswith("guest.") else "optional-str")
     assert rule in {f.rule for f in session.result.findings if f.severity == "error"}
     assert not session.result.files
+
+
+# whole-number keys no front end offers as typed text, each with its reason
+NOT_TYPED = {
+    "version": "the answers format's, written by zwizard",
+    "guest.memory_kib": "a converted guest's size that is no whole MiB",
+    "guest.scsi_iothread": "a converted guest's SCSI controller I/O thread",
+    "vsock.cid": "a converted vsock's context id",
+    "pci_bridges[].index": "a converted guest's pci-bridge",
+    "pci_bridges[].chassis": "a converted guest's pci-bridge",
+    "shares[].queue": "a converted share's virtiofs queue size",
+    "graphics.heads": "a converted display's outputs",
+    "graphics.videos": "a converted guest's further video heads",
+}
+
+
+def _int_places(cls: type, prefix: str = "") -> set[str]:
+    import types
+    import typing
+
+    from zwizard.structure import fields, is_record
+
+    out: set[str] = set()
+    for f in fields(cls):
+        tp = typing.get_type_hints(cls)[f.name]
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+            tp = args[0]
+        place = prefix + f.name
+        if is_record(tp):
+            out |= _int_places(tp, place + ".")
+        elif typing.get_origin(tp) is list and is_record(typing.get_args(tp)[0]):
+            out |= _int_places(typing.get_args(tp)[0], place + "[].")
+        elif tp is int:
+            out.add(place)
+    return out
+
+
+def test_every_whole_number_key_names_its_rule_and_what_it_counts():
+    """A number typed wrong is refused under the field's own rule, in its own words, so
+    every whole-number key of the answers has its place in NUMBERS (or a reason it is
+    never typed); a kind's typed number field too."""
+    from zwizard.devices import KINDS
+    from zwizard.model import Answers
+    from zwizard.rules import RULES
+    from zwizard.typed import NUMBERS
+
+    places = _int_places(Answers)
+    assert places - set(NUMBERS) - set(NOT_TYPED) == set()
+    assert set(NUMBERS) | set(NOT_TYPED) <= places  # no stale entry
+    typed = {f"{k.key}[].{f.key}" for k in KINDS for f in k.fields + k.options
+             if f.text == "optional-int"}  # fmt: skip
+    assert typed <= set(NUMBERS)
+    assert {rule for rule, _ in NUMBERS.values()} <= set(RULES)
+    # a disk's queues and a NIC's are two fields with two rules
+    assert number_rule("disks[3].queues") == "disk-tuning"
+    assert number_rule("nics[0].queues") == "nic-tuning"
