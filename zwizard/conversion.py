@@ -278,7 +278,11 @@ def _implied(imported: Imported) -> None:
         if stated is not None and key not in plan.ccw:
             what = f"the {noun} controller: nothing converted sits on it"
             imported.lost.append(Change("not-carried", *stated, what))
-        elif stated is None and key in plan.ccw:
+        elif (
+            stated is None
+            and key in plan.ccw
+            and not (key == SCSI_CONTROLLER and imported.scsi_stated)
+        ):  # the source's own SCSI device gets it from libvirt as well: nothing changes
             rule, user = "channel", "a virtio-serial channel"
             if key == SCSI_CONTROLLER:
                 scsi = [d.device for d in a.disks if on_scsi(d)]

@@ -67,13 +67,28 @@ def scsi_controller_index(key: str) -> int | None:
 
 def scsi_controllers(answers: Answers, targets: list[str] | None = None) -> list[str]:
     """The keys of the SCSI controllers the guest has, in index order: every index up to
-    the highest a SCSI disk sits on or the answers state an address for (libvirt adds each
-    one below it too); one when only a SCSI passthrough device needs it."""
-    highest = 0 if any(p.type == "scsi" for p in answers.passthrough) else -1
+    the highest a SCSI disk or SCSI passthrough device sits on or the answers state an
+    address for (libvirt adds each one below it too)."""
+    highest = -1
+    used: set[tuple[int, int]] = set()  # (controller, unit) at bus 0, target 0
     for i, disk in enumerate(answers.disks):
         if on_scsi(disk):
             target = targets[i] if targets is not None and i < len(targets) else disk.target
-            highest = max(highest, scsi_place(disk, target or "")[0])
+            controller, bus, drive_target, unit = scsi_place(disk, target or "")
+            highest = max(highest, controller)
+            if (bus, drive_target) == (0, 0):
+                used.add((controller, unit))
+    # a SCSI hostdev gets the first free unit below 7 from controller 0 on, the disks'
+    # places taken first (virDomainHostdevAssignAddress, virDomainControllerSCSINextUnit)
+    for dev in answers.passthrough:
+        if dev.type != "scsi":
+            continue
+        controller = 0
+        while all((controller, unit) in used for unit in range(UNITS_PER_CONTROLLER)):
+            controller += 1
+        unit = next(u for u in range(UNITS_PER_CONTROLLER) if (controller, u) not in used)
+        used.add((controller, unit))
+        highest = max(highest, controller)
     for key in answers.addresses:
         index = scsi_controller_index(key)
         highest = max(highest, index if index is not None else -1)

@@ -84,7 +84,8 @@ def write_bridges(devices: Element, answers: Answers, plan: Plan) -> None:
     assigned after the functions', as libvirt assigns them)."""
     for i, bridge in enumerate(answers.pci_bridges):
         path = f"pci_bridges[{i}]"
-        el = sub(devices, "controller", type="pci", index=str(bridge.index), model="pci-bridge")
+        index = "" if bridge.index is None else str(bridge.index)  # refused by the rules
+        el = sub(devices, "controller", type="pci", index=index, model="pci-bridge")
         if bridge.chassis is not None:
             sub(el, "target", chassisNr=str(bridge.chassis))
         at = bridge.address if PCI_ADDRESS.fullmatch(bridge.address or "") else None
@@ -269,7 +270,9 @@ def _bridges(a: Answers, uids: dict[int, str], fids: dict[int, str], out: Collec
     indexes: dict[int, str] = {}
     for i, bridge in enumerate(a.pci_bridges):
         p = f"pci_bridges[{i}]"
-        if bridge.index < 1:
+        if bridge.index is None:
+            out.error("pci-passthrough", f"{p}.index", "a pci-bridge needs its index (1 on)")
+        elif bridge.index < 1:
             out.error("pci-passthrough", f"{p}.index", "index 0 is the pci-root: a bridge has 1 on")
         elif bridge.index in indexes:
             out.error(

@@ -100,6 +100,10 @@ class DeviceParts(Reader):
 
         groups: dict[str, list[tuple[Any, str | None, str | None]]] = {g: [] for g in CCW_GROUPS}
         for el in devices if devices is not None else ():
+            # a device the document has on SCSI: libvirt adds the controllers for it there
+            on_bus = el.find("target[@bus='scsi']") is not None
+            if (el.tag == "disk" and on_bus) or (el.tag == "hostdev" and el.get("type") == "scsi"):
+                self.out.scsi_stated = True
             group = isinstance(el.tag, str) and ccw_group(el)
             if not group:
                 continue

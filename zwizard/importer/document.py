@@ -50,6 +50,7 @@ class Imported:
     controllers: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     devices_at: tuple[str, int | None] = ("/domain/devices", None)  # where additions go
     os_at: tuple[str, int | None] = ("/domain/os", None)
+    scsi_stated: bool = False  # a device of the document sits on SCSI (libvirt adds controllers)
     panic: bool = False  # the document has a <panic> (libvirt adds one to s390x guests)
     # the ccw address libvirt gives each device of the document that takes one, carried
     # or not (a dropped 9p share holds its address too), keyed by its key in Plan.ccw
