@@ -153,6 +153,7 @@ class Disk:
     loadparm: str | None = spec(None, "boot menu entry for this device: 1-8 of A-Z 0-9 . blank")
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0001; assigned when absent")
     readonly: bool = spec(False, "attach read-only (CD-ROMs always are)")
+    shareable: bool = spec(False, "shared with other guests (<shareable/>: raw or read-only)")
     cache: CacheMode | None = spec(None, "host cache mode (libvirt default when absent)")
     io: IoMode | None = spec(None, "native (needs cache none or directsync), threads, io_uring")
     discard: DiscardMode | None = spec(None, "unmap passes the guest's discards to the image")
@@ -290,6 +291,7 @@ class Passthrough:
     managed: bool = spec(
         True, "pci: libvirt detaches the function from its host driver at start (managed='yes')"
     )
+    shareable: bool = spec(False, "scsi: shared with other guests (<shareable/>)")
     boot_order: int | None = spec(None, "boot position (vfio-ccw DASD only)")
     loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
     # what `zwizard prepare` sets up on the host before the guest can start

@@ -917,3 +917,25 @@ def test_the_controller_libvirt_adds_for_the_sources_own_scsi_disks_is_no_change
     imported, xml = converted(more=disks)
     assert xml.find("devices/controller[@type='scsi']") is not None
     assert not [c for c in imported.changes if "controller" in c.what]
+
+
+def test_a_shared_lun_and_a_shared_scsi_device_stay_shared():
+    """Held out: a cluster's LUN and an FCP tape marked <shareable/> lost it silently
+    before (announced only as not carried). libvirt 9.0 refuses a writable shared qcow2
+    ("shared access for disk 'vda' requires use of supported storage format", seen) and
+    takes a raw one or a read-only qcow2."""
+    more = """<disk type='block' device='lun'><driver name='qemu' type='raw'/>
+      <source dev='/dev/disk/by-id/dm-uuid-mpath-36005076'/><target dev='sda' bus='scsi'/>
+      <shareable/></disk>
+    <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/>
+      <address bus='0' target='1' unit='0'/></source><shareable/></hostdev>"""
+    imported, xml = converted(more=more)
+    assert xml.find("devices/disk[@device='lun']/shareable") is not None
+    assert xml.find("devices/hostdev[@type='scsi']/shareable") is not None
+    assert not imported.lost
+    disk = {"path": "/var/lib/libvirt/images/shared.qcow2", "shareable": True}
+    assert ("disk-tuning", "disks[0].shareable") in errors_of(disks=[disk])
+    assert not errors_of(disks=[{**disk, "format": "raw"}])
+    assert not errors_of(disks=[{**disk, "readonly": True}])
+    tape = {"type": "vfio-ap", "uuid": "11111111-2222-4333-8444-555555555555", "shareable": True}
+    assert ("scsi-passthrough", "passthrough[0].shareable") in errors_of(passthrough=[tape])

@@ -86,6 +86,8 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     sub(el, "target", dev=plan.targets[i], bus="scsi" if scsi else "virtio")
     if cdrom or disk.readonly:
         sub(el, "readonly")
+    if disk.shareable:
+        sub(el, "shareable")
     if disk.serial is not None:
         sub(el, "serial", disk.serial)
     write_boot(el, plan, path, disk.loadparm)
@@ -171,6 +173,8 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
     dev.target = r.get(target, "dev")
     r.take(el.find("readonly"))
     dev.readonly = el.find("readonly") is not None and device != "cdrom"
+    r.take(el.find("shareable"))
+    dev.shareable = el.find("shareable") is not None
     r.boot(el, dev, path)
     address = el.find("address")
     if address is not None and r.get(address, "type") == "drive" and bus != "scsi":

@@ -199,6 +199,15 @@ def _check_drive(d: Disk, p: str, out: Collector) -> None:
 def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
     """The <driver> tuning libvirt 9.0 refuses at define (each seen here), and what it
     would silently not do."""
+    image = d.kind in ("file", "volume") and d.device != "cdrom"
+    writable = not d.readonly and d.device != "cdrom"
+    if d.shareable and writable and (d.format or ("qcow2" if image else "raw")) == "qcow2":
+        out.error(
+            "disk-tuning",
+            f"{p}.shareable",
+            'a qcow2 image cannot be shared writable (libvirt 9.0 at define: "shared access '
+            'for disk … requires use of supported storage format"); use format raw or readonly',
+        )
     if d.io == "native" and d.cache not in ("none", "directsync"):
         out.error(
             "disk-tuning",

@@ -64,6 +64,8 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         source = sub(el, "source")
         sub(source, "adapter", name=f"scsi_host{host}")
         sub(source, "address", bus=bus, target=target, unit=unit)
+        if dev.shareable:
+            sub(el, "shareable")
         write_boot(el, plan, path, dev.loadparm)
         return
     el = sub(
@@ -161,6 +163,8 @@ def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     if drive is not None and r.get(drive, "type") == "drive":
         r.changed("ccw-address", drive, "drive address dropped: libvirt assigns it")
     r.get(el, "managed")  # 'no', libvirt's word for SCSI (it refuses 'yes')
+    r.take(el.find("shareable"))
+    dev.shareable = el.find("shareable") is not None
     r.boot(el, dev, path)
     return dev
 
@@ -247,6 +251,8 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
         _prepare_keys(dev, p, out)
+        if dev.shareable and dev.type != "scsi":  # the writer has no place for it
+            out.error("scsi-passthrough", f"{p}.shareable", "only a SCSI device is shareable")
         if dev.type in ("pci", "scsi") and dev.uuid is not None:
             # a key the writer has no place for would be dropped without a word
             out.error(
