@@ -154,6 +154,7 @@ class Disk:
     ccw: str | None = spec(None, "ccw bus-id such as fe.0.0001; assigned when absent")
     readonly: bool = spec(False, "attach read-only (CD-ROMs always are)")
     shareable: bool = spec(False, "shared with other guests (<shareable/>: raw or read-only)")
+    empty: bool = spec(False, 'a CD-ROM drive with no medium yet (path ""; virsh change-media)')
     cache: CacheMode | None = spec(None, "host cache mode (libvirt default when absent)")
     io: IoMode | None = spec(None, "native (needs cache none or directsync), threads, io_uring")
     discard: DiscardMode | None = spec(None, "unmap passes the guest's discards to the image")

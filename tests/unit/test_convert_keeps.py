@@ -939,3 +939,18 @@ def test_a_shared_lun_and_a_shared_scsi_device_stay_shared():
     assert not errors_of(disks=[{**disk, "readonly": True}])
     tape = {"type": "vfio-ap", "uuid": "11111111-2222-4333-8444-555555555555", "shareable": True}
     assert ("scsi-passthrough", "passthrough[0].shareable") in errors_of(passthrough=[tape])
+
+
+def test_an_empty_cdrom_drive_stays_a_drive_with_no_medium():
+    """Held out (zh-05): an empty CD-ROM drive, for `virsh change-media` later, was listed
+    as not carried and left the guest; libvirt 9.0 defines it without <source> (seen)."""
+    more = """<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>
+      <target dev='sda' bus='scsi'/><readonly/></disk>"""
+    imported, xml = converted(more=more)
+    cdrom = xml.find("devices/disk[@device='cdrom']")
+    assert cdrom is not None and cdrom.find("source") is None
+    assert imported.answers.disks[1].empty and not imported.lost
+    assert not [f for f in check(imported.answers) if f.severity == "error"]
+    assert ("disk-path", "disks[0].empty") in errors_of(
+        disks=[{"path": "/var/lib/libvirt/images/a.qcow2", "empty": True}]
+    )

@@ -146,6 +146,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "passthrough[0].managed": (False, {"passthrough": [PCI]}),
     "passthrough[0].shareable": (True, {"passthrough": [{"type": "scsi", "address": "0:0:1:0"}]}),
     "disks[0].shareable": (True, {"disks": [{**DISK, "format": "raw"}]}),
+    "disks[0].empty": (True, {"disks": [{"path": "", "device": "cdrom"}, DISK]}),
     "pci_bridges[0].index": (2, {"pci_bridges": [{}], "passthrough": [PCI]}),
     "pci_bridges[0].address": ("0000:00:05.0", {"pci_bridges": [{"index": 1}]}),
     "pci_bridges[0].chassis": (3, {"pci_bridges": [{"index": 1}]}),

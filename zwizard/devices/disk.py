@@ -68,7 +68,9 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     image = disk.kind in ("file", "volume") and not cdrom
     fmt = disk.format or ("qcow2" if image else "raw")
     write_all(DRIVER, sub(el, "driver", name="qemu", type=fmt), disk)
-    if disk.kind == "volume":
+    if disk.empty:  # a drive with no medium: libvirt takes a CD-ROM without <source>
+        pass
+    elif disk.kind == "volume":
         pool, volume = pool_volume(disk.path) or ("", disk.path)
         sub(el, "source", pool=pool, volume=volume)
     else:
@@ -135,9 +137,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
         src = f"{pool}/{volume}" if pool and volume else None
     else:
         src = r.get(source, "file") if kind == "file" else r.get(source, "dev")
-    if device == "cdrom" and not src:
-        r.lost(el, "empty CD-ROM drive")
-        return None
+    empty = device == "cdrom" and not src  # a drive with no medium yet: carried as one
     driver = el.find("driver")
     fmt = r.get(driver, "type") if driver is not None else None
     if driver is not None and r.get(driver, "name") not in (None, "qemu"):
@@ -154,7 +154,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
         r.lost(el, "a disk without <target>")
         return None
     bus = r.get(target, "bus")
-    dev = Disk(path=src or "", kind=kind, device=device)
+    dev = Disk(path=src or "", kind=kind, device=device, empty=empty)
     dev.format = fmt if fmt in IMAGE_FORMATS else None
     if driver is not None and fmt and fmt not in IMAGE_FORMATS:
         r.lost(
@@ -246,7 +246,7 @@ def _read_backing(r: Reader, store: etree._Element | None, dev: Disk) -> None:
 
 
 def _missing(disk: Disk) -> list[str]:
-    return [] if disk.path else ["path"]
+    return [] if disk.path or disk.empty else ["path"]
 
 
 def resolve(answers: Answers, plan: Plan) -> None:

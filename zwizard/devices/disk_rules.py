@@ -52,7 +52,15 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 'a raw image has no backing file: libvirt refuses to start it ("storage '
                 "format 'raw' does not support backing store\"); use format qcow2",
             )
-        if not d.path:
+        if d.empty and d.device != "cdrom":
+            out.error("disk-path", f"{p}.empty", "only a CD-ROM drive can be empty (no medium)")
+        elif d.empty and d.path:
+            out.error(
+                "disk-path", f"{p}.empty", "an empty drive has no path: give one or the other"
+            )
+        elif d.empty:
+            pass  # virsh change-media puts a medium in later
+        elif not d.path:
             out.error("disk-path", f"{p}.path", "a disk needs a path")
         elif d.kind == "volume":
             if pool_volume(d.path) is None:
