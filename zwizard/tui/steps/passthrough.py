@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 
 from zwizard.devices import passthrough, share
-from zwizard.model import Passthrough, PassthroughType, Share
+from zwizard.model import Passthrough, Share
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, ToggleField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
+
+if TYPE_CHECKING:
+    from zwizard.vocabulary import PassthroughType
 
 
 def describe(state: State, i: int) -> str:
