@@ -14,6 +14,7 @@ from zwizard.model_devices import (  # noqa: F401  the device lists' records, re
     NicSource,
     Passthrough,
     PciBridge,
+    ScsiController,
     Share,
     Vsock,
     Watchdog,
@@ -336,6 +337,10 @@ class Answers:
     watchdog: Watchdog | None = spec(None, "the diag288 watchdog; absent = no watchdog")
     vsock: Vsock | None = spec(None, "a virtio socket (vhost-vsock-ccw); absent = none")
     passthrough: list[Passthrough] = spec(doc="host devices given to the guest", factory=list)
+    scsi_controllers: list[ScsiController] = spec(
+        doc="the <driver> settings of the virtio-scsi controllers a converted guest states",
+        factory=list,
+    )
     pci_bridges: list[PciBridge] = spec(
         doc="pci-bridge controllers a converted guest states (guest PCI buses 1 on)",
         factory=list,

@@ -256,3 +256,16 @@ class Share:
     cache: str | None = spec(
         None, "virtiofsd cache mode (<binary><cache mode>): none or always; absent: auto"
     )
+
+
+@record
+class ScsiController:
+    """A virtio-scsi controller's own <driver> settings, as a converted guest states them
+    (controller 0's I/O thread is guest.scsi_iothread)."""
+
+    index: int = spec(doc="the controller's index: the C of its disks' drive address C:0:T:U")
+    queues: int | None = spec(None, "request queues (multiqueue); QEMU's default when absent")
+    cmd_per_lun: int | None = spec(None, "commands a LUN may queue; QEMU's default when absent")
+    max_sectors: int | None = spec(None, "largest request in 512-byte sectors; QEMU's default")
+    ioeventfd: bool | None = spec(None, "on or off; QEMU's default when absent")
+    iothread: int | None = spec(None, "the I/O thread (1..iothreads) of controller 1 on")

@@ -56,6 +56,8 @@ NOT_ASKED = {
     "vsock.iommu": "a converted vsock's <driver iommu>; QEMU's default otherwise",
     "graphics.extra_inputs": "a converted guest's further virtio inputs (or its inputs "
     "without a display); VNC brings a keyboard and pointer",
+    "scsi_controllers": "a converted guest's virtio-scsi controller settings (queues …); a "
+    "new guest's controllers take QEMU's defaults",
     "pci_bridges": "a converted guest's pci-bridge controllers; for a new guest libvirt adds "
     "the bridge a PCI function's guest address on bus 1 on needs",
 }

@@ -57,6 +57,8 @@ NOT_IN_XML_PREFIXES = ("pxe.",)
 DISK = {"path": f"{IMG}/web01.qcow2", "boot_order": 1}
 SCSI = {"path": "/dev/sdx", "kind": "block", "bus": "scsi"}
 PCI = {"type": "pci", "address": "0000:00:00.0"}
+LUN = {"path": "/dev/mapper/lun0", "kind": "block", "bus": "scsi"}
+LUN8 = {**LUN, "drive": "1:0:0:0"}  # on SCSI controller 1
 CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "guest.name": ("db02", {}),
     "guest.os": ("rhel8", {}),
@@ -147,6 +149,24 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "passthrough[0].shareable": (True, {"passthrough": [{"type": "scsi", "address": "0:0:1:0"}]}),
     "disks[0].shareable": (True, {"disks": [{**DISK, "format": "raw"}]}),
     "disks[0].empty": (True, {"disks": [{"path": "", "device": "cdrom"}, DISK]}),
+    "scsi_controllers[0].index": (1, {"scsi_controllers": [{"queues": 2}], "disks": [DISK, LUN8]}),
+    "scsi_controllers[0].queues": (4, {"scsi_controllers": [{"index": 0}], "disks": [DISK, LUN]}),
+    "scsi_controllers[0].cmd_per_lun": (
+        8,
+        {"scsi_controllers": [{"index": 0}], "disks": [DISK, LUN]},
+    ),
+    "scsi_controllers[0].max_sectors": (
+        512,
+        {"scsi_controllers": [{"index": 0}], "disks": [DISK, LUN]},
+    ),
+    "scsi_controllers[0].ioeventfd": (
+        False,
+        {"scsi_controllers": [{"index": 0}], "disks": [DISK, LUN]},
+    ),
+    "scsi_controllers[0].iothread": (
+        1,
+        {"scsi_controllers": [{"index": 1}], "disks": [DISK, LUN8], "guest": {"iothreads": 1}},
+    ),
     "pci_bridges[0].index": (2, {"pci_bridges": [{}], "passthrough": [PCI]}),
     "pci_bridges[0].address": ("0000:00:05.0", {"pci_bridges": [{"index": 1}]}),
     "pci_bridges[0].chassis": (3, {"pci_bridges": [{"index": 1}]}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from zwizard.codec import NUMBER, Prop, one_of, read_all, write_all
+from zwizard.codec import NUMBER, ON_OFF, Prop, one_of, read_all, write_all
 from zwizard.devices.base import (
     Field,
     Kind,
@@ -103,11 +103,27 @@ def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
     """The virtio-scsi controllers the plan holds (a disk or device on SCSI asked for
     them: Kind.controller), each with its index; guest.scsi_iothread serves controller 0."""
     held = {n: key for key in plan.ccw if (n := scsi_controller_index(key)) is not None}
+    settings = {c.index: c for c in reversed(answers.scsi_controllers)}  # the first one stated
     for index, key in sorted(held.items()):
         ctl = sub(devices, "controller", type="scsi", index=str(index), model="virtio-scsi")
+        if index in settings:
+            write_all(SCSI_DRIVER, ctl, settings[index])
         if index == 0 and answers.guest.scsi_iothread is not None:
-            sub(ctl, "driver", iothread=str(answers.guest.scsi_iothread))
+            driver = next((c for c in ctl.children if c.tag == "driver"), None)
+            driver = driver if driver is not None else sub(ctl, "driver")
+            driver.set("iothread", str(answers.guest.scsi_iothread))
         write_ccw(ctl, plan.ccw[key])
+
+
+# a virtio-scsi controller's <driver> (formatdomain "Controllers": virtio-scsi's queues,
+# cmd_per_lun, max_sectors, ioeventfd, iothread); controller 0's iothread is the guest's
+SCSI_DRIVER = (
+    Prop("queues", "driver/@queues", NUMBER),
+    Prop("cmd_per_lun", "driver/@cmd_per_lun", NUMBER),
+    Prop("max_sectors", "driver/@max_sectors", NUMBER),
+    Prop("ioeventfd", "driver/@ioeventfd", ON_OFF),
+    Prop("iothread", "driver/@iothread", NUMBER),
+)
 
 
 def read(r: Reader, el: etree._Element, path: str) -> Disk | None:

@@ -92,6 +92,9 @@ def scsi_controllers(answers: Answers, targets: list[str] | None = None) -> list
     for key in answers.addresses:
         index = scsi_controller_index(key)
         highest = max(highest, index if index is not None else -1)
+    for stated in answers.scsi_controllers:  # a converted guest's, with its own settings
+        if isinstance(stated.index, int) and highest >= 0:
+            highest = max(highest, stated.index)
     return [scsi_controller_key(n) for n in range(min(highest + 1, MAX_SCSI_CONTROLLERS))]
 
 

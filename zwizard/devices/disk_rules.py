@@ -16,6 +16,7 @@ from zwizard.devices.disk_places import (
     drive_address,
     on_scsi,
     pool_volume,
+    scsi_controller_key,
     scsi_place,
     target_index,
 )
@@ -38,6 +39,7 @@ SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 2
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
+    _check_controllers(a, plan, out)
     for i, d in enumerate(a.disks):
         p = f"disks[{i}]"
         if d.backing is not None and not d.backing.startswith("/"):
@@ -322,3 +324,35 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
                         + command("qemu-img", "create", "-f", d.format or "qcow2", d.path, "20G")
                         + "), or the guest will not start",
                     )
+
+
+def _check_controllers(a: Answers, plan: Plan, out: Collector) -> None:
+    """A converted guest's virtio-scsi controller settings: for a controller the guest
+    has, each index once, positive numbers (QEMU takes no zero queues), an I/O thread that
+    exists (libvirt: "controller iothread … not defined in iothreadid")."""
+    seen: set[int] = set()
+    for i, c in enumerate(a.scsi_controllers):
+        p = f"scsi_controllers[{i}]"
+        if not isinstance(c.index, int) or scsi_controller_key(c.index) not in plan.ccw:
+            out.error(
+                "disk-target", f"{p}.index", f"no SCSI disk or device sits on controller {c.index}"
+            )
+        elif c.index in seen:
+            out.error("disk-target", f"{p}.index", f"controller {c.index} is listed twice")
+        else:
+            seen.add(c.index)
+        for key in ("queues", "cmd_per_lun", "max_sectors"):
+            value = getattr(c, key)
+            if value is not None and value < 1:
+                out.error("disk-tuning", f"{p}.{key}", f"{key} {value}: give 1 or more")
+        if c.iothread is not None and c.index == 0:
+            out.error(
+                "iothreads", f"{p}.iothread", "controller 0's I/O thread is guest.scsi_iothread"
+            )
+        elif c.iothread is not None and c.iothread not in iothread_ids(a.guest):
+            out.error(
+                "iothreads",
+                f"{p}.iothread",
+                f"I/O thread {c.iothread} does not exist ({iothreads_said(a.guest)}; libvirt: "
+                f"\"controller iothread '{c.iothread}' not defined in iothreadid\")",
+            )

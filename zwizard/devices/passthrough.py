@@ -25,6 +25,7 @@ from zwizard.devices.base import (
     write_ccw,
 )
 from zwizard.devices.disk import SCSI_CONTROLLER
+from zwizard.devices.zpci import check_bridges, write_bridges, zpci_ids
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, PciBridge, Zpci
 
@@ -79,23 +80,6 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     if path in plan.zpci:  # given or assigned: written, so the summary and the XML agree
         uid, fid = plan.zpci[path]
         sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
-
-
-def write_bridges(devices: Element, answers: Answers, plan: Plan) -> None:
-    """The pci-bridge controllers a converted guest states, with their zPCI ids (given or
-    assigned after the functions', as libvirt assigns them)."""
-    for i, bridge in enumerate(answers.pci_bridges):
-        path = f"pci_bridges[{i}]"
-        index = "" if bridge.index is None else str(bridge.index)  # refused by the rules
-        el = sub(devices, "controller", type="pci", index=index, model="pci-bridge")
-        if bridge.chassis is not None:
-            sub(el, "target", chassisNr=str(bridge.chassis))
-        at = bridge.address if PCI_ADDRESS.fullmatch(bridge.address or "") else None
-        if at is not None or path in plan.zpci:
-            addr = sub(el, "address", type="pci", **(pci_attributes(at) if at else {}))
-            if path in plan.zpci:
-                uid, fid = plan.zpci[path]
-                sub(addr, "zpci", uid=f"{uid:#06x}", fid=f"{fid:#010x}")
 
 
 def read(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
@@ -267,34 +251,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             key = "address" if dev.address is not None else "zpci" if dev.zpci else "managed"
             rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
             out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
-    _bridges(a, uids, fids, out)
-
-
-def _bridges(a: Answers, uids: dict[int, str], fids: dict[int, str], out: Collector) -> None:
-    """What libvirt 9.0 refuses of a pci-bridge: index 0 is the pci-root ("Invalid PCI
-    controller model"), an index twice, a guest address it cannot parse."""
-    indexes: dict[int, str] = {}
-    for i, bridge in enumerate(a.pci_bridges):
-        p = f"pci_bridges[{i}]"
-        if bridge.index is None:
-            out.error("pci-passthrough", f"{p}.index", "a pci-bridge needs its index (1 on)")
-        elif bridge.index < 1:
-            out.error("pci-passthrough", f"{p}.index", "index 0 is the pci-root: a bridge has 1 on")
-        elif bridge.index in indexes:
-            out.error(
-                "pci-passthrough",
-                f"{p}.index",
-                f"PCI controller index {bridge.index} is already {indexes[bridge.index]}",
-            )
-        else:
-            indexes[bridge.index] = p
-        if bridge.address is not None and not PCI_ADDRESS.fullmatch(bridge.address):
-            out.error(
-                "pci-passthrough",
-                f"{p}.address",
-                f"'{bridge.address}' is not a PCI address (dddd:bb:ss.f, e.g. 0000:00:01.0)",
-            )
-        _zpci_ids(bridge.zpci, p, uids, fids, out)
+    check_bridges(a, uids, fids, out)
 
 
 # the AP architecture numbers adapters (APID) and domains (APQI) 0-255 (Linux
@@ -395,36 +352,7 @@ def _pci(
         )
     if dev.driver not in (None, "vfio"):
         out.error("pci-passthrough", f"{p}.driver", f"driver '{dev.driver}': only vfio on IBM Z")
-    _zpci_ids(dev.zpci, p, uids, fids, out)
-
-
-def _zpci_ids(
-    zpci: Zpci | None, p: str, uids: dict[int, str], fids: dict[int, str], out: Collector
-) -> None:
-    if zpci is None:
-        return  # libvirt assigns both ids; the plan shows which
-    for key, low, high, width in (("uid", 1, 0xFFFF, 6), ("fid", 0, 0xFFFFFFFF, 10)):
-        raw = getattr(zpci, key)
-        if raw is None or raw == "":
-            continue
-        value = parse_int(raw)
-        ids = uids if key == "uid" else fids
-        if value is None or not low <= value <= high:
-            zero = " (0 is invalid)" if key == "uid" else ""
-            out.error(
-                "zpci",
-                f"{p}.zpci.{key}",
-                f"{key} {raw!r} must be {low:#0{width}x}-{high:#0{width}x}{zero}, written "
-                "as 0x-hex or decimal",
-            )
-        elif value in ids:
-            out.error(
-                "zpci",
-                f"{p}.zpci.{key}",
-                f"{key} {value:#0{width}x} is already used by {ids[value]}",
-            )
-        else:
-            ids[value] = p
+    zpci_ids(dev.zpci, p, uids, fids, out)
 
 
 def _missing(dev: Passthrough) -> list[str]:

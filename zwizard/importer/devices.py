@@ -279,8 +279,8 @@ class DeviceParts(Reader):
             elif key not in self.out.controllers:
                 self.out.controllers[key] = self.at(el)
                 self.placed(el, key)
-                if scsi_controller_index(key) is not None:
-                    self._scsi_driver(el.find("driver"), a, key == SCSI_CONTROLLER)
+                if (n := scsi_controller_index(key)) is not None:
+                    self._scsi_driver(el, a, n)
             else:  # a second controller of a type: zwizard writes one
                 self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
 
@@ -319,19 +319,30 @@ class DeviceParts(Reader):
         a.pci_bridges.append(bridge)
         self.mark(path, el)
 
-    def _scsi_driver(self, driver: etree._Element | None, a: Answers, first: bool) -> None:
-        """A virtio-scsi controller's <driver>: controller 0's I/O thread is carried."""
+    def _scsi_driver(self, el: etree._Element, a: Answers, index: int) -> None:
+        """A virtio-scsi controller's <driver>: controller 0's I/O thread as the guest's
+        (guest.scsi_iothread), the rest as the controller's own settings."""
+        from zwizard.codec import Prop, read_all
+        from zwizard.devices.disk import SCSI_DRIVER
+        from zwizard.model import ScsiController
+
+        driver = el.find("driver")
         if driver is None:
             return
-        thread = self.get(driver, "iothread")
-        if thread is not None and not first:
-            what = f"driver iothread='{thread}' of a further SCSI controller (zwizard gives one "
-            self.lost(driver, what + "to controller 0 only)", whole=False)
-        elif thread is not None and thread.isdigit():
-            a.guest.scsi_iothread = int(thread)
-            self.mark("guest.scsi_iothread", driver)
-        elif thread is not None:
-            self.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
+        props: tuple[Prop, ...] = SCSI_DRIVER
+        if index == 0:
+            props = tuple(p for p in SCSI_DRIVER if p.key != "iothread")
+            thread = self.get(driver, "iothread")
+            if thread is not None and thread.isdigit():
+                a.guest.scsi_iothread = int(thread)
+                self.mark("guest.scsi_iothread", driver)
+            elif thread is not None:
+                self.lost(driver, f"driver iothread='{thread}' (not a number)", whole=False)
+        settings = ScsiController(index=index)
+        path = f"scsi_controllers[{len(a.scsi_controllers)}]"
+        read_all(props, self, el, settings, path)
+        if any(getattr(settings, p.key) is not None for p in props):
+            a.scsi_controllers.append(settings)
 
     def _sound(self, el: etree._Element, a: Answers) -> None:
         self.never("sound", el, f"{self.get(el, 'model')} sound card")
