@@ -193,6 +193,11 @@ class Passthrough:
         True, "pci: libvirt detaches the function from its host driver at start (managed='yes')"
     )
     shareable: bool = spec(False, "scsi: shared with other guests (<shareable/>)")
+    drive: str | None = spec(
+        None,
+        "scsi: its place on the SCSI controller, controller:bus:target:unit, as a converted "
+        "guest states it; absent: libvirt's, the first free unit",
+    )
     boot_order: int | None = spec(None, "boot position (vfio-ccw DASD only)")
     loadparm: str | None = spec(None, "boot menu entry of the DASD (vfio-ccw only)")
     # what `zwizard prepare` sets up on the host before the guest can start

@@ -284,10 +284,12 @@ def test_a_tcg_guest_with_host_model_is_converted_to_qemus_default():
     assert "CPU mode host-model -> QEMU's default (emulation)" in {c.what for c in out.changes}
 
 
-@pytest.mark.parametrize(("address", "dropped"), [("type='drive' controller='0' bus='0' "
-                         "target='0' unit='3'", True), ("type='ccw' cssid='0xfe' ssid='0' "
-                         "devno='0x0009'", False)])  # fmt: skip
-def test_a_scsi_hostdevs_drive_address_is_said_to_be_assigned_anew(address, dropped):
+@pytest.mark.parametrize(("address", "drive"), [("type='drive' controller='0' bus='0' "
+                         "target='0' unit='3'", "0:0:0:3"), ("type='ccw' cssid='0xfe' ssid='0' "
+                         "devno='0x0009'", None)])  # fmt: skip
+def test_a_scsi_hostdevs_stated_drive_address_is_its_place_and_kept(address, drive):
+    """Its H:C:T:L in the guest (issue 23: every stated SCSI drive address is carried as
+    stated); it was dropped and said to be assigned anew."""
     xml = f"""<domain type='kvm'><name>s</name><memory unit='MiB'>2048</memory>
       <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices>
       <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/>
@@ -295,8 +297,8 @@ def test_a_scsi_hostdevs_drive_address_is_said_to_be_assigned_anew(address, drop
       </devices></domain>""".encode()
     out = import_domain(xml, "s.xml")
     assert out.answers.passthrough[0].address == "0:0:1:0"
-    said = [c.what for c in out.changes if c.rule == "ccw-address"]
-    assert (said == ["drive address dropped: libvirt assigns it"]) is dropped
+    assert out.answers.passthrough[0].drive == drive
+    assert not [c for c in out.changes if "drive address" in c.what]
 
 
 def test_a_cpu_model_without_mode_custom_is_refused_at_the_model():

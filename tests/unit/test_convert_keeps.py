@@ -980,3 +980,27 @@ def test_an_empty_cdrom_drive_stays_a_drive_with_no_medium():
     assert ("disk-path", "disks[0].empty") in errors_of(
         disks=[{"path": "/var/lib/libvirt/images/a.qcow2", "empty": True}]
     )
+
+
+def test_a_scsi_devices_stated_place_counts_before_libvirt_gives_the_others_theirs():
+    """Held out (zh-06): seven disks fill controller 0; a tape states 1:0:0:0, so the one
+    without a place gets 1:0:0:1 from libvirt (its first free unit); both stay, and the
+    controller they sit on is written."""
+    disks = [{"path": f"/dev/mapper/lun{i}", "kind": "block", "bus": "scsi"} for i in range(7)]
+    tapes = [{"type": "scsi", "address": "0:0:1:0", "drive": "1:0:0:0"},
+             {"type": "scsi", "address": "0:0:2:0"}]  # fmt: skip
+    built = build(answers(disks=disks, passthrough=tapes))
+    xml = etree.fromstring(built.files[built.xml_name].encode())
+    assert [c.get("index") for c in xml.iterfind("devices/controller[@type='scsi']")] == ["0", "1"]
+    stated = xml.find("devices/hostdev[@type='scsi']/address[@type='drive']")
+    assert (stated.get("controller"), stated.get("unit")) == ("1", "0")
+    assert ("scsi-passthrough", "passthrough[0].drive") in errors_of(
+        passthrough=[{"type": "scsi", "address": "0:0:1:0", "drive": "0:1:0:0"}]
+    )  # a virtio-scsi controller has one bus
+    assert ("scsi-passthrough", "passthrough[0].drive") in errors_of(
+        passthrough=[{"type": "vfio-ap", "uuid": "11111111-2222-4333-8444-555555555555",
+                      "drive": "0:0:0:1"}]
+    )  # fmt: skip
+    assert ("scsi-passthrough", "passthrough[0].drive") in errors_of(
+        disks=disks[:1], passthrough=[{"type": "scsi", "address": "0:0:1:0", "drive": "0:0:0:0"}]
+    )  # sda's place (libvirt 9.0: "conflicts with SCSI host device address", seen)

@@ -146,6 +146,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "passthrough[0].guest_address": ("0000:00:03.0", {"passthrough": [PCI]}),
     "passthrough[0].driver": ("vfio", {"passthrough": [PCI]}),
     "passthrough[0].managed": (False, {"passthrough": [PCI]}),
+    "passthrough[0].drive": ("1:0:0:2", {"passthrough": [{"type": "scsi", "address": "0:0:1:0"}]}),
     "passthrough[0].shareable": (True, {"passthrough": [{"type": "scsi", "address": "0:0:1:0"}]}),
     "disks[0].shareable": (True, {"disks": [{**DISK, "format": "raw"}]}),
     "disks[0].empty": (True, {"disks": [{"path": "", "device": "cdrom"}, DISK]}),

@@ -80,8 +80,15 @@ def scsi_controllers(answers: Answers, targets: list[str] | None = None) -> list
                 used.add((controller, unit))
     # a SCSI hostdev gets the first free unit below 7 from controller 0 on, the disks'
     # places taken first (virDomainHostdevAssignAddress, virDomainControllerSCSINextUnit)
-    for dev in answers.passthrough:
-        if dev.type != "scsi":
+    scsi = [dev for dev in answers.passthrough if dev.type == "scsi"]
+    for dev in scsi:  # the places converted guests state are taken before any is given
+        place = drive_address(dev.drive) if dev.drive is not None else None
+        if place is not None:
+            highest = max(highest, place[0])
+            if place[1:3] == (0, 0):
+                used.add((place[0], place[3]))
+    for dev in scsi:
+        if dev.drive is not None:
             continue
         controller = 0
         while all((controller, unit) in used for unit in range(UNITS_PER_CONTROLLER)):

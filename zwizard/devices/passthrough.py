@@ -25,6 +25,7 @@ from zwizard.devices.base import (
     write_ccw,
 )
 from zwizard.devices.disk import SCSI_CONTROLLER
+from zwizard.devices.disk_places import DRIVE_PARTS, drive_address, on_scsi, scsi_place
 from zwizard.devices.zpci import check_bridges, write_bridges, zpci_ids
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, PciBridge, Zpci
@@ -68,6 +69,8 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         if dev.shareable:
             sub(el, "shareable")
         write_boot(el, plan, path, dev.loadparm)
+        if dev.drive is not None and (place := drive_address(dev.drive)) is not None:
+            sub(el, "address", type="drive", **dict(zip(DRIVE_PARTS, map(str, place), strict=True)))
         return
     el = sub(
         devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
@@ -144,8 +147,14 @@ def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
     if sgio == "unfiltered":
         r.finding(el, "disk-lun", "error", "sgio='unfiltered': libvirt 9.0 refuses it")
     drive = el.find("address")
-    if drive is not None and r.get(drive, "type") == "drive":
-        r.changed("ccw-address", drive, "drive address dropped: libvirt assigns it")
+    if drive is not None and r.get(drive, "type") == "drive":  # its H:C:T:L in the guest
+        values = [r.get(drive, key) for key in DRIVE_PARTS]
+        text = ":".join(v if v is not None else "0" for v in values)
+        if drive_address(text) is not None and all(v is None or v.isdigit() for v in values):
+            dev.drive = text
+            r.mark(f"{path}.drive", drive)
+        else:
+            r.lost(drive, f"drive address {text} (not four numbers)")
     r.get(el, "managed")  # 'no', libvirt's word for SCSI (it refuses 'yes')
     r.take(el.find("shareable"))
     dev.shareable = el.find("shareable") is not None
@@ -192,6 +201,14 @@ def _scsi(dev: Passthrough, p: str, out: Collector) -> None:
     if dev.zpci is not None or dev.ccw is not None:
         key = "zpci" if dev.zpci is not None else "ccw"
         out.error("scsi-passthrough", f"{p}.{key}", "a SCSI device sits on virtio-scsi: no " + key)
+    place = drive_address(dev.drive) if dev.drive is not None else None
+    if dev.drive is not None and (place is None or place[1] != 0):
+        out.error(
+            "scsi-passthrough",
+            f"{p}.drive",
+            f"'{dev.drive}' is not a place on a virtio-scsi controller: controller:0:target:unit "
+            "(its one bus is 0)",
+        )
 
 
 def check(a: Answers, plan: Plan, out: Collector) -> None:
@@ -235,8 +252,9 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
                 "a PCI function has a zPCI address, not a ccw one, and cannot boot",
             )
         _prepare_keys(dev, p, out)
-        if dev.shareable and dev.type != "scsi":  # the writer has no place for it
-            out.error("scsi-passthrough", f"{p}.shareable", "only a SCSI device is shareable")
+        for key in ("shareable", "drive"):  # the writer has a place for them on SCSI only
+            if getattr(dev, key) and dev.type != "scsi":
+                out.error("scsi-passthrough", f"{p}.{key}", f"{key} applies to a SCSI device only")
         if dev.type in ("pci", "scsi") and dev.uuid is not None:
             # a key the writer has no place for would be dropped without a word
             out.error(
@@ -252,6 +270,28 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             rule = "vfio-ap" if dev.type == "vfio-ap" else "vfio-ccw"
             out.error(rule, f"{p}.{key}", f"{key} applies to PCI passthrough only")
     check_bridges(a, uids, fids, out)
+    _scsi_places(a, plan, out)
+
+
+def _scsi_places(a: Answers, plan: Plan, out: Collector) -> None:
+    """A SCSI device's stated place must be its own: libvirt 9.0 refuses one a disk holds
+    ("using disk target name 'sda' conflicts with SCSI host device address …", seen)."""
+    places: dict[tuple[int, ...], str] = {}
+    for i, d in enumerate(a.disks):
+        if on_scsi(d) and i < len(plan.targets):
+            places.setdefault(scsi_place(d, plan.targets[i]), f"disk {plan.targets[i]}")
+    for i, dev in enumerate(a.passthrough):
+        place = drive_address(dev.drive) if dev.type == "scsi" and dev.drive else None
+        if place is None:
+            continue
+        if place in places:
+            out.error(
+                "scsi-passthrough",
+                f"passthrough[{i}].drive",
+                f"{dev.drive} is the place of {places[place]} (libvirt refuses both at define)",
+            )
+        else:
+            places[place] = f"passthrough[{i}]"
 
 
 # the AP architecture numbers adapters (APID) and domains (APQI) 0-255 (Linux
