@@ -3,7 +3,7 @@ bus scsi) on a virtio-scsi-ccw controller."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from zwizard.codec import NUMBER, ON_OFF, Prop, one_of, read_all, write_all
 from zwizard.devices.base import (
@@ -95,8 +95,26 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
     write_boot(el, plan, path, disk.loadparm)
     if not scsi:  # SCSI disks get a drive address on the controller, derived from target
         write_ccw(el, plan.ccw.get(path))
-    elif disk.drive is not None and (place := drive_address(disk.drive)) is not None:
+    else:
+        write_drive(el, disk.drive)
+
+
+def write_drive(el: Element, drive: str | None) -> None:
+    """A SCSI disk's or device's stated place on its controller (the rules refuse any
+    other text): <address type='drive' controller bus target unit/>."""
+    if drive is not None and (place := drive_address(drive)) is not None:
         sub(el, "address", type="drive", **dict(zip(DRIVE_PARTS, map(str, place), strict=True)))
+
+
+def read_drive(r: Reader, address: etree._Element, rec: Any, path: str) -> None:
+    """A stated <address type='drive'>: the guest's H:C:T:L, carried as `rec.drive`."""
+    parts = [r.get(address, key) for key in DRIVE_PARTS]
+    text = ":".join(p if p is not None else "0" for p in parts)
+    if drive_address(text) is not None and all(p is None or p.isdigit() for p in parts):
+        rec.drive = text
+        r.mark(f"{path}.drive", address)
+    else:
+        r.lost(address, f"drive address {text} (not four numbers)")
 
 
 def write_controller(devices: Element, answers: Answers, plan: Plan) -> None:
@@ -198,14 +216,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Disk | None:
         r.changed("ccw-only", address, "drive address dropped: the disk leaves its bus")
         return dev if dev.bus is None else _marked_bus(r, dev, path, target)
     if address is not None and r.get(address, "type") == "drive":
-        # a SCSI disk's place on its controller: the guest's H:C:T:L, carried as stated
-        parts = [r.get(address, key) for key in DRIVE_PARTS]
-        text = ":".join(p if p is not None else "0" for p in parts)
-        if drive_address(text) is not None and all(p is None or p.isdigit() for p in parts):
-            dev.drive = text
-            r.mark(f"{path}.drive", address)
-        else:
-            r.lost(address, f"drive address {text} (not four numbers)")
+        read_drive(r, address, dev, path)  # a SCSI disk's place on its controller
         return dev if dev.bus is None else _marked_bus(r, dev, path, target)
     busid = r.address(el, path)
     if busid is not None and (dev.bus or want) == "scsi":

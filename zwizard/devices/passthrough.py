@@ -24,8 +24,8 @@ from zwizard.devices.base import (
     write_boot,
     write_ccw,
 )
-from zwizard.devices.disk import SCSI_CONTROLLER
-from zwizard.devices.disk_places import DRIVE_PARTS, drive_address, on_scsi, scsi_place
+from zwizard.devices.disk import SCSI_CONTROLLER, read_drive, write_drive
+from zwizard.devices.disk_places import drive_address, on_scsi, scsi_place
 from zwizard.devices.zpci import check_bridges, write_bridges, zpci_ids
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, PciBridge, Zpci
@@ -69,8 +69,7 @@ def write(devices: Element, answers: Answers, i: int, plan: Plan) -> None:
         if dev.shareable:
             sub(el, "shareable")
         write_boot(el, plan, path, dev.loadparm)
-        if dev.drive is not None and (place := drive_address(dev.drive)) is not None:
-            sub(el, "address", type="drive", **dict(zip(DRIVE_PARTS, map(str, place), strict=True)))
+        write_drive(el, dev.drive)
         return
     el = sub(
         devices, "hostdev", mode="subsystem", type="pci", managed="yes" if dev.managed else "no"
@@ -148,13 +147,7 @@ def _read_scsi(r: Reader, el: etree._Element, path: str) -> Passthrough | None:
         r.finding(el, "disk-lun", "error", "sgio='unfiltered': libvirt 9.0 refuses it")
     drive = el.find("address")
     if drive is not None and r.get(drive, "type") == "drive":  # its H:C:T:L in the guest
-        values = [r.get(drive, key) for key in DRIVE_PARTS]
-        text = ":".join(v if v is not None else "0" for v in values)
-        if drive_address(text) is not None and all(v is None or v.isdigit() for v in values):
-            dev.drive = text
-            r.mark(f"{path}.drive", drive)
-        else:
-            r.lost(drive, f"drive address {text} (not four numbers)")
+        read_drive(r, drive, dev, path)
     r.get(el, "managed")  # 'no', libvirt's word for SCSI (it refuses 'yes')
     r.take(el.find("shareable"))
     dev.shareable = el.find("shareable") is not None
