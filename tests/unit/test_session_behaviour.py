@@ -42,9 +42,9 @@ def errors(s: Session) -> dict[str, str]:
      ("disks[0].iothread", "disk-tuning", "an I/O thread"),
      ("nics[0].mtu", "nic-tuning", "an MTU in bytes"),
      ("nics[1].queues", "nic-tuning", "queue pairs"), ("disks[2].queues", "disk-tuning", "queues"),
-     ("nics[0].vlan", "nic-tuning", "a VLAN tag"), ("memtune.hard_limit_mib", "memtune", "MiB"),
-     ("memtune.soft_limit_mib", "memtune", "MiB"),
-     ("memtune.swap_hard_limit_mib", "memtune", "MiB"),
+     ("nics[0].vlan", "nic-tuning", "a VLAN tag"), ("memory.hard_limit_mib", "memtune", "MiB"),
+     ("memory.soft_limit_mib", "memtune", "MiB"),
+     ("memory.swap_hard_limit_mib", "memtune", "MiB"),
      ("memory.balloon_stats_period", "memory", "seconds"),
      ("watchdog.timeout", "value", "a number")],
 )  # fmt: skip
@@ -59,7 +59,7 @@ def test_a_number_field_refuses_text_naming_its_rule_and_what_it_holds(path, rul
 
 def test_only_memory_gets_a_hint_for_a_unit():
     assert "for 2G write 2048" in number_problem("guest.memory_mib", "2G").message
-    assert number_problem("memtune.hard_limit_mib", "2G").message.endswith("type digits only")
+    assert number_problem("memory.hard_limit_mib", "2G").message.endswith("type digits only")
 
 
 # -- what a field shows -------------------------------------------------------------------
