@@ -281,7 +281,7 @@ class DeviceParts(Reader):
                 self.placed(el, key)
                 if (n := scsi_controller_index(key)) is not None:
                     self._scsi_driver(el, a, n)
-            else:  # a second controller of a type: zwizard writes one
+            else:  # a second controller of a type and index (virtio-serial: zwizard writes one)
                 self.lost(el, f"a further {ctype} controller (index {self.get(el, 'index')})")
 
     def _pci_bridge(self, el: etree._Element, a: Answers) -> None:
