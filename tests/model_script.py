@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from tests.helpers import AP_UUID, ASSETS, CCW_UUID
 from zwizard import drafts
 from zwizard.answers import dumps, load
+from zwizard.devices import BY_KEY
 from zwizard.model import Answers, Disk, Nic, NicSource, Passthrough
 from zwizard.session import Session, can_add
 from zwizard.structure import assign
@@ -58,6 +59,7 @@ TEXTS = {
 }
 DISK_PATHS = ["/i/d1.qcow2", "/i/d2.img", "/dev/sdb", "rel.qcow2", ""]  # short: typed a key each
 FORMATS = [None, "qcow2", "raw"]  # the Format choice's options, in their order
+DISK_ADDS = len(BY_KEY["disks"].adds)  # the Disks step's add buttons, before Remove/Up/Down
 # what a new interface connects to: a libvirt network or a host bridge, by name (issue 22:
 # a name starting with "-" would reach virsh as an option; empty: not connected)
 NIC_SOURCES = ["network", "bridge"]
@@ -317,9 +319,10 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
                 continue
             i = op.index % len(disks)
             # from `+ disk` back to the list, the disk highlighted; Tab past the list's
-            # six buttons to its path, then Kind, then Format (highlight on its value)
+            # buttons (its adds, Remove, Up, Down) to its path, then Kind, then Format
+            # (highlight on its value)
             keys = [*_goto_keys(step, "disks"), "shift+tab", "home", *["down"] * i,
-                    *["tab"] * 7]  # fmt: skip
+                    *["tab"] * (DISK_ADDS + 4)]  # fmt: skip
             if op.path is not None:
                 keys += _text_keys(op.path)
                 s.set_text(f"disks[{i}].path", op.path)
@@ -334,10 +337,10 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
             if not disks:
                 continue
             i = op.index % len(disks)
-            # past the list's six buttons, the disk's form (path, kind, format, ccw,
+            # past the list's buttons, the disk's form (path, kind, format, ccw,
             # loadparm, its folded options), the boot sequence and its two buttons
             keys = [*_goto_keys(step, "disks"), "shift+tab", "home", *["down"] * i,
-                    *["tab"] * 16, "enter"]  # fmt: skip
+                    *["tab"] * (DISK_ADDS + 13), "enter"]  # fmt: skip
             step = "disks"
             s.toggle_boot("disks", i)
             op = BootToggle(i)
@@ -346,7 +349,7 @@ def plan(script: list[Op], outdir: Path | None) -> Plan:
                 continue
             i = op.index % len(disks)
             # from `+ disk` back to the list, the disk highlighted, then Remove / Up / Down
-            buttons = 4 if isinstance(op, RemoveDisk) else 5 if op.delta < 0 else 6
+            buttons = DISK_ADDS + (1 if isinstance(op, RemoveDisk) else 2 if op.delta < 0 else 3)
             keys = [*_goto_keys(step, "disks"), "shift+tab", "home", *["down"] * i,
                     *["tab"] * buttons, "enter"]  # fmt: skip
             step = "disks"

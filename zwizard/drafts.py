@@ -17,6 +17,7 @@ from pathlib import Path
 from zwizard.answers import AnswersError, dumps, from_data
 from zwizard.draftmeta import DraftMeta
 from zwizard.model import Answers
+from zwizard.output import OutputError as OutputError  # what `save` may raise
 from zwizard.output import write_set
 from zwizard.structure import encode, field, fields, record
 

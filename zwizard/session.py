@@ -13,15 +13,22 @@ keeps `8G`, reports it with the rule's id and words, and blocks writing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zwizard.build import Build, build, needs_preparation, summary
-from zwizard.devices import BY_KEY, KINDS, entries
+from zwizard.choices import follow_choice
+from zwizard.devices import KINDS, entries
 from zwizard.model import Answers
+
+# what a front end may offer now (zwizard.offering), offered here too
+from zwizard.offering import boot_sequence as boot_sequence
+from zwizard.offering import can_add as can_add
+from zwizard.offering import choice_availability as choice_availability
+from zwizard.offering import cpu_model_offers as cpu_model_offers
+from zwizard.offering import option_entry as option_entry
 from zwizard.output import Outcome, existing, write_and_define
-from zwizard.rules import SE_MAX_VCPUS, Availability, Finding, availability
+from zwizard.rules import SE_MAX_VCPUS, Finding
 from zwizard.structure import assign, fields, holder, is_record, lookup
 from zwizard.typed import INT_LIST_KEYS, MAPPING_KEYS
 
@@ -50,70 +57,6 @@ def _absent_by_default(answers: Answers, path: str) -> bool:
     """The key at `path` is absent unless given (its default is None: pxe.nameserver)."""
     table, key = holder(answers, path)
     return table is not None and any(f.name == key and f.default is None for f in fields(table))
-
-
-def can_add(
-    answers: Answers, key: str, item: Any, host: HostInfo | None = None, target: bool = True
-) -> Availability:
-    """May one more device like `item` be added? Greyed means impossible here, not
-    unfinished: the new item's own blanks (a UUID still to type) and what this host
-    lacks grey nothing; a rule about the kind itself (a second vfio-ap, passthrough
-    under Secure Execution) does."""
-    index = len(getattr(answers, key))
-    own = f"{key}[{index}]"
-    verdict = availability(answers, f"{key}[+]", item, None, host, target)
-    blocking = tuple(
-        f
-        for f in verdict.reasons
-        if f.severity == "error"
-        and not f.rule.startswith("host-")
-        and (f.path == own or not f.path.startswith((own + ".", own + "[")))
-    )
-    return Availability(not blocking, blocking)
-
-
-def choice_availability(
-    answers: Answers,
-    path: str,
-    value: Any,
-    host: HostInfo | None = None,
-    target: bool = True,
-    baseline: list[Finding] | None = None,
-    pending: Collection[str] = (),
-) -> Availability:
-    """Whether a choice is allowed, where a choice that reveals fields to fill in (static
-    addressing, a custom CPU model) is never greyed for those fields being empty yet.
-
-    `pending`: key paths holding text that is not a value yet. What the rules say of the
-    last value under such text is not the session's word (its own finding speaks), so it
-    is no reason about this choice either ('8' under '8G' would read "8 MiB is below …")."""
-    from zwizard.choices import REVEALS
-
-    verdict = availability(answers, path, value, baseline, host, target)
-    entry = option_entry(path)
-    if (
-        entry
-        and not verdict.allowed
-        and all(f.path.startswith(entry + ".") for f in verdict.reasons if f.severity == "error")
-    ):
-        # a device option at odds only with another field of the same device (io native
-        # under the default cache): choosable, the fix is on this step — said, not greyed
-        return Availability(True, verdict.reasons)
-    revealed = REVEALS.get((path, value), ()) if isinstance(value, Hashable) else ()
-    skip = set(revealed) | set(pending)
-    if not skip:
-        return verdict
-    rest = tuple(f for f in verdict.reasons if f.path not in skip)
-    return Availability(not any(f.severity == "error" for f in rest), rest)
-
-
-def option_entry(path: str) -> str | None:
-    """`disks[0]` for `disks[0].io`, a key a device kind declares in its options."""
-    head, dot, key = path.partition("].")
-    kind = BY_KEY.get(head.partition("[")[0]) if dot else None
-    if kind is not None and any(f.key == key for f in kind.options):
-        return head + "]"
-    return None
 
 
 def read_hosts(uris: list[str], domain_type: str) -> list[HostInfo]:
@@ -148,6 +91,8 @@ class Session:
         # --shared-folder: write into a folder other users can write to (refused otherwise)
         self.shared_folder = False
         self._result: Build | None = None
+        # the guests written by this session, name -> UUID: renamed, it is another guest
+        self.written_as: dict[str, str] = {}
         if self.answers.guest.uuid is None:
             from zwizard.answers import fill_generated
 
@@ -207,6 +152,20 @@ class Session:
     def changed(self) -> None:
         self._result = None
         self._preparation = None
+        self._apart_from_written()
+
+    def _apart_from_written(self) -> None:
+        """A guest renamed after it was written is a second guest: it gets its own UUID,
+        and so its own derived MACs (an outside tester's db02 had db01's, which libvirt
+        refuses to define twice and one bridge cannot carry); named back, it is the
+        written guest again."""
+        g = self.answers.guest
+        if g.name in self.written_as:
+            g.uuid = self.written_as[g.name]
+        elif g.uuid in self.written_as.values():
+            from uuid import uuid4
+
+            g.uuid = str(uuid4())
 
     _preparation: Preparation | None = None
 
@@ -284,6 +243,7 @@ class Session:
             if path not in self.pending and lookup(self.answers, path) == value:
                 return False
             assign(self.answers, path, value)
+            follow_choice(self.answers, path, value)
         except (AttributeError, IndexError, TypeError):
             return False  # the item went away meanwhile
         self.pending.pop(path, None)
@@ -535,6 +495,16 @@ class Session:
         judged = self.hosts if len(self.hosts) > 1 else self.host
         return judged_stack(self.answers, judged, self.host_is_target)
 
+    def hostname_needed(self) -> str | None:
+        """Why the installer's host name must be given: a static install takes the guest's
+        name by default, and this one is no host name; None where empty will do."""
+        from zwizard.inputs import HOSTNAME_FORM, hostname_ok
+
+        name = self.answers.guest.name
+        if self.answers.pxe.ip != "static" or hostname_ok(name):
+            return None
+        return f"not '{name}': {HOSTNAME_FORM}"
+
     def set_other_host(self, other: bool) -> None:
         """The guest is for another host: what this one lacks becomes a warning."""
         self.host_is_target = not other
@@ -561,7 +531,7 @@ class Session:
             errors = sum(1 for f in result.findings if f.severity == "error")
             return Outcome(error=f"{errors} error(s) to fix first: nothing written")
         extra = {k: v for k, v in self.output_files().items() if k not in result.files}
-        return write_and_define(
+        outcome = write_and_define(
             [result],
             outdir,
             force=force,
@@ -570,3 +540,6 @@ class Session:
             shared_ok=self.shared_folder,
             answers_files=[outdir / self.answers_name()],
         )
+        if outcome.error is None and self.answers.guest.uuid is not None:
+            self.written_as[self.answers.guest.name] = self.answers.guest.uuid
+        return outcome

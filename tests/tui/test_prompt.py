@@ -451,7 +451,7 @@ def test_a_disks_boot_order_is_asked_and_a_taken_position_moves_the_rest():
             NO, NO, NO]  # options, more disks, kernel boot  # fmt: skip
     _, text = drive(keys, lambda **io: prompt.step_disks(prompt.Asker(a, **io)))
     assert [d.boot_order for d in a.disks] == [2, 1], text
-    assert "boot sequence: 1. disks[1], 2. disks[0]" in text
+    assert "boot sequence: 1. disks[1] (vdb b.qcow2), 2. disks[0] (vda a.qcow2)" in text
     keys = [YES, ENTER, CLEAR, "default", ENTER,  # a NIC on network default
             CLEAR, ENTER, CLEAR, ENTER,  # MAC, ccw
             "1", ENTER,  # boot order 1: taken by disks[1], which now boots second

@@ -16,21 +16,37 @@ from tests.helpers import ASSETS
 from zwizard.answers import load
 from zwizard.build import build
 from zwizard.session import Session, number_rule
-from zwizard.structure import assign, lookup
+from zwizard.structure import assign, fields, lookup
 
 
 def wizard_fields() -> list[tuple[str, str]]:
-    """(key path, kind) of every text field the wizard's steps declare."""
+    """(key path, kind) of every text field the wizard's steps declare: the declared
+    questions of the keys that take text (zwizard.questions; a yes/no key is a toggle, a
+    question with choices a choice), and the fields a step words itself (a device form's
+    path and source)."""
     import ast
     from pathlib import Path
 
     import zwizard.tui.steps as steps
+    from zwizard.model import Answers, Kernel, Target
+    from zwizard.questions import QUESTIONS
 
+    filled = Answers(target=Target(), kernel=Kernel(path=""))
     out = []
+    for q in QUESTIONS.values():
+        if q.choices or q.path in ("virtio-pci", "cpu.model"):  # greyed; the wizard's Select
+            continue
+        record, _, name = q.path.rpartition(".")
+        declared = next(f for f in fields(lookup(filled, record)) if f.name == name)
+        if "bool" not in str(declared.type):  # a yes/no key is a toggle
+            out.append((q.path, q.kind))
     for module in Path(steps.__file__).parent.glob("*.py"):
         tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "TextField":
+                words = node.args[1:] or [k for k in node.keywords if k.arg == "label"]
+                if not words:
+                    continue  # a declared question: above
                 path = node.args[0].value  # type: ignore[attr-defined]
                 kind = next((k.value.value for k in node.keywords if k.arg == "kind"), "str")
                 out.append((path, kind))

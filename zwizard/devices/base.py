@@ -141,6 +141,8 @@ class Kind:
     fields: tuple[Field, ...] = ()  # what both front ends ask of each entry they add
     options: tuple[Field, ...] = ()  # what both front ends offer beyond the essentials
     options_title: str = ""  # how they name that group ("More disk options (…)")
+    # what both front ends offer to add, in their words: (what, a blank new entry)
+    adds: tuple[tuple[str, Callable[[], Any]], ...] = ()
 
     def paths(self, answers: Answers) -> list[tuple[str, Any]]:
         return [(f"{self.key}[{i}]", item) for i, item in enumerate(getattr(answers, self.key))]

@@ -347,4 +347,10 @@ KIND = Kind(
     fields=FIELDS,
     options=OPTIONS,
     options_title="More disk options (cache, I/O, serial …)",
+    adds=(
+        ("disk", lambda: Disk(path="")),
+        ("CD-ROM", lambda: Disk(path="", device="cdrom")),
+        ("LUN", lambda: Disk(path="", device="lun", kind="block")),  # a SCSI LUN: a block device
+        ("volume", lambda: Disk(path="", kind="volume")),  # a libvirt storage pool's
+    ),
 )

@@ -449,4 +449,5 @@ KIND = Kind(
     fields=FIELDS,
     options=OPTIONS,
     options_title="More interface options (MTU, VLAN …)",
+    adds=(("interface", lambda: Nic(source=NicSource(network="default"))),),
 )

@@ -170,4 +170,5 @@ KIND = Kind(
             placeholder="(up to 36 bytes)",
         ),
     ),
+    adds=(("share", lambda: Share()),),
 )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from zwizard.codec import NUMBER, ON_OFF, Prop, read_all, write_all
 from zwizard.devices.base import write_ccw
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -42,4 +42,14 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.placed(el, "memballoon")
 
 
-PART = Part(key="memory.balloon", tags=("memballoon",), write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (
+    Question("memory.balloon", "Memory balloon (virtio)"),
+    Question("memory.balloon_autodeflate", "Balloon gives memory back on OOM"),
+    Question(
+        "memory.balloon_stats_period",
+        "Balloon statistics every … seconds",
+        empty="off",
+        kind="optional-int",
+    ),
+)
+PART = Part(key="memory.balloon", tags=("memballoon",), write=write, read=read, questions=QUESTIONS)

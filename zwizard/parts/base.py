@@ -10,7 +10,7 @@ the rules and the conversion can all import the registry without import cycles.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zwizard.devices.base import Reader
 from zwizard.structure import record
@@ -46,6 +46,35 @@ class PartReader(Reader, Protocol):
 
 
 @record(frozen=True)
+class Question:
+    """One answers key as both front ends put it to a person, declared once beside the
+    part that writes it: the wizard shows `label` over the field and `help` below it; the
+    prompt mode asks `asked()`. A key declared nowhere cannot be asked (zwizard.questions)."""
+
+    path: str  # the answers key: "guest.vcpus", "pxe.kernel"
+    label: str
+    help: str = ""  # a word more, below the wizard's field
+    empty: str = ""  # what leaving the text empty means ("none", "all"); "": a value is needed
+    kind: str = "str"  # the wizard's text kind (zwizard.typed): "optional-int", "mapping" ...
+    placeholder: str = ""  # the wizard's empty field shows it; default: "(<empty>)"
+    choices: tuple[tuple[Any, str], ...] = ()  # the values offered, in the words shown
+
+    def asked(self, end: str = ":") -> str:
+        """The prompt mode's question: the label, with what an empty answer means inside
+        its parentheses ("memtune hard limit (MiB; empty: none):"), then ':' or '?'."""
+        text = self.label
+        if self.empty:
+            more = f"empty: {self.empty}"
+            text = f"{text[:-1]}; {more})" if text.endswith(")") else f"{text} ({more})"
+        return text + end
+
+    @property
+    def shown_empty(self) -> str:
+        """What the wizard's empty field shows."""
+        return self.placeholder or (f"({self.empty})" if self.empty else "")
+
+
+@record(frozen=True)
 class Part:
     """One domain-level part of a guest. Where its elements are is where the registry
     lists it (zwizard.parts): the domain's own children (HEAD, TAIL: `write` gets
@@ -60,3 +89,4 @@ class Part:
     read: Callable[[PartReader, etree._Element, Answers], None]
     check: Callable[[Answers, Plan, Collector], None] | None = None  # its own rules
     convert: Callable[[Imported], None] | None = None  # convert's pass over it
+    questions: tuple[Question, ...] = ()  # how both front ends ask its keys

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zwizard import xmlsafe
-from zwizard.parts.base import Part, PartReader
+from zwizard import choices, xmlsafe
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.vocabulary import OSINFO_IDS
 from zwizard.xmlwrite import sub
 
@@ -66,9 +66,23 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             r.mark("guest.osinfo", os_el)
 
 
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "guest.name",
+        "Guest name",
+        help="libvirt domain name; the XML is written as <name>.xml",
+        placeholder="(letters, digits, . _ + -)",
+    ),
+    Question("guest.os", "Operating system", choices=tuple(choices.OS)),
+    Question("guest.domain_type", "Runs on", choices=tuple(choices.DOMAIN_TYPES)),
+    Question("guest.title", "Title", empty="none", kind="optional-str"),
+    Question("guest.description", "Description (virsh desc)", empty="none", kind="optional-str"),
+    Question("guest.smbios", "SMBIOS system information"),  # greyed: rule no-smbios
+)
 PART = Part(
     key="guest.name",
     tags=("name", "uuid", "title", "description", "metadata"),
     write=write,
     read=read,
+    questions=QUESTIONS,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zwizard.devices.base import write_ccw
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -140,4 +140,16 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
         r.changed("ccw-only", el, f"<{el.tag}> type {r.get(el, 'type')} -> pty", whole=False)
 
 
-PART = Part(key="console", tags=("console", "serial"), write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (
+    Question("console.log", "Also log to (a host file)", empty="no log", kind="optional-str"),
+    Question("console.log_append", "Append to the log file"),
+    Question(
+        "console.line_mode", "Line-mode console (sclplm) too", help="virsh console GUEST console1"
+    ),
+    Question(
+        "console.virtio",
+        "Virtio console too (hvc0 in the guest)",
+        help="on the virtio-serial controller; virsh console GUEST console<N>",
+    ),
+)
+PART = Part(key="console", tags=("console", "serial"), write=write, read=read, questions=QUESTIONS)

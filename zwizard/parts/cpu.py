@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from zwizard import xmlsafe
+from zwizard import choices, xmlsafe
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.lazy import Pattern
 from zwizard.limits import CPU_MODES, MARKETING_NAMES, NOT_MIGRATION_SAFE
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.plan import cpu_topology
 from zwizard.stack_versions import DEPRECATED_CPU_FEATURES
 from zwizard.vocabulary import FEATURE_POLICIES, FeaturePolicy
@@ -289,4 +289,25 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
     check_topology(a, plan, out)
 
 
-PART = Part(key="cpu", tags=("cpu", "numatune"), write=write, read=read, check=check)
+QUESTIONS: tuple[Question, ...] = (
+    Question("cpu.mode", "CPU mode", choices=tuple(choices.CPU_MODES)),
+    Question("cpu.model", "CPU model"),  # offered from this host's usable models
+    Question("cpu.sockets", "Sockets", empty="one per vCPU", kind="optional-int"),
+    Question("cpu.cores", "Cores per socket (one thread each)", empty="1", kind="optional-int"),
+    Question(
+        "cpu.features",
+        "CPU features (name=policy …)",
+        empty="the model's own",
+        kind="mapping",
+        placeholder="(the model's own; e.g. zpci=disable)",
+    ),
+    Question(
+        "cpu.deprecated_features",
+        "Deprecated CPU features (bpb, csske, te, cte)",
+        choices=tuple(choices.DEPRECATED_FEATURES),
+    ),
+    Question("cpu.numa", "NUMA topology"),  # greyed: rule no-numa
+)
+PART = Part(
+    key="cpu", tags=("cpu", "numatune"), write=write, read=read, check=check, questions=QUESTIONS
+)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from zwizard import xmlsafe
 from zwizard.devices.base import write_ccw
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.vocabulary import InputType
 from zwizard.xmlwrite import sub
 
@@ -192,4 +192,14 @@ READERS: dict[str, Callable[[PartReader, etree._Element, Answers], None]] = {
     "graphics": read_graphics,
     "video": read_video,
 }
-PART = Part(key="graphics", tags=tuple(READERS), write=write, read=read, check=check)
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "graphics.vnc",
+        "VNC display (virtio-gpu-ccw, keyboard, mouse)",
+        help="off by default: RHEL on IBM Z runs from the console",
+    ),
+    Question("graphics.listen", "VNC listens on", placeholder="127.0.0.1"),
+)
+PART = Part(
+    key="graphics", tags=tuple(READERS), write=write, read=read, check=check, questions=QUESTIONS
+)

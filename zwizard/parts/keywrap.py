@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -50,4 +50,8 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             setattr(a.keywrap, name, state == "on")
 
 
-PART = Part(key="keywrap", tags=("keywrap",), write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (
+    Question("keywrap.aes", "AES key wrapping"),
+    Question("keywrap.dea", "DEA/TDEA key wrapping"),
+)
+PART = Part(key="keywrap", tags=("keywrap",), write=write, read=read, questions=QUESTIONS)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard import choices
 from zwizard.codec import Prop, read_all, write_all
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -26,4 +27,21 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
     read_all(PROPS, r, root, a.guest, "guest")  # the rules judge the action named
 
 
-PART = Part(key="guest.on_poweroff", tags=EVENTS, write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "guest.on_poweroff",
+        "libvirt's action when the guest powers off",
+        choices=tuple(choices.LIFECYCLE),
+    ),
+    Question(
+        "guest.on_reboot",
+        "libvirt's action when the guest reboots",
+        choices=tuple(choices.LIFECYCLE),
+    ),
+    Question(
+        "guest.on_crash",
+        "libvirt's action when the guest crashes",
+        choices=tuple(choices.CRASH_ACTIONS),
+    ),
+)
+PART = Part(key="guest.on_poweroff", tags=EVENTS, write=write, read=read, questions=QUESTIONS)

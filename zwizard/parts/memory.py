@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zwizard import xmlsafe
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -90,15 +90,31 @@ def read_backing(r: PartReader, root: etree._Element, a: Answers) -> None:
                     r.lost(el, f"<memoryBacking><{el.tag}>")
 
 
+SIZE_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "guest.memory_mib",
+        "Memory (MiB)",
+        kind="int",
+        help="fixed size: IBM Z cannot add memory to a running guest",
+    ),
+)
 SIZE = Part(
     key="guest.memory_mib",
     tags=("memory", "currentMemory"),
     write=write_size,
     read=read_size,
+    questions=SIZE_QUESTIONS,
+)
+BACKING_QUESTIONS: tuple[Question, ...] = (
+    Question("memory.hugepages", "Back memory with host huge pages"),
+    Question("memory.nosharepages", "Keep KSM from sharing its pages"),
+    Question("memory.locked", "Lock memory in host RAM (never swapped)"),
+    Question("memory.hotplug", "Memory hot-plug (maxMemory)"),  # greyed: rule no-mem-hotplug
 )
 BACKING = Part(
     key="memory.hugepages",
     tags=("maxMemory", "memoryBacking"),
     write=write_backing,
     read=read_backing,
+    questions=BACKING_QUESTIONS,
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from zwizard import xmlsafe
 from zwizard.machine import S390_ARCH, S390_MACHINE, machine_problem
 from zwizard.model import Kernel
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -104,4 +104,14 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
         )
 
 
-PART = Part(key="kernel", tags=("os",), write=write, read=read, check=check)
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "kernel.path",
+        "Kernel (a host path)",
+        kind="optional-str",
+        placeholder="(none: IPL from the boot sequence)",
+    ),
+    Question("kernel.initrd", "initrd (a host path)", empty="none", kind="optional-str"),
+    Question("kernel.cmdline", "Kernel command line", empty="none", kind="optional-str"),
+)
+PART = Part(key="kernel", tags=("os",), write=write, read=read, check=check, questions=QUESTIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zwizard.devices.base import write_ccw
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -40,4 +40,5 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.placed(el, "rng")
 
 
-PART = Part(key="rng", tags=("rng",), write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (Question("rng.enabled", "Random number generator (virtio-rng)"),)
+PART = Part(key="rng", tags=("rng",), write=write, read=read, questions=QUESTIONS)

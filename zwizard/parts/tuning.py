@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -116,16 +116,64 @@ def read_iothreads(r: PartReader, root: etree._Element, a: Answers) -> None:
             r.lost(thread, f"<iothreadids><{thread.tag}> without a numeric id")
 
 
+MEMTUNE_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "memory.hard_limit_mib", "memtune hard limit (MiB)", empty="none", kind="optional-int"
+    ),
+    Question(
+        "memory.soft_limit_mib", "memtune soft limit (MiB)", empty="none", kind="optional-int"
+    ),
+    Question(
+        "memory.swap_hard_limit_mib",
+        "memtune memory+swap limit (MiB)",
+        empty="none",
+        kind="optional-int",
+    ),
+)
 MEMTUNE = Part(
     key="memory.hard_limit_mib",
     tags=("memtune",),
     write=write_memtune,
     read=read_memtune,
+    questions=MEMTUNE_QUESTIONS,
 )
-CPUTUNE = Part(key="cpu.pinning", tags=("cputune",), write=write_cputune, read=read_cputune)
+CPUTUNE_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "cpu.pinning",
+        "vCPU pinning (vCPU=host CPUs …)",
+        empty="none",
+        kind="mapping",
+        placeholder="(none; e.g. 0=2-3 1=4)",
+    ),
+    Question(
+        "cpu.emulator_pinning",
+        "QEMU's threads on host CPUs",
+        empty="any",
+        kind="optional-str",
+        placeholder="(any; e.g. 0-1)",
+    ),
+    Question(
+        "cpu.iothread_pinning",
+        "I/O threads on host CPUs (thread=CPUs …)",
+        empty="any",
+        kind="mapping",
+        placeholder="(any; e.g. 1=4)",
+    ),
+)
+CPUTUNE = Part(
+    key="cpu.pinning",
+    tags=("cputune",),
+    write=write_cputune,
+    read=read_cputune,
+    questions=CPUTUNE_QUESTIONS,
+)
+IOTHREADS_QUESTIONS: tuple[Question, ...] = (
+    Question("guest.iothreads", "I/O threads (disks name one)", empty="none", kind="optional-int"),
+)
 IOTHREADS = Part(
     key="guest.iothreads",
     tags=("iothreads", "iothreadids"),
     write=write_iothreads,
     read=read_iothreads,
+    questions=IOTHREADS_QUESTIONS,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.xmlwrite import sub
 
 if TYPE_CHECKING:
@@ -48,4 +48,14 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
             r.lost(vcpu, f"vCPUs online at start {current!r} ({said})", whole=False)
 
 
-PART = Part(key="guest.vcpus", tags=("vcpu",), write=write, read=read)
+QUESTIONS: tuple[Question, ...] = (
+    Question("guest.vcpus", "vCPUs", kind="int", help="1-248 (247 with Secure Execution)"),
+    Question(
+        "guest.vcpus_current",
+        "vCPUs online at start",
+        empty="all",
+        kind="optional-int",
+        help="the rest can be added later: virsh setvcpus",
+    ),
+)
+PART = Part(key="guest.vcpus", tags=("vcpu",), write=write, read=read, questions=QUESTIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from zwizard.model import Answers, Watchdog
-from zwizard.parts.base import Part, PartReader
+from zwizard.parts.base import Part, PartReader, Question
 from zwizard.vocabulary import WATCHDOG_ACTIONS, WatchdogAction
 from zwizard.xmlwrite import sub
 
@@ -58,6 +58,18 @@ def convert(imported: Imported) -> None:
         wd.model = DIAG288
 
 
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "watchdog.model",
+        "Model",
+        choices=(("diag288", "diag288"), ("i6300esb", "i6300esb (PCI)"), ("ib700", "ib700 (ISA)")),
+    ),  # a converted guest's
+    Question(
+        "watchdog.action",
+        "When the guest stops feeding it",
+        choices=tuple((a, a) for a in WATCHDOG_ACTIONS),
+    ),
+)
 PART = Part(
     key="watchdog",
     tags=("watchdog",),
@@ -65,4 +77,5 @@ PART = Part(
     read=read,
     check=check,
     convert=convert,
+    questions=QUESTIONS,
 )

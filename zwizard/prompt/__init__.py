@@ -17,11 +17,10 @@ module runs them in order, then Review and the write.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwizard import drafts
 from zwizard.devices import BY_KEY
-from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.prompt.asker import DEFAULT, Asker, Back, LineQuestions, Quit, plain_terminal
 from zwizard.prompt.steps import (
@@ -38,6 +37,9 @@ from zwizard.prompt.steps import (
 )
 from zwizard.session import Session
 from zwizard.structure import lookup
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 
 __all__ = [
     "DEFAULT",

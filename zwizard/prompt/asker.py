@@ -7,14 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwizard import drafts
-from zwizard.host import HostInfo
 from zwizard.lineedit import line_reader
 from zwizard.model import (
     Answers,
 )
+from zwizard.questions import question
 from zwizard.session import (
     Session,
     choice_availability,
@@ -26,6 +26,9 @@ from zwizard.session import (
 )
 from zwizard.shown import printable
 from zwizard.structure import lookup
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 
 DEFAULT = "(default)"  # questionary takes a None value as "use the title"
 
@@ -234,12 +237,27 @@ class Asker:
         except OSError as exc:
             self.say(f"draft not saved: {exc.strerror}")
 
-    def text(self, path: str, message: str, *, kind: str = "str", optional: bool = False) -> None:
-        """Ask for the value at `path`, refusing what the rules refuse at that path."""
+    def text(
+        self,
+        path: str,
+        message: str | None = None,
+        *,
+        kind: str | None = None,
+        optional: bool | None = None,
+    ) -> None:
+        """Ask for the value at `path`, refusing what the rules refuse at that path. Left
+        out, the question, the kind and whether it may stay empty are the key's declared
+        ones (zwizard.questions); a device's fields give their own."""
+        asked = question(path) if message is None else None
+        words = asked.asked() if asked is not None else str(message)
+        if kind is None:
+            kind = asked.kind.removeprefix("optional-") if asked is not None else "str"
+        if optional is None:
+            optional = bool(asked.empty) if asked is not None else False
         kind = ("optional-" if optional else "") + kind
         text = self.session.text_of(path)
         validate = self.validator(path, kind.removeprefix("optional-"), optional)
-        answer = self._ask_until(message, text, validate)
+        answer = self._ask_until(words, text, validate)
         self.session.set_text(path, answer.strip() if optional else answer, kind)
         for f in self.session.result.findings:  # what this host lacks: said, not refused
             if f.path == path and f.rule.startswith("host-"):
@@ -346,9 +364,20 @@ class Asker:
 
         return validate
 
-    def choose(self, path: str, message: str, options: list[tuple[Any, str]]) -> None:
-        """One of several values; the rules disable what they forbid, with the reason."""
+    def choose(
+        self,
+        path: str,
+        message: str | None = None,
+        options: list[tuple[Any, str]] | None = None,
+    ) -> None:
+        """One of several values; the rules disable what they forbid, with the reason.
+        Left out, the question and the values are the key's declared ones."""
         from questionary import Choice
+
+        if message is None:
+            message = question(path).asked()
+        if options is None:
+            options = list(question(path).choices)
 
         current = lookup(self.answers, path)
         offered = []
@@ -371,7 +400,9 @@ class Asker:
         picked = self.ask(lambda: self.q.select(message, offered, default=default, **self.io))
         self.session.set_value(path, None if picked == DEFAULT else picked)
 
-    def toggle(self, path: str, message: str, effective: bool | None = None) -> None:
+    def toggle(self, path: str, message: str | None = None, effective: bool | None = None) -> None:
+        if message is None:
+            message = question(path).asked("?")
         current = lookup(self.answers, path)
         shown = bool(effective if current is None and effective is not None else current)
         if not shown:
@@ -393,10 +424,11 @@ class Asker:
     def select(self, message: str, options: list[Any], default: Any = None) -> Any:
         return self.ask(lambda: self.q.select(message, options, default=default, **self.io))
 
-    def greyed(self, label: str, path: str) -> None:
+    def greyed(self, path: str) -> None:
+        """A choice IBM Z does not have, said with the rule that greys it."""
         verdict = self.allowed(path, True)
         if not verdict.allowed:
-            self.notes([f"{label}: greyed — {verdict.reason} [{verdict.rule}]"])
+            self.notes([f"{question(path).label}: greyed — {verdict.reason} [{verdict.rule}]"])
 
 
 def wrapped(text: str, columns: int) -> str:

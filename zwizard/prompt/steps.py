@@ -6,22 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from zwizard import choices
-from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import BY_KEY
-from zwizard.inputs import HOSTNAME_FORM, hostname_ok
 from zwizard.model import (
     AGENT_CHANNEL,
-    Disk,
-    Nic,
-    NicSource,
-    Passthrough,
     Watchdog,
 )
 from zwizard.prompt.asker import Asker
-from zwizard.session import (
-    can_add,
-)
+from zwizard.questions import question
+from zwizard.session import boot_sequence, can_add, cpu_model_offers
 from zwizard.structure import lookup
 
 # --- the steps (the full-screen wizard's, in its order) ---------------------------------
@@ -29,18 +21,17 @@ from zwizard.structure import lookup
 
 def step_guest(q: Asker) -> None:
     q.say("\n== Guest OS")
-    q.text("guest.name", "Guest name:")
-    q.choose("guest.os", "Operating system:", choices.OS)
-    q.choose("guest.domain_type", "Runs on:", choices.DOMAIN_TYPES)
+    q.text("guest.name")
+    q.choose("guest.os")
+    q.choose("guest.domain_type")
     g = q.answers.guest
     changed = (g.on_poweroff, g.on_reboot, g.on_crash) != ("destroy", "restart", "destroy")
     if q.confirm("More guest options (title, description; power-off, reboot, crash)?",
                  default=changed or bool(g.title or g.description)):  # fmt: skip
-        q.text("guest.title", "Title (empty: none):", optional=True)
-        for path, label in choices.LIFECYCLE_LABELS.items():
-            actions = choices.CRASH_ACTIONS if path == "guest.on_crash" else choices.LIFECYCLE
-            q.choose(path, f"libvirt's action {label}:", actions)
-        q.text("guest.description", "Description (virsh desc; empty: none):", optional=True)
+        q.text("guest.title")
+        for event in ("poweroff", "reboot", "crash"):
+            q.choose(f"guest.on_{event}")
+        q.text("guest.description")
     if q.host is not None:
         q.say(f"  this host: {q.host.summary()}")
         other = q.confirm(
@@ -63,56 +54,38 @@ def _target(q: Asker) -> None:
         default=q.answers.target is not None,
     )
     if asked:
-        for path, label in choices.TARGET_LABELS.items():
-            q.text(path, f"{label}:", optional=True)
+        q.text("target.libvirt")
+        q.text("target.qemu")
     q.say(f"  version rules judged on {s.stack().describe()}")
 
 
 def step_cpu(q: Asker) -> None:
     q.say("\n== CPU & memory")
-    q.text("guest.vcpus", "vCPUs:", kind="int")
-    q.text("guest.memory_mib", "Memory (MiB):", kind="int")
-    q.choose("cpu.mode", "CPU mode:", choices.CPU_MODES)
+    q.text("guest.vcpus")
+    q.text("guest.memory_mib")
+    q.choose("cpu.mode")
     if q.answers.cpu.mode == "custom":
-        usable = q.host.cpu_usable if q.host is not None and q.host.has_domcaps else None
-        models = [(m, m if usable is None or m in usable else f"{m} (not usable here)")
-                  for m in reversed(CPU_MODELS)]  # fmt: skip
-        q.choose("cpu.model", "CPU model:", models)
+        q.choose("cpu.model", options=cpu_model_offers(q.host))
     plan = q.session.result.plan
-    q.toggle("memory.hugepages", "Back memory with host huge pages?")
-    q.toggle("memory.balloon", "Memory balloon (virtio)?", effective=plan.balloon)
-    q.toggle("rng.enabled", "Random number generator (virtio-rng)?", effective=plan.rng)
-    for label, path in (("Memory hot-plug", "memory.hotplug"), ("NUMA topology", "cpu.numa"),
-                        ("SMBIOS system information", "guest.smbios")):  # fmt: skip
-        q.greyed(label, path)
+    q.toggle("memory.hugepages")
+    q.toggle("memory.balloon", effective=plan.balloon)
+    q.toggle("rng.enabled", effective=plan.rng)
+    for path in ("memory.hotplug", "cpu.numa", "guest.smbios"):
+        q.greyed(path)
     if q.confirm("More CPU and memory options (vCPUs at start, topology, KSM, locking, "
                  "balloon)?", default=False):  # fmt: skip
-        q.text("guest.vcpus_current", "vCPUs online at start (empty: all):", kind="int",
-               optional=True)  # fmt: skip
-        q.text("cpu.sockets", "Sockets (empty: one per vCPU):", kind="int", optional=True)
-        q.text("cpu.cores", "Cores per socket (empty: 1):", kind="int", optional=True)
-        q.text("cpu.features", "CPU features (name=policy …; empty: none):",
-               kind="mapping", optional=True)  # fmt: skip
-        q.text("cpu.pinning", "vCPU pinning (vCPU=host CPUs …; empty: none):", kind="mapping",
-               optional=True)  # fmt: skip
-        q.text("cpu.emulator_pinning", "QEMU's threads on host CPUs (empty: any):",
-               optional=True)  # fmt: skip
-        q.text("guest.iothreads", "I/O threads (disks name one; empty: none):", kind="int",
-               optional=True)  # fmt: skip
-        q.text("cpu.iothread_pinning", "I/O threads on host CPUs (thread=CPUs …; empty: any):",
-               kind="mapping", optional=True)  # fmt: skip
-        path, label = choices.DEPRECATED_FEATURES_FIELD
-        q.choose(path, f"{label}:", choices.DEPRECATED_FEATURES)
-        for key, what in (("hard_limit_mib", "hard limit"), ("soft_limit_mib", "soft limit"),
-                          ("swap_hard_limit_mib", "memory+swap limit")):  # fmt: skip
-            q.text(f"memory.{key}", f"memtune {what} in MiB (empty: none):", kind="int",
-                   optional=True)  # fmt: skip
-        q.toggle("memory.nosharepages", "Keep KSM from sharing its pages?")
-        q.toggle("memory.locked", "Lock memory in host RAM (never swapped)?")
+        for path in ("guest.vcpus_current", "cpu.sockets", "cpu.cores", "cpu.features",
+                     "cpu.pinning", "cpu.emulator_pinning", "guest.iothreads",
+                     "cpu.iothread_pinning"):  # fmt: skip
+            q.text(path)
+        q.choose("cpu.deprecated_features")
+        for key in ("hard_limit_mib", "soft_limit_mib", "swap_hard_limit_mib"):
+            q.text(f"memory.{key}")
+        q.toggle("memory.nosharepages")
+        q.toggle("memory.locked")
         if q.session.result.plan.balloon:
-            q.toggle("memory.balloon_autodeflate", "Balloon gives memory back on OOM?")
-            q.text("memory.balloon_stats_period", "Balloon statistics every … s (empty: off):",
-                   kind="int", optional=True)  # fmt: skip
+            q.toggle("memory.balloon_autodeflate")
+            q.text("memory.balloon_stats_period")
 
 
 def _unfinished(q: Asker, key: str, what: Callable[[int], str]) -> None:
@@ -178,14 +151,14 @@ def step_disks(q: Asker) -> None:
     _unfinished(q, "disks", lambda i: q.answers.disks[i].device)
     for i, d in enumerate(q.answers.disks):
         q.say(f"  disks[{i}]: {d.device} {d.path}")
+    from questionary import Choice
+
     while q.confirm("Add a disk?", default=not q.answers.disks):
-        kind = q.select("Kind:", ["disk", "cdrom", "lun", "volume"])
-        disk = {
-            "lun": Disk(path="", device="lun", kind="block"),  # a SCSI LUN: a block device
-            "volume": Disk(path="", kind="volume"),
-        }.get(kind) or Disk(path="", device=kind)
-        i = q.session.add_device("disks", disk)
-        q.text(f"disks[{i}].path", "Storage volume (POOL/VOLUME):" if kind == "volume" else "Path:")
+        adds = BY_KEY["disks"].adds
+        pick = q.select("Kind:", [Choice(word, value=n) for n, (word, _) in enumerate(adds)])
+        i = q.session.add_device("disks", adds[pick][1]())
+        volume = q.answers.disks[i].kind == "volume"
+        q.text(f"disks[{i}].path", "Storage volume (POOL/VOLUME):" if volume else "Path:")
         _fields(q, "disks", i)
         # the wizard's boot sequence, asked per disk: a position taken moves the rest
         q.boot_position(f"disks[{i}].boot_order",
@@ -208,8 +181,7 @@ def _options(q: Asker, key: str, i: int) -> None:
         path = f"{key}[{i}].{f.key}"
         if f.key == "iothread" and not q.answers.guest.iothreads:
             # a disk's I/O thread is one of the guest's: ask for those first
-            q.text("guest.iothreads", "I/O threads of the guest (empty: none):", kind="int",
-                   optional=True)  # fmt: skip
+            q.text("guest.iothreads")
         if f.choices:
             q.choose(path, f"{f.label}:", list(f.choices))
         else:
@@ -222,20 +194,17 @@ def _kernel(q: Asker) -> None:
                      default=q.answers.kernel is not None):  # fmt: skip
         q.session.set_value("kernel", None)
         return
-    q.text("kernel.path", "Kernel (a host path):")
-    q.text("kernel.initrd", "initrd (a host path; empty: none):", optional=True)
-    q.text("kernel.cmdline", "Kernel command line (empty: none):", optional=True)
+    for key in ("path", "initrd", "cmdline"):
+        q.text(f"kernel.{key}")
 
 
 def _shares(q: Asker) -> None:
     """Host directories over virtiofs: the fields the share kind declares."""
-    from zwizard.model import Share
-
     _unfinished(q, "shares", lambda i: "share")
     for i, s in enumerate(q.answers.shares):
         q.say(f"  shares[{i}]: {s.tag} <- {s.source}")
     while q.confirm("Share a host directory with the guest (virtiofs)?", default=False):
-        i = q.session.add_device("shares", Share())
+        i = q.session.add_device("shares", BY_KEY["shares"].adds[0][1]())
         for f in BY_KEY["shares"].options:
             q.text(f"shares[{i}].{f.key}", f"{f.label}:")
         _fields(q, "shares", i)  # read-only: greyed, with the versions, where not possible
@@ -243,15 +212,14 @@ def _shares(q: Asker) -> None:
 
 def _keywrap(q: Asker) -> None:
     if q.confirm("Change CPACF protected-key wrapping (default: AES and DEA on)?", default=False):
-        q.toggle("keywrap.aes", "AES key wrapping?", effective=True)
-        q.toggle("keywrap.dea", "DEA/TDEA key wrapping?", effective=True)
+        q.toggle("keywrap.aes", effective=True)
+        q.toggle("keywrap.dea", effective=True)
 
 
 def _boot_sequence(q: Asker) -> None:
-    plan = q.session.result.plan
-    seq = sorted(plan.boot, key=plan.boot.__getitem__)
-    if seq:
-        q.say("  boot sequence: " + ", ".join(f"{n}. {p}" for n, p in enumerate(seq, 1)))
+    named = boot_sequence(q.answers, q.session.result.plan)
+    if named:
+        q.say("  boot sequence: " + ", ".join(f"{n}. {w}" for n, (_, w) in enumerate(named, 1)))
 
 
 def _nic_source(q: Asker, i: int) -> None:
@@ -275,10 +243,11 @@ def _nic_source(q: Asker, i: int) -> None:
 
 def step_network(q: Asker) -> None:
     q.say("\n== Network (virtio-net-ccw)")
-    q.greyed("virtual PCI NIC", "virtio-pci")
+    q.greyed("virtio-pci")
     _unfinished(q, "nics", lambda i: "network interface")
     while q.confirm("Add a network interface?", default=not q.answers.nics):
-        i = q.session.add_device("nics", Nic(source=NicSource()))
+        ((_, blank),) = BY_KEY["nics"].adds
+        i = q.session.add_device("nics", blank())
         _nic_source(q, i)
         _fields(q, "nics", i)
         _options(q, "nics", i)
@@ -290,24 +259,20 @@ def step_watchdog(q: Asker) -> None:
     on = q.confirm("diag288 watchdog?", default=q.answers.watchdog is not None)
     q.session.set_value("watchdog", (q.answers.watchdog or Watchdog()) if on else None)
     if on:
-        actions = [(a, a) for a in choices.WATCHDOG_ACTIONS]
-        q.choose("watchdog.action", "When the guest stops feeding it:", actions)
+        q.choose("watchdog.action")
     agent = any(c.name == AGENT_CHANNEL for c in q.answers.channels)
     q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
     con = q.answers.console
     more = bool(con.log or con.line_mode or con.virtio or q.answers.graphics.vnc)
     if q.confirm("Console options (log file, line-mode and virtio consoles, VNC)?", default=more):
-        q.text("console.log", "Also log to (a host file; empty: no log):",
-               optional=True)  # fmt: skip
+        q.text("console.log")
         if q.answers.console.log:
-            q.toggle("console.log_append", "Append to the log file?")
-        q.toggle(
-            "console.line_mode", "Line-mode console too (sclplm, virsh console GUEST console1)?"
-        )
-        q.toggle("console.virtio", "Virtio console too (hvc0 in the guest)?")
-        q.toggle("graphics.vnc", "VNC display (virtio-gpu-ccw, keyboard, mouse)?")
+            q.toggle("console.log_append")
+        q.toggle("console.line_mode")
+        q.toggle("console.virtio")
+        q.toggle("graphics.vnc")
         if q.answers.graphics.vnc:
-            q.text("graphics.listen", "VNC listens on:")
+            q.text("graphics.listen")
 
 
 def step_passthrough(q: Asker) -> None:
@@ -316,22 +281,25 @@ def step_passthrough(q: Asker) -> None:
     q.say("\n== Passthrough")
     _unfinished(q, "passthrough", lambda i: q.answers.passthrough[i].type)
     while True:
-        offered, notes = [], []
-        for kind, title in choices.PASSTHROUGH:
-            verdict = can_add(q.answers, "passthrough", Passthrough(type=kind), q.host,
-                              q.session.host_is_target)  # fmt: skip
+        offered: list[Any] = []
+        notes: list[str] = []
+        blanks: list[Any] = []
+        for title, blank in BY_KEY["passthrough"].adds:
+            item = blank()
+            verdict = can_add(q.answers, "passthrough", item, q.host, q.session.host_is_target)
             if not verdict.allowed:
                 notes.append(f"add {title} — greyed: {verdict.reason} [{verdict.rule}]")
-            offered.append(Choice(f"add {title}", value=kind,
+            offered.append(Choice(f"add {title}", value=len(blanks),
                                   disabled=None if verdict.allowed else "greyed"))  # fmt: skip
+            blanks.append(item)
         offered.append(Choice("done", value="done"))
         q.notes(notes)
-        kind = q.select("Host devices:", offered, default=offered[-1])
-        if kind == "done":
+        pick = q.select("Host devices:", offered, default=offered[-1])
+        if pick == "done":
             _shares(q)
             _keywrap(q)
             return
-        i = q.session.add_device("passthrough", Passthrough(type=kind))
+        i = q.session.add_device("passthrough", blanks[pick])
         _fields(q, "passthrough", i)
 
 
@@ -339,10 +307,10 @@ def step_secure(q: Asker) -> None:
     q.say("\n== Secure Execution")
     s = q.session
     if s.answers.secure_execution.enabled:
-        q.toggle("secure_execution.enabled", "Run as a secure guest (s390-pv)?")
+        q.toggle("secure_execution.enabled")
         return
     removals = s.secure_execution_removals()
-    if not q.confirm("Run as a secure guest (s390-pv)?", default=False,
+    if not q.confirm(question("secure_execution.enabled").asked("?"), default=False,
                      key="secure_execution.enabled"):  # fmt: skip
         return
     if removals:
@@ -358,52 +326,42 @@ def step_secure(q: Asker) -> None:
         if f.rule == "host-se":
             q.say(f"  ! {f.message} [{f.rule}]")
     q.say("  the secure boot image (zwizard prepare writes its script; blank-separated paths):")
-    for key, what in (("host_key_documents", "host-key documents (HKD-*.crt)"),
-                      ("certificates", "signing key and CA certificates"),
-                      ("crls", "revocation lists (CRLs)")):  # fmt: skip
-        q.text(f"secure_execution.{key}", f"{what}:", kind="str-list", optional=True)
-    q.text("secure_execution.image", "the secure image, in the guest:")
-    q.toggle("secure_execution.no_verify", "Skip verifying the host-key documents (tests only)?")
+    for key in ("host_key_documents", "certificates", "crls", "image"):
+        q.text(f"secure_execution.{key}")
+    q.toggle("secure_execution.no_verify")
 
 
 def step_pxe(q: Asker) -> None:
     q.say("\n== PXE")
-    q.toggle("pxe.enabled", "Write pxelinux.cfg/default (and 01-<mac>) for a network install?")
+    q.toggle("pxe.enabled")
     if not q.answers.pxe.enabled:
         return
     if q.session.result.plan.boot_nic() is None and q.answers.nics:
         q.say("  no network interface boots yet: nics[0] now boots first, to install")
         q.session.boot_first("nics[0]")
-    q.text("pxe.kernel", "kernel, relative to the TFTP root:")
-    q.text("pxe.initrd", "initrd (relative to the TFTP root):")
-    q.text("pxe.repo", "installation source (inst.repo=; http://…, nfs:server:/path, hmc …):",
-           optional=True)  # fmt: skip
-    q.text("pxe.kickstart", "kickstart (inst.ks=; empty: none):", optional=True)
-    q.choose("pxe.ip", "Address:", [("dhcp", "DHCP"), ("static", "static")])
+    for key in ("kernel", "initrd", "repo", "kickstart"):
+        q.text(f"pxe.{key}")
+    q.choose("pxe.ip")
     if q.answers.pxe.ip == "static":
-        q.text("pxe.address", "static address (IPv4: a /prefix gives the netmask; IPv6: /64):")
+        q.text("pxe.address")
         if "/" not in (q.answers.pxe.address or ""):
-            q.text("pxe.netmask", "netmask:")
-        q.text("pxe.gateway", "gateway:")
-    name = q.answers.guest.name
-    if q.answers.pxe.ip == "static" and not hostname_ok(name):  # the default will not do
-        q.text("pxe.hostname", f"host name the installer sets (not '{name}': {HOSTNAME_FORM}):")
+            q.text("pxe.netmask")
+        q.text("pxe.gateway")
+    needed = q.session.hostname_needed()  # the default (the guest's name) will not do
+    if needed is not None:
+        q.text("pxe.hostname", f"{question('pxe.hostname').label} ({needed}):", optional=False)
     else:
-        q.text("pxe.hostname", "host name the installer sets (empty: the guest's name if static):",
-               optional=True)  # fmt: skip
-    q.text("pxe.interface", "guest interface (empty: enc<devno> of the installing NIC):",
-           optional=True)  # fmt: skip
-    q.text("pxe.nameserver", "name servers (blank- or comma-separated; empty: none):",
-           kind="addr-list", optional=True)  # fmt: skip
-    q.text("pxe.extra_args", "more kernel arguments (empty: none):", optional=True)
+        q.text("pxe.hostname")
+    for key in ("interface", "nameserver", "extra_args"):
+        q.text(f"pxe.{key}")
     x = q.answers.pxe
     moved = (x.tftp_root, x.label, x.write_default, x.per_mac) != (
         "/var/lib/tftpboot", "linux", True, True)  # fmt: skip
-    if q.confirm("More PXE options (TFTP root, label, which files)?", default=moved):
-        q.text("pxe.tftp_root", "the install server's TFTP root:")
-        q.text("pxe.label", "label in the pxelinux file:")
-        q.toggle("pxe.write_default", "Write pxelinux.cfg/default?")
-        q.toggle("pxe.per_mac", "Write pxelinux.cfg/01-<mac> of the installing NIC?")
+    if q.confirm("More PXE options (TFTP root, label, files)?", default=moved):
+        q.text("pxe.tftp_root")
+        q.text("pxe.label")
+        q.toggle("pxe.write_default")
+        q.toggle("pxe.per_mac")
 
 
 STEPS = (step_guest, step_cpu, step_disks, step_network, step_watchdog, step_passthrough,

@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -31,7 +31,6 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from zwizard import drafts
-from zwizard.host import HostInfo
 from zwizard.model import Answers
 from zwizard.session import Session, read_hosts
 from zwizard.tui.compat import SteadyFooter
@@ -64,6 +63,9 @@ from zwizard.tui.steps.pxe import PxeStep
 from zwizard.tui.steps.review import ReviewStep
 from zwizard.tui.steps.secure_execution import SecureExecutionStep
 from zwizard.tui.steps.watchdog import WatchdogStep
+
+if TYPE_CHECKING:
+    from zwizard.host import HostInfo
 
 STEPS = (
     GuestStep, CpuMemoryStep, DisksStep, NetworkStep, WatchdogStep, PassthroughStep,
@@ -228,7 +230,11 @@ class ZWizard(SavingApp):
             # said once, where it is seen at 80x24 (the Guest step's host line may be
             # below the fold); the wizard goes on without what could not be read
             more = " …" if len(host.unavailable) > 1 else ""
-            self.flash(f"host data unavailable ({host.unavailable[0]}{more}); going on", 6.0)
+            # what was read (its network interfaces, say) is judged still: "unavailable"
+            # alone read as if nothing were, beside a "bridge does not exist" error
+            partly = host.has_domcaps or bool(host.mdevs or host.interfaces)
+            what = "not all host data read" if partly else "host data unavailable"
+            self.flash(f"{what} ({host.unavailable[0]}{more}); going on", 6.0)
 
     @on(HostTarget)
     def _target(self, event: HostTarget) -> None:
@@ -507,9 +513,18 @@ class ZWizard(SavingApp):
         if candidates:
             # at once (Widget.focus() would queue the change behind keys that arrived);
             # a fresh step shows from its top, so its first field needs no scrolling
-            focus_on(candidates[0], scroll=bool(path))
+            first = candidates[0]
+            focus_on(first, scroll=bool(path))
             if not path and step.scroll_y:
                 step.scroll_home(animate=False)  # the step's heading stays in view
+            if not path:
+                # unless what comes first is greyed (every add button under Secure
+                # Execution): then the cursor's field is brought into view once laid out
+                def keep_in_view() -> None:
+                    if self.focused is first and not self.screen.can_view_entire(first):
+                        first.scroll_visible(animate=False)
+
+                self.call_after_refresh(keep_in_view)
 
     def focused_path(self) -> str:
         return str(getattr(getattr(self.focused, "parent", None), "path", "") or "")

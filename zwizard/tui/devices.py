@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from zwizard.devices import BY_KEY
 from zwizard.tui.fields import (
     MARKS,
     FixedChoice,
@@ -57,7 +58,6 @@ class DeviceList(Vertical):
         self,
         key: str,
         describe: Callable[[State, int], str],
-        adds: list[tuple[str, Callable[[], Any]]],
         form: Callable[[], list[PathField]],
         *,
         empty: str,
@@ -65,7 +65,8 @@ class DeviceList(Vertical):
         super().__init__(classes="device-list")
         self.key = key
         self.describe = describe
-        self.adds = adds
+        # what the kind offers to add, in its words (the prompt mode offers the same)
+        self.adds = [(f"+ {word}", blank) for word, blank in BY_KEY[key].adds]
         self.make_form = form
         self.empty = empty
         self.selected = 0
@@ -144,8 +145,10 @@ class DeviceList(Vertical):
         self.query_one(".greyed-reasons", Static).update("\n".join(reasons))
         for name in ("remove", "up", "down"):
             self.query_one(f"#{self.key}-{name}", Button).disabled = not items
-        if items:  # say which one the buttons act on
-            set_label(self.query_one(f"#{self.key}-remove", Button), f"Remove #{at + 1}")
+        # say which one the buttons act on; with none left, no number (a removed one's
+        # "Remove #1" stayed under "no host devices")
+        remove = f"Remove #{at + 1}" if items else "Remove"
+        set_label(self.query_one(f"#{self.key}-remove", Button), remove)
         form = self.query_one(".device-form")
         form.display = bool(items)
         if not items:

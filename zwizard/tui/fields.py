@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
+from zwizard.questions import question
 from zwizard.rules import Availability
 from zwizard.session import shown_text
 from zwizard.structure import field, is_default, lookup, record
@@ -126,12 +127,21 @@ class PathField(Vertical):
     """Base: a labelled control for one key path, with its findings below it."""
 
     def __init__(
-        self, path: str, label: str, *, help: str = "", when: Any = None, id: str | None = None
+        self,
+        path: str,
+        label: str | None = None,
+        *,
+        help: str | None = None,
+        when: Any = None,
+        id: str | None = None,
     ) -> None:
+        """`label` and `help` given: a device form's field (its kind declares them);
+        left out: the key's declared question (zwizard.questions) gives them."""
         super().__init__(id=id, classes="field")
+        asked = question(path) if label is None else None
         self.path = path
-        self.label = label
-        self.help = help
+        self.label = asked.label if asked is not None else str(label)
+        self.help = help if help is not None else asked.help if asked is not None else ""
         self.when = when  # in a device form: shown only for items it applies to
 
     def rebind(self, path: str) -> None:
@@ -154,21 +164,24 @@ class TextField(PathField):
     def __init__(
         self,
         path: str,
-        label: str,
+        label: str | None = None,
         *,
-        kind: str = "str",
-        placeholder: str = "",
-        help: str = "",
+        kind: str | None = None,
+        placeholder: str | None = None,
+        help: str | None = None,
         when: Any = None,
         probe: Any = None,
         offer: Any = None,
         id: str | None = None,
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
+        asked = question(path) if label is None else None
         self.probe = probe  # a value to ask the rules about: refused -> the input is greyed
         # offer(state, path) -> [(value, note)]: what this host has for the field
         self.offer = offer
-        self.kind = kind
+        self.kind = kind or (asked.kind if asked is not None else "str")
+        if placeholder is None:
+            placeholder = asked.shown_empty if asked is not None else ""
         self.placeholder = placeholder
         self.applied: list[str] = []  # texts the app gave the session as they were typed
 
@@ -241,15 +254,15 @@ class ChoiceField(PathField):
     def __init__(
         self,
         path: str,
-        label: str,
-        options: list[tuple[Any, str]],
+        label: str | None = None,
+        options: list[tuple[Any, str]] | None = None,
         *,
-        help: str = "",
+        help: str | None = None,
         when: Any = None,
         id: str | None = None,
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
-        self.options = options
+        self.options = options if options is not None else list(question(path).choices)
         self.drawn: tuple[str, Any] | None = None  # the path and value last drawn
 
     def rebind(self, path: str) -> None:
@@ -306,9 +319,9 @@ class ToggleField(PathField):
     def __init__(
         self,
         path: str,
-        label: str,
+        label: str | None = None,
         *,
-        help: str = "",
+        help: str | None = None,
         effective: Any = None,
         id: str | None = None,
     ) -> None:
@@ -346,10 +359,10 @@ class ToggleField(PathField):
 class FixedChoice(Plain):
     """A choice IBM Z never offers, shown greyed with the reason (no answers key)."""
 
-    def __init__(self, label: str, key: str) -> None:
+    def __init__(self, key: str) -> None:
         super().__init__(classes="fixed-choice")
         self.key = key
-        self.text = label
+        self.text = question(key).label
 
     def sync(self, state: State) -> None:
         verdict = state.allowed(self.key, True)

@@ -100,13 +100,11 @@ class SavingApp(BurstApp):
 
     def save_as(self, path: Path, replace: bool) -> str:
         """Save the draft where the user says (refusing to replace a file unless asked)."""
-        from zwizard.output import OutputError
-
         if path.exists() and not replace:
             return f"{path} already exists: tick 'Replace existing files' to overwrite it"
         try:
             drafts.save(self.snapshot(), path, replace=True)
-        except (OSError, OutputError) as exc:
+        except (OSError, drafts.OutputError) as exc:
             return f"draft not saved: {exc}"
         return f"draft saved as {path} (open it again with: zwizard --draft {path})"
 

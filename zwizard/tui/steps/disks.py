@@ -7,12 +7,14 @@ from textual.containers import Horizontal
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
-from zwizard.devices.disk import KIND
-from zwizard.model import Disk
+from zwizard.devices import BY_KEY
+from zwizard.session import boot_sequence
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, State, TextField, declared
 from zwizard.tui.messages import BootMoved, BootToggled
 from zwizard.tui.steps.base import Explain, Heading, Step
+
+KIND = BY_KEY["disks"]
 
 
 def describe(state: State, i: int) -> str:
@@ -35,10 +37,6 @@ def form() -> list:
     ]  # fmt: skip
 
 
-def boot_sequence(state: State) -> list[str]:
-    return sorted(state.result.plan.boot, key=state.result.plan.boot.__getitem__)
-
-
 class DisksStep(Step):
     step_id = "disks"
     title = "Disks & boot order"
@@ -47,11 +45,7 @@ class DisksStep(Step):
     def compose_fields(self) -> ComposeResult:
         yield Heading("Disks")
         yield DeviceList(
-            "disks", describe,
-            [("+ disk", lambda: Disk(path="")),
-             ("+ CD-ROM", lambda: Disk(path="", device="cdrom")),
-             ("+ LUN", lambda: Disk(path="", device="lun", kind="block"))],
-            form, empty="no disks yet",
+            "disks", describe, form, empty="no disks yet",
         )  # fmt: skip
         yield Heading("Boot sequence (first boots first; its loadparm is the one used)")
         yield OptionList(id="boot-list", classes="items")
@@ -61,24 +55,16 @@ class DisksStep(Step):
             yield Button("Disk boots: on/off", id="boot-toggle", compact=True)
         yield Explain("IBM Z has no <os><boot dev>: every device carries its own boot order.")
         yield Heading("Direct kernel boot (instead of IPL from a device; empty: none)")
-        yield TextField(
-            "kernel.path",
-            "kernel (a host path)",
-            kind="optional-str",
-            placeholder="(none: IPL from the boot sequence)",
-        )
-        yield TextField(
-            "kernel.initrd", "initrd (a host path)", kind="optional-str", placeholder="(none)"
-        )
-        yield TextField("kernel.cmdline", "kernel command line", kind="optional-str",
-                        placeholder="(none)")  # fmt: skip
+        for key in ("path", "initrd", "cmdline"):
+            yield TextField(f"kernel.{key}")
 
     def sync_extra(self, state: State) -> None:
         lst = self.query_one("#boot-list", OptionList)
         selected = lst.highlighted or 0
-        seq = boot_sequence(state)
+        named = boot_sequence(state.answers, state.result.plan)
+        seq = [path for path, _ in named]
         note = " (chosen for you: no device had one)" if state.result.plan.boot_assigned else ""
-        prompts = [f"{n}. {path}{note if n == 1 else ''}" for n, path in enumerate(seq, 1)]
+        prompts = [f"{n}. {words}{note if n == 1 else ''}" for n, (_, words) in enumerate(named, 1)]
         shown = [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
         if shown != (prompts or ["nothing boots yet"]):
             lst.clear_options()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
-from zwizard import choices
 from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -21,22 +20,15 @@ class GuestStep(Step):
 
     def compose_fields(self) -> ComposeResult:
         yield Heading("Guest OS")
-        yield TextField(
-            "guest.name", "Name", placeholder="(letters, digits, . _ + -)",
-            help="libvirt domain name; the XML is written as <name>.xml",
-        )  # fmt: skip
-        yield ChoiceField(
-            "guest.os", "Operating system", choices.OS,
-        )  # fmt: skip
-        yield ChoiceField(
-            "guest.domain_type", "Runs on", choices.DOMAIN_TYPES,
-        )  # fmt: skip
-        yield TextField("guest.title", "Title (optional)", kind="optional-str")
+        yield TextField("guest.name")
+        yield ChoiceField("guest.os")
+        yield ChoiceField("guest.domain_type")
+        yield TextField("guest.title")
         yield MoreOptions(
-            *(ChoiceField(path, f"libvirt's action {label}",
-                          choices.CRASH_ACTIONS if path == "guest.on_crash" else choices.LIFECYCLE)
-              for path, label in choices.LIFECYCLE_LABELS.items()),
-            TextField("guest.description", "Description (virsh desc)", kind="optional-str"),
+            ChoiceField("guest.on_poweroff"),
+            ChoiceField("guest.on_reboot"),
+            ChoiceField("guest.on_crash"),
+            TextField("guest.description"),
             title="More guest options (power-off, reboot, crash; description)",
         )  # fmt: skip
         yield Explain("", id="uuid-line")
@@ -44,12 +36,8 @@ class GuestStep(Step):
             yield Box("For another host (F4 on any step)", id="other-host", compact=True)
         yield Explain("", id="host-line")
         # the stack a guest for another host is judged against; for this host its own
-        yield TextField("target.libvirt", choices.TARGET_LABELS["target.libvirt"],
-                        kind="optional-str", placeholder="(digits.digits)",
-                        id="target-libvirt")  # fmt: skip
-        yield TextField("target.qemu", choices.TARGET_LABELS["target.qemu"],
-                        kind="optional-str", placeholder="(digits.digits)",
-                        id="target-qemu")  # fmt: skip
+        yield TextField("target.libvirt", id="target-libvirt")
+        yield TextField("target.qemu", id="target-qemu")
         yield Explain("", id="stack-line")
 
     def sync_extra(self, state: State) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from zwizard.devices.nic import KIND, SOURCE_MODES
-from zwizard.model import Nic, NicSource
 from zwizard.tui import offers
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField, declared
@@ -48,9 +47,7 @@ class NetworkStep(Step):
     def compose_fields(self) -> ComposeResult:
         yield Heading("Network interfaces (virtio-net-ccw)")
         yield DeviceList(
-            "nics", describe,
-            [("+ interface", lambda: Nic(source=NicSource(network="default")))],
-            form, empty="no network interfaces",
+            "nics", describe, form, empty="no network interfaces",
         )  # fmt: skip
-        yield FixedChoice("virtual PCI NIC", "virtio-pci")
+        yield FixedChoice("virtio-pci")
         yield Explain("Boot from the network (PXE): give the interface a boot order, then set PXE.")

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 
-from zwizard.devices import passthrough, share
-from zwizard.model import Passthrough, Share
+from zwizard.devices import BY_KEY
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import State, ToggleField, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 if TYPE_CHECKING:
-    from zwizard.vocabulary import PassthroughType
+    pass
 
 
 def describe(state: State, i: int) -> str:
@@ -42,13 +41,9 @@ def describe_share(state: State, i: int) -> str:
     )
 
 
-def new(kind: PassthroughType) -> Passthrough:
-    return Passthrough(type=kind)
-
-
 def form() -> list:
     # the fields the passthrough kind declares, as the prompt mode asks them
-    return declared("passthrough", passthrough.KIND.fields, "")
+    return declared("passthrough", BY_KEY["passthrough"].fields, "")
 
 
 class PassthroughStep(Step):
@@ -59,12 +54,7 @@ class PassthroughStep(Step):
     def compose_fields(self) -> ComposeResult:
         yield Heading("Passthrough")
         yield DeviceList(
-            "passthrough", describe,
-            [("+ vfio-ap crypto", lambda: new("vfio-ap")),
-             ("+ vfio-ccw DASD", lambda: new("vfio-ccw")),
-             ("+ PCI", lambda: new("pci")),
-             ("+ SCSI", lambda: new("scsi"))],
-            form, empty="no host devices",
+            "passthrough", describe, form, empty="no host devices",
         )  # fmt: skip
         yield Explain(
             "vfio-ap and vfio-ccw are IBM Z only; a vfio-ccw DASD may boot, a vfio-ap adapter "
@@ -72,11 +62,11 @@ class PassthroughStep(Step):
         )
         yield Heading("Shared host directories (virtiofs)")
         yield DeviceList(
-            "shares", describe_share, [("+ share", lambda: Share())],
-            lambda: [*declared("shares", share.KIND.options, ""),
-                     *declared("shares", share.KIND.fields, "")], empty="no shares",
+            "shares", describe_share,
+            lambda: [*declared("shares", BY_KEY["shares"].options, ""),
+                     *declared("shares", BY_KEY["shares"].fields, "")], empty="no shares",
         )  # fmt: skip
         yield Explain("libvirt starts a virtiofsd per share; guest memory is then shared (memfd).")
         yield Heading("CPACF protected-key wrapping (QEMU's default: both on)")
-        yield ToggleField("keywrap.aes", "AES key wrapping", effective=lambda s: True)
-        yield ToggleField("keywrap.dea", "DEA/TDEA key wrapping", effective=lambda s: True)
+        yield ToggleField("keywrap.aes", effective=lambda s: True)
+        yield ToggleField("keywrap.dea", effective=lambda s: True)

@@ -27,7 +27,7 @@ class SecureExecutionStep(Step):
         yield Button("Remove what is listed and turn it on", id="se-clear",
                      compact=True)  # fmt: skip
         yield Plain("", id="se-must-go", classes="must-go")
-        yield ToggleField("secure_execution.enabled", "Run as a secure guest (s390-pv)")
+        yield ToggleField("secure_execution.enabled")
         yield Plain("", id="se-removed", classes="explain")
         yield Explain(
             "Guest memory is encrypted and hidden from the hypervisor. The boot image must be "
@@ -35,34 +35,9 @@ class SecureExecutionStep(Step):
             "run the guest."
         )
         yield Heading("The secure boot image (zwizard prepare writes its script)", id="se-image")
-        yield TextField(
-            "secure_execution.host_key_documents",
-            "host-key documents (HKD-*.crt)",
-            kind="str-list",
-            placeholder="(absolute paths, blank-separated)",
-        )
-        yield TextField(
-            "secure_execution.certificates",
-            "signing key and CA certificates",
-            kind="str-list",
-            placeholder="(ibm-z-host-key-signing.crt DigiCertCA.crt)",
-        )
-        yield TextField(
-            "secure_execution.crls",
-            "revocation lists (CRLs)",
-            kind="str-list",
-            placeholder="(optional)",
-        )
-        yield TextField(
-            "secure_execution.image",
-            "the secure image, in the guest",
-            help="where zwizard prepare's script writes it (zipl boots it)",
-        )
-        yield ToggleField(
-            "secure_execution.no_verify",
-            "Skip verifying the host-key documents (tests only)",
-            id="se-no-verify",
-        )
+        for key in ("host_key_documents", "certificates", "crls", "image"):
+            yield TextField(f"secure_execution.{key}")
+        yield ToggleField("secure_execution.no_verify", id="se-no-verify")
         yield Heading("What a secure guest cannot do")
         yield Plain("\n".join(f"• {text} [{rule}]" for rule, text in SE_NOTES.items()),
                      classes="explain")  # fmt: skip

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Checkbox
 
-from zwizard import choices
 from zwizard.model import AGENT_CHANNEL, Watchdog
 from zwizard.tui.fields import (
     Box,
@@ -33,14 +32,8 @@ class WatchdogStep(Step):
             # a box with X, not a switch: its state reads without colour
             yield Box("diag288 watchdog", id="watchdog-on", compact=True)
         yield Explain("A diag288 watchdog resets, stops or powers off a guest that hangs.")
-        yield ChoiceField(
-            "watchdog.model", "Model",
-            [("diag288", "diag288"), ("i6300esb", "i6300esb (PCI)"), ("ib700", "ib700 (ISA)")],
-        )  # fmt: skip
-        yield ChoiceField(
-            "watchdog.action", "When the guest stops feeding it",
-            [(a, a) for a in choices.WATCHDOG_ACTIONS],
-        )  # fmt: skip
+        yield ChoiceField("watchdog.model")
+        yield ChoiceField("watchdog.action")
         yield Heading("Guest agent")
         with Horizontal(classes="toggle-row"):
             yield Box("QEMU guest agent channel", id="agent-on", compact=True)
@@ -49,16 +42,12 @@ class WatchdogStep(Step):
             "domifaddr --source agent and set-user-password use it."
         )
         yield MoreOptions(
-            TextField("console.log", "also log to (a host file; empty: no log)",
-                      kind="optional-str", placeholder="(no log)"),
-            ToggleField("console.log_append", "Append to the log file"),
-            ToggleField("console.line_mode", "Line-mode console (sclplm) too",
-                        help="virsh console GUEST console1"),
-            ToggleField("console.virtio", "Virtio console too (hvc0 in the guest)",
-                        help="on the virtio-serial controller; virsh console GUEST console<N>"),
-            ToggleField("graphics.vnc", "VNC display (virtio-gpu, keyboard, mouse)",
-                        help="off by default: RHEL on IBM Z runs from the console"),
-            TextField("graphics.listen", "VNC listens on", placeholder="127.0.0.1"),
+            TextField("console.log"),
+            ToggleField("console.log_append"),
+            ToggleField("console.line_mode"),
+            ToggleField("console.virtio"),
+            ToggleField("graphics.vnc"),
+            TextField("graphics.listen"),
             title="Console options (log, sclplm, VNC)",
         )  # fmt: skip
 
