@@ -141,7 +141,9 @@ async def test_secure_execution_greys_what_it_excludes():
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, "passthrough")
         text = visible_text(app)
-        for kind in ("vfio-ap crypto", "vfio-ccw DASD", "PCI"):
+        # every host device, a SCSI one too: a secure guest has no <hostdev> (an outside
+        # tester added "+ SCSI" under Secure Execution and had it written)
+        for kind in ("vfio-ap crypto", "vfio-ccw DASD", "PCI function", "SCSI device"):
             assert f"+ {kind} [disabled]" in text
         assert "with Secure Execution no device can be passed through (vfio)" in text
         await goto(pilot, "cpu")
@@ -471,6 +473,30 @@ async def test_a_whole_guest_posted_as_one_burst_equals_answers_mode(tmp_path):
     r = run_zwizard("--answers", str(src), "-o", str(tmp_path / "batch"))
     assert r.returncode == 0, r.stderr
     assert (out / "kb02.xml").read_text() == (tmp_path / "batch" / "kb02.xml").read_text()
+
+
+async def test_pxe_turned_on_and_filled_in_one_burst_keeps_every_path_in_its_field():
+    """An outside tester's burst on the PXE step (its disk boots, its NIC does not): Space
+    on the switch, Tab, a kernel path, Tab, an initrd. The button that makes the NIC boot
+    first appeared between the switch and the kernel field, took the first Tab and dropped
+    the kernel path; every later value landed one field off."""
+    from textual import events
+
+    app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, "pxe")
+        burst = [events.Key("space", " "), events.Key("tab", None)]
+        burst += [events.Key(c, c) for c in "k/vmlinuz"]
+        burst += [events.Key("tab", None), *(events.Key(c, c) for c in "k/initrd")]
+        for key in burst:
+            app.post_message(key)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if app.answers.pxe.initrd == "k/initrd":
+                break
+        pxe = app.answers.pxe
+        assert (pxe.enabled, pxe.kernel, pxe.initrd) == (True, "k/vmlinuz", "k/initrd")
+        assert "Boot nics[0] first, to install from it" in visible_text(app)
 
 
 # --- options a device kind declares ----------------------------------------------------

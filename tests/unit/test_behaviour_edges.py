@@ -171,6 +171,15 @@ def test_a_pxe_kernel_with_a_blank_is_refused():
     assert ("pxe-config", "pxe.kernel") in {(f.rule, f.path) for f in check(a)}
 
 
+def test_an_install_source_typed_as_the_initrd_is_said():
+    """An outside tester's burst put `nfs:10.0.0.9:/export/rhel9` into the initrd field: the
+    firmware would fetch a file of that name over TFTP, so it is said at the field."""
+    a = answers(pxe={"enabled": True, "kernel": "k/vmlinuz", "initrd": "nfs:10.0.0.9:/export/r9"},
+                nics=[{"source": {"network": "default"}, "boot_order": 1}])  # fmt: skip
+    said = [(f.rule, f.severity) for f in check(a) if f.path == "pxe.initrd"]
+    assert said == [("pxe-config", "warning")]
+
+
 @pytest.mark.parametrize("os_", ["rhel7", "rhel8", "rhel9"])
 def test_each_rhel_release_is_named_for_libosinfo(os_):
     """virt-manager and `virsh dumpxml` readers see the OS: libosinfo's short id."""

@@ -18,7 +18,7 @@ RULES_TESTED_HERE = {
     "host-scsi",
     "host-cpus",
     "host-cpu-mode", "host-cpu-model", "host-se", "host-vcpus", "host-mdev", "host-pci",
-    "host-network", "host-bridge", "host-interface", "host-disk",
+    "host-network", "host-bridge", "host-interface", "host-disk", "disk-format",
 }  # fmt: skip
 
 OTHER_GUEST = f"""<domain type='kvm'><name>db-prod</name><devices>
@@ -155,6 +155,28 @@ CASES = {
     "host-disk": (dict(disks=[{"path": "/dev/disk/by-id/none", "kind": "block", "boot_order": 1}]),
                   dict(disks=[{"path": "/dev/null", "kind": "block", "boot_order": 1}])),
 }  # fmt: skip
+
+
+def test_an_image_whose_bytes_are_another_format_than_written_is_refused(z15, tmp_path):
+    """An outside tester's `app01.raw` was written as qcow2 (a file's default) without a
+    word; QEMU refuses it at start ("Image is not in qcow2 format"). On the host the guest
+    is for, the image's first bytes tell its format (QEMU's QCOW_MAGIC)."""
+    raw, qcow2 = tmp_path / "app01.raw", tmp_path / "app01.img"
+    raw.write_bytes(b"\0" * 512)
+    qcow2.write_bytes(b"QFI\xfb" + b"\0" * 508)
+
+    def said(path, fmt=None):
+        disk = {"path": str(path), "boot_order": 1} | ({"format": fmt} if fmt else {})
+        found = check(answers(disks=[disk]), host=z15)
+        return sorted((f.severity, f.path) for f in found if f.rule == "disk-format")
+
+    assert said(raw) == [("error", "disks[0].format"), ("warning", "disks[0].format")]
+    assert said(raw, "raw") == []
+    assert said(qcow2, "raw") == [
+        ("error", "disks[0].format")
+    ]  # the guest would read the container
+    assert said(qcow2) == [("note", "disks[0].format")]  # .img: the name says nothing
+    assert said(qcow2, "qcow2") == []
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))

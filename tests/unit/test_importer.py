@@ -163,6 +163,12 @@ def test_check_cli_exit_codes_and_json(tmp_path):
     bad.write_text("<domain><name>x</name>")
     r = run_zwizard("check", str(bad))
     assert r.returncode == 2 and "not well-formed" in r.stderr
+    # an answers file given to check (an outside tester read "not well-formed XML")
+    answers = tmp_path / "db01.toml"
+    answers.write_text('version = 1\n[guest]\nname = "db01"\nmemory_mib = "8G"\n')
+    r = run_zwizard("check", str(answers))
+    assert r.returncode == 2 and "is an answers file, not a libvirt domain XML" in r.stderr
+    assert f"zwizard --answers {answers} --stdout" in r.stderr
 
 
 XXE = b"""<?xml version="1.0"?>

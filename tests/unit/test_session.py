@@ -135,6 +135,41 @@ def test_write_then_next_steps(tmp_path):
     assert any("virsh define" in step for step in outcome.next_steps)
 
 
+def test_a_guest_renamed_after_it_was_written_is_another_guest(tmp_path):
+    """An outside tester wrote db01, renamed it db02 in the same session and wrote again:
+    both files had one UUID and one MAC, which libvirt refuses to define twice and one
+    bridge cannot carry. Renamed after a write, the guest gets its own UUID (its MACs are
+    derived from it); named back, it is the written guest again."""
+    import re
+
+    def identity(path):
+        text = path.read_text()
+        return re.search(r"<uuid>(.*)</uuid>", text)[1], re.search(r'mac address="(.*?)"', text)[1]
+
+    s = session()
+    first = s.answers.guest.uuid
+    assert s.write(tmp_path / "a").error is None
+    s.set_text("guest.name", "web02")
+    assert s.answers.guest.uuid not in (None, first)
+    assert s.write(tmp_path / "b").error is None
+    one, two = identity(tmp_path / "a" / "web01.xml"), identity(tmp_path / "b" / "web02.xml")
+    assert one[0] != two[0] and one[1] != two[1]
+    s.set_text("guest.name", "web01")  # named back: the guest that was written
+    assert s.answers.guest.uuid == first
+
+
+def test_another_cpu_mode_is_choosable_after_a_custom_model_and_drops_it():
+    """An outside tester chose a custom model, then found every other mode greyed ("a CPU
+    model is only used with mode custom"): the choice drops the model with it, and is
+    judged so."""
+    from zwizard.session import choice_availability
+
+    s = session(cpu={"mode": "custom", "model": "gen15a"})
+    assert choice_availability(s.answers, "cpu.mode", "host-model").allowed
+    s.set_value("cpu.mode", "host-model")
+    assert (s.answers.cpu.mode, s.answers.cpu.model) == ("host-model", None)
+
+
 def test_findings_of_the_stale_value_under_pending_text_are_not_shown():
     s = session()
     s.set_text("guest.memory_mib", "8", "int")  # typed on the way to '8G'

@@ -13,6 +13,7 @@ from zwizard.conversion import convert_domain
 from zwizard.importer import check_domain, import_domain
 from zwizard.render.domain import render_domain, to_xml
 from zwizard.rules import check
+from zwizard.session import Session
 
 RULES_TESTED_HERE = {
     "keywrap",
@@ -512,10 +513,16 @@ def test_a_scsi_address_is_refused_unless_it_is_h_c_t_l():
                         "scsi-passthrough")  # fmt: skip
 
 
-def test_secure_execution_keeps_a_scsi_device_it_is_no_vfio():
+def test_secure_execution_removes_a_scsi_device_too_no_hostdev_at_all():
+    """An outside tester found a SCSI device written beside <launchSecurity>: it is no vfio
+    device, but the IBM Z rules give a secure guest no <hostdev> ("All hostdevs greyed")."""
     a = answers(secure_execution={"enabled": True}, cpu={"mode": "host-model"},
                 passthrough=[{"type": "scsi", "address": "0:0:1:0"}])  # fmt: skip
-    assert not [f for f in check(a) if f.rule == "se-no-vfio"]
+    found = [f for f in check(a) if f.rule == "se-no-vfio"]
+    assert [(f.path, f.severity) for f in found] == [("passthrough[0]", "error")]
+    assert "SCSI ones included" in found[0].message
+    session = Session(a)
+    assert session.secure_execution_removals() == ["passthrough[0]: the scsi device"]
 
 
 def test_convert_reads_libvirts_scsi_hostdev():

@@ -46,6 +46,8 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             out.error("disk-path", f"{p}.backing", f"'{d.backing}' must be an absolute host path")
         _check_chain(d, p, out)
         image = d.kind in ("file", "volume") and d.device != "cdrom"
+        if image and d.kind == "file":
+            _check_format_by_name(d, p, out)
         if d.backing is not None and (d.format or ("qcow2" if image else "raw")) == "raw":
             # libvirt's qemu_block.c: a backing store needs a format that can name one
             out.error(
@@ -279,6 +281,43 @@ def _check_tuning(a: Answers, d: Disk, p: str, out: Collector) -> None:
             )
 
 
+QCOW2_MAGIC = b"QFI\xfb"  # a qcow2 image's first bytes (QEMU block/qcow2.h QCOW_MAGIC)
+# what a file's name says it holds; ".img" says nothing (raw and qcow2 both use it)
+NAMED_FORMATS = {".qcow2": "qcow2", ".raw": "raw"}
+
+
+def _check_format_by_name(d: Disk, p: str, out: Collector) -> None:
+    """A format the image's name contradicts: an outside tester's `app01.raw` was written
+    as qcow2 (a file's default) without a word, and QEMU then refuses to start the guest
+    ("Image is not in qcow2 format"); raw over a qcow2 image boots the container's bytes."""
+    named = next((f for suffix, f in NAMED_FORMATS.items() if d.path.endswith(suffix)), None)
+    fmt = d.format or "qcow2"
+    if named is not None and named != fmt:
+        given = f"format {fmt}" if d.format else "qcow2, a file's default format,"
+        out.warn(
+            "disk-format",
+            f"{p}.format",
+            f"{d.path} is written as {given} but its name says {named}: "
+            f'give format = "{named}" if the image is {named}',
+        )
+    elif d.format is None and d.path.endswith(".img"):
+        out.note(
+            "disk-format",
+            f"{p}.format",
+            f'{d.path} is written as qcow2 (a file\'s default); a raw .img needs format = "raw"',
+        )
+
+
+def _image_format(path: str) -> str | None:
+    """qcow2 or raw, from the file's first bytes; None where it cannot be read (or empty)."""
+    try:
+        with open(path, "rb") as image:
+            head = image.read(len(QCOW2_MAGIC))
+    except OSError:
+        return None
+    return None if not head else "qcow2" if head == QCOW2_MAGIC else "raw"
+
+
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     for i, d in enumerate(a.disks):
         named = pool_volume(d.path) if d.kind == "volume" else None
@@ -302,6 +341,17 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
         import os.path
 
         for i, d in enumerate(a.disks):
+            found = _image_format(d.path) if d.kind == "file" and os.path.isfile(d.path) else None
+            fmt = d.format or ("qcow2" if d.device != "cdrom" else "raw")
+            if found is not None and found != fmt and d.backing is None:
+                # QEMU refuses qcow2 over a raw file; raw over a qcow2 one hands the guest
+                # the container's bytes, not its disk
+                judge.report(
+                    "disk-format",
+                    f"disks[{i}].format",
+                    f"{d.path} holds a {found} image here, but it is written as {fmt}: "
+                    f'give format = "{found}"',
+                )
             if d.path and d.path.startswith("/") and not os.path.exists(d.path):
                 if d.kind == "block":
                     judge.report(

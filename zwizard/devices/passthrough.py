@@ -550,7 +550,14 @@ KIND = Kind(
     resolve=resolve,
     check_host=check_host,
     after=write_bridges,
-    # rule se-no-vfio: every vfio device goes (a SCSI device on virtio-scsi is no vfio)
-    se_forbidden=lambda dev: None if "scsi" in dev.type else f"{dev.type} device",
+    # rule se-no-vfio: every host device goes — the vfio ones the RHEL document names, and
+    # a SCSI one too, since the IBM Z rules give a secure guest no <hostdev> at all
+    se_forbidden=lambda dev: f"{dev.type} device",
     fields=FIELDS,
+    adds=(
+        ("vfio-ap crypto", lambda: Passthrough(type="vfio-ap")),
+        ("vfio-ccw DASD", lambda: Passthrough(type="vfio-ccw")),
+        ("PCI function", lambda: Passthrough(type="pci")),
+        ("SCSI device", lambda: Passthrough(type="scsi")),  # an FCP tape or changer
+    ),
 )

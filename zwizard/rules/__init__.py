@@ -217,8 +217,11 @@ def availability(
     from zwizard.structure import assign
 
     before = set(baseline if baseline is not None else check(answers, None, host, host_is_target))
+    from zwizard.choices import follow_choice
+
     trial = copy.deepcopy(answers)
     assign(trial, path, copy.deepcopy(value))
+    follow_choice(trial, path, value)
     after = check(trial, None, host, host_is_target)
     new = [f for f in after if f not in before and f.severity != "note"]
     blocking = tuple(f for f in new if f.severity == "error")

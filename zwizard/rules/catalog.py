@@ -116,6 +116,7 @@ CATALOG: tuple[Rule, ...] = (
     Rule("cpu-mode", "a CPU mode libvirt knows", ("cpu",), "10"),
     Rule("cpu-model", "a CPU model name QEMU s390x knows", ("cpu",), "13"),
     Rule("disk-path", "an absolute disk path", ("disks",), "10"),
+    Rule("disk-format", "a disk's format is its image's own: qcow2 or raw", ("disks",), "10"),
     Rule("cdrom-bus", "CD-ROMs on virtio-scsi", ("disks",), "10"),
     Rule(
         "disk-tuning",

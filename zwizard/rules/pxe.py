@@ -57,6 +57,18 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
             f"{plan.first_boot} boots first; QEMU before 9.2 tries only the first boot device, "
             "so the network install starts only once that device fails to boot",
         )
+    sources = ("inst.repo=", "inst.stage2=", "repo=", "stage2=")
+    if not pxe.repo and not any(arg.startswith(sources) for arg in (pxe.extra_args or "").split()):
+        if not any(d.device == "cdrom" for d in a.disks):
+            # anaconda docs/boot-options.rst (rhel-9): "inst.repo=cdrom ... This is the
+            # default": with neither a repo nor a stage2 it looks for install.img on a CD
+            out.warn(
+                "pxe-config",
+                "pxe.repo",
+                "no installation source (inst.repo= or inst.stage2=): the installer then "
+                "searches CD-ROM drives for its image (inst.repo=cdrom, anaconda's default), "
+                "and this guest has none",
+            )
     if not pxe.per_mac and not pxe.write_default:
         out.error(
             "pxe-config",
@@ -73,6 +85,14 @@ def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
                 f"pxe.{key}",
                 f"'{value}' is a URL, but the s390 firmware fetches the {key} over TFTP: give "
                 "its path relative to the TFTP root (e.g. rhel9/vmlinuz)",
+            )
+        elif key != "label" and value.lower().startswith(("nfs:", "nfs4:", "hd:", "cdrom:")):
+            # an installation source's form (anaconda's inst.repo=), typed one field late
+            out.warn(
+                "pxe-config",
+                f"pxe.{key}",
+                f"'{value}' reads as an installation source (inst.repo=), not a file under "
+                f"the TFTP root: the firmware would fetch a file of that name as the {key}",
             )
         elif key != "label" and (why := tftp_path_problem(value)) is not None:
             out.error("pxe-config", f"pxe.{key}", f"{key} '{value}': {why}")

@@ -45,7 +45,10 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
         )
     for kind, path, item in entries(a):
         what = kind.se_forbidden(item)
-        if what:
+        if what and "scsi" in what:  # no vfio, but a <hostdev> all the same
+            why = f"{se} a guest has no <hostdev>, SCSI ones included, so this {what} must go"
+            out.error("se-no-vfio", path, why)
+        elif what:
             out.error(
                 "se-no-vfio",
                 path,
