@@ -107,11 +107,12 @@ def boot_sequence(answers: Answers, plan: Plan) -> list[tuple[str, str]]:
         item = getattr(answers, key)[n]
         if key == "disks":
             target = plan.targets[n] if n < len(plan.targets) else ""
-            words = f"{target} {item.path.rsplit('/', 1)[-1] or item.device}"
+            words = f"{target} {(item.path or '').rsplit('/', 1)[-1] or item.device}"
         elif key == "nics":
             mac = plan.macs[n] if n < len(plan.macs) else ""
-            src = item.source
-            words = f"{mac} {src.network or src.bridge or src.direct or ''}"
+            src = item.source  # a partial answers file may not give it yet
+            name = (src.network or src.bridge or src.direct) if src is not None else None
+            words = f"{mac} {name or ''}"
         else:
             words = f"{item.type} {item.uuid or item.address or ''}"
         out.append((path, f"{path} ({words.strip()})"))

@@ -170,6 +170,19 @@ def test_another_cpu_mode_is_choosable_after_a_custom_model_and_drops_it():
     assert (s.answers.cpu.mode, s.answers.cpu.model) == ("host-model", None)
 
 
+def test_a_disk_without_its_path_yet_is_judged_and_named():
+    """A partial answers file (the prompt mode asks only what it leaves open) may give a
+    disk no path: the format rule read `None.endswith` and stopped the prompt mode
+    (found by CI's test_partial_answers_ask_only_what_is_open)."""
+    from zwizard.session import boot_sequence
+
+    s = session(disks=[{"path": "/x.qcow2", "boot_order": 1}], nics=[{"boot_order": 2}])
+    s.answers.disks[0].path = None
+    assert any(f.path == "disks[0].path" for f in s.result.findings)
+    named = [words for _, words in boot_sequence(s.answers, s.result.plan)]
+    assert named[0].startswith("disks[0] (vda") and named[1].startswith("nics[0] (52:54:00:")
+
+
 def test_findings_of_the_stale_value_under_pending_text_are_not_shown():
     s = session()
     s.set_text("guest.memory_mib", "8", "int")  # typed on the way to '8G'

@@ -290,7 +290,8 @@ def _check_format_by_name(d: Disk, p: str, out: Collector) -> None:
     """A format the image's name contradicts: an outside tester's `app01.raw` was written
     as qcow2 (a file's default) without a word, and QEMU then refuses to start the guest
     ("Image is not in qcow2 format"); raw over a qcow2 image boots the container's bytes."""
-    named = next((f for suffix, f in NAMED_FORMATS.items() if d.path.endswith(suffix)), None)
+    path = d.path or ""  # a partial answers file may not give it yet
+    named = next((f for suffix, f in NAMED_FORMATS.items() if path.endswith(suffix)), None)
     fmt = d.format or "qcow2"
     if named is not None and named != fmt:
         given = f"format {fmt}" if d.format else "qcow2, a file's default format,"
@@ -300,7 +301,7 @@ def _check_format_by_name(d: Disk, p: str, out: Collector) -> None:
             f"{d.path} is written as {given} but its name says {named}: "
             f'give format = "{named}" if the image is {named}',
         )
-    elif d.format is None and d.path.endswith(".img"):
+    elif d.format is None and path.endswith(".img"):
         out.note(
             "disk-format",
             f"{p}.format",
@@ -341,7 +342,8 @@ def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
         import os.path
 
         for i, d in enumerate(a.disks):
-            found = _image_format(d.path) if d.kind == "file" and os.path.isfile(d.path) else None
+            image = d.kind == "file" and bool(d.path) and os.path.isfile(d.path)
+            found = _image_format(d.path) if image else None
             fmt = d.format or ("qcow2" if d.device != "cdrom" else "raw")
             if found is not None and found != fmt and d.backing is None:
                 # QEMU refuses qcow2 over a raw file; raw over a qcow2 one hands the guest
