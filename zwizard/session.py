@@ -382,6 +382,16 @@ class Session:
             lookup(self.answers, p).boot_order = order
         self.changed()
 
+    def install_from_first_nic(self) -> bool:
+        """PXE is on and no interface boots: the first boots first, to install (both
+        front ends, when PXE is turned on). False where nothing had to change."""
+        if not self.answers.pxe.enabled or not self.answers.nics:
+            return False
+        if self.result.plan.boot_nic() is not None:
+            return False
+        self.boot_first("nics[0]")
+        return True
+
     def place_in_boot_sequence(self, path: str, position: int | None) -> None:
         """The device at `path` boots at `position` (1 = first), the others keep their
         order around it — a position another device has is taken, not refused: it moves

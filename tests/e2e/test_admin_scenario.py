@@ -60,7 +60,8 @@ def type_db01(term, out) -> None:
     burst(term, "=Enter", AP_UUID, "=Tab", "0x05 0x06", "=Tab", "0x0004", "=PageDown",
           "=PageDown")  # fmt: skip
     term.wait_for("PXE network install")
-    burst(term, "=Space", "=Tab", "=Enter")  # PXE on; the NIC becomes the one that installs
+    # PXE on: the NIC becomes the one that installs (it boots first); Tab to the kernel
+    burst(term, "=Space", "=Tab")
     burst(term, "rhel9/vmlinuz", "=Tab", "rhel9/initrd.img", "=Tab",
           "http://10.0.0.1/rhel9/BaseOS/s390x/os/", "=Tab", "=Tab", "=Down", "=Enter", "=Tab",
           "10.0.0.50/24", "=Tab", "=Tab", "10.0.0.1", "=PageDown")  # fmt: skip

@@ -479,7 +479,9 @@ async def test_pxe_turned_on_and_filled_in_one_burst_keeps_every_path_in_its_fie
     """An outside tester's burst on the PXE step (its disk boots, its NIC does not): Space
     on the switch, Tab, a kernel path, Tab, an initrd. The button that makes the NIC boot
     first appeared between the switch and the kernel field, took the first Tab and dropped
-    the kernel path; every later value landed one field off."""
+    the kernel path; every later value landed one field off. Turning PXE on now makes the
+    interface boot first, as the prompt mode did, and the button (for a boot order
+    changed later) follows the fields."""
     from textual import events
 
     app = make_app(draft=draft_of(ASSETS / "minimal-rhel9.toml"))
@@ -496,7 +498,10 @@ async def test_pxe_turned_on_and_filled_in_one_burst_keeps_every_path_in_its_fie
                 break
         pxe = app.answers.pxe
         assert (pxe.enabled, pxe.kernel, pxe.initrd) == (True, "k/vmlinuz", "k/initrd")
-        assert "Boot nics[0] first, to install from it" in visible_text(app)
+        # as the prompt mode does, the interface now boots first, to install; no button
+        # waits for it between the switch and the kernel field
+        assert app.session.result.plan.first_boot == "nics[0]"
+        assert "Boot nics[0] first, to install from it" not in visible_text(app)
 
 
 # --- options a device kind declares ----------------------------------------------------

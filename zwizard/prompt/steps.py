@@ -336,9 +336,8 @@ def step_pxe(q: Asker) -> None:
     q.toggle("pxe.enabled")
     if not q.answers.pxe.enabled:
         return
-    if q.session.result.plan.boot_nic() is None and q.answers.nics:
-        q.say("  no network interface boots yet: nics[0] now boots first, to install")
-        q.session.boot_first("nics[0]")
+    if q.session.install_from_first_nic():
+        q.say("  no network interface booted: nics[0] now boots first, to install")
     for key in ("kernel", "initrd", "repo", "kickstart"):
         q.text(f"pxe.{key}")
     q.choose("pxe.ip")

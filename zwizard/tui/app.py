@@ -403,7 +403,13 @@ class ZWizard(SavingApp):
     @on(ValueChosen)
     def _value_chosen(self, event: ValueChosen) -> None:
         event.stop()
-        self._edited(self.session.set_value(event.path, event.value), event=event)
+        changed = self.session.set_value(event.path, event.value)
+        # PXE turned on, as the prompt mode does: the first interface boots first, to
+        # install (a button for it used to sit between the switch and the kernel field,
+        # where a burst's first Tab landed and the path typed next was lost)
+        if event.path == "pxe.enabled" and self.session.install_from_first_nic():
+            self.flash("no interface booted: nics[0] now boots first, to install", 4.0)
+        self._edited(changed, event=event)
 
     @on(OptionsOpened)
     def _options_opened(self, event: OptionsOpened) -> None:
