@@ -117,3 +117,18 @@ def boot_sequence(answers: Answers, plan: Plan) -> list[tuple[str, str]]:
             words = f"{item.type} {item.uuid or item.address or ''}"
         out.append((path, f"{path} ({words.strip()})"))
     return out
+
+
+def secure_execution_blockers(verdict: Availability, removals: list[str]) -> list[Finding]:
+    """What stops Secure Execution that turning it on cannot remove (emulation, an old
+    host): with any, the "remove these and turn it on" action is greyed too — an outside
+    tester pressed it under TCG and got a secure guest the rules refuse. `removals`:
+    Session.secure_execution_removals()."""
+    gone = {what.split(":", 1)[0] for what in removals}
+    if "cpu.mode" in gone:
+        gone.add("cpu.model")  # the mode becomes host-model: the custom model goes too
+
+    def removed(path: str) -> bool:  # the balloon's options go with it
+        return any(path == g or path.startswith((g + ".", g + "_")) for g in gone)
+
+    return [f for f in verdict.reasons if f.severity == "error" and not removed(f.path)]

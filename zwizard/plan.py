@@ -206,6 +206,14 @@ def resolve_static_ip(pxe: Pxe) -> tuple[StaticIp | None, str | None]:
             )
         return parsed, None
     address, netmask = pxe.address, pxe.netmask
+    whole = address.removeprefix("ip=") if address is not None else ""
+    if whole.count(":") >= 4 and not isinstance(parse_dracut_ip(whole), str):
+        # an outside tester pasted a whole ip= line here and was told it was IPv6
+        return None, (
+            f"pxe.address '{address}' is dracut's whole ip= form, not an address: give "
+            "the address alone (10.0.0.5/24) and the gateway below, or the whole form as "
+            "pxe.ip in an answers file"
+        )
     v6 = address is not None and ":" in address
     if v6 and netmask is not None:
         return None, (

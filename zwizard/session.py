@@ -27,6 +27,7 @@ from zwizard.offering import can_add as can_add
 from zwizard.offering import choice_availability as choice_availability
 from zwizard.offering import cpu_model_offers as cpu_model_offers
 from zwizard.offering import option_entry as option_entry
+from zwizard.offering import secure_execution_blockers as secure_execution_blockers
 from zwizard.output import Outcome, existing, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Finding
 from zwizard.structure import assign, fields, holder, is_record, lookup
@@ -93,6 +94,11 @@ class Session:
         self._result: Build | None = None
         # the guests written by this session, name -> UUID: renamed, it is another guest
         self.written_as: dict[str, str] = {}
+        # the answers as they were before Secure Execution removed what it cannot have:
+        # turned off again, it gives back what it took (an outside tester lost a custom
+        # CPU model that way, without a word)
+        self.before_secure: Answers | None = None
+        self.given_back: list[str] = []  # what turning it off gave back, to be said
         if self.answers.guest.uuid is None:
             from zwizard.answers import fill_generated
 
@@ -244,6 +250,8 @@ class Session:
                 return False
             assign(self.answers, path, value)
             follow_choice(self.answers, path, value)
+            if path == "secure_execution.enabled" and not value:
+                self.given_back = self._give_back_after_secure()
         except (AttributeError, IndexError, TypeError):
             return False  # the item went away meanwhile
         self.pending.pop(path, None)
@@ -468,6 +476,7 @@ class Session:
         """Remove what Secure Execution cannot have, turn it on; returns what went."""
         removed = self.secure_execution_removals()
         a = self.answers
+        self.before_secure = copy.deepcopy(a)
         for kind in KINDS:  # boot orders stay as they were: the rest keep their sequence
             items = getattr(a, kind.key)
             for i in reversed(range(len(items))):
@@ -476,6 +485,8 @@ class Session:
                     self._shift_pending(kind.key, i)
         a.memory.hugepages = False
         a.memory.balloon = None  # off by default under Secure Execution
+        # its options set the balloon (se-no-memstats): they go with it
+        a.memory.balloon_autodeflate = a.memory.balloon_stats_period = None
         a.rng.enabled = None
         if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
             a.guest.vcpus = SE_MAX_VCPUS
@@ -484,6 +495,37 @@ class Session:
         a.secure_execution.enabled = True
         self.changed()
         return removed
+
+    def _give_back_after_secure(self) -> list[str]:
+        """Secure Execution turned off: what it removed comes back where nothing else took
+        its place since — the host devices, huge pages, the balloon and rng as they were
+        set, the vCPUs and the CPU mode and model. Returns what came back, in words."""
+        before, self.before_secure = self.before_secure, None
+        if before is None:
+            return []
+        a, back = self.answers, []
+        for kind in KINDS:
+            items = getattr(a, kind.key)
+            for item in getattr(before, kind.key):
+                if what := kind.se_forbidden(item):
+                    items.append(item)
+                    back.append(f"{kind.key}[{len(items) - 1}]: the {what}")
+        if before.memory.hugepages and not a.memory.hugepages:
+            a.memory.hugepages = True
+            back.append("memory.hugepages: huge-page backing")
+        if a.memory.balloon is None:  # as it was set (None: on again by default)
+            a.memory.balloon = before.memory.balloon
+            a.memory.balloon_autodeflate = before.memory.balloon_autodeflate
+            a.memory.balloon_stats_period = before.memory.balloon_stats_period
+        if a.rng.enabled is None:
+            a.rng.enabled = before.rng.enabled
+        if a.guest.vcpus == SE_MAX_VCPUS and before.guest.vcpus != SE_MAX_VCPUS:
+            a.guest.vcpus = before.guest.vcpus
+            back.append(f"guest.vcpus: {before.guest.vcpus}")
+        if (a.cpu.mode, a.cpu.model) == (None, None) and before.cpu.mode is not None:
+            a.cpu.mode, a.cpu.model = before.cpu.mode, before.cpu.model
+            back.append(f"cpu.mode: {before.cpu.mode} {before.cpu.model or ''}".rstrip())
+        return back
 
     # -- host ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.tui.conftest import SIZE, make_app
 from zwizard import prompt
+from zwizard.choices import REVEALS
 from zwizard.devices import KINDS
 from zwizard.model import Answers, Kernel, Nic, NicSource, Target, Vsock, Watchdog
 from zwizard.prompt.asker import Asker
@@ -120,9 +121,12 @@ def prompt_keys(monkeypatch) -> dict[str, str]:
         self: Asker, path: str, message: str | None = None, options: list[Any] | None = None
     ) -> None:
         asked.setdefault(path, said(path, message))
-        # the last choice, where a choice reveals more (static, custom): those are asked too
+        # a choice that reveals more (static, custom), so those are asked too; else the
+        # first (KVM, a plain crash action): emulation or a full crash dump would grey
+        # Secure Execution, and its questions would go unasked
         offered = options if options is not None else question(path).choices
-        self.session.set_value(path, offered[-1][0])
+        reveals = [o for o in offered if (path, o[0]) in REVEALS]
+        self.session.set_value(path, (reveals or offered)[0][0])
 
     def select(self: Asker, message: str, options: list[Any], default: Any = None) -> Any:
         pick = default if default is not None else options[0]  # 'done' where offered
@@ -138,7 +142,7 @@ def prompt_keys(monkeypatch) -> dict[str, str]:
         monkeypatch.setattr(Asker, name, record)
     monkeypatch.setattr(Asker, "toggle", switch)
     monkeypatch.setattr(
-        Asker, "greyed", lambda self, path: asked.setdefault(path, question(path).label)
+        Asker, "greyed", lambda self, path, why=None: asked.setdefault(path, question(path).label)
     )
     monkeypatch.setattr(Asker, "confirm", confirm)
     monkeypatch.setattr(Asker, "choose", choose)

@@ -135,6 +135,21 @@ async def test_review_says_written_after_a_write_and_will_write_once_the_answers
         assert f"will write: {name}.xml" in text and "changed since the last write" in text
 
 
+async def test_the_remove_and_turn_on_button_is_greyed_where_removing_is_not_enough():
+    """An outside tester pressed "Remove what is listed and turn it on" under emulation,
+    where the switch itself is greyed (se-launch: KVM needed): the balloon and rng went and
+    a secure guest the rules refuse was made. Removing cannot help there: greyed too."""
+    from textual.widgets import Button
+
+    app = make_app(draft=draft_of(ASSETS / "tcg-pxe.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "secure")
+        button = app.screen.query_one("#se-clear", Button)
+        assert button.display and button.disabled
+        assert "greyed: Secure Execution needs KVM" in " ".join(visible_text(app).split())
+        assert not app.answers.secure_execution.enabled
+
+
 async def test_secure_execution_greys_what_it_excludes():
     draft = draft_of(ASSETS / "secure-execution.toml")
     app = make_app(draft=draft)

@@ -171,6 +171,21 @@ def test_a_pxe_kernel_with_a_blank_is_refused():
     assert ("pxe-config", "pxe.kernel") in {(f.rule, f.path) for f in check(a)}
 
 
+@pytest.mark.parametrize("text", ["ip=10.0.0.5::10.0.0.1:255.255.255.0:web01:enc1:none",
+                                  "10.0.0.5::10.0.0.1:255.255.255.0:web01:enc1:none"])  # fmt: skip
+def test_a_whole_dracut_ip_line_pasted_as_the_address_is_named_for_what_it_is(text):
+    """An outside tester pasted dracut's ip= line into the static address and read "is
+    IPv6: give its prefix length after /", whose suggestion was then refused too."""
+    a = answers(pxe={"enabled": True, "ip": "static", "address": text, "gateway": "10.0.0.1"},
+                nics=[{"source": {"network": "default"}, "boot_order": 1}])  # fmt: skip
+    said = [f.message for f in check(a) if f.path.startswith("pxe.") and f.severity == "error"]
+    assert any("is dracut's whole ip= form, not an address" in m for m in said), said
+    assert not any("IPv6" in m for m in said), said
+    a.pxe.address = "2001:db8:1:2::5"  # an IPv6 address of four colons is still one
+    said = [f.message for f in check(a) if f.path == "pxe.address"]
+    assert any("is IPv6: give its prefix length" in m for m in said), said
+
+
 def test_an_install_source_typed_as_the_initrd_is_said():
     """An outside tester's burst put `nfs:10.0.0.9:/export/rhel9` into the initrd field: the
     firmware would fetch a file of that name over TFTP, so it is said at the field."""

@@ -183,6 +183,29 @@ def test_a_disk_without_its_path_yet_is_judged_and_named():
     assert named[0].startswith("disks[0] (vda") and named[1].startswith("nics[0] (52:54:00:")
 
 
+def test_secure_execution_turned_off_gives_back_what_it_took():
+    """An outside tester turned Secure Execution on (custom z14 became host-model, the
+    balloon and rng went) and off again: the balloon and rng came back, the CPU model did
+    not, and the guest was written without its <cpu>, without a word."""
+    s = session(cpu={"mode": "custom", "model": "z14"},
+                memory={"hugepages": True, "balloon_autodeflate": True},
+                passthrough=[{"type": "vfio-ap", "uuid": AP_UUID}])  # fmt: skip
+    s.enable_secure_execution()
+    assert (s.answers.cpu.mode, s.answers.passthrough) == (None, [])
+    # the balloon's options go with it: the button leaves no se-no-memstats error behind
+    assert s.answers.memory.balloon_autodeflate is None
+    assert not [
+        f for f in s.result.findings if f.rule == "se-no-memstats" and f.severity == "error"
+    ]
+    s.set_value("secure_execution.enabled", False)
+    a = s.answers
+    assert (a.cpu.mode, a.cpu.model, a.memory.hugepages) == ("custom", "z14", True)
+    assert a.memory.balloon_autodeflate is True
+    assert [p.uuid for p in a.passthrough] == [AP_UUID]
+    assert s.given_back == ["passthrough[0]: the vfio-ap device",
+                            "memory.hugepages: huge-page backing", "cpu.mode: custom z14"]  # fmt: skip
+
+
 def test_findings_of_the_stale_value_under_pending_text_are_not_shown():
     s = session()
     s.set_text("guest.memory_mib", "8", "int")  # typed on the way to '8G'

@@ -15,6 +15,7 @@ from zwizard.model import (
     Answers,
 )
 from zwizard.questions import question
+from zwizard.rules import Availability, Finding
 from zwizard.session import (
     Session,
     choice_availability,
@@ -424,9 +425,9 @@ class Asker:
     def select(self, message: str, options: list[Any], default: Any = None) -> Any:
         return self.ask(lambda: self.q.select(message, options, default=default, **self.io))
 
-    def greyed(self, path: str) -> None:
-        """A choice IBM Z does not have, said with the rule that greys it."""
-        verdict = self.allowed(path, True)
+    def greyed(self, path: str, why: Finding | None = None) -> None:
+        """A choice IBM Z does not have (or `why` forbids here), said with its rule."""
+        verdict = self.allowed(path, True) if why is None else Availability(False, (why,))
         if not verdict.allowed:
             self.notes([f"{question(path).label}: greyed — {verdict.reason} [{verdict.rule}]"])
 

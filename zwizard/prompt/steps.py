@@ -13,7 +13,12 @@ from zwizard.model import (
 )
 from zwizard.prompt.asker import Asker
 from zwizard.questions import question
-from zwizard.session import boot_sequence, can_add, cpu_model_offers
+from zwizard.session import (
+    boot_sequence,
+    can_add,
+    cpu_model_offers,
+    secure_execution_blockers,
+)
 from zwizard.structure import lookup
 
 # --- the steps (the full-screen wizard's, in its order) ---------------------------------
@@ -35,7 +40,7 @@ def step_guest(q: Asker) -> None:
     if q.host is not None:
         q.say(f"  this host: {q.host.summary()}")
         other = q.confirm(
-            "Is the guest for another host? (what this host lacks is then only a warning)",
+            "Is the guest for another host (what this host lacks is then only a warning)?",
             default=not q.session.host_is_target,
         )
         q.session.set_other_host(other)
@@ -308,8 +313,16 @@ def step_secure(q: Asker) -> None:
     s = q.session
     if s.answers.secure_execution.enabled:
         q.toggle("secure_execution.enabled")
+        back, s.given_back = s.given_back, []
+        for what in back:  # what turning it on had removed
+            q.say(f"  back: {what}")
         return
     removals = s.secure_execution_removals()
+    verdict = q.allowed("secure_execution.enabled", True)
+    cannot = secure_execution_blockers(verdict, removals) if not verdict.allowed else []
+    if cannot:  # what removing cannot help (emulation): greyed, as in the wizard
+        q.greyed("secure_execution.enabled", cannot[0])
+        return
     if not q.confirm(question("secure_execution.enabled").asked("?"), default=False,
                      key="secure_execution.enabled"):  # fmt: skip
         return

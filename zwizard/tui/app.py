@@ -409,6 +409,9 @@ class ZWizard(SavingApp):
         # where a burst's first Tab landed and the path typed next was lost)
         if event.path == "pxe.enabled" and self.session.install_from_first_nic():
             self.flash("no interface booted: nics[0] now boots first, to install", 4.0)
+        if event.path == "secure_execution.enabled" and self.session.given_back:
+            back, self.session.given_back = self.session.given_back, []
+            self.flash("Secure Execution off; back: " + "; ".join(back), 6.0)
         self._edited(changed, event=event)
 
     @on(OptionsOpened)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from zwizard.rules import SE_NOTES
+from zwizard.session import secure_execution_blockers
 from zwizard.tui.fields import Plain, State, TextField, ToggleField
 from zwizard.tui.messages import SecureExecutionRequested
 from zwizard.tui.steps.base import Explain, Heading, Step
@@ -51,12 +52,17 @@ class SecureExecutionStep(Step):
         # (balloon and rng go quietly by default: they are listed all the same)
         will_go = [] if on else Session(state.answers).secure_execution_removals()
         blocked = verdict is not None and not verdict.allowed
+        cannot = secure_execution_blockers(verdict, will_go) if blocked and verdict else []
         must_go = self.query_one("#se-must-go", Static)
         button = self.query_one("#se-clear", Button)
         must_go.display = button.display = bool(will_go) and not on
+        button.disabled = bool(cannot)  # removing these would not be enough
         if will_go and not on:
             head = "Turning Secure Execution on removes:" if not blocked else (
                 "Secure Execution needs these to go first:")  # fmt: skip
+            if cannot:
+                why = cannot[0]
+                head = f"greyed: {why.message} [{why.rule}]; it would remove:"
             must_go.update(head + "\n" + "\n".join(f"  ✗ {w}" for w in will_go))
         for field in self.query(TextField):  # the image's files matter once it is on
             field.display = on
