@@ -114,3 +114,29 @@ def test_nine_scsi_disks_get_the_second_controller_libvirt_would_add(stack, tmp_
         "unit": "0",
     }
     assert started_or("zwizard-scsi9", "no reason: it starts") == "started"
+
+
+def test_qemu_refuses_a_raw_image_written_as_qcow2_as_the_disk_format_rule_says(stack, tmp_path):
+    """The oracle for rule disk-format (an outside tester's `app01.raw` was written as
+    qcow2): QEMU itself refuses to start a raw image given as qcow2, and zwizard judging
+    this host reads the image's first bytes and refuses it first; given as raw, it starts."""
+    image = IMAGES / "zwizard-fmt-data.raw"
+    if not image.exists():
+        run("qemu-img", "create", "-q", "-f", "raw", str(image), "1M")
+    wrong = f'[[disks]]\npath = "{image}"\nformat = "qcow2"\n'
+    xml = written(tmp_path, "zwizard-fmt", wrong)
+    defined_argv(xml, "zwizard-fmt")
+    assert started_or("zwizard-fmt", "Image is not in qcow2 format") != "started"
+    answers = tmp_path / "zwizard-fmt.toml"
+    judged = run_zwizard("--answers", str(answers), "--host-check", "--stdout")
+    said = judged.stdout + judged.stderr
+    assert judged.returncode != 0 and "holds a raw image here" in said, said
+    answers.write_text(answers.read_text().replace('format = "qcow2"\n', 'format = "raw"\n'))
+    judged = run_zwizard("--answers", str(answers), "--host-check", "--stdout")
+    assert "disk-format" not in judged.stdout + judged.stderr
+    (tmp_path / "as-raw").mkdir()
+    xml = written(
+        tmp_path / "as-raw", "zwizard-fmt", f'[[disks]]\npath = "{image}"\nformat = "raw"\n'
+    )
+    defined_argv(xml, "zwizard-fmt")
+    assert started_or("zwizard-fmt", "no reason: it starts") == "started"
