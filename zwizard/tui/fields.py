@@ -139,6 +139,7 @@ class PathField(Vertical):
         left out: the key's declared question (zwizard.questions) gives them."""
         super().__init__(id=id, classes="field")
         asked = question(path) if label is None else None
+        self.asked = asked  # the declared question, where the field takes its words from it
         self.path = path
         self.label = asked.label if asked is not None else str(label)
         self.help = help if help is not None else asked.help if asked is not None else ""
@@ -175,7 +176,7 @@ class TextField(PathField):
         id: str | None = None,
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
-        asked = question(path) if label is None else None
+        asked = self.asked
         self.probe = probe  # a value to ask the rules about: refused -> the input is greyed
         # offer(state, path) -> [(value, note)]: what this host has for the field
         self.offer = offer
@@ -262,7 +263,9 @@ class ChoiceField(PathField):
         id: str | None = None,
     ) -> None:
         super().__init__(path, label, help=help, when=when, id=id)
-        self.options = options if options is not None else list(question(path).choices)
+        if options is None:
+            options = list((self.asked or question(path)).choices)
+        self.options = options
         self.drawn: tuple[str, Any] | None = None  # the path and value last drawn
 
     def rebind(self, path: str) -> None:
