@@ -66,6 +66,7 @@ from zwizard.tui.steps.watchdog import WatchdogStep
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
+    from zwizard.rules import Availability
 
 STEPS = (
     GuestStep, CpuMemoryStep, DisksStep, NetworkStep, WatchdogStep, PassthroughStep,
@@ -137,6 +138,8 @@ class ZWizard(SavingApp):
         self.autosave_path = drafts.autosave_path(draft)
         self._flash = ""  # a short message shown in place of the status
         self._frozen = False  # the built steps moved out of the collector's sight
+        self._verdicts_for: object = None  # the session result the verdicts below judge
+        self._verdicts: dict[tuple[str, str], Availability] = {}
 
     # -- keys in bursts (zwizard.tui.keys) ------------------------------------------------
 
@@ -307,6 +310,11 @@ class ZWizard(SavingApp):
         todo = [s for s in order if not self.query_one(f"#step-{s}", Step).populated]
         if todo:
             await self._populate(todo[0])
+            if not self.is_running:  # the wizard closed during the build
+                return
+            # drawn from the session now, while hidden: a first visit then changes only
+            # what was edited since (its first sync set every field, class and list)
+            self.query_one(f"#step-{todo[0]}", Step).sync(self.state())
             self._prebuild_later(PREBUILD_GAP)
         elif not self._frozen:
             # every step built: the ~190,000 objects of the widgets stay for the whole
@@ -342,8 +350,20 @@ class ZWizard(SavingApp):
 
     def state(self) -> State:
         s = self.session
+        result = s.result
+        if self._verdicts_for is not result:
+            # what the rules say of a choice holds as long as the session's result: a
+            # step change or a redraw with nothing edited asks the rules nothing again
+            self._verdicts_for, self._verdicts = result, {}
         return State(
-            s.answers, s.result, s.pending, s.typed, s.host, s.host_is_target, stack=s.stack()
+            s.answers,
+            result,
+            s.pending,
+            s.typed,
+            s.host,
+            s.host_is_target,
+            stack=s.stack(),
+            _cache=self._verdicts,
         )
 
     def refresh_all(self) -> None:

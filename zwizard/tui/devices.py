@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zwizard.devices import BY_KEY
@@ -18,6 +18,7 @@ from zwizard.tui.fields import (
     Plain,
     State,
     focus_on,
+    holding,
     set_label,
     shown,
     sync_fields,
@@ -137,7 +138,7 @@ class DeviceList(Vertical):
             with lst.prevent(OptionList.OptionHighlighted):
                 lst.highlighted = at
         reasons = []
-        for button in self.query(AddButton):
+        for button in holding(self, AddButton):
             verdict = state.can_add(self.key, button.make())
             button.disabled = not verdict.allowed
             if not verdict.allowed:
@@ -156,10 +157,10 @@ class DeviceList(Vertical):
         if items:
             prefix = f"{self.key}[{at}]"
             item = items[at]
-            for f in form.query(PathField):
+            for f in holding(form, PathField):
                 f.rebind(prefix + f.path[f.path.index("]") + 1 :] if "]" in f.path else prefix)
                 f.display = f.when is None or f.when(item)
-            shown_fields = [f for f in form.query(PathField) if f.display]
+            shown_fields = [f for f in holding(form, PathField) if f.display]
             sync_fields(shown_fields, state)
             self._entry_findings(state, prefix, [f.path for f in shown_fields])
             if self.focus_form and not waiting:
@@ -167,11 +168,11 @@ class DeviceList(Vertical):
                 # the first input shown: a hidden field's input (the UUID of a vfio
                 # device, when a PCI function was added) would swallow what is typed next
                 first = next(
-                    (w for w in form.query("Input") if shown(w, form) and not w.disabled), None
+                    (w for w in holding(form, Input) if shown(w, form) and not w.disabled), None
                 )
                 if first is not None:
                     focus_on(first)  # at once: typed keys follow
-            for choice in form.query(FixedChoice):
+            for choice in holding(form, FixedChoice):
                 choice.sync(state)
 
     def _entry_findings(self, state: State, prefix: str, fields: list[str]) -> None:

@@ -6,7 +6,6 @@ import asyncio
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from zwizard.tui.devices import DeviceList
 from zwizard.tui.fields import (
@@ -15,8 +14,10 @@ from zwizard.tui.fields import (
     PathField,
     Plain,
     State,
+    W,
     finding_text,
     folded,
+    holding,
     shown,
     sync_fields,
 )
@@ -40,7 +41,7 @@ class Step(VerticalScroll):
         if self.populated:
             # what the step counts and no field on screen says (an error on the device
             # the form is not showing): said here, at the top, never only on Review
-            elsewhere = Plain("", classes="field-findings -error step-elsewhere")
+            elsewhere = Elsewhere("", classes="field-findings -error step-elsewhere")
             elsewhere.display = False
             yield elsewhere
             yield from self.compose_fields()
@@ -62,21 +63,25 @@ class Step(VerticalScroll):
         elif self._built is not None:
             await self._built.wait()
 
+    def holding(self, kind: type[W]) -> list[W]:
+        """Every `kind` in the step, looked up once the step is built."""
+        return holding(self, kind, built=self._built is not None and self._built.is_set())
+
     def sync(self, state: State) -> None:
-        lists = list(self.query(DeviceList))
+        lists = self.holding(DeviceList)
         for lst in lists:
             lst.sync(state)  # a list binds its own form to the highlighted item
-        own = [*self.query(PathField), *self.query(FixedChoice)]
+        own = [*self.holding(PathField), *self.holding(FixedChoice)]
         sync_fields([f for f in own if not any(a in lists for a in f.ancestors)], state)
         self.sync_extra(state)
         self._elsewhere(state, lists)
 
     def _elsewhere(self, state: State, lists: list[DeviceList]) -> None:
         """The errors this step counts that none of its fields on screen shows."""
-        notes = self.query(".step-elsewhere")
+        notes = self.holding(Elsewhere)
         if not notes:
             return
-        shown_at = [f.path for f in self.query(PathField) if shown(f, self) and not folded(f)]
+        shown_at = [f.path for f in self.holding(PathField) if shown(f, self) and not folded(f)]
         shown_at += [e for lst in lists if shown(lst, self) and (e := lst.entry(state))]
 
         def on_screen(path: str) -> bool:
@@ -85,7 +90,7 @@ class Step(VerticalScroll):
         missed = [
             f for f in self.findings(state) if f.severity == "error" and not on_screen(f.path)
         ]
-        note = notes.first(Static)
+        note = notes[0]
         note.update(
             "\n".join(f"{MARKS[f.severity]} {f.path}: {f.message} [{f.rule}]" for f in missed)
         )
@@ -96,6 +101,10 @@ class Step(VerticalScroll):
 
     def findings(self, state: State) -> list:
         return [f for f in state.result.findings if f.path.startswith(self.owns)]
+
+
+class Elsewhere(Plain):
+    """The step's errors that no field on screen shows."""
 
 
 class Heading(Plain):

@@ -44,7 +44,7 @@ class PxeStep(Step):
     def sync(self, state: State) -> None:
         on = state.answers.pxe.enabled
         static = state.answers.pxe.ip == "static"
-        for f in self.query(TextField):
+        for f in self.holding(TextField):
             f.display = on and (
                 static or f.path not in ("pxe.address", "pxe.netmask", "pxe.gateway")
             )

@@ -64,7 +64,7 @@ class SecureExecutionStep(Step):
                 why = cannot[0]
                 head = f"greyed: {why.message} [{why.rule}]; it would remove:"
             must_go.update(head + "\n" + "\n".join(f"  ✗ {w}" for w in will_go))
-        for field in self.query(TextField):  # the image's files matter once it is on
+        for field in self.holding(TextField):  # the image's files matter once it is on
             field.display = on
         self.query_one("#se-image").display = on
         self.query_one("#se-no-verify").display = on
@@ -76,7 +76,7 @@ class SecureExecutionStep(Step):
 
     def show_removed(self, removed: list[str]) -> None:
         self.removed = removed
-        enabled = next(f for f in self.query(ToggleField) if f.path == "secure_execution.enabled")
+        enabled = next(f for f in self.holding(ToggleField) if f.path == "secure_execution.enabled")
         toggle = enabled.query_one("Checkbox")
         self.screen.set_focus(toggle)
 

@@ -72,8 +72,8 @@ class WatchdogStep(Step):
             with self.prevent(Checkbox.Changed):
                 agent_box.value = agent
         set_label(agent_box, f"QEMU guest agent channel: {'on' if agent else 'off'}")
-        choices = list(self.query(ChoiceField))
+        choices = self.holding(ChoiceField)
         for field in choices:
             field.display = on
-        others = [*self.query(TextField), *self.query(ToggleField)]
+        others = [*self.holding(TextField), *self.holding(ToggleField)]
         sync_fields([*(choices if on else []), *others], state)
