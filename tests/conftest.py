@@ -1,8 +1,14 @@
-"""Suite-wide guard: a tier that collects nothing fails the run instead of passing."""
+"""Suite-wide guards: a tier that collects nothing fails the run instead of passing, and
+every check zwizard runs here (in-process and in the programs the tests start) reports
+only the rule ids it declares with `@reports` (zwizard.findings)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# before zwizard is imported; the programs the tests start inherit it
+os.environ["ZWIZARD_STRICT_RULES"] = "1"
 
 import pytest
 

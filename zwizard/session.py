@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zwizard.build import Build, build, needs_preparation, summary
 from zwizard.choices import follow_choice
 from zwizard.devices import KINDS, entries
+from zwizard.findings import declared_only, reports
 from zwizard.model import Answers
 
 # what a front end may offer now (zwizard.offering), offered here too
@@ -116,6 +117,7 @@ class Session:
 
     # -- what the rules say --------------------------------------------------------------
 
+    @reports("value", *NUMBER_RULES.values())
     def pending_findings(self) -> list[Finding]:
         out = []
         for path, text in self.pending.items():
@@ -146,6 +148,7 @@ class Session:
                 self.answers, host=judged, host_is_target=self.host_is_target, resolved=resolved
             )
             pending = self.pending_findings()
+            declared_only(self.pending_findings, pending)
             if pending:
                 # what the rules say of the last valid value under pending text is stale
                 # ('8' while '8G' is shown): the pending text's own finding speaks instead

@@ -174,6 +174,8 @@ def test_every_rule_id_is_registered_and_tested():
 # Where a finding is made, and which argument names its rule. A rule id given as a
 # variable comes from one of the tables checked below, or is a helper's parameter.
 FINDING_CALLS = {"error": 0, "warn": 0, "note": 0, "Finding": 0, "finding": 1, "changed": 0}
+# the same, through the names the checks give `out.error`/`out.warn` for a host's findings
+REPORT_CALLS = {**FINDING_CALLS, "report": 0, "judge": 0}
 
 
 def test_every_finding_in_the_code_names_a_registered_rule():
@@ -199,6 +201,100 @@ def test_every_finding_in_the_code_names_a_registered_rule():
                 unknown.append(f"{source.name}:{node.lineno}: {arg.value!r}")
     assert unknown == []
     assert set(SE_NOTES) | set(NUMBER_RULES.values()) <= set(RULES)
+
+
+def _rule_ids_in(check: object, seen: set[object]) -> set[str]:
+    """The rule ids written literally where `check` makes findings, and in every zwizard
+    function it calls by name (its helpers), read from the source."""
+    import ast
+    import inspect
+    import textwrap
+
+    check = inspect.unwrap(check)  # type: ignore[arg-type]
+    if check in seen or not inspect.isfunction(check):
+        return set()
+    seen.add(check)
+    ids = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(check)))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        at = REPORT_CALLS.get(name or "")
+        if at is not None and len(node.args) > at:
+            arg = node.args[at]
+            if isinstance(arg, ast.Constant) and arg.value in RULES:
+                ids.add(arg.value)
+        if isinstance(func, ast.Name):
+            callee = check.__globals__.get(func.id)
+            if inspect.isfunction(callee) and callee.__module__.startswith("zwizard."):
+                ids |= _rule_ids_in(callee, seen)
+    return ids
+
+
+def _declared_checks() -> dict:
+    import zwizard.prepare
+    import zwizard.session  # noqa: F401  (their checks declare themselves on import)
+    from zwizard.findings import DECLARED
+
+    return dict(DECLARED)
+
+
+def test_every_check_declares_the_rules_it_reports():
+    """`@reports` above a check names the rules it reports, which is how a rule knows
+    where it is checked; read from the source (with the helpers it calls), so an id
+    added to a check without its declaration fails here even on a path no test runs.
+    The suite also runs every check strictly (tests/conftest.py)."""
+    declared = _declared_checks()
+    assert len(declared) >= 30  # the group checks, each kind's, each part's, prepare's
+    undeclared = {
+        f"{check.__module__}.{check.__qualname__}": sorted(stray)
+        for check, ids in declared.items()
+        if (stray := _rule_ids_in(check, set()) - ids)
+    }
+    assert undeclared == {}
+    assert set().union(*declared.values()) <= set(RULES)
+
+
+# Rules no check of the answers reports, and why: what no answers key can ask for is
+# greyed with its reason (NEVER_AVAILABLE), and what only a libvirt XML can hold is
+# reported where convert and check read it
+NOT_ANSWERS_RULES = {
+    "no-v2v": "a reason shown where virt-v2v would be offered (NEVER_AVAILABLE)",
+    "no-x86-features": "ACPI/APIC/... in an XML read by check or convert",
+    "keywrap": "a second <cipher> of one name in an XML read by check or convert",
+}
+
+
+def test_every_rule_is_checked_somewhere_and_says_where():
+    from zwizard.rules import checks_of
+
+    _declared_checks()
+    unchecked = {r for r in RULES if not checks_of(r)}
+    assert unchecked == set(NOT_ANSWERS_RULES)
+    assert checks_of("se-launch") == ("zwizard.rules.secure._secure_execution",)
+    assert "zwizard.devices.disk_rules.check" in checks_of("disk-format")
+    assert "zwizard.devices.disk_rules.check_host" in checks_of("disk-format")
+
+
+def test_a_check_reporting_a_rule_it_does_not_declare_is_stopped_in_strict_mode(monkeypatch):
+    """The suite runs strictly; a user's run keeps the finding (it is as true either way)."""
+    from zwizard import findings
+    from zwizard.findings import Collector, UndeclaredRule, checked, reports
+
+    @reports("vcpus")
+    def careless(out: Collector) -> None:
+        out.error("vcpus", "guest.vcpus", "too many")
+        out.error("memory", "guest.memory_mib", "too little")
+
+    strict = Collector()
+    monkeypatch.setattr(findings, "STRICT", True)
+    with pytest.raises(UndeclaredRule, match=r"careless reports \['memory'\]"):
+        checked(careless, strict, strict)
+    monkeypatch.setattr(findings, "STRICT", False)
+    users = Collector()
+    checked(careless, users, users)
+    assert [f.rule for f in users.findings] == ["vcpus", "memory"]
 
 
 def test_rule_table_covers_the_domain_document():

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from zwizard.devices.base import Kind, Reader, sub, write_ccw
+from zwizard.findings import reports
 from zwizard.model import Answers, Channel
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Channel | None:
     return channel
 
 
+@reports("channel")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     for i, channel in enumerate(a.channels):
         if not channel.name:

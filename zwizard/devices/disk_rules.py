@@ -20,6 +20,7 @@ from zwizard.devices.disk_places import (
     scsi_place,
     target_index,
 )
+from zwizard.findings import reports
 from zwizard.iothreads import iothread_ids, iothreads_said
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Disk
@@ -38,6 +39,16 @@ SERIAL = Pattern(r"[A-Za-z0-9_ .+\-]*")
 SERIAL_BYTES = 20  # VIRTIO_BLK_ID_BYTES: virtio-blk hands the guest the first 20 only
 
 
+@reports(
+    "ccw-only",
+    "cdrom-bus",
+    "disk-lun",
+    "disk-path",
+    "disk-target",
+    "disk-tuning",
+    "disk-format",
+    "iothreads",
+)
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     _check_controllers(a, plan, out)
     for i, d in enumerate(a.disks):
@@ -319,6 +330,7 @@ def _image_format(path: str) -> str | None:
     return None if not head else "qcow2" if head == QCOW2_MAGIC else "raw"
 
 
+@reports("disk-format", "host-disk")
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     for i, d in enumerate(a.disks):
         named = pool_volume(d.path) if d.kind == "volume" else None

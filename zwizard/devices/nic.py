@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from zwizard.address import is_uuid
 from zwizard.codec import NUMBER, Prop, one_of, read_all, write_all
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_boot, write_ccw
+from zwizard.findings import reports
 from zwizard.inputs import IFNAME_FORM
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Nic, NicSource
@@ -169,6 +170,7 @@ def _read_tuning(r: Reader, el: etree._Element, nic: Nic, path: str) -> None:
             nic.trunk = [i for i in ids if i is not None]
 
 
+@reports("ccw-only", "mac", "nic-source", "nic-tuning")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     for i, n in enumerate(a.nics):
         p = f"nics[{i}]"
@@ -329,6 +331,7 @@ def _missing(nic: Nic) -> list[str]:
     return [] if any(getattr(nic.source, k) for k in SOURCES) else ["source"]
 
 
+@reports("host-bridge", "host-interface", "host-network")
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     ifaces = {i.name: i for i in host.interfaces}
     for i, nic in enumerate(a.nics):

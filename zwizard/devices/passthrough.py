@@ -27,6 +27,7 @@ from zwizard.devices.base import (
 from zwizard.devices.disk import SCSI_CONTROLLER, read_drive, write_drive
 from zwizard.devices.disk_places import drive_address, on_scsi, scsi_place
 from zwizard.devices.zpci import check_bridges, write_bridges, zpci_ids
+from zwizard.findings import reports
 from zwizard.lazy import Pattern
 from zwizard.model import Answers, Passthrough, PciBridge, Zpci
 
@@ -204,6 +205,7 @@ def _scsi(dev: Passthrough, p: str, out: Collector) -> None:
         )
 
 
+@reports("pci-passthrough", "scsi-passthrough", "vfio-ap", "vfio-ccw", "zpci")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     ap = [i for i, p in enumerate(a.passthrough) if p.type == "vfio-ap"]
     for i in ap[1:]:
@@ -400,6 +402,7 @@ def _missing(dev: Passthrough) -> list[str]:
     return []
 
 
+@reports("host-mdev", "host-pci", "host-scsi")
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     mdevs = {m.uuid: m for m in host.mdevs}
     pcis = {p.address: p for p in host.pci}

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from zwizard.devices.base import Field, HostJudge, Kind, Reader, sub, write_ccw
+from zwizard.findings import reports
 from zwizard.model import Answers, Share
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def read(r: Reader, el: etree._Element, path: str) -> Share | None:
     return share
 
 
+@reports("share")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     for i, share in enumerate(a.shares):
         p = f"shares[{i}]"
@@ -126,6 +128,7 @@ def check(a: Answers, plan: Plan, out: Collector) -> None:
             )
 
 
+@reports("share")
 def check_host(a: Answers, host: HostInfo, judge: HostJudge) -> None:
     if a.shares and judge.target and host.sysfs:
         import os

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from zwizard.findings import reports
 from zwizard.parts.base import Part, PartReader
 from zwizard.vocabulary import CLOCK_OFFSETS, ClockOffset
 from zwizard.xmlwrite import sub
@@ -36,6 +37,7 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
         r.held(f"clock.timers[{len(a.clock.timers) - 1}]", timer)
 
 
+@reports("no-kvmclock")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     for i, timer in enumerate(a.clock.timers):
         out.error(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from zwizard import choices, xmlsafe
 from zwizard.cpu_models import CPU_MODELS
+from zwizard.findings import reports
 from zwizard.lazy import Pattern
 from zwizard.limits import CPU_MODES, MARKETING_NAMES, NOT_MIGRATION_SAFE
 from zwizard.parts.base import Part, PartReader, Question
@@ -284,6 +285,9 @@ def check_topology(a: Answers, plan: Plan, out: Collector) -> None:
         )
 
 
+@reports(
+    "cpu-migration", "cpu-mode", "no-numa", "tcg-cpu", "cpu-model", "cpu-features", "vcpu-topology"
+)
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     check_model(a, plan, out)
     check_topology(a, plan, out)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from zwizard import xmlsafe
 from zwizard.devices.base import write_ccw
+from zwizard.findings import reports
 from zwizard.parts.base import Part, PartReader, Question
 from zwizard.vocabulary import InputType
 from zwizard.xmlwrite import sub
@@ -161,6 +162,7 @@ def _console_note(r: PartReader, el: etree._Element, what: str) -> None:
     r.lost(el, what)
 
 
+@reports("graphics")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     g = a.graphics
     if not g.vnc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zwizard import xmlsafe
+from zwizard.findings import reports
 from zwizard.machine import S390_ARCH, S390_MACHINE, machine_problem
 from zwizard.model import Kernel
 from zwizard.parts.base import Part, PartReader, Question
@@ -70,6 +71,7 @@ def read(r: PartReader, root: etree._Element, a: Answers) -> None:
         r.never("x86-features", el, f"<os><{el.tag}>")
 
 
+@reports("kernel-boot")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     """Direct kernel boot. QEMU starts the kernel itself at a cold start: the firmware
     runs only when no kernel is given or the guest re-IPLs a device

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from zwizard.findings import reports
 from zwizard.model import Answers, Watchdog
 from zwizard.parts.base import Part, PartReader, Question
 from zwizard.vocabulary import WATCHDOG_ACTIONS, WatchdogAction
@@ -40,6 +41,7 @@ def read(r: PartReader, el: etree._Element, a: Answers) -> None:
     r.mark("watchdog.model", el)
 
 
+@reports("watchdog-diag288")
 def check(a: Answers, plan: Plan, out: Collector) -> None:
     if a.watchdog is not None and a.watchdog.model != DIAG288:
         out.error(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zwizard.findings import Collector
+from zwizard.findings import Collector, checked
 from zwizard.prepare.boot import BOOT_FALLBACK_QEMU, boot_steps
 from zwizard.prepare.install_server import install_network, install_server_steps
 from zwizard.prepare.pci import pci_steps
@@ -72,15 +72,15 @@ def prepare(
     for i, dev in enumerate(answers.passthrough):
         path = f"passthrough[{i}]"
         if dev.type == "vfio-ap":
-            ap_steps(prep, answers, dev, path, host, judge, out)
+            checked(ap_steps, out, prep, answers, dev, path, host, judge, out)
         elif dev.type == "vfio-ccw":
-            ccw_steps(prep, dev, path, i, host, judge, out)
+            checked(ccw_steps, out, prep, dev, path, i, host, judge, out)
         elif dev.type == "pci":
             pci_steps(prep, dev, path, plan, host)
     if answers.secure_execution.enabled:
-        se_steps(prep, answers, host, judge, out)
+        checked(se_steps, out, prep, answers, host, judge, out)
     if answers.pxe.enabled:
-        install_server_steps(prep, answers, plan, host, out)
+        checked(install_server_steps, out, prep, answers, plan, host, out)
     boot_steps(prep, answers, plan, host, host_is_target)
     prep.findings = out.findings
     return prep

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
+from zwizard.findings import reports
 from zwizard.prepare.shell import q, sha256, take_check
 from zwizard.prepare.steps import Check, Preparation, Step
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from zwizard.plan import Plan
 
 
+@reports("pxe-config")
 def install_server_steps(
     prep: Preparation, answers: Answers, plan: Plan, host: HostInfo | None, out: Collector
 ) -> None:

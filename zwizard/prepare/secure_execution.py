@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from zwizard.findings import reports
 from zwizard.prepare.shell import q
 from zwizard.prepare.steps import Check, Preparation, Report, Step
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from zwizard.model import Answers
 
 
+@reports("se-image", "host-se")
 def se_steps(
     prep: Preparation, answers: Answers, host: HostInfo | None, judge: Report, out: Collector
 ) -> None:

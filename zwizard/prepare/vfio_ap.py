@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard.findings import reports
 from zwizard.prepare.mdev import load_module, mdev_steps, used_as_it_is
 from zwizard.prepare.shell import q
 from zwizard.prepare.steps import Check, Preparation, Report, Step
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 ZCRYPT_DRIVERS = ("cex4queue", "cex2aqueue", "cex2cqueue")
 
 
+@reports("host-ap-queue", "prepare-ap")
 def ap_steps(
     prep: Preparation,
     answers: Answers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zwizard.findings import reports
 from zwizard.prepare.mdev import load_module, mdev_steps, used_as_it_is
 from zwizard.prepare.shell import q
 from zwizard.prepare.steps import Check, Preparation, Report, Step
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from zwizard.model import Passthrough
 
 
+@reports("host-dasd", "prepare-ccw")
 def ccw_steps(
     prep: Preparation,
     dev: Passthrough,

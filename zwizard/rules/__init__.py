@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from zwizard.cpu_models import CPU_MODELS
 from zwizard.devices import KINDS
+from zwizard.findings import DECLARED, Finding, checked, reports
 from zwizard.findings import Collector as _Collector
-from zwizard.findings import Finding
 from zwizard.limits import (
     GUEST_NAME,
     MAX_MEMORY_MIB,
@@ -50,6 +50,7 @@ from zwizard.structure import record
 
 if TYPE_CHECKING:
     from zwizard.host import HostInfo
+    from zwizard.stack_versions import Stack
 
 __all__ = [
     "CATALOG",
@@ -67,6 +68,7 @@ __all__ = [
     "Rule",
     "availability",
     "check",
+    "checks_of",
     "errors",
     "machine_problem",
     "machine_removed",
@@ -91,36 +93,59 @@ def check(
     # the libvirt and QEMU the version-dependent rules judge against (stack_versions)
     stack = judged_stack(answers, host, host_is_target)
     for rule_group in _RULE_GROUPS:
-        if rule_group is _guest:
-            _guest(answers, plan, out, stack)
-        elif rule_group is _boot:
-            _boot(answers, plan, out, stack)
+        if rule_group in (_guest, _boot):
+            checked(rule_group, out, answers, plan, out, stack)
         else:
-            rule_group(answers, plan, out)
-    _stack(answers, plan, stack, out)
+            checked(rule_group, out, answers, plan, out)
+    checked(_stack, out, answers, plan, stack, out)
     # a versioned machine type the judged QEMU no longer has (a converted guest keeps its
     # own; a new one is unversioned and never meets this)
     one_host = host[0] if isinstance(host, list) and len(host) == 1 else host
-    removed = machine_removed(
-        answers.guest.machine,
+    checked(
+        _machine_removed,
+        out,
+        answers,
         stack,
         one_host if not isinstance(one_host, list) else None,
         host_is_target,
+        out,
     )
+    if isinstance(host, list) and len(host) == 1:
+        host = host[0]
+    if isinstance(host, list):
+        _hosts(answers, plan, host, out, host_is_target)  # each host's checks, named
+    elif host is not None:
+        _host(answers, plan, host, out, host_is_target)  # this host's and each kind's
+        if host_is_target and host.se_ap:
+            checked(_se_ap_allowed, out, answers, out)
+    order = {"error": 0, "warning": 1, "note": 2}
+    return sorted(out.findings, key=lambda f: order[f.severity])
+
+
+@reports("machine-removed")
+def _machine_removed(
+    answers: Answers,
+    stack: Stack,
+    host: HostInfo | None,
+    host_is_target: bool,
+    out: _Collector,
+) -> None:
+    removed = machine_removed(answers.guest.machine, stack, host, host_is_target)
     if removed is not None:
         out.findings.append(
             Finding(removed.rule, removed.severity, "guest.machine", removed.message)
         )
-    if isinstance(host, list) and len(host) == 1:
-        host = host[0]
-    if isinstance(host, list):
-        _hosts(answers, plan, host, out, host_is_target)
-    elif host is not None:
-        _host(answers, plan, host, out, host_is_target)
-        if host_is_target and host.se_ap:
-            _se_ap_allowed(answers, out)
-    order = {"error": 0, "warning": 1, "note": 2}
-    return sorted(out.findings, key=lambda f: order[f.severity])
+
+
+def checks_of(rule_id: str) -> tuple[str, ...]:
+    """Where a rule is checked: every check that declares it (`@reports`), by its
+    module and name — of the modules imported so far (the host preparation's and the
+    typed text's checks are declared in zwizard.prepare and zwizard.session)."""
+    return tuple(
+        f"{check.__module__}.{check.__qualname__}"
+        for check, ids in DECLARED.items()
+        if rule_id in ids
+    )
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from zwizard.devices import entries
 from zwizard.findings import Collector as _Collector
+from zwizard.findings import reports
 from zwizard.lazy import Pattern
 from zwizard.model import Answers
 
@@ -22,6 +23,7 @@ from zwizard.stack_versions import (
 # --- disks, NICs, addresses, boot --------------------------------------------------------
 
 
+@reports("ccw-address")
 def _addresses(a: Answers, plan: Plan, out: _Collector) -> None:
     given: dict[str, str] = {
         path: item.ccw for _, path, item in entries(a) if getattr(item, "ccw", None) is not None
@@ -71,6 +73,7 @@ ADDRESSED = Pattern(
 )
 
 
+@reports("boot-order", "loadparm")
 def _boot(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
     devices = [(path, item) for kind, path, item in entries(a) if kind.boots]
     orders: dict[int, list[str]] = {}

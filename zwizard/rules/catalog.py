@@ -1,7 +1,8 @@
 """Every rule the engine reports, declared once: its id (the contract with error messages,
 `zwizard check` and the tests; never renamed), what it guards, the wizard steps whose F1 help
 lists it, and the section of docs/rules.md that gives its source. `RULES`, each step's help
-and the check of docs/rules.md are derived from this table (tests/unit/test_rules.py).
+and the check of docs/rules.md are derived from this table (tests/unit/test_rules.py); the
+checks that report a rule declare it themselves (`@reports`; `zwizard.rules.checks_of`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zwizard.findings import Collector as _Collector
-from zwizard.findings import Finding, Severity
+from zwizard.findings import Finding, Severity, reports
 from zwizard.iothreads import iothread_ids, iothreads_said
 from zwizard.lazy import Pattern
 from zwizard.model import Answers
@@ -70,6 +70,17 @@ def machine_removed(
 # --- guest -----------------------------------------------------------------------------
 
 
+@reports(
+    "guest-name",
+    "guest-os",
+    "lifecycle",
+    "memory",
+    "no-mem-hotplug",
+    "no-smbios",
+    "s390-machine",
+    "uuid",
+    "vcpus",
+)
 def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK) -> None:
     g = a.guest
     if not g.name:
@@ -157,6 +168,7 @@ def _guest(a: Answers, plan: Plan, out: _Collector, stack: Stack = DEFAULT_STACK
 CPUSET = Pattern(r"\^?[0-9]+(-[0-9]+)?(,\^?[0-9]+(-[0-9]+)?)*")  # ASCII: \d takes '٣' too
 
 
+@reports("cpu-pinning", "iothreads", "memtune", "rng-source", "vsock")
 def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
     """I/O threads, cputune pinning and memtune limits, as libvirt 9.0 takes them (seen)."""
     cpu, mem = a.cpu, a.memory
@@ -255,6 +267,7 @@ def _tuning(a: Answers, plan: Plan, out: _Collector) -> None:
         )
 
 
+@reports("console-log", "memory", "se-no-memstats")
 def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
     if a.console.log is not None and not a.console.log.startswith("/"):
         out.error(
@@ -295,6 +308,7 @@ def _console_memory(a: Answers, plan: Plan, out: _Collector) -> None:
 MULTILINE_KEYS = ("guest.description",)
 
 
+@reports("text")
 def _text(a: Answers, plan: Plan, out: _Collector) -> None:
     def walk(obj: Any, path: str) -> None:
         if isinstance(obj, str):

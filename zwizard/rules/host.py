@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zwizard.devices import KINDS
 from zwizard.devices.base import HostJudge
 from zwizard.findings import Collector as _Collector
-from zwizard.findings import Finding
+from zwizard.findings import Finding, checked, reports
 from zwizard.model import Answers
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ from zwizard.stack_versions import (
 # --- rules that follow the stack's versions (zwizard.stack_versions) -------------------
 
 
+@reports("cpu-migration", "share", "target")
 def _stack(a: Answers, plan: Plan, stack: Stack, out: _Collector) -> None:
     target = a.target
     if target is not None:
@@ -75,25 +76,41 @@ def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, targe
     a custom CPU model some host cannot run is one error that offers the newest model
     all of them run (the seed's migration rule), and differing machine types and
     host-model CPUs are said (rule hosts-common)."""
+    for h in hosts:
+        if not h.reachable:
+            checked(_not_judged, out, h, out)
+        else:
+            sub = _Collector()
+            _host(a, plan, h, sub, target)
+            for f in sub.findings:
+                if f.rule == "host-cpu-model":
+                    continue  # said once below, for all hosts, with the model they share
+                out.findings.append(
+                    Finding(f.rule, f.severity, f.path, f"on {h.label}: {f.message}")
+                )
+    reachable = [h for h in hosts if h.reachable]
+    if target and reachable and all(h.se_ap for h in reachable):
+        # AP in a secure guest only where every host allows it
+        checked(_se_ap_allowed, out, a, out)
+    checked(_hosts_common, out, a, plan, hosts, out, target)
+
+
+@reports("hosts-common")
+def _not_judged(host: HostInfo, out: _Collector) -> None:
+    out.warn("hosts-common", "guest", f"{host.label} was not judged: {'; '.join(host.unavailable)}")
+
+
+@reports("hosts-common", "host-cpu-model")
+def _hosts_common(
+    a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, target: bool
+) -> None:
+    """What several hosts do not share: a custom model one of them
+    cannot run, host-model CPUs that differ, machine types libvirt fixes differently."""
     from zwizard.host import machine_version
     from zwizard.hosts import common_ground
 
     ground = common_ground(hosts)
-    for h in hosts:
-        if not h.reachable:
-            out.warn(
-                "hosts-common", "guest", f"{h.label} was not judged: {'; '.join(h.unavailable)}"
-            )
-            continue
-        sub = _Collector()
-        _host(a, plan, h, sub, target)
-        for f in sub.findings:
-            if f.rule == "host-cpu-model":
-                continue  # said once below, for all hosts, with the model they share
-            out.findings.append(Finding(f.rule, f.severity, f.path, f"on {h.label}: {f.message}"))
     reachable = [h for h in hosts if h.reachable]
-    if target and reachable and all(h.se_ap for h in reachable):
-        _se_ap_allowed(a, out)  # AP in a secure guest only where every host allows it
     known = [h for h in reachable if h.has_domcaps]
     if len(known) < 2:
         return
@@ -137,6 +154,17 @@ def _hosts(a: Answers, plan: Plan, hosts: list[HostInfo], out: _Collector, targe
 
 
 def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool) -> None:
+    """What this host lacks for the guest: its CPU, limits and Secure Execution, then
+    each device kind's own host rules."""
+    checked(_this_host, out, a, plan, host, out, target)
+    judge = HostJudge(out, target)
+    for kind in KINDS:
+        if kind.check_host is not None:
+            checked(kind.check_host, out, a, host, judge)
+
+
+@reports("host-cpu-mode", "host-cpu-model", "host-cpus", "host-se", "host-vcpus")
+def _this_host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool) -> None:
     report = out.error if target else out.warn
     other = "" if target else " (fine if the guest is meant for another host)"
     if host.has_domcaps:
@@ -177,7 +205,3 @@ def _host(a: Answers, plan: Plan, host: HostInfo, out: _Collector, target: bool)
                     f"host CPUs {', '.join(map(str, offline))} are not online here (online: "
                     f"{len(host.cpus_online)} CPUs); libvirt fails at start",
                 )
-    judge = HostJudge(out, target)
-    for kind in KINDS:
-        if kind.check_host is not None:
-            kind.check_host(a, host, judge)

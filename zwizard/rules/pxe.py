@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zwizard.findings import Collector as _Collector
+from zwizard.findings import reports
 from zwizard.model import Answers, Pxe
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ from zwizard.structure import lookup
 # --- PXE -------------------------------------------------------------------------------
 
 
+@reports("pxe-config")
 def _pxe(a: Answers, plan: Plan, out: _Collector) -> None:
     pxe = a.pxe
     if not pxe.enabled:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from zwizard.devices import entries
 from zwizard.findings import Collector as _Collector
+from zwizard.findings import reports
 from zwizard.model import Answers
 
 if TYPE_CHECKING:
@@ -18,6 +19,15 @@ from zwizard.plan import Plan
 # --- Secure Execution --------------------------------------------------------------------
 
 
+@reports(
+    "se-launch",
+    "se-max-vcpus",
+    "se-no-balloon-rng",
+    "se-no-hugepages",
+    "se-no-vfio",
+    "se-image",
+    *SE_NOTES,
+)
 def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
     if not a.secure_execution.enabled:
         return
@@ -73,6 +83,7 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
         out.note(rule, "secure_execution", f"{se} {text}")
 
 
+@reports("se-no-vfio")
 def _se_ap_allowed(a: Answers, out: _Collector) -> None:
     """Rule se-no-vfio as the seed states it holds unless the host gives AP queues to
     secure guests: host-model with QEMU's 'appv' (UV feature BIT_UV_FEAT_AP, z16 and
