@@ -581,7 +581,7 @@ class PromptAnswers:
             return "y"
         if "Connect to:" in asked and last.startswith("number"):
             return "2" if self.nic[0] else "1"
-        if last.startswith(("network name:", "bridge name:")):
+        if last.startswith(("libvirt network:", "Host bridge:")):
             return self.nic[1] or "-"
         if "Host devices:" in asked and last.startswith("number"):
             self.disk = None  # the questions that follow are the device's

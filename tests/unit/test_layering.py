@@ -126,7 +126,6 @@ FRONT_ENDS_REACH = {
     "zwizard.structure": "looking a value up by its path",
     "zwizard.questions": "each answers key's question, declared once for both front ends",
     "zwizard.devices": "each kind's declared fields and options, which build both front ends",
-    "zwizard.devices.nic": "the NIC kind's declarations and its macvtap modes",
     "zwizard.drafts": "saving and resuming a draft",
     "zwizard.rules": "the F1 help's rule list, Secure Execution's notes, greying records",
     "zwizard.lineedit": "the prompt mode's own line reader (TERM=dumb)",

@@ -138,6 +138,7 @@ class Kind:
     after: Callable[[Element, Answers, Plan], None] | None = None  # e.g. a controller
     resolve: Callable[[Answers, Plan], None] | None = None  # its part of the plan
     check_host: Callable[[Answers, HostInfo, HostJudge], None] | None = None  # host rules
+    source: tuple[Field, ...] = ()  # where an entry connects, asked before its fields
     fields: tuple[Field, ...] = ()  # what both front ends ask of each entry they add
     options: tuple[Field, ...] = ()  # what both front ends offer beyond the essentials
     options_title: str = ""  # how they name that group ("More disk options (…)")

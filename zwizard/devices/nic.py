@@ -410,8 +410,32 @@ SOURCE_MODES: tuple[tuple[str | None, str], ...] = (
     *((m, m) for m in DIRECT_MODES),
 )
 
-# What both front ends ask of each interface after its source (network, bridge or host
-# interface, and the macvtap mode, which each front end asks its own way).
+
+def _networks(answers: Answers, host: HostInfo, nic: Nic) -> list[tuple[str, str]]:
+    return [(n.name, "active" if n.active else "inactive") for n in host.networks or []]
+
+
+def _bridges(answers: Answers, host: HostInfo, nic: Nic) -> list[tuple[str, str]]:
+    return [(i.name, "" if i.up else "down") for i in host.interfaces if i.bridge]
+
+
+def _host_interfaces(answers: Answers, host: HostInfo, nic: Nic) -> list[tuple[str, str]]:
+    return [(i.name, "" if i.up else "down") for i in host.interfaces if not i.bridge]
+
+
+# Where an interface connects, asked before its fields: one of the three (the prompt asks
+# which first, the wizard shows the three), and with a host interface its macvtap mode;
+# what this host has is offered for each (rule nic-source: exactly one is given)
+SOURCE = (
+    Field("source.network", "libvirt network", placeholder="(a libvirt network name)",
+          offer=_networks),
+    Field("source.bridge", "host bridge", placeholder="(a bridge on the host)", offer=_bridges),
+    Field("source.direct", "host interface (macvtap)", placeholder="(a host interface)",
+          offer=_host_interfaces),
+    Field("source.mode", "macvtap mode", SOURCE_MODES),
+)  # fmt: skip
+
+# What both front ends ask of each interface after its source.
 FIELDS = (
     Field("mac", "MAC (empty: derived from the guest UUID)",
           placeholder="(derived; or type aa:bb:cc:dd:ee:ff)"),
@@ -449,6 +473,7 @@ KIND = Kind(
     missing=_missing,
     resolve=resolve,
     check_host=check_host,
+    source=SOURCE,
     fields=FIELDS,
     options=OPTIONS,
     options_title="More interface options (MTU, VLAN …)",

@@ -147,7 +147,11 @@ def _question(f: Any) -> str:
     """A declared field as a question: its label, capitalised (not a term written in
     lower case: ccw, loadparm), with where to look."""
     first = f.label.split(" ", 1)[0]
-    text = f.label if first in ("ccw", "loadparm", "zPCI") else f.label[:1].upper() + f.label[1:]
+    text = (
+        f.label
+        if first in ("ccw", "loadparm", "zPCI", "libvirt")
+        else f.label[:1].upper() + f.label[1:]
+    )
     return f"{text} ({f.help})" if f.help else text
 
 
@@ -232,18 +236,15 @@ def _nic_source(q: Asker, i: int) -> None:
     for other in ("network", "bridge", "direct"):
         if other != kind:
             q.session.set_value(f"nics[{i}].source.{other}", None)
-    if q.host is not None:
-        h = q.host
-        q.on_host(
-            [(n.name, "active" if n.active else "inactive") for n in h.networks or []]
-            if kind == "network"
-            else [(f.name, "") for f in h.interfaces if f.bridge == (kind == "bridge")]
-        )
-    q.text(f"nics[{i}].source.{kind}", f"{kind} name:")
+    # the source's declared fields (Kind.source), as the wizard's form shows them
+    source = {f.key: f for f in BY_KEY["nics"].source}
+    field = source[f"source.{kind}"]
+    if field.offer is not None and q.host is not None:
+        q.on_host(field.offer(q.answers, q.host, q.answers.nics[i]))
+    q.text(f"nics[{i}].{field.key}", f"{_question(field)}:")
     if kind == "direct":
-        from zwizard.devices.nic import SOURCE_MODES
-
-        q.choose(f"nics[{i}].source.mode", "macvtap mode:", list(SOURCE_MODES))
+        mode = source["source.mode"]
+        q.choose(f"nics[{i}].{mode.key}", f"{_question(mode)}:", list(mode.choices))
 
 
 def step_network(q: Asker) -> None:

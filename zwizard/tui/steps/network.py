@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from zwizard.devices.nic import KIND, SOURCE_MODES
-from zwizard.tui import offers
+from zwizard.devices import BY_KEY
 from zwizard.tui.devices import DeviceList
-from zwizard.tui.fields import ChoiceField, FixedChoice, State, TextField, declared
+from zwizard.tui.fields import FixedChoice, State, declared
 from zwizard.tui.steps.base import Explain, Heading, Step
 
 
@@ -26,17 +25,12 @@ def describe(state: State, i: int) -> str:
 
 
 def form() -> list:
+    kind = BY_KEY["nics"]  # as the prompt mode asks them
     return [
-        TextField("nics[0].source.network", "libvirt network", kind="optional-str",
-                  placeholder="(a libvirt network name)", offer=offers.networks),
-        TextField("nics[0].source.bridge", "or host bridge", kind="optional-str",
-                  placeholder="(a bridge on the host)", offer=offers.bridges),
-        TextField("nics[0].source.direct", "or host interface (macvtap)", kind="optional-str",
-                  placeholder="(a host interface)", offer=offers.interfaces),
-        ChoiceField("nics[0].source.mode", "macvtap mode", list(SOURCE_MODES)),
-        *declared("nics", KIND.fields, ""),  # as the prompt mode asks them
-        *declared("nics", KIND.options, KIND.options_title),
-    ]  # fmt: skip
+        *declared("nics", kind.source, ""),
+        *declared("nics", kind.fields, ""),
+        *declared("nics", kind.options, kind.options_title),
+    ]
 
 
 class NetworkStep(Step):
