@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from zwizard.parts import PARTS
 from zwizard.parts.base import Question
+from zwizard.structure import record
 
-__all__ = ["QUESTIONS", "Question", "question"]
+__all__ = ["GROUPS", "QUESTIONS", "Group", "Question", "group", "question", "yes_or_no"]
 
 TARGET: tuple[Question, ...] = (
     Question("target.libvirt", "Target host's libvirt (digits.digits)", empty="9.0",
@@ -70,3 +71,53 @@ def question(path: str) -> Question:
         return QUESTIONS[path]
     except KeyError:
         raise KeyError(f"no question is declared for '{path}' (zwizard.questions)") from None
+
+
+@record(frozen=True)
+class Group:
+    """Options both front ends fold behind one title: the wizard as a folded group that
+    opens when one of them holds a value, the prompt mode as a yes/no before them. The
+    same keys in this order under the same words (a device kind's options are its own:
+    `Kind.options_title`)."""
+
+    key: str
+    title: str
+    paths: tuple[str, ...]
+
+
+GROUPS: dict[str, Group] = {
+    g.key: g
+    for g in (
+        Group("guest", "More guest options (title, description; power-off, reboot, crash)",
+              ("guest.title", "guest.on_poweroff", "guest.on_reboot", "guest.on_crash",
+               "guest.description")),
+        Group("cpu", "More CPU and memory options (topology, KSM …)",
+              ("guest.vcpus_current", "cpu.sockets", "cpu.cores", "cpu.features",
+               "cpu.pinning", "cpu.emulator_pinning", "guest.iothreads",
+               "cpu.iothread_pinning", "cpu.deprecated_features", "memory.hard_limit_mib",
+               "memory.soft_limit_mib", "memory.swap_hard_limit_mib", "memory.nosharepages",
+               "memory.locked", "memory.balloon_autodeflate", "memory.balloon_stats_period")),
+        Group("console", "Console options (log, line mode, VNC)",
+              ("console.log", "console.log_append", "console.line_mode", "console.virtio",
+               "graphics.vnc", "graphics.listen")),
+        Group("pxe", "More PXE options (TFTP root, label, files)",
+              ("pxe.tftp_root", "pxe.label", "pxe.write_default", "pxe.per_mac")),
+    )
+}  # fmt: skip
+
+
+def group(key: str) -> Group:
+    return GROUPS[key]
+
+
+def yes_or_no(path: str) -> bool:
+    """Whether a key is asked as yes or no: its model type is bool (or bool | None)."""
+    from typing import get_args
+
+    from zwizard.model import Answers
+    from zwizard.structure import hints, lookup
+
+    parent, _, name = path.rpartition(".")
+    owner = lookup(Answers(), parent) if parent else Answers()
+    kind = hints(type(owner))[name]
+    return kind is bool or bool in get_args(kind)

@@ -16,10 +16,11 @@ from zwizard.choices import REVEALS
 from zwizard.devices import KINDS
 from zwizard.model import Answers, Kernel, Nic, NicSource, Target, Vsock, Watchdog
 from zwizard.prompt.asker import Asker
-from zwizard.questions import QUESTIONS, question
+from zwizard.questions import GROUPS, QUESTIONS, question
 from zwizard.structure import fields, is_record
 from zwizard.tui.app import STEPS
-from zwizard.tui.fields import PathField
+from zwizard.tui.devices import DeviceList
+from zwizard.tui.fields import MoreOptions, PathField
 
 # Keys no front end asks, each for its reason; a key leaves this list when it is asked.
 NOT_ASKED = {
@@ -98,8 +99,9 @@ async def wizard_keys() -> dict[str, str]:
         return keys
 
 
-def prompt_keys(monkeypatch) -> dict[str, str]:
-    """The keys the prompt mode asks, each with its question."""
+def prompt_keys(monkeypatch, confirmed: list[str] | None = None) -> dict[str, str]:
+    """The keys the prompt mode asks, each with its question (and in `confirmed`, the
+    yes/no questions, in order)."""
     asked: dict[str, str] = {}
     seen: set[str] = set()
 
@@ -113,6 +115,8 @@ def prompt_keys(monkeypatch) -> dict[str, str]:
     def confirm(self: Asker, message: str, default: bool = False, key: str = "") -> bool:
         first = message not in seen  # every optional block opened once, no list grows
         seen.add(message)
+        if confirmed is not None:
+            confirmed.append(message)
         if key:
             asked.setdefault(key, message)
         return first and not message.startswith("Add")
@@ -204,3 +208,27 @@ async def test_both_front_ends_put_a_key_in_its_declared_words(monkeypatch):
         "prompt mode": sorted(set(QUESTIONS) - set(asked) - set(NOT_ASKED)),
     }
     assert unasked == {"wizard": [], "prompt mode": []}, "declared, but not asked"
+
+
+async def test_both_front_ends_fold_the_same_options_under_the_same_title(monkeypatch):
+    """Issue 27: the wizard folded "More CPU options" and "More memory options" where the
+    prompt mode asked "More CPU and memory options (…)?", and the console's group had
+    two titles. The groups are declared once (zwizard.questions.GROUPS): the wizard's
+    folded groups outside the device lists are exactly those, with their keys in order,
+    and the prompt mode puts each title as its yes/no."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for step in STEPS:
+            await app.show_step(step.step_id)
+            await pilot.pause()
+        folded = {
+            str(group.title): [f.path for f in group.fields()]
+            for group in app.query(MoreOptions)
+            if not any(isinstance(a, DeviceList) for a in group.ancestors)
+        }
+    assert folded == {g.title: list(g.paths) for g in GROUPS.values()}
+    confirmed: list[str] = []
+    prompt_keys(monkeypatch, confirmed)
+    assert [m for m in confirmed if m.rstrip("?") in folded] == [
+        f"{g.title}?" for g in GROUPS.values()
+    ]

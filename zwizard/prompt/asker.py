@@ -14,7 +14,7 @@ from zwizard.lineedit import line_reader
 from zwizard.model import (
     Answers,
 )
-from zwizard.questions import question
+from zwizard.questions import group, question, yes_or_no
 from zwizard.rules import Availability, Finding
 from zwizard.session import (
     Session,
@@ -413,6 +413,25 @@ class Asker:
                 return
         if self.confirm(message, default=shown) != shown:
             self.session.set_value(path, not shown)
+
+    def group(
+        self, key: str, default: bool = False, skip: Callable[[str], bool] | None = None
+    ) -> None:
+        """A declared group of options (zwizard.questions.GROUPS), as the wizard folds it:
+        its title as a yes/no, then each key of it, of its kind, in its order — unless
+        `skip` says, when the key's turn comes, that it does not apply now."""
+        declared = group(key)
+        if not self.confirm(f"{declared.title}?", default=default):
+            return
+        for path in declared.paths:
+            if skip is not None and skip(path):
+                continue
+            if question(path).choices:
+                self.choose(path)
+            elif yes_or_no(path):
+                self.toggle(path)
+            else:
+                self.text(path)
 
     def confirm(self, message: str, default: bool = False, key: str = "") -> bool:
         """A yes/no question; `key`: the answers key it decides, where it decides one."""

@@ -31,12 +31,7 @@ def step_guest(q: Asker) -> None:
     q.choose("guest.domain_type")
     g = q.answers.guest
     changed = (g.on_poweroff, g.on_reboot, g.on_crash) != ("destroy", "restart", "destroy")
-    if q.confirm("More guest options (title, description; power-off, reboot, crash)?",
-                 default=changed or bool(g.title or g.description)):  # fmt: skip
-        q.text("guest.title")
-        for event in ("poweroff", "reboot", "crash"):
-            q.choose(f"guest.on_{event}")
-        q.text("guest.description")
+    q.group("guest", default=changed or bool(g.title or g.description))
     if q.host is not None:
         q.say(f"  this host: {q.host.summary()}")
         other = q.confirm(
@@ -77,20 +72,9 @@ def step_cpu(q: Asker) -> None:
     q.toggle("rng.enabled", effective=plan.rng)
     for path in ("memory.hotplug", "cpu.numa", "guest.smbios"):
         q.greyed(path)
-    if q.confirm("More CPU and memory options (vCPUs at start, topology, KSM, locking, "
-                 "balloon)?", default=False):  # fmt: skip
-        for path in ("guest.vcpus_current", "cpu.sockets", "cpu.cores", "cpu.features",
-                     "cpu.pinning", "cpu.emulator_pinning", "guest.iothreads",
-                     "cpu.iothread_pinning"):  # fmt: skip
-            q.text(path)
-        q.choose("cpu.deprecated_features")
-        for key in ("hard_limit_mib", "soft_limit_mib", "swap_hard_limit_mib"):
-            q.text(f"memory.{key}")
-        q.toggle("memory.nosharepages")
-        q.toggle("memory.locked")
-        if q.session.result.plan.balloon:
-            q.toggle("memory.balloon_autodeflate")
-            q.text("memory.balloon_stats_period")
+    # the balloon's options only where there is a balloon
+    balloon = ("memory.balloon_autodeflate", "memory.balloon_stats_period")
+    q.group("cpu", skip=lambda path: path in balloon and not q.session.result.plan.balloon)
 
 
 def _unfinished(q: Asker, key: str, what: Callable[[int], str]) -> None:
@@ -270,15 +254,10 @@ def step_watchdog(q: Asker) -> None:
     q.session.set_agent(q.confirm("QEMU guest agent channel (virtio-serial)?", default=agent))
     con = q.answers.console
     more = bool(con.log or con.line_mode or con.virtio or q.answers.graphics.vnc)
-    if q.confirm("Console options (log file, line-mode and virtio consoles, VNC)?", default=more):
-        q.text("console.log")
-        if q.answers.console.log:
-            q.toggle("console.log_append")
-        q.toggle("console.line_mode")
-        q.toggle("console.virtio")
-        q.toggle("graphics.vnc")
-        if q.answers.graphics.vnc:
-            q.text("graphics.listen")
+    # appending to a log only with a log, a listen address only with a display
+    needs = {"console.log_append": "console.log", "graphics.listen": "graphics.vnc"}
+    q.group("console", default=more,
+            skip=lambda path: path in needs and not lookup(q.answers, needs[path]))  # fmt: skip
 
 
 def step_passthrough(q: Asker) -> None:
@@ -370,11 +349,7 @@ def step_pxe(q: Asker) -> None:
     x = q.answers.pxe
     moved = (x.tftp_root, x.label, x.write_default, x.per_mac) != (
         "/var/lib/tftpboot", "linux", True, True)  # fmt: skip
-    if q.confirm("More PXE options (TFTP root, label, files)?", default=moved):
-        q.text("pxe.tftp_root")
-        q.text("pxe.label")
-        q.toggle("pxe.write_default")
-        q.toggle("pxe.per_mac")
+    q.group("pxe", default=moved)
 
 
 STEPS = (step_guest, step_cpu, step_disks, step_network, step_watchdog, step_passthrough,

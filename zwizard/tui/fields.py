@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
-from zwizard.questions import question
+from zwizard.questions import group, question, yes_or_no
 from zwizard.rules import Availability
 from zwizard.session import shown_text
 from zwizard.structure import field, is_default, lookup, record
@@ -78,6 +78,7 @@ class State:
                 self.host_is_target,
                 self.result.findings,
                 self.pending,
+                self.result.resolved,
             )
         return self._cache[key]
 
@@ -442,6 +443,19 @@ class MoreOptions(Collapsible):
         self.post_message(OptionsOpened())
 
 
+def grouped(key: str, id: str | None = None) -> MoreOptions:
+    """A declared group of options (zwizard.questions.GROUPS), folded: a field of its
+    kind for each key, under the title the prompt mode asks too."""
+    declared = group(key)
+    fields: list[PathField] = [
+        ChoiceField(path) if question(path).choices
+        else ToggleField(path) if yes_or_no(path)
+        else TextField(path)
+        for path in declared.paths
+    ]  # fmt: skip
+    return MoreOptions(*fields, title=declared.title, id=id)
+
+
 def folded(field: Any) -> bool:
     """The field sits in a folded group: not drawn now, so not synced either."""
     return any(isinstance(a, MoreOptions) and a.collapsed for a in field.ancestors)
@@ -452,8 +466,8 @@ def sync_fields(fields: Iterable[Any], state: State) -> None:
     first; a field still folded away is not drawn (it is when its group opens)."""
     fields = list(fields)
     groups = dict.fromkeys(a for f in fields for a in f.ancestors if isinstance(a, MoreOptions))
-    for group in groups:
-        group.open_if_used(state)
+    for folding in groups:
+        folding.open_if_used(state)
     for f in fields:
         if not folded(f):
             f.sync(state)

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from zwizard.session import cpu_model_offers
-from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField
+from zwizard.tui.fields import ChoiceField, State, TextField, ToggleField, grouped
 from zwizard.tui.messages import ValueChosen
 from zwizard.tui.steps.base import Heading, Step
 
@@ -28,32 +28,11 @@ class CpuMemoryStep(Step):
             [(title, m) for m, title in cpu_model_offers(None)], prompt="custom CPU model",
             id="cpu-model", compact=True,
         )  # fmt: skip
-        yield MoreOptions(
-            TextField("guest.vcpus_current"),
-            TextField("cpu.sockets"),
-            TextField("cpu.cores"),
-            TextField("guest.iothreads"),
-            TextField("cpu.features"),
-            TextField("cpu.pinning"),
-            TextField("cpu.emulator_pinning"),
-            TextField("cpu.iothread_pinning"),
-            ChoiceField("cpu.deprecated_features"),
-            title="More CPU options (topology, pinning …)",
-        )  # fmt: skip
         yield Heading("Memory")
         yield ToggleField("memory.hugepages")
         yield ToggleField("memory.balloon", effective=lambda s: s.result.plan.balloon)
         yield ToggleField("rng.enabled", effective=lambda s: s.result.plan.rng)
-        yield MoreOptions(
-            ToggleField("memory.balloon_autodeflate"),
-            TextField("memory.balloon_stats_period"),
-            TextField("memory.hard_limit_mib"),
-            TextField("memory.soft_limit_mib"),
-            TextField("memory.swap_hard_limit_mib"),
-            ToggleField("memory.nosharepages"),
-            ToggleField("memory.locked"),
-            title="More memory options (memtune, KSM …)",
-        )  # fmt: skip
+        yield grouped("cpu")
         yield Heading("Not on IBM Z")
         yield ToggleField("memory.hotplug")
         yield ToggleField("cpu.numa")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
-from zwizard.tui.fields import Box, ChoiceField, MoreOptions, State, TextField
+from zwizard.tui.fields import Box, ChoiceField, State, TextField, grouped
 from zwizard.tui.messages import HostTarget
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -23,14 +23,7 @@ class GuestStep(Step):
         yield TextField("guest.name")
         yield ChoiceField("guest.os")
         yield ChoiceField("guest.domain_type")
-        yield TextField("guest.title")
-        yield MoreOptions(
-            ChoiceField("guest.on_poweroff"),
-            ChoiceField("guest.on_reboot"),
-            ChoiceField("guest.on_crash"),
-            TextField("guest.description"),
-            title="More guest options (power-off, reboot, crash; description)",
-        )  # fmt: skip
+        yield grouped("guest")
         yield Explain("", id="uuid-line")
         with Horizontal(classes="toggle-row", id="target-row"):
             yield Box("For another host (F4 on any step)", id="other-host", compact=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField
+from zwizard.tui.fields import ChoiceField, MoreOptions, State, TextField, ToggleField, grouped
 from zwizard.tui.messages import BootFirst
 from zwizard.tui.steps.base import Explain, Heading, Step
 
@@ -25,14 +25,7 @@ class PxeStep(Step):
         for key in ("address", "netmask", "gateway", "hostname", "interface", "nameserver",
                     "extra_args"):  # fmt: skip
             yield TextField(f"pxe.{key}")
-        yield MoreOptions(
-            TextField("pxe.tftp_root"),
-            TextField("pxe.label"),
-            ToggleField("pxe.write_default"),
-            ToggleField("pxe.per_mac"),
-            title="More PXE options (TFTP root, label, files)",
-            id="pxe-more",
-        )  # fmt: skip
+        yield grouped("pxe", id="pxe-more")
         # after the fields, not between the switch and the kernel: shown when PXE is turned
         # on, it took the first Tab of a burst and dropped the path typed behind it
         yield Button("Boot nics[0] first, to install from it", id="pxe-boot-nic", compact=True)

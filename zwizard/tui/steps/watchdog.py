@@ -10,10 +10,10 @@ from zwizard.model import AGENT_CHANNEL, Watchdog
 from zwizard.tui.fields import (
     Box,
     ChoiceField,
-    MoreOptions,
     State,
     TextField,
     ToggleField,
+    grouped,
     set_label,
     sync_fields,
 )
@@ -41,15 +41,7 @@ class WatchdogStep(Step):
             "A virtio-serial port for qemu-guest-agent in the guest: virsh domfsfreeze, "
             "domifaddr --source agent and set-user-password use it."
         )
-        yield MoreOptions(
-            TextField("console.log"),
-            ToggleField("console.log_append"),
-            ToggleField("console.line_mode"),
-            ToggleField("console.virtio"),
-            ToggleField("graphics.vnc"),
-            TextField("graphics.listen"),
-            title="Console options (log, sclplm, VNC)",
-        )  # fmt: skip
+        yield grouped("console")
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "watchdog-on":
