@@ -32,6 +32,8 @@ class Build:
     findings: list[Finding]
     files: dict[str, str] = field(default_factory=dict)  # empty while there are errors
     schema_problems: list[str] = field(default_factory=list)
+    # (rule, path) of host findings the host preparation takes care of: notes here
+    resolved: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -73,7 +75,7 @@ def build(
             else f
             for f in findings
         ]
-    result = Build(answers, plan, findings)
+    result = Build(answers, plan, findings, resolved=frozenset(resolved or ()))
     if errors(findings):
         return result
     result.files = render_files(answers, plan)

@@ -46,16 +46,24 @@ def choice_availability(
     target: bool = True,
     baseline: list[Finding] | None = None,
     pending: Collection[str] = (),
+    resolved: Collection[tuple[str, str]] = (),
 ) -> Availability:
     """Whether a choice is allowed, where a choice that reveals fields to fill in (static
     addressing, a custom CPU model) is never greyed for those fields being empty yet.
 
     `pending`: key paths holding text that is not a value yet. What the rules say of the
     last value under such text is not the session's word (its own finding speaks), so it
-    is no reason about this choice either ('8' under '8G' would read "8 MiB is below …")."""
+    is no reason about this choice either ('8' under '8G' would read "8 MiB is below …").
+    `resolved`: (rule, path) of the host findings the host preparation takes care of
+    (Build.resolved), as `baseline` holds them: notes, not warnings."""
     from zwizard.choices import REVEALS
 
     verdict = availability(answers, path, value, baseline, host, target)
+    if resolved:
+        # what the host preparation written with the files creates (a mediated device)
+        # is a note in the session's result and no reason about any choice
+        kept = tuple(f for f in verdict.reasons if (f.rule, f.path) not in resolved)
+        verdict = Availability(not any(f.severity == "error" for f in kept), kept)
     entry = option_entry(path)
     if (
         entry
@@ -117,6 +125,27 @@ def boot_sequence(answers: Answers, plan: Plan) -> list[tuple[str, str]]:
             words = f"{item.type} {item.uuid or item.address or ''}"
         out.append((path, f"{path} ({words.strip()})"))
     return out
+
+
+def secure_cpu_refused(answers: Answers) -> bool:
+    """Whether Secure Execution refuses this CPU, as its rule says (se-launch: an error on
+    the CPU, a custom model without 'unpack'): turning it on then makes the mode
+    host-model. A mode it only minds (maximum, host-passthrough: a warning) stays — an
+    outside tester saw both changed and then offered again."""
+    import copy
+
+    from zwizard.findings import Collector
+    from zwizard.plan import make_plan
+    from zwizard.rules.secure import _secure_execution
+
+    trial = copy.deepcopy(answers)
+    trial.secure_execution.enabled = True
+    out = Collector()
+    _secure_execution(trial, make_plan(trial), out)
+    return any(
+        f.rule == "se-launch" and f.severity == "error" and f.path.startswith("cpu.")
+        for f in out.findings
+    )
 
 
 def secure_execution_blockers(verdict: Availability, removals: list[str]) -> list[Finding]:

@@ -1,10 +1,9 @@
 """The editing core: one guest being edited, whatever front end edits it.
 
-The full-screen wizard, the prompt mode and the answers mode all go through
-here: the answers plus the text typed that is not a value yet (`pending`),
-every edit a person can make, and turning Secure Execution on together with
-what must go; writing, defining and next steps are output.write_and_define. The
-front ends only present; no rule and no edit lives in `tui/` or `prompt/`.
+The full-screen wizard, the prompt mode and the answers mode all go through here: the
+answers plus the text typed that is not a value yet (`pending`), every edit a person can
+make, and turning Secure Execution on together with what must go; writing, defining and
+next steps are output.write_and_define. No rule and no edit lives in `tui/` or `prompt/`.
 
 Text typed is never coerced into another value: a number field holding `8G`
 keeps `8G`, reports it with the rule's id and words, and blocks writing.
@@ -28,6 +27,7 @@ from zwizard.offering import can_add as can_add
 from zwizard.offering import choice_availability as choice_availability
 from zwizard.offering import cpu_model_offers as cpu_model_offers
 from zwizard.offering import option_entry as option_entry
+from zwizard.offering import secure_cpu_refused
 from zwizard.offering import secure_execution_blockers as secure_execution_blockers
 from zwizard.output import Outcome, existing, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Finding
@@ -471,7 +471,7 @@ class Session:
             out.append("rng.enabled: the virtio-rng device")
         if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
             out.append(f"guest.vcpus: {a.guest.vcpus} vCPUs become {SE_MAX_VCPUS}")
-        if a.cpu.mode not in (None, "host-model", "host-passthrough"):
+        if secure_cpu_refused(a):
             out.append(f"cpu.mode: {a.cpu.mode} becomes host-model")
         return out
 
@@ -493,7 +493,7 @@ class Session:
         a.rng.enabled = None
         if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
             a.guest.vcpus = SE_MAX_VCPUS
-        if a.cpu.mode not in (None, "host-model", "host-passthrough"):
+        if secure_cpu_refused(a):
             a.cpu.mode, a.cpu.model = None, None
         a.secure_execution.enabled = True
         self.changed()

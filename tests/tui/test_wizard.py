@@ -1195,3 +1195,29 @@ async def test_lifecycle_actions_the_qemu_driver_refuses_are_greyed_with_its_wor
         buttons = {str(b.label).split(" ")[0]: b for b in field.query(RadioButton)}
         assert buttons["preserve"].disabled and not buttons["restart"].disabled
         assert "[lifecycle]" in visible_text(app)
+
+
+async def test_a_custom_model_dropped_with_another_mode_leaves_the_model_list_blank():
+    """An outside tester: custom gen15a, then the default mode, then custom again — the
+    list still showed gen15a while the model was gone ("custom needs a model"), and
+    choosing gen15a again changed nothing."""
+    from textual.widgets import Select
+
+    from zwizard.tui.messages import ValueChosen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.show_step("cpu")
+        models = app.query_one("#cpu-model", Select)
+        app.post_message(ValueChosen("cpu.mode", "custom"))
+        await pilot.pause()
+        models.value = "gen15a"  # as a pick in the list does: Select.Changed
+        await pilot.pause()
+        assert app.answers.cpu.model == "gen15a"
+        for mode in (None, "custom"):
+            app.post_message(ValueChosen("cpu.mode", mode))
+            await pilot.pause()
+            assert app.answers.cpu.model is None and models.is_blank()
+        models.value = "gen15a"
+        await pilot.pause()
+        assert (app.answers.cpu.mode, app.answers.cpu.model) == ("custom", "gen15a")

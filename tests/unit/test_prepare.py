@@ -500,6 +500,26 @@ def test_image_command_lines_use_only_the_tools_documented_options(tmp_path, no_
         assert ("--no-verify" in used) is no_verify
 
 
+def test_a_mediated_device_the_script_creates_is_no_reason_about_any_choice(tmp_path):
+    """An outside tester: with a crypto device the host preparation creates, nearly every
+    choice in the wizard (CPU mode, OS, disk format, macvtap mode …) read "(!) — mind: no
+    mediated device … on this host [host-mdev]", though choosing it changed nothing. The
+    session's result holds that finding as a note (the script creates the device), and a
+    choice is judged against the same."""
+    from zwizard.session import Session, choice_availability
+
+    host = ibm_z_host(tmp_path / "host")
+    for target in (True, False):  # F4: the guest for another host, judged against this one
+        session = Session(answers(passthrough=[AP]), host=host, host_is_target=target)
+        result = session.result
+        assert ("host-mdev", "passthrough[0].uuid") in result.resolved
+        for path, value in (("cpu.mode", "host-model"), ("guest.os", "rhel8"),
+                            ("watchdog.action", "poweroff")):  # fmt: skip
+            verdict = choice_availability(session.answers, path, value, host, target,
+                                          result.findings, (), result.resolved)  # fmt: skip
+            assert verdict.allowed and not verdict.reasons, (target, path, verdict.reasons)
+
+
 def test_a_zipl_menu_is_answered_on_the_ascii_console():
     a = answers(disks=[{"path": "/var/lib/libvirt/images/web01.qcow2", "boot_order": 1,
                         "loadparm": "PROMPT"}])  # fmt: skip

@@ -313,11 +313,11 @@ def test_placing_a_device_in_the_boot_sequence():
 
 
 def test_secure_execution_says_and_does_what_goes_from_the_cpu_and_the_rng():
-    s = session(cpu={"mode": "custom", "model": "gen15a"}, rng={"enabled": True},
+    s = session(cpu={"mode": "custom", "model": "z14"}, rng={"enabled": True},
                 guest={"vcpus": 247})  # fmt: skip
     will = s.secure_execution_removals()
     assert "rng.enabled: the virtio-rng device" in will
-    assert "cpu.mode: custom becomes host-model" in will
+    assert "cpu.mode: custom becomes host-model" in will  # z14 lacks 'unpack' (se-launch)
     assert not any(w.startswith("guest.vcpus") for w in will)  # 247 is allowed
     assert s.enable_secure_execution() == will
     a = s.answers
@@ -334,6 +334,18 @@ def test_secure_execution_keeps_host_passthrough_and_cuts_vcpus_to_its_limit():
     ]  # fmt: skip
     s.enable_secure_execution()
     assert (s.answers.cpu.mode, s.answers.guest.vcpus) == ("host-passthrough", 247)
+
+
+@pytest.mark.parametrize("cpu", [{"mode": "custom", "model": "gen15a"}, {"mode": "maximum"}])
+def test_secure_execution_changes_only_a_cpu_its_rule_refuses(cpu):
+    """An outside tester: turning it on made custom gen15a (which has 'unpack') and
+    maximum (which the rule only minds) host-model, and both could be chosen again at
+    once. What the rule refuses changes; what it minds stays, with its warning."""
+    s = session(cpu=cpu)
+    assert not any(w.startswith("cpu.") for w in s.secure_execution_removals())
+    s.enable_secure_execution()
+    assert (s.answers.cpu.mode, s.answers.cpu.model) == (cpu["mode"], cpu.get("model"))
+    assert s.result.ok, s.result.findings
 
 
 def test_secure_execution_drops_passthrough_with_its_pending_text():

@@ -55,3 +55,9 @@ class CpuMemoryStep(Step):
         if model in KNOWN_MODELS and select.value != model:
             with self.prevent(Select.Changed):
                 select.value = model
+        elif model not in KNOWN_MODELS and not select.is_blank():
+            # the model went with another mode (choices.follow_choice): the list showed
+            # the old one, "custom needs a model" said nothing at the field, and choosing
+            # the shown model again changed nothing (an outside tester's find)
+            with self.prevent(Select.Changed):
+                select.clear()
