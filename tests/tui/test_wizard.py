@@ -1027,7 +1027,9 @@ async def test_deprecated_cpu_features_are_greyed_before_libvirt_11_and_written_
 
     async def open_cpu_options(app, pilot) -> None:
         await goto(pilot, "cpu")
-        group = next(g for g in app.screen.query(MoreOptions) if "CPU options" in g.title)
+        group = next(
+            g for g in app.screen.query(MoreOptions) if "CPU and memory options" in g.title
+        )
         if group.collapsed:  # with a note on the field (libvirt 11.0 to 11.5) it is open
             title = group.query_one("CollapsibleTitle")
             await press_until(pilot, lambda w: w is title)
