@@ -127,27 +127,6 @@ def boot_sequence(answers: Answers, plan: Plan) -> list[tuple[str, str]]:
     return out
 
 
-def secure_cpu_refused(answers: Answers) -> bool:
-    """Whether Secure Execution refuses this CPU, as its rule says (se-launch: an error on
-    the CPU, a custom model without 'unpack'): turning it on then makes the mode
-    host-model. A mode it only minds (maximum, host-passthrough: a warning) stays — an
-    outside tester saw both changed and then offered again."""
-    import copy
-
-    from zwizard.findings import Collector
-    from zwizard.plan import make_plan
-    from zwizard.rules.secure import _secure_execution
-
-    trial = copy.deepcopy(answers)
-    trial.secure_execution.enabled = True
-    out = Collector()
-    _secure_execution(trial, make_plan(trial), out)
-    return any(
-        f.rule == "se-launch" and f.severity == "error" and f.path.startswith("cpu.")
-        for f in out.findings
-    )
-
-
 def secure_execution_blockers(verdict: Availability, removals: list[str]) -> list[Finding]:
     """What stops Secure Execution that turning it on cannot remove (emulation, an old
     host): with any, the "remove these and turn it on" action is greyed too — an outside

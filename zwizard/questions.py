@@ -10,6 +10,8 @@ its entries' fields itself (zwizard.devices, `Kind.fields`).
 
 from __future__ import annotations
 
+import functools
+
 from zwizard.parts import PARTS
 from zwizard.parts.base import Question
 from zwizard.structure import record
@@ -110,6 +112,7 @@ def group(key: str) -> Group:
     return GROUPS[key]
 
 
+@functools.cache  # asked for each grouped key whenever a step is built
 def yes_or_no(path: str) -> bool:
     """Whether a key is asked as yes or no: its model type is bool (or bool | None)."""
     from typing import get_args

@@ -27,10 +27,10 @@ from zwizard.offering import can_add as can_add
 from zwizard.offering import choice_availability as choice_availability
 from zwizard.offering import cpu_model_offers as cpu_model_offers
 from zwizard.offering import option_entry as option_entry
-from zwizard.offering import secure_cpu_refused
 from zwizard.offering import secure_execution_blockers as secure_execution_blockers
 from zwizard.output import Outcome, existing, write_and_define
 from zwizard.rules import SE_MAX_VCPUS, Finding
+from zwizard.rules.secure import lacks_unpack
 from zwizard.structure import assign, fields, holder, is_record, lookup
 from zwizard.typed import INT_LIST_KEYS, MAPPING_KEYS
 
@@ -471,7 +471,7 @@ class Session:
             out.append("rng.enabled: the virtio-rng device")
         if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
             out.append(f"guest.vcpus: {a.guest.vcpus} vCPUs become {SE_MAX_VCPUS}")
-        if secure_cpu_refused(a):
+        if lacks_unpack(a):
             out.append(f"cpu.mode: {a.cpu.mode} becomes host-model")
         return out
 
@@ -493,7 +493,7 @@ class Session:
         a.rng.enabled = None
         if isinstance(a.guest.vcpus, int) and a.guest.vcpus > SE_MAX_VCPUS:
             a.guest.vcpus = SE_MAX_VCPUS
-        if secure_cpu_refused(a):
+        if lacks_unpack(a):
             a.cpu.mode, a.cpu.model = None, None
         a.secure_execution.enabled = True
         self.changed()

@@ -19,6 +19,14 @@ from zwizard.plan import Plan
 # --- Secure Execution --------------------------------------------------------------------
 
 
+def lacks_unpack(a: Answers) -> bool:
+    """A custom CPU model older than gen15a (z15) has no 'unpack' facility, which Secure
+    Execution needs (rule se-launch); turning it on makes such a mode host-model, and
+    leaves a mode the rule only minds (maximum, host-passthrough)."""
+    model = a.cpu.model
+    return a.cpu.mode == "custom" and model in CPU_MODELS and older_model(model, "gen15a")
+
+
 @reports(
     "se-launch",
     "se-max-vcpus",
@@ -39,7 +47,7 @@ def _secure_execution(a: Answers, plan: Plan, out: _Collector) -> None:
             "Secure Execution needs KVM on an IBM Z host (z15 or newer); emulation cannot run it",
         )
     model = a.cpu.model
-    if a.cpu.mode == "custom" and model in CPU_MODELS and older_model(model, "gen15a"):
+    if lacks_unpack(a):
         out.error(
             "se-launch",
             "cpu.model",
